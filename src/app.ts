@@ -1,0 +1,116 @@
+// createApp(deps): the Express application, with no side effects (no listening, no connecting). Middleware
+// order matters and is the security baseline: request id -> headers -> static -> health -> body limits ->
+// session -> CSRF -> current user -> setup gate -> routes -> 404 -> error page.
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { registerAuthRoutes } from './features/auth/auth-routes.js';
+import { registerHealthRoutes } from './features/health/health-routes.js';
+import { registerHomeRoutes } from './features/home/home-routes.js';
+import { registerSetupRoutes } from './features/setup/setup-routes.js';
+import type { AppConfig } from './config.js';
+import type { Services } from './services.js';
+import { csrfProtection } from './lib/csrf.js';
+import { accessGuards, loadCurrentUser } from './lib/current-user.js';
+import { errorHandler, notFoundHandler } from './lib/error-handler.js';
+import { ForbiddenError } from './lib/errors.js';
+import { takeFlashes } from './lib/flash.js';
+import { projectRoot } from './lib/paths.js';
+import { requestLogging } from './lib/request-logging.js';
+import { RouteTable, type RouteInfo } from './lib/route.js';
+import { sessionCookieName, sessionMiddleware } from './lib/session.js';
+
+export interface AppHandle {
+  app: Express;
+  /** Every route the app registered, with its declared access (tests walk this). */
+  routes: RouteInfo[];
+}
+
+export const BODY_LIMIT = '100kb';
+export const FORM_FIELD_LIMIT = 500;
+
+function securityHeaders(config: AppConfig): RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'"],
+        'script-src-attr': ["'none'"],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'font-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'form-action': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'none'"],
+        'frame-ancestors': ["'none'"],
+        // Only behind an HTTPS proxy: on plain-HTTP loopback it would upgrade form posts to a dead https URL.
+        ...(config.secureCookies ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+    strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
+    referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
+  });
+}
+
+export function createApp(config: AppConfig, services: Services): AppHandle {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.set('trust proxy', config.trustProxy);
+  app.set('views', path.join(projectRoot, 'views'));
+  app.set('view engine', 'ejs');
+  app.set('session cookie name', sessionCookieName(config.secureCookies));
+  app.locals.appVersion = config.version;
+
+  app.use(requestLogging(services.logger));
+  app.use(securityHeaders(config));
+  app.use(express.static(path.join(projectRoot, 'public'), { index: false, maxAge: '1h', fallthrough: true }));
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store'); // pages may show table data: never cache them
+    next();
+  });
+
+  // Health checks answer before sessions exist, so polling them creates no session rows.
+  const bare = new RouteTable(accessGuards);
+  registerHealthRoutes(bare, { db: services.db, version: config.version });
+  app.use(bare.router);
+
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: FORM_FIELD_LIMIT }));
+  app.use(express.json({ limit: BODY_LIMIT }));
+  app.use(
+    sessionMiddleware({
+      secret: services.secrets.sessionSecret,
+      store: services.sessionStore,
+      idleMs: config.sessionIdleMs,
+      maxMs: config.sessionMaxMs,
+      secureCookies: config.secureCookies,
+      clock: services.clock,
+    }),
+  );
+  app.use(csrfProtection());
+  app.use(loadCurrentUser({ users: services.users, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs, clock: services.clock }));
+  app.use((req, res, next) => {
+    Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });
+    res.locals.currentPath = req.path;
+    next();
+  });
+  // Until the first admin exists every page leads to the setup wizard.
+  app.use(async (req, res, next) => {
+    if (req.path === '/setup' || (await services.setup.isAdminCreated())) return next();
+    if (req.method === 'GET') return res.redirect(303, '/setup');
+    next(new ForbiddenError('Finish the first-run setup first.'));
+  });
+
+  const routes = new RouteTable(accessGuards);
+  registerSetupRoutes(routes, services);
+  registerAuthRoutes(routes, services);
+  registerHomeRoutes(routes);
+  app.use(routes.router);
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(services.logger));
+  return { app, routes: [...bare.routes, ...routes.routes] };
+}

@@ -1,0 +1,135 @@
+// The only module that reads process.env. One zod schema, parsed once at boot, frozen, and handed to the
+// rest of the app as plain values. A bad value stops start-up with a message naming the variable.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanFlag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['', '0', '1', 'true', 'false', 'yes', 'no'].includes(v), 'must be one of 1/0/true/false/yes/no')
+  .transform((v) => ['1', 'true', 'yes'].includes(v));
+
+const positiveNumber = (what: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, `must be a positive number of ${what}`)
+    .transform(Number);
+
+/** Express "trust proxy": false, a hop count, or a comma list of addresses/subnets/names (loopback, ...). */
+const trustProxy = z
+  .string()
+  .trim()
+  .refine(
+    (v) => v === '' || /^(true|false|\d+|[\w.:/,\s-]+)$/i.test(v),
+    'must be false, a hop count, or a comma-separated list of addresses (e.g. loopback)',
+  )
+  .transform((v): false | number | string[] => {
+    if (v === '' || v.toLowerCase() === 'false' || v === '0') return false;
+    if (/^\d+$/.test(v)) return Number(v);
+    if (v.toLowerCase() === 'true') return 1; // "true" would trust any X-Forwarded-For chain; one hop is the sane reading
+    return v.split(',').map((s) => s.trim()).filter(Boolean);
+  });
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('production'),
+  PORT: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v) && Number(v) <= 65535, 'must be a whole number from 0 to 65535')
+    .transform(Number)
+    .default(3000),
+  HOST: z
+    .string()
+    .trim()
+    .refine((v) => /^[\w.:-]+$/.test(v) && v.length > 0, 'must be a host name or IP address')
+    .default('127.0.0.1'),
+  DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
+  LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+  SESSION_IDLE_MINUTES: positiveNumber('minutes').default(30),
+  SESSION_MAX_HOURS: positiveNumber('hours').default(12),
+  TRUST_PROXY: trustProxy.default(false),
+  SESSION_SECRET_FILE: z.string().trim().min(1).optional(),
+  DATA_KEY_FILE: z.string().trim().min(1).optional(),
+  PASSWORD_PEPPER_FILE: z.string().trim().min(1).optional(),
+  OPEN_BROWSER: booleanFlag.default(false),
+  LOG_CONSOLE: booleanFlag.default(true),
+});
+
+export interface AppConfig {
+  env: 'production' | 'development' | 'test';
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: string;
+  logConsole: boolean;
+  sessionIdleMs: number;
+  sessionMaxMs: number;
+  trustProxy: false | number | string[];
+  /** Cookies get Secure and the __Host- prefix: we are behind a TLS-terminating proxy we trust. */
+  secureCookies: boolean;
+  secretFiles: { sessionSecret: string; dataKey: string; passwordPepper: string };
+  openBrowser: boolean;
+  version: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses environment variables into a frozen AppConfig, or throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version?: string } = {}): AppConfig {
+  const cwd = opts.cwd ?? process.cwd();
+  // Treat empty strings as "not set" so `PORT=` in a .env file means the default.
+  const input = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((k) => (env[k] !== undefined && env[k] !== '' ? [[k, env[k]]] : [])),
+  );
+  const parsed = envSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0] ?? 'environment');
+        const got = env[name] === undefined ? '' : ` (got ${JSON.stringify(env[name])})`;
+        return `${name}: ${i.message}${got}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.DATA_DIR);
+  const secretsDir = path.join(dataDir, 'secrets');
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    logLevel: e.LOG_LEVEL,
+    logConsole: e.LOG_CONSOLE,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    trustProxy: e.TRUST_PROXY,
+    secureCookies: e.TRUST_PROXY !== false,
+    secretFiles: Object.freeze({
+      sessionSecret: path.resolve(cwd, e.SESSION_SECRET_FILE ?? path.join(secretsDir, 'session-secret')),
+      dataKey: path.resolve(cwd, e.DATA_KEY_FILE ?? path.join(secretsDir, 'data-key')),
+      passwordPepper: path.resolve(cwd, e.PASSWORD_PEPPER_FILE ?? path.join(secretsDir, 'password-pepper')),
+    }),
+    openBrowser: e.OPEN_BROWSER,
+    version: opts.version ?? '0.0.0',
+  });
+}
+
+/** Loads KEY=VALUE lines from `.env` in the working directory, if present, without overriding real env vars. */
+export function loadDotEnv(cwd = process.cwd()): void {
+  const file = path.join(cwd, '.env');
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** Environment for the server process, read in exactly one place. */
+export function processEnv(): NodeJS.ProcessEnv {
+  return process.env;
+}

@@ -1,0 +1,54 @@
+// Sign-in. Unknown account, wrong password and disabled account all get the same answer (and, thanks to a
+// dummy bcrypt comparison, the same timing), so the form cannot be used to discover accounts.
+import { z } from 'zod';
+import type { Clock } from '../../lib/clock.js';
+import { TooManyRequestsError, ValidationError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
+import type { PasswordHasher } from '../../lib/passwords.js';
+import type { User, UserRepository } from '../users/user-repository.js';
+import type { LoginThrottle } from './login-throttle.js';
+
+export const INVALID_CREDENTIALS = 'The email or password is incorrect.';
+
+const signInSchema = z.object({
+  email: z.string().trim().max(254).default(''),
+  password: z.string().max(1024).default(''),
+});
+
+export class InvalidCredentialsError extends ValidationError {
+  override readonly status = 401;
+  constructor() {
+    super(INVALID_CREDENTIALS);
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+export function createAuthService(deps: { users: UserRepository; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock; logger: Logger }) {
+  return {
+    /** Returns the signed-in user, or throws InvalidCredentialsError / TooManyRequestsError. */
+    async signIn(body: unknown, ip: string): Promise<User> {
+      const parsed = signInSchema.safeParse(body ?? {});
+      if (!parsed.success) throw new InvalidCredentialsError();
+      const { email, password } = parsed.data;
+      const wait = await deps.throttle.retryAfterSeconds(email, ip);
+      if (wait > 0) {
+        deps.logger.warn('sign-in throttled', { event: 'auth.sign_in_throttled', email, ip, retryAfterSeconds: wait });
+        throw new TooManyRequestsError(`Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+      }
+      const user = email ? await deps.users.findByEmail(email) : null;
+      const ok = user ? await deps.hasher.verify(password, user.passwordHash) : await deps.hasher.verifyDummy(password);
+      if (!user || !ok || user.disabled) {
+        await deps.throttle.recordFailure(email, ip);
+        const reason = !user ? 'unknown_account' : !ok ? 'wrong_password' : 'account_disabled';
+        deps.logger.warn('sign-in failed', { event: 'auth.sign_in_failed', email, ip, reason });
+        throw new InvalidCredentialsError();
+      }
+      await deps.throttle.recordSuccess(email, ip);
+      await deps.users.recordSignIn(user.id, new Date(deps.clock.now()));
+      deps.logger.info('signed in', { event: 'auth.sign_in', userId: user.id, ip });
+      return user;
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

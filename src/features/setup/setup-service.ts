@@ -1,0 +1,54 @@
+// First-run setup: create the administrator, then the (optional) Genesys connection step.
+import type { Clock } from '../../lib/clock.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { parseForm } from '../../lib/forms.js';
+import type { Logger } from '../../lib/logger.js';
+import { checkPasswordPolicy } from '../../lib/password-policy.js';
+import type { PasswordHasher } from '../../lib/passwords.js';
+import { newAccountSchema } from '../users/user-schemas.js';
+import type { SetupRepository } from './setup-repository.js';
+
+export function createSetupService(deps: { repo: SetupRepository; hasher: PasswordHasher; clock: Clock; logger: Logger }) {
+  // Once an admin exists the wizard never comes back, so the answer can be remembered after the first "yes".
+  let adminCreated = false;
+
+  async function isAdminCreated(): Promise<boolean> {
+    if (!adminCreated) adminCreated = await deps.repo.isAdminCreated();
+    return adminCreated;
+  }
+
+  return {
+    isAdminCreated,
+
+    async createFirstAdmin(body: unknown, ip: string | undefined) {
+      if (await isAdminCreated()) throw new NotFoundError();
+      const input = parseForm(newAccountSchema, body);
+      const problem = checkPasswordPolicy(input.password, input);
+      if (problem) throw new ValidationError('Please choose a stronger password.', { password: problem });
+      const passwordHash = await deps.hasher.hash(input.password);
+      const user = await deps.repo.createFirstAdmin(
+        { email: input.email, displayName: input.displayName, passwordHash, role: 'ADMIN' },
+        new Date(deps.clock.now()),
+      );
+      if (!user) {
+        adminCreated = true;
+        throw new NotFoundError(); // another submission won the race; the wizard is gone
+      }
+      adminCreated = true;
+      deps.logger.info('setup: administrator created', { event: 'setup.admin_created', userId: user.id, ip });
+      return user;
+    },
+
+    async isConnectionStepPending(): Promise<boolean> {
+      return (await isAdminCreated()) && !(await deps.repo.isConnectionStepDone());
+    },
+
+    async finishConnectionStep(userId: number): Promise<void> {
+      if (!(await this.isConnectionStepPending())) throw new NotFoundError();
+      await deps.repo.markConnectionStepDone(new Date(deps.clock.now()));
+      deps.logger.info('setup: Genesys connection left for later', { event: 'setup.connection_deferred', userId });
+    },
+  };
+}
+
+export type SetupService = ReturnType<typeof createSetupService>;

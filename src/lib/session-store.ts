@@ -1,0 +1,103 @@
+// express-session store in the app's SQLite database: sessions survive restarts, and every session of a user
+// can be listed or ended at once (user disabled, password reset, "sign out everywhere").
+import session from 'express-session';
+import type { Db } from '../db/database.js';
+import type { Clock } from './clock.js';
+
+/** How long an ended session's row is kept so the sign-in page can explain why it ended. */
+export const SESSION_ROW_GRACE_MS = 60 * 60_000;
+
+type Callback<T = void> = (err?: unknown, value?: T) => void;
+
+export interface SessionSummary {
+  sid: string;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export class PrismaSessionStore extends session.Store {
+  constructor(
+    private readonly db: Db,
+    private readonly policy: { idleMs: number; maxMs: number },
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  /**
+   * When the row may be deleted: the session's own end plus a grace period. The grace lets the app still
+   * recognise an ended session and tell the user why they were signed out (idle vs maximum length); the
+   * session-lifetime middleware, not this expiry, is what actually ends sessions.
+   */
+  private expiry(sess: session.SessionData): Date {
+    const now = this.clock.now();
+    const created = sess.createdAt ?? now;
+    return new Date(Math.min(now + this.policy.idleMs, created + this.policy.maxMs) + SESSION_ROW_GRACE_MS);
+  }
+
+  override get(sid: string, cb: Callback<session.SessionData | null>): void {
+    this.db.session
+      .findUnique({ where: { sid } })
+      .then(async (row) => {
+        if (!row) return cb(null, null);
+        if (row.expiresAt.getTime() <= this.clock.now()) {
+          await this.db.session.deleteMany({ where: { sid } });
+          return cb(null, null);
+        }
+        cb(null, JSON.parse(row.data) as session.SessionData);
+      })
+      .catch((err: unknown) => cb(err));
+  }
+
+  override set(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const data = JSON.stringify(sess);
+    const fields = {
+      userId: sess.userId ?? null,
+      data,
+      expiresAt: this.expiry(sess),
+      lastSeenAt: new Date(this.clock.now()),
+      ip: sess.ip ?? null,
+      userAgent: sess.userAgent ?? null,
+    };
+    this.db.session
+      .upsert({ where: { sid }, create: { sid, ...fields, createdAt: new Date(sess.createdAt ?? this.clock.now()) }, update: fields })
+      .then(() => cb?.())
+      .catch((err: unknown) => cb?.(err));
+  }
+
+  override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    this.db.session
+      .updateMany({ where: { sid }, data: { expiresAt: this.expiry(sess), lastSeenAt: new Date(this.clock.now()) } })
+      .then(() => cb?.())
+      .catch((err: unknown) => cb?.(err));
+  }
+
+  override destroy(sid: string, cb?: Callback): void {
+    this.db.session
+      .deleteMany({ where: { sid } })
+      .then(() => cb?.())
+      .catch((err: unknown) => cb?.(err));
+  }
+
+  async destroyAllForUser(userId: number, exceptSid?: string): Promise<number> {
+    const result = await this.db.session.deleteMany({ where: { userId, ...(exceptSid ? { NOT: { sid: exceptSid } } : {}) } });
+    return result.count;
+  }
+
+  async listForUser(userId: number): Promise<SessionSummary[]> {
+    return this.db.session.findMany({
+      where: { userId, expiresAt: { gt: new Date(this.clock.now()) } },
+      select: { sid: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true },
+      orderBy: { lastSeenAt: 'desc' },
+    });
+  }
+
+  /** Deletes expired rows; run periodically so the table does not grow with abandoned anonymous sessions. */
+  async prune(): Promise<number> {
+    const result = await this.db.session.deleteMany({ where: { expiresAt: { lte: new Date(this.clock.now()) } } });
+    return result.count;
+  }
+}

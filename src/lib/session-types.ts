@@ -1,0 +1,21 @@
+// What this app keeps in a session. Only ids and timestamps: user rights are re-read on every request.
+import 'express-session';
+
+export interface FlashMessage {
+  type: 'success' | 'error' | 'info';
+  message: string;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    userId: number;
+    /** ms since epoch when the user signed in; the absolute timeout counts from here. */
+    createdAt: number;
+    /** ms since epoch of the last request; the idle timeout counts from here. */
+    lastSeenAt: number;
+    ip: string;
+    userAgent: string;
+    flash: FlashMessage[];
+    csrfSecret: string;
+  }
+}

@@ -1,0 +1,104 @@
+// Boot: config -> data dir & secrets -> logger -> database (PRAGMAs asserted) -> migrations -> services -> app
+// -> listen on HOST:PORT -> (open the browser when launched by run.sh/run.bat). Ctrl+C / SIGTERM stop cleanly.
+import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig, loadDotEnv, processEnv, type AppConfig } from './config.js';
+import { configureDb, createDb, databasePath, type Db } from './db/database.js';
+import { applyMigrations } from './db/migrate.js';
+import { openBrowser } from './lib/open-browser.js';
+import { createLogger, logDirectory, type Logger } from './lib/logger.js';
+import { appVersion, projectRoot } from './lib/paths.js';
+import { Redactor } from './lib/redact.js';
+import { loadAppSecrets, SecretFileError } from './lib/secret-files.js';
+import { systemClock } from './lib/clock.js';
+import { createServices } from './services.js';
+
+const SESSION_PRUNE_INTERVAL_MS = 15 * 60_000;
+
+export async function prepareDatabase(config: AppConfig, logger: Logger): Promise<Db> {
+  const dbPath = databasePath(config.dataDir);
+  const applied = await applyMigrations(dbPath, {
+    schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
+    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
+  });
+  if (applied.length) logger.info('database migrated', { event: 'db.migrated', applied });
+  const db = createDb(dbPath);
+  await configureDb(db);
+  return db;
+}
+
+function listen(app: ReturnType<typeof createApp>['app'], config: AppConfig): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(config.port, config.host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new Error(`Port ${config.port} on ${config.host} is already in use. Stop the other program or start with a different port, e.g. PORT=3001 ./run.sh`));
+      } else if (err.code === 'EACCES') {
+        reject(new Error(`Not allowed to listen on ${config.host}:${config.port}. Choose a port above 1024 with PORT=...`));
+      } else reject(err);
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: AppConfig;
+  try {
+    config = loadConfig(processEnv(), { version: appVersion() });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      console.error('See .env.example for every setting and its allowed values.');
+      process.exit(78);
+    }
+    throw err;
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const redactor = new Redactor();
+  const logger = createLogger({ level: config.logLevel, dir: logDirectory(config.dataDir), console: config.logConsole, redactor });
+  const started = performance.now();
+  try {
+    const secrets = loadAppSecrets(config.secretFiles);
+    redactor.addSecret(secrets.sessionSecret);
+    redactor.addSecret(secrets.dataKey.toString('base64'));
+    redactor.addSecret(secrets.passwordPepper.toString('base64'));
+    const db = await prepareDatabase(config, logger);
+    const services = createServices({ config, db, logger, secrets, clock: systemClock });
+    const { app } = createApp(config, services);
+    const server = await listen(app, config);
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/`;
+    logger.info(`Data Table Manager ${config.version} listening on ${url}`, {
+      event: 'app.start',
+      startupMs: Math.round(performance.now() - started),
+      dataDir: config.dataDir,
+    });
+    const prune = setInterval(() => void services.sessionStore.prune().catch(() => undefined), SESSION_PRUNE_INTERVAL_MS);
+    prune.unref();
+    if (config.openBrowser) openBrowser(url, logger);
+
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('stopping', { event: 'app.stop', signal });
+      clearInterval(prune);
+      server.close(() => {
+        void db.$disconnect().finally(() => process.exit(0));
+      });
+      server.closeAllConnections();
+      setTimeout(() => process.exit(0), 5000).unref();
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  } catch (err) {
+    const message = err instanceof SecretFileError || err instanceof Error ? err.message : String(err);
+    logger.error(`start-up failed: ${message}`, { event: 'app.start_failed', err });
+    await new Promise((r) => setTimeout(r, 100)); // let the log transports flush
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,103 @@
+// Builds the real app on a fresh SQLite file in a temporary DATA_DIR (one per test file), with a manual clock
+// and an in-memory log transport. Nothing is mocked: migrations, PRAGMAs, sessions and CSRF are the real ones.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import supertest from 'supertest';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config.js';
+import { configureDb, createDb, databasePath } from '../../src/db/database.js';
+import { applyMigrations } from '../../src/db/migrate.js';
+import { ManualClock } from '../../src/lib/clock.js';
+import { createLogger, logDirectory } from '../../src/lib/logger.js';
+import { projectRoot } from '../../src/lib/paths.js';
+import { Redactor } from '../../src/lib/redact.js';
+import { loadAppSecrets } from '../../src/lib/secret-files.js';
+import { createServices } from '../../src/services.js';
+import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
+import { MemoryTransport } from './memory-transport.js';
+
+export const ADMIN = { email: 'admin@example.com', displayName: 'Ada Admin', password: 'correct horse battery staple' };
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  throttleLimits?: ThrottleLimits;
+}
+
+export async function createTestApp(options: TestAppOptions = {}) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-test-'));
+  const config: AppConfig = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_CONSOLE: 'false', ...options.env }, { version: '0.0.0-test' });
+  const memory = new MemoryTransport();
+  const redactor = new Redactor();
+  const logger = createLogger({ level: 'debug', dir: logDirectory(dataDir), console: false, redactor, transports: [memory] });
+  const secrets = loadAppSecrets(config.secretFiles);
+  redactor.addSecret(secrets.sessionSecret);
+  const dbPath = databasePath(dataDir);
+  await applyMigrations(dbPath, {
+    schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
+    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
+  });
+  const db = createDb(dbPath);
+  await configureDb(db);
+  const clock = new ManualClock(Date.parse('2026-01-15T09:00:00Z'));
+  const services = createServices({ config, db, logger, secrets, clock, throttleLimits: options.throttleLimits });
+  const { app, routes } = createApp(config, services);
+  return {
+    app,
+    routes,
+    config,
+    services,
+    db,
+    clock,
+    logs: memory,
+    redactor,
+    dataDir,
+    agent: () => supertest.agent(app),
+    async close() {
+      await db.$disconnect();
+      logger.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestApp = Awaited<ReturnType<typeof createTestApp>>;
+export type Agent = ReturnType<TestApp['agent']>;
+
+/** The CSRF token in the first form of the page at `url` (fetched with the agent's session). */
+export async function csrfFrom(agent: Agent, url: string): Promise<string> {
+  const res = await agent.get(url);
+  const match = /name="_csrf" value="([^"]+)"/.exec(res.text);
+  if (!match?.[1]) throw new Error(`No CSRF token on ${url} (status ${res.status})`);
+  return match[1];
+}
+
+/** Runs the setup wizard over HTTP; returns the agent, signed in as the new admin. */
+export async function completeSetup(t: TestApp, account = ADMIN): Promise<Agent> {
+  const agent = t.agent();
+  const token = await csrfFrom(agent, '/setup');
+  const res = await agent.post('/setup').type('form').send({ _csrf: token, ...account, passwordConfirm: account.password });
+  if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${res.text.slice(0, 500)}`);
+  const connectToken = await csrfFrom(agent, '/setup/connect');
+  await agent.post('/setup/connect').type('form').send({ _csrf: connectToken }).expect(303);
+  return agent;
+}
+
+export async function signIn(t: TestApp, email: string, password: string, agent = t.agent()) {
+  const token = await csrfFrom(agent, '/login');
+  const res = await agent.post('/login').type('form').send({ _csrf: token, email, password });
+  return { agent, res };
+}
+
+/** Creates a user directly in the database (for tests of features other than user management). */
+export async function createUser(t: TestApp, user: { email: string; displayName: string; password: string; role?: 'ADMIN' | 'USER'; disabled?: boolean }) {
+  return t.db.user.create({
+    data: {
+      email: user.email,
+      displayName: user.displayName,
+      passwordHash: await t.services.hasher.hash(user.password),
+      role: user.role ?? 'USER',
+      disabled: user.disabled ?? false,
+    },
+  });
+}
