@@ -17,12 +17,24 @@ import { createServices } from './services.js';
 
 const SESSION_PRUNE_INTERVAL_MS = 15 * 60_000;
 
+class DatabaseStartError extends Error {}
+
+const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
+
 export async function prepareDatabase(config: AppConfig, logger: Logger): Promise<Db> {
   const dbPath = databasePath(config.dataDir);
-  const applied = await applyMigrations(dbPath, {
-    schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
-    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
-  });
+  let applied: string[];
+  try {
+    applied = await applyMigrations(dbPath, {
+      schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
+      migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
+    });
+  } catch (err) {
+    logger.debug('migration failure detail', { err });
+    throw new DatabaseStartError(
+      `cannot open or migrate the database ${dbPath}: ${firstLine(err)}. If the file is damaged, restore the data directory from a backup.`,
+    );
+  }
   if (applied.length) logger.info('database migrated', { event: 'db.migrated', applied });
   const db = createDb(dbPath);
   await configureDb(db);
@@ -94,8 +106,9 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   } catch (err) {
-    const message = err instanceof SecretFileError || err instanceof Error ? err.message : String(err);
-    logger.error(`start-up failed: ${message}`, { event: 'app.start_failed', err });
+    const known = err instanceof SecretFileError || err instanceof DatabaseStartError || (err as Error).message?.startsWith('Port ');
+    logger.error(`start-up failed: ${known ? (err as Error).message : firstLine(err)}`, { event: 'app.start_failed' });
+    if (!known) logger.debug('start-up failure detail', { err });
     await new Promise((r) => setTimeout(r, 100)); // let the log transports flush
     process.exit(1);
   }

@@ -70,7 +70,9 @@ export async function diffDatabaseAgainstSchema(
       exitCode: true,
       filters: noFilters,
     } as never);
-    return { exitCode: result.exitCode ?? 0, script: (result as { stdout?: string }).stdout ?? '' };
+    const exitCode = result.exitCode ?? 0;
+    // With nothing to do the engine still prints a "-- This is an empty migration." comment.
+    return { exitCode, script: exitCode === 0 ? '' : (result.stdout ?? '') };
   } finally {
     await close();
   }

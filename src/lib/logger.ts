@@ -3,7 +3,7 @@
 import path from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
-import { Redactor } from './redact.js';
+import type { Redactor } from './redact.js';
 import { currentRequestContext } from './request-context.js';
 
 export type Logger = winston.Logger;
@@ -51,6 +51,7 @@ export function createLogger(opts: LoggerOptions): Logger {
         utc: true,
         maxFiles: '14d',
         maxSize: '20m',
+        options: { flags: 'a', mode: 0o600 }, // logs name users and IPs: owner-only, like the secrets
         format: winston.format.json(),
       }),
     );

@@ -1,0 +1,38 @@
+// V4/V5: templates escape everything they print. Unescaped output (<%-) is allowed only for including partials,
+// and no route renders with request data as the locals object.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { projectRoot } from '../../src/lib/paths.js';
+
+function filesUnder(dir: string, ext: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (statSync(full).isDirectory()) return filesUnder(full, ext);
+    return full.endsWith(ext) ? [full] : [];
+  });
+}
+
+describe('templates', () => {
+  it('use <%- only to include partials', () => {
+    for (const file of filesUnder(path.join(projectRoot, 'views'), '.ejs')) {
+      const raw = [...readFileSync(file, 'utf8').matchAll(/<%-\s*([^%]*)%>/g)].map((m) => m[1]!.trim());
+      for (const expr of raw) expect(expr, `${path.relative(projectRoot, file)}: <%- ${expr}`).toMatch(/^include\(/);
+    }
+  });
+
+  it('contain no inline scripts or inline event handlers (CSP forbids them)', () => {
+    for (const file of filesUnder(path.join(projectRoot, 'views'), '.ejs')) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+      expect(text, file).not.toMatch(/\son(click|submit|load|change|input|keydown|keyup)=/i);
+    }
+  });
+
+  it('are never rendered with request objects as locals', () => {
+    for (const file of filesUnder(path.join(projectRoot, 'src'), '.ts')) {
+      const text = readFileSync(file, 'utf8');
+      expect(text, file).not.toMatch(/render\([^)]*req\.(query|body|params)\s*[,)]/);
+    }
+  });
+});
