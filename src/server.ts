@@ -6,7 +6,7 @@ import path from 'node:path';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig, loadDotEnv, processEnv, type AppConfig } from './config.js';
 import { configureDb, createDb, databasePath, type Db } from './db/database.js';
-import { applyMigrations } from './db/migrate.js';
+import { applyMigrationsInChildProcess } from './db/migrate.js';
 import { openBrowser } from './lib/open-browser.js';
 import { createLogger, logDirectory, type Logger } from './lib/logger.js';
 import { appVersion, projectRoot } from './lib/paths.js';
@@ -25,7 +25,7 @@ export async function prepareDatabase(config: AppConfig, logger: Logger): Promis
   const dbPath = databasePath(config.dataDir);
   let applied: string[];
   try {
-    applied = await applyMigrations(dbPath, {
+    applied = await applyMigrationsInChildProcess(dbPath, {
       schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
       migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
     });

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openSchemaEngine, type SchemaFiles } from './schema-engine.js';
 
 export interface MigrationPaths {
@@ -76,4 +77,23 @@ export async function diffDatabaseAgainstSchema(
   } finally {
     await close();
   }
+}
+
+/**
+ * applyMigrations in a short-lived child process (server start-up). Prisma's WebAssembly schema engine
+ * grows the heap by tens of MB; in a separate process all of it goes back to the OS when the process exits,
+ * which a worker thread does not achieve (the freed memory stays in the server's resident set).
+ */
+export async function applyMigrationsInChildProcess(dbPath: string, paths: MigrationPaths): Promise<string[]> {
+  const { execFile } = await import('node:child_process');
+  const fromSource = import.meta.url.endsWith('.ts'); // running under tsx (dev, tests) rather than from dist/
+  const script = fileURLToPath(new URL(`./migrate-cli.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const args = [...(fromSource ? ['--import', 'tsx'] : []), script, JSON.stringify({ dbPath, paths })];
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, args, { maxBuffer: 1 << 20 }, (err, out, errOut) => {
+      if (err) reject(new Error(errOut.trim().split('\n').at(-1) || err.message));
+      else resolve(out);
+    }),
+  );
+  return (JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { applied: string[] }).applied;
 }

@@ -73,6 +73,7 @@ describe('setup wizard', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('Enter a valid email address');
     expect(res.text).toContain('The two passwords do not match');
+    expect(res.text).toContain('Use at least 12 characters'); // all problems at once, not one per submit
     expect(res.text).toContain('value="not-an-email"');
     expect(res.text).toContain('value="Dana &lt;b&gt;"');
     expect(res.text).not.toContain('value="short"');

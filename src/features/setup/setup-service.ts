@@ -8,6 +8,24 @@ import type { PasswordHasher } from '../../lib/passwords.js';
 import { newAccountSchema } from '../users/user-schemas.js';
 import type { SetupRepository } from './setup-repository.js';
 
+/** Parses the new-account form; the password policy's verdict is reported together with any other field errors. */
+function parseWithPasswordPolicy(body: unknown) {
+  const raw = (body ?? {}) as Record<string, unknown>;
+  const policyProblem = (email: unknown, displayName: unknown) =>
+    typeof raw.password === 'string' ? checkPasswordPolicy(raw.password, { email: String(email ?? ''), displayName: String(displayName ?? '') }) : null;
+  let input;
+  try {
+    input = parseForm(newAccountSchema, body);
+  } catch (err) {
+    const problem = err instanceof ValidationError && !err.fieldErrors.password ? policyProblem(raw.email, raw.displayName) : null;
+    if (problem) (err as ValidationError).fieldErrors.password = problem;
+    throw err;
+  }
+  const problem = policyProblem(input.email, input.displayName);
+  if (problem) throw new ValidationError('Please choose a stronger password.', { password: problem });
+  return input;
+}
+
 export function createSetupService(deps: { repo: SetupRepository; hasher: PasswordHasher; clock: Clock; logger: Logger }) {
   // Once an admin exists the wizard never comes back, so the answer can be remembered after the first "yes".
   let adminCreated = false;
@@ -22,9 +40,7 @@ export function createSetupService(deps: { repo: SetupRepository; hasher: Passwo
 
     async createFirstAdmin(body: unknown, ip: string | undefined) {
       if (await isAdminCreated()) throw new NotFoundError();
-      const input = parseForm(newAccountSchema, body);
-      const problem = checkPasswordPolicy(input.password, input);
-      if (problem) throw new ValidationError('Please choose a stronger password.', { password: problem });
+      const input = parseWithPasswordPolicy(body);
       const passwordHash = await deps.hasher.hash(input.password);
       const user = await deps.repo.createFirstAdmin(
         { email: input.email, displayName: input.displayName, passwordHash, role: 'ADMIN' },

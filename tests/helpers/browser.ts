@@ -1,0 +1,29 @@
+// Debian's Chromium driven by playwright-core (never a downloaded browser). Screenshots of failing tests go to
+// test-results/.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { projectRoot } from '../../src/lib/paths.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}
+
+/** Runs `fn`; on failure saves a full-page screenshot named after the test, then rethrows. */
+export async function withScreenshotOnFailure(page: Page, name: string, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const dir = path.join(projectRoot, 'test-results');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${name.replace(/[^\w-]+/g, '_')}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    (err as Error).message += `\n(screenshot: ${file})`;
+    throw err;
+  }
+}
