@@ -1,0 +1,64 @@
+// Every knob of the emulator, with the defaults that mirror Genesys Cloud (genesys-datatables.md). Choices for
+// behaviours the note marks UNCONFIRMED are listed in the README's emulator section.
+
+export interface EmulatorLimits {
+  maxRowsPerTable: number;
+  maxTablesPerOrg: number;
+  /** Properties per schema, the key included. */
+  maxFields: number;
+  maxKeyLength: number;
+  /** request.bytes.max */
+  maxBodyBytes: number;
+  /** CSV upload size for import jobs (UNCONFIRMED upstream). */
+  maxUploadBytes: number;
+}
+
+export interface EmulatorBehaviour {
+  /** Requests per minute per access token (fixed one-minute windows). */
+  rateLimitPerMinute: number;
+  tokenLifetimeSeconds: number;
+  latencyMs: number;
+  latencyJitterMs: number;
+  /** Largest pageSize accepted by listings. */
+  maxPageSize: number;
+  /** What a pageSize above the cap does: 400 `invalid.query.param.value`, or silently clamp. */
+  pageSizeOverCap: 'reject' | 'clamp';
+  /** Status and code for a duplicate row key on POST. */
+  duplicateRow: { status: number; code: string };
+  /** PUT on a row that does not exist: 404, or create it. */
+  putUnknownRow: 'not-found' | 'upsert';
+  /** Default of `showbrief` on a single-row GET when the client does not send it. */
+  singleRowShowbriefDefault: boolean;
+  /** Enforce minLength/maxLength/minimum/maximum found in a schema. */
+  enforceSchemaBounds: boolean;
+  /** How long import/export jobs stay Processing before they finish. */
+  jobDelayMs: number;
+}
+
+export interface EmulatorOptions {
+  limits: EmulatorLimits;
+  behaviour: EmulatorBehaviour;
+}
+
+export const DEFAULT_LIMITS: EmulatorLimits = {
+  maxRowsPerTable: 5000,
+  maxTablesPerOrg: 200,
+  maxFields: 50,
+  maxKeyLength: 256,
+  maxBodyBytes: 512_000,
+  maxUploadBytes: 10 * 1024 * 1024,
+};
+
+export const DEFAULT_BEHAVIOUR: EmulatorBehaviour = {
+  rateLimitPerMinute: 300,
+  tokenLifetimeSeconds: 86_399,
+  latencyMs: 0,
+  latencyJitterMs: 0,
+  maxPageSize: 500,
+  pageSizeOverCap: 'reject',
+  duplicateRow: { status: 409, code: 'general.conflict' },
+  putUnknownRow: 'not-found',
+  singleRowShowbriefDefault: true,
+  enforceSchemaBounds: true,
+  jobDelayMs: 50,
+};

@@ -1,0 +1,105 @@
+// CSV import jobs (Append / ReplaceAll, upload headers, per-row failures, the deprecated endpoint) and
+// export jobs (downloadURI serving CSV), driven by the SDK; the upload itself is a plain PUT, as in Genesys.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.js';
+import { sdkFor, type Sdk } from '../../helpers/sdk.js';
+import { createSimpleTable, sdkError } from '../../helpers/emulator-fixtures.js';
+
+let emu: RunningEmulator;
+let sdk: Sdk;
+beforeAll(async () => {
+  emu = await startEmulator({ behaviour: { jobDelayMs: 20 } });
+  sdk = await sdkFor(emu, emu.clients[0]!);
+});
+afterAll(async () => emu.stop());
+
+async function waitForJob(tableId: string, jobId: string) {
+  for (let i = 0; i < 100; i++) {
+    const job = await sdk.architect.getFlowsDatatableImportJob(tableId, jobId);
+    if (job.status === 'Succeeded' || job.status === 'Failed') return job;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('import job did not finish');
+}
+
+async function importCsv(tableId: string, mode: 'Append' | 'ReplaceAll', csv: string) {
+  const job = await sdk.architect.postFlowsDatatableImportCsvJobs(tableId, { importMode: mode, status: 'WaitingForUpload' });
+  expect(job).toMatchObject({ status: 'WaitingForUpload', importMode: mode, uploadURI: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/uploads\//) });
+  const upload = await fetch(job.uploadURI!, { method: 'PUT', headers: { ...job.uploadHeaders, 'Content-Type': 'text/csv' }, body: csv });
+  expect(upload.status).toBe(200);
+  return waitForJob(tableId, job.id!);
+}
+
+const keys = async (tableId: string) => (await sdk.architect.getFlowsDatatableRows(tableId, { pageSize: 100 })).entities!.map((r) => r.key);
+
+describe('CSV import jobs', () => {
+  it('Append keeps existing rows, upserts the file, counts failing rows', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Append')).id;
+    await sdk.architect.postFlowsDatatableRows(t, { key: 'keep', name: 'Kept' } as never);
+    await sdk.architect.postFlowsDatatableRows(t, { key: 'a', name: 'Old A' } as never);
+    const csv = '\uFEFFkey,name,count,enabled\na,New A,1,true\nb,"B, with comma",2,false\nc,bad count,notanumber,true\n,missing key,3,true\nd,"multi\nline",4,TRUE\n';
+    const job = await importCsv(t, 'Append', csv);
+    expect(job).toMatchObject({ status: 'Succeeded', countRecordsUpdated: 3, countRecordsFailed: 2, countRecordsDeleted: 0 });
+    expect(await keys(t)).toEqual(['a', 'b', 'd', 'keep']);
+    expect(await sdk.architect.getFlowsDatatableRow(t, 'a', { showbrief: false })).toEqual({ key: 'a', name: 'New A', count: 1, ratio: 0.5, enabled: true, note: 'n/a' });
+    expect((await sdk.architect.getFlowsDatatableRow(t, 'd', { showbrief: false })).name).toBe('multi\nline');
+  });
+
+  it('ReplaceAll removes rows not in the file', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Replace')).id;
+    for (const k of ['x', 'y', 'z']) await sdk.architect.postFlowsDatatableRows(t, { key: k } as never);
+    const job = await importCsv(t, 'ReplaceAll', 'key,name\ny,Why\nnew,New\nnew,Duplicate\n');
+    expect(job).toMatchObject({ status: 'Succeeded', countRecordsDeleted: 3, countRecordsUpdated: 2, countRecordsFailed: 1 });
+    expect(await keys(t)).toEqual(['new', 'y']);
+  });
+
+  it('fails the job for a header naming unknown fields, and lists recent jobs', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Bad Header')).id;
+    const job = await importCsv(t, 'Append', 'key,colour\na,red\n');
+    expect(job.status).toBe('Failed');
+    expect(job.errorInformation?.message).toMatch(/unknown: colour/);
+    const list = await sdk.architect.getFlowsDatatableImportJobs(t);
+    expect(list).toMatchObject({ total: 1, pageCount: 1, entities: [{ id: job.id, status: 'Failed' }] });
+    expect((list as Record<string, unknown>).firstUri).toBeUndefined();
+  });
+
+  it('refuses an upload without the uploadHeaders', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Headers')).id;
+    const job = await sdk.architect.postFlowsDatatableImportCsvJobs(t, { importMode: 'Append', status: 'WaitingForUpload' });
+    expect(Object.keys(job.uploadHeaders ?? {})).toHaveLength(1);
+    const res = await fetch(job.uploadURI!, { method: 'PUT', body: 'key\na\n' });
+    expect(res.status).toBe(403);
+    expect((await sdk.architect.getFlowsDatatableImportJob(t, job.id!)).status).toBe('WaitingForUpload');
+  });
+
+  it('refuses an unknown importMode', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Mode')).id;
+    expect((await sdkError(sdk.architect.postFlowsDatatableImportCsvJobs(t, { importMode: 'Merge' as never, status: 'WaitingForUpload' }))).status).toBe(400);
+  });
+
+  it('supports the deprecated import/jobs endpoint (uploadURI only)', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Deprecated')).id;
+    const job = await sdk.architect.postFlowsDatatableImportJobs(t, { importMode: 'Append', status: 'WaitingForUpload' });
+    expect(job.uploadHeaders).toBeUndefined();
+    expect((await fetch(job.uploadURI!, { method: 'PUT', body: 'key,name\nq,Q\n' })).status).toBe(200);
+    expect(await waitForJob(t, job.id!)).toMatchObject({ status: 'Succeeded', countRecordsUpdated: 1 });
+  });
+});
+
+describe('export jobs', () => {
+  it('exports every row as CSV at downloadURI (empty POST body accepted)', async () => {
+    const t = (await createSimpleTable(sdk, 'Export')).id;
+    await sdk.architect.postFlowsDatatableRows(t, { key: 'b/2', name: 'Bee, "the" second', count: 2, enabled: true } as never);
+    await sdk.architect.postFlowsDatatableRows(t, { key: 'a 1', name: 'Ay' } as never);
+    const started = await sdk.architect.postFlowsDatatableExportJobs(t);
+    expect(started.status).toBe('Processing');
+    let job = started;
+    for (let i = 0; i < 100 && job.status === 'Processing'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      job = await sdk.architect.getFlowsDatatableExportJob(t, started.id!);
+    }
+    expect(job).toMatchObject({ status: 'Succeeded', countRecordsProcessed: 2, downloadURI: expect.stringMatching(/^http:\/\/127\.0\.0\.1/) });
+    const csv = await (await fetch(job.downloadURI!)).text();
+    expect(csv).toBe('key,name,count,ratio,enabled,note\na 1,Ay,0,0.5,false,n/a\nb/2,"Bee, ""the"" second",2,0.5,true,n/a\n');
+  });
+});
