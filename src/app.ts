@@ -8,6 +8,8 @@ import { registerAuthRoutes } from './features/auth/auth-routes.js';
 import { registerHealthRoutes } from './features/health/health-routes.js';
 import { registerHomeRoutes } from './features/home/home-routes.js';
 import { registerSetupRoutes } from './features/setup/setup-routes.js';
+import { loadOrgContext } from './features/orgs/org-context.js';
+import { registerOrgRoutes } from './features/orgs/org-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
@@ -92,6 +94,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   );
   app.use(csrfProtection());
   app.use(loadCurrentUser({ users: services.users, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs, clock: services.clock }));
+  app.use(loadOrgContext(services.orgs));
   app.use((req, res, next) => {
     Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });
     res.locals.currentPath = req.path;
@@ -107,6 +110,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   const routes = new RouteTable(accessGuards);
   registerSetupRoutes(routes, services);
   registerAuthRoutes(routes, services);
+  registerOrgRoutes(routes, services);
   registerHomeRoutes(routes);
   app.use(routes.router);
 

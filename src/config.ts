@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { isRegionKey, REGION_HOSTS } from './genesys/regions.js';
 
 const booleanFlag = z
   .string()
@@ -55,6 +56,31 @@ const envSchema = z.object({
   DATA_KEY_FILE: z.string().trim().min(1).optional(),
   PASSWORD_PEPPER_FILE: z.string().trim().min(1).optional(),
   OPEN_BROWSER: booleanFlag.default(false),
+  GENESYS_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
+  GENESYS_CLIENT_SECRET: z.string().min(1).max(500).optional(),
+  GENESYS_REGION: z
+    .string()
+    .trim()
+    .refine(isRegionKey, `must be one of ${Object.keys(REGION_HOSTS).join(', ')}`)
+    .optional(),
+  GENESYS_ORG_NAME: z.string().trim().min(1).max(100).optional(),
+  GENESYS_API_OVERRIDE: z
+    .string()
+    .trim()
+    .refine((v) => /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(v), 'must be http://127.0.0.1:<port> (a local Genesys Cloud emulator)')
+    .optional(),
+  ROW_CACHE_MAX_AGE_SECONDS: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v), 'must be a whole number of seconds')
+    .transform(Number)
+    .default(300),
+  GENESYS_TIMEOUT_SECONDS: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 120, 'must be a whole number of seconds from 1 to 120')
+    .transform(Number)
+    .default(16),
   LOG_CONSOLE: booleanFlag.default(true),
 });
 
@@ -73,6 +99,12 @@ export interface AppConfig {
   secretFiles: { sessionSecret: string; dataKey: string; passwordPepper: string };
   openBrowser: boolean;
   version: string;
+  /** An org defined by GENESYS_* variables (headless deployments); it overrides stored settings of that org. */
+  envOrg: { name: string; region: string; clientId: string; clientSecret: string } | null;
+  rowCacheMaxAgeMs: number;
+  genesysTimeoutMs: number;
+  /** Development only: every region's API traffic goes to a local emulator instead of Genesys Cloud. */
+  genesysApiOverride: { host: string; port: number; protocol: 'http' } | null;
 }
 
 export class ConfigError extends Error {
@@ -100,6 +132,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
     );
   }
   const e = parsed.data;
+  const envOrgVars = [e.GENESYS_CLIENT_ID, e.GENESYS_CLIENT_SECRET, e.GENESYS_REGION];
+  if (envOrgVars.some(Boolean) && !envOrgVars.every(Boolean)) {
+    const missing = ['GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET', 'GENESYS_REGION'].filter((_, i) => !envOrgVars[i]);
+    throw new ConfigError(missing.map((name) => `${name}: is required when any GENESYS_* variable is set (an org defined by the environment needs id, secret and region)`));
+  }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const secretsDir = path.join(dataDir, 'secrets');
   return Object.freeze({
@@ -120,6 +157,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
     }),
     openBrowser: e.OPEN_BROWSER,
     version: opts.version ?? '0.0.0',
+    envOrg:
+      e.GENESYS_CLIENT_ID && e.GENESYS_CLIENT_SECRET && e.GENESYS_REGION
+        ? Object.freeze({ name: e.GENESYS_ORG_NAME ?? 'Genesys Cloud', region: e.GENESYS_REGION, clientId: e.GENESYS_CLIENT_ID, clientSecret: e.GENESYS_CLIENT_SECRET })
+        : null,
+    rowCacheMaxAgeMs: e.ROW_CACHE_MAX_AGE_SECONDS * 1000,
+    genesysTimeoutMs: e.GENESYS_TIMEOUT_SECONDS * 1000,
+    genesysApiOverride: e.GENESYS_API_OVERRIDE
+      ? { host: new URL(e.GENESYS_API_OVERRIDE).hostname, port: Number(new URL(e.GENESYS_API_OVERRIDE).port), protocol: 'http' as const }
+      : null,
   });
 }
 

@@ -78,7 +78,12 @@ async function main(): Promise<void> {
     redactor.addSecret(secrets.dataKey.toString('base64'));
     redactor.addSecret(secrets.passwordPepper.toString('base64'));
     const db = await prepareDatabase(config, logger);
-    const services = createServices({ config, db, logger, secrets, clock: systemClock });
+    redactor.addSecret(config.envOrg?.clientSecret);
+    const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
+    await services.orgs.syncEnvOrg();
+    if (config.genesysApiOverride) {
+      logger.warn('GENESYS_API_OVERRIDE is set: every org talks to a local emulator, not Genesys Cloud', { event: 'app.api_override', port: config.genesysApiOverride.port });
+    }
     const { app } = createApp(config, services);
     const server = await listen(app, config);
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/`;
@@ -98,7 +103,10 @@ async function main(): Promise<void> {
       logger.info('stopping', { event: 'app.stop', signal });
       clearInterval(prune);
       server.close(() => {
-        void db.$disconnect().finally(() => process.exit(0));
+        void services
+          .shutdown()
+          .then(() => db.$disconnect())
+          .finally(() => process.exit(0));
       });
       server.closeAllConnections();
       setTimeout(() => process.exit(0), 5000).unref();

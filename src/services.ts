@@ -12,6 +12,13 @@ import type { Logger } from './lib/logger.js';
 import { createPasswordHasher } from './lib/passwords.js';
 import type { AppSecrets } from './lib/secret-files.js';
 import { PrismaSessionStore } from './lib/session-store.js';
+import { GatewayRegistry, type GatewaySettings } from './genesys/gateway-registry.js';
+import { RowCache } from './genesys/row-cache.js';
+import { createOrgRepository } from './features/orgs/org-repository.js';
+import { createOrgService } from './features/orgs/org-service.js';
+import { SandboxManager } from './features/orgs/sandbox.js';
+import type { Redactor } from './lib/redact.js';
+import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -19,7 +26,10 @@ export interface ServiceDeps {
   logger: Logger;
   secrets: AppSecrets;
   clock: Clock;
+  redactor?: Redactor;
   throttleLimits?: ThrottleLimits;
+  /** Tests shorten job polling and retry budgets. */
+  gatewaySettings?: Partial<GatewaySettings>;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -28,7 +38,33 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
+  const gateways = new GatewayRegistry({
+    clock,
+    redactor: deps.redactor,
+    timeoutMs: config.genesysTimeoutMs,
+    concurrency: 4,
+    jobPollIntervalMs: 1000,
+    jobTimeoutMs: 10 * 60_000,
+    apiOverride: config.genesysApiOverride ?? undefined,
+    ...deps.gatewaySettings,
+  });
+  const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock });
+  const sandbox = new SandboxManager({ dataDir: config.dataDir, logger });
+  const orgs = createOrgService({
+    repo: createOrgRepository(db),
+    secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),
+    gateways,
+    sandbox,
+    rowCache,
+    config,
+    logger,
+    clock,
+  });
   return {
+    gateways,
+    rowCache,
+    sandbox,
+    orgs,
     db,
     logger,
     secrets,
@@ -38,6 +74,11 @@ export function createServices(deps: ServiceDeps) {
     throttle,
     sessionStore,
     setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger }),
+    /** Stops background work (sandbox emulator, gateway queues) for a clean shutdown. */
+    async shutdown() {
+      gateways.closeAll();
+      await sandbox.stop();
+    },
     auth: createAuthService({ users, hasher, throttle, clock, logger }),
   };
 }

@@ -6,3 +6,10 @@ document.addEventListener('submit', (event) => {
     event.preventDefault();
   }
 });
+
+// Selects marked data-autosubmit submit their form on change (the Switch button stays for keyboard users
+// and for pages without JavaScript).
+document.addEventListener('change', (event) => {
+  const select = event.target;
+  if (select instanceof HTMLSelectElement && select.hasAttribute('data-autosubmit') && select.form) select.form.requestSubmit();
+});

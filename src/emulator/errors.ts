@@ -59,7 +59,9 @@ export const errors = {
       'Retry-After': String(seconds),
     }),
   server: (status: number) =>
-    status === 503
+    status === 403
+      ? new GenesysError(403, 'missing.any.permissions', 'You are missing the following permission(s): architect:datatable:view', { permissions: 'architect:datatable:view' })
+      : status === 503
       ? new GenesysError(503, 'flows.datatables.server.too.busy', 'The server is too busy to handle the request. Try again later.')
       : status === 429
         ? errors.rateLimited(1)

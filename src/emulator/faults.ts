@@ -5,7 +5,9 @@
 export type FaultAction =
   | { type: 'status'; status: number; retryAfterSeconds?: number }
   | { type: 'hang'; ms?: number }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  /** Process the request (the change is applied) and then drop the connection before answering. */
+  | { type: 'reset-after-apply' };
 
 export interface FaultRule {
   method?: string;

@@ -89,8 +89,10 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
     let clientId: string | undefined;
     res.setHeader('ININ-Correlation-Id', correlationId);
     res.setHeader('Cache-Control', 'no-cache, no-store, must-revalidate');
-    res.on('finish', () => {
-      rt.requestLog.push({ time: new Date().toISOString(), method, path: rawPath, query: queryString, clientId, status: res.statusCode, ms: performance.now() - started, correlationId });
+    res.on('close', () => {
+      // status 0: the connection was dropped (a reset or hang fault) before an answer was sent.
+      const status = res.writableFinished ? res.statusCode : 0;
+      rt.requestLog.push({ time: new Date().toISOString(), method, path: rawPath, query: queryString, clientId, status, ms: performance.now() - started, correlationId });
       if (rt.requestLog.length > rt.maxLogEntries) rt.requestLog.splice(0, rt.requestLog.length - rt.maxLogEntries);
     });
 
@@ -163,6 +165,10 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
           onExportJob: (tableId, jobId) => rt.scheduleExport(org, tableId, jobId),
         });
         if (method !== 'GET') rt.onChange();
+        if (fault?.type === 'reset-after-apply') {
+          req.socket.destroy();
+          return;
+        }
         sendJson(res, result.status, result.body);
       } catch (err) {
         if (err instanceof BodyTooLarge) {

@@ -5,34 +5,11 @@
 import { errors } from './errors.js';
 import type { EmulatorLimits } from './options.js';
 
-export type FieldType = 'boolean' | 'integer' | 'number' | 'string';
-export const FIELD_TYPES: readonly FieldType[] = ['boolean', 'integer', 'number', 'string'];
+import { FIELD_TYPES, type FieldSchema, type FieldType, type Row, type TableSchema } from '../genesys/datatable-schema.js';
 
-export interface PropertySchema {
-  type: FieldType;
-  title?: string;
-  $id?: string;
-  displayOrder?: number;
-  default?: unknown;
-  minLength?: number;
-  maxLength?: number;
-  minimum?: number;
-  maximum?: number;
-  [extra: string]: unknown;
-}
-
-export interface TableSchema {
-  $schema?: string;
-  type?: string;
-  title?: string;
-  description?: string;
-  required: string[];
-  properties: Record<string, PropertySchema>;
-  additionalProperties: false;
-  [extra: string]: unknown;
-}
-
-export type Row = Record<string, string | number | boolean>;
+export { FIELD_TYPES };
+export type { FieldType, Row, TableSchema };
+export type PropertySchema = FieldSchema;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

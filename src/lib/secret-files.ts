@@ -2,7 +2,7 @@
 // read from files named by env, and reused afterwards. Keys live in files, not env vars (OWASP: env vars leak
 // through /proc and crash dumps), and away from the database so a copied DB file alone reveals nothing.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export class SecretFileError extends Error {
@@ -56,13 +56,26 @@ function tightenPermissions(file: string): void {
 export interface AppSecrets {
   sessionSecret: string;
   dataKey: Buffer;
+  /** Keys retired by a rotation (`data-key.retired-<keyId>` beside the key file): decrypt only. */
+  retiredDataKeys: Buffer[];
   passwordPepper: Buffer;
+}
+
+export const RETIRED_KEY_PREFIX = 'data-key.retired-';
+
+export function readRetiredKeys(dataKeyFile: string): Buffer[] {
+  const dir = path.dirname(dataKeyFile);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(RETIRED_KEY_PREFIX))
+    .map((f) => readSecretFile(path.join(dir, f), 32, 'retired data-encryption key'));
 }
 
 export function loadAppSecrets(files: { sessionSecret: string; dataKey: string; passwordPepper: string }): AppSecrets {
   return {
     sessionSecret: ensureSecretFile(files.sessionSecret, 48, 'session secret').toString('base64'),
     dataKey: ensureSecretFile(files.dataKey, 32, 'data-encryption key'),
+    retiredDataKeys: readRetiredKeys(files.dataKey),
     passwordPepper: ensureSecretFile(files.passwordPepper, 32, 'password pepper'),
   };
 }

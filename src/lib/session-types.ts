@@ -17,5 +17,7 @@ declare module 'express-session' {
     userAgent: string;
     flash: FlashMessage[];
     csrfSecret: string;
+    /** The Genesys org this user works in (per user, per session; never global). */
+    currentOrgId: string;
   }
 }

@@ -16,12 +16,14 @@ import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
 import { MemoryTransport } from './memory-transport.js';
+import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
 
 export const ADMIN = { email: 'admin@example.com', displayName: 'Ada Admin', password: 'correct horse battery staple' };
 
 export interface TestAppOptions {
   env?: Record<string, string>;
   throttleLimits?: ThrottleLimits;
+  gatewaySettings?: Partial<GatewaySettings>;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
@@ -40,7 +42,16 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const db = createDb(dbPath);
   await configureDb(db);
   const clock = new ManualClock(Date.parse('2026-01-15T09:00:00Z'));
-  const services = createServices({ config, db, logger, secrets, clock, throttleLimits: options.throttleLimits });
+  const services = createServices({
+    config,
+    db,
+    logger,
+    secrets,
+    clock,
+    redactor,
+    throttleLimits: options.throttleLimits,
+    gatewaySettings: { jobPollIntervalMs: 20, ...options.gatewaySettings },
+  });
   const { app, routes } = createApp(config, services);
   return {
     app,
@@ -54,6 +65,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     dataDir,
     agent: () => supertest.agent(app),
     async close() {
+      await services.shutdown();
       await db.$disconnect();
       logger.close();
       rmSync(dataDir, { recursive: true, force: true });

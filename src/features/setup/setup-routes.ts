@@ -8,8 +8,11 @@ import { regenerateSession, saveSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { SetupService } from './setup-service.js';
+import { regionOptions } from '../../genesys/regions.js';
+import { ORG_COLORS } from '../orgs/org-schemas.js';
+import type { OrgService } from '../orgs/org-service.js';
 
-export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; clock: Clock }): void {
+export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; orgs: OrgService; clock: Clock }): void {
   const renderAdminForm = (res: Response, status: number, values: Record<string, unknown>, error?: ValidationError) =>
     res.status(status).render('setup/admin', {
       title: 'Set up: create the administrator',
@@ -39,14 +42,57 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     }
   });
 
-  routes.get('/setup/connect', 'admin', async (_req: Request, res: Response) => {
+  const renderConnect = (res: Response, status: number, locals: { values?: Record<string, unknown>; error?: ValidationError; testFailure?: string; savedOrgId?: string } = {}) =>
+    res.status(status).render('setup/connect', {
+      title: 'Set up: connect Genesys Cloud',
+      values: { name: 'Production', region: 'us_east_1', clientId: '', label: 'PROD', color: 'red', readOnly: false, requestsPerMinute: '300', ...(locals.values ?? {}), readOnlyChecked: locals.values?.readOnly !== undefined },
+      regions: regionOptions(),
+      colors: ORG_COLORS,
+      error: locals.error?.message ?? null,
+      fieldErrors: locals.error?.fieldErrors ?? {},
+      testFailure: locals.testFailure ?? null,
+      savedOrgId: locals.savedOrgId ?? null,
+    });
+
+  const requirePending = async () => {
     if (!(await deps.setup.isConnectionStepPending())) throw new NotFoundError();
-    res.render('setup/connect', { title: 'Set up: connect Genesys Cloud' });
+  };
+
+  routes.get('/setup/connect', 'admin', async (_req: Request, res: Response) => {
+    await requirePending();
+    renderConnect(res, 200);
+  });
+
+  routes.post('/setup/connect/sandbox', 'admin', async (req: Request, res: Response) => {
+    await requirePending();
+    const org = await deps.orgs.createSandbox(req.user!.id);
+    req.session.currentOrgId = org.id;
+    await deps.setup.finishConnectionStep(req.user!.id);
+    flash(req, 'success', 'Setup is complete. The sandbox org is ready with demo tables: try editing one.');
+    res.redirect(303, '/');
+  });
+
+  routes.post('/setup/connect/org', 'admin', async (req: Request, res: Response) => {
+    await requirePending();
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    let orgId: string;
+    try {
+      orgId = (await deps.orgs.create(body, req.user!.id)).id;
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderConnect(res, 400, { values: body, error: err });
+    }
+    const test = await deps.orgs.test(orgId);
+    req.session.currentOrgId = orgId;
+    if (!test.ok) return renderConnect(res, 200, { values: body, testFailure: test.message, savedOrgId: orgId });
+    await deps.setup.finishConnectionStep(req.user!.id);
+    flash(req, 'success', `Setup is complete. ${test.message}`);
+    res.redirect(303, '/');
   });
 
   routes.post('/setup/connect', 'admin', async (req: Request, res: Response) => {
     await deps.setup.finishConnectionStep(req.user!.id);
-    flash(req, 'info', 'Setup is complete. You can connect a Genesys Cloud org later from the administration pages.');
+    flash(req, 'info', 'Setup is complete. Connect a Genesys Cloud org (or the sandbox org) from Genesys orgs whenever you are ready.');
     res.redirect(303, '/');
   });
 }

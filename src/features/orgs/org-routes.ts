@@ -1,0 +1,130 @@
+// Admin pages for Genesys orgs, the sandbox org, and every user's org switcher.
+import type { Request, Response } from 'express';
+import { regionOptions } from '../../genesys/regions.js';
+import { safeReturnPath } from '../../lib/current-user.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { flash } from '../../lib/flash.js';
+import type { RouteTable } from '../../lib/route.js';
+import { ORG_COLORS } from './org-schemas.js';
+import type { OrgService, OrgView } from './org-service.js';
+
+type FormValues = Record<string, string | boolean>;
+
+function formValues(body: unknown, org?: OrgView): FormValues {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const str = (k: string, fallback: string) => (typeof b[k] === 'string' ? (b[k] as string) : fallback);
+  return {
+    name: str('name', org?.name ?? ''),
+    region: str('region', org?.region ?? 'us_east_1'),
+    clientId: str('clientId', ''),
+    label: str('label', org?.label ?? ''),
+    color: str('color', org?.color ?? 'blue'),
+    readOnly: body ? b.readOnly !== undefined : (org?.readOnly ?? false),
+    requestsPerMinute: str('requestsPerMinute', String(org?.requestsPerMinute ?? 300)),
+  };
+}
+
+export function renderOrgForm(res: Response, status: number, locals: { org?: OrgView; values: FormValues; error?: ValidationError; action: string; title: string; submitLabel: string }) {
+  res.status(status).render('orgs/form', {
+    title: locals.title,
+    org: locals.org ?? null,
+    values: locals.values,
+    action: locals.action,
+    submitLabel: locals.submitLabel,
+    regions: regionOptions(),
+    colors: ORG_COLORS,
+    error: locals.error?.message ?? null,
+    fieldErrors: locals.error?.fieldErrors ?? {},
+  });
+}
+
+export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService }): void {
+  const { orgs } = deps;
+  const id = (req: Request) => String(req.params.id);
+
+  routes.get('/admin/orgs', 'admin', async (_req, res) => {
+    res.render('orgs/list', { title: 'Genesys orgs', orgs: await orgs.list({ includeArchived: true }) });
+  });
+
+  routes.get('/admin/orgs/new', 'admin', (_req, res) => {
+    renderOrgForm(res, 200, { values: formValues(undefined), action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });
+  });
+
+  routes.post('/admin/orgs', 'admin', async (req, res) => {
+    try {
+      const org = await orgs.create(req.body, req.user!.id);
+      const test = await orgs.test(org.id);
+      flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
+      res.redirect(303, `/admin/orgs/${org.id}/edit`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderOrgForm(res, 400, { values: formValues(req.body), error: err, action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });
+    }
+  });
+
+  routes.post('/admin/orgs/sandbox', 'admin', async (req, res) => {
+    const org = await orgs.createSandbox(req.user!.id);
+    req.session.currentOrgId = org.id;
+    flash(req, 'success', `The sandbox org “${org.name}” is ready, with demo tables you can edit freely.`);
+    res.redirect(303, '/admin/orgs');
+  });
+
+  routes.get('/admin/orgs/:id/edit', 'admin', async (req, res) => {
+    const org = await orgs.get(id(req));
+    if (org.managedBy === 'env') throw new NotFoundError('This org is defined by environment variables and has no settings page.');
+    renderOrgForm(res, 200, { org, values: formValues(undefined, org), action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' });
+  });
+
+  routes.post('/admin/orgs/:id', 'admin', async (req, res) => {
+    const org = await orgs.get(id(req));
+    try {
+      await orgs.update(org.id, req.body, req.user!.id);
+      flash(req, 'success', `Saved “${String((req.body as Record<string, unknown>).name ?? org.name)}”.`);
+      res.redirect(303, `/admin/orgs/${org.id}/edit`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderOrgForm(res, 400, { org, values: formValues(req.body, org), error: err, action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' });
+    }
+  });
+
+  routes.post('/admin/orgs/:id/test', 'admin', async (req, res) => {
+    const result = await orgs.test(id(req));
+    flash(req, result.ok ? 'success' : 'error', result.ok ? result.message : `Connection test failed: ${result.message}`);
+    res.redirect(303, safeReturnPath((req.body as Record<string, unknown>).returnTo ?? '/admin/orgs'));
+  });
+
+  routes.post('/admin/orgs/:id/archive', 'admin', async (req, res) => {
+    await orgs.setArchived(id(req), true, req.user!.id);
+    flash(req, 'success', 'The org is archived: hidden from the org switcher, its history kept.');
+    res.redirect(303, '/admin/orgs');
+  });
+
+  routes.post('/admin/orgs/:id/unarchive', 'admin', async (req, res) => {
+    await orgs.setArchived(id(req), false, req.user!.id);
+    flash(req, 'success', 'The org is active again.');
+    res.redirect(303, '/admin/orgs');
+  });
+
+  routes.post('/admin/orgs/:id/delete', 'admin', async (req, res) => {
+    const org = await orgs.get(id(req));
+    await orgs.delete(org.id, req.user!.id);
+    flash(req, 'success', `Deleted “${org.name}”.`);
+    res.redirect(303, '/admin/orgs');
+  });
+
+  routes.post('/admin/orgs/:id/reset-sandbox', 'admin', async (req, res) => {
+    await orgs.resetSandbox(id(req), req.user!.id);
+    flash(req, 'success', 'The sandbox org has its demo data back.');
+    res.redirect(303, '/admin/orgs');
+  });
+
+  routes.post('/orgs/current', 'signed-in', async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const wanted = typeof body.orgId === 'string' ? body.orgId : '';
+    const org = (await orgs.list()).find((o) => o.id === wanted);
+    if (!org) throw new NotFoundError('That org is not available.');
+    req.session.currentOrgId = org.id;
+    flash(req, 'info', `You are now working in “${org.name}”.`);
+    res.redirect(303, safeReturnPath(body.returnTo));
+  });
+}

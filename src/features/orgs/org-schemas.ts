@@ -1,0 +1,56 @@
+// The org form: display name, region (from the SDK's list only), OAuth client id and secret, a badge and
+// colour so nobody confuses Prod with Dev, read-only, and the request budget.
+import { z } from 'zod';
+import { isRegionKey } from '../../genesys/regions.js';
+
+export const ORG_COLORS = ['blue', 'green', 'orange', 'red', 'purple', 'grey'] as const;
+export type OrgColor = (typeof ORG_COLORS)[number];
+
+/** An HTML checkbox: present ("on") when ticked, absent otherwise. */
+const checkbox = z
+  .enum(['on', 'true', '1'], { error: 'Tick the box or leave it empty.' })
+  .optional()
+  .transform((v) => v !== undefined);
+
+const baseFields = {
+  name: z.string({ error: 'Name is required.' }).trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.'),
+  label: z
+    .string()
+    .trim()
+    .max(12, 'The badge must be at most 12 characters.')
+    .refine((v) => /^[\p{L}\p{N} _-]*$/u.test(v), 'The badge may contain letters, digits, spaces, - and _ only.')
+    .default(''),
+  color: z.enum(ORG_COLORS, { error: 'Choose one of the listed colours.' }).default('blue'),
+  readOnly: checkbox,
+  requestsPerMinute: z
+    .string()
+    .trim()
+    .default('300')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000, 'Requests per minute must be a whole number from 1 to 10000.')
+    .transform(Number),
+};
+
+const region = z.string({ error: 'Choose a region.' }).refine(isRegionKey, 'Choose one of the listed Genesys Cloud regions.');
+const clientId = z.string({ error: 'Client id is required.' }).trim().min(1, 'Client id is required.').max(200, 'Client id must be at most 200 characters.');
+
+export const newOrgSchema = z.object({
+  ...baseFields,
+  region,
+  clientId,
+  clientSecret: z.string({ error: 'Client secret is required.' }).min(1, 'Client secret is required.').max(500, 'Client secret must be at most 500 characters.'),
+});
+
+/** On edit a blank secret means "unchanged". */
+export const editOrgSchema = z.object({
+  ...baseFields,
+  region,
+  /** Blank keeps the stored client id (the form shows it masked). */
+  clientId: z.string().trim().max(200, 'Client id must be at most 200 characters.').default(''),
+  clientSecret: z.string().max(500, 'Client secret must be at most 500 characters.').default(''),
+});
+
+/** What may change on the sandbox org: its credentials and region belong to the emulator. */
+export const editSandboxSchema = z.object(baseFields);
+
+export type NewOrgInput = z.infer<typeof newOrgSchema>;
+export type EditOrgInput = z.infer<typeof editOrgSchema>;

@@ -1,0 +1,304 @@
+// Genesys orgs: create/edit/archive/delete, test connection, the sandbox org, the org defined by environment
+// variables, and the per-org gateway. Client secrets are write-only: encrypted with AES-256-GCM bound to
+// the org id, decrypted only to build a connection, never returned to routes or logs.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AppConfig } from '../../config.js';
+import { GenesysError } from '../../genesys/errors.js';
+import type { DataTableGateway } from '../../genesys/gateway.js';
+import type { GatewayRegistry } from '../../genesys/gateway-registry.js';
+import type { OrgConnection } from '../../genesys/org-api-client.js';
+import { regionLabel, SANDBOX_REGION } from '../../genesys/regions.js';
+import type { RowCache } from '../../genesys/row-cache.js';
+import type { Clock } from '../../lib/clock.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { parseForm } from '../../lib/forms.js';
+import type { Logger } from '../../lib/logger.js';
+import type { SecretBox } from '../../lib/secret-box.js';
+import { editOrgSchema, editSandboxSchema, newOrgSchema } from './org-schemas.js';
+import type { OrgRecord, OrgRepository } from './org-repository.js';
+import type { SandboxManager } from './sandbox.js';
+
+/** What pages may see of an org: never the secret, the client id only masked. */
+export interface OrgView {
+  id: string;
+  name: string;
+  region: string;
+  regionLabel: string;
+  clientIdMasked: string;
+  label: string;
+  color: string;
+  readOnly: boolean;
+  isSandbox: boolean;
+  managedBy: 'ui' | 'env';
+  requestsPerMinute: number;
+  archived: boolean;
+  lastTestedAt: Date | null;
+  lastTestOk: boolean | null;
+  lastTestMessage: string | null;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  message: string;
+  genesysOrgName?: string;
+}
+
+/** Features that keep data about an org (permissions, audit) say why it cannot be deleted. */
+export type OrgReferenceCheck = (orgId: string) => Promise<string | null>;
+
+export function maskClientId(clientId: string): string {
+  return clientId.length <= 4 ? '••••' : `••••${clientId.slice(-4)}`;
+}
+
+export function secretAad(orgId: string): string {
+  return `genesys-org:${orgId}:clientSecret`;
+}
+
+function toView(o: OrgRecord): OrgView {
+  return {
+    id: o.id,
+    name: o.name,
+    region: o.region,
+    regionLabel: regionLabel(o.region),
+    clientIdMasked: maskClientId(o.clientId),
+    label: o.label,
+    color: o.color,
+    readOnly: o.readOnly,
+    isSandbox: o.isSandbox,
+    managedBy: o.managedBy === 'env' ? 'env' : 'ui',
+    requestsPerMinute: o.requestsPerMinute,
+    archived: o.archivedAt !== null,
+    lastTestedAt: o.lastTestedAt,
+    lastTestOk: o.lastTestOk,
+    lastTestMessage: o.lastTestMessage,
+  };
+}
+
+export interface OrgServiceDeps {
+  repo: OrgRepository;
+  secretBox: SecretBox;
+  gateways: GatewayRegistry;
+  sandbox: SandboxManager;
+  rowCache: RowCache;
+  config: Pick<AppConfig, 'envOrg'>;
+  logger: Logger;
+  clock: Clock;
+}
+
+export function createOrgService(deps: OrgServiceDeps) {
+  const { repo, secretBox, logger } = deps;
+  const referenceChecks: OrgReferenceCheck[] = [];
+  const now = () => new Date(deps.clock.now());
+
+  async function record(id: string): Promise<OrgRecord> {
+    const org = await repo.find(id);
+    if (!org) throw new NotFoundError('That Genesys org does not exist.');
+    return org;
+  }
+
+  function secretOf(org: OrgRecord): string {
+    if (org.managedBy === 'env') {
+      if (!deps.config.envOrg) throw new ValidationError(`The org "${org.name}" is defined by GENESYS_* environment variables, which are not set now.`);
+      return deps.config.envOrg.clientSecret;
+    }
+    if (!org.clientSecretEnc) throw new ValidationError(`The org "${org.name}" has no client secret stored.`);
+    return secretBox.decrypt(org.clientSecretEnc, secretAad(org.id));
+  }
+
+  async function connectionFor(org: OrgRecord): Promise<OrgConnection> {
+    const clientSecret = secretOf(org);
+    const sandboxPort = org.isSandbox ? await deps.sandbox.ensure({ clientId: org.clientId, clientSecret }) : undefined;
+    const envOrg = org.managedBy === 'env' ? deps.config.envOrg : null;
+    return {
+      // Any change of region, client or secret (or the emulator's port) replaces the ApiClient and its token.
+      cacheKey: [org.region, envOrg?.clientId ?? org.clientId, org.clientSecretEnc ?? 'env', envOrg ? envOrg.region : '', sandboxPort ?? '', org.requestsPerMinute].join('|'),
+      label: org.name,
+      region: envOrg?.region ?? org.region,
+      clientId: envOrg?.clientId ?? org.clientId,
+      clientSecret,
+      sandboxPort,
+      requestsPerMinute: org.requestsPerMinute,
+    };
+  }
+
+  async function gatewayFor(orgId: string): Promise<DataTableGateway> {
+    const org = await record(orgId);
+    if (org.archivedAt) throw new ForbiddenError(`The org "${org.name}" is archived.`);
+    return deps.gateways.for(org.id, await connectionFor(org)).gateway;
+  }
+
+  async function runTest(org: OrgRecord): Promise<ConnectionTestResult> {
+    let result: ConnectionTestResult;
+    try {
+      const conn = await connectionFor(org);
+      const identity = await deps.gateways.for(org.id, conn).gateway.testConnection();
+      result = { ok: true, message: `Connected to the Genesys Cloud org “${identity.name}”.`, genesysOrgName: identity.name };
+    } catch (err) {
+      if (!(err instanceof GenesysError) && !(err instanceof ValidationError)) throw err;
+      result = { ok: false, message: err.message };
+    }
+    await repo.update(org.id, { lastTestedAt: now(), lastTestOk: result.ok, lastTestMessage: result.message.slice(0, 500) });
+    logger.info('org connection tested', { event: 'org.tested', orgId: org.id, ok: result.ok });
+    return result;
+  }
+
+  function afterSettingsChange(orgId: string): void {
+    deps.gateways.drop(orgId);
+    deps.rowCache.invalidate(orgId);
+  }
+
+  async function assertNameFree(name: string, exceptId?: string): Promise<void> {
+    const clash = await repo.findByName(name);
+    if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { name: 'Another org already has this name.' });
+  }
+
+  return {
+    referenceChecks,
+
+    async list(opts: { includeArchived?: boolean } = {}): Promise<OrgView[]> {
+      return (await repo.list({ includeArchived: opts.includeArchived ?? false })).map(toView);
+    },
+
+    async get(id: string): Promise<OrgView> {
+      return toView(await record(id));
+    },
+
+    async create(body: unknown, actorId: number): Promise<OrgView> {
+      const input = parseForm(newOrgSchema, body);
+      await assertNameFree(input.name);
+      const id = randomUUID();
+      const org = await repo.create({
+        id,
+        name: input.name,
+        region: input.region,
+        clientId: input.clientId,
+        clientSecretEnc: secretBox.encrypt(input.clientSecret, secretAad(id)),
+        secretKeyId: secretBox.currentKeyId,
+        label: input.label,
+        color: input.color,
+        readOnly: input.readOnly,
+        requestsPerMinute: input.requestsPerMinute,
+      });
+      logger.info('org created', { event: 'org.created', orgId: id, actorId, region: input.region });
+      return toView(org);
+    },
+
+    async update(id: string, body: unknown, actorId: number): Promise<OrgView> {
+      const org = await record(id);
+      if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
+      if (org.isSandbox) {
+        const input = parseForm(editSandboxSchema, body);
+        await assertNameFree(input.name, id);
+        const updated = await repo.update(id, { ...input });
+        afterSettingsChange(id);
+        logger.info('org updated', { event: 'org.updated', orgId: id, actorId });
+        return toView(updated);
+      }
+      const input = parseForm(editOrgSchema, body);
+      await assertNameFree(input.name, id);
+      const { clientSecret, clientId, ...rest } = input;
+      const updated = await repo.update(id, {
+        ...rest,
+        ...(clientId ? { clientId } : {}),
+        ...(clientSecret ? { clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId } : {}),
+      });
+      afterSettingsChange(id);
+      logger.info('org updated', { event: 'org.updated', orgId: id, actorId, secretChanged: Boolean(clientSecret) });
+      return toView(updated);
+    },
+
+    async setArchived(id: string, archived: boolean, actorId: number): Promise<void> {
+      const org = await record(id);
+      if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
+      await repo.update(id, { archivedAt: archived ? now() : null });
+      afterSettingsChange(id);
+      logger.info(archived ? 'org archived' : 'org restored', { event: archived ? 'org.archived' : 'org.unarchived', orgId: id, actorId });
+    },
+
+    /** Deletes an org nothing refers to; otherwise explains why and suggests archiving. */
+    async delete(id: string, actorId: number): Promise<void> {
+      const org = await record(id);
+      if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
+      const reasons = (await Promise.all(referenceChecks.map((check) => check(id)))).filter(Boolean);
+      if (reasons.length) throw new ConflictError(`“${org.name}” cannot be deleted: ${reasons.join('; ')}. Archive it instead: it disappears from the org switcher but its history stays.`);
+      await repo.delete(id);
+      afterSettingsChange(id);
+      logger.info('org deleted', { event: 'org.deleted', orgId: id, actorId });
+    },
+
+    async test(id: string): Promise<ConnectionTestResult> {
+      return runTest(await record(id));
+    },
+
+    gatewayFor,
+
+    async isReadOnly(id: string): Promise<boolean> {
+      return (await record(id)).readOnly;
+    },
+
+    /** Creates the sandbox org (once) and starts its emulator with the demo data. */
+    async createSandbox(actorId: number): Promise<OrgView> {
+      const existing = await repo.findSandbox();
+      if (existing) {
+        if (existing.archivedAt) await repo.update(existing.id, { archivedAt: null });
+        return toView(await record(existing.id));
+      }
+      const id = randomUUID();
+      const clientId = `sandbox-${randomBytes(6).toString('hex')}`;
+      const clientSecret = randomBytes(24).toString('base64url');
+      let name = 'Sandbox';
+      for (let i = 2; await repo.findByName(name); i++) name = `Sandbox ${i}`;
+      const org = await repo.create({
+        id,
+        name,
+        region: SANDBOX_REGION,
+        clientId,
+        clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)),
+        secretKeyId: secretBox.currentKeyId,
+        label: 'SANDBOX',
+        color: 'purple',
+        isSandbox: true,
+      });
+      await deps.sandbox.ensure({ clientId, clientSecret });
+      logger.info('sandbox org created', { event: 'org.sandbox_created', orgId: id, actorId });
+      return toView(org);
+    },
+
+    async resetSandbox(id: string, actorId: number): Promise<void> {
+      const org = await record(id);
+      if (!org.isSandbox) throw new ValidationError('Only the sandbox org can be reset to the demo data.');
+      await deps.sandbox.reset({ clientId: org.clientId, clientSecret: secretOf(org) });
+      deps.rowCache.invalidate(id);
+      logger.info('sandbox reset to demo data', { event: 'org.sandbox_reset', orgId: id, actorId });
+    },
+
+    /** At start-up: the org defined by GENESYS_* variables exists (environment > stored settings > UI). */
+    async syncEnvOrg(): Promise<void> {
+      const env = deps.config.envOrg;
+      const existing = await repo.findEnvManaged();
+      if (!env) return;
+      const data = { name: env.name, region: env.region, clientId: env.clientId, clientSecretEnc: null, secretKeyId: null, archivedAt: null };
+      if (existing) {
+        const clash = await repo.findByName(env.name);
+        if (clash && clash.id !== existing.id) await repo.update(clash.id, { name: `${clash.name} (stored)` });
+        await repo.update(existing.id, data);
+        afterSettingsChange(existing.id);
+        return;
+      }
+      const clash = await repo.findByName(env.name);
+      if (clash && clash.managedBy !== 'env') {
+        // Environment wins over stored settings: take over the stored org of that name.
+        await repo.update(clash.id, { ...data, managedBy: 'env' });
+        afterSettingsChange(clash.id);
+        return;
+      }
+      await repo.create({ id: randomUUID(), ...data, managedBy: 'env', label: 'ENV', color: 'grey' });
+    },
+
+    async firstActiveOrgId(): Promise<string | null> {
+      return (await repo.list({ includeArchived: false }))[0]?.id ?? null;
+    },
+  };
+}
+
+export type OrgService = ReturnType<typeof createOrgService>;
