@@ -30,6 +30,8 @@ export interface ServiceDeps {
   throttleLimits?: ThrottleLimits;
   /** Tests shorten job polling and retry budgets. */
   gatewaySettings?: Partial<GatewaySettings>;
+  /** Command-line tools read the sandbox's state file without writing it (the server may be running). */
+  sandboxReadOnly?: boolean;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -49,7 +51,7 @@ export function createServices(deps: ServiceDeps) {
     ...deps.gatewaySettings,
   });
   const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock });
-  const sandbox = new SandboxManager({ dataDir: config.dataDir, logger });
+  const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly });
   const orgs = createOrgService({
     repo: createOrgRepository(db),
     secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),

@@ -27,6 +27,8 @@ export interface StartEmulatorOptions {
   faults?: FaultRule[];
   /** Keep the state in this JSON file: loaded at start, saved (atomically) after every change. */
   persistFile?: string;
+  /** Load persistFile but never write it (a second reader, e.g. a command-line tool, beside the server). */
+  readOnlyState?: boolean;
   /** Clock for token expiry and rate-limit windows (tests move it). */
   now?: () => number;
   maxLogEntries?: number;
@@ -80,7 +82,7 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
 
   let saveTimer: NodeJS.Timeout | undefined;
   const writeState = () => {
-    if (!opts.persistFile) return;
+    if (!opts.persistFile || opts.readOnlyState) return;
     mkdirSync(path.dirname(opts.persistFile), { recursive: true });
     const tmp = `${opts.persistFile}.tmp`;
     writeFileSync(tmp, JSON.stringify(serialiseOrgs(orgs)), { mode: 0o600 });

@@ -62,13 +62,18 @@ export interface AppSecrets {
 }
 
 export const RETIRED_KEY_PREFIX = 'data-key.retired-';
+/** A rotation in progress writes the new key here first (see src/lib/key-rotation.ts). */
+export const NEXT_KEY_SUFFIX = '.next';
 
+/** Keys that may still be needed to decrypt: retired ones, and a half-finished rotation's new key. */
 export function readRetiredKeys(dataKeyFile: string): Buffer[] {
   const dir = path.dirname(dataKeyFile);
   if (!existsSync(dir)) return [];
-  return readdirSync(dir)
+  const retired = readdirSync(dir)
     .filter((f) => f.startsWith(RETIRED_KEY_PREFIX))
     .map((f) => readSecretFile(path.join(dir, f), 32, 'retired data-encryption key'));
+  const next = `${dataKeyFile}${NEXT_KEY_SUFFIX}`;
+  return existsSync(next) ? [...retired, readSecretFile(next, 32, 'next data-encryption key')] : retired;
 }
 
 export function loadAppSecrets(files: { sessionSecret: string; dataKey: string; passwordPepper: string }): AppSecrets {

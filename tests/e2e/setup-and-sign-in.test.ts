@@ -1,30 +1,19 @@
 // A new user's first minutes, in a real browser against the built server (`npm start`'s entry point): the
 // wizard, the Genesys step, signing out, a failed and a successful sign-in.
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
-import { freePort, spawnServer, waitForHealthy, type ServerProcess } from '../helpers/spawn-server.js';
+import { startBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
 
-let server: ServerProcess;
+let session: Awaited<ReturnType<typeof startBrowserSession>>;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = spawnServer({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'dtm-e2e-')), PORT: String(port) }, 'dist');
-  await waitForHealthy(port, server);
-  base = `http://127.0.0.1:${port}`;
-  browser = await launchBrowser();
+  session = await startBrowserSession();
+  ({ browser, base } = session);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  server?.child.kill('SIGINT');
-  await server?.exited;
-});
+afterAll(async () => session?.close());
 
 async function newPage(): Promise<Page> {
   const context = await browser.newContext();

@@ -1,9 +1,11 @@
 // Debian's Chromium driven by playwright-core (never a downloaded browser). Screenshots of failing tests go to
 // test-results/.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../src/lib/paths.js';
+import { freePort, spawnServer, waitForHealthy } from './spawn-server.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -26,4 +28,22 @@ export async function withScreenshotOnFailure(page: Page, name: string, fn: () =
     (err as Error).message += `\n(screenshot: ${file})`;
     throw err;
   }
+}
+
+/** The built server (like `npm start`) on a fresh DATA_DIR plus a browser, for one e2e test file. */
+export async function startBrowserSession(env: Record<string, string> = {}) {
+  const port = await freePort();
+  const server = spawnServer({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'dtm-e2e-')), PORT: String(port), ...env }, 'dist');
+  await waitForHealthy(port, server);
+  const browser = await launchBrowser();
+  return {
+    base: `http://127.0.0.1:${port}`,
+    browser,
+    server,
+    async close() {
+      await browser.close();
+      server.child.kill('SIGINT');
+      await server.exited;
+    },
+  };
 }

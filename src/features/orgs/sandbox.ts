@@ -13,7 +13,7 @@ export class SandboxManager {
   private emulator?: RunningEmulator;
   private starting?: Promise<RunningEmulator>;
 
-  constructor(private readonly opts: { dataDir: string; logger: Logger; jobDelayMs?: number }) {}
+  constructor(private readonly opts: { dataDir: string; logger: Logger; jobDelayMs?: number; readOnlyState?: boolean }) {}
 
   get stateFile(): string {
     return path.join(this.opts.dataDir, 'sandbox', 'emulator.json');
@@ -26,6 +26,7 @@ export class SandboxManager {
       clients: [{ name: 'Sandbox', ...creds }],
       seed: 'demo',
       persistFile: this.stateFile,
+      readOnlyState: this.opts.readOnlyState,
       behaviour: { jobDelayMs: this.opts.jobDelayMs ?? 50 },
     }).then((emu) => {
       this.emulator = emu;
