@@ -10,6 +10,9 @@ import { registerHomeRoutes } from './features/home/home-routes.js';
 import { registerSetupRoutes } from './features/setup/setup-routes.js';
 import { loadOrgContext } from './features/orgs/org-context.js';
 import { registerOrgRoutes } from './features/orgs/org-routes.js';
+import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
+import { registerTableRoutes } from './features/tables/table-routes.js';
+import { registerUserRoutes } from './features/users/user-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
@@ -100,6 +103,12 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     res.locals.currentPath = req.path;
     next();
   });
+  // A user with a temporary password (new account, or reset by an admin) chooses their own first.
+  app.use((req, res, next) => {
+    if (!req.user?.mustChangePassword || ['/account', '/account/password', '/logout'].includes(req.path)) return next();
+    if (req.method === 'GET') return res.redirect(303, '/account');
+    next(new ForbiddenError('Choose your own password first (Your account).'));
+  });
   // Until the first admin exists every page leads to the setup wizard.
   app.use(async (req, res, next) => {
     if (req.path === '/setup' || (await services.setup.isAdminCreated())) return next();
@@ -111,6 +120,9 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerSetupRoutes(routes, services);
   registerAuthRoutes(routes, services);
   registerOrgRoutes(routes, services);
+  registerUserRoutes(routes, { users: services.userAdmin, clock: services.clock });
+  registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables });
+  registerTableRoutes(routes, services);
   registerHomeRoutes(routes);
   app.use(routes.router);
 

@@ -18,6 +18,12 @@ import { createOrgRepository } from './features/orgs/org-repository.js';
 import { createOrgService } from './features/orgs/org-service.js';
 import { SandboxManager } from './features/orgs/sandbox.js';
 import type { Redactor } from './lib/redact.js';
+import { createAuditRepository } from './features/audit/audit-repository.js';
+import { createAuditService } from './features/audit/audit-service.js';
+import { createPermissionRepository } from './features/permissions/permission-repository.js';
+import { createPermissionService } from './features/permissions/permission-service.js';
+import { createTableService } from './features/tables/table-service.js';
+import { createUserService } from './features/users/user-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -62,7 +68,19 @@ export function createServices(deps: ServiceDeps) {
     logger,
     clock,
   });
+  const audit = createAuditService({ repo: createAuditRepository(db), clock });
+  const permissions = createPermissionService({ repo: createPermissionRepository(db), audit });
+  const tables = createTableService({ orgs, permissions, rowCache, audit, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
+  // An org that rights refer to is archived, not deleted.
+  orgs.referenceChecks.push(async (orgId) => {
+    const count = await permissions.grantsInOrg(orgId);
+    return count ? `${count} table right(s) of users refer to it` : null;
+  });
   return {
+    audit,
+    permissions,
+    tables,
+    userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,
     sandbox,

@@ -89,7 +89,7 @@ export class PrismaSessionStore extends session.Store {
 
   async listForUser(userId: number): Promise<SessionSummary[]> {
     return this.db.session.findMany({
-      where: { userId, expiresAt: { gt: new Date(this.clock.now()) } },
+      where: { userId, expiresAt: { gt: new Date(this.clock.now() + SESSION_ROW_GRACE_MS) } }, // live, not just kept for the message
       select: { sid: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true },
       orderBy: { lastSeenAt: 'desc' },
     });

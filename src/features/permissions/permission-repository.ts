@@ -1,0 +1,78 @@
+// The one place that reads and writes TablePermission / ColumnPermission rows.
+import type { Db } from '../../db/database.js';
+import { isColumnAccess, type StoredRights } from './access.js';
+
+type Loaded = {
+  tableId: string;
+  tableName: string;
+  canView: boolean;
+  canEdit: boolean;
+  canAdd: boolean;
+  canDelete: boolean;
+  defaultColumnAccess: string;
+  columns: { column: string; access: string }[];
+  userId: number;
+};
+
+export function toRights(p: Loaded): StoredRights {
+  return {
+    canView: p.canView,
+    canEdit: p.canEdit,
+    canAdd: p.canAdd,
+    canDelete: p.canDelete,
+    defaultColumnAccess: isColumnAccess(p.defaultColumnAccess) ? p.defaultColumnAccess : 'hidden',
+    columns: Object.fromEntries(p.columns.filter((c) => isColumnAccess(c.access)).map((c) => [c.column, c.access as StoredRights['defaultColumnAccess']])),
+  };
+}
+
+export function createPermissionRepository(db: Db) {
+  const include = { columns: { select: { column: true, access: true } } } as const;
+  return {
+    async forTable(userId: number, orgId: string, tableId: string): Promise<StoredRights | null> {
+      const p = await db.tablePermission.findUnique({ where: { userId_orgId_tableId: { userId, orgId, tableId } }, include });
+      return p ? toRights(p) : null;
+    },
+
+    async forUserInOrg(userId: number, orgId: string): Promise<Map<string, StoredRights & { tableName: string }>> {
+      const rows = await db.tablePermission.findMany({ where: { userId, orgId }, include });
+      return new Map(rows.map((p) => [p.tableId, { ...toRights(p), tableName: p.tableName }]));
+    },
+
+    async forTableAllUsers(orgId: string, tableId: string) {
+      const rows = await db.tablePermission.findMany({ where: { orgId, tableId }, include: { ...include, user: { select: { id: true, displayName: true, email: true, disabled: true } } } });
+      return rows.map((p) => ({ user: p.user, rights: toRights(p) }));
+    },
+
+    async allForUser(userId: number) {
+      return db.tablePermission.findMany({ where: { userId }, include });
+    },
+
+    /** Replaces one user's rights on one table (or removes them when `rights` is null). */
+    async save(userId: number, orgId: string, tableId: string, tableName: string, rights: StoredRights | null): Promise<void> {
+      await db.$transaction(async (tx) => {
+        await tx.tablePermission.deleteMany({ where: { userId, orgId, tableId } });
+        if (!rights) return;
+        await tx.tablePermission.create({
+          data: {
+            userId,
+            orgId,
+            tableId,
+            tableName,
+            canView: rights.canView,
+            canEdit: rights.canEdit,
+            canAdd: rights.canAdd,
+            canDelete: rights.canDelete,
+            defaultColumnAccess: rights.defaultColumnAccess,
+            columns: { create: Object.entries(rights.columns).map(([column, access]) => ({ column, access })) },
+          },
+        });
+      });
+    },
+
+    async countForOrg(orgId: string): Promise<number> {
+      return db.tablePermission.count({ where: { orgId } });
+    },
+  };
+}
+
+export type PermissionRepository = ReturnType<typeof createPermissionRepository>;

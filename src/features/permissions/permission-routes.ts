@@ -1,0 +1,67 @@
+// Admin pages for rights: per user and org, the org's tables (live from Genesys) with their rights; per
+// table, the rights and a column grid built from the live schema; copy rights; who can do what on a table.
+import type { Request } from 'express';
+import { actorOf } from '../../lib/actor.js';
+import { ValidationError } from '../../lib/errors.js';
+import { flash } from '../../lib/flash.js';
+import type { RouteTable } from '../../lib/route.js';
+import type { OrgService } from '../orgs/org-service.js';
+import type { TableService } from '../tables/table-service.js';
+import type { UserService } from '../users/user-service.js';
+import { COLUMN_ACCESS, NO_RIGHTS, orderedColumns } from './access.js';
+import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-service.js';
+
+export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService }): void {
+  const { permissions, users, orgs, tables } = deps;
+  const userId = (req: Request) => Number.parseInt(String(req.params.id), 10);
+
+  routes.get('/admin/users/:id/permissions', 'admin', async (req, res) => {
+    const user = await users.get(userId(req));
+    const allOrgs = await orgs.list();
+    const wanted = typeof req.query.orgId === 'string' ? req.query.orgId : req.currentOrg?.id;
+    const org = allOrgs.find((o) => o.id === wanted) ?? allOrgs[0] ?? null;
+    const orgTables = org ? await tables.listTables(req.user!, org) : [];
+    const rights = org ? await permissions.rightsOf(user.id, org.id) : new Map();
+    const everyone = (await users.list()).filter((u) => u.id !== user.id && u.role !== 'ADMIN');
+    res.render('permissions/user', { title: `Rights of ${user.displayName}`, user, org, orgs: allOrgs, tables: orgTables.map(({ table }) => ({ table, rights: rights.get(table.id) ?? null })), everyone });
+  });
+
+  routes.get('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
+    const user = await users.get(userId(req));
+    const org = await orgs.get(String(req.params.orgId));
+    const { table } = await tables.open(req.user!, org, String(req.params.tableId));
+    const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
+    res.render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: null, fieldErrors: {} });
+  });
+
+  routes.post('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
+    const user = await users.get(userId(req));
+    const org = await orgs.get(String(req.params.orgId));
+    const { table } = await tables.open(req.user!, org, String(req.params.tableId));
+    try {
+      await permissions.save(user.id, org, table, req.body, actorOf(req));
+      flash(req, 'success', `Saved the rights of ${user.displayName} on ${table.name}. They apply from their next click.`);
+      res.redirect(303, `/admin/users/${user.id}/permissions?orgId=${encodeURIComponent(org.id)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
+      res.status(400).render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: err.message, fieldErrors: err.fieldErrors });
+    }
+  });
+
+  routes.post('/admin/users/:id/permissions/copy', 'admin', async (req, res) => {
+    const user = await users.get(userId(req));
+    const from = Number.parseInt(String((req.body as Record<string, unknown>)?.fromUserId ?? ''), 10);
+    const source = await users.get(from);
+    const count = await permissions.copy(source.id, user.id, actorOf(req));
+    flash(req, 'success', `Copied ${count} table right(s) from ${source.displayName} to ${user.displayName}.`);
+    res.redirect(303, `/admin/users/${user.id}/permissions`);
+  });
+
+  routes.get('/admin/orgs/:orgId/tables/:tableId/access', 'admin', async (req, res) => {
+    const org = await orgs.get(String(req.params.orgId));
+    const { table } = await tables.open(req.user!, org, String(req.params.tableId));
+    const grants = await permissions.whoCanAccess(org.id, table.id);
+    res.render('permissions/who', { title: `Who can use ${table.name}`, org, table, columns: orderedColumns(table.schema), grants });
+  });
+}

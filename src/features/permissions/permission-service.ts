@@ -1,0 +1,128 @@
+// Granting and checking table and column rights. Checks always read the stored rights afresh (a change
+// applies on the user's very next request) and take the org and table from the route and the stored org,
+// never from a form field.
+import type { DataTable } from '../../genesys/gateway.js';
+import type { Actor } from '../../lib/actor.js';
+import type { CurrentUser } from '../../lib/current-user.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { OrgView } from '../orgs/org-service.js';
+import { COLUMN_ACCESS, isColumnAccess, orderedColumns, resolveAccess, type StoredRights, type TableAccess } from './access.js';
+import type { PermissionRepository } from './permission-repository.js';
+
+const CHECKBOXES = ['canView', 'canEdit', 'canAdd', 'canDelete'] as const;
+export const COLUMN_FIELD_PREFIX = 'col:';
+
+/** Reads the rights form: four checkboxes, the default for new columns, and one choice per schema column. */
+export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const columns = orderedColumns(table.schema);
+  const fieldErrors: Record<string, string> = {};
+  for (const key of Object.keys(b)) {
+    if (key.startsWith(COLUMN_FIELD_PREFIX) && !columns.includes(key.slice(COLUMN_FIELD_PREFIX.length))) {
+      fieldErrors._form = `“${key.slice(COLUMN_FIELD_PREFIX.length)}” is not a column of ${table.name}; reload the page to see the current schema.`;
+    }
+  }
+  const flag = (name: string) => {
+    const v = b[name];
+    if (v !== undefined && v !== 'on') fieldErrors[name] = 'Tick the box or leave it empty.';
+    return v === 'on';
+  };
+  const rights: StoredRights = {
+    canView: flag('canView'),
+    canEdit: flag('canEdit'),
+    canAdd: flag('canAdd'),
+    canDelete: flag('canDelete'),
+    defaultColumnAccess: 'hidden',
+    columns: {},
+  };
+  const def = b.defaultColumnAccess ?? 'hidden';
+  if (isColumnAccess(def)) rights.defaultColumnAccess = def;
+  else fieldErrors.defaultColumnAccess = `Choose one of ${COLUMN_ACCESS.join(', ')}.`;
+  for (const column of columns) {
+    const v = b[`${COLUMN_FIELD_PREFIX}${column}`] ?? 'hidden';
+    if (isColumnAccess(v)) rights.columns[column] = v;
+    else fieldErrors[`${COLUMN_FIELD_PREFIX}${column}`] = `Choose one of ${COLUMN_ACCESS.join(', ')}.`;
+  }
+  if ((rights.canEdit || rights.canAdd || rights.canDelete) && !rights.canView) {
+    fieldErrors.canView = 'Editing, adding or deleting rows needs the view right too.';
+  }
+  if (rights.canAdd && rights.columns.key !== 'write') {
+    fieldErrors[`${COLUMN_FIELD_PREFIX}key`] = 'A user who may add rows must be able to write the key column (it names the new row).';
+  }
+  if (Object.keys(fieldErrors).length) throw new ValidationError('The rights were not saved. Please correct the highlighted fields.', fieldErrors);
+  return rights;
+}
+
+const isEmpty = (r: StoredRights) => !r.canView && !r.canEdit && !r.canAdd && !r.canDelete;
+
+export function createPermissionService(deps: { repo: PermissionRepository; audit: AuditService }) {
+  const { repo, audit } = deps;
+
+  return {
+    /** The effective rights of `user` on `table` of `org` (deny by default; admins have all). */
+    async access(user: CurrentUser, org: OrgView, table: DataTable): Promise<TableAccess> {
+      const rights = user.role === 'ADMIN' ? null : await repo.forTable(user.id, org.id, table.id);
+      return resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights, schema: table.schema });
+    },
+
+    /** Tables of the org the user may view (all for admins). */
+    async visibleTables(user: CurrentUser, org: OrgView, tables: DataTable[]): Promise<{ table: DataTable; access: TableAccess }[]> {
+      const grants = user.role === 'ADMIN' ? null : await repo.forUserInOrg(user.id, org.id);
+      return tables
+        .map((table) => ({
+          table,
+          access: resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights: grants?.get(table.id) ?? null, schema: table.schema }),
+        }))
+        .filter((t) => t.access.canView);
+    },
+
+    async rightsOf(userId: number, orgId: string): Promise<Map<string, StoredRights & { tableName: string }>> {
+      return repo.forUserInOrg(userId, orgId);
+    },
+
+    async rightsOn(userId: number, orgId: string, tableId: string): Promise<StoredRights | null> {
+      return repo.forTable(userId, orgId, tableId);
+    },
+
+    async save(targetUserId: number, org: OrgView, table: DataTable, body: unknown, actor: Actor): Promise<void> {
+      const rights = parseRightsForm(body, table);
+      const before = await repo.forTable(targetUserId, org.id, table.id);
+      const after = isEmpty(rights) ? null : rights;
+      await repo.save(targetUserId, org.id, table.id, table.name, after);
+      await audit.record({ action: 'permission.saved', orgId: org.id, tableId: table.id, targetUserId, before: before ?? { none: true }, after: after ?? { none: true }, details: { table: table.name } }, actor);
+    },
+
+    /** Copies every right of one user onto another (replacing the target's rights on those tables). */
+    async copy(fromUserId: number, toUserId: number, actor: Actor): Promise<number> {
+      if (fromUserId === toUserId) throw new ValidationError('Choose a different user to copy from.', { fromUserId: 'Choose a different user to copy from.' });
+      const source = await repo.allForUser(fromUserId);
+      if (source.length === 0) throw new NotFoundError('That user has no rights to copy.');
+      for (const p of source) {
+        const before = await repo.forTable(toUserId, p.orgId, p.tableId);
+        const rights: StoredRights = {
+          canView: p.canView,
+          canEdit: p.canEdit,
+          canAdd: p.canAdd,
+          canDelete: p.canDelete,
+          defaultColumnAccess: isColumnAccess(p.defaultColumnAccess) ? p.defaultColumnAccess : 'hidden',
+          columns: Object.fromEntries(p.columns.map((c) => [c.column, isColumnAccess(c.access) ? c.access : 'hidden'])),
+        };
+        await repo.save(toUserId, p.orgId, p.tableId, p.tableName, rights);
+        await audit.record({ action: 'permission.saved', orgId: p.orgId, tableId: p.tableId, targetUserId: toUserId, before: before ?? { none: true }, after: rights, details: { copiedFromUserId: fromUserId, table: p.tableName } }, actor);
+      }
+      return source.length;
+    },
+
+    async whoCanAccess(orgId: string, tableId: string) {
+      return repo.forTableAllUsers(orgId, tableId);
+    },
+
+    /** For the orgs feature: an org with grants cannot simply be deleted. */
+    async grantsInOrg(orgId: string): Promise<number> {
+      return repo.countForOrg(orgId);
+    },
+  };
+}
+
+export type PermissionService = ReturnType<typeof createPermissionService>;

@@ -1,0 +1,99 @@
+// Row forms: which columns a submitted form touches, and their values typed by the live Genesys schema
+// (a zod schema built per table). Field names: `f:<column>` for values, `b:<column>` marks a boolean
+// checkbox that was on the form (an unticked box sends nothing).
+import { z } from 'zod';
+import type { FieldSchema, Row, RowValue, TableSchema } from '../../genesys/gateway.js';
+import { ForbiddenError, ValidationError } from '../../lib/errors.js';
+import type { TableAccess } from '../permissions/access.js';
+
+export const VALUE_PREFIX = 'f:';
+export const BOOLEAN_MARKER_PREFIX = 'b:';
+const ALWAYS_ALLOWED = new Set(['_csrf', 'reason']);
+export const MAX_KEY_LENGTH = 256;
+
+function fieldValidator(name: string, prop: FieldSchema): z.ZodType<RowValue> {
+  const label = prop.title || name;
+  switch (prop.type) {
+    case 'boolean':
+      return z.boolean();
+    case 'integer': {
+      let n = z.number({ error: `${label} must be a whole number.` }).int(`${label} must be a whole number.`).refine(Number.isSafeInteger, `${label} is too large.`);
+      if (prop.minimum !== undefined) n = n.min(prop.minimum, `${label} must be at least ${prop.minimum}.`);
+      if (prop.maximum !== undefined) n = n.max(prop.maximum, `${label} must be at most ${prop.maximum}.`);
+      return n;
+    }
+    case 'number': {
+      let n = z.number({ error: `${label} must be a number.` }).refine(Number.isFinite, `${label} must be a finite number.`);
+      if (prop.minimum !== undefined) n = n.refine((v) => v >= prop.minimum!, `${label} must be at least ${prop.minimum}.`);
+      if (prop.maximum !== undefined) n = n.refine((v) => v <= prop.maximum!, `${label} must be at most ${prop.maximum}.`);
+      return n;
+    }
+    default: {
+      let s = z.string();
+      if (name === 'key') s = s.min(1, 'The key is required.').max(MAX_KEY_LENGTH, `The key may be at most ${MAX_KEY_LENGTH} characters.`);
+      if (prop.maxLength !== undefined) s = s.refine((v) => [...v].length <= prop.maxLength!, `${label} may be at most ${prop.maxLength} characters.`);
+      if (prop.minLength !== undefined) s = s.refine((v) => [...v].length >= prop.minLength!, `${label} must be at least ${prop.minLength} characters.`);
+      return s;
+    }
+  }
+}
+
+/** Converts the text a form sent into the column's JSON type, or returns an explanation. */
+function coerce(raw: unknown, prop: FieldSchema, label: string): { value?: unknown; error?: string } {
+  if (prop.type === 'boolean') return { value: raw === 'on' || raw === 'true' };
+  if (typeof raw !== 'string') return { error: `${label} was sent more than once.` };
+  if (prop.type === 'string') return { value: raw };
+  const text = raw.trim();
+  if (text === '') return { error: `${label} needs a value.` };
+  if (prop.type === 'integer') return /^[-+]?\d+$/.test(text) ? { value: Number(text) } : { error: `${label} must be a whole number, like 42.` };
+  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? { value: Number(text) } : { error: `${label} must be a number, like 4.5.` };
+}
+
+export interface ParsedRowForm {
+  /** Column -> new value, for the columns the form submitted. */
+  values: Row;
+  reason: string | null;
+}
+
+/**
+ * Parses a row form against the live schema and the user's rights. Unknown fields are a 400; a field the
+ * user may not write is a 403 (never silently dropped).
+ */
+export function parseRowForm(body: unknown, schema: TableSchema, access: TableAccess, mode: 'create' | 'update'): ParsedRowForm {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const submitted = new Set<string>();
+  for (const key of Object.keys(b)) {
+    if (ALWAYS_ALLOWED.has(key)) continue;
+    const prefix = key.startsWith(VALUE_PREFIX) ? VALUE_PREFIX : key.startsWith(BOOLEAN_MARKER_PREFIX) ? BOOLEAN_MARKER_PREFIX : null;
+    if (!prefix) throw new ValidationError(`Unexpected form field “${key}”.`, { _form: `Unexpected form field “${key}”.` });
+    const column = key.slice(prefix.length);
+    if (!Object.hasOwn(schema.properties, column)) throw new ValidationError(`“${column}” is not a column of this table.`, { _form: `“${column}” is not a column of this table.` });
+    submitted.add(column);
+  }
+  for (const column of submitted) {
+    if (column === 'key' && mode === 'update') throw new ValidationError('The key of a row cannot be changed. Delete the row and add it again under the new key.', { key: 'The key cannot be changed.' });
+    if (access.columns[column] !== 'write') throw new ForbiddenError(`You may not change the column “${schema.properties[column]?.title || column}”.`);
+  }
+  if (mode === 'create' && !submitted.has('key')) throw new ValidationError('The key is required.', { key: 'The key is required.' });
+
+  const fieldErrors: Record<string, string> = {};
+  const values: Row = {};
+  const shape: Record<string, z.ZodType<RowValue>> = {};
+  const raw: Record<string, unknown> = {};
+  for (const column of submitted) {
+    const prop = schema.properties[column]!;
+    const label = prop.title || column;
+    const { value, error } = coerce(b[`${VALUE_PREFIX}${column}`], prop, label);
+    if (error) fieldErrors[column] = error;
+    else {
+      shape[column] = fieldValidator(column, prop);
+      raw[column] = value;
+    }
+  }
+  const result = z.object(shape).strict().safeParse(raw);
+  if (!result.success) for (const issue of result.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+  else Object.assign(values, result.data);
+  if (Object.keys(fieldErrors).length) throw new ValidationError('Please correct the highlighted fields.', fieldErrors);
+  const reason = typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim().slice(0, 500) : null;
+  return { values, reason };
+}

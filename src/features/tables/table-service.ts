@@ -1,0 +1,200 @@
+// What a user may see of an org's tables and rows, and the only path by which rows change. Rights are
+// checked from the stored grants before Genesys is called at all; hidden columns are removed here, in the
+// service, so no page, export or error can show them. Writes re-read the row from Genesys, lay only the
+// permitted changed columns over it, and send the merged row (Genesys replaces whole rows), recorded
+// write-ahead in the audit log (intent before the call, outcome after).
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { Mutex } from 'async-mutex';
+import { GenesysUnavailableError } from '../../genesys/errors.js';
+import type { DataTable, DataTableGateway, Row } from '../../genesys/gateway.js';
+import type { RowCache } from '../../genesys/row-cache.js';
+import type { Actor } from '../../lib/actor.js';
+import type { Clock } from '../../lib/clock.js';
+import type { CurrentUser } from '../../lib/current-user.js';
+import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { OrgService, OrgView } from '../orgs/org-service.js';
+import { visibleColumns, type TableAccess } from '../permissions/access.js';
+import type { PermissionService } from '../permissions/permission-service.js';
+import { parseRowForm } from './row-form.js';
+
+export interface UserTable {
+  table: DataTable;
+  access: TableAccess;
+  /** Columns the user may see, in display order (key first when visible). */
+  columns: string[];
+}
+
+/** A row with only the given columns. */
+export function project(row: Row, columns: string[]): Row {
+  const out: Row = {};
+  for (const c of columns) if (Object.hasOwn(row, c)) out[c] = row[c]!;
+  return out;
+}
+
+/** How pages name a row: its key when the user may see the key, else an opaque handle (see refFor). */
+export interface RowRef {
+  ref: string;
+  values: Row;
+}
+
+const HANDLE_PREFIX = 'h.';
+
+export function createTableService(deps: { orgs: OrgService; permissions: PermissionService; rowCache: RowCache; audit: AuditService; clock: Clock; tableListMaxAgeMs: number }) {
+  const tableLists = new Map<string, { tables: DataTable[]; loadedAt: number }>();
+  const rowLocks = new Map<string, Mutex>();
+  // Keys hidden from a user must not appear in their URLs either: such rows are named by an HMAC of the key
+  // under a per-process secret (links stay valid until the app restarts).
+  const handleSecret = randomBytes(32);
+  const handleOf = (org: OrgView, tableId: string, key: string) =>
+    HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${org.id}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
+  const refFor = (t: UserTable, org: OrgView, key: string) => (t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : key);
+
+  /** The row key behind a page's row reference; a raw key is refused when the user may not see keys. */
+  async function keyOf(t: UserTable & { gateway: DataTableGateway }, org: OrgView, ref: string): Promise<string> {
+    if (t.access.columns.key !== 'hidden') return ref;
+    if (!ref.startsWith(HANDLE_PREFIX)) throw new NotFoundError('That row does not exist or you have no access to it.');
+    const cached = await deps.rowCache.get(org.id, t.table.id, () => t.gateway.readAllRows(t.table.id));
+    const row = cached.rows.find((r) => handleOf(org, t.table.id, String(r.key)) === ref);
+    if (!row) throw new NotFoundError('That row does not exist any more, or the link has expired. Go back to the table and try again.');
+    return String(row.key);
+  }
+
+  async function tablesOf(org: OrgView, refresh = false): Promise<DataTable[]> {
+    const cached = tableLists.get(org.id);
+    if (cached && !refresh && deps.clock.now() - cached.loadedAt < deps.tableListMaxAgeMs) return cached.tables;
+    const tables = await (await deps.orgs.gatewayFor(org.id)).listTables();
+    tableLists.set(org.id, { tables, loadedAt: deps.clock.now() });
+    return tables;
+  }
+
+  /** The table as this user may see it. Non-admins without a grant get 404 before anything reaches Genesys. */
+  async function open(user: CurrentUser, org: OrgView, tableId: string): Promise<UserTable & { gateway: DataTableGateway }> {
+    if (user.role !== 'ADMIN') {
+      const rights = await deps.permissions.rightsOn(user.id, org.id, tableId);
+      if (!rights?.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
+    }
+    const gateway = await deps.orgs.gatewayFor(org.id);
+    let table = (await tablesOf(org)).find((t) => t.id === tableId);
+    table ??= (await tablesOf(org, true)).find((t) => t.id === tableId);
+    if (!table) throw new NotFoundError('That table does not exist in this org (it may have been deleted in Genesys Cloud).');
+    const access = await deps.permissions.access(user, org, table);
+    if (!access.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
+    return { table, access, columns: visibleColumns(access), gateway };
+  }
+
+  function lockFor(org: OrgView, tableId: string, key: string): Mutex {
+    const k = `${org.id}\u0000${tableId}\u0000${key}`;
+    let m = rowLocks.get(k);
+    if (!m) {
+      m = new Mutex();
+      rowLocks.set(k, m);
+    }
+    return m;
+  }
+
+  /** Serialises writes to one row (two saves from the app never both win), then forgets idle locks. */
+  async function withRowLock<T>(org: OrgView, tableId: string, key: string, fn: () => Promise<T>): Promise<T> {
+    const k = `${org.id}\u0000${tableId}\u0000${key}`;
+    const lock = lockFor(org, tableId, key);
+    try {
+      return await lock.runExclusive(fn);
+    } finally {
+      if (!lock.isLocked()) rowLocks.delete(k);
+    }
+  }
+
+  /** Write-ahead: the intent is committed before the Genesys call, the outcome after it. */
+  async function recordedWrite<T>(actor: Actor, event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null }, call: () => Promise<T>): Promise<T> {
+    const changeId = randomUUID();
+    const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason };
+    await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed } }, actor);
+    try {
+      const result = await call();
+      await deps.audit.record({ ...base, outcome: 'applied' }, actor);
+      return result;
+    } catch (err) {
+      const outcome = err instanceof GenesysUnavailableError && err.mayHaveApplied ? 'unknown' : 'failed';
+      await deps.audit.record({ ...base, outcome, details: { message: (err as Error).message } }, actor);
+      throw err;
+    }
+  }
+
+  function assertWritable(access: TableAccess, right: 'canEdit' | 'canAdd' | 'canDelete', what: string): void {
+    if (access.readOnlyReason) throw new ForbiddenError(access.readOnlyReason);
+    if (!access[right]) throw new ForbiddenError(`You may not ${what} in this table.`);
+  }
+
+  return {
+    open,
+
+    async listTables(user: CurrentUser, org: OrgView, opts: { refresh?: boolean } = {}) {
+      return deps.permissions.visibleTables(user, org, await tablesOf(org, opts.refresh));
+    },
+
+    /** The rows the user may see (visible columns only), from the row cache. */
+    async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean } = {}) {
+      const t = await open(user, org, tableId);
+      const cached = await deps.rowCache.get(org.id, tableId, () => t.gateway.readAllRows(tableId), opts);
+      const rows: RowRef[] = cached.rows.map((r) => ({ ref: refFor(t, org, String(r.key)), values: project(r, t.columns) }));
+      return { table: t.table, access: t.access, columns: t.columns, rows, loadedAt: cached.loadedAt };
+    },
+
+    /** One row for the edit form, read fresh from Genesys, visible columns only. */
+    async row(user: CurrentUser, org: OrgView, tableId: string, ref: string) {
+      const t = await open(user, org, tableId);
+      const key = await keyOf(t, org, ref);
+      const row = await t.gateway.getRow(tableId, key);
+      if (!row) throw new NotFoundError(t.columns.includes('key') ? `There is no row “${key}” in ${t.table.name}.` : `That row no longer exists in ${t.table.name}.`);
+      return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns) };
+    },
+
+    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor): Promise<{ changed: string[]; row: Row }> {
+      const t = await open(user, org, tableId);
+      assertWritable(t.access, 'canEdit', 'edit rows');
+      const key = await keyOf(t, org, ref);
+      const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
+      return withRowLock(org, tableId, key, async () => {
+        const current = await t.gateway.getRow(tableId, key);
+        if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
+        const changed = Object.keys(values).filter((c) => current[c] !== values[c]);
+        if (changed.length === 0) return { changed, row: project(current, t.columns) };
+        const merged: Row = { ...current, ...Object.fromEntries(changed.map((c) => [c, values[c]!])) };
+        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason }, () => t.gateway.updateRow(tableId, key, merged));
+        deps.rowCache.upsert(org.id, tableId, saved);
+        return { changed, row: project(saved, t.columns) };
+      });
+    },
+
+    async createRow(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<Row> {
+      const t = await open(user, org, tableId);
+      assertWritable(t.access, 'canAdd', 'add rows');
+      const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
+      const key = String(values.key);
+      return withRowLock(org, tableId, key, async () => {
+        const saved = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: key, before: null, after: values, changed: Object.keys(values), reason }, () => t.gateway.createRow(tableId, values));
+        deps.rowCache.upsert(org.id, tableId, saved);
+        return project(saved, t.columns);
+      });
+    },
+
+    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null): Promise<void> {
+      const t = await open(user, org, tableId);
+      assertWritable(t.access, 'canDelete', 'delete rows');
+      const key = await keyOf(t, org, ref);
+      await withRowLock(org, tableId, key, async () => {
+        const current = await t.gateway.getRow(tableId, key);
+        if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason }, () => t.gateway.deleteRow(tableId, key));
+        deps.rowCache.remove(org.id, tableId, key);
+      });
+    },
+
+    invalidate(orgId: string): void {
+      tableLists.delete(orgId);
+      deps.rowCache.invalidate(orgId);
+    },
+  };
+}
+
+export type TableService = ReturnType<typeof createTableService>;

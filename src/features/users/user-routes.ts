@@ -1,0 +1,137 @@
+// User administration (admins) and each user's own account page: password and sessions.
+import type { Request, Response } from 'express';
+import { actorOf } from '../../lib/actor.js';
+import { ValidationError } from '../../lib/errors.js';
+import { flash } from '../../lib/flash.js';
+import type { RouteTable } from '../../lib/route.js';
+import { regenerateSession, saveSession } from '../../lib/session.js';
+import type { Clock } from '../../lib/clock.js';
+import { ROLES } from './user-schemas-admin.js';
+import type { UserService, UserSummary } from './user-service.js';
+
+type Values = Record<string, string>;
+
+const pick = (body: unknown, names: string[]): Values => {
+  const b = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(names.map((n) => [n, typeof b[n] === 'string' ? (b[n] as string) : '']));
+};
+
+export function registerUserRoutes(routes: RouteTable, deps: { users: UserService; clock: Clock }): void {
+  const { users } = deps;
+  const id = (req: Request) => Number.parseInt(String(req.params.id), 10);
+
+  const renderUserForm = (res: Response, status: number, user: UserSummary | null, values: Values, error?: ValidationError) =>
+    res.status(status).render('users/form', { title: user ? `Edit ${user.displayName}` : 'Add a user', user, values, roles: ROLES, error: error?.message ?? null, fieldErrors: error?.fieldErrors ?? {} });
+
+  routes.get('/admin/users', 'admin', async (_req, res) => {
+    res.render('users/list', { title: 'Users', users: await users.list() });
+  });
+
+  routes.get('/admin/users/new', 'admin', (_req, res) => renderUserForm(res, 200, null, { email: '', displayName: '', role: 'USER' }));
+
+  routes.post('/admin/users', 'admin', async (req, res) => {
+    try {
+      const user = await users.create(req.body, actorOf(req));
+      flash(req, 'success', `Added ${user.displayName}. They must choose their own password when they first sign in. Next: grant them table rights.`);
+      res.redirect(303, `/admin/users/${user.id}/permissions`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      renderUserForm(res, 400, null, pick(req.body, ['email', 'displayName', 'role']), err);
+    }
+  });
+
+  routes.get('/admin/users/:id', 'admin', async (req, res) => {
+    const user = await users.get(id(req));
+    res.render('users/detail', { title: user.displayName, user, sessions: await users.sessions(user.id), values: { email: user.email, displayName: user.displayName, role: user.role }, roles: ROLES, error: null, fieldErrors: {} });
+  });
+
+  routes.post('/admin/users/:id', 'admin', async (req, res) => {
+    const user = await users.get(id(req));
+    try {
+      await users.update(user.id, req.body, actorOf(req));
+      flash(req, 'success', 'Saved.');
+      res.redirect(303, `/admin/users/${user.id}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      res.status(400).render('users/detail', { title: user.displayName, user, sessions: await users.sessions(user.id), values: pick(req.body, ['email', 'displayName', 'role']), roles: ROLES, error: err.message, fieldErrors: err.fieldErrors });
+    }
+  });
+
+  for (const [action, disabled, message] of [
+    ['disable', true, 'disabled: they are signed out and cannot sign in'],
+    ['enable', false, 'enabled'],
+  ] as const) {
+    routes.post(`/admin/users/:id/${action}`, 'admin', async (req, res) => {
+      await users.setDisabled(id(req), disabled, actorOf(req));
+      flash(req, 'success', `The user is ${message}.`);
+      res.redirect(303, `/admin/users/${id(req)}`);
+    });
+  }
+
+  routes.post('/admin/users/:id/delete', 'admin', async (req, res) => {
+    const user = await users.get(id(req));
+    await users.delete(user.id, actorOf(req));
+    flash(req, 'success', `Deleted ${user.displayName}. Their entries in the audit log stay.`);
+    res.redirect(303, '/admin/users');
+  });
+
+  routes.post('/admin/users/:id/reset-password', 'admin', async (req, res) => {
+    const user = await users.get(id(req));
+    try {
+      await users.resetPassword(user.id, req.body, actorOf(req));
+      flash(req, 'success', `New temporary password set for ${user.displayName}; they must change it when they next sign in. Their sessions were ended.`);
+      res.redirect(303, `/admin/users/${user.id}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', `The password was not reset: ${Object.values(err.fieldErrors)[0] ?? err.message}`);
+      res.redirect(303, `/admin/users/${user.id}`);
+    }
+  });
+
+  routes.post('/admin/users/:id/end-sessions', 'admin', async (req, res) => {
+    const count = await users.endAllSessions(id(req), actorOf(req), id(req) === req.user!.id ? req.sessionID : undefined);
+    flash(req, 'success', `Ended ${count} session(s).`);
+    res.redirect(303, `/admin/users/${id(req)}`);
+  });
+
+  // ---- the signed-in user's own account --------------------------------------------------------------
+
+  const renderAccount = async (req: Request, res: Response, status: number, error?: ValidationError) =>
+    res.status(status).render('account/index', {
+      title: 'Your account',
+      user: req.user,
+      sessions: await users.sessions(req.user!.id, req.sessionID),
+      error: error?.message ?? null,
+      fieldErrors: error?.fieldErrors ?? {},
+    });
+
+  routes.get('/account', 'signed-in', async (req, res) => renderAccount(req, res, 200));
+
+  routes.post('/account/password', 'signed-in', async (req, res) => {
+    try {
+      await users.changeOwnPassword(req.user!.id, req.body, req.sessionID, actorOf(req));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderAccount(req, res, 400, err);
+    }
+    // A new session id after a credential change; the rest of the session (org choice) is kept.
+    const keep = { userId: req.session.userId, createdAt: req.session.createdAt, currentOrgId: req.session.currentOrgId, ip: req.session.ip, userAgent: req.session.userAgent };
+    await regenerateSession(req);
+    Object.assign(req.session, keep, { lastSeenAt: deps.clock.now() });
+    flash(req, 'success', 'Your password is changed.');
+    await saveSession(req);
+    res.redirect(303, '/account');
+  });
+
+  routes.post('/account/sessions/:handle/end', 'signed-in', async (req, res) => {
+    await users.endSession(req.user!.id, String(req.params.handle), actorOf(req));
+    flash(req, 'success', 'That session is signed out.');
+    res.redirect(303, '/account');
+  });
+
+  routes.post('/account/sessions/end-others', 'signed-in', async (req, res) => {
+    const count = await users.endAllSessions(req.user!.id, actorOf(req), req.sessionID);
+    flash(req, 'success', `Signed out ${count} other session(s).`);
+    res.redirect(303, '/account');
+  });
+}

@@ -1,0 +1,168 @@
+// User administration and each user's own account: create, edit, disable/enable, delete, reset passwords,
+// sessions. The last active admin can never be disabled, demoted or deleted. Every change is audited.
+import { createHash } from 'node:crypto';
+import type { Db } from '../../db/database.js';
+import type { Actor } from '../../lib/actor.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { parseForm } from '../../lib/forms.js';
+import type { Logger } from '../../lib/logger.js';
+import { checkPasswordPolicy } from '../../lib/password-policy.js';
+import type { PasswordHasher } from '../../lib/passwords.js';
+import type { PrismaSessionStore } from '../../lib/session-store.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { User } from './user-repository.js';
+import { changeOwnPasswordSchema, createUserSchema, editUserSchema, resetPasswordSchema } from './user-schemas-admin.js';
+
+export interface UserSummary {
+  id: number;
+  email: string;
+  displayName: string;
+  role: 'ADMIN' | 'USER';
+  disabled: boolean;
+  mustChangePassword: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+}
+
+/** What the audit log keeps of a user: never the password hash. */
+const snapshot = (u: User) => ({ email: u.email, displayName: u.displayName, role: u.role, disabled: u.disabled });
+
+const summary = (u: User): UserSummary => ({
+  id: u.id,
+  email: u.email,
+  displayName: u.displayName,
+  role: u.role,
+  disabled: u.disabled,
+  mustChangePassword: u.mustChangePassword,
+  lastLoginAt: u.lastLoginAt,
+  createdAt: u.createdAt,
+});
+
+/** A public handle for a session: never put a session id itself in a page or a URL. */
+export function sessionHandle(sid: string): string {
+  return createHash('sha256').update(sid).digest('hex').slice(0, 16);
+}
+
+function policyError(password: string, user: { email: string; displayName: string }): void {
+  const problem = checkPasswordPolicy(password, user);
+  if (problem) throw new ValidationError('Please choose a stronger password.', { password: problem });
+}
+
+export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessions: PrismaSessionStore; audit: AuditService; logger: Logger }) {
+  const { db, audit } = deps;
+
+  async function find(id: number): Promise<User> {
+    const user = await db.user.findUnique({ where: { id } });
+    if (!user) throw new NotFoundError('That user does not exist.');
+    return user;
+  }
+
+  async function assertNotLastAdmin(user: User, what: string): Promise<void> {
+    if (user.role !== 'ADMIN' || user.disabled) return;
+    const others = await db.user.count({ where: { role: 'ADMIN', disabled: false, id: { not: user.id } } });
+    if (others === 0) throw new ConflictError(`${user.displayName} is the last active administrator and cannot be ${what}. Make another user an administrator first.`);
+  }
+
+  async function emailFree(email: string, exceptId?: number): Promise<void> {
+    const clash = await db.user.findUnique({ where: { email } });
+    if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { email: 'Another user already has this email address.' });
+  }
+
+  return {
+    async list(): Promise<UserSummary[]> {
+      return (await db.user.findMany({ orderBy: [{ disabled: 'asc' }, { displayName: 'asc' }] })).map(summary);
+    },
+
+    async get(id: number): Promise<UserSummary> {
+      return summary(await find(id));
+    },
+
+    async create(body: unknown, actor: Actor): Promise<UserSummary> {
+      const input = parseForm(createUserSchema, body);
+      await emailFree(input.email);
+      policyError(input.password, input);
+      const user = await db.user.create({
+        data: { email: input.email, displayName: input.displayName, role: input.role, passwordHash: await deps.hasher.hash(input.password), mustChangePassword: true },
+      });
+      await audit.record({ action: 'user.created', targetUserId: user.id, after: snapshot(user) }, actor);
+      return summary(user);
+    },
+
+    async update(id: number, body: unknown, actor: Actor): Promise<UserSummary> {
+      const user = await find(id);
+      const input = parseForm(editUserSchema, body);
+      await emailFree(input.email, id);
+      if (input.role !== 'ADMIN') await assertNotLastAdmin(user, 'demoted');
+      const updated = await db.user.update({ where: { id }, data: input });
+      await audit.record({ action: 'user.updated', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor);
+      return summary(updated);
+    },
+
+    async setDisabled(id: number, disabled: boolean, actor: Actor): Promise<void> {
+      const user = await find(id);
+      if (disabled) await assertNotLastAdmin(user, 'disabled');
+      const updated = await db.user.update({ where: { id }, data: { disabled } });
+      if (disabled) await deps.sessions.destroyAllForUser(id);
+      await audit.record({ action: disabled ? 'user.disabled' : 'user.enabled', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor);
+    },
+
+    async delete(id: number, actor: Actor): Promise<void> {
+      const user = await find(id);
+      if (id === actor.userId) throw new ForbiddenError('You cannot delete your own account. Ask another administrator.');
+      await assertNotLastAdmin(user, 'deleted');
+      await db.user.delete({ where: { id } }); // sessions and permissions go with it (cascade)
+      await audit.record({ action: 'user.deleted', targetUserId: id, before: snapshot(user) }, actor);
+    },
+
+    /** Admin sets a temporary password; the user must change it at next sign-in. All their sessions end. */
+    async resetPassword(id: number, body: unknown, actor: Actor): Promise<void> {
+      const user = await find(id);
+      const input = parseForm(resetPasswordSchema, body);
+      policyError(input.password, user);
+      await db.user.update({ where: { id }, data: { passwordHash: await deps.hasher.hash(input.password), mustChangePassword: true } });
+      await deps.sessions.destroyAllForUser(id);
+      await audit.record({ action: 'user.password_reset', targetUserId: id }, actor);
+    },
+
+    /** The user's own change: the current password is required; optionally signs out everywhere else. */
+    async changeOwnPassword(userId: number, body: unknown, currentSid: string, actor: Actor): Promise<void> {
+      const user = await find(userId);
+      const input = parseForm(changeOwnPasswordSchema, body);
+      if (!(await deps.hasher.verify(input.currentPassword, user.passwordHash))) {
+        throw new ValidationError('Please correct the highlighted fields.', { currentPassword: 'The current password is not correct.' });
+      }
+      if (input.password === input.currentPassword) throw new ValidationError('Please correct the highlighted fields.', { password: 'Choose a password different from the current one.' });
+      policyError(input.password, user);
+      await db.user.update({ where: { id: userId }, data: { passwordHash: await deps.hasher.hash(input.password), mustChangePassword: false } });
+      if (input.signOutOthers || user.mustChangePassword) await deps.sessions.destroyAllForUser(userId, currentSid);
+      await audit.record({ action: 'user.password_changed', targetUserId: userId }, actor);
+    },
+
+    async sessions(userId: number, currentSid?: string) {
+      return (await deps.sessions.listForUser(userId)).map((s) => ({
+        handle: sessionHandle(s.sid),
+        current: s.sid === currentSid,
+        createdAt: s.createdAt,
+        lastSeenAt: s.lastSeenAt,
+        ip: s.ip,
+        userAgent: s.userAgent,
+      }));
+    },
+
+    async endSession(userId: number, handle: string, actor: Actor): Promise<void> {
+      const target = (await deps.sessions.listForUser(userId)).find((s) => sessionHandle(s.sid) === handle);
+      if (!target) throw new NotFoundError('That session has already ended.');
+      await new Promise<void>((resolve, reject) => deps.sessions.destroy(target.sid, (err) => (err ? reject(err) : resolve())));
+      await audit.record({ action: 'session.ended', targetUserId: userId }, actor);
+    },
+
+    async endAllSessions(userId: number, actor: Actor, exceptSid?: string): Promise<number> {
+      await find(userId);
+      const count = await deps.sessions.destroyAllForUser(userId, exceptSid);
+      await audit.record({ action: 'session.ended_all', targetUserId: userId, details: { count } }, actor);
+      return count;
+    },
+  };
+}
+
+export type UserService = ReturnType<typeof createUserService>;
