@@ -3,7 +3,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
-import { startBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
+import { runSetupWizard, startBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
 
 let session: Awaited<ReturnType<typeof startBrowserSession>>;
 let browser: Browser;
@@ -26,15 +26,7 @@ describe('sandbox and orgs in a browser', () => {
     const page = await (await browser.newContext()).newPage();
     page.on('dialog', (d) => void d.accept());
     await withScreenshotOnFailure(page, 'sandbox-and-orgs', async () => {
-      await page.goto(`${base}/setup`);
-      await page.getByLabel('Email').fill('grace@example.com');
-      await page.getByLabel('Display name').fill('Grace Hopper');
-      await page.getByLabel('Password', { exact: true }).fill('compilers are friends');
-      await page.getByLabel('Confirm password').fill('compilers are friends');
-      await page.getByRole('button', { name: 'Create administrator' }).click();
-      await page.waitForURL(`${base}/setup/connect`);
-      await page.getByRole('button', { name: 'Use the sandbox org' }).click();
-      await page.waitForURL(`${base}/`);
+      await runSetupWizard(page, base, { email: 'grace@example.com', displayName: 'Grace Hopper', password: 'compilers are friends' }, 'Use the sandbox org');
       expect(await page.locator('.org-switcher .org-badge').textContent()).toBe('SANDBOX');
       expect(await page.locator('main').textContent()).toContain('You are working in');
 

@@ -1,22 +1,13 @@
 // A new user's first minutes, in a real browser against the built server (`npm start`'s entry point): the
 // wizard, the Genesys step, signing out, a failed and a successful sign-in.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
 
-let session: Awaited<ReturnType<typeof startBrowserSession>>;
-let browser: Browser;
-let base: string;
-
-beforeAll(async () => {
-  session = await startBrowserSession();
-  ({ browser, base } = session);
-});
-
-afterAll(async () => session?.close());
+const s = useBrowserSession();
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext();
+  const context = await s.browser.newContext();
   const page = await context.newPage();
   page.on('dialog', (d) => {
     throw new Error(`unexpected dialog: ${d.message()}`);
@@ -31,6 +22,7 @@ describe('first run in a browser', () => {
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
     });
+    const { base } = s;
     await withScreenshotOnFailure(page, 'setup-and-sign-in', async () => {
       await page.goto(`${base}/`);
       expect(new URL(page.url()).pathname).toBe('/setup');
@@ -81,6 +73,7 @@ describe('first run in a browser', () => {
 
   it('works by keyboard alone: skip link, labelled fields, Enter submits', async () => {
     const page = await newPage();
+    const { base } = s;
     await withScreenshotOnFailure(page, 'keyboard', async () => {
       await page.goto(`${base}/no-such-page`);
       await page.keyboard.press('Tab');

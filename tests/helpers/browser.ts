@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { projectRoot } from '../../src/lib/paths.js';
 import { freePort, spawnServer, waitForHealthy } from './spawn-server.js';
 
@@ -46,4 +47,29 @@ export async function startBrowserSession(env: Record<string, string> = {}) {
       await server.exited;
     },
   };
+}
+
+/** Registers beforeAll/afterAll for a browser session in the calling test file; read `.base`/`.browser` in tests. */
+export function useBrowserSession(env: () => Record<string, string> = () => ({})) {
+  const holder = {} as { base: string; browser: Browser; session: Awaited<ReturnType<typeof startBrowserSession>> };
+  beforeAll(async () => {
+    holder.session = await startBrowserSession(env());
+    holder.base = holder.session.base;
+    holder.browser = holder.session.browser;
+  });
+  afterAll(async () => holder.session?.close());
+  return holder;
+}
+
+/** Runs the first-run wizard in the browser: creates the admin, then picks the Genesys step's choice. */
+export async function runSetupWizard(page: Page, base: string, admin: { email: string; displayName: string; password: string }, choice: 'Use the sandbox org' | 'Configure later'): Promise<void> {
+  await page.goto(`${base}/setup`);
+  await page.getByLabel('Email').fill(admin.email);
+  await page.getByLabel('Display name').fill(admin.displayName);
+  await page.getByLabel('Password', { exact: true }).fill(admin.password);
+  await page.getByLabel('Confirm password').fill(admin.password);
+  await page.getByRole('button', { name: 'Create administrator' }).click();
+  await page.waitForURL(`${base}/setup/connect`);
+  await page.getByRole('button', { name: choice }).click();
+  await page.waitForURL(`${base}/`);
 }

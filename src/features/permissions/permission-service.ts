@@ -10,7 +10,6 @@ import type { OrgView } from '../orgs/org-service.js';
 import { COLUMN_ACCESS, isColumnAccess, orderedColumns, resolveAccess, type StoredRights, type TableAccess } from './access.js';
 import type { PermissionRepository } from './permission-repository.js';
 
-const CHECKBOXES = ['canView', 'canEdit', 'canAdd', 'canDelete'] as const;
 export const COLUMN_FIELD_PREFIX = 'col:';
 
 /** Reads the rights form: four checkboxes, the default for new columns, and one choice per schema column. */

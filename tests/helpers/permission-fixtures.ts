@@ -1,0 +1,50 @@
+// A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
+// columns key, Active, Message, Priority, ActivatedBy.
+import { completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp } from './test-app.js';
+import type { StoredRights } from '../../src/features/permissions/access.js';
+
+export const PASSWORD = 'a long enough password';
+
+export interface PermissionWorld {
+  t: TestApp;
+  admin: Agent;
+  orgId: string;
+  flagsId: string;
+  hoursId: string;
+  users: Record<'none' | 'viewer' | 'columnEditor' | 'tableEditor', { id: number; agent: Agent }>;
+  /** Emulator calls made so far (to prove a refused request reached nothing). */
+  apiCalls(): number;
+  /** Emulator write calls (POST/PUT/DELETE on the API) made so far. */
+  writes(): number;
+  grant(userId: number, tableId: string, rights: Partial<StoredRights>): Promise<void>;
+}
+
+export async function permissionWorld(): Promise<PermissionWorld> {
+  const t = await createTestApp();
+  const admin = await completeSetup(t);
+  const org = await t.services.orgs.createSandbox(1);
+  const tables = await (await t.services.orgs.gatewayFor(org.id)).listTables();
+  const flagsId = tables.find((x) => x.name === 'Emergency Flags')!.id;
+  const hoursId = tables.find((x) => x.name === 'Opening Hours')!.id;
+  const grant = async (userId: number, tableId: string, rights: Partial<StoredRights>) => {
+    const full: StoredRights = { canView: true, canEdit: false, canAdd: false, canDelete: false, defaultColumnAccess: 'hidden', columns: {}, ...rights };
+    await t.db.tablePermission.deleteMany({ where: { userId, orgId: org.id, tableId } });
+    await t.db.tablePermission.create({
+      data: { userId, orgId: org.id, tableId, tableName: '', canView: full.canView, canEdit: full.canEdit, canAdd: full.canAdd, canDelete: full.canDelete, defaultColumnAccess: full.defaultColumnAccess, columns: { create: Object.entries(full.columns).map(([column, access]) => ({ column, access })) } },
+    });
+  };
+  const make = async (name: string) => {
+    const u = await createUser(t, { email: `${name.toLowerCase()}@example.com`, displayName: name, password: PASSWORD });
+    return { id: u.id, agent: (await signIn(t, u.email, PASSWORD)).agent };
+  };
+  const users = { none: await make('Nora'), viewer: await make('Vic'), columnEditor: await make('Cole'), tableEditor: await make('Tess') };
+  // Viewer: sees key, Active, Message (read); ActivatedBy hidden.
+  await grant(users.viewer.id, flagsId, { columns: { key: 'read', Active: 'read', Message: 'read', Priority: 'read', ActivatedBy: 'hidden' } });
+  // Column editor: may edit Message only; Priority read; ActivatedBy hidden.
+  await grant(users.columnEditor.id, flagsId, { canEdit: true, columns: { key: 'read', Active: 'read', Message: 'write', Priority: 'read', ActivatedBy: 'hidden' } });
+  // Table editor: every right, every column writable.
+  await grant(users.tableEditor.id, flagsId, { canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write' });
+  const emu = () => t.services.sandbox.running!;
+  const api = () => emu().requestLog.filter((e) => e.path.startsWith('/api/'));
+  return { t, admin, orgId: org.id, flagsId, hoursId, users, apiCalls: () => api().length, writes: () => api().filter((e) => e.method !== 'GET').length, grant };
+}

@@ -1,0 +1,118 @@
+// The authorization matrix: every route x method x role -> expected status. Data-driven, and it fails when
+// a route is added without an entry here. Admin-only routes point at records that do not exist, so an admin
+// gets past authorization to a 404/400 while everyone else is stopped at 403 (or sent to sign in).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { csrfFrom, type Agent } from '../helpers/test-app.js';
+import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+
+const ROLES = ['anonymous', 'none', 'viewer', 'columnEditor', 'tableEditor', 'admin'] as const;
+type Role = (typeof ROLES)[number];
+type Expect = Record<Role, number>;
+
+let w: PermissionWorld;
+let agents: Record<Role, Agent>;
+beforeAll(async () => {
+  w = await permissionWorld();
+  const anonymous = w.t.agent();
+  await anonymous.get('/login');
+  agents = { anonymous, none: w.users.none.agent, viewer: w.users.viewer.agent, columnEditor: w.users.columnEditor.agent, tableEditor: w.users.tableEditor.agent, admin: w.admin };
+}, 60_000);
+afterAll(async () => w.t.close());
+
+const all = (status: number): Expect => Object.fromEntries(ROLES.map((r) => [r, status])) as Expect;
+const signedIn = (method: string, statuses: Omit<Expect, 'anonymous'>): Expect => ({ anonymous: method === 'get' ? 303 : 401, ...statuses });
+const everyoneSignedIn = (method: string, status: number) => signedIn(method, { none: status, viewer: status, columnEditor: status, tableEditor: status, admin: status });
+const adminOnly = (method: string, adminStatus: number) => signedIn(method, { none: 403, viewer: 403, columnEditor: 403, tableEditor: 403, admin: adminStatus });
+
+interface Entry {
+  expect: Expect;
+  path?: (role: Role) => string;
+  body?: (role: Role) => Record<string, string>;
+}
+
+const NO_USER = '99999';
+const NO_ORG = 'no-such-org';
+
+function matrix(): Record<string, Entry> {
+  const flags = `/tables/${w.flagsId}`;
+  const mainLine = `${flags}/rows/${encodeURIComponent('Main Line')}`;
+  const byRole = (role: Role) => `${flags}/rows/${encodeURIComponent(`Matrix ${role}`)}`;
+  return {
+    'get /healthz': { expect: all(200) },
+    'get /login': { expect: { ...all(303), anonymous: 200 } },
+    'post /login': { expect: all(401), body: () => ({ email: 'nobody@example.com', password: 'wrong password' }) },
+    'get /setup': { expect: all(404) },
+    'post /setup': { expect: all(404) },
+    'get /setup/connect': { expect: adminOnly('get', 404) },
+    'post /setup/connect/sandbox': { expect: adminOnly('post', 404) },
+    'post /setup/connect/org': { expect: adminOnly('post', 404) },
+    'post /setup/connect': { expect: adminOnly('post', 404) },
+    'get /': { expect: everyoneSignedIn('get', 200) },
+    'get /admin/orgs': { expect: adminOnly('get', 200) },
+    'get /admin/orgs/new': { expect: adminOnly('get', 200) },
+    'post /admin/orgs': { expect: adminOnly('post', 400) },
+    'post /admin/orgs/sandbox': { expect: adminOnly('post', 303) },
+    'get /admin/orgs/:id/edit': { expect: adminOnly('get', 404), path: () => `/admin/orgs/${NO_ORG}/edit` },
+    'post /admin/orgs/:id': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}` },
+    'post /admin/orgs/:id/test': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/test` },
+    'post /admin/orgs/:id/archive': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/archive` },
+    'post /admin/orgs/:id/unarchive': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/unarchive` },
+    'post /admin/orgs/:id/delete': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/delete` },
+    'post /admin/orgs/:id/reset-sandbox': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/reset-sandbox` },
+    'post /orgs/current': { expect: everyoneSignedIn('post', 303), body: () => ({ orgId: w.orgId }) },
+    'get /admin/users': { expect: adminOnly('get', 200) },
+    'get /admin/users/new': { expect: adminOnly('get', 200) },
+    'post /admin/users': { expect: adminOnly('post', 400) },
+    'get /admin/users/:id': { expect: adminOnly('get', 404), path: () => `/admin/users/${NO_USER}` },
+    'post /admin/users/:id': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}` },
+    'post /admin/users/:id/disable': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/disable` },
+    'post /admin/users/:id/enable': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/enable` },
+    'post /admin/users/:id/delete': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/delete` },
+    'post /admin/users/:id/reset-password': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/reset-password` },
+    'post /admin/users/:id/end-sessions': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/end-sessions` },
+    'get /account': { expect: everyoneSignedIn('get', 200) },
+    'post /account/password': { expect: everyoneSignedIn('post', 400), body: () => ({ currentPassword: 'wrong', password: 'x', passwordConfirm: 'y' }) },
+    'post /account/sessions/:handle/end': { expect: everyoneSignedIn('post', 404), path: () => '/account/sessions/0000000000000000/end' },
+    'post /account/sessions/end-others': { expect: everyoneSignedIn('post', 303) },
+    'get /admin/users/:id/permissions': { expect: adminOnly('get', 404), path: () => `/admin/users/${NO_USER}/permissions` },
+    'get /admin/users/:id/permissions/:orgId/:tableId': { expect: adminOnly('get', 404), path: () => `/admin/users/${NO_USER}/permissions/${w.orgId}/${w.flagsId}` },
+    'post /admin/users/:id/permissions/:orgId/:tableId': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/permissions/${w.orgId}/${w.flagsId}` },
+    'post /admin/users/:id/permissions/copy': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/permissions/copy` },
+    'get /admin/orgs/:orgId/tables/:tableId/access': { expect: adminOnly('get', 200), path: () => `/admin/orgs/${w.orgId}/tables/${w.flagsId}/access` },
+    'get /tables': { expect: everyoneSignedIn('get', 200) },
+    'get /tables/:tableId': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => flags },
+    'post /tables/:tableId/reload': { expect: signedIn('post', { none: 404, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => `${flags}/reload` },
+    'get /tables/:tableId/new-row': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => `${flags}/new-row` },
+    'post /tables/:tableId/rows': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }), path: () => `${flags}/rows`, body: (role) => ({ 'f:key': `Matrix ${role}` }) },
+    'get /tables/:tableId/rows/:ref': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => mainLine },
+    'post /tables/:tableId/rows/:ref': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => mainLine, body: (role) => ({ 'f:Message': `Edited by ${role}` }) },
+    'get /tables/:tableId/rows/:ref/delete': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => mainLine + '/delete' },
+    'post /tables/:tableId/rows/:ref/delete': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }), path: (role) => `${byRole(role)}/delete` },
+    // Last: signing out ends the role's session.
+    'post /logout': { expect: everyoneSignedIn('post', 303) },
+  };
+}
+
+describe('authorization matrix', () => {
+  it('has an entry for every registered route, and no stale entries', () => {
+    const registered = w.t.routes.map((r) => `${r.method} ${r.path}`).sort();
+    expect(Object.keys(matrix()).sort()).toEqual(registered);
+  });
+
+  it('answers every role on every route as expected', async () => {
+    const failures: string[] = [];
+    for (const [route, entry] of Object.entries(matrix())) {
+      const [method, pattern] = route.split(' ') as ['get' | 'post', string];
+      for (const role of ROLES) {
+        const agent = agents[role];
+        const url = entry.path?.(role) ?? pattern;
+        const res =
+          method === 'get'
+            ? await agent.get(url)
+            : await agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, role === 'anonymous' ? '/login' : '/account'), ...entry.body?.(role) });
+        if (res.status !== entry.expect[role]) failures.push(`${route} as ${role}: ${res.status}, expected ${entry.expect[role]}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
