@@ -23,6 +23,7 @@ import { createAuditService } from './features/audit/audit-service.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
+import { createBulkService } from './features/tables/bulk-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
@@ -80,6 +81,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     permissions,
     tables,
+    bulk: createBulkService({ tables, clock }),
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,

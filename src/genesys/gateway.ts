@@ -38,6 +38,8 @@ export interface DataTableGateway {
   /** Every row, with the largest page size the org allows and pages fetched concurrently within the budget. */
   readAllRows(tableId: string, opts?: CallOptions): Promise<Row[]>;
   getRow(tableId: string, key: string, opts?: CallOptions): Promise<Row | null>;
+  /** The number of rows (one brief, one-row page). */
+  countRows(tableId: string, opts?: CallOptions): Promise<number>;
   createRow(tableId: string, row: Row, opts?: CallOptions): Promise<Row>;
   updateRow(tableId: string, key: string, row: Row, opts?: CallOptions): Promise<Row>;
   /** 'already-gone' when Genesys answered 404: the row is not there, which is what was asked. */

@@ -95,6 +95,11 @@ export class SdkDataTableGateway implements DataTableGateway {
     return [first!, ...rest].flatMap((p) => p.entities ?? []);
   }
 
+  async countRows(tableId: string, opts: CallOptions = {}): Promise<number> {
+    const page = await this.call<Listing<Row>>(() => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber: 1, pageSize: 1, showbrief: true }), opts);
+    return page.total ?? page.entities?.length ?? 0;
+  }
+
   async getRow(tableId: string, key: string, opts: CallOptions = {}): Promise<Row | null> {
     try {
       return await this.call<Row>(() => this.client.architect.getFlowsDatatableRow(tableId, key, { showbrief: false }), opts, true);

@@ -88,6 +88,17 @@ function matrix(): Record<string, Entry> {
     'post /tables/:tableId/rows/:ref': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => mainLine, body: (role) => ({ 'f:Message': `Edited by ${role}` }) },
     'get /tables/:tableId/rows/:ref/delete': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => mainLine + '/delete' },
     'post /tables/:tableId/rows/:ref/delete': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }), path: (role) => `${byRole(role)}/delete` },
+    'get /tables/:tableId/export.csv': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => `${flags}/export.csv` },
+    'get /tables/:tableId/export.json': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => `${flags}/export.json` },
+    'post /tables/:tableId/bulk/preview': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => `${flags}/bulk/preview`, body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }) },
+    'post /tables/:tableId/bulk/apply': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => `${flags}/bulk/apply`, body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }) },
+    'get /tables/:tableId/bulk/:jobId': { expect: everyoneSignedIn('get', 404), path: () => `${flags}/bulk/no-such-job` },
+    'get /tables/:tableId/rows/:ref/rename': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => `${mainLine}/rename` },
+    'post /tables/:tableId/rows/:ref/rename': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }),
+      path: (role) => `${flags}/rows/${encodeURIComponent(role === 'admin' ? 'Weather Closure' : 'Billing Queue')}/rename`,
+      body: (role) => ({ newKey: `Renamed by ${role}` }),
+    },
     // Last: signing out ends the role's session.
     'post /logout': { expect: everyoneSignedIn('post', 303) },
   };

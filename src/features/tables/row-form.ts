@@ -8,6 +8,8 @@ import type { TableAccess } from '../permissions/access.js';
 
 export const VALUE_PREFIX = 'f:';
 export const BOOLEAN_MARKER_PREFIX = 'b:';
+/** `o:<column>`: the value the user started from (conflict detection). */
+export const BASELINE_PREFIX = 'o:';
 const ALWAYS_ALLOWED = new Set(['_csrf', 'reason']);
 export const MAX_KEY_LENGTH = 256;
 
@@ -40,7 +42,7 @@ function fieldValidator(name: string, prop: FieldSchema): z.ZodType<RowValue> {
 
 /** Converts the text a form sent into the column's JSON type, or returns an explanation. */
 function coerce(raw: unknown, prop: FieldSchema, label: string): { value?: unknown; error?: string } {
-  if (prop.type === 'boolean') return { value: raw === 'on' || raw === 'true' };
+  if (prop.type === 'boolean') return { value: raw === 'on' || raw === 'true' }; // a ticked box sends "on"; baselines "true"/"false"
   if (typeof raw !== 'string') return { error: `${label} was sent more than once.` };
   if (prop.type === 'string') return { value: raw };
   const text = raw.trim();
@@ -52,6 +54,8 @@ function coerce(raw: unknown, prop: FieldSchema, label: string): { value?: unkno
 export interface ParsedRowForm {
   /** Column -> new value, for the columns the form submitted. */
   values: Row;
+  /** Column -> the value shown when the user opened the form (only where the form carried it). */
+  baseline: Row;
   reason: string | null;
 }
 
@@ -62,8 +66,15 @@ export interface ParsedRowForm {
 export function parseRowForm(body: unknown, schema: TableSchema, access: TableAccess, mode: 'create' | 'update'): ParsedRowForm {
   const b = (body ?? {}) as Record<string, unknown>;
   const submitted = new Set<string>();
+  const baselineColumns = new Set<string>();
   for (const key of Object.keys(b)) {
     if (ALWAYS_ALLOWED.has(key)) continue;
+    if (key.startsWith(BASELINE_PREFIX)) {
+      const column = key.slice(BASELINE_PREFIX.length);
+      if (!Object.hasOwn(schema.properties, column)) throw new ValidationError(`“${column}” is not a column of this table.`, { _form: `“${column}” is not a column of this table.` });
+      baselineColumns.add(column);
+      continue;
+    }
     const prefix = key.startsWith(VALUE_PREFIX) ? VALUE_PREFIX : key.startsWith(BOOLEAN_MARKER_PREFIX) ? BOOLEAN_MARKER_PREFIX : null;
     if (!prefix) throw new ValidationError(`Unexpected form field “${key}”.`, { _form: `Unexpected form field “${key}”.` });
     const column = key.slice(prefix.length);
@@ -94,6 +105,12 @@ export function parseRowForm(body: unknown, schema: TableSchema, access: TableAc
   if (!result.success) for (const issue of result.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
   else Object.assign(values, result.data);
   if (Object.keys(fieldErrors).length) throw new ValidationError('Please correct the highlighted fields.', fieldErrors);
+  const baseline: Row = {};
+  for (const column of baselineColumns) {
+    if (!submitted.has(column)) continue;
+    const { value } = coerce(b[`${BASELINE_PREFIX}${column}`], schema.properties[column]!, column);
+    if (value !== undefined) baseline[column] = value as Row[string];
+  }
   const reason = typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim().slice(0, 500) : null;
-  return { values, reason };
+  return { values, baseline, reason };
 }

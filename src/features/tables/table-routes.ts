@@ -1,20 +1,20 @@
-// Business users' pages: the tables they may view in their current org, a table's rows, and add / edit /
-// delete through the permission-checked table service. The org comes from the session, the table and row
-// from the route; a form naming another table or org is refused.
+// Business users' pages: the tables they may view in their current org, a table's rows (search, filters,
+// sort, paging, exports), and add / edit / rename / delete / bulk actions through the permission-checked
+// table service. The org comes from the session, the table and row from the route; a form naming another
+// table or org is refused.
 import type { Request, Response } from 'express';
+import { GenesysError } from '../../genesys/errors.js';
 import type { Row } from '../../genesys/gateway.js';
 import { actorOf } from '../../lib/actor.js';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { attachment, spreadsheetCsv } from '../../lib/downloads.js';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
+import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
-import type { TableService, UserTable } from './table-service.js';
-
-const PAGE_SIZE = 50;
-
-export function foldText(s: string): string {
-  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-}
+import type { BulkService } from './bulk-service.js';
+import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
+import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 
 function currentOrg(req: Request): OrgView {
   if (!req.currentOrg) throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
@@ -31,9 +31,13 @@ function refuseScopeFields(req: Request): void {
   delete body.orgId;
 }
 
-export const rowPath = (tableId: string, key: string) => `/tables/${encodeURIComponent(tableId)}/rows/${encodeURIComponent(key)}`;
+const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
+const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
+export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/rows/${encodeURIComponent(ref)}`;
+/** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
+const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
-function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'>, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: ValidationError) {
+function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'>, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
   res.status(status).render('tables/row-form', {
     title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
     rowRef,
@@ -42,25 +46,34 @@ function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table'
     columns: t.columns,
     mode,
     row,
+    baseline: baseline ?? row,
     rowPath,
     error: error?.message ?? null,
-    fieldErrors: error?.fieldErrors ?? {},
+    fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
   });
 }
 
-/** What the user typed, to show again after a validation error (visible columns only). */
+/** What the user typed, to show again after an error (visible columns only). */
 function typedValues(body: unknown, columns: string[], fallback: Row): Row {
   const b = (body ?? {}) as Record<string, unknown>;
   const out: Row = { ...fallback };
   for (const c of columns) {
-    if (typeof b[`f:${c}`] === 'string') out[c] = b[`f:${c}`] as string;
+    if (typeof b[`f:${c}`] === 'string' && b[`b:${c}`] === undefined) out[c] = b[`f:${c}`] as string;
     else if (b[`b:${c}`] !== undefined) out[c] = b[`f:${c}`] === 'on';
   }
   return out;
 }
 
-export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService }): void {
-  const { tables } = deps;
+/** The values the form started from, carried through an error so conflict detection still works. */
+function baselineOf(body: unknown, fallback: Row): Row {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const out: Row = { ...fallback };
+  for (const [k, v] of Object.entries(b)) if (k.startsWith('o:') && typeof v === 'string') out[k.slice(2)] = v;
+  return out;
+}
+
+export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; bulk: BulkService; audit: AuditService }): void {
+  const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
   const ref = (req: Request) => String(req.params.ref);
 
@@ -69,38 +82,58 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const list = org ? await tables.listTables(req.user!, org) : [];
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     const shown = q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
-    res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown, q, total: list.length });
+    const counts = org ? await Promise.all(shown.map(({ table }) => tables.rowCount(org, table.id))) : [];
+    res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })), q, total: list.length });
   });
 
   routes.get('/tables/:tableId', 'signed-in', async (req, res) => {
     const data = await tables.rows(req.user!, currentOrg(req), tableId(req));
-    const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
-    const needle = foldText(q);
-    const matching = q ? data.rows.filter((r) => data.columns.some((c) => r.values[c] !== undefined && foldText(String(r.values[c])).includes(needle))) : data.rows;
-    matching.sort((a, b) => String(a.values.key ?? a.ref).localeCompare(String(b.values.key ?? b.ref)));
-    const pageCount = Math.max(1, Math.ceil(matching.length / PAGE_SIZE));
-    const page = Math.min(pageCount, Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
+    const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
+    const matching = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties);
+    const pageCount = Math.max(1, Math.ceil(matching.length / query.pageSize));
+    const page = Math.min(pageCount, query.page);
     res.render('tables/table', {
       title: data.table.name,
       table: data.table,
       access: data.access,
       columns: data.columns,
-      rows: matching.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+      rows: matching.slice((page - 1) * query.pageSize, page * query.pageSize),
       total: data.rows.length,
       matched: matching.length,
       page,
       pageCount,
-      q,
+      query: { ...query, page },
+      pageSizes: PAGE_SIZES,
+      filterOps: FILTER_OPS,
+      params: (overrides: object) => rowQueryParams({ ...query, page }, overrides),
       loadedAt: data.loadedAt,
       rowPath,
     });
   });
 
+  for (const format of ['csv', 'json'] as const) {
+    routes.get(`/tables/:tableId/export.${format}`, 'signed-in', async (req, res) => {
+      const org = currentOrg(req);
+      const data = await tables.rows(req.user!, org, tableId(req));
+      const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
+      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => r.values);
+      await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
+      const stamp = new Date().toISOString().slice(0, 10);
+      if (format === 'csv') {
+        attachment(res, `${data.table.name} ${stamp}.csv`, 'text/csv; charset=utf-8');
+        res.send(spreadsheetCsv(data.columns, rows.map((r) => data.columns.map((c) => r[c] ?? ''))));
+      } else {
+        attachment(res, `${data.table.name} ${stamp}.json`, 'application/json; charset=utf-8');
+        res.send(JSON.stringify({ table: data.table.name, exportedAt: new Date().toISOString(), columns: data.columns, rows }, null, 2));
+      }
+    });
+  }
+
   routes.post('/tables/:tableId/reload', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
     await tables.rows(req.user!, currentOrg(req), tableId(req), { refresh: true });
     flash(req, 'info', 'Reloaded from Genesys Cloud.');
-    res.redirect(303, `/tables/${encodeURIComponent(tableId(req))}`);
+    res.redirect(303, tablePath(tableId(req)));
   });
 
   routes.get('/tables/:tableId/new-row', 'signed-in', async (req, res) => {
@@ -119,12 +152,12 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = currentOrg(req);
     try {
       const row = await tables.createRow(req.user!, org, tableId(req), req.body, actorOf(req));
-      flash(req, 'success', `Added the row “${String(row.key ?? '')}”.`);
-      res.redirect(303, `/tables/${encodeURIComponent(tableId(req))}`);
+      flash(req, 'success', row.key !== undefined ? `Added the row “${String(row.key)}”.` : 'Added the row.');
+      res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
-      if (!(err instanceof ValidationError) || (err as { status: number }).status !== 400) throw err;
+      if (!isFormError(err)) throw err;
       const t = await tables.open(req.user!, org, tableId(req));
-      renderRowForm(res, 400, t, 'create', typedValues(req.body, t.columns, {}), null, err);
+      renderRowForm(res, err.status, t, 'create', typedValues(req.body, t.columns, {}), null, err);
     }
   });
 
@@ -138,13 +171,42 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = currentOrg(req);
     try {
       const { changed, row } = await tables.updateRow(req.user!, org, tableId(req), ref(req), req.body, actorOf(req));
+      if (wantsJson(req)) return void res.json({ ok: true, changed, row });
       const name = row.key !== undefined ? `“${String(row.key)}”` : 'the row';
       flash(req, changed.length ? 'success' : 'info', changed.length ? `Saved ${name} (${changed.join(', ')}).` : `No changes to ${name}.`);
-      res.redirect(303, `/tables/${encodeURIComponent(tableId(req))}`);
+      res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
-      if (!(err instanceof ValidationError) || (err as { status: number }).status !== 400) throw err;
+      if (wantsJson(req) && err instanceof AppError && err.expose) {
+        return void res.status(err.status).json({ ok: false, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, conflict: err instanceof RowConflictError });
+      }
+      if (err instanceof RowConflictError) {
+        const data = await tables.row(req.user!, org, tableId(req), ref(req));
+        return void res.status(409).render('tables/conflict', { title: 'Someone else changed this row', table: data.table, row: data.row, rowRef: ref(req), conflicts: err.conflicts, mine: typedValues(req.body, data.columns, data.row), columns: data.columns, access: data.access, rowPath });
+      }
+      if (!isFormError(err)) throw err;
       const data = await tables.row(req.user!, org, tableId(req), ref(req));
-      renderRowForm(res, 400, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err);
+      renderRowForm(res, err.status, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
+    }
+  });
+
+  routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
+    const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
+    if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write')) throw new ForbiddenError(data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.');
+    res.render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: null, fieldErrors: {} });
+  });
+
+  routes.post('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    const org = currentOrg(req);
+    const newKey = String((req.body as Record<string, unknown>).newKey ?? '');
+    try {
+      await tables.renameRow(req.user!, org, tableId(req), ref(req), newKey, actorOf(req));
+      flash(req, 'success', `Renamed to “${newKey.trim()}” (the old row was deleted and a copy added under the new key; both are in the audit log).`);
+      res.redirect(303, tablePath(tableId(req)));
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      const data = await tables.row(req.user!, org, tableId(req), ref(req));
+      res.status(err.status).render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {} });
     }
   });
 
@@ -160,6 +222,30 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason.trim().slice(0, 500) : null;
     await tables.deleteRow(req.user!, currentOrg(req), tableId(req), ref(req), actorOf(req), reason);
     flash(req, 'success', 'Deleted the row.');
-    res.redirect(303, `/tables/${encodeURIComponent(tableId(req))}`);
+    res.redirect(303, tablePath(tableId(req)));
+  });
+
+  routes.post('/tables/:tableId/bulk/preview', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    try {
+      const plan = await bulk.preview(req.user!, currentOrg(req), tableId(req), req.body);
+      res.render('tables/bulk-preview', { title: 'Check the bulk change', ...plan, rawValue: plan.request.raw });
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
+      res.redirect(303, tablePath(tableId(req)));
+    }
+  });
+
+  routes.post('/tables/:tableId/bulk/apply', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    const job = await bulk.start(req.user!, currentOrg(req), tableId(req), req.body, actorOf(req));
+    res.redirect(303, `${tablePath(tableId(req))}/bulk/${job.id}`);
+  });
+
+  routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', (req, res) => {
+    const job = bulk.get(String(req.params.jobId), req.user!.id);
+    if (job.tableId !== tableId(req)) throw new NotFoundError('That bulk action does not exist.');
+    res.render('tables/bulk-progress', { title: 'Bulk change', job, tablePath: tablePath(job.tableId) });
   });
 }

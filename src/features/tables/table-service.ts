@@ -11,7 +11,7 @@ import type { RowCache } from '../../genesys/row-cache.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
-import { ForbiddenError, NotFoundError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { visibleColumns, type TableAccess } from '../permissions/access.js';
@@ -32,6 +32,17 @@ export function project(row: Row, columns: string[]): Row {
   return out;
 }
 
+/** Someone else changed a column this user also changed, since the user opened the form. */
+export class RowConflictError extends ConflictError {
+  constructor(
+    readonly conflicts: { column: string; original: Row[string] | undefined; theirs: Row[string] | undefined; yours: Row[string] }[],
+    readonly current: Row,
+  ) {
+    super(`Someone else changed ${conflicts.map((c) => `“${c.column}”`).join(', ')} while you were editing. Choose which values to keep.`);
+    this.name = 'RowConflictError';
+  }
+}
+
 /** How pages name a row: its key when the user may see the key, else an opaque handle (see refFor). */
 export interface RowRef {
   ref: string;
@@ -42,6 +53,7 @@ const HANDLE_PREFIX = 'h.';
 
 export function createTableService(deps: { orgs: OrgService; permissions: PermissionService; rowCache: RowCache; audit: AuditService; clock: Clock; tableListMaxAgeMs: number }) {
   const tableLists = new Map<string, { tables: DataTable[]; loadedAt: number }>();
+  const rowCounts = new Map<string, { count: number; at: number }>();
   const rowLocks = new Map<string, Mutex>();
   // Keys hidden from a user must not appear in their URLs either: such rows are named by an HMAC of the key
   // under a per-process secret (links stay valid until the app restarts).
@@ -105,9 +117,9 @@ export function createTableService(deps: { orgs: OrgService; permissions: Permis
   }
 
   /** Write-ahead: the intent is committed before the Genesys call, the outcome after it. */
-  async function recordedWrite<T>(actor: Actor, event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null }, call: () => Promise<T>): Promise<T> {
+  async function recordedWrite<T>(actor: Actor, event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string }, call: () => Promise<T>): Promise<T> {
     const changeId = randomUUID();
-    const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason };
+    const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason, batchId: event.batchId ?? null };
     await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed } }, actor);
     try {
       const result = await call();
@@ -149,21 +161,73 @@ export function createTableService(deps: { orgs: OrgService; permissions: Permis
       return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns) };
     },
 
-    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor): Promise<{ changed: string[]; row: Row }> {
+    /**
+     * Saves the columns a form changed. The form carries the values the user started from: when someone
+     * else has since changed a column the user also changed, nothing is written and a RowConflictError says
+     * which; changes by others to other columns are kept (the write is merged onto the current row).
+     */
+    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor, opts: { batchId?: string } = {}): Promise<{ changed: string[]; row: Row }> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
-      const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
+      const { values, baseline, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
-        const changed = Object.keys(values).filter((c) => current[c] !== values[c]);
+        const conflicts = Object.keys(values)
+          .filter((c) => Object.hasOwn(baseline, c) && baseline[c] !== values[c] && current[c] !== baseline[c] && current[c] !== values[c])
+          .map((c) => ({ column: c, original: baseline[c], theirs: current[c], yours: values[c]! }));
+        if (conflicts.length) throw new RowConflictError(conflicts, project(current, t.columns));
+        // A column the user left as they found it is not theirs to write back (someone else may have changed it).
+        const changed = Object.keys(values).filter((c) => current[c] !== values[c] && !(Object.hasOwn(baseline, c) && baseline[c] === values[c]));
         if (changed.length === 0) return { changed, row: project(current, t.columns) };
         const merged: Row = { ...current, ...Object.fromEntries(changed.map((c) => [c, values[c]!])) };
-        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason }, () => t.gateway.updateRow(tableId, key, merged));
+        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason, batchId: opts.batchId }, () =>
+          t.gateway.updateRow(tableId, key, merged),
+        );
         deps.rowCache.upsert(org.id, tableId, saved);
         return { changed, row: project(saved, t.columns) };
       });
+    },
+
+    /** Renaming a key is a create under the new key and a delete of the old one, audited as one batch. */
+    async renameRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, newKey: string, actor: Actor): Promise<void> {
+      const t = await open(user, org, tableId);
+      assertWritable(t.access, 'canAdd', 'add rows (renaming a key adds a row)');
+      assertWritable(t.access, 'canDelete', 'delete rows (renaming a key deletes the old row)');
+      if (t.access.columns.key !== 'write') throw new ForbiddenError('You may not change keys in this table.');
+      const key = await keyOf(t, org, ref);
+      const target = newKey.trim();
+      if (!target || [...target].length > 256) throw new ValidationError('Please correct the highlighted fields.', { newKey: 'The new key is required and may be at most 256 characters.' });
+      if (target === key) throw new ValidationError('Please correct the highlighted fields.', { newKey: 'The new key is the same as the old one.' });
+      const batchId = randomUUID();
+      await withRowLock(org, tableId, key, async () => {
+        const current = await t.gateway.getRow(tableId, key);
+        if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
+        const copy: Row = { ...current, key: target };
+        const created = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: target, before: null, after: copy, changed: Object.keys(copy), reason: `Rename of “${key}”`, batchId }, () => t.gateway.createRow(tableId, copy));
+        deps.rowCache.upsert(org.id, tableId, created);
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason: `Renamed to “${target}”`, batchId }, () => t.gateway.deleteRow(tableId, key));
+        deps.rowCache.remove(org.id, tableId, key);
+      });
+      await deps.audit.record({ action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } }, actor);
+    },
+
+    /** Row counts of tables (one small call per table, cached like the table list). */
+    async rowCount(org: OrgView, tableId: string): Promise<number | null> {
+      const cached = rowCounts.get(`${org.id}\u0000${tableId}`);
+      if (cached && deps.clock.now() - cached.at < deps.tableListMaxAgeMs) return cached.count;
+      if (deps.rowCache.isCached(org.id, tableId)) {
+        const rows = await deps.rowCache.get(org.id, tableId, async () => []);
+        return rows.rows.length;
+      }
+      try {
+        const count = await (await deps.orgs.gatewayFor(org.id)).countRows(tableId);
+        rowCounts.set(`${org.id}\u0000${tableId}`, { count, at: deps.clock.now() });
+        return count;
+      } catch {
+        return null;
+      }
     },
 
     async createRow(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<Row> {
@@ -178,20 +242,21 @@ export function createTableService(deps: { orgs: OrgService; permissions: Permis
       });
     },
 
-    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null): Promise<void> {
+    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: { batchId?: string } = {}): Promise<void> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       const key = await keyOf(t, org, ref);
       await withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
-        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason }, () => t.gateway.deleteRow(tableId, key));
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
     },
 
     invalidate(orgId: string): void {
       tableLists.delete(orgId);
+      for (const k of [...rowCounts.keys()]) if (k.startsWith(`${orgId}\u0000`)) rowCounts.delete(k);
       deps.rowCache.invalidate(orgId);
     },
   };

@@ -1,0 +1,108 @@
+// What a table page shows: search, per-column filters, sort, page size and page, all carried in the URL
+// (shareable, the back button works). Only columns the user may see can be searched, filtered or sorted:
+// naming a hidden column matches nothing rather than revealing it.
+import type { FieldSchema, Row } from '../../genesys/gateway.js';
+
+export const PAGE_SIZES = [25, 50, 100, 250] as const;
+export const FILTER_OPS = ['contains', 'equals', 'empty', 'notempty', 'true', 'false', 'gte', 'lte'] as const;
+export type FilterOp = (typeof FILTER_OPS)[number];
+export const MAX_FILTERS = 5;
+
+export interface Filter {
+  column: string;
+  op: FilterOp;
+  value: string;
+}
+
+export interface RowQuery {
+  q: string;
+  filters: Filter[];
+  sort: string;
+  dir: 'asc' | 'desc';
+  page: number;
+  pageSize: number;
+}
+
+export function foldText(s: string): string {
+  return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+}
+
+const str = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+
+/** Reads the query string; anything invalid falls back to the default rather than failing the page. */
+export function parseRowQuery(query: Record<string, unknown>, visible: string[]): RowQuery {
+  const filters: Filter[] = [];
+  for (let i = 0; i < MAX_FILTERS; i++) {
+    const column = str(query[`c${i}`]);
+    const op = str(query[`o${i}`]) as FilterOp;
+    if (!column || !visible.includes(column) || !FILTER_OPS.includes(op)) continue;
+    filters.push({ column, op, value: str(query[`v${i}`]).slice(0, 200) });
+  }
+  const sort = visible.includes(str(query.sort)) ? str(query.sort) : visible.includes('key') ? 'key' : (visible[0] ?? '');
+  const size = Number(str(query.pageSize));
+  return {
+    q: str(query.q).trim().slice(0, 200),
+    filters,
+    sort,
+    dir: str(query.dir) === 'desc' ? 'desc' : 'asc',
+    page: Math.max(1, Number.parseInt(str(query.page), 10) || 1),
+    pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : 50,
+  };
+}
+
+/** The query as URL parameters (for links: sort headers, pager, exports). */
+export function rowQueryParams(query: RowQuery, overrides: Partial<RowQuery> = {}): string {
+  const merged = { ...query, ...overrides };
+  const params = new URLSearchParams();
+  if (merged.q) params.set('q', merged.q);
+  merged.filters.forEach((f, i) => {
+    params.set(`c${i}`, f.column);
+    params.set(`o${i}`, f.op);
+    if (f.value) params.set(`v${i}`, f.value);
+  });
+  if (merged.sort) params.set('sort', merged.sort);
+  if (merged.dir === 'desc') params.set('dir', 'desc');
+  if (merged.pageSize !== 50) params.set('pageSize', String(merged.pageSize));
+  if (merged.page > 1) params.set('page', String(merged.page));
+  return params.toString();
+}
+
+function matches(row: Row, f: Filter, prop: FieldSchema | undefined): boolean {
+  const v = row[f.column];
+  const text = v === undefined ? '' : String(v);
+  switch (f.op) {
+    case 'contains':
+      return foldText(text).includes(foldText(f.value));
+    case 'equals':
+      return prop?.type === 'string' || prop === undefined ? foldText(text) === foldText(f.value) : text === f.value.trim() || (f.value.trim() !== '' && Number(f.value) === v);
+    case 'empty':
+      return text === '';
+    case 'notempty':
+      return text !== '';
+    case 'true':
+      return v === true;
+    case 'false':
+      return v === false;
+    case 'gte':
+      return f.value.trim() !== '' && typeof v === 'number' && v >= Number(f.value);
+    case 'lte':
+      return f.value.trim() !== '' && typeof v === 'number' && v <= Number(f.value);
+  }
+}
+
+function compare(a: Row[string] | undefined, b: Row[string] | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'boolean' && typeof b === 'boolean') return Number(a) - Number(b);
+  return String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: 'base' });
+}
+
+/** Search, filter and sort (numbers as numbers, booleans as booleans, text with natural order). */
+export function applyRowQuery<T extends { values: Row }>(rows: T[], query: RowQuery, visible: string[], properties: Record<string, FieldSchema>): T[] {
+  const needle = foldText(query.q);
+  let out = rows;
+  if (needle) out = out.filter((r) => visible.some((c) => r.values[c] !== undefined && foldText(String(r.values[c])).includes(needle)));
+  for (const f of query.filters) out = out.filter((r) => matches(r.values, f, properties[f.column]));
+  const sign = query.dir === 'desc' ? -1 : 1;
+  return [...out].sort((a, b) => sign * compare(a.values[query.sort], b.values[query.sort]));
+}
