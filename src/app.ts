@@ -67,6 +67,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   app.set('trust proxy', config.trustProxy);
   app.set('views', path.join(projectRoot, 'views'));
   app.set('view engine', 'ejs');
+  app.set('view cache', config.env !== 'development'); // compiled templates are reused (Express only does this when NODE_ENV=production)
   app.set('session cookie name', sessionCookieName(config.secureCookies));
   app.locals.appVersion = config.version;
 

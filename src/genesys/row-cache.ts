@@ -8,10 +8,13 @@ import type { Row } from './gateway.js';
 interface Entry {
   rows: Map<string, Row>;
   loadedAt: number;
+  /** The rows as an array, rebuilt only after a change (page views read far more often than rows change). */
+  list?: Row[];
 }
 
 export interface CachedRows {
-  rows: Row[];
+  /** Shared with other readers: never modify it. */
+  rows: readonly Row[];
   loadedAt: Date;
 }
 
@@ -29,7 +32,7 @@ export class RowCache {
     const k = this.key(orgId, tableId);
     const entry = this.entries.get(k);
     const fresh = entry && this.opts.clock.now() - entry.loadedAt < this.opts.maxAgeMs;
-    if (entry && fresh && !opts.refresh) return { rows: [...entry.rows.values()], loadedAt: new Date(entry.loadedAt) };
+    if (entry && fresh && !opts.refresh) return { rows: (entry.list ??= [...entry.rows.values()]), loadedAt: new Date(entry.loadedAt) };
     let pending = this.loading.get(k);
     if (!pending) {
       const loadedAt = this.opts.clock.now();
@@ -43,16 +46,22 @@ export class RowCache {
       this.loading.set(k, pending);
     }
     const loaded = await pending;
-    return { rows: [...loaded.rows.values()], loadedAt: new Date(loaded.loadedAt) };
+    return { rows: (loaded.list ??= [...loaded.rows.values()]), loadedAt: new Date(loaded.loadedAt) };
   }
 
   /** Records a row the app just wrote (create or update), if the table is cached. */
   upsert(orgId: string, tableId: string, row: Row): void {
-    this.entries.get(this.key(orgId, tableId))?.rows.set(String(row.key), row);
+    const entry = this.entries.get(this.key(orgId, tableId));
+    if (!entry) return;
+    entry.rows.set(String(row.key), row);
+    entry.list = undefined;
   }
 
   remove(orgId: string, tableId: string, key: string): void {
-    this.entries.get(this.key(orgId, tableId))?.rows.delete(key);
+    const entry = this.entries.get(this.key(orgId, tableId));
+    if (!entry) return;
+    entry.rows.delete(key);
+    entry.list = undefined;
   }
 
   invalidate(orgId: string, tableId?: string): void {

@@ -2,6 +2,7 @@
 // log line per request with method, path (no query string), status, duration, user and IP.
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import onHeaders from 'on-headers';
 import type { Logger } from './logger.js';
 import { requestContext } from './request-context.js';
 
@@ -11,6 +12,10 @@ export function requestLogging(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.set('X-Request-Id', requestId);
     res.locals.requestId = requestId;
+    // Server-Timing: the app's own time for this response (browsers' dev tools and benchmarks read it).
+    onHeaders(res, () => {
+      res.setHeader('Server-Timing', `app;dur=${(Number(process.hrtime.bigint() - started) / 1e6).toFixed(1)}`);
+    });
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.http('request', {

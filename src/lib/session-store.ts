@@ -4,6 +4,9 @@ import session from 'express-session';
 import type { Db } from '../db/database.js';
 import type { Clock } from './clock.js';
 
+/** Extending a session row at most this often (the row outlives the session by the grace period anyway). */
+const TOUCH_INTERVAL_MS = 60_000;
+
 /** How long an ended session's row is kept so the sign-in page can explain why it ended. */
 export const SESSION_ROW_GRACE_MS = 60 * 60_000;
 
@@ -68,7 +71,14 @@ export class PrismaSessionStore extends session.Store {
       .catch((err: unknown) => cb?.(err));
   }
 
+  /** When each session's row was last extended, so a busy user does not cost a database write per click. */
+  private readonly lastTouched = new Map<string, number>();
+
   override touch(sid: string, sess: session.SessionData, cb?: Callback): void {
+    const now = this.clock.now();
+    if (now - (this.lastTouched.get(sid) ?? 0) < TOUCH_INTERVAL_MS) return void cb?.();
+    this.lastTouched.set(sid, now);
+    if (this.lastTouched.size > 10_000) this.lastTouched.clear();
     this.db.session
       .updateMany({ where: { sid }, data: { expiresAt: this.expiry(sess), lastSeenAt: new Date(this.clock.now()) } })
       .then(() => cb?.())

@@ -57,7 +57,8 @@ export async function enforceSessionLifetime(req: Request, opts: { idleMs: numbe
     await regenerateSession(req);
     return reason;
   }
-  s.lastSeenAt = now;
+  // Recording activity rewrites the session row: once a minute is precise enough for a 30-minute idle limit.
+  if (now - lastSeen >= 60_000) s.lastSeenAt = now;
   return null;
 }
 

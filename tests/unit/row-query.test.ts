@@ -3,20 +3,20 @@ import { applyRowQuery, parseRowQuery, rowQueryParams } from '../../src/features
 
 const props = { key: { type: 'string' as const }, name: { type: 'string' as const }, n: { type: 'integer' as const }, on: { type: 'boolean' as const }, secret: { type: 'string' as const } };
 const rows = [
-  { values: { key: 'a2', name: 'Zoë', n: 10, on: true } },
-  { values: { key: 'a10', name: 'Émile', n: 2, on: false } },
-  { values: { key: 'b1', name: '', n: 33, on: true } },
+  { key: 'a2', name: 'Zoë', n: 10, on: true },
+  { key: 'a10', name: 'Émile', n: 2, on: false },
+  { key: 'b1', name: '', n: 33, on: true },
 ];
 const visible = ['key', 'name', 'n', 'on'];
 
 describe('row queries', () => {
   it('search is case-insensitive and folds accents', () => {
-    expect(applyRowQuery(rows, parseRowQuery({ q: 'EMILE' }, visible), visible, props).map((r) => r.values.key)).toEqual(['a10']);
-    expect(applyRowQuery(rows, parseRowQuery({ q: 'zoe' }, visible), visible, props).map((r) => r.values.key)).toEqual(['a2']);
+    expect(applyRowQuery(rows, parseRowQuery({ q: 'EMILE' }, visible), visible, props).map((r) => r.key)).toEqual(['a10']);
+    expect(applyRowQuery(rows, parseRowQuery({ q: 'zoe' }, visible), visible, props).map((r) => r.key)).toEqual(['a2']);
   });
 
   it('sorts numbers as numbers, booleans as booleans, keys naturally', () => {
-    const by = (sort: string, dir = 'asc') => applyRowQuery(rows, parseRowQuery({ sort, dir }, visible), visible, props).map((r) => r.values.key);
+    const by = (sort: string, dir = 'asc') => applyRowQuery(rows, parseRowQuery({ sort, dir }, visible), visible, props).map((r) => r.key);
     expect(by('n')).toEqual(['a10', 'a2', 'b1']);
     expect(by('n', 'desc')).toEqual(['b1', 'a2', 'a10']);
     expect(by('on')).toEqual(['a10', 'a2', 'b1']);
@@ -24,7 +24,7 @@ describe('row queries', () => {
   });
 
   it('filters: contains, equals, empty, not empty, true/false, number ranges', () => {
-    const keys = (q: Record<string, string>) => applyRowQuery(rows, parseRowQuery(q, visible), visible, props).map((r) => r.values.key);
+    const keys = (q: Record<string, string>) => applyRowQuery(rows, parseRowQuery(q, visible), visible, props).map((r) => r.key);
     expect(keys({ c0: 'name', o0: 'contains', v0: 'mil' })).toEqual(['a10']);
     expect(keys({ c0: 'name', o0: 'equals', v0: 'zoe' })).toEqual(['a2']);
     expect(keys({ c0: 'name', o0: 'empty' })).toEqual(['b1']);

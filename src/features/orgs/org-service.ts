@@ -105,7 +105,19 @@ export function createOrgService(deps: OrgServiceDeps) {
     return secretBox.decrypt(org.clientSecretEnc, secretAad(org.id));
   }
 
+  // Decrypting the secret on every page view is wasted work: connections are kept per org until its row changes.
+  const connections = new Map<string, { version: string; conn: OrgConnection }>();
+
   async function connectionFor(org: OrgRecord): Promise<OrgConnection> {
+    const version = `${org.updatedAt.getTime()}|${org.clientSecretEnc ?? ''}|${deps.sandbox.running?.port ?? ''}`;
+    const known = connections.get(org.id);
+    if (known?.version === version) return known.conn;
+    const conn = await buildConnection(org);
+    connections.set(org.id, { version, conn });
+    return conn;
+  }
+
+  async function buildConnection(org: OrgRecord): Promise<OrgConnection> {
     const clientSecret = secretOf(org);
     const sandboxPort = org.isSandbox ? await deps.sandbox.ensure({ clientId: org.clientId, clientSecret }) : undefined;
     const envOrg = org.managedBy === 'env' ? deps.config.envOrg : null;
@@ -143,6 +155,7 @@ export function createOrgService(deps: OrgServiceDeps) {
   }
 
   function afterSettingsChange(orgId: string): void {
+    connections.delete(orgId);
     deps.gateways.drop(orgId);
     deps.rowCache.invalidate(orgId);
   }

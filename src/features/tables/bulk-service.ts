@@ -70,7 +70,7 @@ export function createBulkService(deps: { tables: TableService; clock: Clock }) 
         if (!prop || access.columns[request.column] !== 'write' || request.column === 'key') throw new ForbiddenError('Choose a column you may change.');
         value = parseRowForm(setBody(request.column, request.raw, prop.type), table.schema, access, 'update').values[request.column];
       }
-      const byRef = new Map(data.rows.map((r) => [r.ref, r]));
+      const byRef = new Map(data.rows.map(data.present).map((r) => [r.ref, r]));
       const items = request.refs.map((ref) => {
         const row = byRef.get(ref);
         if (!row) throw new NotFoundError('A selected row no longer exists; reload the table and select again.');

@@ -97,12 +97,35 @@ function compare(a: Row[string] | undefined, b: Row[string] | undefined): number
   return String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: 'base' });
 }
 
-/** Search, filter and sort (numbers as numbers, booleans as booleans, text with natural order). */
-export function applyRowQuery<T extends { values: Row }>(rows: T[], query: RowQuery, visible: string[], properties: Record<string, FieldSchema>): T[] {
-  const needle = foldText(query.q);
+// Folding text (NFD + lower case) is the expensive part of a search over thousands of rows, so each cached
+// row keeps its folded visible text per set of visible columns until the row object is replaced.
+const foldedText = new WeakMap<Row, Map<string, string>>();
+
+function searchableText(row: Row, visible: string[], signature: string): string {
+  let perRow = foldedText.get(row);
+  if (!perRow) {
+    perRow = new Map();
+    foldedText.set(row, perRow);
+  }
+  let text = perRow.get(signature);
+  if (text === undefined) {
+    // Columns are joined with NUL, which a (NUL-stripped) search term cannot contain, so no match spans two cells.
+    text = visible.map((c) => (row[c] === undefined ? '' : foldText(String(row[c])))).join('\u0000');
+    perRow.set(signature, text);
+  }
+  return text;
+}
+
+/**
+ * Search, filter and sort (numbers as numbers, booleans as booleans, text with natural order). Only the
+ * `visible` columns are looked at, so full rows can be passed in and projected after paging.
+ */
+export function applyRowQuery(rows: readonly Row[], query: RowQuery, visible: string[], properties: Record<string, FieldSchema>): Row[] {
+  const needle = foldText(query.q).split('\u0000').join('');
+  const signature = visible.join('\u0000');
   let out = rows;
-  if (needle) out = out.filter((r) => visible.some((c) => r.values[c] !== undefined && foldText(String(r.values[c])).includes(needle)));
-  for (const f of query.filters) out = out.filter((r) => matches(r.values, f, properties[f.column]));
+  if (needle) out = out.filter((r) => searchableText(r, visible, signature).includes(needle));
+  for (const f of query.filters) out = out.filter((r) => matches(r, f, properties[f.column]));
   const sign = query.dir === 'desc' ? -1 : 1;
-  return [...out].sort((a, b) => sign * compare(a.values[query.sort], b.values[query.sort]));
+  return [...out].sort((a, b) => sign * compare(a[query.sort], b[query.sort]));
 }

@@ -97,7 +97,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       table: data.table,
       access: data.access,
       columns: data.columns,
-      rows: matching.slice((page - 1) * query.pageSize, page * query.pageSize),
+      rows: matching.slice((page - 1) * query.pageSize, page * query.pageSize).map(data.present),
       total: data.rows.length,
       matched: matching.length,
       page,
@@ -116,7 +116,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const org = currentOrg(req);
       const data = await tables.rows(req.user!, org, tableId(req));
       const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
-      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => r.values);
+      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => data.present(r).values);
       await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
       const stamp = new Date().toISOString().slice(0, 10);
       if (format === 'csv') {
