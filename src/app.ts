@@ -10,6 +10,7 @@ import { registerHomeRoutes } from './features/home/home-routes.js';
 import { registerSetupRoutes } from './features/setup/setup-routes.js';
 import { loadOrgContext } from './features/orgs/org-context.js';
 import { registerOrgRoutes } from './features/orgs/org-routes.js';
+import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
@@ -124,6 +125,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerUserRoutes(routes, { users: services.userAdmin, clock: services.clock });
   registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables });
   registerTableRoutes(routes, services);
+  registerAuditRoutes(routes, services);
   registerHomeRoutes(routes);
   app.use(routes.router);
 

@@ -92,7 +92,17 @@ async function main(): Promise<void> {
       startupMs: Math.round(performance.now() - started),
       dataDir: config.dataDir,
     });
-    const prune = setInterval(() => void services.sessionStore.prune().catch(() => undefined), SESSION_PRUNE_INTERVAL_MS);
+    // The audit chain head goes to the application log regularly: a copy outside the database that shows
+    // whether entries were removed from the end of the chain (which the chain alone cannot show).
+    const logChainHead = async () => {
+      const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+      logger.info('audit chain head', { event: 'audit.chain_head', seq: head?.seq ?? 0, hash: head?.hash ?? null });
+    };
+    await logChainHead();
+    const prune = setInterval(() => {
+      void services.sessionStore.prune().catch(() => undefined);
+      void logChainHead().catch(() => undefined);
+    }, SESSION_PRUNE_INTERVAL_MS);
     prune.unref();
     if (config.openBrowser) openBrowser(url, logger);
 

@@ -20,6 +20,8 @@ import { SandboxManager } from './features/orgs/sandbox.js';
 import type { Redactor } from './lib/redact.js';
 import { createAuditRepository } from './features/audit/audit-repository.js';
 import { createAuditService } from './features/audit/audit-service.js';
+import { createAuditQuery } from './features/audit/audit-query.js';
+import { createUndoService } from './features/audit/undo-service.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -47,6 +49,7 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
+  const audit = createAuditService({ repo: createAuditRepository(db), clock });
   const gateways = new GatewayRegistry({
     clock,
     redactor: deps.redactor,
@@ -69,7 +72,6 @@ export function createServices(deps: ServiceDeps) {
     logger,
     clock,
   });
-  const audit = createAuditService({ repo: createAuditRepository(db), clock });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit });
   const tables = createTableService({ orgs, permissions, rowCache, audit, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
   // An org that rights refer to is archived, not deleted.
@@ -77,8 +79,11 @@ export function createServices(deps: ServiceDeps) {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
+  const auditQuery = createAuditQuery(db);
   return {
     audit,
+    auditQuery,
+    undo: createUndoService({ query: auditQuery, orgs, tables }),
     permissions,
     tables,
     bulk: createBulkService({ tables, clock }),
@@ -101,7 +106,7 @@ export function createServices(deps: ServiceDeps) {
       gateways.closeAll();
       await sandbox.stop();
     },
-    auth: createAuthService({ users, hasher, throttle, clock, logger }),
+    auth: createAuthService({ users, hasher, throttle, clock, logger, audit }),
   };
 }
 

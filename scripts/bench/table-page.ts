@@ -45,7 +45,8 @@ async function main(): Promise<void> {
   // The app runs in its own process, as in production, so the load generator does not share its event loop.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bench-'));
   const port = await freePort();
-  const app = spawn(process.execPath, [path.join(projectRoot, 'dist', 'src', 'server.js')], {
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const app = spawn(process.execPath, [...profile, path.join(projectRoot, 'dist', 'src', 'server.js')], {
     env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), LOG_CONSOLE: 'false', LOG_LEVEL: 'warn', GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}` },
     stdio: 'inherit',
   });

@@ -99,6 +99,9 @@ function matrix(): Record<string, Entry> {
       path: (role) => `${flags}/rows/${encodeURIComponent(role === 'admin' ? 'Weather Closure' : 'Billing Queue')}/rename`,
       body: (role) => ({ newKey: `Renamed by ${role}` }),
     },
+    'get /audit': { expect: everyoneSignedIn('get', 200) },
+    'get /audit/:seq': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999' },
+    'post /audit/:seq/undo': { expect: everyoneSignedIn('post', 404), path: () => '/audit/99999999/undo' },
     // Last: signing out ends the role's session.
     'post /logout': { expect: everyoneSignedIn('post', 303) },
   };

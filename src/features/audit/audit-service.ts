@@ -9,7 +9,7 @@ export function createAuditService(deps: { repo: AuditRepository; clock: Clock }
       if (input.before !== undefined && input.after !== undefined && canonicalJson(input.before) === canonicalJson(input.after)) return;
       await deps.repo.append(
         input,
-        { actorId: actor?.userId ?? null, actorName: actor?.name ?? 'system', ip: actor?.ip ?? null, requestId: actor?.requestId ?? null },
+        { actorId: actor?.userId || null, actorName: actor?.name ?? 'system', ip: actor?.ip ?? null, requestId: actor?.requestId ?? null },
         new Date(deps.clock.now()),
       );
     },

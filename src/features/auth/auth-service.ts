@@ -7,6 +7,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { PasswordHasher } from '../../lib/passwords.js';
 import type { User, UserRepository } from '../users/user-repository.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { AuditService } from '../audit/audit-service.js';
 
 export const INVALID_CREDENTIALS = 'The email or password is incorrect.';
 
@@ -23,7 +24,7 @@ export class InvalidCredentialsError extends ValidationError {
   }
 }
 
-export function createAuthService(deps: { users: UserRepository; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock; logger: Logger }) {
+export function createAuthService(deps: { users: UserRepository; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock; logger: Logger; audit: AuditService }) {
   return {
     /** Returns the signed-in user, or throws InvalidCredentialsError / TooManyRequestsError. */
     async signIn(body: unknown, ip: string): Promise<User> {
@@ -41,11 +42,13 @@ export function createAuthService(deps: { users: UserRepository; hasher: Passwor
         await deps.throttle.recordFailure(email, ip);
         const reason = !user ? 'unknown_account' : !ok ? 'wrong_password' : 'account_disabled';
         deps.logger.warn('sign-in failed', { event: 'auth.sign_in_failed', email, ip, reason });
+        await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', isAdmin: false, ip });
         throw new InvalidCredentialsError();
       }
       await deps.throttle.recordSuccess(email, ip);
       await deps.users.recordSignIn(user.id, new Date(deps.clock.now()));
       deps.logger.info('signed in', { event: 'auth.sign_in', userId: user.id, ip });
+      await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, { userId: user.id, name: `${user.displayName} <${user.email}>`, isAdmin: user.role === 'ADMIN', ip });
       return user;
     },
   };

@@ -67,26 +67,30 @@ export function rowQueryParams(query: RowQuery, overrides: Partial<RowQuery> = {
   return params.toString();
 }
 
-function matches(row: Row, f: Filter, prop: FieldSchema | undefined): boolean {
-  const v = row[f.column];
-  const text = v === undefined ? '' : String(v);
+/** A filter as a predicate, with its value parsed once rather than once per row. */
+function predicate(f: Filter, prop: FieldSchema | undefined): (row: Row) => boolean {
+  const c = f.column;
+  const folded = foldText(f.value);
+  const trimmed = f.value.trim();
+  const number = trimmed === '' ? Number.NaN : Number(trimmed);
+  const text = (row: Row) => (row[c] === undefined ? '' : String(row[c]));
   switch (f.op) {
     case 'contains':
-      return foldText(text).includes(foldText(f.value));
+      return (row) => foldText(text(row)).includes(folded);
     case 'equals':
-      return prop?.type === 'string' || prop === undefined ? foldText(text) === foldText(f.value) : text === f.value.trim() || (f.value.trim() !== '' && Number(f.value) === v);
+      return prop?.type === 'string' || prop === undefined ? (row) => foldText(text(row)) === folded : (row) => text(row) === trimmed || row[c] === number;
     case 'empty':
-      return text === '';
+      return (row) => text(row) === '';
     case 'notempty':
-      return text !== '';
+      return (row) => text(row) !== '';
     case 'true':
-      return v === true;
+      return (row) => row[c] === true;
     case 'false':
-      return v === false;
+      return (row) => row[c] === false;
     case 'gte':
-      return f.value.trim() !== '' && typeof v === 'number' && v >= Number(f.value);
+      return (row) => typeof row[c] === 'number' && (row[c] as number) >= number;
     case 'lte':
-      return f.value.trim() !== '' && typeof v === 'number' && v <= Number(f.value);
+      return (row) => typeof row[c] === 'number' && (row[c] as number) <= number;
   }
 }
 
@@ -97,23 +101,25 @@ function compare(a: Row[string] | undefined, b: Row[string] | undefined): number
   return String(a).localeCompare(String(b), undefined, { numeric: true, sensitivity: 'base' });
 }
 
-// Folding text (NFD + lower case) is the expensive part of a search over thousands of rows, so each cached
-// row keeps its folded visible text per set of visible columns until the row object is replaced.
-const foldedText = new WeakMap<Row, Map<string, string>>();
+// Folding text (NFD + lower case) is the expensive part of a search over thousands of rows. The row cache
+// hands out the same array until a row changes, so the folded text of every row (per set of visible
+// columns) is computed once per array and reused by every search on it.
+const foldedByList = new WeakMap<readonly Row[], Map<string, string[]>>();
 
-function searchableText(row: Row, visible: string[], signature: string): string {
-  let perRow = foldedText.get(row);
-  if (!perRow) {
-    perRow = new Map();
-    foldedText.set(row, perRow);
+function searchableTexts(rows: readonly Row[], visible: string[]): string[] {
+  const signature = visible.join('\u0000');
+  let perList = foldedByList.get(rows);
+  if (!perList) {
+    perList = new Map();
+    foldedByList.set(rows, perList);
   }
-  let text = perRow.get(signature);
-  if (text === undefined) {
+  let texts = perList.get(signature);
+  if (!texts) {
     // Columns are joined with NUL, which a (NUL-stripped) search term cannot contain, so no match spans two cells.
-    text = visible.map((c) => (row[c] === undefined ? '' : foldText(String(row[c])))).join('\u0000');
-    perRow.set(signature, text);
+    texts = rows.map((row) => visible.map((c) => (row[c] === undefined ? '' : foldText(String(row[c])))).join('\u0000'));
+    perList.set(signature, texts);
   }
-  return text;
+  return texts;
 }
 
 /**
@@ -122,10 +128,12 @@ function searchableText(row: Row, visible: string[], signature: string): string 
  */
 export function applyRowQuery(rows: readonly Row[], query: RowQuery, visible: string[], properties: Record<string, FieldSchema>): Row[] {
   const needle = foldText(query.q).split('\u0000').join('');
-  const signature = visible.join('\u0000');
   let out = rows;
-  if (needle) out = out.filter((r) => searchableText(r, visible, signature).includes(needle));
-  for (const f of query.filters) out = out.filter((r) => matches(r, f, properties[f.column]));
+  if (needle) {
+    const texts = searchableTexts(rows, visible);
+    out = rows.filter((_, i) => texts[i]!.includes(needle));
+  }
+  for (const f of query.filters) out = out.filter(predicate(f, properties[f.column]));
   const sign = query.dir === 'desc' ? -1 : 1;
   return [...out].sort((a, b) => sign * compare(a[query.sort], b[query.sort]));
 }

@@ -115,10 +115,14 @@ export function createTableService(deps: { orgs: OrgService; permissions: Permis
   }
 
   /** Write-ahead: the intent is committed before the Genesys call, the outcome after it. */
-  async function recordedWrite<T>(actor: Actor, event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string }, call: () => Promise<T>): Promise<T> {
+  async function recordedWrite<T>(
+    actor: Actor,
+    event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string; extra?: Record<string, unknown> },
+    call: () => Promise<T>,
+  ): Promise<T> {
     const changeId = randomUUID();
     const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason, batchId: event.batchId ?? null };
-    await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed } }, actor);
+    await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed, ...event.extra } }, actor);
     try {
       const result = await call();
       await deps.audit.record({ ...base, outcome: 'applied' }, actor);
@@ -253,6 +257,52 @@ export function createTableService(deps: { orgs: OrgService; permissions: Permis
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
         await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
+      });
+    },
+
+    /**
+     * Undoes a recorded change through the same checks as an edit (the user needs the rights now). `expected`
+     * is what the change wrote; if the row no longer holds it, nothing is written and the current row is
+     * returned as a conflict, unless `force` (admins only, checked by the caller).
+     */
+    async revert(
+      user: CurrentUser,
+      org: OrgView,
+      tableId: string,
+      key: string,
+      plan: { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row },
+      actor: Actor,
+      opts: { reverts: number; force: boolean },
+    ): Promise<{ conflict: Row | null; noop?: boolean }> {
+      const t = await open(user, org, tableId);
+      if (plan.kind === 'update') {
+        assertWritable(t.access, 'canEdit', 'edit rows');
+        for (const c of Object.keys(plan.values)) if (t.access.columns[c] !== 'write') throw new ForbiddenError(`Undoing this needs write access to the column “${c}”, which you do not have now.`);
+      } else assertWritable(t.access, plan.kind === 'delete' ? 'canDelete' : 'canAdd', plan.kind === 'delete' ? 'delete rows' : 'add rows');
+      const extra = { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) };
+      const reason = `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`;
+      return withRowLock(org, tableId, key, async () => {
+        const current = await t.gateway.getRow(tableId, key);
+        const holds = (expected: Row) => current !== null && Object.keys(expected).every((c) => current[c] === expected[c]);
+        if (plan.kind === 'update') {
+          if (!current) return { conflict: null, noop: true };
+          if (!opts.force && !holds(plan.expected)) return { conflict: current };
+          const merged: Row = { ...current, ...plan.values };
+          const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed: Object.keys(plan.values), reason, extra }, () => t.gateway.updateRow(tableId, key, merged));
+          deps.rowCache.upsert(org.id, tableId, saved);
+        } else if (plan.kind === 'delete') {
+          if (!current) return { conflict: null, noop: true };
+          if (!opts.force && !holds(plan.expected)) return { conflict: current };
+          await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, extra }, () => t.gateway.deleteRow(tableId, key));
+          deps.rowCache.remove(org.id, tableId, key);
+        } else {
+          if (current && !opts.force) return { conflict: current };
+          const saved = current
+            ? await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: plan.row, changed: Object.keys(plan.row), reason, extra }, () => t.gateway.updateRow(tableId, key, plan.row))
+            : await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: key, before: null, after: plan.row, changed: Object.keys(plan.row), reason, extra }, () => t.gateway.createRow(tableId, plan.row));
+          deps.rowCache.upsert(org.id, tableId, saved);
+        }
+        return { conflict: null };
       });
     },
 

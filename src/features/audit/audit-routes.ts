@@ -1,0 +1,62 @@
+// The audit log pages: a filtered, paged list, one entry with its diff and outcome, and undo.
+import type { Request } from 'express';
+import { actorOf } from '../../lib/actor.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { flash } from '../../lib/flash.js';
+import type { RouteTable } from '../../lib/route.js';
+import type { AuditFilters, AuditQuery } from './audit-query.js';
+import type { UndoService } from './undo-service.js';
+
+function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string, string> } {
+  const q = req.query as Record<string, unknown>;
+  const text = (k: string) => (typeof q[k] === 'string' ? (q[k] as string).trim().slice(0, 300) : '');
+  const date = (k: string, endOfDay: boolean) => {
+    const v = text(k);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return undefined;
+    const d = new Date(`${v}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+  };
+  const int = (k: string) => (/^\d+$/.test(text(k)) ? Number(text(k)) : undefined);
+  const form = Object.fromEntries(['actorId', 'orgId', 'tableId', 'rowKey', 'action', 'outcome', 'from', 'to', 'reason'].map((k) => [k, text(k)]));
+  return {
+    form,
+    filters: {
+      actorId: int('actorId'),
+      orgId: text('orgId') || undefined,
+      tableId: text('tableId') || undefined,
+      rowKey: text('rowKey') || undefined,
+      action: text('action') || undefined,
+      outcome: text('outcome') || undefined,
+      from: date('from', false),
+      to: date('to', true),
+      reason: text('reason') || undefined,
+      before: int('before'),
+    },
+  };
+}
+
+export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService }): void {
+  routes.get('/audit', 'signed-in', async (req, res) => {
+    const { filters, form } = filtersFrom(req);
+    const { entries, nextBefore } = await deps.auditQuery.list(req.user!, filters);
+    const params = new URLSearchParams(Object.entries(form).filter(([, v]) => v));
+    res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString() });
+  });
+
+  routes.get('/audit/:seq', 'signed-in', async (req, res) => {
+    const seq = Number.parseInt(String(req.params.seq), 10);
+    const found = Number.isSafeInteger(seq) ? await deps.auditQuery.get(req.user!, seq) : null;
+    if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.eligibility(req.user!, seq) });
+  });
+
+  routes.post('/audit/:seq/undo', 'signed-in', async (req, res) => {
+    const seq = Number.parseInt(String(req.params.seq), 10);
+    if (!Number.isSafeInteger(seq) || !(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    const force = (req.body as Record<string, unknown>)?.force === '1';
+    const { conflict } = await deps.undo.undo(req.user!, seq, actorOf(req), force);
+    if (conflict) return void res.status(409).render('audit/conflict', { title: 'The row has changed since', seq, conflict, canForce: req.user!.role === 'ADMIN' });
+    flash(req, 'success', `Change #${seq} was undone (recorded as a new change).`);
+    res.redirect(303, `/audit/${seq}`);
+  });
+}
