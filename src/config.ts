@@ -69,6 +69,14 @@ const envSchema = z.object({
     .trim()
     .refine((v) => /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(v), 'must be http://127.0.0.1:<port> (a local Genesys Cloud emulator)')
     .optional(),
+  AUDIT_RECONCILE_GRACE_SECONDS: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v), 'must be a whole number of seconds')
+    .transform(Number)
+    .default(60),
+  /** Tests only (honoured only with NODE_ENV=test): kill the process at a step of a Genesys write. */
+  CRASH_AT: z.enum(['after_intent', 'after_upstream']).optional(),
   ROW_CACHE_MAX_AGE_SECONDS: z
     .string()
     .trim()
@@ -102,6 +110,10 @@ export interface AppConfig {
   /** An org defined by GENESYS_* variables (headless deployments); it overrides stored settings of that org. */
   envOrg: { name: string; region: string; clientId: string; clientSecret: string } | null;
   rowCacheMaxAgeMs: number;
+  /** Intents older than this without an outcome are checked against Genesys by the reconciler. */
+  auditReconcileGraceMs: number;
+  /** Test-only crash point (see src/features/tables/table-service.ts). */
+  crashAt: 'after_intent' | 'after_upstream' | null;
   genesysTimeoutMs: number;
   /** Development only: every region's API traffic goes to a local emulator instead of Genesys Cloud. */
   genesysApiOverride: { host: string; port: number; protocol: 'http' } | null;
@@ -162,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
         ? Object.freeze({ name: e.GENESYS_ORG_NAME ?? 'Genesys Cloud', region: e.GENESYS_REGION, clientId: e.GENESYS_CLIENT_ID, clientSecret: e.GENESYS_CLIENT_SECRET })
         : null,
     rowCacheMaxAgeMs: e.ROW_CACHE_MAX_AGE_SECONDS * 1000,
+    auditReconcileGraceMs: e.AUDIT_RECONCILE_GRACE_SECONDS * 1000,
+    crashAt: e.NODE_ENV === 'test' ? (e.CRASH_AT ?? null) : null,
     genesysTimeoutMs: e.GENESYS_TIMEOUT_SECONDS * 1000,
     genesysApiOverride: e.GENESYS_API_OVERRIDE
       ? { host: new URL(e.GENESYS_API_OVERRIDE).hostname, port: Number(new URL(e.GENESYS_API_OVERRIDE).port), protocol: 'http' as const }

@@ -16,6 +16,7 @@ import { systemClock } from './lib/clock.js';
 import { createServices } from './services.js';
 
 const SESSION_PRUNE_INTERVAL_MS = 15 * 60_000;
+const RECONCILE_INTERVAL_MS = 5 * 60_000;
 
 class DatabaseStartError extends Error {}
 
@@ -99,6 +100,11 @@ async function main(): Promise<void> {
       logger.info('audit chain head', { event: 'audit.chain_head', seq: head?.seq ?? 0, hash: head?.hash ?? null });
     };
     await logChainHead();
+    // Genesys writes whose outcome was lost (a stop between intent and outcome) are settled now and then.
+    const reconcile = () => void services.reconciler.run().catch((err: unknown) => logger.warn('reconciler failed', { event: 'audit.reconcile_error', reason: (err as Error).message }));
+    reconcile();
+    const reconcileTimer = setInterval(reconcile, RECONCILE_INTERVAL_MS);
+    reconcileTimer.unref();
     const prune = setInterval(() => {
       void services.sessionStore.prune().catch(() => undefined);
       void logChainHead().catch(() => undefined);

@@ -22,6 +22,7 @@ import { createAuditRepository } from './features/audit/audit-repository.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
+import { createReconciler } from './features/audit/reconciler.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -73,7 +74,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit });
-  const tables = createTableService({ orgs, permissions, rowCache, audit, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
+  const tables = createTableService({ orgs, permissions, rowCache, audit, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs, crashAt: config.crashAt });
   // An org that rights refer to is archived, not deleted.
   orgs.referenceChecks.push(async (orgId) => {
     const count = await permissions.grantsInOrg(orgId);
@@ -84,6 +85,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     auditQuery,
     undo: createUndoService({ query: auditQuery, orgs, tables }),
+    reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,
     tables,
     bulk: createBulkService({ tables, clock }),

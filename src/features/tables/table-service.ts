@@ -51,7 +51,19 @@ export interface RowRef {
 
 const HANDLE_PREFIX = 'h.';
 
-export function createTableService(deps: { orgs: OrgService; permissions: PermissionService; rowCache: RowCache; audit: AuditService; clock: Clock; tableListMaxAgeMs: number }) {
+export function createTableService(deps: {
+  orgs: OrgService;
+  permissions: PermissionService;
+  rowCache: RowCache;
+  audit: AuditService;
+  clock: Clock;
+  tableListMaxAgeMs: number;
+  /** Test-only: kill the process at a step of a write, to prove the write-ahead log loses nothing. */
+  crashAt?: 'after_intent' | 'after_upstream' | null;
+}) {
+  const crash = (point: 'after_intent' | 'after_upstream') => {
+    if (deps.crashAt === point) process.kill(process.pid, 'SIGKILL');
+  };
   const tableLists = new Map<string, { tables: DataTable[]; loadedAt: number }>();
   const rowCounts = new Map<string, { count: number; at: number }>();
   const rowLocks = new Map<string, Mutex>();
@@ -123,8 +135,10 @@ export function createTableService(deps: { orgs: OrgService; permissions: Permis
     const changeId = randomUUID();
     const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason, batchId: event.batchId ?? null };
     await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed, ...event.extra } }, actor);
+    crash('after_intent');
     try {
       const result = await call();
+      crash('after_upstream');
       await deps.audit.record({ ...base, outcome: 'applied' }, actor);
       return result;
     } catch (err) {
