@@ -13,6 +13,7 @@ import type { RouteTable } from '../../lib/route.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { BulkService } from './bulk-service.js';
+import { gridRowsHtml } from './grid-html.js';
 import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 
@@ -97,7 +98,12 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       table: data.table,
       access: data.access,
       columns: data.columns,
-      rows: matching.slice((page - 1) * query.pageSize, page * query.pageSize).map(data.present),
+      gridRowsHtml: gridRowsHtml(matching.slice((page - 1) * query.pageSize, page * query.pageSize).map(data.present), {
+        columns: data.columns,
+        properties: data.table.schema.properties,
+        access: data.access,
+        rowUrl: (r) => rowPath(data.table.id, r),
+      }),
       total: data.rows.length,
       matched: matching.length,
       page,
