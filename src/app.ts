@@ -125,7 +125,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerUserRoutes(routes, { users: services.userAdmin, clock: services.clock });
   registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables });
   registerTableRoutes(routes, services);
-  registerAuditRoutes(routes, services);
+  registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db });
   registerHomeRoutes(routes);
   app.use(routes.router);
 

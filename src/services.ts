@@ -65,6 +65,11 @@ export function createServices(deps: ServiceDeps) {
   const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly });
   const orgs = createOrgService({
     repo: createOrgRepository(db),
+    audit,
+    actorName: async (id) => {
+      const u = await users.findById(id);
+      return u ? `${u.displayName} <${u.email}>` : undefined;
+    },
     secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),
     gateways,
     sandbox,

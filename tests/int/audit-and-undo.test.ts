@@ -55,6 +55,20 @@ describe('audit pages', () => {
     expect((second.text.match(/<td>test\.filler/g) ?? []).length).toBe(10);
   });
 
+  it('exports the filtered log as spreadsheet-safe CSV and JSON, with the reader\'s visibility rules', async () => {
+    const seq = await edit();
+    const csv = await w.users.viewer.agent.get('/audit/export.csv?action=row.updated');
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-disposition']).toMatch(/attachment; filename="audit-log \d{4}-\d\d-\d\d\.csv"/);
+    expect(csv.text).toContain(`${seq},`);
+    expect(csv.text).not.toContain('CANARY-HIDDEN-5');
+    const json = JSON.parse((await w.admin.get('/audit/export.json?action=row.updated')).text) as { entries: { seq: number; before: Record<string, unknown> }[] };
+    expect(json.entries.map((e) => e.seq)).toContain(seq);
+    expect(JSON.stringify(json)).toContain('CANARY-HIDDEN-5');
+    const verify = await w.admin.get('/admin/audit/verify');
+    expect(verify.text).toContain('Intact:');
+  });
+
   it('records sign-ins and failed sign-ins', async () => {
     await signIn(w.t, 'vic@example.com', 'wrong password here');
     await signIn(w.t, 'vic@example.com', PASSWORD);

@@ -100,6 +100,9 @@ function matrix(): Record<string, Entry> {
       body: (role) => ({ newKey: `Renamed by ${role}` }),
     },
     'get /audit': { expect: everyoneSignedIn('get', 200) },
+    'get /audit/export.csv': { expect: everyoneSignedIn('get', 200) },
+    'get /audit/export.json': { expect: everyoneSignedIn('get', 200) },
+    'get /admin/audit/verify': { expect: adminOnly('get', 200) },
     'get /audit/:seq': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999' },
     'post /audit/:seq/undo': { expect: everyoneSignedIn('post', 404), path: () => '/audit/99999999/undo' },
     // Last: signing out ends the role's session.

@@ -54,6 +54,21 @@ describe('adding and editing orgs', () => {
     expect(t.logs.lines.join('\n')).not.toContain(CANARY_SECRET);
   });
 
+  it('audits org changes with before and after, never the secret', async () => {
+    await addOrg();
+    const org = await t.db.genesysOrg.findFirstOrThrow();
+    const token = await csrfFrom(admin, `/admin/orgs/${org.id}/edit`);
+    await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Production', region: 'eu_west_1', clientSecret: 'SEC-CANARY-rotated', label: 'PROD', color: 'red' }).expect(303);
+    const events = await t.db.auditEvent.findMany({ where: { orgId: org.id, action: { startsWith: 'org.' } }, orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.action)).toEqual(['org.created', 'org.updated']);
+    expect(JSON.parse(events[1]!.before!)).toMatchObject({ name: 'Acme Prod', clientIdMasked: '••••1234' });
+    expect(JSON.parse(events[1]!.after!)).toMatchObject({ name: 'Acme Production' });
+    expect(JSON.parse(events[1]!.details!)).toEqual({ secretChanged: true });
+    expect(events[1]!.actorName).toContain('admin@example.com');
+    const all = JSON.stringify(events);
+    for (const secret of [CANARY_SECRET, 'SEC-CANARY-rotated', 'acme-prod-client-1234', org.clientSecretEnc!]) expect(all).not.toContain(secret);
+  });
+
   it('a blank secret (and client id) on edit means unchanged; a new secret replaces the ciphertext', async () => {
     await addOrg();
     const before = await t.db.genesysOrg.findFirstOrThrow();

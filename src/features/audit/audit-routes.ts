@@ -4,7 +4,11 @@ import { actorOf } from '../../lib/actor.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
-import type { AuditFilters, AuditQuery } from './audit-query.js';
+import type { Db } from '../../db/database.js';
+import { attachment, spreadsheetCsv } from '../../lib/downloads.js';
+import type { AuditEntryView, AuditFilters, AuditQuery } from './audit-query.js';
+import type { AuditService } from './audit-service.js';
+import { verifyAuditChain } from './audit-verify.js';
 import type { UndoService } from './undo-service.js';
 
 function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string, string> } {
@@ -35,7 +39,42 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
   };
 }
 
-export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService }): void {
+/** Export cap: a filtered export beyond this asks the user to narrow the filter. */
+export const AUDIT_EXPORT_MAX = 100_000;
+
+export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService; audit: AuditService; db: Db }): void {
+  for (const format of ['csv', 'json'] as const) {
+    routes.get(`/audit/export.${format}`, 'signed-in', async (req, res) => {
+      const { filters } = filtersFrom(req);
+      const entries: AuditEntryView[] = [];
+      let before = filters.before;
+      for (;;) {
+        const page = await deps.auditQuery.list(req.user!, { ...filters, before });
+        entries.push(...page.entries);
+        if (!page.nextBefore || entries.length >= AUDIT_EXPORT_MAX) break;
+        before = page.nextBefore;
+      }
+      await deps.audit.record({ action: 'audit.exported', details: { format, entries: entries.length } }, actorOf(req));
+      const name = `audit-log ${new Date().toISOString().slice(0, 10)}.${format}`;
+      if (format === 'json') {
+        attachment(res, name, 'application/json; charset=utf-8');
+        return void res.send(JSON.stringify({ exportedAt: new Date().toISOString(), truncated: entries.length >= AUDIT_EXPORT_MAX, entries }, null, 2));
+      }
+      const header = ['seq', 'at', 'actor', 'ip', 'action', 'outcome', 'orgId', 'tableId', 'rowKey', 'changed', 'reason', 'batchId', 'before', 'after'];
+      attachment(res, name, 'text/csv; charset=utf-8');
+      res.send(
+        spreadsheetCsv(
+          header,
+          entries.map((e) => [e.seq, e.at.toISOString(), e.actorName, e.ip ?? '', e.action, e.outcome ?? '', e.orgId ?? '', e.tableId ?? '', e.rowKey ?? '', e.changed.join(' '), e.reason ?? '', e.batchId ?? '', e.before ? JSON.stringify(e.before) : '', e.after ? JSON.stringify(e.after) : '']),
+        ),
+      );
+    });
+  }
+
+  routes.get('/admin/audit/verify', 'admin', async (_req, res) => {
+    res.render('audit/verify', { title: 'Audit log integrity', result: await verifyAuditChain(deps.db) });
+  });
+
   routes.get('/audit', 'signed-in', async (req, res) => {
     const { filters, form } = filtersFrom(req);
     const { entries, nextBefore } = await deps.auditQuery.list(req.user!, filters);

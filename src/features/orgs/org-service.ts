@@ -74,13 +74,22 @@ function toView(o: OrgRecord): OrgView {
   };
 }
 
+/** What the audit log keeps of an org: settings, never the secret (not even encrypted). */
+function auditSnapshot(o: OrgRecord) {
+  return { name: o.name, region: o.region, clientIdMasked: maskClientId(o.clientId), label: o.label, color: o.color, readOnly: o.readOnly, requestsPerMinute: o.requestsPerMinute, archived: o.archivedAt !== null, secretKeyId: o.secretKeyId };
+}
+
 export interface OrgServiceDeps {
   repo: OrgRepository;
+  /** Records org changes (optional so tools that only read orgs need no audit log). */
+  audit?: { record(input: { action: string; orgId?: string; before?: unknown; after?: unknown; details?: unknown }, actor: { userId: number; name: string; isAdmin: boolean } | null): Promise<void> };
   secretBox: SecretBox;
   gateways: GatewayRegistry;
   sandbox: SandboxManager;
   rowCache: RowCache;
   config: Pick<AppConfig, 'envOrg'>;
+  /** The actor's display name for audit entries. */
+  actorName?: (userId: number) => Promise<string | undefined>;
   logger: Logger;
   clock: Clock;
 }
@@ -160,6 +169,11 @@ export function createOrgService(deps: OrgServiceDeps) {
     deps.rowCache.invalidate(orgId);
   }
 
+  async function audited(action: string, orgId: string, actorId: number, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: Record<string, unknown>): Promise<void> {
+    const actor = await deps.actorName?.(actorId);
+    await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor ? { userId: actorId, name: actor, isAdmin: true } : null);
+  }
+
   async function assertNameFree(name: string, exceptId?: string): Promise<void> {
     const clash = await repo.findByName(name);
     if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { name: 'Another org already has this name.' });
@@ -193,6 +207,7 @@ export function createOrgService(deps: OrgServiceDeps) {
         requestsPerMinute: input.requestsPerMinute,
       });
       logger.info('org created', { event: 'org.created', orgId: id, actorId, region: input.region });
+      await audited('org.created', id, actorId, undefined, org);
       return toView(org);
     },
 
@@ -205,6 +220,7 @@ export function createOrgService(deps: OrgServiceDeps) {
         const updated = await repo.update(id, { ...input });
         afterSettingsChange(id);
         logger.info('org updated', { event: 'org.updated', orgId: id, actorId });
+        await audited('org.updated', id, actorId, org, updated);
         return toView(updated);
       }
       const input = parseForm(editOrgSchema, body);
@@ -217,14 +233,16 @@ export function createOrgService(deps: OrgServiceDeps) {
       });
       afterSettingsChange(id);
       logger.info('org updated', { event: 'org.updated', orgId: id, actorId, secretChanged: Boolean(clientSecret) });
+      await audited('org.updated', id, actorId, org, updated, { secretChanged: Boolean(clientSecret) });
       return toView(updated);
     },
 
     async setArchived(id: string, archived: boolean, actorId: number): Promise<void> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
-      await repo.update(id, { archivedAt: archived ? now() : null });
+      const updated = await repo.update(id, { archivedAt: archived ? now() : null });
       afterSettingsChange(id);
+      await audited(archived ? 'org.archived' : 'org.unarchived', id, actorId, org, updated);
       logger.info(archived ? 'org archived' : 'org restored', { event: archived ? 'org.archived' : 'org.unarchived', orgId: id, actorId });
     },
 
@@ -237,6 +255,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       await repo.delete(id);
       afterSettingsChange(id);
       logger.info('org deleted', { event: 'org.deleted', orgId: id, actorId });
+      await audited('org.deleted', id, actorId, org, undefined);
     },
 
     async test(id: string): Promise<ConnectionTestResult> {
@@ -274,6 +293,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       });
       await deps.sandbox.ensure({ clientId, clientSecret });
       logger.info('sandbox org created', { event: 'org.sandbox_created', orgId: id, actorId });
+      await audited('org.created', id, actorId, undefined, org, { sandbox: true });
       return toView(org);
     },
 
@@ -283,6 +303,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       await deps.sandbox.reset({ clientId: org.clientId, clientSecret: secretOf(org) });
       deps.rowCache.invalidate(id);
       logger.info('sandbox reset to demo data', { event: 'org.sandbox_reset', orgId: id, actorId });
+      await audited('org.sandbox_reset', id, actorId, undefined, undefined);
     },
 
     /** At start-up: the org defined by GENESYS_* variables exists (environment > stored settings > UI). */
