@@ -103,6 +103,19 @@ describe('editing safely', () => {
     expect(applied).toBe(1);
   });
 
+  it('an org can make the reason mandatory for writes', async () => {
+    await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { requireReason: true } });
+    const agent = w.users.tableEditor.agent;
+    const token = await csrfFrom(agent, '/account');
+    const without = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'No reason' });
+    expect(without.status).toBe(400);
+    expect(without.text).toContain('Give a reason for this change');
+    expect((await (await gw()).getRow(w.flagsId, 'Main Line'))!.Message).not.toBe('No reason');
+    const withReason = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'With reason', reason: 'INC-42' });
+    expect(withReason.status).toBe(303);
+    expect((await w.t.db.auditEvent.findFirstOrThrow({ where: { outcome: 'intent' }, orderBy: { seq: 'desc' } })).reason).toBe('INC-42');
+  });
+
   it('shows Genesys refusals as a clear message on the form, e.g. a duplicate key', async () => {
     const agent = w.users.tableEditor.agent;
     const res = await agent.post(`${flags()}/rows`).type('form').send({ _csrf: await csrfFrom(agent, '/account'), 'f:key': 'Main Line' });

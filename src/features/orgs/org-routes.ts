@@ -20,6 +20,7 @@ function formValues(body: unknown, org?: OrgView): FormValues {
     label: str('label', org?.label ?? ''),
     color: str('color', org?.color ?? 'blue'),
     readOnly: body ? b.readOnly !== undefined : (org?.readOnly ?? false),
+    requireReason: body ? b.requireReason !== undefined : (org?.requireReason ?? false),
     requestsPerMinute: str('requestsPerMinute', String(org?.requestsPerMinute ?? 300)),
   };
 }

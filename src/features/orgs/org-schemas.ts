@@ -22,6 +22,7 @@ const baseFields = {
     .default(''),
   color: z.enum(ORG_COLORS, { error: 'Choose one of the listed colours.' }).default('blue'),
   readOnly: checkbox,
+  requireReason: checkbox,
   requestsPerMinute: z
     .string()
     .trim()

@@ -28,10 +28,13 @@ export interface OrgView {
   label: string;
   color: string;
   readOnly: boolean;
+  requireReason: boolean;
   isSandbox: boolean;
   managedBy: 'ui' | 'env';
   requestsPerMinute: number;
   archived: boolean;
+  /** Changes whenever any setting (or the secret) changes. */
+  updatedAt: Date;
   lastTestedAt: Date | null;
   lastTestOk: boolean | null;
   lastTestMessage: string | null;
@@ -64,10 +67,12 @@ function toView(o: OrgRecord): OrgView {
     label: o.label,
     color: o.color,
     readOnly: o.readOnly,
+    requireReason: o.requireReason,
     isSandbox: o.isSandbox,
     managedBy: o.managedBy === 'env' ? 'env' : 'ui',
     requestsPerMinute: o.requestsPerMinute,
     archived: o.archivedAt !== null,
+    updatedAt: o.updatedAt,
     lastTestedAt: o.lastTestedAt,
     lastTestOk: o.lastTestOk,
     lastTestMessage: o.lastTestMessage,
@@ -76,7 +81,7 @@ function toView(o: OrgRecord): OrgView {
 
 /** What the audit log keeps of an org: settings, never the secret (not even encrypted). */
 function auditSnapshot(o: OrgRecord) {
-  return { name: o.name, region: o.region, clientIdMasked: maskClientId(o.clientId), label: o.label, color: o.color, readOnly: o.readOnly, requestsPerMinute: o.requestsPerMinute, archived: o.archivedAt !== null, secretKeyId: o.secretKeyId };
+  return { name: o.name, region: o.region, clientIdMasked: maskClientId(o.clientId), label: o.label, color: o.color, readOnly: o.readOnly, requireReason: o.requireReason, requestsPerMinute: o.requestsPerMinute, archived: o.archivedAt !== null, secretKeyId: o.secretKeyId };
 }
 
 export interface OrgServiceDeps {
@@ -117,8 +122,11 @@ export function createOrgService(deps: OrgServiceDeps) {
   // Decrypting the secret on every page view is wasted work: connections are kept per org until its row changes.
   const connections = new Map<string, { version: string; conn: OrgConnection }>();
 
+  // Any change to an org row (settings or secret) moves updatedAt; a restarted sandbox moves its port.
+  const connectionVersion = (updatedAt: Date) => `${updatedAt.getTime()}|${deps.sandbox.running?.port ?? ''}`;
+
   async function connectionFor(org: OrgRecord): Promise<OrgConnection> {
-    const version = `${org.updatedAt.getTime()}|${org.clientSecretEnc ?? ''}|${deps.sandbox.running?.port ?? ''}`;
+    const version = connectionVersion(org.updatedAt);
     const known = connections.get(org.id);
     if (known?.version === version) return known.conn;
     const conn = await buildConnection(org);
@@ -142,7 +150,10 @@ export function createOrgService(deps: OrgServiceDeps) {
     };
   }
 
-  async function gatewayFor(orgId: string): Promise<DataTableGateway> {
+  /** The org's gateway; with the caller's fresh view of the org, a known connection is reused without a database read. */
+  async function gatewayFor(orgId: string, known?: OrgView): Promise<DataTableGateway> {
+    const cached = connections.get(orgId);
+    if (known && known.id === orgId && !known.archived && cached?.version === connectionVersion(known.updatedAt)) return deps.gateways.for(orgId, cached.conn).gateway;
     const org = await record(orgId);
     if (org.archivedAt) throw new ForbiddenError(`The org "${org.name}" is archived.`);
     return deps.gateways.for(org.id, await connectionFor(org)).gateway;
@@ -204,6 +215,7 @@ export function createOrgService(deps: OrgServiceDeps) {
         label: input.label,
         color: input.color,
         readOnly: input.readOnly,
+        requireReason: input.requireReason,
         requestsPerMinute: input.requestsPerMinute,
       });
       logger.info('org created', { event: 'org.created', orgId: id, actorId, region: input.region });

@@ -112,6 +112,18 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       pageSizes: PAGE_SIZES,
       filterOps: FILTER_OPS,
       params: (overrides: object) => rowQueryParams({ ...query, page }, overrides),
+      headers: data.columns.map((c) => {
+        const active = query.sort === c;
+        return {
+          name: c,
+          title: data.table.schema.properties[c]?.title || c,
+          type: data.table.schema.properties[c]?.type ?? 'string',
+          writable: data.access.canEdit && data.access.columns[c] === 'write' && c !== 'key',
+          ariaSort: active ? (query.dir === 'asc' ? 'ascending' : 'descending') : null,
+          arrow: active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : '',
+          href: `?${rowQueryParams({ ...query, page: 1 }, { sort: c, dir: active && query.dir === 'asc' ? 'desc' : 'asc', page: 1 })}`,
+        };
+      }),
       loadedAt: data.loadedAt,
       rowPath,
     });

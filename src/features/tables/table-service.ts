@@ -96,7 +96,7 @@ export function createTableService(deps: {
   async function open(user: CurrentUser, org: OrgView, tableId: string): Promise<UserTable & { gateway: DataTableGateway }> {
     const rights = user.role === 'ADMIN' ? null : await deps.permissions.rightsOn(user.id, org.id, tableId);
     if (user.role !== 'ADMIN' && !rights?.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
-    const gateway = await deps.orgs.gatewayFor(org.id);
+    const gateway = await deps.orgs.gatewayFor(org.id, org);
     let table = (await tablesOf(org)).find((t) => t.id === tableId);
     table ??= (await tablesOf(org, true)).find((t) => t.id === tableId);
     if (!table) throw new NotFoundError('That table does not exist in this org (it may have been deleted in Genesys Cloud).');
@@ -148,6 +148,10 @@ export function createTableService(deps: {
     }
   }
 
+  function assertReason(org: OrgView, reason: string | null): void {
+    if (org.requireReason && !reason) throw new ValidationError(`Changes in “${org.name}” need a reason.`, { reason: 'Give a reason for this change; it is kept in the audit log.' });
+  }
+
   function assertWritable(access: TableAccess, right: 'canEdit' | 'canAdd' | 'canDelete', what: string): void {
     if (access.readOnlyReason) throw new ForbiddenError(access.readOnlyReason);
     if (!access[right]) throw new ForbiddenError(`You may not ${what} in this table.`);
@@ -191,6 +195,7 @@ export function createTableService(deps: {
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
       const { values, baseline, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
+      assertReason(org, reason);
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
@@ -254,6 +259,7 @@ export function createTableService(deps: {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canAdd', 'add rows');
       const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
+      assertReason(org, reason);
       const key = String(values.key);
       return withRowLock(org, tableId, key, async () => {
         const saved = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: key, before: null, after: values, changed: Object.keys(values), reason }, () => t.gateway.createRow(tableId, values));
@@ -265,6 +271,7 @@ export function createTableService(deps: {
     async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: { batchId?: string } = {}): Promise<void> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
+      assertReason(org, reason);
       const key = await keyOf(t, org, ref);
       await withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
