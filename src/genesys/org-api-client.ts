@@ -2,7 +2,8 @@
 // extended responses on (so 429's Retry-After is visible). Tokens are cached and renewed shortly before they
 // expire, with a single renewal in flight however many calls need it; a 401 on a call drops the token and
 // retries that call once after a fresh login.
-import platformClient from 'purecloud-platform-client-v2';
+import { createRequire } from 'node:module';
+import type platformClientModule from 'purecloud-platform-client-v2';
 import type { Clock } from '../lib/clock.js';
 import type { Redactor } from '../lib/redact.js';
 import { GenesysAuthError } from './errors.js';
@@ -30,8 +31,16 @@ interface SdkApiClient {
   loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string; tokenExpiryTime: number }>;
 }
 
-export type ArchitectApi = InstanceType<typeof platformClient.ArchitectApi>;
-export type OrganizationApi = InstanceType<typeof platformClient.OrganizationApi>;
+export type ArchitectApi = InstanceType<typeof platformClientModule.ArchitectApi>;
+export type OrganizationApi = InstanceType<typeof platformClientModule.OrganizationApi>;
+
+// The SDK is large: it is loaded on the first Genesys call, not at start-up.
+const require = createRequire(import.meta.url);
+let sdk: typeof platformClientModule | undefined;
+function loadSdk(): typeof platformClientModule {
+  sdk ??= require('purecloud-platform-client-v2') as typeof platformClientModule;
+  return sdk;
+}
 
 export interface ApiOverride {
   host: string;
@@ -60,6 +69,7 @@ export class OrgApiClient {
     readonly conn: OrgConnection,
     private readonly deps: ApiClientDeps,
   ) {
+    const platformClient = loadSdk();
     const ApiClientClass = (platformClient as unknown as { ApiClientClass: new () => SdkApiClient }).ApiClientClass;
     this.api = new ApiClientClass();
     this.api.config.live_reload_config = false;

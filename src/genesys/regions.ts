@@ -1,8 +1,28 @@
 // Genesys Cloud regions exactly as the official SDK lists them (PureCloudRegionHosts). An org's region is
 // always one of these keys, never a free-text host, so the app can only ever call Genesys' own API hosts.
-import platformClient from 'purecloud-platform-client-v2';
+// Copied rather than imported so start-up does not load the whole SDK (~35 MB, ~130 ms) before the first
+// Genesys call; tests/unit/regions.test.ts fails if the SDK's list and this one ever differ.
 
-export const REGION_HOSTS: Readonly<Record<string, string>> = Object.freeze({ ...platformClient.PureCloudRegionHosts });
+export const REGION_HOSTS: Readonly<Record<string, string>> = Object.freeze({
+  us_east_1: 'mypurecloud.com',
+  eu_west_1: 'mypurecloud.ie',
+  ap_southeast_2: 'mypurecloud.com.au',
+  ap_northeast_1: 'mypurecloud.jp',
+  eu_central_1: 'mypurecloud.de',
+  us_west_2: 'usw2.pure.cloud',
+  ca_central_1: 'cac1.pure.cloud',
+  ap_northeast_2: 'apne2.pure.cloud',
+  eu_west_2: 'euw2.pure.cloud',
+  ap_south_1: 'aps1.pure.cloud',
+  us_east_2: 'use2.us-gov-pure.cloud',
+  sa_east_1: 'sae1.pure.cloud',
+  me_central_1: 'mec1.pure.cloud',
+  ap_northeast_3: 'apne3.pure.cloud',
+  eu_central_2: 'euc2.pure.cloud',
+  mx_central_1: 'mxc1.pure.cloud',
+  ap_southeast_1: 'apse1.pure.cloud',
+  eusc_de_east_1: 'edee1.eusc-pure.cloud',
+});
 
 /** Pseudo-region of the built-in sandbox org (the in-process emulator). Never accepted from a form. */
 export const SANDBOX_REGION = 'sandbox';
