@@ -26,6 +26,8 @@ async function freePort(): Promise<number> {
 }
 
 const USERS = Number(process.env.BENCH_USERS ?? 20);
+/** Mean pause between a user's page views (0 = a closed loop with no think time, the harshest case). */
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 0);
 const MAX_SECONDS = 15;
 const MAX_REQUESTS = 6000;
 const PASSWORD = 'benchmark user password';
@@ -107,6 +109,7 @@ async function main(): Promise<void> {
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`status ${res.status}`);
         times.push(serverMs(res));
+        if (THINK_MS) await new Promise((r) => setTimeout(r, Math.random() * 2 * THINK_MS));
       }
     }),
   );
@@ -122,7 +125,7 @@ async function main(): Promise<void> {
   await rendered.text();
   const reloadMs = performance.now() - reloadStart;
 
-  console.log(`node ${process.version}; 5,000 rows x 20 columns (1 hidden from the users), ${USERS} concurrent signed-in users on loopback`);
+  console.log(`node ${process.version}; 5,000 rows x 20 columns (1 hidden from the users), ${USERS} concurrent signed-in users on loopback, ${THINK_MS ? `think time 0-${2 * THINK_MS} ms between views` : 'no think time'}`);
   console.log(`table page with search + filter + sort: ${times.length} requests in ${elapsed.toFixed(1)} s (${(times.length / elapsed).toFixed(0)}/s); server time p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`);
   console.log(`first view (cold cache, reads 5,000 rows from the emulator at 300/min + 50 ms): ${coldMs.toFixed(0)} ms`);
   console.log(`"Reload from Genesys" to a rendered page: ${reloadMs.toFixed(0)} ms`);
