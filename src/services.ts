@@ -89,7 +89,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     audit,
     auditQuery,
-    undo: createUndoService({ query: auditQuery, orgs, tables }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,
     tables,

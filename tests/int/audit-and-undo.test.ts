@@ -122,6 +122,30 @@ describe('undo', () => {
     expect(await (await gw()).getRow(w.flagsId, 'Billing Queue')).toMatchObject({ Priority: 2 });
   });
 
+  it('undoes a bulk edit as one unit, after a preview that names the rows changed since', async () => {
+    const agent = w.users.tableEditor.agent;
+    const token = await csrfFrom(agent, '/account');
+    const sel = ['Main Line', 'Billing Queue', 'Weather Closure'];
+    const body = `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=8&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`;
+    const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(body);
+    for (let i = 0; i < 50 && !(await agent.get(apply.headers.location!)).text.includes('>Done<'); i++) await new Promise((r) => setTimeout(r, 100));
+    const batchId = (await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated' } })).batchId!;
+    const g = await gw();
+    await g.updateRow(w.flagsId, 'Weather Closure', { ...(await g.getRow(w.flagsId, 'Weather Closure'))!, Priority: 4 }); // changed since
+    const preview = await agent.get(`/audit/batch/${batchId}`);
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('2 of 3 change(s) can be undone');
+    expect(preview.text).toContain('Not possible: the row has changed since');
+    const undo = await agent.post(`/audit/batch/${batchId}/undo`).type('form').send({ _csrf: token });
+    expect(undo.status).toBe(303);
+    expect((await g.getRow(w.flagsId, 'Main Line'))!.Priority).toBe(1);
+    expect((await g.getRow(w.flagsId, 'Billing Queue'))!.Priority).toBe(2);
+    expect((await g.getRow(w.flagsId, 'Weather Closure'))!.Priority).toBe(4);
+    const newBatch = new URL(undo.headers.location!, 'http://x').searchParams.get('batchId')!;
+    expect(await w.t.db.auditEvent.count({ where: { batchId: newBatch, outcome: 'applied' } })).toBe(2);
+    expect((await agent.get(undo.headers.location!)).text).toContain('Undid 2 change(s) as one new batch. 1 could not be undone');
+  });
+
   it('needs the rights now: a column editor cannot undo a change to a column they may not write', async () => {
     const seq = await edit(w.users.tableEditor.agent, { 'f:Priority': '3' });
     const agent = w.users.columnEditor.agent;

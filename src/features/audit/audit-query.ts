@@ -17,6 +17,7 @@ export interface AuditFilters {
   from?: Date;
   to?: Date;
   reason?: string;
+  batchId?: string;
   /** Keyset paging: entries older than this seq. */
   before?: number;
 }
@@ -79,6 +80,7 @@ export function createAuditQuery(db: Db) {
       ...(f.outcome ? { outcome: f.outcome } : {}),
       ...(f.from || f.to ? { at: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
       ...(f.reason ? { reason: { contains: f.reason } } : {}),
+      ...(f.batchId ? { batchId: f.batchId } : {}),
       ...(f.before ? { seq: { lt: f.before } } : {}),
     };
   }

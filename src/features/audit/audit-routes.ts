@@ -21,7 +21,7 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
     return Number.isNaN(d.getTime()) ? undefined : d;
   };
   const int = (k: string) => (/^\d+$/.test(text(k)) ? Number(text(k)) : undefined);
-  const form = Object.fromEntries(['actorId', 'orgId', 'tableId', 'rowKey', 'action', 'outcome', 'from', 'to', 'reason'].map((k) => [k, text(k)]));
+  const form = Object.fromEntries(['actorId', 'orgId', 'tableId', 'rowKey', 'action', 'outcome', 'from', 'to', 'reason', 'batchId'].map((k) => [k, text(k)]));
   return {
     form,
     filters: {
@@ -34,6 +34,7 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
       from: date('from', false),
       to: date('to', true),
       reason: text('reason') || undefined,
+      batchId: text('batchId') || undefined,
       before: int('before'),
     },
   };
@@ -70,6 +71,19 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
       );
     });
   }
+
+  routes.get('/audit/batch/:batchId', 'signed-in', async (req, res) => {
+    const batchId = String(req.params.batchId);
+    const items = await deps.undo.previewBatch(req.user!, batchId);
+    res.render('audit/batch', { title: 'Undo a batch', batchId, items, undoable: items.filter((i) => !i.blocked).length });
+  });
+
+  routes.post('/audit/batch/:batchId/undo', 'signed-in', async (req, res) => {
+    const result = await deps.undo.undoBatch(req.user!, String(req.params.batchId), actorOf(req));
+    const skipped = result.skipped.length ? ` ${result.skipped.length} could not be undone: ${result.skipped.map((s) => `#${s.seq} (${s.reason})`).join(', ')}.` : '';
+    flash(req, result.skipped.length ? 'info' : 'success', `Undid ${result.undone} change(s) as one new batch.${skipped}`);
+    res.redirect(303, `/audit?batchId=${encodeURIComponent(result.newBatchId)}`);
+  });
 
   routes.get('/admin/audit/verify', 'admin', async (_req, res) => {
     res.render('audit/verify', { title: 'Audit log integrity', result: await verifyAuditChain(deps.db) });

@@ -1,6 +1,9 @@
 // Undo one recorded row change, as a new change (history is never edited): an update's changed columns go
 // back to their before values, a create is deleted, a delete is re-created. Only when the row still holds
 // what that change wrote; otherwise the caller gets original / then / now, and only an admin may force it.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../../db/database.js';
+import type { AuditEvent } from '../../db/generated/client.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { CurrentUser } from '../../lib/current-user.js';
@@ -18,8 +21,93 @@ export interface UndoConflict {
 
 const UNDOABLE = new Set(['row.updated', 'row.created', 'row.deleted']);
 
-export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService }) {
+/** One change of a batch in the undo preview. */
+export interface BatchItem {
+  seq: number;
+  action: string;
+  rowKey: string | null;
+  /** Why it cannot be undone (null: it can). */
+  blocked: string | null;
+}
+
+function planFor(e: AuditEvent): { key: string; plan: UndoPlan } {
+  const before = e.before ? (JSON.parse(e.before) as Row) : null;
+  const after = e.after ? (JSON.parse(e.after) as Row) : null;
+  const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
+  if (e.action === 'row.updated') {
+    const pick = (r: Row | null): Row => Object.fromEntries(changed.filter((c) => r !== null && c in r).map((c) => [c, (r as Row)[c]!]));
+    return { key: e.rowKey!, plan: { kind: 'update', values: pick(before), expected: pick(after) } };
+  }
+  if (e.action === 'row.created') return { key: e.rowKey!, plan: { kind: 'delete', expected: after! } };
+  return { key: e.rowKey!, plan: { kind: 'create', row: before! } };
+}
+
+type UndoPlan = Parameters<TableService['revert']>[4];
+
+export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; db: Db }) {
+  /** The applied row changes of a batch, newest first (undone in that order). */
+  async function batchChanges(batchId: string): Promise<AuditEvent[]> {
+    const intents = await deps.db.auditEvent.findMany({ where: { batchId, outcome: 'intent', action: { in: [...UNDOABLE] } }, orderBy: { seq: 'desc' } });
+    const applied: AuditEvent[] = [];
+    for (const e of intents) {
+      const outcome = e.changeId ? await deps.query.outcomeOf(e.changeId) : null;
+      if (outcome === 'applied' || outcome === 'reconciled-applied') applied.push(e);
+    }
+    return applied;
+  }
+
   return {
+    /**
+     * What undoing a whole batch (a bulk edit, a rename, a restore) would do: each change, and why any of them
+     * can no longer be undone (the row changed since). Reads each table once, from Genesys.
+     */
+    async previewBatch(user: CurrentUser, batchId: string): Promise<BatchItem[]> {
+      const changes = await batchChanges(batchId);
+      if (changes.length === 0) throw new NotFoundError('That batch has no applied changes to undo.');
+      const rowsByTable = new Map<string, Map<string, Row>>();
+      const items: BatchItem[] = [];
+      for (const e of changes) {
+        const org = await deps.orgs.get(e.orgId!);
+        const k = `${e.orgId}\u0000${e.tableId}`;
+        if (!rowsByTable.has(k)) {
+          const data = await deps.tables.rows(user, org, e.tableId!, { refresh: true });
+          rowsByTable.set(k, new Map(data.rows.map((r) => [String(r.key), r])));
+        }
+        const current = rowsByTable.get(k)!.get(e.rowKey!) ?? null;
+        const { plan } = planFor(e);
+        const holds = (expected: Row) => current !== null && Object.keys(expected).every((c) => current[c] === expected[c]);
+        const blocked =
+          plan.kind === 'update' ? (current && holds(plan.expected) ? null : 'the row has changed since')
+          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : holds(plan.expected) ? null : 'the row has changed since')
+          : current === null ? null : 'a row with this key exists again';
+        items.push({ seq: e.seq, action: e.action, rowKey: e.rowKey, blocked });
+      }
+      return items;
+    },
+
+    /** Undoes every change of the batch that still can be, newest first, as one new batch. */
+    async undoBatch(user: CurrentUser, batchId: string, actor: Actor): Promise<{ undone: number; skipped: { seq: number; reason: string }[]; newBatchId: string }> {
+      const changes = await batchChanges(batchId);
+      if (changes.length === 0) throw new NotFoundError('That batch has no applied changes to undo.');
+      const newBatchId = randomUUID();
+      let undone = 0;
+      const skipped: { seq: number; reason: string }[] = [];
+      for (const e of changes) {
+        try {
+          const org = await deps.orgs.get(e.orgId!);
+          const t = await deps.tables.open(user, org, e.tableId!);
+          if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError('Undoing another person’s change needs the edit right on this table.');
+          const { key, plan } = planFor(e);
+          const result = await deps.tables.revert(user, org, e.tableId!, key, plan, actor, { reverts: e.seq, force: false, batchId: newBatchId });
+          if (result.conflict || result.noop) skipped.push({ seq: e.seq, reason: result.noop ? 'the row no longer exists' : 'the row has changed since' });
+          else undone++;
+        } catch (err) {
+          skipped.push({ seq: e.seq, reason: (err as Error).message });
+        }
+      }
+      return { undone, skipped, newBatchId };
+    },
+
     /** Whether `user` may try to undo entry `seq` (shown as a button); the real checks run on undo. */
     async eligibility(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
       const e = await deps.query.raw(seq);
@@ -42,13 +130,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const before = e.before ? (JSON.parse(e.before) as Row) : null;
       const after = e.after ? (JSON.parse(e.after) as Row) : null;
       const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
-      const key = e.rowKey!;
-      let plan: Parameters<typeof deps.tables.revert>[4];
-      if (e.action === 'row.updated') {
-        const pick = (r: Row | null): Row => Object.fromEntries(changed.filter((c) => r !== null && c in r).map((c) => [c, (r as Row)[c]!]));
-        plan = { kind: 'update', values: pick(before), expected: pick(after) };
-      } else if (e.action === 'row.created') plan = { kind: 'delete', expected: after! };
-      else plan = { kind: 'create', row: before! };
+      const { key, plan } = planFor(e);
       const result = await deps.tables.revert(user, org, e.tableId!, key, plan, actor, { reverts: seq, force });
       if (result.noop) throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
       if (!result.conflict) return { conflict: null };

@@ -293,7 +293,7 @@ export function createTableService(deps: {
       key: string,
       plan: { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row },
       actor: Actor,
-      opts: { reverts: number; force: boolean },
+      opts: { reverts: number; force: boolean; batchId?: string },
     ): Promise<{ conflict: Row | null; noop?: boolean }> {
       const t = await open(user, org, tableId);
       if (plan.kind === 'update') {
@@ -301,6 +301,7 @@ export function createTableService(deps: {
         for (const c of Object.keys(plan.values)) if (t.access.columns[c] !== 'write') throw new ForbiddenError(`Undoing this needs write access to the column “${c}”, which you do not have now.`);
       } else assertWritable(t.access, plan.kind === 'delete' ? 'canDelete' : 'canAdd', plan.kind === 'delete' ? 'delete rows' : 'add rows');
       const extra = { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) };
+      const batchId = opts.batchId;
       const reason = `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`;
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
@@ -309,18 +310,18 @@ export function createTableService(deps: {
           if (!current) return { conflict: null, noop: true };
           if (!opts.force && !holds(plan.expected)) return { conflict: current };
           const merged: Row = { ...current, ...plan.values };
-          const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed: Object.keys(plan.values), reason, extra }, () => t.gateway.updateRow(tableId, key, merged));
+          const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed: Object.keys(plan.values), reason, extra, batchId }, () => t.gateway.updateRow(tableId, key, merged));
           deps.rowCache.upsert(org.id, tableId, saved);
         } else if (plan.kind === 'delete') {
           if (!current) return { conflict: null, noop: true };
           if (!opts.force && !holds(plan.expected)) return { conflict: current };
-          await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, extra }, () => t.gateway.deleteRow(tableId, key));
+          await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, extra, batchId }, () => t.gateway.deleteRow(tableId, key));
           deps.rowCache.remove(org.id, tableId, key);
         } else {
           if (current && !opts.force) return { conflict: current };
           const saved = current
-            ? await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: plan.row, changed: Object.keys(plan.row), reason, extra }, () => t.gateway.updateRow(tableId, key, plan.row))
-            : await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: key, before: null, after: plan.row, changed: Object.keys(plan.row), reason, extra }, () => t.gateway.createRow(tableId, plan.row));
+            ? await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: plan.row, changed: Object.keys(plan.row), reason, extra, batchId }, () => t.gateway.updateRow(tableId, key, plan.row))
+            : await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: key, before: null, after: plan.row, changed: Object.keys(plan.row), reason, extra, batchId }, () => t.gateway.createRow(tableId, plan.row));
           deps.rowCache.upsert(org.id, tableId, saved);
         }
         return { conflict: null };
