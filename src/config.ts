@@ -75,6 +75,12 @@ const envSchema = z.object({
     .refine((v) => /^\d+$/.test(v), 'must be a whole number of seconds')
     .transform(Number)
     .default(60),
+  AUDIT_RETENTION_DAYS: z
+    .string()
+    .trim()
+    .refine((v) => /^\d+$/.test(v), 'must be a whole number of days (0 = keep forever)')
+    .transform(Number)
+    .default(0),
   /** Tests only (honoured only with NODE_ENV=test): kill the process at a step of a Genesys write. */
   CRASH_AT: z.enum(['after_intent', 'after_upstream']).optional(),
   ROW_CACHE_MAX_AGE_SECONDS: z
@@ -112,6 +118,8 @@ export interface AppConfig {
   rowCacheMaxAgeMs: number;
   /** Intents older than this without an outcome are checked against Genesys by the reconciler. */
   auditReconcileGraceMs: number;
+  /** Audit entries older than this many days are pruned (0 = never). */
+  auditRetentionDays: number;
   /** Test-only crash point (see src/features/tables/table-service.ts). */
   crashAt: 'after_intent' | 'after_upstream' | null;
   genesysTimeoutMs: number;
@@ -175,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
         : null,
     rowCacheMaxAgeMs: e.ROW_CACHE_MAX_AGE_SECONDS * 1000,
     auditReconcileGraceMs: e.AUDIT_RECONCILE_GRACE_SECONDS * 1000,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     crashAt: e.NODE_ENV === 'test' ? (e.CRASH_AT ?? null) : null,
     genesysTimeoutMs: e.GENESYS_TIMEOUT_SECONDS * 1000,
     genesysApiOverride: e.GENESYS_API_OVERRIDE

@@ -101,6 +101,10 @@ async function main(): Promise<void> {
     };
     await logChainHead();
     // Genesys writes whose outcome was lost (a stop between intent and outcome) are settled now and then.
+    const pruneAudit = () => void services.retention.prune().then((n) => n && logger.info('audit log pruned', { event: 'audit.pruned', deleted: n })).catch((err: unknown) => logger.warn('audit pruning failed', { event: 'audit.prune_error', reason: (err as Error).message }));
+    pruneAudit();
+    const pruneTimer = setInterval(pruneAudit, 24 * 3_600_000);
+    pruneTimer.unref();
     const reconcile = () => void services.reconciler.run().catch((err: unknown) => logger.warn('reconciler failed', { event: 'audit.reconcile_error', reason: (err as Error).message }));
     reconcile();
     const reconcileTimer = setInterval(reconcile, RECONCILE_INTERVAL_MS);

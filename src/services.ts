@@ -23,6 +23,7 @@ import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createReconciler } from './features/audit/reconciler.js';
+import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -90,6 +91,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     auditQuery,
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
+    retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,
     tables,

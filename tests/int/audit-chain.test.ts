@@ -5,6 +5,7 @@ import { copyFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createAuditRetention } from '../../src/features/audit/audit-retention.js';
 import { verifyAuditChain } from '../../src/features/audit/audit-verify.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -15,6 +16,29 @@ beforeEach(async () => {
   for (let i = 0; i < 5; i++) await t.services.audit.record({ action: 'test.event', details: { i } }, { userId: 1, name: 'Tester', isAdmin: true });
 });
 afterEach(async () => t.close());
+
+describe('retention', () => {
+  it('prunes entries older than the retention period, stays verifiable, and records the pruning', async () => {
+    const old = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    t.clock.advance(40 * 86_400_000);
+    for (let i = 0; i < 3; i++) await t.services.audit.record({ action: 'test.recent', details: { i } }, null);
+    const retention = createAuditRetention({ db: t.db, audit: t.services.audit, clock: t.clock, retentionDays: 30 });
+    expect(await retention.prune()).toBe(old.length);
+    const remaining = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    expect(remaining.map((e) => e.action)).toEqual(['test.recent', 'test.recent', 'test.recent', 'audit.pruned']);
+    expect(JSON.parse(remaining.at(-1)!.details!)).toMatchObject({ throughSeq: old.at(-1)!.seq, deleted: old.length });
+    expect(await verifyAuditChain(t.db)).toMatchObject({ ok: true, checked: 4 });
+    // Entries after the prune point are still protected.
+    await expect(t.db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = ${remaining[0]!.seq}`)).rejects.toThrow(/append-only/);
+    expect(await retention.prune()).toBe(0);
+  });
+
+  it('keeps everything when retention is 0 (the default)', async () => {
+    t.clock.advance(3650 * 86_400_000);
+    expect(await createAuditRetention({ db: t.db, audit: t.services.audit, clock: t.clock, retentionDays: 0 }).prune()).toBe(0);
+    expect(await t.db.auditEvent.count()).toBe(5);
+  });
+});
 
 describe('audit chain', () => {
   it('links every entry to the previous one and verifies', async () => {

@@ -2,6 +2,7 @@
 // match its content. Reports the first broken link. Reads in batches, so a million entries fit in memory.
 import type { Db } from '../../db/database.js';
 import { eventHash, GENESIS_HASH } from './audit-repository.js';
+import { prunePoint } from './audit-retention.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -14,8 +15,10 @@ export interface VerifyResult {
 const BATCH = 5000;
 
 export async function verifyAuditChain(db: Db): Promise<VerifyResult> {
-  let prevHash = GENESIS_HASH;
-  let prevSeq = 0;
+  // After retention pruning the chain continues from the published prune point.
+  const pruned = await prunePoint(db);
+  let prevHash = pruned?.hash ?? GENESIS_HASH;
+  let prevSeq = pruned?.seq ?? 0;
   let checked = 0;
   for (;;) {
     const batch = await db.auditEvent.findMany({ where: { seq: { gt: prevSeq } }, orderBy: { seq: 'asc' }, take: BATCH });
