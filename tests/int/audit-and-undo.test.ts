@@ -46,6 +46,10 @@ describe('audit pages', () => {
     const byKey = await w.admin.get(`/audit?rowKey=${encodeURIComponent('Main Line')}&outcome=applied`);
     expect(byKey.text).toMatch(/row\.updated <span class="tag">applied<\/span>/);
     expect((await w.admin.get('/audit?reason=weather')).text).toContain('weather');
+    const byPerson = await w.admin.get(`/audit?actorId=${w.users.tableEditor.id}&action=row.updated`);
+    expect(byPerson.text).toContain('<option value="' + w.users.tableEditor.id + '" selected>Tess</option>');
+    expect(byPerson.text).toMatch(/<td>Tess &lt;tess@example.com&gt;<\/td>/);
+    expect((await w.admin.get(`/audit?actorId=${w.users.viewer.id}&action=row.updated`)).text).toContain('No entries match.');
     expect((await w.admin.get('/audit?reason=nothing-like-this')).text).toContain('No entries match.');
     for (let i = 0; i < 60; i++) await w.t.services.audit.record({ action: 'test.filler', details: { i } }, null);
     const first = await w.admin.get('/audit?action=test.filler');
@@ -144,6 +148,20 @@ describe('undo', () => {
     const newBatch = new URL(undo.headers.location!, 'http://x').searchParams.get('batchId')!;
     expect(await w.t.db.auditEvent.count({ where: { batchId: newBatch, outcome: 'applied' } })).toBe(2);
     expect((await agent.get(undo.headers.location!)).text).toContain('Undid 2 change(s) as one new batch. 1 could not be undone');
+  });
+
+  it('restores a row as it was at a point in its history, with a preview', async () => {
+    const first = await edit(w.users.tableEditor.agent, { 'f:Message': 'Version one' });
+    await edit(w.users.tableEditor.agent, { 'f:Message': 'Version two', 'f:Priority': '4' });
+    const preview = await w.admin.get(`/audit/${first}/restore`);
+    expect(preview.text).toContain('These columns will change back');
+    expect(preview.text).toMatch(/Message<\/th><td>Version two<\/td><td><strong>Version one/);
+    const res = await w.admin.post(`/audit/${first}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account') });
+    expect(res.status).toBe(303);
+    expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'Version one', Priority: 1 });
+    const last = await w.t.db.auditEvent.findFirstOrThrow({ where: { outcome: 'intent' }, orderBy: { seq: 'desc' } });
+    expect(JSON.parse(last.details!)).toMatchObject({ restoresTo: first });
+    expect((await w.admin.get(`/audit/${first}/restore`)).text).toContain('Nothing to restore');
   });
 
   it('needs the rights now: a column editor cannot undo a change to a column they may not write', async () => {

@@ -103,6 +103,8 @@ function matrix(): Record<string, Entry> {
     'get /audit/export.csv': { expect: everyoneSignedIn('get', 200) },
     'get /audit/export.json': { expect: everyoneSignedIn('get', 200) },
     'get /admin/audit/verify': { expect: adminOnly('get', 200) },
+    'get /audit/:seq/restore': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999/restore' },
+    'post /audit/:seq/restore': { expect: everyoneSignedIn('post', 404), path: () => '/audit/99999999/restore' },
     'get /audit/batch/:batchId': { expect: everyoneSignedIn('get', 404), path: () => '/audit/batch/no-such-batch' },
     'post /audit/batch/:batchId/undo': { expect: everyoneSignedIn('post', 404), path: () => '/audit/batch/no-such-batch/undo' },
     'get /audit/:seq': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999' },

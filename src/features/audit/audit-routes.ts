@@ -44,6 +44,12 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
 export const AUDIT_EXPORT_MAX = 100_000;
 
 export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService; audit: AuditService; db: Db }): void {
+  // People and orgs to filter by (admins see everyone's entries; a user's own list is short anyway).
+  const filterChoices = async (isAdmin: boolean) => ({
+    people: isAdmin ? await deps.db.user.findMany({ select: { id: true, displayName: true }, orderBy: { displayName: 'asc' } }) : [],
+    orgs: await deps.db.genesysOrg.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } }),
+  });
+
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/audit/export.${format}`, 'signed-in', async (req, res) => {
       const { filters } = filtersFrom(req);
@@ -72,6 +78,21 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     });
   }
 
+  routes.get('/audit/:seq/restore', 'signed-in', async (req, res) => {
+    const seq = Number.parseInt(String(req.params.seq), 10);
+    if (!Number.isSafeInteger(seq) || !(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    const plan = await deps.undo.restorePlan(req.user!, seq);
+    res.render('audit/restore', { title: 'Restore a row', seq, rowKey: plan.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo });
+  });
+
+  routes.post('/audit/:seq/restore', 'signed-in', async (req, res) => {
+    const seq = Number.parseInt(String(req.params.seq), 10);
+    if (!Number.isSafeInteger(seq) || !(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    await deps.undo.restore(req.user!, seq, actorOf(req));
+    flash(req, 'success', `The row is back as it was after change #${seq} (recorded as a new change).`);
+    res.redirect(303, `/audit/${seq}`);
+  });
+
   routes.get('/audit/batch/:batchId', 'signed-in', async (req, res) => {
     const batchId = String(req.params.batchId);
     const items = await deps.undo.previewBatch(req.user!, batchId);
@@ -93,7 +114,7 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     const { filters, form } = filtersFrom(req);
     const { entries, nextBefore } = await deps.auditQuery.list(req.user!, filters);
     const params = new URLSearchParams(Object.entries(form).filter(([, v]) => v));
-    res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString() });
+    res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString(), ...(await filterChoices(req.user!.role === 'ADMIN')) });
   });
 
   routes.get('/audit/:seq', 'signed-in', async (req, res) => {

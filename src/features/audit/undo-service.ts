@@ -108,6 +108,36 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       return { undone, skipped, newBatchId };
     },
 
+    /**
+     * Restoring a row to how it was right after change `seq`: the plan (what will change, compared with the
+     * row now) for a preview, and applying it as a new change through the permission-checked path.
+     */
+    async restorePlan(user: CurrentUser, seq: number) {
+      const e = await deps.query.raw(seq);
+      if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent') throw new NotFoundError('Only row changes can be restored to.');
+      const org = await deps.orgs.get(e.orgId!);
+      const t = await deps.tables.open(user, org, e.tableId!);
+      const target = e.action === 'row.deleted' ? null : (JSON.parse(e.after!) as Row);
+      const current = await (await deps.orgs.gatewayFor(org.id, org)).getRow(e.tableId!, e.rowKey!);
+      const columns = t.columns.filter((c) => c !== 'key' && (target?.[c] !== undefined || current?.[c] !== undefined) && current?.[c] !== target?.[c]);
+      const only = (r: Row | null) => (r ? (Object.fromEntries(Object.entries(r).filter(([c]) => t.columns.includes(c))) as Row) : null);
+      return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo: (target === null) === (current === null) && columns.length === 0 };
+    },
+
+    async restore(user: CurrentUser, seq: number, actor: Actor): Promise<void> {
+      const p = await this.restorePlan(user, seq);
+      if (p.nothingToDo) throw new ValidationError('The row already is as it was after that change.');
+      const key = p.entry.rowKey!;
+      let plan: UndoPlan;
+      if (p.target === null) plan = { kind: 'delete', expected: {} };
+      else if (p.current === null) plan = { kind: 'create', row: p.target };
+      else {
+        const changed = Object.keys(p.target).filter((c) => c !== 'key' && p.current![c] !== p.target![c]);
+        plan = { kind: 'update', values: Object.fromEntries(changed.map((c) => [c, p.target![c]!])), expected: {} };
+      }
+      await deps.tables.revert(user, p.org, p.entry.tableId!, key, plan, actor, { reverts: seq, force: true, restore: true });
+    },
+
     /** Whether `user` may try to undo entry `seq` (shown as a button); the real checks run on undo. */
     async eligibility(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
       const e = await deps.query.raw(seq);
