@@ -11,6 +11,7 @@ import { registerSetupRoutes } from './features/setup/setup-routes.js';
 import { loadOrgContext } from './features/orgs/org-context.js';
 import { registerOrgRoutes } from './features/orgs/org-routes.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
+import { registerBackupRoutes } from './features/backups/backup-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
@@ -125,6 +126,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerUserRoutes(routes, { users: services.userAdmin, clock: services.clock });
   registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables });
   registerTableRoutes(routes, services);
+  registerBackupRoutes(routes, services);
   registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db });
   registerHomeRoutes(routes);
   app.use(routes.router);

@@ -24,6 +24,7 @@ import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createReconciler } from './features/audit/reconciler.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
+import { createBackupService } from './features/backups/backup-service.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -91,6 +92,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     auditQuery,
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
+    backups: createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,

@@ -1,0 +1,118 @@
+// Backups of one, several or (admins) all tables of an org: read from Genesys in the background with
+// progress, written to DATA_DIR/backups (temp file + rename, so a stopped backup never leaves half a file),
+// described in the Backup table, downloadable, and audited. A user's backup holds only the tables they may
+// view and only their visible columns (the schema too), marked partial.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../../db/database.js';
+import type { Row, TableSchema } from '../../genesys/gateway.js';
+import type { Actor } from '../../lib/actor.js';
+import type { Clock } from '../../lib/clock.js';
+import type { CurrentUser } from '../../lib/current-user.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { AuditService } from '../audit/audit-service.js';
+import type { OrgService, OrgView } from '../orgs/org-service.js';
+import { project, type TableService } from '../tables/table-service.js';
+import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable } from './backup-format.js';
+
+export interface BackupJob {
+  id: string;
+  userId: number;
+  orgName: string;
+  status: 'running' | 'finished' | 'failed';
+  tablesTotal: number;
+  tablesDone: number;
+  rowsDone: number;
+  startedAt: number;
+  finishedAt?: number;
+  backupId?: string;
+  error?: string;
+}
+
+export function createBackupService(deps: { db: Db; orgs: OrgService; tables: TableService; audit: AuditService; clock: Clock; dataDir: string; appVersion: string }) {
+  const jobs = new Map<string, BackupJob>();
+  const dir = path.join(deps.dataDir, 'backups');
+
+  async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], job: BackupJob, kind: string, actor: Actor): Promise<string> {
+    const tables: BackupTable[] = [];
+    let partial = false;
+    for (const tableId of tableIds) {
+      const data = await deps.tables.rows(user, org, tableId, { refresh: true });
+      const hidden = Object.keys(data.table.schema.properties).filter((c) => !data.columns.includes(c));
+      partial ||= hidden.length > 0;
+      const schema: TableSchema = { ...data.table.schema, properties: Object.fromEntries(Object.entries(data.table.schema.properties).filter(([c]) => data.columns.includes(c))) };
+      tables.push({ id: data.table.id, name: data.table.name, description: data.table.description, division: data.table.division, schema, rows: data.rows.map((r): Row => project(r, data.columns)) });
+      job.tablesDone++;
+      job.rowsDone += data.rows.length;
+    }
+    const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables });
+    const text = JSON.stringify(doc);
+    const id = randomUUID();
+    const fileName = `${id}.json`;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(dir, `${fileName}.tmp`);
+    writeFileSync(tmp, text, { mode: 0o600 });
+    renameSync(tmp, path.join(dir, fileName));
+    await deps.db.backup.create({
+      data: {
+        id,
+        orgId: org.id,
+        orgName: org.name,
+        kind,
+        createdById: user.id,
+        createdBy: actor.name,
+        tableCount: tables.length,
+        rowCount: job.rowsDone,
+        sizeBytes: Buffer.byteLength(text),
+        sha256: createHash('sha256').update(text).digest('hex'),
+        partial,
+        fileName,
+        tableNames: tables.map((t) => t.name).join(', ').slice(0, 1000),
+      },
+    });
+    await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: id, kind, tables: tables.map((t) => t.name), rows: job.rowsDone, partial } }, actor);
+    return id;
+  }
+
+  return {
+    /** Starts a backup in the background; `tableIds` empty = every table the user may view (admins: all). */
+    async start(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind = 'manual'): Promise<BackupJob> {
+      const visible = (await deps.tables.listTables(user, org)).map((t) => t.table.id);
+      const chosen = tableIds.length ? tableIds : visible;
+      const unknown = chosen.filter((id) => !visible.includes(id));
+      if (unknown.length) throw new NotFoundError('A chosen table does not exist or you have no access to it.');
+      if (chosen.length === 0) throw new ValidationError('There are no tables to back up.', { tables: 'Choose at least one table.' });
+      const job: BackupJob = { id: randomUUID(), userId: user.id, orgName: org.name, status: 'running', tablesTotal: chosen.length, tablesDone: 0, rowsDone: 0, startedAt: deps.clock.now() };
+      jobs.set(job.id, job);
+      void writeBackup(user, org, chosen, job, kind, actor).then(
+        (backupId) => Object.assign(job, { status: 'finished', backupId, finishedAt: deps.clock.now() }),
+        (err: unknown) => Object.assign(job, { status: 'failed', error: (err as Error).message, finishedAt: deps.clock.now() }),
+      );
+      return job;
+    },
+
+    job(jobId: string, userId: number): BackupJob {
+      const job = jobs.get(jobId);
+      if (!job || job.userId !== userId) throw new NotFoundError('That backup job does not exist.');
+      return job;
+    },
+
+    /** Backups this user may see: admins all, users their own. */
+    async list(user: CurrentUser) {
+      return deps.db.backup.findMany({ where: user.role === 'ADMIN' ? {} : { createdById: user.id }, orderBy: { createdAt: 'desc' }, take: 200 });
+    },
+
+    /** The file's bytes for a download (audited). */
+    async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; body: Buffer }> {
+      const b = await deps.db.backup.findUnique({ where: { id: backupId } });
+      if (!b || (user.role !== 'ADMIN' && b.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
+      const body = readFileSync(path.join(dir, b.fileName));
+      if (createHash('sha256').update(body).digest('hex') !== b.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
+      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: statSync(path.join(dir, b.fileName)).size } }, actor);
+      return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, body };
+    },
+  };
+}
+
+export type BackupService = ReturnType<typeof createBackupService>;
