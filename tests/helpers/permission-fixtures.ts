@@ -48,3 +48,9 @@ export async function permissionWorld(): Promise<PermissionWorld> {
   const api = () => emu().requestLog.filter((e) => e.path.startsWith('/api/'));
   return { t, admin, orgId: org.id, flagsId, hoursId, users, apiCalls: () => api().length, writes: () => api().filter((e) => e.method !== 'GET').length, grant };
 }
+
+/** Puts `canary` in Main Line's ActivatedBy column, which the viewer and the column editor cannot see. */
+export async function plantHiddenCanary(w: PermissionWorld, canary: string): Promise<void> {
+  const g = await w.t.services.orgs.gatewayFor(w.orgId);
+  await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: canary });
+}

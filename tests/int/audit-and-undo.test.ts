@@ -2,13 +2,12 @@
 // through the same permission-checked path, conflicts with original/then/now, and admin-only force.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn } from '../helpers/test-app.js';
-import { PASSWORD, permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
   w = await permissionWorld();
-  const g = await w.t.services.orgs.gatewayFor(w.orgId);
-  await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: 'CANARY-HIDDEN-5' });
+  await plantHiddenCanary(w, 'CANARY-HIDDEN-5'); // in a column hidden from the viewer and the column editor
 });
 afterEach(async () => w.t.close());
 

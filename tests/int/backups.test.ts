@@ -5,13 +5,12 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksumOf, type BackupDocument } from '../../src/features/backups/backup-format.js';
 import { csrfFrom, type Agent } from '../helpers/test-app.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
   w = await permissionWorld();
-  const g = await w.t.services.orgs.gatewayFor(w.orgId);
-  await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: 'CANARY-HIDDEN-3' });
+  await plantHiddenCanary(w, 'CANARY-HIDDEN-3'); // in a column hidden from the viewer and the column editor
 });
 afterEach(async () => w.t.close());
 

@@ -3,14 +3,12 @@
 // see, and a request naming another table or org reaches nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../helpers/test-app.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
   w = await permissionWorld();
-  // A canary in the column hidden from the viewer and the column editor.
-  const gw = await w.t.services.orgs.gatewayFor(w.orgId);
-  await gw.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: 'CANARY-HIDDEN-7' });
+  await plantHiddenCanary(w, 'CANARY-HIDDEN-7'); // in a column hidden from the viewer and the column editor
 });
 afterEach(async () => w.t.close());
 
