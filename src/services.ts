@@ -25,6 +25,7 @@ import { createUndoService } from './features/audit/undo-service.js';
 import { createReconciler } from './features/audit/reconciler.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createBackupService } from './features/backups/backup-service.js';
+import { createRestoreService } from './features/backups/restore-service.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -88,11 +89,13 @@ export function createServices(deps: ServiceDeps) {
     return count ? `${count} table right(s) of users refer to it` : null;
   });
   const auditQuery = createAuditQuery(db);
+  const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version });
   return {
     audit,
     auditQuery,
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
-    backups: createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version }),
+    backups,
+    restore: createRestoreService({ tables, backups, audit, clock }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,

@@ -7,13 +7,42 @@ import { NotFoundError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { TableService } from '../tables/table-service.js';
 import type { BackupService } from './backup-service.js';
+import { BackupInvalidError } from './backup-validation.js';
+import type { RestoreService } from './restore-service.js';
 
 const chosenTables = (req: Request): string[] => {
   const t = (req.body as Record<string, unknown> | undefined)?.table;
   return (Array.isArray(t) ? t : typeof t === 'string' ? [t] : []).filter((x): x is string => typeof x === 'string');
 };
 
-export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService }): void {
+export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService }): void {
+  const org = (req: Request) => {
+    if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
+    return req.currentOrg;
+  };
+  const exactOf = (v: unknown) => v === '1' || v === 'on';
+
+  routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
+    const exact = exactOf(req.query.exact);
+    try {
+      const preview = await deps.restore.preview(req.user!, org(req), String(req.params.id), exact);
+      res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, exact, org: org(req), backupId: String(req.params.id) });
+    } catch (err) {
+      if (!(err instanceof BackupInvalidError)) throw err;
+      res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, exact, org: org(req), backupId: String(req.params.id) });
+    }
+  });
+
+  routes.post('/backups/:id/restore', 'signed-in', async (req, res) => {
+    const exact = exactOf((req.body as Record<string, unknown>)?.exact);
+    const job = await deps.restore.start(req.user!, org(req), String(req.params.id), exact, actorOf(req));
+    res.redirect(303, `/backups/restores/${job.id}`);
+  });
+
+  routes.get('/backups/restores/:jobId', 'signed-in', (req, res) => {
+    res.render('backups/restore-job', { title: 'Restore', job: deps.restore.job(String(req.params.jobId), req.user!.id) });
+  });
+
   routes.get('/backups', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
     const tables = org ? await deps.tables.listTables(req.user!, org) : [];

@@ -92,6 +92,21 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       return job;
     },
 
+    /** Makes a backup and waits for it (the automatic backup before a restore). */
+    async backupNow(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind: string): Promise<string> {
+      const job: BackupJob = { id: randomUUID(), userId: user.id, orgName: org.name, status: 'running', tablesTotal: tableIds.length, tablesDone: 0, rowsDone: 0, startedAt: deps.clock.now() };
+      return writeBackup(user, org, tableIds, job, kind, actor);
+    },
+
+    /** A kept backup's document, checked (file checksum, format, content checksum). */
+    async load(user: CurrentUser, backupId: string) {
+      const b = await deps.db.backup.findUnique({ where: { id: backupId } });
+      if (!b || (user.role !== 'ADMIN' && b.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
+      const body = readFileSync(path.join(dir, b.fileName));
+      if (createHash('sha256').update(body).digest('hex') !== b.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
+      return { record: b, text: body.toString('utf8') };
+    },
+
     job(jobId: string, userId: number): BackupJob {
       const job = jobs.get(jobId);
       if (!job || job.userId !== userId) throw new NotFoundError('That backup job does not exist.');

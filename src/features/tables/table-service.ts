@@ -293,16 +293,16 @@ export function createTableService(deps: {
       key: string,
       plan: { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row },
       actor: Actor,
-      opts: { reverts: number; force: boolean; batchId?: string; restore?: boolean },
+      opts: { reverts: number; force: boolean; batchId?: string; restore?: boolean; reason?: string; extra?: Record<string, unknown> },
     ): Promise<{ conflict: Row | null; noop?: boolean }> {
       const t = await open(user, org, tableId);
       if (plan.kind === 'update') {
         assertWritable(t.access, 'canEdit', 'edit rows');
         for (const c of Object.keys(plan.values)) if (t.access.columns[c] !== 'write') throw new ForbiddenError(`Undoing this needs write access to the column “${c}”, which you do not have now.`);
       } else assertWritable(t.access, plan.kind === 'delete' ? 'canDelete' : 'canAdd', plan.kind === 'delete' ? 'delete rows' : 'add rows');
-      const extra = opts.restore ? { restoresTo: opts.reverts } : { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) };
+      const extra = opts.extra ?? (opts.restore ? { restoresTo: opts.reverts } : { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) });
       const batchId = opts.batchId;
-      const reason = opts.restore ? `Restore to the row as it was after change #${opts.reverts}` : `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`;
+      const reason = opts.reason ?? (opts.restore ? `Restore to the row as it was after change #${opts.reverts}` : `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`);
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         const holds = (expected: Row) => current !== null && Object.keys(expected).every((c) => current[c] === expected[c]);
