@@ -17,6 +17,7 @@ import { createServices } from './services.js';
 
 const SESSION_PRUNE_INTERVAL_MS = 15 * 60_000;
 const RECONCILE_INTERVAL_MS = 5 * 60_000;
+const BACKUP_CHECK_INTERVAL_MS = 60 * 60_000;
 
 class DatabaseStartError extends Error {}
 
@@ -109,6 +110,11 @@ async function main(): Promise<void> {
     reconcile();
     const reconcileTimer = setInterval(reconcile, RECONCILE_INTERVAL_MS);
     reconcileTimer.unref();
+    // Scheduled backups: checked hourly, so a daily backup is at most an hour late after its due time.
+    const scheduledBackups = () => void services.backupScheduler.run().catch((err: unknown) => logger.warn('backup scheduler failed', { event: 'backup.scheduler_error', reason: (err as Error).message }));
+    scheduledBackups();
+    const backupTimer = setInterval(scheduledBackups, BACKUP_CHECK_INTERVAL_MS);
+    backupTimer.unref();
     const prune = setInterval(() => {
       void services.sessionStore.prune().catch(() => undefined);
       void logChainHead().catch(() => undefined);

@@ -26,6 +26,7 @@ import { createReconciler } from './features/audit/reconciler.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createBackupService } from './features/backups/backup-service.js';
 import { createRestoreService } from './features/backups/restore-service.js';
+import { createBackupScheduler } from './features/backups/backup-scheduler.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -96,6 +97,7 @@ export function createServices(deps: ServiceDeps) {
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     backups,
     restore: createRestoreService({ tables, backups, audit, clock }),
+    backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger, dataDir: config.dataDir }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,

@@ -60,7 +60,8 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
         orgId: org.id,
         orgName: org.name,
         kind,
-        createdById: user.id,
+        createdAt: new Date(deps.clock.now()),
+        createdById: user.id || null, // 0 = the scheduler, not a person
         createdBy: actor.name,
         tableCount: tables.length,
         rowCount: job.rowsDone,

@@ -21,6 +21,8 @@ function formValues(body: unknown, org?: OrgView): FormValues {
     color: str('color', org?.color ?? 'blue'),
     readOnly: body ? b.readOnly !== undefined : (org?.readOnly ?? false),
     requireReason: body ? b.requireReason !== undefined : (org?.requireReason ?? false),
+    backupSchedule: str('backupSchedule', org?.backupSchedule ?? 'off'),
+    backupKeep: str('backupKeep', String(org?.backupKeep ?? 7)),
     requestsPerMinute: str('requestsPerMinute', String(org?.requestsPerMinute ?? 300)),
   };
 }

@@ -23,6 +23,13 @@ const baseFields = {
   color: z.enum(ORG_COLORS, { error: 'Choose one of the listed colours.' }).default('blue'),
   readOnly: checkbox,
   requireReason: checkbox,
+  backupSchedule: z.enum(['off', 'daily'], { error: 'Choose off or daily.' }).default('off'),
+  backupKeep: z
+    .string()
+    .trim()
+    .default('7')
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 365, 'Keep between 1 and 365 scheduled backups.')
+    .transform(Number),
   requestsPerMinute: z
     .string()
     .trim()

@@ -29,6 +29,8 @@ export interface OrgView {
   color: string;
   readOnly: boolean;
   requireReason: boolean;
+  backupSchedule: string;
+  backupKeep: number;
   isSandbox: boolean;
   managedBy: 'ui' | 'env';
   requestsPerMinute: number;
@@ -68,6 +70,8 @@ function toView(o: OrgRecord): OrgView {
     color: o.color,
     readOnly: o.readOnly,
     requireReason: o.requireReason,
+    backupSchedule: o.backupSchedule,
+    backupKeep: o.backupKeep,
     isSandbox: o.isSandbox,
     managedBy: o.managedBy === 'env' ? 'env' : 'ui',
     requestsPerMinute: o.requestsPerMinute,
@@ -216,6 +220,8 @@ export function createOrgService(deps: OrgServiceDeps) {
         color: input.color,
         readOnly: input.readOnly,
         requireReason: input.requireReason,
+        backupSchedule: input.backupSchedule,
+        backupKeep: input.backupKeep,
         requestsPerMinute: input.requestsPerMinute,
       });
       logger.info('org created', { event: 'org.created', orgId: id, actorId, region: input.region });
