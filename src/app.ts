@@ -18,6 +18,7 @@ import { registerUserRoutes } from './features/users/user-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
+import { backupUploadParser } from './lib/backup-upload.js';
 import { accessGuards, loadCurrentUser } from './lib/current-user.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import { ForbiddenError } from './lib/errors.js';
@@ -98,6 +99,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
       clock: services.clock,
     }),
   );
+  app.use(backupUploadParser());
   app.use(csrfProtection());
   app.use(loadCurrentUser({ users: services.users, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs, clock: services.clock }));
   app.use(loadOrgContext(services.orgs));

@@ -100,6 +100,7 @@ function matrix(): Record<string, Entry> {
       body: (role) => ({ newKey: `Renamed by ${role}` }),
     },
     'get /backups': { expect: everyoneSignedIn('get', 200) },
+    'post /backups/upload': { expect: everyoneSignedIn('post', 400) },
     'post /backups': { expect: signedIn('post', { none: 400, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }) },
     'get /backups/jobs/:jobId': { expect: everyoneSignedIn('get', 404), path: () => '/backups/jobs/no-such-job' },
     'get /backups/:id/restore': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/restore' },

@@ -3,7 +3,7 @@
 import type { Request } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { attachment } from '../../lib/downloads.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { TableService } from '../tables/table-service.js';
 import type { BackupService } from './backup-service.js';
@@ -37,6 +37,20 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     const exact = exactOf((req.body as Record<string, unknown>)?.exact);
     const job = await deps.restore.start(req.user!, org(req), String(req.params.id), exact, actorOf(req));
     res.redirect(303, `/backups/restores/${job.id}`);
+  });
+
+  // The multipart body was parsed by backupUploadParser (before CSRF); a bad file re-shows the list with
+  // every problem named, and nothing is kept.
+  routes.post('/backups/upload', 'signed-in', async (req, res) => {
+    const file = (req as Request & { file?: { buffer: Buffer } }).file;
+    if (!file || file.buffer.length === 0) throw new ValidationError('Choose a backup file (.json) to upload.', { file: 'Choose a backup file (.json) to upload.' });
+    try {
+      const id = await deps.backups.upload(req.user!, org(req), file.buffer, actorOf(req));
+      res.redirect(303, `/backups/${id}/restore`);
+    } catch (err) {
+      if (!(err instanceof BackupInvalidError)) throw err;
+      res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, exact: false, org: org(req), backupId: '' });
+    }
   });
 
   routes.get('/backups/restores/:jobId', 'signed-in', (req, res) => {

@@ -15,6 +15,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable } from './backup-format.js';
+import { parseBackup } from './backup-validation.js';
 
 export interface BackupJob {
   id: string;
@@ -34,6 +35,17 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
   const jobs = new Map<string, BackupJob>();
   const dir = path.join(deps.dataDir, 'backups');
 
+  /** Writes a backup file under a new id (temp file + rename: never half a file under the final name). */
+  function keepFile(content: string | Buffer): { id: string; fileName: string } {
+    const id = randomUUID();
+    const fileName = `${id}.json`;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const tmp = path.join(dir, `${fileName}.tmp`);
+    writeFileSync(tmp, content, { mode: 0o600 });
+    renameSync(tmp, path.join(dir, fileName));
+    return { id, fileName };
+  }
+
   async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], job: BackupJob, kind: string, actor: Actor): Promise<string> {
     const tables: BackupTable[] = [];
     let partial = false;
@@ -48,12 +60,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     }
     const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables });
     const text = JSON.stringify(doc);
-    const id = randomUUID();
-    const fileName = `${id}.json`;
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = path.join(dir, `${fileName}.tmp`);
-    writeFileSync(tmp, text, { mode: 0o600 });
-    renameSync(tmp, path.join(dir, fileName));
+    const { id, fileName } = keepFile(text);
     await deps.db.backup.create({
       data: {
         id,
@@ -97,6 +104,34 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     async backupNow(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind: string): Promise<string> {
       const job: BackupJob = { id: randomUUID(), userId: user.id, orgName: org.name, status: 'running', tablesTotal: tableIds.length, tablesDone: 0, rowsDone: 0, startedAt: deps.clock.now() };
       return writeBackup(user, org, tableIds, job, kind, actor);
+    },
+
+    /** Keeps an uploaded backup file (checked first: JSON, format, version, checksum) for restoring into `org`. */
+    async upload(user: CurrentUser, org: OrgView, body: Buffer, actor: Actor): Promise<string> {
+      const text = body.toString('utf8');
+      const doc = parseBackup(text);
+      const { id, fileName } = keepFile(body);
+      const rows = doc.tables.reduce((n, t) => n + t.rows.length, 0);
+      await deps.db.backup.create({
+        data: {
+          id,
+          orgId: org.id,
+          orgName: doc.org?.name ? `${String(doc.org.name).slice(0, 100)} (uploaded)` : 'uploaded',
+          kind: 'uploaded',
+          createdAt: new Date(deps.clock.now()),
+          createdById: user.id,
+          createdBy: actor.name,
+          tableCount: doc.tables.length,
+          rowCount: rows,
+          sizeBytes: body.length,
+          sha256: createHash('sha256').update(body).digest('hex'),
+          partial: Boolean(doc.partial),
+          fileName,
+          tableNames: doc.tables.map((t) => t.name).join(', ').slice(0, 1000),
+        },
+      });
+      await deps.audit.record({ action: 'backup.uploaded', orgId: org.id, details: { backupId: id, tables: doc.tables.map((t) => t.name), rows, madeAt: doc.createdAt, madeBy: doc.createdBy } }, actor);
+      return id;
     },
 
     /** A kept backup's document, checked (file checksum, format, content checksum). */
