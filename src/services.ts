@@ -97,7 +97,7 @@ export function createServices(deps: ServiceDeps) {
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     backups,
     restore: createRestoreService({ tables, backups, audit, clock }),
-    backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger, dataDir: config.dataDir }),
+    backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
     permissions,

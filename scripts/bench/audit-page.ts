@@ -5,24 +5,16 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { canonicalJson, GENESIS_HASH } from '../../src/features/audit/audit-repository.js';
 import { projectRoot } from '../../src/lib/paths.js';
+import { freePort } from '../../tests/helpers/spawn-server.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const CONCURRENCY = 5;
 const PASSWORD = 'benchmark admin password';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  s.close();
-  return port;
-}
 
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bench-audit-'));

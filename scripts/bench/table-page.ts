@@ -5,7 +5,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config.js';
@@ -16,14 +15,7 @@ import { createTable } from '../../src/emulator/tables-api.js';
 import { createPasswordHasher } from '../../src/lib/passwords.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
-
-async function freePort(): Promise<number> {
-  const s = net.createServer().listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const { port } = s.address() as net.AddressInfo;
-  s.close();
-  return port;
-}
+import { freePort } from '../../tests/helpers/spawn-server.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 20);
 /** Mean pause between a user's page views (0 = a closed loop with no think time, the harshest case). */

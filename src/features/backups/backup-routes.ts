@@ -1,6 +1,6 @@
 // The Backups page: make a backup of chosen tables (in the background, with progress), list kept backups,
 // download one.
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { attachment } from '../../lib/downloads.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -21,6 +21,9 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     return req.currentOrg;
   };
   const exactOf = (v: unknown) => v === '1' || v === 'on';
+  // A backup that cannot be read at all: its problems, no plan, nothing to restore.
+  const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, exact: boolean, backupId: string) =>
+    res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, exact, org: org(req), backupId });
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
     const exact = exactOf(req.query.exact);
@@ -29,7 +32,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
       res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, exact, org: org(req), backupId: String(req.params.id) });
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
-      res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, exact, org: org(req), backupId: String(req.params.id) });
+      renderUnreadable(req, res, err, exact, String(req.params.id));
     }
   });
 
@@ -49,7 +52,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
       res.redirect(303, `/backups/${id}/restore`);
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
-      res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, exact: false, org: org(req), backupId: '' });
+      renderUnreadable(req, res, err, false, '');
     }
   });
 

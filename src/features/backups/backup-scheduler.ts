@@ -2,8 +2,6 @@
 // scheduled backup is a day old, and only the newest `backupKeep` scheduled backups are kept. Manual and
 // pre-restore backups are never pruned here. Runs from a timer in server.ts; `run()` is the whole pass, so
 // tests drive it directly with a fake clock.
-import { rmSync } from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../../db/database.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
@@ -25,14 +23,13 @@ export interface SchedulerResult {
   pruned: number;
 }
 
-export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: TableService; backups: BackupService; audit: AuditService; clock: Clock; logger: Logger; dataDir: string }) {
+export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: TableService; backups: BackupService; audit: AuditService; clock: Clock; logger: Logger }) {
   let running = false;
 
   async function pruneOld(orgId: string, keep: number): Promise<number> {
     const old = await deps.db.backup.findMany({ where: { orgId, kind: 'scheduled' }, orderBy: { createdAt: 'desc' }, skip: keep });
     for (const b of old) {
-      rmSync(path.join(deps.dataDir, 'backups', b.fileName), { force: true });
-      await deps.db.backup.delete({ where: { id: b.id } });
+      await deps.backups.remove(b.id);
       await deps.audit.record({ action: 'backup.pruned', orgId, details: { backupId: b.id, createdAt: b.createdAt.toISOString(), keep } }, null);
     }
     return old.length;

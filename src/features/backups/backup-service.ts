@@ -3,7 +3,7 @@
 // described in the Backup table, downloadable, and audited. A user's backup holds only the tables they may
 // view and only their visible columns (the schema too), marked partial.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../db/database.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
@@ -44,6 +44,15 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     writeFileSync(tmp, content, { mode: 0o600 });
     renameSync(tmp, path.join(dir, fileName));
     return { id, fileName };
+  }
+
+  /** A kept backup this user may see (admins all, users their own), its file checked against the record. */
+  async function readKept(user: CurrentUser, backupId: string) {
+    const record = await deps.db.backup.findUnique({ where: { id: backupId } });
+    if (!record || (user.role !== 'ADMIN' && record.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
+    const body = readFileSync(path.join(dir, record.fileName));
+    if (createHash('sha256').update(body).digest('hex') !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
+    return { record, body };
   }
 
   async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], job: BackupJob, kind: string, actor: Actor): Promise<string> {
@@ -136,11 +145,14 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
     /** A kept backup's document, checked (file checksum, format, content checksum). */
     async load(user: CurrentUser, backupId: string) {
-      const b = await deps.db.backup.findUnique({ where: { id: backupId } });
-      if (!b || (user.role !== 'ADMIN' && b.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
-      const body = readFileSync(path.join(dir, b.fileName));
-      if (createHash('sha256').update(body).digest('hex') !== b.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
+      const { record: b, body } = await readKept(user, backupId);
       return { record: b, text: body.toString('utf8') };
+    },
+
+    /** Deletes a kept backup's file and record (the caller audits why). */
+    async remove(backupId: string): Promise<void> {
+      const b = await deps.db.backup.delete({ where: { id: backupId } });
+      rmSync(path.join(dir, b.fileName), { force: true });
     },
 
     job(jobId: string, userId: number): BackupJob {
@@ -156,11 +168,8 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
     /** The file's bytes for a download (audited). */
     async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; body: Buffer }> {
-      const b = await deps.db.backup.findUnique({ where: { id: backupId } });
-      if (!b || (user.role !== 'ADMIN' && b.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
-      const body = readFileSync(path.join(dir, b.fileName));
-      if (createHash('sha256').update(body).digest('hex') !== b.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
-      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: statSync(path.join(dir, b.fileName)).size } }, actor);
+      const { record: b, body } = await readKept(user, backupId);
+      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: body.length } }, actor);
       return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, body };
     },
   };
