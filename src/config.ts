@@ -81,6 +81,8 @@ const envSchema = z.object({
     .refine((v) => /^\d+$/.test(v), 'must be a whole number of days (0 = keep forever)')
     .transform(Number)
     .default(0),
+  /** How a restore writes rows: auto = one CSV import job per table when that takes fewer calls; rows = always one call per row. */
+  RESTORE_WRITE_METHOD: z.enum(['auto', 'rows']).default('auto'),
   /** Tests only (honoured only with NODE_ENV=test): kill the process at a step of a Genesys write. */
   CRASH_AT: z.enum(['after_intent', 'after_upstream']).optional(),
   ROW_CACHE_MAX_AGE_SECONDS: z
@@ -120,6 +122,7 @@ export interface AppConfig {
   auditReconcileGraceMs: number;
   /** Audit entries older than this many days are pruned (0 = never). */
   auditRetentionDays: number;
+  restoreWriteMethod: 'auto' | 'rows';
   /** Test-only crash point (see src/features/tables/table-service.ts). */
   crashAt: 'after_intent' | 'after_upstream' | null;
   genesysTimeoutMs: number;
@@ -184,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
     rowCacheMaxAgeMs: e.ROW_CACHE_MAX_AGE_SECONDS * 1000,
     auditReconcileGraceMs: e.AUDIT_RECONCILE_GRACE_SECONDS * 1000,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    restoreWriteMethod: e.RESTORE_WRITE_METHOD,
     crashAt: e.NODE_ENV === 'test' ? (e.CRASH_AT ?? null) : null,
     genesysTimeoutMs: e.GENESYS_TIMEOUT_SECONDS * 1000,
     genesysApiOverride: e.GENESYS_API_OVERRIDE

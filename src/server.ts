@@ -106,6 +106,8 @@ async function main(): Promise<void> {
     pruneAudit();
     const pruneTimer = setInterval(pruneAudit, 24 * 3_600_000);
     pruneTimer.unref();
+    // Restores that were running when the process stopped carry on from where they were.
+    void services.restore.resumeInterrupted().catch((err: unknown) => logger.warn('could not resume restores', { event: 'restore.resume_error', reason: (err as Error).message }));
     const reconcile = () => void services.reconciler.run().catch((err: unknown) => logger.warn('reconciler failed', { event: 'audit.reconcile_error', reason: (err as Error).message }));
     reconcile();
     const reconcileTimer = setInterval(reconcile, RECONCILE_INTERVAL_MS);

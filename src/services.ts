@@ -91,15 +91,16 @@ export function createServices(deps: ServiceDeps) {
   });
   const auditQuery = createAuditQuery(db);
   const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version });
+  const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
   return {
     audit,
     auditQuery,
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     backups,
-    restore: createRestoreService({ tables, backups, audit, clock }),
+    restore: createRestoreService({ db, tables, backups, audit, reconciler, orgs, users, clock, logger, writeMethod: config.restoreWriteMethod }),
     backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
-    reconciler: createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs }),
+    reconciler,
     permissions,
     tables,
     bulk: createBulkService({ tables, clock }),

@@ -35,6 +35,8 @@ export interface DataTableGateway {
   testConnection(): Promise<OrgIdentity>;
   listTables(opts?: CallOptions): Promise<DataTable[]>;
   getTable(tableId: string, opts?: CallOptions): Promise<DataTable>;
+  /** A new table with this schema (division omitted: Genesys puts it in the Home division). */
+  createTable(table: { name: string; description: string; divisionId?: string; schema: TableSchema }, opts?: CallOptions): Promise<DataTable>;
   /** Every row, with the largest page size the org allows and pages fetched concurrently within the budget. */
   readAllRows(tableId: string, opts?: CallOptions): Promise<Row[]>;
   getRow(tableId: string, key: string, opts?: CallOptions): Promise<Row | null>;

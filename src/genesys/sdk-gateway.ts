@@ -74,6 +74,19 @@ export class SdkDataTableGateway implements DataTableGateway {
     return toTable(await this.call<TableEntity>(() => this.client.architect.getFlowsDatatable(tableId, { expand: 'schema' }), opts));
   }
 
+  async createTable(table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] }, opts: CallOptions = {}): Promise<DataTable> {
+    const body = { name: table.name, description: table.description, schema: table.schema, ...(table.divisionId ? { division: { id: table.divisionId } } : {}) };
+    const post = () => this.call<TableEntity>(() => this.client.architect.postFlowsDatatables(body as never), opts);
+    try {
+      return toTable(await post());
+    } catch (err) {
+      if (!(err instanceof GenesysUnavailableError && err.mayHaveApplied)) throw err;
+      // The POST may have reached Genesys: a table of that name now is the one we created (names are unique).
+      const existing = (await this.listTables(opts)).find((t) => t.name.toLowerCase() === table.name.toLowerCase());
+      return existing ?? toTable(await post());
+    }
+  }
+
   private rowsPage(tableId: string, pageNumber: number, pageSize: number, opts: CallOptions) {
     return this.call<Listing<Row>>(() => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber, pageSize, showbrief: false }), opts);
   }

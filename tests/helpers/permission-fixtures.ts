@@ -1,6 +1,6 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
-import { completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp } from './test-app.js';
+import { completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 
 export const PASSWORD = 'a long enough password';
@@ -19,8 +19,8 @@ export interface PermissionWorld {
   grant(userId: number, tableId: string, rights: Partial<StoredRights>): Promise<void>;
 }
 
-export async function permissionWorld(): Promise<PermissionWorld> {
-  const t = await createTestApp();
+export async function permissionWorld(options: TestAppOptions = {}): Promise<PermissionWorld> {
+  const t = await createTestApp(options);
   const admin = await completeSetup(t);
   const org = await t.services.orgs.createSandbox(1);
   const tables = await (await t.services.orgs.gatewayFor(org.id)).listTables();

@@ -106,6 +106,7 @@ function matrix(): Record<string, Entry> {
     'get /backups/:id/restore': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/restore' },
     'post /backups/:id/restore': { expect: everyoneSignedIn('post', 404), path: () => '/backups/no-such-backup/restore' },
     'get /backups/restores/:jobId': { expect: everyoneSignedIn('get', 404), path: () => '/backups/restores/no-such-job' },
+    'post /backups/restores/:jobId/resume': { expect: everyoneSignedIn('post', 404), path: () => '/backups/restores/no-such-job/resume' },
     'get /backups/:id/download': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/download' },
     'get /audit': { expect: everyoneSignedIn('get', 200) },
     'get /audit/export.csv': { expect: everyoneSignedIn('get', 200) },

@@ -67,28 +67,39 @@ export function eventHash(e: StoredEventFields): string {
 export function createAuditRepository(db: Db) {
   return {
     async append(input: AuditInput, actor: AuditActorFields, at: Date) {
-      // One transaction: read the chain head and append after it (the adapter serialises transactions).
+      return (await this.appendMany([input], actor, at))[0]!;
+    },
+
+    /** Appends entries in order in one transaction: read the chain head once, chain each after the last. */
+    async appendMany(inputs: AuditInput[], actor: AuditActorFields, at: Date) {
+      // The adapter serialises transactions, so no other append can slip between the head read and the writes.
       return db.$transaction(async (tx) => {
-        const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-        const fields: StoredEventFields = {
-          seq: (head?.seq ?? 0) + 1,
-          at,
-          ...actor,
-          action: input.action,
-          orgId: input.orgId ?? null,
-          tableId: input.tableId ?? null,
-          rowKey: input.rowKey ?? null,
-          targetUserId: input.targetUserId ?? null,
-          before: json(input.before),
-          after: json(input.after),
-          details: json(input.details),
-          reason: input.reason ?? null,
-          batchId: input.batchId ?? null,
-          changeId: input.changeId ?? null,
-          outcome: input.outcome ?? null,
-          prevHash: head?.hash ?? GENESIS_HASH,
-        };
-        return tx.auditEvent.create({ data: { ...fields, hash: eventHash(fields) } });
+        let head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+        const created = [];
+        for (const input of inputs) {
+          const fields: StoredEventFields = {
+            seq: (head?.seq ?? 0) + 1,
+            at,
+            ...actor,
+            action: input.action,
+            orgId: input.orgId ?? null,
+            tableId: input.tableId ?? null,
+            rowKey: input.rowKey ?? null,
+            targetUserId: input.targetUserId ?? null,
+            before: json(input.before),
+            after: json(input.after),
+            details: json(input.details),
+            reason: input.reason ?? null,
+            batchId: input.batchId ?? null,
+            changeId: input.changeId ?? null,
+            outcome: input.outcome ?? null,
+            prevHash: head?.hash ?? GENESIS_HASH,
+          };
+          const event = await tx.auditEvent.create({ data: { ...fields, hash: eventHash(fields) } });
+          created.push(event);
+          head = event;
+        }
+        return created;
       });
     },
   };

@@ -2,6 +2,7 @@
 // outcome, or the call timed out. Re-reads the row: equal to what the change wrote -> applied; equal to what
 // it replaced -> not applied; neither -> a conflict for an admin to look at. Runs at start-up and
 // periodically; only intents older than the grace period (longer than a request can take) are touched.
+import { Mutex } from 'async-mutex';
 import type { Db } from '../../db/database.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { Clock } from '../../lib/clock.js';
@@ -19,31 +20,70 @@ export function decideOutcome(action: string, current: Row | null, before: Row |
   return equalOn(current, after) ? 'reconciled-applied' : equalOn(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
 }
 
+/** Above this many open changes in one table, the whole table is read once instead of row by row. */
+const WHOLE_TABLE_READ_FROM = 20;
+
 export function createReconciler(deps: { db: Db; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger; graceMs: number }) {
+  // One run at a time: two overlapping runs would both settle the same change.
+  const running = new Mutex();
+
+  async function settle(opts: { batchId?: string; now?: boolean }): Promise<number> {
+    const cutoff = new Date(deps.clock.now() - (opts.now ? 0 : deps.graceMs));
+    const intents = await deps.db.auditEvent.findMany({
+      where: { outcome: 'intent', at: { lte: cutoff }, changeId: { not: null }, ...(opts.batchId ? { batchId: opts.batchId } : {}) },
+      orderBy: { seq: 'asc' },
+      take: opts.batchId ? undefined : 500,
+    });
+    const open: typeof intents = [];
+    for (const intent of intents) {
+      const last = await deps.db.auditEvent.findFirst({ where: { changeId: intent.changeId, NOT: { outcome: 'intent' } }, orderBy: { seq: 'desc' } });
+      if (!last || last.outcome === 'unknown') open.push(intent); // else applied, failed or already reconciled
+    }
+    // A CSV import stopped midway leaves thousands of open rows in one table: read such a table once.
+    const perTable = new Map<string, number>();
+    for (const i of open) perTable.set(`${i.orgId}\u0000${i.tableId}`, (perTable.get(`${i.orgId}\u0000${i.tableId}`) ?? 0) + 1);
+    const tables = new Map<string, Promise<Map<string, Row>>>();
+    const currentRow = async (orgId: string, tableId: string, key: string): Promise<Row | null> => {
+      const gateway = await deps.orgs.gatewayFor(orgId);
+      const id = `${orgId}\u0000${tableId}`;
+      if ((perTable.get(id) ?? 0) < WHOLE_TABLE_READ_FROM) return gateway.getRow(tableId, key, { mode: 'background' });
+      if (!tables.has(id)) {
+        const read = gateway.readAllRows(tableId, { mode: 'background' }).then((rows) => new Map(rows.map((r) => [String(r.key), r])));
+        read.catch(() => tables.delete(id)); // a failed read is tried again for the next change
+        tables.set(id, read);
+      }
+      return (await tables.get(id)!).get(key) ?? null;
+    };
+    let resolved = 0;
+    for (const intent of open) {
+      try {
+        const current = await currentRow(intent.orgId!, intent.tableId!, intent.rowKey!);
+        const outcome = decideOutcome(intent.action, current, intent.before ? JSON.parse(intent.before) : null, intent.after ? JSON.parse(intent.after) : null);
+        await deps.audit.record(
+          { action: intent.action, orgId: intent.orgId, tableId: intent.tableId, rowKey: intent.rowKey, changeId: intent.changeId, batchId: intent.batchId, outcome, details: { reconciledSeq: intent.seq, current } },
+          null,
+        );
+        deps.logger[outcome === 'reconciled-conflict' ? 'warn' : 'info']('reconciled a Genesys write', { event: 'audit.reconciled', seq: intent.seq, outcome });
+        resolved++;
+      } catch (err) {
+        deps.logger.warn('could not reconcile a Genesys write yet', { event: 'audit.reconcile_failed', seq: intent.seq, reason: (err as Error).message });
+      }
+    }
+    return resolved;
+  }
+
   return {
     /** Returns how many changes were resolved. Errors on one change do not stop the others. */
-    async run(): Promise<number> {
-      const cutoff = new Date(deps.clock.now() - deps.graceMs);
-      const intents = await deps.db.auditEvent.findMany({ where: { outcome: 'intent', at: { lte: cutoff }, changeId: { not: null } }, orderBy: { seq: 'asc' }, take: 500 });
-      let resolved = 0;
-      for (const intent of intents) {
-        const last = await deps.db.auditEvent.findFirst({ where: { changeId: intent.changeId, NOT: { outcome: 'intent' } }, orderBy: { seq: 'desc' } });
-        if (last && last.outcome !== 'unknown') continue; // applied, failed or already reconciled
-        try {
-          const gateway = await deps.orgs.gatewayFor(intent.orgId!);
-          const current = await gateway.getRow(intent.tableId!, intent.rowKey!, { mode: 'background' });
-          const outcome = decideOutcome(intent.action, current, intent.before ? JSON.parse(intent.before) : null, intent.after ? JSON.parse(intent.after) : null);
-          await deps.audit.record(
-            { action: intent.action, orgId: intent.orgId, tableId: intent.tableId, rowKey: intent.rowKey, changeId: intent.changeId, batchId: intent.batchId, outcome, details: { reconciledSeq: intent.seq, current } },
-            null,
-          );
-          deps.logger[outcome === 'reconciled-conflict' ? 'warn' : 'info']('reconciled a Genesys write', { event: 'audit.reconciled', seq: intent.seq, outcome });
-          resolved++;
-        } catch (err) {
-          deps.logger.warn('could not reconcile a Genesys write yet', { event: 'audit.reconcile_failed', seq: intent.seq, reason: (err as Error).message });
-        }
-      }
-      return resolved;
+    run(): Promise<number> {
+      return running.runExclusive(() => settle({}));
+    },
+
+    /**
+     * Settles every open change of one batch now, without the grace period: for a job resuming after a
+     * restart, whose changes cannot still be in flight.
+     */
+    settleBatch(batchId: string): Promise<number> {
+      return running.runExclusive(() => settle({ batchId, now: true }));
     },
   };
 }

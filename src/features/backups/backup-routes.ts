@@ -8,6 +8,7 @@ import type { RouteTable } from '../../lib/route.js';
 import type { TableService } from '../tables/table-service.js';
 import type { BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
+import { writeCalls, type RestoreOptions } from './restore-plan.js';
 import type { RestoreService } from './restore-service.js';
 
 const chosenTables = (req: Request): string[] => {
@@ -20,26 +21,32 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
     return req.currentOrg;
   };
-  const exactOf = (v: unknown) => v === '1' || v === 'on';
+  const on = (v: unknown) => v === '1' || v === 'on';
+  const listOf = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
+  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: listOf(input?.only) });
   // A backup that cannot be read at all: its problems, no plan, nothing to restore.
-  const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, exact: boolean, backupId: string) =>
-    res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, exact, org: org(req), backupId });
+  const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, options: RestoreOptions, backupId: string) =>
+    res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, options, org: org(req), backupId });
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
-    const exact = exactOf(req.query.exact);
+    const options = optionsOf(req.query as Record<string, unknown>);
     try {
-      const preview = await deps.restore.preview(req.user!, org(req), String(req.params.id), exact);
-      res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, exact, org: org(req), backupId: String(req.params.id) });
+      const preview = await deps.restore.preview(req.user!, org(req), String(req.params.id), options);
+      res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, options, org: org(req), backupId: String(req.params.id), writeCalls });
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
-      renderUnreadable(req, res, err, exact, String(req.params.id));
+      renderUnreadable(req, res, err, options, String(req.params.id));
     }
   });
 
   routes.post('/backups/:id/restore', 'signed-in', async (req, res) => {
-    const exact = exactOf((req.body as Record<string, unknown>)?.exact);
-    const job = await deps.restore.start(req.user!, org(req), String(req.params.id), exact, actorOf(req));
+    const job = await deps.restore.start(req.user!, org(req), String(req.params.id), optionsOf(req.body as Record<string, unknown>), actorOf(req));
     res.redirect(303, `/backups/restores/${job.id}`);
+  });
+
+  routes.post('/backups/restores/:jobId/resume', 'signed-in', async (req, res) => {
+    await deps.restore.resume(String(req.params.jobId), req.user!);
+    res.redirect(303, `/backups/restores/${String(req.params.jobId)}`);
   });
 
   // The multipart body was parsed by backupUploadParser (before CSRF); a bad file re-shows the list with
@@ -52,12 +59,12 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
       res.redirect(303, `/backups/${id}/restore`);
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
-      renderUnreadable(req, res, err, false, '');
+      renderUnreadable(req, res, err, optionsOf(undefined), '');
     }
   });
 
-  routes.get('/backups/restores/:jobId', 'signed-in', (req, res) => {
-    res.render('backups/restore-job', { title: 'Restore', job: deps.restore.job(String(req.params.jobId), req.user!.id) });
+  routes.get('/backups/restores/:jobId', 'signed-in', async (req, res) => {
+    res.render('backups/restore-job', { title: 'Restore', job: await deps.restore.job(String(req.params.jobId), req.user!) });
   });
 
   routes.get('/backups', 'signed-in', async (req, res) => {

@@ -1,132 +1,214 @@
 // Restoring a backup into the current org: validate everything first (nothing is written while any
-// problem remains), show the plan per table (add / update with the changed fields / delete only when the
-// user asks for "exactly like the backup" / unchanged), then apply in the background: an automatic
-// pre-restore backup first, then only the rows that differ, through the permission-checked row path, as one
-// audit batch that can be undone as a unit.
+// problem remains), show the plan (restore-plan.ts), then apply it as a background job: an automatic
+// pre-restore backup first, then only the rows that differ, through the permission-checked row path (or one
+// CSV import job per table when that takes fewer calls), as one audit batch that can be undone as a unit.
+// The job and its plan are stored, and `done` counts the operations finished in plan order, so a restore
+// stopped by a restart resumes where it was: open changes of its batch are settled from Genesys first, and
+// each remaining operation is skipped when the row already holds what it would write — nothing is written
+// twice and nothing is skipped.
 import { randomUUID } from 'node:crypto';
-import type { DataTable, Row } from '../../genesys/gateway.js';
+import type { Db } from '../../db/database.js';
+import { GenesysUnavailableError } from '../../genesys/errors.js';
+import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
-import { NotFoundError } from '../../lib/errors.js';
+import { ConflictError, NotFoundError } from '../../lib/errors.js';
+import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
-import type { OrgView } from '../orgs/org-service.js';
+import type { Reconciler } from '../audit/reconciler.js';
+import type { OrgService, OrgView } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
-import type { BackupDocument } from './backup-format.js';
 import type { BackupService } from './backup-service.js';
-import { BackupInvalidError, checkTable, parseBackup, type Problem } from './backup-validation.js';
+import { BackupInvalidError, parseBackup } from './backup-validation.js';
+import { operationCount, operationsOf, planRestore, type Operation, type RestoreOptions, type TablePlan } from './restore-plan.js';
 
-export interface TablePlan {
-  name: string;
-  target: DataTable;
-  add: Row[];
-  update: { key: string; changed: string[]; values: Row }[];
-  remove: string[];
-  unchanged: number;
-}
-
-export interface RestoreJob {
+export interface RestoreJobView {
   id: string;
-  userId: number;
   status: 'running' | 'finished' | 'failed';
   total: number;
   done: number;
   failures: { table: string; key: string; message: string }[];
   batchId: string;
-  preRestoreBackupId?: string;
-  error?: string;
+  preRestoreBackupId: string | null;
+  error: string | null;
 }
 
-export function createRestoreService(deps: { tables: TableService; backups: BackupService; audit: AuditService; clock: Clock }) {
-  const jobs = new Map<string, RestoreJob>();
+interface UserLookup {
+  findById(id: number): Promise<(CurrentUser & { disabled: boolean }) | null>;
+}
 
-  async function plan(user: CurrentUser, org: OrgView, doc: BackupDocument, exact: boolean): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
-    const visible = new Map((await deps.tables.listTables(user, org)).map((t) => [t.table.name, t]));
-    const plans: TablePlan[] = [];
-    const problems: Problem[] = [];
-    for (const source of doc.tables) {
-      const found = visible.get(source.name);
-      if (!found) {
-        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name} that you can see. Create it in Genesys Cloud first.` });
-        continue;
-      }
-      const checked = checkTable(source, found.table);
-      problems.push(...checked.problems);
-      if (checked.problems.length) continue;
-      const { access } = found;
-      const current = new Map((await deps.tables.rows(user, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]));
-      const columns = Object.keys(source.schema.properties).filter((c) => c !== 'key');
-      const p: TablePlan = { name: source.name, target: found.table, add: [], update: [], remove: [], unchanged: 0 };
-      for (const [key, row] of checked.rows) {
-        const now = current.get(key);
-        if (!now) p.add.push(row);
-        else {
-          const changed = columns.filter((c) => c in row && row[c] !== now[c]);
-          if (changed.length) p.update.push({ key, changed, values: Object.fromEntries(changed.map((c) => [c, row[c]!])) });
-          else p.unchanged++;
+/** The row already holds what the operation would write (so it is not written again). */
+function satisfied(op: Operation, current: Row | undefined): boolean {
+  if (op.kind === 'delete') return current === undefined;
+  const wanted = op.kind === 'create' ? op.row : op.values;
+  return current !== undefined && Object.keys(wanted).every((c) => current[c] === wanted[c]);
+}
+
+export function createRestoreService(deps: {
+  db: Db;
+  tables: TableService;
+  backups: BackupService;
+  audit: AuditService;
+  reconciler: Reconciler;
+  orgs: OrgService;
+  users: UserLookup;
+  clock: Clock;
+  logger: Logger;
+  writeMethod: 'auto' | 'rows';
+}) {
+  const active = new Set<string>();
+
+  const toView = (j: { id: string; status: string; total: number; done: number; failures: string; batchId: string; preRestoreBackupId: string | null; error: string | null }): RestoreJobView => ({
+    ...j,
+    status: j.status as RestoreJobView['status'],
+    failures: JSON.parse(j.failures) as RestoreJobView['failures'],
+  });
+
+  async function preview(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions) {
+    const { record, text } = await deps.backups.load(user, backupId);
+    const doc = parseBackup(text);
+    return { record, doc, ...(await planRestore({ tables: deps.tables }, user, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
+  }
+
+  /** Applies a stored job from where it stopped. Runs in the background; never throws. */
+  async function run(jobId: string, resumed: boolean): Promise<void> {
+    if (active.has(jobId)) return;
+    active.add(jobId);
+    const job = await deps.db.restoreJob.findUniqueOrThrow({ where: { id: jobId } });
+    const plans = JSON.parse(job.plan) as TablePlan[];
+    const actor = JSON.parse(job.actor) as Actor;
+    const failures = JSON.parse(job.failures) as RestoreJobView['failures'];
+    let done = job.done;
+    const save = (data: Record<string, unknown> = {}) => deps.db.restoreJob.update({ where: { id: jobId }, data: { done, failures: JSON.stringify(failures), ...data } });
+    try {
+      const found = await deps.users.findById(job.userId);
+      if (!found || found.disabled) throw new Error('The person who started this restore can no longer sign in, so it was stopped.');
+      const user: CurrentUser = { id: found.id, email: found.email, displayName: found.displayName, role: found.role, mustChangePassword: found.mustChangePassword };
+      const org = await deps.orgs.get(job.orgId);
+      const backup = await deps.db.backup.findUnique({ where: { id: job.backupId }, select: { createdAt: true } });
+      const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.backupId}`;
+      const extra = { restoredFrom: job.backupId };
+      /** One row through the permission-checked single-row path, as part of the restore's batch. */
+      const writeOne = async (p: TablePlan, key: string, change: Parameters<TableService['revert']>[4]) => {
+        try {
+          const result = await deps.tables.revert(user, org, p.tableId!, key, change, actor, { reverts: 0, force: true, batchId: job.batchId, reason, extra });
+          if (result.noop && change.kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
+        } catch (err) {
+          // Genesys out of reach: stop here (resumable) rather than fail every remaining row.
+          if (err instanceof GenesysUnavailableError) throw err;
+          failures.push({ table: p.name, key, message: (err as Error).message });
         }
+      };
+      // Changes this job had sent when the process stopped are settled from Genesys before anything else.
+      if (resumed) await deps.reconciler.settleBatch(job.batchId);
+      // '' = nothing to back up (every table is new); null = not made yet.
+      let preRestoreBackupId = job.preRestoreBackupId;
+      if (preRestoreBackupId === null) {
+        const existing = plans.filter((p) => !p.create && p.tableId).map((p) => p.tableId!);
+        preRestoreBackupId = existing.length ? await deps.backups.backupNow(user, org, existing, actor, 'pre-restore') : '';
+        await save({ preRestoreBackupId });
       }
-      if (exact) for (const key of current.keys()) if (!checked.rows.has(key)) p.remove.push(key);
-      // The rights the plan needs, per table and per column.
-      const need = (ok: boolean, what: string) => ok || problems.push({ table: source.name, message: `Restoring needs the ${what} right on this table.` });
-      if (access.readOnlyReason && (p.add.length || p.update.length || p.remove.length)) problems.push({ table: source.name, message: access.readOnlyReason });
-      if (p.add.length) need(access.canAdd, 'add');
-      if (p.update.length) need(access.canEdit, 'edit');
-      if (p.remove.length) need(access.canDelete, 'delete');
-      const touched = new Set([...p.update.flatMap((u) => u.changed), ...(p.add.length ? columns.concat('key') : [])]);
-      for (const c of touched) if (access.columns[c] !== 'write') problems.push({ table: source.name, field: c, message: `Restoring changes “${c}”, which you may not write.` });
-      plans.push(p);
+      let start = 0; // index of this table's first operation in the whole plan
+      for (const p of plans) {
+        const count = operationCount(p);
+        if (start + count <= done && !(p.create && !p.tableId)) {
+          start += count;
+          continue;
+        }
+        if (!p.tableId) {
+          // Created before a restart? Then use it; else create it now.
+          const again = (await deps.tables.listTables(user, org, { refresh: true })).find((t) => t.table.name === p.name);
+          p.tableId = again ? again.table.id : (await deps.tables.createTable(user, org, { name: p.name, ...p.create! }, actor)).id;
+          await save({ plan: JSON.stringify(plans) });
+        }
+        const tableId = p.tableId;
+        const ops = operationsOf(p);
+        // After a restart, what Genesys holds now decides which remaining operations are still needed.
+        const now = resumed ? new Map((await deps.tables.rows(user, org, tableId, { refresh: true })).rows.map((r) => [String(r.key), r])) : null;
+        // The import reads the table itself and leaves out rows that already hold their values.
+        const viaImport = ops.slice(done - start).filter((op) => op.viaImport);
+        if (viaImport.length) {
+          const items = viaImport.map((op) => (op.kind === 'create' ? { kind: 'create' as const, row: op.row } : { kind: 'update' as const, key: op.key, values: op.kind === 'update' ? op.values : {} }));
+          const result = await deps.tables.importRows(user, org, tableId, items, actor, { batchId: job.batchId, reason, extra });
+          failures.push(...result.failures.map((f) => ({ table: p.name, ...f })));
+          for (const item of result.leftOver) {
+            const key = item.kind === 'create' ? String(item.row.key) : item.key;
+            await writeOne(p, key, item.kind === 'create' ? { kind: 'create', row: item.row } : { kind: 'update', values: item.values, expected: {} });
+          }
+        }
+        done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
+        await save();
+        for (const op of ops.slice(done - start)) {
+          if (!now || !satisfied(op, now.get(op.key))) {
+            await writeOne(p, op.key, op.kind === 'create' ? { kind: 'create', row: op.row } : op.kind === 'update' ? { kind: 'update', values: op.values, expected: {} } : { kind: 'delete', expected: {} });
+          }
+          done++;
+          await save();
+        }
+        start += count;
+      }
+      await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId: job.batchId, details: { backupId: job.backupId, exact: job.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null } }, actor);
+      await save({ status: 'finished', finishedAt: new Date(deps.clock.now()) });
+    } catch (err) {
+      const message = err instanceof GenesysUnavailableError ? `${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.` : (err as Error).message;
+      deps.logger.warn('restore stopped', { event: 'restore.failed', jobId, reason: message });
+      await save({ status: 'failed', error: message }).catch(() => undefined);
+    } finally {
+      active.delete(jobId);
     }
-    return { plans, problems };
   }
 
   return {
-    async preview(user: CurrentUser, org: OrgView, backupId: string, exact: boolean) {
-      const { record, text } = await deps.backups.load(user, backupId);
-      const doc = parseBackup(text);
-      return { record, doc, ...(await plan(user, org, doc, exact)) };
-    },
+    preview,
 
-    async start(user: CurrentUser, org: OrgView, backupId: string, exact: boolean, actor: Actor): Promise<RestoreJob> {
-      const { record, plans, problems } = await this.preview(user, org, backupId, exact);
+    async start(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions, actor: Actor): Promise<RestoreJobView> {
+      const { plans, problems } = await preview(user, org, backupId, opts);
       if (problems.length) throw new BackupInvalidError(problems);
-      const job: RestoreJob = { id: randomUUID(), userId: user.id, status: 'running', total: plans.reduce((n, p) => n + p.add.length + p.update.length + p.remove.length, 0), done: 0, failures: [], batchId: randomUUID() };
-      jobs.set(job.id, job);
-      const reason = `Restore of the backup of ${record.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-      const extra = { restoredFrom: backupId };
-      void (async () => {
-        try {
-          job.preRestoreBackupId = await deps.backups.backupNow(user, org, plans.map((p) => p.target.id), actor, 'pre-restore');
-          for (const p of plans) {
-            const ops: [string, Parameters<TableService['revert']>[4]][] = [
-              ...p.add.map((row): [string, Parameters<TableService['revert']>[4]] => [String(row.key), { kind: 'create', row }]),
-              ...p.update.map((u): [string, Parameters<TableService['revert']>[4]] => [u.key, { kind: 'update', values: u.values, expected: {} }]),
-              ...p.remove.map((key): [string, Parameters<TableService['revert']>[4]] => [key, { kind: 'delete', expected: {} }]),
-            ];
-            for (const [key, op] of ops) {
-              try {
-                await deps.tables.revert(user, org, p.target.id, key, op, actor, { reverts: 0, force: true, batchId: job.batchId, reason, extra });
-              } catch (err) {
-                job.failures.push({ table: p.name, key, message: (err as Error).message });
-              }
-              job.done++;
-            }
-          }
-          await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId: job.batchId, details: { backupId, exact, changes: job.total, failures: job.failures.length, preRestoreBackupId: job.preRestoreBackupId } }, actor);
-          job.status = 'finished';
-        } catch (err) {
-          job.status = 'failed';
-          job.error = (err as Error).message;
-        }
-      })();
-      return job;
+      const job = await deps.db.restoreJob.create({
+        data: {
+          id: randomUUID(),
+          userId: user.id,
+          orgId: org.id,
+          backupId,
+          exact: opts.exact,
+          batchId: randomUUID(),
+          total: plans.reduce((n, p) => n + operationCount(p), 0),
+          plan: JSON.stringify(plans),
+          actor: JSON.stringify(actor),
+          createdAt: new Date(deps.clock.now()),
+        },
+      });
+      void run(job.id, false);
+      return toView(job);
     },
 
-    job(jobId: string, userId: number): RestoreJob {
-      const job = jobs.get(jobId);
-      if (!job || job.userId !== userId) throw new NotFoundError('That restore does not exist.');
-      return job;
+    /** A stopped (failed) restore of this user's, started again from where it stopped. */
+    async resume(jobId: string, user: CurrentUser): Promise<void> {
+      const job = await this.job(jobId, user);
+      if (job.status !== 'failed' || active.has(jobId)) throw new ConflictError('Only a stopped restore can be resumed.');
+      await deps.db.restoreJob.update({ where: { id: jobId }, data: { status: 'running', error: null } });
+      void run(jobId, true);
     },
+
+    /** At start-up: restores that were running when the process stopped carry on. */
+    async resumeInterrupted(): Promise<number> {
+      const running = await deps.db.restoreJob.findMany({ where: { status: 'running' }, select: { id: true } });
+      for (const j of running) {
+        deps.logger.info('resuming a restore stopped by a restart', { event: 'restore.resumed', jobId: j.id });
+        void run(j.id, true);
+      }
+      return running.length;
+    },
+
+    async job(jobId: string, user: CurrentUser): Promise<RestoreJobView> {
+      const job = await deps.db.restoreJob.findUnique({ where: { id: jobId } });
+      if (!job || (job.userId !== user.id && user.role !== 'ADMIN')) throw new NotFoundError('That restore does not exist.');
+      return toView(job);
+    },
+
+    /** Resolves when the job is no longer running in this process (tests and shutdown). */
+    isActive: (jobId: string) => active.has(jobId),
   };
 }
 

@@ -41,7 +41,7 @@ export function renderOrgForm(res: Response, status: number, locals: { org?: Org
   });
 }
 
-export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService }): void {
+export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> } }): void {
   const { orgs } = deps;
   const id = (req: Request) => String(req.params.id);
 
@@ -82,6 +82,8 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService }
     const org = await orgs.get(id(req));
     try {
       await orgs.update(org.id, req.body, req.user!.id);
+      // A schedule just turned on makes its first backup now, not at the next hourly check.
+      void deps.backupScheduler.run().catch(() => undefined); // failures are logged and audited by the scheduler
       flash(req, 'success', `Saved “${String((req.body as Record<string, unknown>).name ?? org.name)}”.`);
       res.redirect(303, `/admin/orgs/${org.id}/edit`);
     } catch (err) {

@@ -1,0 +1,150 @@
+// What a restore would do, per table, before anything is written: rows to add, rows to update (with the
+// changed fields), rows to delete (only for "exactly like the backup"), rows unchanged, whether a missing
+// table is created from the backup's schema (admins, when asked), and how the writes go to Genesys (one
+// call per row, or one CSV import job when that takes fewer calls). Every problem found is listed; the plan
+// is only applied when there are none. The plan is plain JSON: it is stored with the job so a restore
+// stopped by a restart resumes from it.
+import { FIELD_TYPES } from '../../genesys/datatable-schema.js';
+import type { DataTable, Row, TableSchema } from '../../genesys/gateway.js';
+import type { CurrentUser } from '../../lib/current-user.js';
+import type { OrgView } from '../orgs/org-service.js';
+import type { TableService } from '../tables/table-service.js';
+import { importable } from '../tables/row-import.js';
+import type { BackupDocument, BackupTable } from './backup-format.js';
+import { checkTable, type Problem } from './backup-validation.js';
+
+export interface TablePlan {
+  name: string;
+  /** The target table; null while it is still to be created. */
+  tableId: string | null;
+  /** Set when the table is missing and will be created from the backup's schema. */
+  create: { description: string; divisionId?: string; schema: TableSchema } | null;
+  /** 'import': adds and updates go in one Genesys CSV import job; 'rows': one call per row. */
+  method: 'rows' | 'import';
+  /** Keys of rows a CSV cannot carry (an empty text where the column's default is not empty): one call each. */
+  singly: string[];
+  add: Row[];
+  update: { key: string; changed: string[]; values: Row }[];
+  remove: string[];
+  unchanged: number;
+}
+
+export interface RestoreOptions {
+  /** Delete rows the backup does not have. */
+  exact: boolean;
+  /** Admins: create tables the org does not have from the backup's schema. */
+  createMissing: boolean;
+  /** Restore only these tables of the backup (by name); empty = all. */
+  only: string[];
+  /** Operator setting: never use CSV import jobs. */
+  rowsOnly?: boolean;
+}
+
+/** Fewer rows than this always go one call per row: a job's fixed cost (create, upload, poll) is not worth it. */
+export const IMPORT_MIN_ROWS = 20;
+const ROWS_PER_PAGE = 500;
+
+/**
+ * Calls each way: a row write re-reads the row first (to merge onto what is there now), so 2 per row; an
+ * import job is create + upload + a poll, plus a read of the table before (to merge) and after (to decide
+ * each row's outcome).
+ */
+export function writeCalls(rowsToWrite: number, rowsInTable: number): { rows: number; import: number } {
+  return { rows: 2 * rowsToWrite, import: 3 + 2 * Math.max(1, Math.ceil(rowsInTable / ROWS_PER_PAGE)) };
+}
+
+export function chooseMethod(rowsToWrite: number, rowsInTable: number): TablePlan['method'] {
+  const calls = writeCalls(rowsToWrite, rowsInTable);
+  return rowsToWrite >= IMPORT_MIN_ROWS && calls.import < calls.rows ? 'import' : 'rows';
+}
+
+/** The plan's operations in the order they are applied: imports first, then single-row writes, then deletes. */
+export function operationsOf(p: TablePlan): Operation[] {
+  const writes: Operation[] = [...p.add.map((row): Operation => ({ kind: 'create', key: String(row.key), row })), ...p.update.map((u): Operation => ({ kind: 'update', key: u.key, values: u.values }))];
+  const singly = new Set(p.singly);
+  const viaImport = (op: Operation) => p.method === 'import' && !singly.has(op.key);
+  return [...writes.filter(viaImport).map((op) => ({ ...op, viaImport: true })), ...writes.filter((op) => !viaImport(op)), ...p.remove.map((key): Operation => ({ kind: 'delete', key }))];
+}
+
+/** The write method for a table's adds and updates, and which rows must still go one at a time. */
+function methodFor(p: Pick<TablePlan, 'add' | 'update'>, schema: TableSchema, current: Map<string, Row>, rowsOnly = false): Pick<TablePlan, 'method' | 'singly'> {
+  if (rowsOnly) return { method: 'rows', singly: [] };
+  const singly = [...p.add.filter((r) => !importable(r, schema)).map((r) => String(r.key)), ...p.update.filter((u) => !importable({ ...current.get(u.key), ...u.values }, schema)).map((u) => u.key)];
+  const rowsInTable = current.size + p.add.length;
+  const method = chooseMethod(p.add.length + p.update.length - singly.length, rowsInTable);
+  return { method, singly: method === 'import' ? singly : [] };
+}
+
+export type Operation = ({ kind: 'create'; key: string; row: Row } | { kind: 'update'; key: string; values: Row } | { kind: 'delete'; key: string }) & { viaImport?: boolean };
+
+export const operationCount = (p: TablePlan) => p.add.length + p.update.length + p.remove.length;
+
+function schemaProblems(source: BackupTable, partial: boolean): Problem[] {
+  const table = source.name;
+  if (partial) return [{ table, message: 'This backup is partial (columns were hidden from the person who made it), so a table cannot be created from it.' }];
+  const props = source.schema.properties ?? {};
+  const problems: Problem[] = [];
+  if (props.key?.type !== 'string') problems.push({ table, field: 'key', message: 'The backed-up schema has no text “key” column.' });
+  for (const [field, prop] of Object.entries(props)) {
+    if (!FIELD_TYPES.includes(prop?.type)) problems.push({ table, field, message: `The column type ${JSON.stringify(prop?.type)} is not one Genesys Cloud supports.` });
+  }
+  return problems;
+}
+
+export async function planRestore(deps: { tables: TableService }, user: CurrentUser, org: OrgView, doc: BackupDocument, opts: RestoreOptions): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
+  const visible = new Map((await deps.tables.listTables(user, org, { refresh: true })).map((t) => [t.table.name, t]));
+  const plans: TablePlan[] = [];
+  const problems: Problem[] = [];
+  const divisions = new Set([...visible.values()].map((t) => t.table.division.id));
+  for (const source of doc.tables.filter((t) => !opts.only.length || opts.only.includes(t.name))) {
+    const found = visible.get(source.name);
+    if (!found) {
+      if (user.role !== 'ADMIN') {
+        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name} that you can see. An administrator can create it from the backup.` });
+      } else if (org.readOnly) {
+        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name}, and the org is read-only in this app.` });
+      } else if (!opts.createMissing) {
+        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name}. Tick “Create missing tables” to create it from the backup's schema.` });
+      } else {
+        const schemaIssues = schemaProblems(source, doc.partial);
+        const checked = schemaIssues.length ? { rows: new Map<string, Row>(), problems: [] } : checkTable(source, { ...source, id: '', schema: source.schema } as DataTable);
+        problems.push(...schemaIssues, ...checked.problems);
+        const add = [...checked.rows.values()];
+        // A division id only means something in the org it came from: kept when this org has it, else Home.
+        const divisionId = divisions.has(source.division?.id) ? source.division.id : undefined;
+        const { title: _title, ...schema } = source.schema as TableSchema & { title?: string };
+        plans.push({ name: source.name, tableId: null, create: { description: source.description ?? '', divisionId, schema }, ...methodFor({ add, update: [] }, schema, new Map(), opts.rowsOnly), add, update: [], remove: [], unchanged: 0 });
+      }
+      continue;
+    }
+    const checked = checkTable(source, found.table);
+    problems.push(...checked.problems);
+    if (checked.problems.length) continue;
+    const { access } = found;
+    const current = new Map((await deps.tables.rows(user, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]));
+    const columns = Object.keys(source.schema.properties).filter((c) => c !== 'key');
+    const p: TablePlan = { name: source.name, tableId: found.table.id, create: null, method: 'rows', singly: [], add: [], update: [], remove: [], unchanged: 0 };
+    for (const [key, row] of checked.rows) {
+      const now = current.get(key);
+      if (!now) p.add.push(row);
+      else {
+        const changed = columns.filter((c) => c in row && row[c] !== now[c]);
+        if (changed.length) p.update.push({ key, changed, values: Object.fromEntries(changed.map((c) => [c, row[c]!])) });
+        else p.unchanged++;
+      }
+    }
+    if (opts.exact) for (const key of current.keys()) if (!checked.rows.has(key)) p.remove.push(key);
+    Object.assign(p, methodFor(p, found.table.schema, current, opts.rowsOnly));
+    // The rights the plan needs, per table and per column.
+    const need = (ok: boolean, what: string) => ok || problems.push({ table: source.name, message: `Restoring needs the ${what} right on this table.` });
+    if (access.readOnlyReason && operationCount(p)) problems.push({ table: source.name, message: access.readOnlyReason });
+    if (p.add.length) need(access.canAdd, 'add');
+    if (p.update.length) need(access.canEdit, 'edit');
+    if (p.remove.length) need(access.canDelete, 'delete');
+    const touched = new Set([...p.update.flatMap((u) => u.changed), ...(p.add.length ? columns.concat('key') : [])]);
+    for (const c of touched) if (access.columns[c] !== 'write') problems.push({ table: source.name, field: c, message: `Restoring changes “${c}”, which you may not write.` });
+    plans.push(p);
+  }
+  if (opts.only.length && !plans.length && !problems.length) problems.push({ message: 'None of the chosen tables is in this backup.' });
+  return { plans, problems };
+}

@@ -1,0 +1,104 @@
+// Many row writes as one Genesys CSV import job (Append: rows in the file are added or replaced, others
+// kept), with the same per-row audit entries as single writes: every row's intent (before/after) is
+// committed before the job, and each row's outcome is decided after it from a fresh read of the table —
+// the job reports only counts, not which rows failed. A process stopped mid-job leaves intents that the
+// reconciler settles from the table's actual state.
+import { randomUUID } from 'node:crypto';
+import { stringify } from 'csv-stringify/sync';
+import type { DataTable, DataTableGateway, Row, TableSchema } from '../../genesys/gateway.js';
+import type { Actor } from '../../lib/actor.js';
+import type { AuditService } from '../audit/audit-service.js';
+
+export type ImportItem = { kind: 'create'; row: Row } | { kind: 'update'; key: string; values: Row };
+
+export interface ImportOutcome {
+  applied: number;
+  /** Rows that already held what was asked (nothing written). */
+  unchanged: number;
+  failures: { key: string; message: string }[];
+  /** Rows a CSV cannot carry (see importable), left for the caller to write one at a time. */
+  leftOver: ImportItem[];
+}
+
+const holds = (current: Row | undefined, wanted: Row) => current !== undefined && Object.keys(wanted).every((c) => current[c] === wanted[c]);
+
+/**
+ * Whether a row survives the CSV round trip: Genesys reads an empty cell as "use the column's default", so
+ * an empty string can only go in a CSV for a column whose default is empty too.
+ */
+export const importable = (row: Row, schema: TableSchema) =>
+  Object.entries(row).every(([c, v]) => v !== '' || (schema.properties[c]?.default ?? '') === '');
+
+export function csvOf(table: DataTable, rows: Row[]): string {
+  const columns = Object.keys(table.schema.properties).sort((a, b) => (a === 'key' ? -1 : b === 'key' ? 1 : 0));
+  return stringify(
+    rows.map((r) => columns.map((c) => (r[c] === undefined ? '' : String(r[c])))),
+    { header: true, columns, quoted_match: /^\s|\s$/ },
+  );
+}
+
+export async function importRows(
+  deps: { gateway: DataTableGateway; audit: AuditService },
+  table: DataTable,
+  orgId: string,
+  items: ImportItem[],
+  actor: Actor,
+  opts: { batchId?: string; reason: string | null; extra?: Record<string, unknown> },
+): Promise<ImportOutcome> {
+  const outcome: ImportOutcome = { applied: 0, unchanged: 0, failures: [], leftOver: [] };
+  const current = new Map((await deps.gateway.readAllRows(table.id, { mode: 'background' })).map((r) => [String(r.key), r]));
+  const writes: { key: string; before: Row | null; after: Row; changed: string[]; changeId: string }[] = [];
+  for (const item of items) {
+    const key = item.kind === 'create' ? String(item.row.key) : item.key;
+    const before = current.get(key) ?? null;
+    const wanted = item.kind === 'create' ? item.row : item.values;
+    if (item.kind === 'update' && !before) {
+      outcome.failures.push({ key, message: 'The row no longer exists in Genesys Cloud.' });
+      continue;
+    }
+    if (before && holds(before, wanted)) {
+      outcome.unchanged++;
+      continue;
+    }
+    // Genesys replaces whole rows: an update sends the current row with the changed columns laid over it.
+    const after = before ? { ...before, ...wanted } : wanted;
+    if (!importable(after, table.schema)) outcome.leftOver.push(item);
+    else writes.push({ key, before, after, changed: Object.keys(wanted), changeId: randomUUID() });
+  }
+  if (!writes.length) return outcome;
+  const entry = (w: (typeof writes)[number]) => ({
+    action: w.before ? 'row.updated' : 'row.created',
+    orgId,
+    tableId: table.id,
+    rowKey: w.key,
+    changeId: w.changeId,
+    reason: opts.reason,
+    batchId: opts.batchId ?? null,
+  });
+  await deps.audit.recordMany(
+    writes.map((w) => ({ ...entry(w), outcome: 'intent', before: w.before ?? undefined, after: w.after, details: { changed: w.changed, via: 'csv-import', ...opts.extra } })),
+    actor,
+  );
+  let jobMessage = '';
+  try {
+    const result = await deps.gateway.importCsv(table.id, csvOf(table, writes.map((w) => w.after)), 'Append');
+    if (result.status !== 'Succeeded') jobMessage = result.message ?? 'Genesys Cloud could not process the import.';
+  } catch (err) {
+    jobMessage = (err as Error).message; // some rows may still have been written: the read below decides
+  }
+  let after: Map<string, Row>;
+  try {
+    after = new Map((await deps.gateway.readAllRows(table.id, { mode: 'background' })).map((r) => [String(r.key), r]));
+  } catch (err) {
+    // Outcomes cannot be known now; the reconciler settles them from the table later.
+    await deps.audit.recordMany(writes.map((w) => ({ ...entry(w), outcome: 'unknown', details: { message: (err as Error).message } })), actor);
+    throw err;
+  }
+  const applied = writes.filter((w) => holds(after.get(w.key), w.after));
+  const failed = writes.filter((w) => !holds(after.get(w.key), w.after));
+  const message = jobMessage || 'Genesys Cloud did not accept this row in the import (check it against the table schema).';
+  await deps.audit.recordMany([...applied.map((w) => ({ ...entry(w), outcome: 'applied' })), ...failed.map((w) => ({ ...entry(w), outcome: 'failed', details: { message } }))], actor);
+  outcome.applied = applied.length;
+  outcome.failures.push(...failed.map((w) => ({ key: w.key, message })));
+  return outcome;
+}
