@@ -104,6 +104,8 @@ describe('a restore stopped because Genesys Cloud was unreachable', () => {
     expect(stopped).toContain('Restore stopped');
     expect(stopped).toContain(`stopped after 1 of ${keys.length} change(s)`);
     expect(stopped).toContain('Resume the restore');
+    // The Backups page leads back to it after the user has left the page.
+    expect((await w.admin.get('/backups')).text).toMatch(new RegExp(`href="${url}">[^<]+</a>: stopped, 1 of ${keys.length} change\\(s\\)`));
     sandbox().faults.clear();
     const resumed = await w.admin.post(`${url}/resume`).type('form').send({ _csrf: await csrfFrom(w.admin, url) });
     expect(resumed.status).toBe(303);
@@ -120,7 +122,11 @@ describe('a restore stopped because Genesys Cloud was unreachable', () => {
     const backupId = await backupOf(['Emergency Flags']);
     const url = await restore(backupId);
     await settled(url);
-    expect((await w.users.tableEditor.agent.get(url)).status).toBe(404);
+    const other = w.users.tableEditor.agent;
+    expect((await other.get(url)).status).toBe(404);
+    expect((await other.post(`${url}/resume`).type('form').send({ _csrf: await csrfFrom(other, '/account') })).status).toBe(404);
+    expect((await other.get('/backups')).text).not.toContain(url);
+    expect((await w.admin.get('/backups')).text).toContain(url);
   });
 });
 

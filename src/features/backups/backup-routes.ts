@@ -70,7 +70,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   routes.get('/backups', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
     const tables = org ? await deps.tables.listTables(req.user!, org) : [];
-    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups: await deps.backups.list(req.user!) });
+    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups: await deps.backups.list(req.user!), restores: await deps.restore.recent(req.user!) });
   });
 
   routes.post('/backups', 'signed-in', async (req, res) => {

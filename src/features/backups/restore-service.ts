@@ -207,8 +207,11 @@ export function createRestoreService(deps: {
       return toView(job);
     },
 
-    /** Resolves when the job is no longer running in this process (tests and shutdown). */
-    isActive: (jobId: string) => active.has(jobId),
+    /** The newest restores this user may see (admins: everyone's), for the Backups page. */
+    async recent(user: CurrentUser, take = 10) {
+      const jobs = await deps.db.restoreJob.findMany({ where: user.role === 'ADMIN' ? {} : { userId: user.id }, orderBy: { createdAt: 'desc' }, take, omit: { plan: true } });
+      return jobs.map((j) => ({ id: j.id, status: j.status as RestoreJobView['status'], total: j.total, done: j.done, createdAt: j.createdAt, failures: (JSON.parse(j.failures) as unknown[]).length }));
+    },
   };
 }
 
