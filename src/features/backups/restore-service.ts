@@ -75,6 +75,17 @@ export function createRestoreService(deps: {
   async function run(jobId: string, resumed: boolean): Promise<void> {
     if (active.has(jobId)) return;
     active.add(jobId);
+    try {
+      await apply(jobId, resumed);
+    } catch (err) {
+      // Only the database itself failing gets here; the job stays 'running' and resumes at the next start.
+      deps.logger.error('restore could not be run', { event: 'restore.error', jobId, reason: (err as Error).message });
+    } finally {
+      active.delete(jobId);
+    }
+  }
+
+  async function apply(jobId: string, resumed: boolean): Promise<void> {
     const job = await deps.db.restoreJob.findUniqueOrThrow({ where: { id: jobId } });
     const plans = JSON.parse(job.plan) as TablePlan[];
     const actor = JSON.parse(job.actor) as Actor;
@@ -153,9 +164,7 @@ export function createRestoreService(deps: {
     } catch (err) {
       const message = err instanceof GenesysUnavailableError ? `${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.` : (err as Error).message;
       deps.logger.warn('restore stopped', { event: 'restore.failed', jobId, reason: message });
-      await save({ status: 'failed', error: message }).catch(() => undefined);
-    } finally {
-      active.delete(jobId);
+      await save({ status: 'failed', error: message });
     }
   }
 
