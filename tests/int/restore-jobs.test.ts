@@ -229,3 +229,56 @@ describe('a CSV import stopped midway', () => {
     expect(await w.t.services.reconciler.settleBatch(batchId)).toBe(0); // settled once only
   });
 });
+
+describe('the rights a restore needs', () => {
+  async function backupAs(userId: number, names: string[]): Promise<string> {
+    const org = await w.t.services.orgs.get(w.orgId);
+    const u = await w.t.db.user.findUniqueOrThrow({ where: { id: userId } });
+    const user = { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
+    return w.t.services.backups.backupNow(user, org, names.map((n) => table(n).id), { userId: u.id, name: u.displayName, isAdmin: false }, 'manual');
+  }
+
+  it('are checked per table and per column; a partial backup leaves hidden columns as they are', async () => {
+    const editor = w.users.columnEditor; // may write Message only; Priority read; ActivatedBy hidden; no add
+    const flags = table('Emergency Flags');
+    const backupId = await backupAs(editor.id, ['Emergency Flags']);
+    const main = flags.rows.get('Main Line')!;
+    const billing = flags.rows.get('Billing Queue')!;
+    flags.rows.set('Main Line', { ...main, Message: 'Changed', Priority: 9, ActivatedBy: 'hidden canary' });
+    flags.rows.delete('Billing Queue');
+    touchRows(flags);
+    w.t.services.tables.invalidate(w.orgId);
+    const refused = await editor.agent.get(`/backups/${backupId}/restore`);
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('Restoring needs the add right on this table.');
+    expect(refused.text).toContain('Restoring changes “Priority”, which you may not write.');
+    const writes = w.writes();
+    expect((await editor.agent.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(editor.agent, '/account') })).status).toBe(400);
+    expect(w.writes()).toBe(writes);
+
+    // Only what the editor may write differs now: the restore goes through and leaves the hidden column.
+    flags.rows.set('Main Line', { ...main, Message: 'Changed', ActivatedBy: 'hidden canary' });
+    flags.rows.set('Billing Queue', billing);
+    touchRows(flags);
+    const started = await editor.agent.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(editor.agent, '/account') });
+    expect(started.status).toBe(303);
+    let page = '';
+    for (let i = 0; i < 100 && !page.includes('Restore finished'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      page = (await editor.agent.get(started.headers.location!)).text;
+    }
+    expect(page).toContain('Restore finished');
+    expect(flags.rows.get('Main Line')).toEqual({ ...main, ActivatedBy: 'hidden canary' });
+  });
+
+  it('are refused in a read-only org, even for admins', async () => {
+    const flags = table('Emergency Flags');
+    const backupId = await backupOf(['Emergency Flags']);
+    flags.rows.set('Main Line', { ...flags.rows.get('Main Line')!, Message: 'Changed' });
+    await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { readOnly: true } });
+    const preview = await w.admin.get(`/backups/${backupId}/restore`);
+    expect(preview.status).toBe(400);
+    expect(preview.text).toMatch(/read-only/);
+    expect(preview.text).not.toContain('>Restore</button>');
+  });
+});
