@@ -24,7 +24,8 @@ export interface SchedulerResult {
 }
 
 export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: TableService; backups: BackupService; audit: AuditService; clock: Clock; logger: Logger }) {
-  let running = false;
+  /** The pass in progress: a tick or a save that comes while one runs joins it instead of overlapping it. */
+  let current: Promise<SchedulerResult> | null = null;
 
   async function pruneOld(orgId: string, keep: number): Promise<number> {
     const old = await deps.db.backup.findMany({ where: { orgId, kind: 'scheduled' }, orderBy: { createdAt: 'desc' }, skip: keep });
@@ -35,34 +36,34 @@ export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: 
     return old.length;
   }
 
-  return {
-    /** One pass over every daily org; never throws (an org that fails is reported and retried next pass). */
-    async run(): Promise<SchedulerResult> {
-      const result: SchedulerResult = { created: [], failed: [], pruned: 0 };
-      if (running) return result; // a slow pass is not overlapped by the next tick
-      running = true;
+  /** One pass over every daily org; never throws (an org that fails is reported and retried next pass). */
+  async function pass(): Promise<SchedulerResult> {
+    const result: SchedulerResult = { created: [], failed: [], pruned: 0 };
+    for (const org of await deps.orgs.list()) {
+      if (org.backupSchedule !== 'daily') continue;
+      const last = await deps.db.backup.findFirst({ where: { orgId: org.id, kind: 'scheduled' }, orderBy: { createdAt: 'desc' } });
+      if (last && deps.clock.now() - last.createdAt.getTime() < DAY_MS) continue;
       try {
-        for (const org of await deps.orgs.list()) {
-          if (org.backupSchedule !== 'daily') continue;
-          const last = await deps.db.backup.findFirst({ where: { orgId: org.id, kind: 'scheduled' }, orderBy: { createdAt: 'desc' } });
-          if (last && deps.clock.now() - last.createdAt.getTime() < DAY_MS) continue;
-          try {
-            const tableIds = (await deps.tables.listTables(SCHEDULER_USER, org)).map((t) => t.table.id);
-            const backupId = await deps.backups.backupNow(SCHEDULER_USER, org, tableIds, SCHEDULER_ACTOR, 'scheduled');
-            result.created.push({ orgName: org.name, backupId });
-            deps.logger.info('scheduled backup made', { event: 'backup.scheduled', orgId: org.id, backupId, tables: tableIds.length });
-            result.pruned += await pruneOld(org.id, org.backupKeep);
-          } catch (err) {
-            const reason = (err as Error).message;
-            result.failed.push({ orgName: org.name, reason });
-            deps.logger.warn('scheduled backup failed', { event: 'backup.scheduled_error', orgId: org.id, reason });
-            await deps.audit.record({ action: 'backup.failed', orgId: org.id, details: { kind: 'scheduled', reason: reason.slice(0, 500) } }, null);
-          }
-        }
-      } finally {
-        running = false;
+        const tableIds = (await deps.tables.listTables(SCHEDULER_USER, org)).map((t) => t.table.id);
+        const backupId = await deps.backups.backupNow(SCHEDULER_USER, org, tableIds, SCHEDULER_ACTOR, 'scheduled');
+        result.created.push({ orgName: org.name, backupId });
+        deps.logger.info('scheduled backup made', { event: 'backup.scheduled', orgId: org.id, backupId, tables: tableIds.length });
+        result.pruned += await pruneOld(org.id, org.backupKeep);
+      } catch (err) {
+        const reason = (err as Error).message;
+        result.failed.push({ orgName: org.name, reason });
+        deps.logger.warn('scheduled backup failed', { event: 'backup.scheduled_error', orgId: org.id, reason });
+        await deps.audit.record({ action: 'backup.failed', orgId: org.id, details: { kind: 'scheduled', reason: reason.slice(0, 500) } }, null);
       }
-      return result;
+    }
+    return result;
+  }
+
+  return {
+    /** Runs a pass now, or joins the one already running. */
+    run(): Promise<SchedulerResult> {
+      current ??= pass().finally(() => (current = null));
+      return current;
     },
   };
 }
