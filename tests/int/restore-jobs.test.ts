@@ -177,17 +177,17 @@ describe('restoring into another org', () => {
     const add = await w.admin.post('/admin/orgs').type('form').send({ _csrf: await csrfFrom(w.admin, '/admin/orgs/new'), name: 'Acme Test', region: 'eu_west_1', clientId: 'acme-test-client', clientSecret: 'acme-test-secret', label: 'TEST', color: 'green', requestsPerMinute: '300' });
     expect(add.status).toBe(303);
     const testOrg = await w.t.db.genesysOrg.findFirstOrThrow({ where: { name: 'Acme Test' } });
-    await w.admin.post('/orgs/current').type('form').send({ _csrf: await csrfFrom(w.admin, '/'), orgId: testOrg.id, returnTo: '/' }).expect(303);
-
-    const refused = await w.admin.get(`/backups/${backupId}/restore`);
+    // The target org is chosen on the restore page (the current org stays the sandbox).
+    expect((await w.admin.get(`/backups/${backupId}/restore?target=no-such-org`)).status).toBe(404);
+    const refused = await w.admin.get(`/backups/${backupId}/restore?target=${testOrg.id}`);
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('There is no table named “Emergency Flags” in Acme Test. Tick “Create missing tables”');
-    const preview = await w.admin.get(`/backups/${backupId}/restore?create=1`);
+    const preview = await w.admin.get(`/backups/${backupId}/restore?create=1&target=${testOrg.id}`);
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Emergency Flags (new table)');
     expect(preview.text).toContain('Create the table, then one call per row');
 
-    const page = await settled(await restore(backupId, { create: '1' }));
+    const page = await settled(await restore(backupId, { create: '1', target: testOrg.id }));
     expect(page).toContain('Restore finished');
     const created = [...target.orgs[0]!.tables.values()];
     expect(created.map((t) => t.name).sort()).toEqual(['Emergency Flags', 'Opening Hours']);
@@ -200,7 +200,7 @@ describe('restoring into another org', () => {
     // Nothing existed before, so there was nothing to back up first.
     expect(await w.t.db.backup.count({ where: { kind: 'pre-restore' } })).toBe(0);
     // Restoring again changes nothing.
-    const again = await w.admin.get(`/backups/${backupId}/restore`);
+    const again = await w.admin.get(`/backups/${backupId}/restore?target=${testOrg.id}`);
     expect(again.text).toMatch(/Emergency Flags<\/th><td class="type-integer">0<\/td><td class="type-integer">0<\/td><td class="type-integer">0<\/td>/);
   });
 });

@@ -5,6 +5,7 @@ import { actorOf } from '../../lib/actor.js';
 import { attachment } from '../../lib/downloads.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
+import type { OrgService } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
 import type { BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
@@ -16,10 +17,17 @@ const chosenTables = (req: Request): string[] => {
   return (Array.isArray(t) ? t : typeof t === 'string' ? [t] : []).filter((x): x is string => typeof x === 'string');
 };
 
-export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService }): void {
+export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService }): void {
   const org = (req: Request) => {
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
     return req.currentOrg;
+  };
+  /** The org a restore writes to: `target` when given (any active org, like the org switcher), else the current one. */
+  const targetOrg = async (req: Request, target: unknown) => {
+    if (typeof target !== 'string' || target === '' || target === req.currentOrg?.id) return org(req);
+    const chosen = (await deps.orgs.list()).find((o) => o.id === target);
+    if (!chosen) throw new NotFoundError('That org does not exist or is archived.');
+    return chosen;
   };
   const on = (v: unknown) => v === '1' || v === 'on';
   const listOf = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
@@ -30,9 +38,10 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
     const options = optionsOf(req.query as Record<string, unknown>);
+    const target = await targetOrg(req, req.query.target);
     try {
-      const preview = await deps.restore.preview(req.user!, org(req), String(req.params.id), options);
-      res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, options, org: org(req), backupId: String(req.params.id), writeCalls });
+      const preview = await deps.restore.preview(req.user!, target, String(req.params.id), options);
+      res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, options, org: target, backupId: String(req.params.id), writeCalls });
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
       renderUnreadable(req, res, err, options, String(req.params.id));
@@ -40,7 +49,8 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   });
 
   routes.post('/backups/:id/restore', 'signed-in', async (req, res) => {
-    const job = await deps.restore.start(req.user!, org(req), String(req.params.id), optionsOf(req.body as Record<string, unknown>), actorOf(req));
+    const body = req.body as Record<string, unknown>;
+    const job = await deps.restore.start(req.user!, await targetOrg(req, body?.target), String(req.params.id), optionsOf(body), actorOf(req));
     res.redirect(303, `/backups/restores/${job.id}`);
   });
 
