@@ -18,6 +18,7 @@ import { buildSchema } from '../../src/emulator/seed.js';
 import { touchRows } from '../../src/emulator/store.js';
 import { createTable } from '../../src/emulator/tables-api.js';
 import { projectRoot } from '../../src/lib/paths.js';
+import { formToken } from '../../tests/helpers/server-with-org.js';
 import { freePort } from '../../tests/helpers/spawn-server.js';
 
 const BUDGET = 300;
@@ -41,7 +42,6 @@ function fill(emu: RunningEmulator, name: string, rows: number, columns: number)
   return id;
 }
 
-const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
 
 async function startApp(emu: RunningEmulator, method: 'auto' | 'rows'): Promise<{ agent: Agent; app: ChildProcess; dataDir: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bench-br-'));
@@ -53,9 +53,9 @@ async function startApp(emu: RunningEmulator, method: 'auto' | 'rows'): Promise<
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
   const agent = supertest.agent(base);
-  const setupToken = token((await agent.get('/setup')).text);
+  const setupToken = formToken((await agent.get('/setup')).text);
   await agent.post('/setup').type('form').send({ _csrf: setupToken, email: 'admin@example.com', displayName: 'Admin', password: PASSWORD, passwordConfirm: PASSWORD }).expect(303);
-  const orgToken = token((await agent.get('/admin/orgs/new')).text);
+  const orgToken = formToken((await agent.get('/admin/orgs/new')).text);
   await agent.post('/admin/orgs').type('form').send({ _csrf: orgToken, name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: String(BUDGET) }).expect(303);
   return { agent, app, dataDir };
 }
@@ -80,7 +80,7 @@ const report = (label: string, m: { calls: number; seconds: number }, note = '')
   console.log(`${label}: ${m.calls} API calls, ${m.seconds.toFixed(1)} s; floor ${(m.calls / FLOOR_PER_SECOND).toFixed(1)} s; ratio ${(m.seconds / (m.calls / FLOOR_PER_SECOND)).toFixed(2)}${note}`);
 
 async function backupOf(agent: Agent, tableIds: string[]): Promise<string> {
-  const t = token((await agent.get('/backups')).text);
+  const t = formToken((await agent.get('/backups')).text);
   const res = await agent.post('/backups').type('form').send({ _csrf: t, table: tableIds }).expect(303);
   const html = await waitFor(agent, res.headers.location!, (h) => h.includes('Backup ready') || h.includes('Backup failed'));
   return /\/backups\/([\w-]+)\/download/.exec(html)![1]!;
@@ -88,7 +88,7 @@ async function backupOf(agent: Agent, tableIds: string[]): Promise<string> {
 
 async function restore(agent: Agent, emu: RunningEmulator, backupId: string, label: string, sampleSeconds?: number): Promise<void> {
   const url = `/backups/${backupId}/restore`;
-  const t = token((await agent.get(url)).text);
+  const t = formToken((await agent.get(url)).text);
   const end = measure(emu);
   const res = await agent.post(url).type('form').send({ _csrf: t }).expect(303);
   const html = await waitFor(agent, res.headers.location!, (h) => !h.includes('Restoring…'), sampleSeconds);

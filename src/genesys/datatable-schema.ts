@@ -30,3 +30,8 @@ export interface TableSchema {
 
 export type RowValue = string | number | boolean;
 export type Row = Record<string, RowValue>;
+
+/** The row exists and holds every value of `wanted` (other columns may differ). */
+export function rowHolds(row: Row | null | undefined, wanted: Row | null | undefined): boolean {
+  return row != null && wanted != null && Object.keys(wanted).every((c) => row[c] === wanted[c]);
+}

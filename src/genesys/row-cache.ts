@@ -28,10 +28,11 @@ export class RowCache {
     return `${orgId}\u0000${tableId}`;
   }
 
-  async get(orgId: string, tableId: string, load: () => Promise<Row[]>, opts: { refresh?: boolean } = {}): Promise<CachedRows> {
+  /** `refresh` reads again in any case; `loadedSince` reads again unless the rows were read at or after that time. */
+  async get(orgId: string, tableId: string, load: () => Promise<Row[]>, opts: { refresh?: boolean; loadedSince?: number } = {}): Promise<CachedRows> {
     const k = this.key(orgId, tableId);
     const entry = this.entries.get(k);
-    const fresh = entry && this.opts.clock.now() - entry.loadedAt < this.opts.maxAgeMs;
+    const fresh = entry && this.opts.clock.now() - entry.loadedAt < this.opts.maxAgeMs && entry.loadedAt >= (opts.loadedSince ?? -Infinity);
     if (entry && fresh && !opts.refresh) return { rows: (entry.list ??= [...entry.rows.values()]), loadedAt: new Date(entry.loadedAt) };
     let pending = this.loading.get(k);
     if (!pending) {

@@ -2,6 +2,7 @@
 // priorities) and the org's ApiClient (token cache). Writes are made safe to retry: PUT and DELETE are
 // idempotent; a POST whose outcome is unknown (timeout, reset) is checked with a GET before it is repeated.
 import { GenesysNotFoundError, GenesysUnavailableError, GenesysValidationError } from './errors.js';
+import { rowHolds } from './datatable-schema.js';
 import type { CallOptions, DataTable, DataTableGateway, ImportResult, OrgIdentity, Row } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
 import type { OrgRequestQueue } from './request-queue.js';
@@ -37,10 +38,6 @@ function toTable(e: TableEntity): DataTable {
     division: { id: e.division?.id ?? '', name: e.division?.name ?? '' },
     schema: e.schema ?? { required: ['key'], properties: { key: { type: 'string' } }, additionalProperties: false },
   };
-}
-
-function sameRow(a: Row, b: Row): boolean {
-  return Object.entries(a).every(([k, v]) => b[k] === v);
 }
 
 export class SdkDataTableGateway implements DataTableGateway {
@@ -130,7 +127,7 @@ export class SdkDataTableGateway implements DataTableGateway {
       if (!(err instanceof GenesysUnavailableError && err.mayHaveApplied)) throw err;
       // The POST may have reached Genesys. Look before repeating it, so a row is never created twice.
       const existing = await this.getRow(tableId, String(row.key), opts);
-      if (existing && sameRow(row, existing)) return existing;
+      if (existing && rowHolds(existing, row)) return existing;
       if (existing) throw err;
       return post();
     }

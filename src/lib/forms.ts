@@ -13,3 +13,8 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, summary
   }
   throw new ValidationError(summary, fieldErrors);
 }
+
+/** A form field that may come once (a string) or several times (an array): its non-empty string values. */
+export function formList(value: unknown): string[] {
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((x): x is string => typeof x === 'string' && x !== '');
+}

@@ -54,3 +54,13 @@ export async function plantHiddenCanary(w: PermissionWorld, canary: string): Pro
   const g = await w.t.services.orgs.gatewayFor(w.orgId);
   await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: canary });
 }
+
+/** The restore job page once the job is no longer running (polled, bounded to 30 s). */
+export async function restoreJobPage(agent: Agent, url: string): Promise<string> {
+  let page = (await agent.get(url)).text;
+  for (let i = 0; i < 300 && page.includes('Restoring…'); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    page = (await agent.get(url)).text;
+  }
+  return page;
+}

@@ -3,13 +3,11 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureDb, createDb, databasePath } from '../../src/db/database.js';
 import { verifyAuditChain } from '../../src/features/audit/audit-verify.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
-import { freePort, spawnServer, waitForHealthy } from '../helpers/spawn-server.js';
-import { ADMIN } from '../helpers/test-app.js';
+import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -17,14 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.stop());
 
-const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-
-async function start(dataDir: string, extra: Record<string, string> = {}) {
-  const port = await freePort();
-  const proc = spawnServer({ DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'test', GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}`, AUDIT_RECONCILE_GRACE_SECONDS: '0', LOG_CONSOLE: 'false', ...extra });
-  await waitForHealthy(port, proc);
-  return { proc, agent: supertest.agent(`http://127.0.0.1:${port}`) };
-}
+const start = (dataDir: string, extra: Record<string, string> = {}) => startServerWithEmulator(dataDir, emu.port, extra);
 
 async function waitFor<T>(fn: () => Promise<T | null>, what: string): Promise<T> {
   for (let i = 0; i < 100; i++) {
@@ -45,16 +36,12 @@ describe.each([
     const message = `Crash test ${crashAt}`;
     const first = await start(dataDir, { CRASH_AT: crashAt });
     const a = first.agent;
-    // (Read each token before starting the POST: the agent attaches cookies when a request is created.)
-    const setupToken = token((await a.get('/setup')).text);
-    await a.post('/setup').type('form').send({ _csrf: setupToken, ...ADMIN, passwordConfirm: ADMIN.password }).expect(303);
-    const connectToken = token((await a.get('/setup/connect')).text);
-    await a.post('/setup/connect/org').type('form').send({ _csrf: connectToken, name: 'Crash', region: 'us_east_1', clientId: 'crash-client', clientSecret: 'crash-secret', color: 'red' }).expect(303);
+    await setUpWithOrg(a, { name: 'Crash', clientId: 'crash-client', clientSecret: 'crash-secret' });
     const rowUrl = `/tables/${flags}/rows/${encodeURIComponent('Main Line')}`;
     const form = await a.get(rowUrl);
     expect(form.status).toBe(200);
     const putsBefore = emu.requestLog.filter((e) => e.method === 'PUT').length;
-    await a.post(rowUrl).type('form').send({ _csrf: token(form.text), 'f:Message': message }).catch(() => undefined); // the server dies mid-request
+    await a.post(rowUrl).type('form').send({ _csrf: formToken(form.text), 'f:Message': message }).catch(() => undefined); // the server dies mid-request
     expect(await first.proc.exited).toBeNull(); // killed by SIGKILL (no exit code)
     expect(emu.requestLog.filter((e) => e.method === 'PUT').length - putsBefore).toBe(putsExpected);
 

@@ -5,8 +5,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
 import type { Row } from '../../src/genesys/gateway.js';
+import { IMPORT_MIN_ROWS } from '../../src/features/backups/restore-plan.js';
 import { ADMIN, csrfFrom } from '../helpers/test-app.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 /** Set while a second emulator stands in for another Genesys org. */
@@ -27,14 +28,7 @@ async function restore(backupId: string, form: Record<string, string | string[]>
   return res.headers.location!;
 }
 
-async function settled(url: string): Promise<string> {
-  let page = await w.admin.get(url);
-  for (let i = 0; i < 300 && page.text.includes('Restoring…'); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    page = await w.admin.get(url);
-  }
-  return page.text;
-}
+const settled = (url: string) => restoreJobPage(w.admin, url);
 
 beforeEach(async () => {
   w = await permissionWorld({ gatewaySettings: otherOrg ? { apiOverride: otherOrg } : {} });
@@ -228,6 +222,23 @@ describe('a CSV import stopped midway', () => {
     expect(outcomes.filter((e) => e.outcome === 'reconciled-not-applied')).toHaveLength(15);
     expect(await w.t.services.reconciler.settleBatch(batchId)).toBe(0); // settled once only
   });
+
+  it('finds an open change behind any number of settled ones', async () => {
+    const flags = table('Emergency Flags');
+    const row = flags.rows.get('Main Line')!;
+    const settledChange = (i: number) => ({ action: 'row.updated', orgId: w.orgId, tableId: flags.id, rowKey: 'Main Line', changeId: `settled-${i}`, batchId: null });
+    await w.t.services.audit.recordMany(
+      Array.from({ length: 600 }, (_, i) => [
+        { ...settledChange(i), outcome: 'intent', before: { ...row, Message: `m${i}` }, after: { ...row, Message: `m${i + 1}` } },
+        { ...settledChange(i), outcome: 'applied' },
+      ]).flat(),
+      null,
+    );
+    await w.t.services.audit.record({ action: 'row.updated', orgId: w.orgId, tableId: flags.id, rowKey: 'Main Line', changeId: 'open-one', outcome: 'intent', before: { ...row, Message: 'before' }, after: row }, null);
+    w.t.clock.advance(3_600_000); // past the grace period
+    expect(await w.t.services.reconciler.run()).toBe(1);
+    expect(await w.t.db.auditEvent.findFirst({ where: { changeId: 'open-one', outcome: 'reconciled-applied' } })).not.toBeNull();
+  });
 });
 
 describe('the rights a restore needs', () => {
@@ -262,12 +273,7 @@ describe('the rights a restore needs', () => {
     touchRows(flags);
     const started = await editor.agent.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(editor.agent, '/account') });
     expect(started.status).toBe(303);
-    let page = '';
-    for (let i = 0; i < 100 && !page.includes('Restore finished'); i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      page = (await editor.agent.get(started.headers.location!)).text;
-    }
-    expect(page).toContain('Restore finished');
+    expect(await restoreJobPage(editor.agent, started.headers.location!)).toContain('Restore finished');
     expect(flags.rows.get('Main Line')).toEqual({ ...main, ActivatedBy: 'hidden canary' });
   });
 
@@ -280,5 +286,55 @@ describe('the rights a restore needs', () => {
     expect(preview.status).toBe(400);
     expect(preview.text).toMatch(/read-only/);
     expect(preview.text).not.toContain('>Restore</button>');
+  });
+});
+
+describe('what Genesys refuses during a restore', () => {
+  it('names each row a CSV import did not take, records it as failed, and keeps the rows it did take', async () => {
+    const hours = table('Opening Hours');
+    const backupId = await backupOf(['Opening Hours']);
+    const original = new Map(hours.rows);
+    for (const [key, row] of original) hours.rows.set(key, { ...row, Close: 'x' });
+    // Genesys now refuses a Close longer than one character: every backed-up "18:00" fails, "" passes.
+    hours.schema.properties.Close!.maxLength = 1;
+    const refused = [...original.values()].filter((r) => r.Close !== '').map((r) => String(r.key));
+    const accepted = [...original.values()].filter((r) => r.Close === '').map((r) => String(r.key));
+    expect(original.size).toBeGreaterThanOrEqual(IMPORT_MIN_ROWS); // enough rows for the import path
+    expect(refused.length && accepted.length).toBeGreaterThan(0);
+
+    const callsBefore = api().length;
+    const page = await settled(await restore(backupId));
+    expect(api().slice(callsBefore).filter((c) => c.method === 'POST' && c.path.endsWith('/import/csv/jobs'))).toHaveLength(1);
+    expect(page).toContain('Restore finished');
+    expect(page).toContain(`, ${refused.length} failed`);
+    expect(page).toContain(`Opening Hours › ${refused[0]}: Genesys Cloud did not accept this row in the import`);
+    for (const key of accepted) expect(hours.rows.get(key)!.Close).toBe('');
+    for (const key of refused) expect(hours.rows.get(key)!.Close).toBe('x');
+    const batchId = /href="\/audit\/batch\/([\w-]+)"/.exec(page)![1]!;
+    expect(await w.t.db.auditEvent.count({ where: { batchId, outcome: 'failed' } })).toBe(refused.length);
+    expect(await w.t.db.auditEvent.count({ where: { batchId, outcome: 'applied' } })).toBe(accepted.length);
+  });
+
+  it('stops with the reason when a table cannot be created, and when its starter can no longer sign in', async () => {
+    const flags = table('Emergency Flags');
+    const backupId = await backupOf(['Emergency Flags']);
+    sandbox().orgs[0]!.tables.delete(flags.id);
+    w.t.services.tables.invalidate(w.orgId);
+    sandbox().faults.set([{ method: 'POST', path: '/api/v2/flows/datatables', times: Infinity, action: { type: 'status', status: 400 } }]);
+    const url = await restore(backupId, { create: '1' });
+    const stopped = await settled(url);
+    expect(stopped).toContain('Restore stopped');
+    expect(stopped).toContain('Resume the restore');
+    expect(stopped).toMatch(/role="alert">[^<]+</);
+
+    // Resumed after the person who started it was disabled: it stops again, saying why, and writes nothing.
+    sandbox().faults.clear();
+    await w.t.db.user.update({ where: { email: ADMIN.email }, data: { disabled: true } });
+    const writes = w.writes();
+    const jobId = /restores\/([\w-]+)/.exec(url)![1]!;
+    const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
+    await w.t.services.restore.resume(jobId, admin);
+    await expect.poll(async () => (await w.t.services.restore.job(jobId, admin)).error).toContain('can no longer sign in');
+    expect(w.writes()).toBe(writes);
   });
 });

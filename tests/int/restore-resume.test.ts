@@ -3,13 +3,12 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureDb, createDb, databasePath } from '../../src/db/database.js';
 import { verifyAuditChain } from '../../src/features/audit/audit-verify.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
-import { freePort, spawnServer, waitForHealthy } from '../helpers/spawn-server.js';
+import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
 import { ADMIN } from '../helpers/test-app.js';
 
 let emu: RunningEmulator;
@@ -18,14 +17,7 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.stop());
 
-const token = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
-
-async function start(dataDir: string) {
-  const port = await freePort();
-  const proc = spawnServer({ DATA_DIR: dataDir, PORT: String(port), NODE_ENV: 'test', GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}`, AUDIT_RECONCILE_GRACE_SECONDS: '0', LOG_CONSOLE: 'false' });
-  await waitForHealthy(port, proc);
-  return { proc, agent: supertest.agent(`http://127.0.0.1:${port}`) };
-}
+const start = (dataDir: string) => startServerWithEmulator(dataDir, emu.port);
 
 async function until(check: () => Promise<boolean>, what: string, tries = 300): Promise<void> {
   for (let i = 0; i < tries; i++) {
@@ -41,12 +33,8 @@ describe('kill -9 in the middle of a restore', () => {
     const vip = [...emu.orgs[0]!.tables.values()].find((t) => t.name === 'VIP Customers')!;
     const first = await start(dataDir);
     const a = first.agent;
-    // (Each token is read before its POST starts: the agent attaches cookies when a request is created.)
-    const setupToken = token((await a.get('/setup')).text);
-    await a.post('/setup').type('form').send({ _csrf: setupToken, ...ADMIN, passwordConfirm: ADMIN.password }).expect(303);
-    const connectToken = token((await a.get('/setup/connect')).text);
-    await a.post('/setup/connect/org').type('form').send({ _csrf: connectToken, name: 'Resume', region: 'us_east_1', clientId: 'resume-client', clientSecret: 'resume-secret', color: 'red' }).expect(303);
-    const backupToken = token((await a.get('/backups')).text);
+    await setUpWithOrg(a, { name: 'Resume', clientId: 'resume-client', clientSecret: 'resume-secret' });
+    const backupToken = formToken((await a.get('/backups')).text);
     const backupJob = await a.post('/backups').type('form').send({ _csrf: backupToken, table: vip.id }).expect(303);
     await until(async () => (await a.get(backupJob.headers.location!)).text.includes('Backup ready'), 'the backup');
     const backupId = /\/backups\/([\w-]+)\/download/.exec((await a.get(backupJob.headers.location!)).text)![1]!;
@@ -58,7 +46,7 @@ describe('kill -9 in the middle of a restore', () => {
     touchRows(vip);
     emu.options.behaviour.latencyMs = 120;
     const restoreUrl = `/backups/${backupId}/restore`;
-    const restoreToken = token((await a.get(restoreUrl)).text);
+    const restoreToken = formToken((await a.get(restoreUrl)).text);
     const started = await a.post(restoreUrl).type('form').send({ _csrf: restoreToken }).expect(303);
     const jobUrl = started.headers.location!;
     const doneCount = async (agent: typeof a) => Number(/id="restore-done">(\d+)</.exec((await agent.get(jobUrl)).text)?.[1] ?? -1);
@@ -72,7 +60,7 @@ describe('kill -9 in the middle of a restore', () => {
 
     const second = await start(dataDir);
     const b = second.agent;
-    const loginToken = token((await b.get('/login')).text);
+    const loginToken = formToken((await b.get('/login')).text);
     await b.post('/login').type('form').send({ _csrf: loginToken, email: ADMIN.email, password: ADMIN.password }).expect(303);
     await until(async () => (await b.get(jobUrl)).text.includes('Restore finished'), 'the resumed restore to finish');
     for (const k of keys) expect(vip.rows.get(k)).toEqual(original.get(k));

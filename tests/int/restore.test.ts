@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseBackup, type BackupInvalidError } from '../../src/features/backups/backup-validation.js';
 import { csrfFrom } from '../helpers/test-app.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -21,14 +21,7 @@ async function flagsBackup(): Promise<string> {
   return w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', isAdmin: true }, 'manual');
 }
 
-async function waitForRestore(url: string) {
-  let page = await w.admin.get(url);
-  for (let i = 0; i < 100 && page.text.includes('Restoring…'); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    page = await w.admin.get(url);
-  }
-  return page.text;
-}
+const waitForRestore = (url: string) => restoreJobPage(w.admin, url);
 
 describe('restore', () => {
   it('plans only the differences, keeps extra rows unless asked, writes them as one undoable batch', async () => {

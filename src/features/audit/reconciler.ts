@@ -4,6 +4,8 @@
 // periodically; only intents older than the grace period (longer than a request can take) are touched.
 import { Mutex } from 'async-mutex';
 import type { Db } from '../../db/database.js';
+import { Prisma } from '../../db/generated/client.js';
+import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
@@ -12,14 +14,14 @@ import type { AuditService } from './audit-service.js';
 
 export type ReconciledOutcome = 'reconciled-applied' | 'reconciled-not-applied' | 'reconciled-conflict';
 
-const equalOn = (row: Row | null, expected: Row | null) => row !== null && expected !== null && Object.keys(expected).every((k) => row[k] === expected[k]);
-
 export function decideOutcome(action: string, current: Row | null, before: Row | null, after: Row | null): ReconciledOutcome {
-  if (action === 'row.deleted') return current === null ? 'reconciled-applied' : equalOn(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
-  if (action === 'row.created') return current === null ? 'reconciled-not-applied' : equalOn(current, after) ? 'reconciled-applied' : 'reconciled-conflict';
-  return equalOn(current, after) ? 'reconciled-applied' : equalOn(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
+  if (action === 'row.deleted') return current === null ? 'reconciled-applied' : rowHolds(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
+  if (action === 'row.created') return current === null ? 'reconciled-not-applied' : rowHolds(current, after) ? 'reconciled-applied' : 'reconciled-conflict';
+  return rowHolds(current, after) ? 'reconciled-applied' : rowHolds(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
 }
 
+/** Open changes settled per periodic pass (the next pass takes the rest). */
+const PASS_LIMIT = 500;
 /** Above this many open changes in one table, the whole table is read once instead of row by row. */
 const WHOLE_TABLE_READ_FROM = 20;
 
@@ -29,16 +31,15 @@ export function createReconciler(deps: { db: Db; orgs: OrgService; audit: AuditS
 
   async function settle(opts: { batchId?: string; now?: boolean }): Promise<number> {
     const cutoff = new Date(deps.clock.now() - (opts.now ? 0 : deps.graceMs));
-    const intents = await deps.db.auditEvent.findMany({
-      where: { outcome: 'intent', at: { lte: cutoff }, changeId: { not: null }, ...(opts.batchId ? { batchId: opts.batchId } : {}) },
-      orderBy: { seq: 'asc' },
-      take: opts.batchId ? undefined : 500,
-    });
-    const open: typeof intents = [];
-    for (const intent of intents) {
-      const last = await deps.db.auditEvent.findFirst({ where: { changeId: intent.changeId, NOT: { outcome: 'intent' } }, orderBy: { seq: 'desc' } });
-      if (!last || last.outcome === 'unknown') open.push(intent); // else applied, failed or already reconciled
-    }
+    // Open changes: an intent with no outcome after it, or only 'unknown'. Intents stay in the log for good,
+    // so the filter is in the query (a LIMIT over all intents would see only long-settled ones).
+    const batch = opts.batchId ? Prisma.sql`AND i."batchId" = ${opts.batchId}` : Prisma.empty;
+    const seqs = await deps.db.$queryRaw<{ seq: number }[]>`
+      SELECT i."seq" FROM "AuditEvent" i
+      WHERE i."outcome" = 'intent' AND i."changeId" IS NOT NULL ${batch}
+        AND NOT EXISTS (SELECT 1 FROM "AuditEvent" o WHERE o."changeId" = i."changeId" AND o."outcome" NOT IN ('intent', 'unknown'))
+      ORDER BY i."seq" LIMIT ${opts.batchId ? -1 : PASS_LIMIT}`;
+    const open = await deps.db.auditEvent.findMany({ where: { seq: { in: seqs.map((r) => Number(r.seq)) }, at: { lte: cutoff } }, orderBy: { seq: 'asc' } });
     // A CSV import stopped midway leaves thousands of open rows in one table: read such a table once.
     const perTable = new Map<string, number>();
     for (const i of open) perTable.set(`${i.orgId}\u0000${i.tableId}`, (perTable.get(`${i.orgId}\u0000${i.tableId}`) ?? 0) + 1);

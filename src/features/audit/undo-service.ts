@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { AuditEvent } from '../../db/generated/client.js';
+import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { CurrentUser } from '../../lib/current-user.js';
@@ -75,10 +76,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         }
         const current = rowsByTable.get(k)!.get(e.rowKey!) ?? null;
         const { plan } = planFor(e);
-        const holds = (expected: Row) => current !== null && Object.keys(expected).every((c) => current[c] === expected[c]);
         const blocked =
-          plan.kind === 'update' ? (current && holds(plan.expected) ? null : 'the row has changed since')
-          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : holds(plan.expected) ? null : 'the row has changed since')
+          plan.kind === 'update' ? (rowHolds(current, plan.expected) ? null : 'the row has changed since')
+          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: e.rowKey, blocked });
       }

@@ -3,6 +3,7 @@
 import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { attachment } from '../../lib/downloads.js';
+import { formList } from '../../lib/forms.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { OrgService } from '../orgs/org-service.js';
@@ -12,10 +13,6 @@ import { BackupInvalidError } from './backup-validation.js';
 import { writeCalls, type RestoreOptions } from './restore-plan.js';
 import type { RestoreService } from './restore-service.js';
 
-const chosenTables = (req: Request): string[] => {
-  const t = (req.body as Record<string, unknown> | undefined)?.table;
-  return (Array.isArray(t) ? t : typeof t === 'string' ? [t] : []).filter((x): x is string => typeof x === 'string');
-};
 
 export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService }): void {
   const org = (req: Request) => {
@@ -30,8 +27,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     return chosen;
   };
   const on = (v: unknown) => v === '1' || v === 'on';
-  const listOf = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x): x is string => typeof x === 'string' && x !== '');
-  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: listOf(input?.only) });
+  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: formList(input?.only) });
   // A backup that cannot be read at all: its problems, no plan, nothing to restore.
   const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, options: RestoreOptions, backupId: string) =>
     res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, options, org: org(req), backupId });
@@ -85,7 +81,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
 
   routes.post('/backups', 'signed-in', async (req, res) => {
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
-    const job = await deps.backups.start(req.user!, req.currentOrg, chosenTables(req), actorOf(req));
+    const job = await deps.backups.start(req.user!, req.currentOrg, formList((req.body as Record<string, unknown> | undefined)?.table), actorOf(req));
     res.redirect(303, `/backups/jobs/${job.id}`);
   });
 

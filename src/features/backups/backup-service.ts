@@ -55,11 +55,12 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     return { record, body };
   }
 
-  async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], job: BackupJob, kind: string, actor: Actor): Promise<string> {
+  /** `rowsLoadedSince`: rows the app read from Genesys since then are used as they are (else read now). */
+  async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], job: BackupJob, kind: string, actor: Actor, rowsLoadedSince?: number): Promise<string> {
     const tables: BackupTable[] = [];
     let partial = false;
     for (const tableId of tableIds) {
-      const data = await deps.tables.rows(user, org, tableId, { refresh: true });
+      const data = await deps.tables.rows(user, org, tableId, rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: rowsLoadedSince });
       const hidden = Object.keys(data.table.schema.properties).filter((c) => !data.columns.includes(c));
       partial ||= hidden.length > 0;
       const schema: TableSchema = { ...data.table.schema, properties: Object.fromEntries(Object.entries(data.table.schema.properties).filter(([c]) => data.columns.includes(c))) };
@@ -110,9 +111,9 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     },
 
     /** Makes a backup and waits for it (the automatic backup before a restore). */
-    async backupNow(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind: string): Promise<string> {
+    async backupNow(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind: string, opts: { rowsLoadedSince?: number } = {}): Promise<string> {
       const job: BackupJob = { id: randomUUID(), userId: user.id, orgName: org.name, status: 'running', tablesTotal: tableIds.length, tablesDone: 0, rowsDone: 0, startedAt: deps.clock.now() };
-      return writeBackup(user, org, tableIds, job, kind, actor);
+      return writeBackup(user, org, tableIds, job, kind, actor, opts.rowsLoadedSince);
     },
 
     /** Keeps an uploaded backup file (checked first: JSON, format, version, checksum) for restoring into `org`. */

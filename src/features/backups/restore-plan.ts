@@ -9,7 +9,7 @@ import type { DataTable, Row, TableSchema } from '../../genesys/gateway.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
-import { importable } from '../tables/row-import.js';
+import { importable, type ImportItem } from '../tables/row-import.js';
 import type { BackupDocument, BackupTable } from './backup-format.js';
 import { checkTable, type Problem } from './backup-validation.js';
 
@@ -75,7 +75,7 @@ function methodFor(p: Pick<TablePlan, 'add' | 'update'>, schema: TableSchema, cu
   return { method, singly: method === 'import' ? singly : [] };
 }
 
-export type Operation = ({ kind: 'create'; key: string; row: Row } | { kind: 'update'; key: string; values: Row } | { kind: 'delete'; key: string }) & { viaImport?: boolean };
+export type Operation = (ImportItem | { kind: 'delete'; key: string }) & { viaImport?: boolean };
 
 export const operationCount = (p: TablePlan) => p.add.length + p.update.length + p.remove.length;
 

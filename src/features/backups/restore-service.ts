@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
+import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
@@ -18,6 +19,7 @@ import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Reconciler } from '../audit/reconciler.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
+import type { ImportItem } from '../tables/row-import.js';
 import type { TableService } from '../tables/table-service.js';
 import type { BackupService } from './backup-service.js';
 import { BackupInvalidError, parseBackup } from './backup-validation.js';
@@ -40,9 +42,12 @@ interface UserLookup {
 
 /** The row already holds what the operation would write (so it is not written again). */
 function satisfied(op: Operation, current: Row | undefined): boolean {
-  if (op.kind === 'delete') return current === undefined;
-  const wanted = op.kind === 'create' ? op.row : op.values;
-  return current !== undefined && Object.keys(wanted).every((c) => current[c] === wanted[c]);
+  return op.kind === 'delete' ? current === undefined : rowHolds(current, op.kind === 'create' ? op.row : op.values);
+}
+
+/** An operation as a change of the single-row path (forced: the restore's plan decides, not a baseline). */
+function changeOf(op: Operation): Parameters<TableService['revert']>[4] {
+  return op.kind === 'create' ? { kind: 'create', row: op.row } : op.kind === 'update' ? { kind: 'update', values: op.values, expected: {} } : { kind: 'delete', expected: {} };
 }
 
 export function createRestoreService(deps: {
@@ -101,10 +106,11 @@ export function createRestoreService(deps: {
       const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.backupId}`;
       const extra = { restoredFrom: job.backupId };
       /** One row through the permission-checked single-row path, as part of the restore's batch. */
-      const writeOne = async (p: TablePlan, key: string, change: Parameters<TableService['revert']>[4]) => {
+      const writeOne = async (p: TablePlan, op: Operation) => {
+        const key = op.key;
         try {
-          const result = await deps.tables.revert(user, org, p.tableId!, key, change, actor, { reverts: 0, force: true, batchId: job.batchId, reason, extra });
-          if (result.noop && change.kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
+          const result = await deps.tables.revert(user, org, p.tableId!, key, changeOf(op), actor, { reverts: 0, force: true, batchId: job.batchId, reason, extra });
+          if (result.noop && op.kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
         } catch (err) {
           // Genesys out of reach: stop here (resumable) rather than fail every remaining row.
           if (err instanceof GenesysUnavailableError) throw err;
@@ -117,7 +123,8 @@ export function createRestoreService(deps: {
       let preRestoreBackupId = job.preRestoreBackupId;
       if (preRestoreBackupId === null) {
         const existing = plans.filter((p) => !p.create && p.tableId).map((p) => p.tableId!);
-        preRestoreBackupId = existing.length ? await deps.backups.backupNow(user, org, existing, actor, 'pre-restore') : '';
+        // The rows the plan read when the restore was asked for are the state it is about to change: not read twice.
+        preRestoreBackupId = existing.length ? await deps.backups.backupNow(user, org, existing, actor, 'pre-restore', { rowsLoadedSince: job.createdAt.getTime() }) : '';
         await save({ preRestoreBackupId });
       }
       let start = 0; // index of this table's first operation in the whole plan
@@ -138,21 +145,17 @@ export function createRestoreService(deps: {
         // After a restart, what Genesys holds now decides which remaining operations are still needed.
         const now = resumed ? new Map((await deps.tables.rows(user, org, tableId, { refresh: true })).rows.map((r) => [String(r.key), r])) : null;
         // The import reads the table itself and leaves out rows that already hold their values.
-        const viaImport = ops.slice(done - start).filter((op) => op.viaImport);
+        const viaImport = ops.slice(done - start).filter((op): op is ImportItem & Operation => op.viaImport === true && op.kind !== 'delete');
         if (viaImport.length) {
-          const items = viaImport.map((op) => (op.kind === 'create' ? { kind: 'create' as const, row: op.row } : { kind: 'update' as const, key: op.key, values: op.kind === 'update' ? op.values : {} }));
-          const result = await deps.tables.importRows(user, org, tableId, items, actor, { batchId: job.batchId, reason, extra });
+          const result = await deps.tables.importRows(user, org, tableId, viaImport, actor, { batchId: job.batchId, reason, extra });
           failures.push(...result.failures.map((f) => ({ table: p.name, ...f })));
-          for (const item of result.leftOver) {
-            const key = item.kind === 'create' ? String(item.row.key) : item.key;
-            await writeOne(p, key, item.kind === 'create' ? { kind: 'create', row: item.row } : { kind: 'update', values: item.values, expected: {} });
-          }
+          for (const item of result.leftOver) await writeOne(p, item);
         }
         done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
         await save();
         for (const op of ops.slice(done - start)) {
           if (!now || !satisfied(op, now.get(op.key))) {
-            await writeOne(p, op.key, op.kind === 'create' ? { kind: 'create', row: op.row } : op.kind === 'update' ? { kind: 'update', values: op.values, expected: {} } : { kind: 'delete', expected: {} });
+            await writeOne(p, op);
           }
           done++;
           await save();
@@ -172,6 +175,7 @@ export function createRestoreService(deps: {
     preview,
 
     async start(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions, actor: Actor): Promise<RestoreJobView> {
+      const askedAt = deps.clock.now(); // the plan's reads are made from here on
       const { plans, problems } = await preview(user, org, backupId, opts);
       if (problems.length) throw new BackupInvalidError(problems);
       const job = await deps.db.restoreJob.create({
@@ -185,7 +189,7 @@ export function createRestoreService(deps: {
           total: plans.reduce((n, p) => n + operationCount(p), 0),
           plan: JSON.stringify(plans),
           actor: JSON.stringify(actor),
-          createdAt: new Date(deps.clock.now()),
+          createdAt: new Date(askedAt),
         },
       });
       void run(job.id, false);

@@ -7,6 +7,7 @@ import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { formList } from '../../lib/forms.js';
 import type { OrgView } from '../orgs/org-service.js';
 import { parseRowForm } from './row-form.js';
 import type { TableService } from './table-service.js';
@@ -40,8 +41,7 @@ export interface BulkJob {
 
 function readRequest(body: unknown): BulkRequest {
   const b = (body ?? {}) as Record<string, unknown>;
-  const sel = b.sel;
-  const refs = (Array.isArray(sel) ? sel : typeof sel === 'string' ? [sel] : []).filter((r): r is string => typeof r === 'string');
+  const refs = formList(b.sel);
   if (refs.length === 0) throw new ValidationError('Select at least one row first.', { sel: 'Select at least one row first.' });
   if (refs.length > MAX_BULK_ROWS) throw new ValidationError(`Select at most ${MAX_BULK_ROWS} rows.`, { sel: `Select at most ${MAX_BULK_ROWS} rows.` });
   const action = b.action === 'delete' ? 'delete' : b.action === 'set' ? 'set' : null;

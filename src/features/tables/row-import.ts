@@ -5,11 +5,12 @@
 // reconciler settles from the table's actual state.
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
+import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { DataTable, DataTableGateway, Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
 
-export type ImportItem = { kind: 'create'; row: Row } | { kind: 'update'; key: string; values: Row };
+export type ImportItem = { kind: 'create'; key: string; row: Row } | { kind: 'update'; key: string; values: Row };
 
 export interface ImportOutcome {
   applied: number;
@@ -19,8 +20,6 @@ export interface ImportOutcome {
   /** Rows a CSV cannot carry (see importable), left for the caller to write one at a time. */
   leftOver: ImportItem[];
 }
-
-const holds = (current: Row | undefined, wanted: Row) => current !== undefined && Object.keys(wanted).every((c) => current[c] === wanted[c]);
 
 /**
  * Whether a row survives the CSV round trip: Genesys reads an empty cell as "use the column's default", so
@@ -49,14 +48,14 @@ export async function importRows(
   const current = new Map((await deps.gateway.readAllRows(table.id, { mode: 'background' })).map((r) => [String(r.key), r]));
   const writes: { key: string; before: Row | null; after: Row; changed: string[]; changeId: string }[] = [];
   for (const item of items) {
-    const key = item.kind === 'create' ? String(item.row.key) : item.key;
+    const { key } = item;
     const before = current.get(key) ?? null;
     const wanted = item.kind === 'create' ? item.row : item.values;
     if (item.kind === 'update' && !before) {
       outcome.failures.push({ key, message: 'The row no longer exists in Genesys Cloud.' });
       continue;
     }
-    if (before && holds(before, wanted)) {
+    if (rowHolds(before, wanted)) {
       outcome.unchanged++;
       continue;
     }
@@ -94,8 +93,8 @@ export async function importRows(
     await deps.audit.recordMany(writes.map((w) => ({ ...entry(w), outcome: 'unknown', details: { message: (err as Error).message } })), actor);
     throw err;
   }
-  const applied = writes.filter((w) => holds(after.get(w.key), w.after));
-  const failed = writes.filter((w) => !holds(after.get(w.key), w.after));
+  const applied = writes.filter((w) => rowHolds(after.get(w.key), w.after));
+  const failed = writes.filter((w) => !rowHolds(after.get(w.key), w.after));
   const message = jobMessage || 'Genesys Cloud did not accept this row in the import (check it against the table schema).';
   await deps.audit.recordMany([...applied.map((w) => ({ ...entry(w), outcome: 'applied' })), ...failed.map((w) => ({ ...entry(w), outcome: 'failed', details: { message } }))], actor);
   outcome.applied = applied.length;

@@ -5,6 +5,7 @@
 // write-ahead in the audit log (intent before the call, outcome after).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Mutex } from 'async-mutex';
+import { rowHolds } from '../../genesys/datatable-schema.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import type { DataTable, DataTableGateway, Row } from '../../genesys/gateway.js';
 import type { RowCache } from '../../genesys/row-cache.js';
@@ -170,7 +171,7 @@ export function createTableService(deps: {
      * at `columns` and must pass rows through `present` (visible columns only) before they leave the service
      * layer; projecting just the shown page keeps a 5,000-row search cheap.
      */
-    async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean } = {}) {
+    async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
       const t = await open(user, org, tableId);
       const cached = await deps.rowCache.get(org.id, tableId, () => t.gateway.readAllRows(tableId), opts);
       const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns) });
@@ -306,16 +307,15 @@ export function createTableService(deps: {
       const reason = opts.reason ?? (opts.restore ? `Restore to the row as it was after change #${opts.reverts}` : `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`);
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
-        const holds = (expected: Row) => current !== null && Object.keys(expected).every((c) => current[c] === expected[c]);
         if (plan.kind === 'update') {
           if (!current) return { conflict: null, noop: true };
-          if (!opts.force && !holds(plan.expected)) return { conflict: current };
+          if (!opts.force && !rowHolds(current, plan.expected)) return { conflict: current };
           const merged: Row = { ...current, ...plan.values };
           const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed: Object.keys(plan.values), reason, extra, batchId }, () => t.gateway.updateRow(tableId, key, merged));
           deps.rowCache.upsert(org.id, tableId, saved);
         } else if (plan.kind === 'delete') {
           if (!current) return { conflict: null, noop: true };
-          if (!opts.force && !holds(plan.expected)) return { conflict: current };
+          if (!opts.force && !rowHolds(current, plan.expected)) return { conflict: current };
           await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, extra, batchId }, () => t.gateway.deleteRow(tableId, key));
           deps.rowCache.remove(org.id, tableId, key);
         } else {
