@@ -13,3 +13,18 @@ document.addEventListener('change', (event) => {
   const select = event.target;
   if (select instanceof HTMLSelectElement && select.hasAttribute('data-autosubmit') && select.form) select.form.requestSubmit();
 });
+
+// The bulk form shows the value input that fits the chosen column: a yes/no select for boolean columns,
+// a text box for the others (without JavaScript both are shown and the server uses the fitting one).
+function showBulkValueInput() {
+  const column = document.getElementById('bulk-column');
+  if (!(column instanceof HTMLSelectElement)) return;
+  const boolean = column.selectedOptions[0]?.dataset.type === 'boolean';
+  for (const field of document.querySelectorAll('[data-bulk-input]')) {
+    if (field instanceof HTMLElement) field.hidden = (field.dataset.bulkInput === 'boolean') !== boolean;
+  }
+}
+document.addEventListener('change', (event) => {
+  if (event.target instanceof HTMLElement && event.target.id === 'bulk-column') showBulkValueInput();
+});
+showBulkValueInput();

@@ -9,7 +9,7 @@ import { findImportJob, processImport, UPLOAD_HEADER } from './jobs-api.js';
 import type { TokenIssuer } from './oauth.js';
 import type { EmulatorOptions } from './options.js';
 import type { TokenRateLimiter } from './rate-limiter.js';
-import { routeApi } from './router.js';
+import { pathSegments, routeApi } from './router.js';
 import type { OrgState } from './store.js';
 
 export interface RequestLogEntry {
@@ -105,7 +105,7 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
         clientId = token?.clientId;
         let segments: string[];
         try {
-          segments = rawPath.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+          segments = pathSegments(rawPath);
         } catch {
           throw errors.badRequest('The request path is not valid URL encoding.');
         }

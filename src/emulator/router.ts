@@ -31,6 +31,23 @@ export interface ApiResponse {
   body?: unknown;
 }
 
+/**
+ * The path as the operation sees it, normalised the way the HTTP servers in front of an API commonly do
+ * (nginx, Tomcat): segments are percent-decoded, empty ones merged away, then dot segments resolved. So
+ * `…/rows/..` and `…/rows/%2E%2E` both reach the table itself, as they could on a real org: a client must
+ * never send such a key (docs/adr/004-dot-segment-row-keys.md). Throws URIError on bad percent-encoding.
+ */
+export function pathSegments(rawPath: string): string[] {
+  const out: string[] = [];
+  for (const segment of rawPath.split('/')) {
+    const decoded = decodeURIComponent(segment);
+    if (decoded === '' || decoded === '.') continue;
+    if (decoded === '..') out.pop();
+    else out.push(decoded);
+  }
+  return out;
+}
+
 const ok = (body: unknown): ApiResponse => ({ status: 200, body });
 const noContent: ApiResponse = { status: 204 };
 

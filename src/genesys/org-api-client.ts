@@ -7,6 +7,7 @@ import type platformClientModule from 'purecloud-platform-client-v2';
 import type { Clock } from '../lib/clock.js';
 import type { Redactor } from '../lib/redact.js';
 import { GenesysAuthError } from './errors.js';
+import { assertAddressableParams } from './path-segments.js';
 import { REGION_HOSTS, SANDBOX_REGION } from './regions.js';
 import { toGenesysError } from './sdk-errors.js';
 
@@ -29,6 +30,7 @@ interface SdkApiClient {
   setGateway(g: { host: string; protocol: string; port: number }): void;
   setReturnExtendedResponses(v: boolean): void;
   loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string; tokenExpiryTime: number }>;
+  buildUrl(path: string, pathParams: Record<string, unknown>): string;
 }
 
 export type ArchitectApi = InstanceType<typeof platformClientModule.ArchitectApi>;
@@ -74,6 +76,12 @@ export class OrgApiClient {
     this.api = new ApiClientClass();
     this.api.config.live_reload_config = false;
     this.api.timeout = deps.timeoutMs;
+    // Every SDK call builds its URL here: no path parameter may be a dot segment or empty (path-segments.ts).
+    const buildUrl = this.api.buildUrl.bind(this.api);
+    this.api.buildUrl = (path, pathParams) => {
+      assertAddressableParams(pathParams);
+      return buildUrl(path, pathParams);
+    };
     if (conn.region === SANDBOX_REGION) {
       if (!conn.sandboxPort) throw new Error('The sandbox org needs the emulator port');
       this.api.setGateway({ host: '127.0.0.1', protocol: 'http', port: conn.sandboxPort });

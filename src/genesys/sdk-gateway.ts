@@ -5,6 +5,7 @@ import { GenesysNotFoundError, GenesysUnavailableError, GenesysValidationError }
 import { rowHolds } from './datatable-schema.js';
 import type { CallOptions, DataTable, DataTableGateway, ImportResult, OrgIdentity, Row } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
+import { isUnaddressableSegment, unaddressableKeyError } from './path-segments.js';
 import type { OrgRequestQueue } from './request-queue.js';
 
 interface Listing<T> {
@@ -111,6 +112,8 @@ export class SdkDataTableGateway implements DataTableGateway {
   }
 
   async getRow(tableId: string, key: string, opts: CallOptions = {}): Promise<Row | null> {
+    // A key no URL can carry (`.`, `..`, empty) is read from the row listing instead (path-segments.ts).
+    if (isUnaddressableSegment(key)) return (await this.readAllRows(tableId, opts)).find((r) => String(r.key) === key) ?? null;
     try {
       return await this.call<Row>(() => this.client.architect.getFlowsDatatableRow(tableId, key, { showbrief: false }), opts, true);
     } catch (err) {
@@ -134,11 +137,13 @@ export class SdkDataTableGateway implements DataTableGateway {
   }
 
   async updateRow(tableId: string, key: string, row: Row, opts: CallOptions = {}): Promise<Row> {
+    if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'update');
     // The SDK sends the body only when it is wrapped in opts.body (genesys-datatables.md §3.10).
     return this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, true);
   }
 
   async deleteRow(tableId: string, key: string, opts: CallOptions = {}): Promise<'deleted' | 'already-gone'> {
+    if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'delete');
     try {
       await this.call(() => this.client.architect.deleteFlowsDatatableRow(tableId, key), opts, true);
       return 'deleted';

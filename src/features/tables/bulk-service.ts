@@ -52,9 +52,9 @@ function readRequest(body: unknown): BulkRequest {
 export function createBulkService(deps: { tables: TableService; clock: Clock }) {
   const jobs = new Map<string, BulkJob>();
 
-  /** The form body that sets `column` to the typed value through the normal row path. */
+  /** The form body that sets `column` to the typed value through the normal row path (and its one parser). */
   function setBody(column: string, raw: string, type: string): Record<string, string> {
-    return type === 'boolean' ? { [`b:${column}`]: '1', ...(raw === 'on' || raw === 'true' ? { [`f:${column}`]: 'on' } : {}) } : { [`f:${column}`]: raw };
+    return { ...(type === 'boolean' ? { [`b:${column}`]: '1' } : {}), [`f:${column}`]: raw };
   }
 
   return {
@@ -68,7 +68,16 @@ export function createBulkService(deps: { tables: TableService; clock: Clock }) 
         if (!access.canEdit) throw new ForbiddenError(access.readOnlyReason ?? 'You may not edit rows in this table.');
         const prop = table.schema.properties[request.column];
         if (!prop || access.columns[request.column] !== 'write' || request.column === 'key') throw new ForbiddenError('Choose a column you may change.');
-        value = parseRowForm(setBody(request.column, request.raw, prop.type), table.schema, access, 'update').values[request.column];
+        // Yes/no columns have their own select on the form; typed text is parsed the same way.
+        const yesNo = (body as Record<string, unknown>).yesNo;
+        if (prop.type === 'boolean' && (yesNo === 'yes' || yesNo === 'no')) request.raw = yesNo;
+        try {
+          value = parseRowForm(setBody(request.column, request.raw, prop.type), table.schema, access, 'update').values[request.column];
+        } catch (err) {
+          // The page shows one message: make it the one naming the column and what is wrong with the value.
+          if (err instanceof ValidationError && err.fieldErrors[request.column]) throw new ValidationError(err.fieldErrors[request.column]!, err.fieldErrors);
+          throw err;
+        }
       }
       const byRef = new Map(data.rows.map(data.present).map((r) => [r.ref, r]));
       const items = request.refs.map((ref) => {

@@ -5,13 +5,14 @@ import { z } from 'zod';
 import type { FieldSchema, Row, RowValue, TableSchema } from '../../genesys/gateway.js';
 import { ForbiddenError, ValidationError } from '../../lib/errors.js';
 import type { TableAccess } from '../permissions/access.js';
+import { CONFIRM_KEY_FIELD, newKeyProblem } from './key-rules.js';
+import { parseTypedValue, type TypedValue } from './typed-value.js';
 
 export const VALUE_PREFIX = 'f:';
 export const BOOLEAN_MARKER_PREFIX = 'b:';
 /** `o:<column>`: the value the user started from (conflict detection). */
 export const BASELINE_PREFIX = 'o:';
-const ALWAYS_ALLOWED = new Set(['_csrf', 'reason']);
-export const MAX_KEY_LENGTH = 256;
+const ALWAYS_ALLOWED = new Set(['_csrf', 'reason', CONFIRM_KEY_FIELD]);
 
 function fieldValidator(name: string, prop: FieldSchema): z.ZodType<RowValue> {
   const label = prop.title || name;
@@ -32,7 +33,6 @@ function fieldValidator(name: string, prop: FieldSchema): z.ZodType<RowValue> {
     }
     default: {
       let s = z.string();
-      if (name === 'key') s = s.min(1, 'The key is required.').max(MAX_KEY_LENGTH, `The key may be at most ${MAX_KEY_LENGTH} characters.`);
       if (prop.maxLength !== undefined) s = s.refine((v) => [...v].length <= prop.maxLength!, `${label} may be at most ${prop.maxLength} characters.`);
       if (prop.minLength !== undefined) s = s.refine((v) => [...v].length >= prop.minLength!, `${label} must be at least ${prop.minLength} characters.`);
       return s;
@@ -40,15 +40,11 @@ function fieldValidator(name: string, prop: FieldSchema): z.ZodType<RowValue> {
   }
 }
 
-/** Converts the text a form sent into the column's JSON type, or returns an explanation. */
-function coerce(raw: unknown, prop: FieldSchema, label: string): { value?: unknown; error?: string } {
-  if (prop.type === 'boolean') return { value: raw === 'on' || raw === 'true' }; // a ticked box sends "on"; baselines "true"/"false"
+/** Converts the text a form sent into the column's JSON type (typed-value.ts), or returns an explanation. */
+function coerce(raw: unknown, prop: FieldSchema, label: string): TypedValue {
+  if (prop.type === 'boolean' && raw === undefined) return { value: false }; // an unticked box sends nothing
   if (typeof raw !== 'string') return { error: `${label} was sent more than once.` };
-  if (prop.type === 'string') return { value: raw };
-  const text = raw.trim();
-  if (text === '') return { error: `${label} needs a value.` };
-  if (prop.type === 'integer') return /^[-+]?\d+$/.test(text) ? { value: Number(text) } : { error: `${label} must be a whole number, like 42.` };
-  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text) ? { value: Number(text) } : { error: `${label} must be a number, like 4.5.` };
+  return parseTypedValue(raw, prop, label);
 }
 
 export interface ParsedRowForm {
@@ -95,7 +91,8 @@ export function parseRowForm(body: unknown, schema: TableSchema, access: TableAc
     const prop = schema.properties[column]!;
     const label = prop.title || column;
     const { value, error } = coerce(b[`${VALUE_PREFIX}${column}`], prop, label);
-    if (error) fieldErrors[column] = error;
+    const problem = error ?? (column === 'key' && typeof value === 'string' ? newKeyProblem(value) : null);
+    if (problem) fieldErrors[column] = problem;
     else {
       shape[column] = fieldValidator(column, prop);
       raw[column] = value;

@@ -14,7 +14,9 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { BulkService } from './bulk-service.js';
 import { gridRowsHtml } from './grid-html.js';
+import { keyConfirmed, SimilarKeyError } from './key-rules.js';
 import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
+import { parseBooleanText } from './typed-value.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 
 function currentOrg(req: Request): OrgView {
@@ -51,6 +53,7 @@ function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table'
     rowPath,
     error: error?.message ?? null,
     fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
+    confirmKey: error instanceof SimilarKeyError ? error.key : null,
   });
 }
 
@@ -60,7 +63,7 @@ function typedValues(body: unknown, columns: string[], fallback: Row): Row {
   const out: Row = { ...fallback };
   for (const c of columns) {
     if (typeof b[`f:${c}`] === 'string' && b[`b:${c}`] === undefined) out[c] = b[`f:${c}`] as string;
-    else if (b[`b:${c}`] !== undefined) out[c] = b[`f:${c}`] === 'on';
+    else if (b[`b:${c}`] !== undefined) out[c] = typeof b[`f:${c}`] === 'string' && parseBooleanText(b[`f:${c}`] as string) === true;
   }
   return out;
 }
@@ -210,7 +213,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
     const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
     if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write')) throw new ForbiddenError(data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.');
-    res.render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: null, fieldErrors: {} });
+    res.render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: null, fieldErrors: {}, newKey: String(data.row.key ?? ''), confirmKey: null });
   });
 
   routes.post('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
@@ -218,13 +221,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = currentOrg(req);
     const newKey = String((req.body as Record<string, unknown>).newKey ?? '');
     try {
-      await tables.renameRow(req.user!, org, tableId(req), ref(req), newKey, actorOf(req));
-      flash(req, 'success', `Renamed to “${newKey.trim()}” (the old row was deleted and a copy added under the new key; both are in the audit log).`);
+      await tables.renameRow(req.user!, org, tableId(req), ref(req), newKey, actorOf(req), { confirmed: keyConfirmed(req.body, newKey) });
+      flash(req, 'success', `Renamed to “${newKey}” (the old row was deleted and a copy added under the new key; both are in the audit log).`);
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
       const data = await tables.row(req.user!, org, tableId(req), ref(req));
-      res.status(err.status).render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {} });
+      res.status(err.status).render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, newKey, confirmKey: err instanceof SimilarKeyError ? err.key : null });
     }
   });
 

@@ -7,6 +7,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Mutex } from 'async-mutex';
 import { rowHolds } from '../../genesys/datatable-schema.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
+import { isUnaddressableSegment, unaddressableKeyError } from '../../genesys/path-segments.js';
 import type { DataTable, DataTableGateway, Row } from '../../genesys/gateway.js';
 import type { RowCache } from '../../genesys/row-cache.js';
 import type { Actor } from '../../lib/actor.js';
@@ -19,6 +20,8 @@ import { resolveAccess, visibleColumns, type TableAccess } from '../permissions/
 import type { PermissionService } from '../permissions/permission-service.js';
 import { parseRowForm } from './row-form.js';
 import { importRows, type ImportItem, type ImportOutcome } from './row-import.js';
+import { assertDistinctKey, keyConfirmed, newKeyProblem } from './key-rules.js';
+import { keyOfRef, refOfKey } from './row-ref.js';
 
 export interface UserTable {
   table: DataTable;
@@ -74,16 +77,25 @@ export function createTableService(deps: {
   const handleSecret = randomBytes(32);
   const handleOf = (org: OrgView, tableId: string, key: string) =>
     HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${org.id}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
-  const refFor = (t: UserTable, org: OrgView, key: string) => (t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : key);
+  const refFor = (t: UserTable, org: OrgView, key: string) => (t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : refOfKey(key));
 
   /** The row key behind a page's row reference; a raw key is refused when the user may not see keys. */
   async function keyOf(t: UserTable & { gateway: DataTableGateway }, org: OrgView, ref: string): Promise<string> {
-    if (t.access.columns.key !== 'hidden') return ref;
+    if (t.access.columns.key !== 'hidden') {
+      const key = keyOfRef(ref);
+      if (key === null) throw new NotFoundError('That row does not exist or you have no access to it.');
+      return key;
+    }
     if (!ref.startsWith(HANDLE_PREFIX)) throw new NotFoundError('That row does not exist or you have no access to it.');
     const cached = await deps.rowCache.get(org.id, t.table.id, () => t.gateway.readAllRows(t.table.id));
     const row = cached.rows.find((r) => handleOf(org, t.table.id, String(r.key)) === ref);
     if (!row) throw new NotFoundError('That row does not exist any more, or the link has expired. Go back to the table and try again.');
     return String(row.key);
+  }
+
+  /** The table's keys (row cache), to warn about a new key that looks like one of them. */
+  async function keysOf(t: UserTable & { gateway: DataTableGateway }, org: OrgView): Promise<string[]> {
+    return (await deps.rowCache.get(org.id, t.table.id, () => t.gateway.readAllRows(t.table.id))).rows.map((r) => String(r.key));
   }
 
   async function tablesOf(org: OrgView, refresh = false): Promise<DataTable[]> {
@@ -218,15 +230,18 @@ export function createTableService(deps: {
     },
 
     /** Renaming a key is a create under the new key and a delete of the old one, audited as one batch. */
-    async renameRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, newKey: string, actor: Actor): Promise<void> {
+    async renameRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, newKey: string, actor: Actor, opts: { confirmed?: boolean } = {}): Promise<void> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canAdd', 'add rows (renaming a key adds a row)');
       assertWritable(t.access, 'canDelete', 'delete rows (renaming a key deletes the old row)');
       if (t.access.columns.key !== 'write') throw new ForbiddenError('You may not change keys in this table.');
       const key = await keyOf(t, org, ref);
-      const target = newKey.trim();
-      if (!target || [...target].length > 256) throw new ValidationError('Please correct the highlighted fields.', { newKey: 'The new key is required and may be at most 256 characters.' });
-      if (target === key) throw new ValidationError('Please correct the highlighted fields.', { newKey: 'The new key is the same as the old one.' });
+      // The old row is deleted after the copy is made: refuse up front a key that cannot be deleted (ADR 004).
+      if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'delete');
+      const target = newKey;
+      const problem = newKeyProblem(target) ?? (target === key ? 'The new key is the same as the old one.' : null);
+      if (problem) throw new ValidationError('Please correct the highlighted fields.', { newKey: problem });
+      assertDistinctKey(target, (await keysOf(t, org)).filter((k) => k !== key), opts.confirmed ?? false, 'newKey');
       const batchId = randomUUID();
       await withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
@@ -263,6 +278,7 @@ export function createTableService(deps: {
       const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
       assertReason(org, reason);
       const key = String(values.key);
+      assertDistinctKey(key, await keysOf(t, org), keyConfirmed(body, key), 'key');
       return withRowLock(org, tableId, key, async () => {
         const saved = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: key, before: null, after: values, changed: Object.keys(values), reason }, () => t.gateway.createRow(tableId, values));
         deps.rowCache.upsert(org.id, tableId, saved);
