@@ -9,7 +9,7 @@ import { createSetupService } from './features/setup/setup-service.js';
 import { createUserRepository } from './features/users/user-repository.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
-import { createPasswordHasher } from './lib/passwords.js';
+import { createPasswordHasher, type BcryptEngine } from './lib/passwords.js';
 import type { AppSecrets } from './lib/secret-files.js';
 import { PrismaSessionStore } from './lib/session-store.js';
 import { GatewayRegistry, type GatewaySettings } from './genesys/gateway-registry.js';
@@ -42,6 +42,8 @@ export interface ServiceDeps {
   clock: Clock;
   redactor?: Redactor;
   throttleLimits?: ThrottleLimits;
+  /** Tests count bcrypt work through this; the real bcrypt otherwise. */
+  bcrypt?: BcryptEngine;
   /** Tests shorten job polling and retry budgets. */
   gatewaySettings?: Partial<GatewaySettings>;
   /** Command-line tools read the sandbox's state file without writing it (the server may be running). */
@@ -50,7 +52,7 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps) {
   const { config, db, logger, secrets, clock } = deps;
-  const hasher = createPasswordHasher(secrets.passwordPepper);
+  const hasher = createPasswordHasher(secrets.passwordPepper, undefined, deps.bcrypt);
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
