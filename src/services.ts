@@ -6,6 +6,7 @@ import { createAuthService } from './features/auth/auth-service.js';
 import { createLoginThrottle, type ThrottleLimits } from './features/auth/login-throttle.js';
 import { createSetupRepository } from './features/setup/setup-repository.js';
 import { createSetupService } from './features/setup/setup-service.js';
+import { createSetupToken, isLoopbackHost } from './features/setup/setup-token.js';
 import { createUserRepository } from './features/users/user-repository.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
@@ -55,6 +56,8 @@ export function createServices(deps: ServiceDeps) {
   const hasher = createPasswordHasher(secrets.passwordPepper, undefined, deps.bcrypt);
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
+  const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
+  deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
   const audit = createAuditService({ repo: createAuditRepository(db), clock });
   const gateways = new GatewayRegistry({
@@ -119,7 +122,7 @@ export function createServices(deps: ServiceDeps) {
     users,
     throttle,
     sessionStore,
-    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger }),
+    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger, setupToken }),
     /** Stops background work (sandbox emulator, gateway queues) for a clean shutdown. */
     async shutdown() {
       gateways.closeAll();

@@ -92,7 +92,8 @@ export async function csrfFrom(agent: Agent, url: string): Promise<string> {
 export async function completeSetup(t: TestApp, account = ADMIN): Promise<Agent> {
   const agent = t.agent();
   const token = await csrfFrom(agent, '/setup');
-  const res = await agent.post('/setup').type('form').send({ _csrf: token, ...account, passwordConfirm: account.password });
+  const setupToken = t.services.setup.setupTokenToAnnounce() ?? undefined; // needed when HOST is not loopback
+  const res = await agent.post('/setup').type('form').send({ _csrf: token, ...account, passwordConfirm: account.password, setupToken });
   if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${res.text.slice(0, 500)}`);
   const connectToken = await csrfFrom(agent, '/setup/connect');
   await agent.post('/setup/connect').type('form').send({ _csrf: connectToken }).expect(303);
