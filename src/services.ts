@@ -4,6 +4,8 @@ import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { createAuthService } from './features/auth/auth-service.js';
 import { createLoginThrottle, type ThrottleLimits } from './features/auth/login-throttle.js';
+import { createAccountSlowdown } from './features/auth/account-slowdown.js';
+import { createSignInAddresses } from './features/auth/sign-in-addresses.js';
 import { createSetupRepository } from './features/setup/setup-repository.js';
 import { createSetupService } from './features/setup/setup-service.js';
 import { createSetupToken, isLoopbackHost } from './features/setup/setup-token.js';
@@ -128,7 +130,16 @@ export function createServices(deps: ServiceDeps) {
       gateways.closeAll();
       await sandbox.stop();
     },
-    auth: createAuthService({ users, hasher, throttle, clock, logger, audit }),
+    auth: createAuthService({
+      users,
+      hasher,
+      throttle,
+      slowdown: createAccountSlowdown(clock, deps.throttleLimits?.perAccount),
+      addresses: createSignInAddresses(db),
+      clock,
+      logger,
+      audit,
+    }),
   };
 }
 
