@@ -58,6 +58,7 @@ export function createServices(deps: ServiceDeps) {
   const hasher = createPasswordHasher(secrets.passwordPepper, undefined, deps.bcrypt);
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
+  const signInAddresses = createSignInAddresses(db);
   const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
   deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
@@ -124,7 +125,7 @@ export function createServices(deps: ServiceDeps) {
     users,
     throttle,
     sessionStore,
-    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger, setupToken }),
+    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger, setupToken, addresses: signInAddresses }),
     /** Stops background work (sandbox emulator, gateway queues) for a clean shutdown. */
     async shutdown() {
       gateways.closeAll();
@@ -135,7 +136,7 @@ export function createServices(deps: ServiceDeps) {
       hasher,
       throttle,
       slowdown: createAccountSlowdown(clock, deps.throttleLimits?.perAccount),
-      addresses: createSignInAddresses(db),
+      addresses: signInAddresses,
       clock,
       logger,
       audit,

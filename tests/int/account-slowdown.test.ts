@@ -75,6 +75,20 @@ describe('per-account slowdown', () => {
     expect((await attempt(OWN_ADDRESS, ADMIN.email, ADMIN.password)).res.status).toBe(303);
   });
 
+  it('the address the administrator was created from is theirs from the start', async () => {
+    const fresh = await createTestApp();
+    try {
+      fresh.app.set('trust proxy', true);
+      const agent = fresh.agent();
+      const csrf = await csrfFrom(agent, '/setup');
+      await agent.post('/setup').set('X-Forwarded-For', OWN_ADDRESS).type('form').send({ _csrf: csrf, ...ADMIN, passwordConfirm: ADMIN.password }).expect(303);
+      const known = await fresh.db.signInAddress.findMany();
+      expect(known.map((k) => [k.ip, k.lastSuccessAt !== null])).toEqual([[OWN_ADDRESS, true]]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('a correct password from a new address is not counted as a failure', async () => {
     for (let i = 0; i < 4; i++) await attempt(`203.0.113.${i + 1}`, ADMIN.email, 'wrong guess here');
     expect((await attempt('192.0.2.77', ADMIN.email, ADMIN.password)).res.status).toBe(303);

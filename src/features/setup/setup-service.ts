@@ -8,6 +8,7 @@ import type { PasswordHasher } from '../../lib/passwords.js';
 import { newAccountSchema } from '../users/user-schemas.js';
 import type { SetupRepository } from './setup-repository.js';
 import type { SetupToken } from './setup-token.js';
+import type { SignInAddresses } from '../auth/sign-in-addresses.js';
 
 export const SETUP_TOKEN_MISSING = 'Enter the setup token shown in the console where the server was started.';
 export const SETUP_TOKEN_WRONG = 'That is not the setup token. Copy it from the console where the server was started (it changes at every start).';
@@ -31,7 +32,14 @@ function parseWithPasswordPolicy(body: unknown) {
 }
 
 /** `setupToken` is null when the server listens on loopback only (no token needed), see setup-token.ts. */
-export function createSetupService(deps: { repo: SetupRepository; hasher: PasswordHasher; clock: Clock; logger: Logger; setupToken: SetupToken | null }) {
+export function createSetupService(deps: {
+  repo: SetupRepository;
+  hasher: PasswordHasher;
+  clock: Clock;
+  logger: Logger;
+  setupToken: SetupToken | null;
+  addresses: SignInAddresses;
+}) {
   // Once an admin exists the wizard never comes back, so the answer can be remembered after the first "yes".
   let adminCreated = false;
 
@@ -78,6 +86,8 @@ export function createSetupService(deps: { repo: SetupRepository; hasher: Passwo
       }
       adminCreated = true;
       deps.setupToken?.spend();
+      // Where the administrator was created from is their own address: never slowed down by others' guesses.
+      if (ip) await deps.addresses.recordSuccess(user.id, ip, new Date(deps.clock.now()));
       deps.logger.info('setup: administrator created', { event: 'setup.admin_created', userId: user.id, ip });
       return user;
     },
