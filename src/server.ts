@@ -57,6 +57,21 @@ function listen(app: ReturnType<typeof createApp>['app'], config: AppConfig): Pr
   });
 }
 
+/**
+ * Prints the one-time setup token on the console only (process.stdout, not the logger): the JSON log files
+ * are read by more people and may be shipped elsewhere; the console belongs to whoever started the server.
+ */
+async function announceSetupToken(services: ReturnType<typeof createServices>, url: string, logger: Logger): Promise<void> {
+  const token = services.setup.setupTokenToAnnounce();
+  if (!token || (await services.setup.isAdminCreated())) return;
+  process.stdout.write(
+    `\n  This server is reachable from the network and has no administrator yet.\n` +
+      `  Open ${url}setup and enter this one-time setup token:\n\n      ${token}\n\n` +
+      `  (It is shown only here, changes at every start, and stops working once the administrator exists.)\n\n`,
+  );
+  logger.warn('setup token required: printed on the console, not in this log', { event: 'setup.token_printed' });
+}
+
 async function main(): Promise<void> {
   loadDotEnv();
   let config: AppConfig;
@@ -101,6 +116,7 @@ async function main(): Promise<void> {
       logger.info('audit chain head', { event: 'audit.chain_head', seq: head?.seq ?? 0, hash: head?.hash ?? null });
     };
     await logChainHead();
+    await announceSetupToken(services, url, logger);
     // Genesys writes whose outcome was lost (a stop between intent and outcome) are settled now and then.
     const pruneAudit = () => void services.retention.prune().then((n) => n && logger.info('audit log pruned', { event: 'audit.pruned', deleted: n })).catch((err: unknown) => logger.warn('audit pruning failed', { event: 'audit.prune_error', reason: (err as Error).message }));
     pruneAudit();

@@ -4,12 +4,15 @@ import type { AppConfig } from './config.js';
 import type { Db } from './db/database.js';
 import { createAuthService } from './features/auth/auth-service.js';
 import { createLoginThrottle, type ThrottleLimits } from './features/auth/login-throttle.js';
+import { createAccountSlowdown } from './features/auth/account-slowdown.js';
+import { createSignInAddresses } from './features/auth/sign-in-addresses.js';
 import { createSetupRepository } from './features/setup/setup-repository.js';
 import { createSetupService } from './features/setup/setup-service.js';
+import { createSetupToken, isLoopbackHost } from './features/setup/setup-token.js';
 import { createUserRepository } from './features/users/user-repository.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
-import { createPasswordHasher } from './lib/passwords.js';
+import { createPasswordHasher, type BcryptEngine } from './lib/passwords.js';
 import type { AppSecrets } from './lib/secret-files.js';
 import { PrismaSessionStore } from './lib/session-store.js';
 import { GatewayRegistry, type GatewaySettings } from './genesys/gateway-registry.js';
@@ -42,6 +45,8 @@ export interface ServiceDeps {
   clock: Clock;
   redactor?: Redactor;
   throttleLimits?: ThrottleLimits;
+  /** Tests count bcrypt work through this; the real bcrypt otherwise. */
+  bcrypt?: BcryptEngine;
   /** Tests shorten job polling and retry budgets. */
   gatewaySettings?: Partial<GatewaySettings>;
   /** Command-line tools read the sandbox's state file without writing it (the server may be running). */
@@ -50,9 +55,12 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps) {
   const { config, db, logger, secrets, clock } = deps;
-  const hasher = createPasswordHasher(secrets.passwordPepper);
+  const hasher = createPasswordHasher(secrets.passwordPepper, undefined, deps.bcrypt);
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
+  const signInAddresses = createSignInAddresses(db);
+  const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
+  deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
   const audit = createAuditService({ repo: createAuditRepository(db), clock });
   const gateways = new GatewayRegistry({
@@ -117,13 +125,22 @@ export function createServices(deps: ServiceDeps) {
     users,
     throttle,
     sessionStore,
-    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger }),
+    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger, setupToken, addresses: signInAddresses }),
     /** Stops background work (sandbox emulator, gateway queues) for a clean shutdown. */
     async shutdown() {
       gateways.closeAll();
       await sandbox.stop();
     },
-    auth: createAuthService({ users, hasher, throttle, clock, logger, audit }),
+    auth: createAuthService({
+      users,
+      hasher,
+      throttle,
+      slowdown: createAccountSlowdown(clock, deps.throttleLimits?.perAccount),
+      addresses: signInAddresses,
+      clock,
+      logger,
+      audit,
+    }),
   };
 }
 

@@ -1,7 +1,9 @@
 // Password rules (ASVS 6.2, NIST 800-63B): at least 12 characters, up to 256, any characters, no composition
 // rules, and common or context-derived passwords refused. The common list is zxcvbn-ts's 49k most-used
-// passwords (MIT, shipped in node_modules), so it works offline.
+// passwords (MIT, shipped in node_modules), so it works offline. Last, a strength estimate (password-strength.ts)
+// catches what the named rules do not: "12345678901234", "19871231abcdef", a common password plus a date.
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { passwordStrengthProblem } from './password-strength.js';
 
 export const PASSWORD_MIN_LENGTH = 12;
 export const PASSWORD_MAX_LENGTH = 256;
@@ -43,5 +45,5 @@ export function checkPasswordPolicy(password: string, context: { email?: string;
     return 'The password must not be based on your email address.';
   }
   if (name.length >= 4 && lower.replace(/\s+/g, '') === name) return 'The password must not be your name.';
-  return null;
+  return passwordStrengthProblem(password, [email, localPart, ...(context.displayName?.split(/\s+/) ?? [])]);
 }

@@ -7,6 +7,12 @@ import bcrypt from 'bcrypt';
 
 export const BCRYPT_COST = 12;
 
+/** The bcrypt functions the hasher uses; injectable so tests can count the expensive work (see sign-in timing). */
+export interface BcryptEngine {
+  hash(data: string, cost: number): Promise<string>;
+  compare(data: string, hash: string): Promise<boolean>;
+}
+
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
   verify(password: string, hash: string): Promise<boolean>;
@@ -14,20 +20,20 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
 }
 
-export function createPasswordHasher(pepper: Buffer, cost = BCRYPT_COST): PasswordHasher {
+export function createPasswordHasher(pepper: Buffer, cost = BCRYPT_COST, engine: BcryptEngine = bcrypt): PasswordHasher {
   if (cost < BCRYPT_COST) throw new Error(`bcrypt cost must be at least ${BCRYPT_COST}`);
   const preHash = (password: string) =>
     createHmac('sha384', pepper).update(password.normalize('NFC'), 'utf8').digest('base64'); // 64 ASCII bytes < 72
   let dummyHash: Promise<string> | undefined;
   return {
-    hash: (password) => bcrypt.hash(preHash(password), cost),
+    hash: (password) => engine.hash(preHash(password), cost),
     verify: async (password, hash) => {
       if (!hash.startsWith('$2')) return false;
-      return bcrypt.compare(preHash(password), hash);
+      return engine.compare(preHash(password), hash);
     },
     verifyDummy: async (password) => {
-      dummyHash ??= bcrypt.hash('dummy-password-for-timing', cost);
-      await bcrypt.compare(preHash(password), await dummyHash);
+      dummyHash ??= engine.hash('dummy-password-for-timing', cost);
+      await engine.compare(preHash(password), await dummyHash);
       return false;
     },
   };

@@ -15,6 +15,7 @@ import { Redactor } from '../../src/lib/redact.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
+import type { BcryptEngine } from '../../src/lib/passwords.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
 
@@ -24,6 +25,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   throttleLimits?: ThrottleLimits;
   gatewaySettings?: Partial<GatewaySettings>;
+  /** Wraps bcrypt, e.g. to count comparisons (tests/helpers/counting-bcrypt.ts). */
+  bcrypt?: BcryptEngine;
 }
 
 export async function createTestApp(options: TestAppOptions = {}) {
@@ -50,6 +53,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     clock,
     redactor,
     throttleLimits: options.throttleLimits,
+    bcrypt: options.bcrypt,
     gatewaySettings: { jobPollIntervalMs: 20, ...options.gatewaySettings },
   });
   const { app, routes } = createApp(config, services);
@@ -88,7 +92,8 @@ export async function csrfFrom(agent: Agent, url: string): Promise<string> {
 export async function completeSetup(t: TestApp, account = ADMIN): Promise<Agent> {
   const agent = t.agent();
   const token = await csrfFrom(agent, '/setup');
-  const res = await agent.post('/setup').type('form').send({ _csrf: token, ...account, passwordConfirm: account.password });
+  const setupToken = t.services.setup.setupTokenToAnnounce() ?? undefined; // needed when HOST is not loopback
+  const res = await agent.post('/setup').type('form').send({ _csrf: token, ...account, passwordConfirm: account.password, setupToken });
   if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${res.text.slice(0, 500)}`);
   const connectToken = await csrfFrom(agent, '/setup/connect');
   await agent.post('/setup/connect').type('form').send({ _csrf: connectToken }).expect(303);

@@ -67,6 +67,22 @@ describe('sign in and sign out', () => {
     expect(withOld.headers.location).toBe('/login');
   });
 
+  it('replaces the session id when the user changes their own password; the old cookie is dead', async () => {
+    await createUser(t, { email: 'me@example.com', displayName: 'Me', password: 'my first password' });
+    const { agent, res } = await signIn(t, 'me@example.com', 'my first password');
+    const oldSid = sidOf(res)!;
+    const token = await csrfFrom(agent, '/account');
+    const changed = await agent.post('/account/password').type('form').send({ _csrf: token, currentPassword: 'my first password', password: 'my second password', passwordConfirm: 'my second password' });
+    expect(changed.status).toBe(303);
+    const newSid = sidOf(changed);
+    expect(newSid).toBeTruthy();
+    expect(newSid).not.toBe(oldSid);
+    expect((await agent.get('/account')).status).toBe(200); // the new session is still signed in
+    const withOld = await t.agent().get('/account').set('Cookie', oldSid);
+    expect(withOld.status).toBe(303);
+    expect(withOld.headers.location).toMatch(/^\/login/);
+  });
+
   it('signs out with a CSRF-protected POST that destroys the session server-side', async () => {
     const { agent, res } = await signIn(t, ADMIN.email, ADMIN.password);
     const sid = sidOf(res)!;

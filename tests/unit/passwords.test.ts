@@ -55,8 +55,16 @@ describe('password policy', () => {
     ['aaaaaaaaaaaaaaaa', /repeated or sequential/],
     ['abcdefghijklmnop', /repeated or sequential/],
     ['x'.repeat(257) + 'yz', /at most 256/],
+    ['12345678901234', /too easy to guess: it is made of a commonly used password and a sequence of digits/],
+    ['19871231abcdef', /too easy to guess: it is made of a date and a sequence of letters/],
+    ['qwertyuiopasdfgh', /too easy to guess/],
+    ['hunter2hunter2', /too easy to guess: it is made of a repeated pattern/],
   ])('refuses %j', (pw, reason) => {
     expect(checkPasswordPolicy(pw)).toMatch(reason);
+  });
+
+  it('counts the email and name as guessable parts', () => {
+    expect(checkPasswordPolicy('lovelace ada', { email: 'ada@example.com', displayName: 'Ada Lovelace' })).toMatch(/your email address or name/);
   });
 
   it('refuses passwords derived from the email or name', () => {

@@ -1,5 +1,7 @@
 // Sign-in. Unknown account, wrong password and disabled account all get the same answer (and, thanks to a
 // dummy bcrypt comparison, the same timing), so the form cannot be used to discover accounts.
+// Order: the per account+IP and per-IP limits, then the per-account slowdown (skipped from addresses the
+// account signed in from before), each refusing before any bcrypt work; then the password check.
 import { z } from 'zod';
 import type { Clock } from '../../lib/clock.js';
 import { TooManyRequestsError, ValidationError } from '../../lib/errors.js';
@@ -7,6 +9,8 @@ import type { Logger } from '../../lib/logger.js';
 import type { PasswordHasher } from '../../lib/passwords.js';
 import type { User, UserRepository } from '../users/user-repository.js';
 import type { LoginThrottle } from './login-throttle.js';
+import type { AccountSlowdown } from './account-slowdown.js';
+import type { FailedSignInReport, SignInAddresses } from './sign-in-addresses.js';
 import type { AuditService } from '../audit/audit-service.js';
 
 export const INVALID_CREDENTIALS = 'The email or password is incorrect.';
@@ -24,32 +28,63 @@ export class InvalidCredentialsError extends ValidationError {
   }
 }
 
-export function createAuthService(deps: { users: UserRepository; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock; logger: Logger; audit: AuditService }) {
+export interface SignedIn {
+  user: User;
+  /** Failed attempts on the account since its previous successful sign-in, for the owner to see; or null. */
+  failedSinceLastSignIn: FailedSignInReport | null;
+}
+
+const tooMany = (wait: number) =>
+  new TooManyRequestsError(`Too many failed sign-in attempts. Try again in ${wait < 60 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`, wait);
+
+export function createAuthService(deps: {
+  users: UserRepository;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  slowdown: AccountSlowdown;
+  addresses: SignInAddresses;
+  clock: Clock;
+  logger: Logger;
+  audit: AuditService;
+}) {
   return {
     /** Returns the signed-in user, or throws InvalidCredentialsError / TooManyRequestsError. */
-    async signIn(body: unknown, ip: string): Promise<User> {
+    async signIn(body: unknown, ip: string): Promise<SignedIn> {
       const parsed = signInSchema.safeParse(body ?? {});
       if (!parsed.success) throw new InvalidCredentialsError();
       const { email, password } = parsed.data;
       const wait = await deps.throttle.retryAfterSeconds(email, ip);
       if (wait > 0) {
         deps.logger.warn('sign-in throttled', { event: 'auth.sign_in_throttled', email, ip, retryAfterSeconds: wait });
-        throw new TooManyRequestsError(`Too many failed sign-in attempts. Try again in ${Math.ceil(wait / 60)} minute(s).`, wait);
+        throw tooMany(wait);
       }
       const user = email ? await deps.users.findByEmail(email) : null;
+      const now = new Date(deps.clock.now());
+      // The owner's own addresses are not slowed down by guesses from elsewhere (ADR 004).
+      const knownAddress = user ? await deps.addresses.isKnown(user.id, ip, now) : false;
+      if (!knownAddress) {
+        const slowed = deps.slowdown.admit(email);
+        if (slowed > 0) {
+          deps.logger.warn('sign-in slowed down', { event: 'auth.sign_in_slowed', email, ip, retryAfterSeconds: slowed });
+          throw tooMany(slowed);
+        }
+      }
       const ok = user ? await deps.hasher.verify(password, user.passwordHash) : await deps.hasher.verifyDummy(password);
       if (!user || !ok || user.disabled) {
         await deps.throttle.recordFailure(email, ip);
+        if (user) await deps.addresses.recordFailure(user.id, ip, now);
         const reason = !user ? 'unknown_account' : !ok ? 'wrong_password' : 'account_disabled';
         deps.logger.warn('sign-in failed', { event: 'auth.sign_in_failed', email, ip, reason });
         await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', isAdmin: false, ip });
         throw new InvalidCredentialsError();
       }
       await deps.throttle.recordSuccess(email, ip);
-      await deps.users.recordSignIn(user.id, new Date(deps.clock.now()));
+      if (!knownAddress) deps.slowdown.withdraw(email);
+      const failedSinceLastSignIn = await deps.addresses.recordSuccess(user.id, ip, now);
+      await deps.users.recordSignIn(user.id, now);
       deps.logger.info('signed in', { event: 'auth.sign_in', userId: user.id, ip });
       await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, { userId: user.id, name: `${user.displayName} <${user.email}>`, isAdmin: user.role === 'ADMIN', ip });
-      return user;
+      return { user, failedSinceLastSignIn };
     },
   };
 }

@@ -4,11 +4,15 @@
 //  - per IP: stops one address from spraying many accounts.
 // A blocked attempt is refused before any bcrypt work. Counters live in memory (rate-limiter-flexible), so a
 // restart resets them; documented in docs/ARCHITECTURE.md.
+// Many addresses guessing one account together are slowed down by account-slowdown.ts.
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import type { SlowdownLimits } from './account-slowdown.js';
 
 export interface ThrottleLimits {
   perAccountIp: { attempts: number; windowSeconds: number };
   perIp: { attempts: number; windowSeconds: number };
+  /** The per-account slowdown across addresses (DEFAULT_SLOWDOWN_LIMITS when omitted). */
+  perAccount?: SlowdownLimits;
 }
 
 export const DEFAULT_THROTTLE_LIMITS: ThrottleLimits = {

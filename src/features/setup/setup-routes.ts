@@ -17,6 +17,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     res.status(status).render('setup/admin', {
       title: 'Set up: create the administrator',
       values: { email: String(values.email ?? ''), displayName: String(values.displayName ?? '') },
+      setupTokenRequired: deps.setup.setupTokenRequired, // never echo the token back: it is typed again
       error: error?.message ?? null,
       fieldErrors: error?.fieldErrors ?? {},
     });
