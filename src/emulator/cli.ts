@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { startEmulator, type StartEmulatorOptions } from './emulator.js';
 import type { FaultRule } from './faults.js';
 import type { EmulatorBehaviour, EmulatorLimits } from './options.js';
+import { parsePermission, PERMISSIONS, roleOf, type Role } from './permissions.js';
+import { PROFILE_NAMES } from './profiles.js';
 
 const HELP = `Genesys Cloud emulator (Data Tables API, OAuth client credentials) for the official SDK.
 
@@ -29,6 +31,24 @@ Usage: npm run emulator -- [options]
   --page-size-over-cap reject|clamp   pageSize above the cap: 400 or clamp (default reject)
   --put-unknown-row not-found|upsert  PUT of a missing row (default not-found)
   --job-delay MS           time import/export jobs stay Processing (default 50)
+
+ Strictness (README "Emulator knobs" gives the source of each, or marks it UNCONFIRMED):
+  --profile default|realistic         realistic = all of the below at once: role in Home only without
+                                      architect:datatable:delete, --visibility-delay 3000,
+                                      --max-response-bytes 64000, --token-requests 10, --normalise-values on
+  --oauth-error-status 400|401        status of a token request with a bad client id/secret (default 400)
+  --token-requests N       token requests per client per minute, then 400 "rate limit exceeded" (default 10; 0 = no limit)
+  --permissions LIST       the client's role: comma-separated permissions (default all eight:
+                           architect:datatable:view|add|edit|delete, architect:datatableRow:view|add|edit|delete;
+                           the "architect:" prefix may be left out)
+  --divisions LIST         divisions (names or ids) the role's permissions are granted in (default all: Home, Customer Care)
+  --grant PERM=DIVS        one permission in comma-separated divisions ("*" = all); repeatable; replaces
+                           --permissions/--divisions, e.g. --grant datatable:view=* --grant datatableRow:edit=Home
+  --ungranted-division forbidden|not-found   a table in a division the role has no grant in: 403 or 404 (default forbidden)
+  --visibility-delay MS    reads lag writes: a new table/row stays invisible, a deleted one lingers (default 0)
+  --max-response-bytes N   400 response.entity.too.large for a GET body over N bytes (default 0 = no cap)
+  --upload-content-type T  Content-Type an import's uploadHeaders demand (default text/csv; "" = none)
+  --normalise-values on|off           trim trailing spaces of string fields on write, answer numbers as 1.0 (default off)
   --fault JSON             a scripted fault rule, repeatable, e.g.
                            '{"method":"PUT","path":"/api/v2/flows/datatables/*/rows/*","nth":3,"action":{"type":"status","status":503}}'
                            actions: {"type":"status","status":500|503|504|429,"retryAfterSeconds":N} {"type":"hang","ms":N} {"type":"reset"}
@@ -48,6 +68,32 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 }
 
 const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+
+function parseRole(permissions: string | undefined, divisions: string | undefined, grants: string[] | undefined): Role | undefined {
+  const named = (raw: string) => {
+    try {
+      return parsePermission(raw);
+    } catch (err) {
+      throw new Error(`--permissions/--grant: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  if (grants?.length) {
+    if (permissions !== undefined || divisions !== undefined) throw new Error('--grant replaces --permissions and --divisions: use one or the other');
+    const role: Role = {};
+    for (const grant of grants) {
+      const eq = grant.indexOf('=');
+      if (eq < 1) throw new Error(`--grant must be PERMISSION=DIVISIONS (got "${grant}")`);
+      const where = grant.slice(eq + 1).trim();
+      role[named(grant.slice(0, eq))] = where === '*' ? '*' : list(where);
+    }
+    return role;
+  }
+  if (permissions === undefined && divisions === undefined) return undefined;
+  const perms = permissions === undefined ? PERMISSIONS : list(permissions).map(named);
+  return roleOf(perms, divisions === undefined || divisions.trim() === '*' ? '*' : list(divisions));
+}
 
 export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
   const { values } = parseArgs({
@@ -75,6 +121,17 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
       'put-unknown-row': { type: 'string' },
       'job-delay': { type: 'string' },
       fault: { type: 'string', multiple: true },
+      profile: { type: 'string' },
+      'oauth-error-status': { type: 'string' },
+      'token-requests': { type: 'string' },
+      permissions: { type: 'string' },
+      divisions: { type: 'string' },
+      grant: { type: 'string', multiple: true },
+      'ungranted-division': { type: 'string' },
+      'visibility-delay': { type: 'string' },
+      'max-response-bytes': { type: 'string' },
+      'upload-content-type': { type: 'string' },
+      'normalise-values': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -86,6 +143,7 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
     maxKeyLength: int('max-key-length', values['max-key-length'], 1),
     maxBodyBytes: int('max-body-bytes', values['max-body-bytes'], 1),
   });
+  const oauthStatus = oneOf('oauth-error-status', values['oauth-error-status'], ['400', '401'] as const);
   const behaviour: Partial<EmulatorBehaviour> = definedOnly({
     rateLimitPerMinute: int('rate-limit', values['rate-limit'], 1),
     latencyMs: int('latency', values.latency),
@@ -95,7 +153,16 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
     pageSizeOverCap: oneOf('page-size-over-cap', values['page-size-over-cap'], ['reject', 'clamp'] as const),
     putUnknownRow: oneOf('put-unknown-row', values['put-unknown-row'], ['not-found', 'upsert'] as const),
     jobDelayMs: int('job-delay', values['job-delay']),
+    oauthErrorStatus: oauthStatus && (Number(oauthStatus) as 400 | 401),
+    tokenRequestsPerMinute: int('token-requests', values['token-requests']),
+    ungrantedDivision: oneOf('ungranted-division', values['ungranted-division'], ['forbidden', 'not-found'] as const),
+    visibilityDelayMs: int('visibility-delay', values['visibility-delay']),
+    maxResponseBytes: int('max-response-bytes', values['max-response-bytes']),
+    uploadContentType: values['upload-content-type'],
+    normaliseValues: values['normalise-values'] === undefined ? undefined : oneOf('normalise-values', values['normalise-values'], ['on', 'off'] as const) === 'on',
   });
+  const role = parseRole(values.permissions, values.divisions, values.grant);
+  const profile = oneOf('profile', values.profile, PROFILE_NAMES);
   const seed = oneOf('seed', values.seed, ['demo', 'none'] as const) ?? 'demo';
   const faults = (values.fault ?? []).map((json) => {
     try {
@@ -114,10 +181,15 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
     limits,
     behaviour,
     faults,
+    ...(profile ? { profile } : {}),
+    ...(role ? { role } : {}),
     persistFile: values.persist,
     ...(clientId && clientSecret ? { clients: [{ name: values['org-name'] ?? 'Sandbox', clientId, clientSecret }] } : {}),
   };
 }
+
+const describeRole = (role: Role) =>
+  PERMISSIONS.map((p) => `${p.replace('architect:', '')}@${role[p] === undefined ? 'nowhere' : role[p] === '*' ? 'all' : (role[p] as string[]).join('+')}`).join(' ');
 
 async function main(): Promise<void> {
   let options: StartEmulatorOptions | 'help';
@@ -140,6 +212,7 @@ async function main(): Promise<void> {
       `  org:           ${c.orgName} (${c.orgId})`,
       `  client id:     ${c.clientId}`,
       `  client secret: ${c.clientSecret}`,
+      `  role:          ${describeRole(emu.orgs[0]!.role)}`,
       `  SDK:           client.setGateway({ host: '${emu.host}', protocol: 'http', port: ${emu.port} })`,
       `listening on ${emu.url}`,
     ].join('\n'),

@@ -10,6 +10,8 @@ import { createEmulatorServer, type EmulatorRuntime, type RequestLogEntry } from
 import { processExport } from './jobs-api.js';
 import { TokenIssuer } from './oauth.js';
 import { DEFAULT_BEHAVIOUR, DEFAULT_LIMITS, type EmulatorBehaviour, type EmulatorLimits, type EmulatorOptions } from './options.js';
+import { FULL_ROLE, type Role } from './permissions.js';
+import { PROFILES, type ProfileName } from './profiles.js';
 import { TokenRateLimiter } from './rate-limiter.js';
 import { seedDemoData } from './seed.js';
 import { createOrg, deserialiseOrgs, serialiseOrgs, type OrgSeed, type OrgState } from './store.js';
@@ -25,6 +27,10 @@ export interface StartEmulatorOptions {
   limits?: Partial<EmulatorLimits>;
   behaviour?: Partial<EmulatorBehaviour>;
   faults?: FaultRule[];
+  /** A named set of knobs (profiles.ts) applied under `behaviour` and, for clients without a role, `role`. */
+  profile?: ProfileName;
+  /** The role of every client that is not given its own (default: the profile's, else every permission everywhere). */
+  role?: Role;
   /** Keep the state in this JSON file: loaded at start, saved (atomically) after every change. */
   persistFile?: string;
   /** Load persistFile but never write it (a second reader, e.g. a command-line tool, beside the server). */
@@ -54,6 +60,8 @@ export interface RunningEmulator {
   setLimits(patch: Partial<EmulatorLimits>): void;
   /** Adds an org (OAuth client) while running; optionally with the demo tables. */
   addClient(seed: OrgSeed, opts?: { seedDemo?: boolean }): EmulatorClient;
+  /** Whether a bearer token is still accepted (issued, not expired, not revoked). */
+  acceptsToken(token: string): boolean;
   /** Forgets every issued token of a client (forces re-authentication). */
   revokeTokens(clientId: string): void;
   /** Replaces an org's tables with the demo data. */
@@ -69,13 +77,17 @@ function clientOf(org: OrgState): EmulatorClient {
 
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const now = opts.now ?? Date.now;
-  const options: EmulatorOptions = { limits: { ...DEFAULT_LIMITS, ...opts.limits }, behaviour: { ...DEFAULT_BEHAVIOUR, ...opts.behaviour } };
+  const profile = PROFILES[opts.profile ?? 'default'];
+  const options: EmulatorOptions = { limits: { ...DEFAULT_LIMITS, ...opts.limits }, behaviour: { ...DEFAULT_BEHAVIOUR, ...profile.behaviour, ...opts.behaviour } };
+  const defaultRole = opts.role ?? profile.role ?? FULL_ROLE;
   let orgs: OrgState[] = [];
   if (opts.persistFile && existsSync(opts.persistFile)) orgs = deserialiseOrgs(JSON.parse(readFileSync(opts.persistFile, 'utf8')));
-  const seeds = opts.clients ?? [{ name: 'Sandbox', clientId: `sandbox-${randomBytes(4).toString('hex')}`, clientSecret: randomBytes(24).toString('base64url') }];
+  const seeds = (opts.clients ?? [{ name: 'Sandbox', clientId: `sandbox-${randomBytes(4).toString('hex')}`, clientSecret: randomBytes(24).toString('base64url') }]).map(
+    (seed) => ({ ...seed, role: seed.role ?? defaultRole }),
+  );
   for (const seed of seeds) {
     const existing = orgs.find((o) => o.clientId === seed.clientId);
-    if (existing) existing.clientSecret = seed.clientSecret;
+    if (existing) Object.assign(existing, { clientSecret: seed.clientSecret, role: seed.role });
     else orgs.push(createOrg(seed));
   }
   if (opts.seed === 'demo') for (const org of orgs) if (org.tables.size === 0) seedDemoData(org, options);
@@ -120,9 +132,10 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
       later(() => {
         const table = org.tables.get(tableId);
         const job = table?.exportJobs.find((j) => j.id === jobId);
-        if (table && job) processExport(table, job);
+        if (table && job) processExport(table, job, options, now());
       }),
     scheduleImport: later,
+    now,
   };
   const server = createEmulatorServer(rt);
   const host = opts.host ?? '127.0.0.1';
@@ -149,11 +162,15 @@ export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<Ru
       Object.assign(options.limits, patch);
     },
     addClient(seed, addOpts) {
-      const org = createOrg(seed);
+      const org = createOrg({ ...seed, role: seed.role ?? defaultRole });
       orgs.push(org);
       if (addOpts?.seedDemo) seedDemoData(org, options);
       onChange();
       return clientOf(org);
+    },
+    acceptsToken(token) {
+      const issued = rt.tokens.tokens.get(token);
+      return issued !== undefined && issued.expiresAt > now();
     },
     revokeTokens(clientId) {
       rt.tokens.revokeClient(clientId);

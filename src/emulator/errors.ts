@@ -53,6 +53,8 @@ export const errors = {
   authRequired: () => new GenesysError(401, 'authentication.required', 'No authentication bearer token specified in authorization header.'),
   badCredentials: () => new GenesysError(401, 'bad.credentials', 'Invalid login credentials.'),
   expired: () => new GenesysError(401, 'credentials.expired', 'The authentication token has expired.'),
+  responseTooLarge: () =>
+    new GenesysError(400, 'response.entity.too.large', 'The response is over the size limit. Reduce pageSize or expand list to reduce response size if applicable'),
   tooLarge: (max: number) => new GenesysError(413, 'request.entity.too.large', `The request is over the size limit. Maximum bytes: ${max}`, { max: String(max) }),
   rateLimited: (seconds: number) =>
     new GenesysError(429, 'too.many.requests.retry.after', `Rate limit exceeded the maximum. Retry the request in [${seconds}] seconds`, { seconds: String(seconds) }, undefined, {

@@ -5,12 +5,13 @@ import { randomUUID } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { errors, GenesysError } from './errors.js';
 import type { FaultInjector } from './faults.js';
-import { findImportJob, processImport, UPLOAD_HEADER } from './jobs-api.js';
+import { findImportJob, processImport } from './jobs-api.js';
 import type { TokenIssuer } from './oauth.js';
 import type { EmulatorOptions } from './options.js';
 import type { TokenRateLimiter } from './rate-limiter.js';
 import { pathSegments, routeApi } from './router.js';
 import type { OrgState } from './store.js';
+import { toJson } from './value-normalisation.js';
 
 export interface RequestLogEntry {
   time: string;
@@ -34,6 +35,8 @@ export interface EmulatorRuntime {
   onChange: () => void;
   scheduleExport: (org: OrgState, tableId: string, jobId: string) => void;
   scheduleImport: (fn: () => void) => void;
+  /** The emulator's clock (tests move it): token expiry, rate windows, eventual consistency. */
+  now: () => number;
 }
 
 class BodyTooLarge extends Error {}
@@ -60,7 +63,10 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const payload = body === undefined ? '' : JSON.stringify(body);
+  sendPayload(res, status, body === undefined ? '' : toJson(body), headers);
+}
+
+function sendPayload(res: ServerResponse, status: number, payload: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
     ...(payload ? { 'Content-Type': 'application/json' } : {}),
     'Content-Length': Buffer.byteLength(payload),
@@ -132,7 +138,7 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
 
         if (method === 'POST' && rawPath === '/oauth/token') {
           const form = new URLSearchParams(body.toString('utf8'));
-          const result = rt.tokens.issue(rt.orgs, req.headers.authorization, form, behaviour.tokenLifetimeSeconds);
+          const result = rt.tokens.issue(rt.orgs, req.headers.authorization, form, behaviour);
           clientId = result.clientId;
           return sendJson(res, result.status, result.status === 200 ? result.body : { ...result.body, contextId: correlationId });
         }
@@ -162,6 +168,7 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
           org,
           origin: `http://${req.headers.host ?? '127.0.0.1'}`,
           options: rt.options,
+          now: rt.now(),
           onExportJob: (tableId, jobId) => rt.scheduleExport(org, tableId, jobId),
         });
         if (method !== 'GET') rt.onChange();
@@ -169,7 +176,10 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
           req.socket.destroy();
           return;
         }
-        sendJson(res, result.status, result.body);
+        const payload = result.body === undefined ? '' : toJson(result.body);
+        // Genesys refuses to send a body over its response limit (§13: "Reduce pageSize or expand list").
+        if (method === 'GET' && behaviour.maxResponseBytes > 0 && Buffer.byteLength(payload) > behaviour.maxResponseBytes) throw errors.responseTooLarge();
+        sendPayload(res, result.status, payload);
       } catch (err) {
         if (err instanceof BodyTooLarge) {
           const max = method === 'PUT' && rawPath.startsWith('/uploads/') ? limits.maxUploadBytes : limits.maxBodyBytes;
@@ -193,19 +203,29 @@ function handleUpload(rt: EmulatorRuntime, jobId: string, req: IncomingMessage, 
     if (!found) continue;
     const { table, job } = found;
     if (job.status !== 'WaitingForUpload') return sendError(res, errors.badRequest('This import job is not waiting for an upload.'), correlationId);
-    for (const [name, value] of Object.entries(job.uploadHeaders ?? {})) {
-      if (req.headers[name.toLowerCase()] !== value) {
-        return sendError(res, new GenesysError(403, 'upload.headers.missing', `The upload must carry every header in uploadHeaders (${UPLOAD_HEADER} missing or wrong).`), correlationId);
-      }
-    }
+    const wrong = unsignedHeader(req, job.uploadHeaders ?? {});
+    if (wrong) return sendError(res, new GenesysError(403, 'upload.signature.mismatch', `The upload does not match its signed request: header ${wrong} must be exactly as given in uploadHeaders.`), correlationId);
     job.status = 'Processing';
     rt.scheduleImport(() => {
-      processImport(table, job, body, rt.options);
+      processImport(table, job, body, rt.options, { now: rt.now(), delayMs: rt.options.behaviour.visibilityDelayMs });
       rt.onChange();
     });
     return sendJson(res, 200, undefined);
   }
   sendError(res, errors.notFound('Unknown upload.'), correlationId);
+}
+
+/**
+ * Like a signed storage URL, the upload must carry every header of uploadHeaders with exactly its value (names
+ * case-insensitive; a header sent twice arrives joined and so differs). Returns the first header that is not so.
+ */
+function unsignedHeader(req: IncomingMessage, signed: Record<string, string>): string | undefined {
+  for (const [name, value] of Object.entries(signed)) {
+    const sent = req.headersDistinct[name.toLowerCase()];
+    if (sent?.length !== 1 || sent[0] !== value) return name;
+  }
+  // An upload with no uploadHeaders (deprecated endpoint) is unsigned: anything goes.
+  return undefined;
 }
 
 function handleDownload(rt: EmulatorRuntime, token: string, res: ServerResponse, correlationId: string): void {

@@ -7,9 +7,12 @@ import { stringify } from 'csv-stringify/sync';
 import { errors, GenesysError } from './errors.js';
 import { listing, readPaging } from './listing.js';
 import type { EmulatorOptions } from './options.js';
-import { normaliseRow, parseCsvCell, type Row } from './schema-rules.js';
-import { sortedKeys, touchRows, type DataTableState, type ExportJob, type ImportJob, type OrgState } from './store.js';
+import { rowToStore } from './rows-api.js';
+import { parseCsvCell, type Row } from './schema-rules.js';
+import { touchRows, type DataTableState, type ExportJob, type ImportJob, type OrgState } from './store.js';
 import { findTable } from './tables-api.js';
+import { decimalText } from './value-normalisation.js';
+import { noteRowChange, visibleKeys, visibleRow, type Lag } from './visibility.js';
 
 export const UPLOAD_HEADER = 'x-emulator-upload-token';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -33,7 +36,16 @@ export function importJobEntity(org: OrgState, job: ImportJob, origin: string) {
   };
 }
 
-export function createImportJob(org: OrgState, tableId: string, body: unknown, ownerId: string, origin: string, deprecatedEndpoint: boolean) {
+/**
+ * The headers an upload must carry, as a signed storage URL fixes them (genesys-datatables.md §13): a
+ * per-session secret and, when the knob names one, the Content-Type.
+ */
+function signedUploadHeaders(options: EmulatorOptions): Record<string, string> {
+  const contentType = options.behaviour.uploadContentType;
+  return { ...(contentType ? { 'Content-Type': contentType } : {}), [UPLOAD_HEADER]: randomBytes(16).toString('hex') };
+}
+
+export function createImportJob(org: OrgState, tableId: string, body: unknown, ownerId: string, origin: string, deprecatedEndpoint: boolean, options: EmulatorOptions) {
   findTable(org, tableId);
   const mode = isObject(body) ? body.importMode : undefined;
   if (mode !== 'ReplaceAll' && mode !== 'Append') {
@@ -51,7 +63,7 @@ export function createImportJob(org: OrgState, tableId: string, body: unknown, o
     countRecordsFailed: 0,
     owner: ownerId,
     deprecatedEndpoint,
-    ...(deprecatedEndpoint ? {} : { uploadHeaders: { [UPLOAD_HEADER]: randomBytes(16).toString('hex') } }),
+    ...(deprecatedEndpoint ? {} : { uploadHeaders: signedUploadHeaders(options) }),
   };
   table.importJobs.push(job);
   return importJobEntity(org, job, origin);
@@ -78,7 +90,7 @@ export function getImportJob(org: OrgState, tableId: string, jobId: string, orig
 }
 
 /** Applies an uploaded CSV to the table; rows that fail validation are counted, the rest are written. */
-export function processImport(table: DataTableState, job: ImportJob, csv: Buffer, options: EmulatorOptions): void {
+export function processImport(table: DataTableState, job: ImportJob, csv: Buffer, options: EmulatorOptions, lag?: Lag): void {
   let records: Record<string, string>[];
   try {
     records = parse(csv, { bom: true, columns: true, skip_empty_lines: true, relax_column_count: false }) as Record<string, string>[];
@@ -92,6 +104,7 @@ export function processImport(table: DataTableState, job: ImportJob, csv: Buffer
   }
   if (job.importMode === 'ReplaceAll') {
     job.countRecordsDeleted = table.rows.size;
+    for (const [key, row] of table.rows) noteRowChange(table, key, row, lag);
     table.rows.clear();
   }
   const seen = new Set<string>();
@@ -99,11 +112,12 @@ export function processImport(table: DataTableState, job: ImportJob, csv: Buffer
     try {
       const body: Record<string, unknown> = {};
       for (const [name, raw] of Object.entries(record)) body[name] = parseCsvCell(raw, table.schema.properties[name]!);
-      const row: Row = normaliseRow(body, table.schema, options.limits, { enforceLengths: options.behaviour.enforceSchemaBounds });
+      const row: Row = rowToStore(body, table, options);
       const key = String(row.key);
       if (seen.has(key)) throw errors.syntax(`Duplicate key ${key} in the file.`);
       if (!table.rows.has(key) && table.rows.size >= options.limits.maxRowsPerTable) throw errors.syntax('Row limit reached.');
       seen.add(key);
+      noteRowChange(table, key, table.rows.get(key), lag);
       table.rows.set(key, row);
       job.countRecordsUpdated++;
     } catch (err) {
@@ -153,12 +167,19 @@ export function createExportJob(org: OrgState, tableId: string, ownerId: string,
   return { job, entity: exportJobEntity(job, origin) };
 }
 
-export function processExport(table: DataTableState, job: ExportJob): void {
+/** Writes the table as reads see it at `now` (a new row may be missing, a deleted one still there). */
+export function processExport(table: DataTableState, job: ExportJob, options: EmulatorOptions, now: number): void {
   const props = Object.entries(table.schema.properties)
     .sort(([a, pa], [b, pb]) => (a === 'key' ? -1 : b === 'key' ? 1 : (pa.displayOrder ?? 999) - (pb.displayOrder ?? 999)))
     .map(([name]) => name);
-  const rows = sortedKeys(table).map((k) => table.rows.get(k)!);
-  job.csv = stringify(rows.map((r) => props.map((p) => (typeof r[p] === 'boolean' ? String(r[p]) : r[p]))), { header: true, columns: props });
+  const rows = visibleKeys(table, now).map((k) => visibleRow(table, k, now)!);
+  const decimals = options.behaviour.normaliseValues;
+  const cell = (r: Row, p: string) => {
+    const v = r[p];
+    if (typeof v === 'boolean') return String(v);
+    return decimals && typeof v === 'number' && table.schema.properties[p]?.type === 'number' ? decimalText(v) : v;
+  };
+  job.csv = stringify(rows.map((r) => props.map((p) => cell(r, p))), { header: true, columns: props });
   job.countRecordsProcessed = rows.length;
   job.status = 'Succeeded';
   job.dateCompleted = new Date().toISOString();

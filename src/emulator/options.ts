@@ -33,6 +33,20 @@ export interface EmulatorBehaviour {
   enforceSchemaBounds: boolean;
   /** How long import/export jobs stay Processing before they finish. */
   jobDelayMs: number;
+  /** Status of a token request with a bad client id or secret: Genesys answers 400 (RFC 6749 also allows 401). */
+  oauthErrorStatus: 400 | 401;
+  /** Token requests per client per minute before 400 invalid_request "rate limit exceeded" (0 = unlimited). */
+  tokenRequestsPerMinute: number;
+  /** An object in a division the client's role has no grant in: 403 missing.permissions, or 404 as if absent. */
+  ungrantedDivision: 'forbidden' | 'not-found';
+  /** Eventual consistency: a new table, a new or imported row stays invisible to reads, a deleted one lingers. */
+  visibilityDelayMs: number;
+  /** 400 response.entity.too.large when a response body would exceed this many bytes (0 = no cap). */
+  maxResponseBytes: number;
+  /** Content-Type named in an import job's uploadHeaders ('' = none); the upload must carry it exactly. */
+  uploadContentType: string;
+  /** Value normalisation: trailing spaces of string fields trimmed on write, number fields answered as 1.0. */
+  normaliseValues: boolean;
 }
 
 export interface EmulatorOptions {
@@ -61,4 +75,11 @@ export const DEFAULT_BEHAVIOUR: EmulatorBehaviour = {
   singleRowShowbriefDefault: true,
   enforceSchemaBounds: true,
   jobDelayMs: 50,
+  oauthErrorStatus: 400,
+  tokenRequestsPerMinute: 10,
+  ungrantedDivision: 'forbidden',
+  visibilityDelayMs: 0,
+  maxResponseBytes: 0,
+  uploadContentType: 'text/csv',
+  normaliseValues: false,
 };

@@ -9,9 +9,11 @@ import {
   listImportJobs,
 } from './jobs-api.js';
 import type { EmulatorOptions } from './options.js';
+import { divisionsWith, requireAny, requireSomewhere, type Permission } from './permissions.js';
 import { createRow, deleteRow, getRow, listRows, updateRow } from './rows-api.js';
-import type { OrgState } from './store.js';
+import { homeDivision, type OrgState } from './store.js';
 import { createTable, deleteTable, getTable, listTables, updateTable } from './tables-api.js';
+import { visibleTable } from './visibility.js';
 
 export interface ApiRequest {
   method: string;
@@ -22,6 +24,8 @@ export interface ApiRequest {
   org: OrgState;
   origin: string;
   options: EmulatorOptions;
+  /** The emulator's clock at this request (eventual consistency). */
+  now: number;
   /** Called when an export job is created, to finish it asynchronously. */
   onExportJob: (tableId: string, jobId: string) => void;
 }
@@ -70,42 +74,79 @@ function organizationMe(org: OrgState) {
   };
 }
 
+// Permissions per operation, "requires ANY of" (genesys-datatables.md §3). divisionviews officially needs
+// architect:datatable:search, which the emulator's eight-permission roles do not model: it uses view.
+const VIEW: Permission[] = ['architect:datatable:view'];
+const ROW_VIEW: Permission[] = ['architect:datatable:view', 'architect:datatableRow:view'];
+const ROW_ADD: Permission[] = ['architect:datatable:add', 'architect:datatableRow:add'];
+const ROW_EDIT: Permission[] = ['architect:datatable:edit', 'architect:datatableRow:edit'];
+const ROW_DELETE: Permission[] = ['architect:datatable:delete', 'architect:datatableRow:delete'];
+const IMPORT: Permission[] = ['architect:datatable:edit', 'architect:datatableRow:add'];
+const IMPORT_LIST: Permission[] = ['architect:datatable:edit', 'architect:datatableRow:view'];
+
+/** The division a table body asks for (create/update), when it names an existing one. */
+function requestedDivision(org: OrgState, body: unknown): string | undefined {
+  const id = (body as { division?: { id?: unknown } } | undefined)?.division?.id;
+  return typeof id === 'string' && org.divisions.some((d) => d.id === id) ? id : undefined;
+}
+
 export function routeApi(req: ApiRequest): ApiResponse {
-  const { method, segments: s, query, body, org, options } = req;
+  const { method, segments: s, query, body, org, options, now } = req;
+  const lag = { now, delayMs: options.behaviour.visibilityDelayMs };
+  const hideUngranted = options.behaviour.ungrantedDivision === 'not-found';
+  /** Checks the permission in the table's division; an unknown table is left to the operation's 404. */
+  const allow = (tableId: string, anyOf: Permission[]) => {
+    const table = org.tables.get(tableId) ?? visibleTable(org, tableId, now);
+    if (table) requireAny(org, table.divisionId, anyOf, hideUngranted);
+  };
+  const viewable = () => {
+    requireSomewhere(org, 'architect:datatable:view');
+    return { now, divisionIds: divisionsWith(org, 'architect:datatable:view') };
+  };
   if (s[0] === 'organizations' && s[1] === 'me' && s.length === 2 && method === 'GET') return ok(organizationMe(org));
   if (s[0] !== 'flows' || s[1] !== 'datatables') throw errors.notFound();
   const rest = s.slice(2);
   if (rest.length === 0) {
-    if (method === 'GET') return ok(listTables(org, query, options));
-    if (method === 'POST') return ok(createTable(org, body, options));
+    if (method === 'GET') return ok(listTables(org, query, options, viewable()));
+    if (method === 'POST') {
+      // A table without a division goes to the home division and needs `add` there (§13).
+      requireAny(org, requestedDivision(org, body) ?? homeDivision(org).id, ['architect:datatable:add']);
+      return ok(createTable(org, body, options, lag));
+    }
   }
   if (rest[0] === 'divisionviews') {
-    if (rest.length === 1 && method === 'GET') return ok(listTables(org, query, options, '/api/v2/flows/datatables/divisionviews'));
-    if (rest.length === 2 && method === 'GET') return ok(getTable(org, rest[1]!, query));
+    if (rest.length === 1 && method === 'GET') return ok(listTables(org, query, options, viewable(), '/api/v2/flows/datatables/divisionviews'));
+    if (rest.length === 2 && method === 'GET') return (allow(rest[1]!, VIEW), ok(getTable(org, rest[1]!, query, now)));
     throw errors.notFound();
   }
   const [tableId, section, a, b, c] = rest as [string, string?, string?, string?, string?];
   if (section === undefined) {
-    if (method === 'GET') return ok(getTable(org, tableId, query));
-    if (method === 'PUT') return ok(updateTable(org, tableId, body, query, options));
-    if (method === 'DELETE') return (deleteTable(org, tableId, query), noContent);
+    if (method === 'GET') return (allow(tableId, VIEW), ok(getTable(org, tableId, query, now)));
+    if (method === 'PUT') {
+      allow(tableId, ['architect:datatable:edit']);
+      const moveTo = requestedDivision(org, body);
+      if (moveTo) requireAny(org, moveTo, ['architect:datatable:edit']);
+      return ok(updateTable(org, tableId, body, query, options));
+    }
+    if (method === 'DELETE') return (allow(tableId, ['architect:datatable:delete']), deleteTable(org, tableId, query, lag), noContent);
   }
   if (section === 'rows') {
-    if (a === undefined && method === 'GET') return ok(listRows(org, tableId, query, options));
-    if (a === undefined && method === 'POST') return ok(createRow(org, tableId, body, options));
+    if (a === undefined && method === 'GET') return (allow(tableId, ROW_VIEW), ok(listRows(org, tableId, query, options, now)));
+    if (a === undefined && method === 'POST') return (allow(tableId, ROW_ADD), ok(createRow(org, tableId, body, options, lag)));
     if (a !== undefined && rest.length === 3) {
-      if (method === 'GET') return ok(getRow(org, tableId, a, query, options));
-      if (method === 'PUT') return ok(updateRow(org, tableId, a, body, options));
-      if (method === 'DELETE') return (deleteRow(org, tableId, a), noContent);
+      if (method === 'GET') return (allow(tableId, ROW_VIEW), ok(getRow(org, tableId, a, query, options, now)));
+      if (method === 'PUT') return (allow(tableId, ROW_EDIT), ok(updateRow(org, tableId, a, body, options, lag)));
+      if (method === 'DELETE') return (allow(tableId, ROW_DELETE), deleteRow(org, tableId, a, lag), noContent);
     }
   }
   if (section === 'import') {
-    if (a === 'csv' && b === 'jobs' && c === undefined && method === 'POST') return ok(createImportJob(org, tableId, body, org.clientId, req.origin, false));
-    if (a === 'jobs' && b === undefined && method === 'POST') return ok(createImportJob(org, tableId, body, org.clientId, req.origin, true));
-    if (a === 'jobs' && b === undefined && method === 'GET') return ok(listImportJobs(org, tableId, query, options, req.origin));
-    if (a === 'jobs' && b !== undefined && c === undefined && method === 'GET') return ok(getImportJob(org, tableId, b, req.origin));
+    if (a === 'csv' && b === 'jobs' && c === undefined && method === 'POST') return (allow(tableId, IMPORT), ok(createImportJob(org, tableId, body, org.clientId, req.origin, false, options)));
+    if (a === 'jobs' && b === undefined && method === 'POST') return (allow(tableId, IMPORT), ok(createImportJob(org, tableId, body, org.clientId, req.origin, true, options)));
+    if (a === 'jobs' && b === undefined && method === 'GET') return (allow(tableId, IMPORT_LIST), ok(listImportJobs(org, tableId, query, options, req.origin)));
+    if (a === 'jobs' && b !== undefined && c === undefined && method === 'GET') return (allow(tableId, ROW_VIEW), ok(getImportJob(org, tableId, b, req.origin)));
   }
   if (section === 'export' && a === 'jobs') {
+    allow(tableId, ROW_VIEW);
     if (b === undefined && method === 'POST') {
       const { job, entity } = createExportJob(org, tableId, org.clientId, req.origin);
       req.onExportJob(tableId, job.id);

@@ -1,10 +1,11 @@
 // Demo data for the sandbox org: what a contact centre keeps in data tables. Deterministic (seeded PRNG) so
-// tests and screenshots are stable. Keys include spaces and slashes on purpose.
+// tests and screenshots are stable. Keys include spaces and slashes on purpose. Queue Routing lives in the
+// "Customer Care" division, the others in Home.
 import type { EmulatorOptions } from './options.js';
 import type { FieldType, PropertySchema, Row, TableSchema } from './schema-rules.js';
 import { createTable } from './tables-api.js';
 import { createRow } from './rows-api.js';
-import type { OrgState } from './store.js';
+import { homeDivision, type OrgState } from './store.js';
 
 type FieldSpec = [name: string, type: FieldType, extra?: Partial<PropertySchema>];
 
@@ -27,8 +28,9 @@ function prng(seed: number): () => number {
   };
 }
 
-function addTable(org: OrgState, options: EmulatorOptions, name: string, description: string, fields: FieldSpec[], rows: Row[], keyTitle?: string): void {
-  const table = createTable(org, { name, description, schema: buildSchema(fields, keyTitle) }, options) as { id: string };
+function addTable(org: OrgState, options: EmulatorOptions, name: string, description: string, fields: FieldSpec[], rows: Row[], keyTitle?: string, divisionName = 'Home'): void {
+  const division = org.divisions.find((d) => d.name === divisionName) ?? homeDivision(org);
+  const table = createTable(org, { name, description, division: { id: division.id }, schema: buildSchema(fields, keyTitle) }, options) as { id: string };
   for (const row of rows) createRow(org, table.id, row, options);
 }
 
@@ -120,6 +122,8 @@ export function seedDemoData(org: OrgState, options: EmulatorOptions): void {
     [['QueueName', 'string'], ['Skills', 'string'], ['Priority', 'integer', { default: 3 }], ['OverflowQueue', 'string'], ['MaxWaitSeconds', 'integer', { default: 300 }], ['ServiceLevelTarget', 'number', { default: 0.8 }]],
     queues,
     'Routing code',
+    // A second division, so a role granted in Home only does not see every table (roles, permissions.ts).
+    'Customer Care',
   );
 
   const rand = prng(20260101);

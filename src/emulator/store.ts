@@ -1,6 +1,7 @@
 // The emulator's state: orgs (one per OAuth client), their divisions, data tables, rows and jobs. Plain data
 // so it can be saved to and loaded from a JSON file (the sandbox org survives restarts).
 import { randomUUID } from 'node:crypto';
+import { FULL_ROLE, type Role } from './permissions.js';
 import type { Row, TableSchema } from './schema-rules.js';
 
 export interface Division {
@@ -47,6 +48,10 @@ export interface DataTableState {
   exportJobs: ExportJob[];
   /** Sorted keys, rebuilt lazily after a change (listings are frequent, writes are not). */
   sortedKeys?: string[];
+  /** Eventual consistency (not persisted): reads ignore a new table until then. */
+  visibleAfter?: number;
+  /** Eventual consistency (not persisted): per key, what reads still see until `until` (null = no row). */
+  stale?: Map<string, { until: number; shown: Row | null }>;
 }
 
 export interface OrgState {
@@ -55,7 +60,11 @@ export interface OrgState {
   clientId: string;
   clientSecret: string;
   divisions: Division[];
+  /** What the OAuth client may do, per division. */
+  role: Role;
   tables: Map<string, DataTableState>;
+  /** Eventual consistency (not persisted): deleted tables that reads still see until `until`. */
+  lingering?: Map<string, { table: DataTableState; until: number }>;
 }
 
 export interface OrgSeed {
@@ -63,6 +72,8 @@ export interface OrgSeed {
   clientId: string;
   clientSecret: string;
   id?: string;
+  /** Default: every data-table permission in every division. */
+  role?: Role;
 }
 
 export function createOrg(seed: OrgSeed): OrgState {
@@ -75,6 +86,7 @@ export function createOrg(seed: OrgSeed): OrgState {
       { id: randomUUID(), name: 'Home' },
       { id: randomUUID(), name: 'Customer Care' },
     ],
+    role: seed.role ?? FULL_ROLE,
     tables: new Map(),
   };
 }
@@ -83,9 +95,11 @@ export function homeDivision(org: OrgState): Division {
   return org.divisions[0]!;
 }
 
+/** Ordinal (UTF-16 code unit) order of row keys; Genesys' own ordering is UNCONFIRMED. */
+export const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export function sortedKeys(table: DataTableState): string[] {
-  // Ordinal (UTF-16 code unit) order; Genesys' own ordering is UNCONFIRMED.
-  table.sortedKeys ??= [...table.rows.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  table.sortedKeys ??= [...table.rows.keys()].sort(byCodeUnit);
   return table.sortedKeys;
 }
 
@@ -98,7 +112,8 @@ export function touchRows(table: DataTableState): void {
 interface SavedTable extends Omit<DataTableState, 'rows' | 'sortedKeys' | 'exportJobs'> {
   rows: Row[];
 }
-interface SavedOrg extends Omit<OrgState, 'tables'> {
+interface SavedOrg extends Omit<OrgState, 'tables' | 'lingering' | 'role'> {
+  role?: Role;
   tables: SavedTable[];
 }
 export interface SavedState {
@@ -109,7 +124,7 @@ export interface SavedState {
 export function serialiseOrgs(orgs: OrgState[]): SavedState {
   return {
     version: 1,
-    orgs: orgs.map((o) => ({
+    orgs: orgs.map(({ lingering: _transient, ...o }) => ({
       ...o,
       tables: [...o.tables.values()].map((t) => ({
         id: t.id,
@@ -128,6 +143,7 @@ export function deserialiseOrgs(saved: SavedState): OrgState[] {
   if (saved?.version !== 1 || !Array.isArray(saved.orgs)) throw new Error('unrecognised emulator state file');
   return saved.orgs.map((o) => ({
     ...o,
+    role: o.role ?? FULL_ROLE,
     tables: new Map(
       o.tables.map((t) => [
         t.id,

@@ -5,12 +5,21 @@ import { listing, readBoolean, readEnum, readPaging } from './listing.js';
 import type { EmulatorOptions } from './options.js';
 import { validateSchema, type TableSchema } from './schema-rules.js';
 import { homeDivision, type DataTableState, type OrgState } from './store.js';
+import { lingerDeletedTable, markNewTable, visibleTable, visibleTables, type Lag } from './visibility.js';
 
 const TABLES_PATH = '/api/v2/flows/datatables';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+/** The table as it truly is (writes). */
 export function findTable(org: OrgState, id: string): DataTableState {
   const table = org.tables.get(id);
+  if (!table) throw errors.tableNotFound();
+  return table;
+}
+
+/** The table as reads see it at `now` (eventual consistency, visibility.ts). */
+export function findVisibleTable(org: OrgState, id: string, now: number): DataTableState {
+  const table = visibleTable(org, id, now);
   if (!table) throw errors.tableNotFound();
   return table;
 }
@@ -32,15 +41,18 @@ function wildcardToRegExp(pattern: string): RegExp {
   return new RegExp(`^${escaped}$`, 'i');
 }
 
-/** GET /flows/datatables and /flows/datatables/divisionviews (identical here: divisionview semantics are UNCONFIRMED). */
-export function listTables(org: OrgState, query: URLSearchParams, options: EmulatorOptions, basePath = TABLES_PATH) {
+/**
+ * GET /flows/datatables and /flows/datatables/divisionviews (identical here: divisionview semantics are
+ * UNCONFIRMED), showing only tables in `divisionIds` (those the client may view) as reads see them at `now`.
+ */
+export function listTables(org: OrgState, query: URLSearchParams, options: EmulatorOptions, view: { now: number; divisionIds: string[] }, basePath = TABLES_PATH) {
   const paging = readPaging(query, options.behaviour);
   const expand = readEnum(query, 'expand', ['schema', ''] as const, '') === 'schema';
   const sortBy = readEnum(query, 'sortBy', ['id', 'name'] as const, 'id');
   const sortOrder = readEnum(query, 'sortOrder', ['ascending', 'descending', 'ASC', 'DESC'] as const, 'ascending');
   const divisionIds = query.getAll('divisionId').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
   const name = query.get('name');
-  let tables = [...org.tables.values()];
+  let tables = visibleTables(org, view.now).filter((t) => view.divisionIds.includes(t.divisionId));
   if (name) {
     const re = wildcardToRegExp(name);
     tables = tables.filter((t) => re.test(t.name));
@@ -56,9 +68,9 @@ export function listTables(org: OrgState, query: URLSearchParams, options: Emula
   return listing(tables.map((t) => tableEntity(org, t, expand)), paging, basePath, extra);
 }
 
-export function getTable(org: OrgState, id: string, query: URLSearchParams) {
+export function getTable(org: OrgState, id: string, query: URLSearchParams, now: number) {
   const expand = readEnum(query, 'expand', ['schema', ''] as const, '') === 'schema';
-  return tableEntity(org, findTable(org, id), expand);
+  return tableEntity(org, findVisibleTable(org, id, now), expand);
 }
 
 function readTableBody(org: OrgState, body: unknown, options: EmulatorOptions, existing?: DataTableState) {
@@ -84,7 +96,7 @@ function storedSchema(schema: TableSchema, name: string, description: string): T
   return { ...structuredClone(schema), title: name, description };
 }
 
-export function createTable(org: OrgState, body: unknown, options: EmulatorOptions) {
+export function createTable(org: OrgState, body: unknown, options: EmulatorOptions, lag?: Lag) {
   if (org.tables.size >= options.limits.maxTablesPerOrg) {
     throw errors.limit(`An organization can have at most ${options.limits.maxTablesPerOrg} datatables.`, {
       key: 'max.datatables.per.org',
@@ -104,6 +116,7 @@ export function createTable(org: OrgState, body: unknown, options: EmulatorOptio
     exportJobs: [],
   };
   org.tables.set(table.id, table);
+  markNewTable(table, lag);
   return tableEntity(org, table, true);
 }
 
@@ -120,8 +133,9 @@ export function updateTable(org: OrgState, id: string, body: unknown, query: URL
   return tableEntity(org, table, expand);
 }
 
-export function deleteTable(org: OrgState, id: string, query: URLSearchParams): void {
-  findTable(org, id);
+export function deleteTable(org: OrgState, id: string, query: URLSearchParams, lag?: Lag): void {
+  const table = findTable(org, id);
   readBoolean(query, 'force', false); // no flows reference emulator tables, so force changes nothing
   org.tables.delete(id);
+  lingerDeletedTable(org, table, lag);
 }

@@ -3,7 +3,7 @@
 import type { Clock } from '../lib/clock.js';
 import type { Redactor } from '../lib/redact.js';
 import type { DataTableGateway } from './gateway.js';
-import { OrgApiClient, type ApiOverride, type OrgConnection } from './org-api-client.js';
+import { OrgApiClient, type ApiOverride, type OrgConnection, type OrgToken } from './org-api-client.js';
 import { OrgRequestQueue, type CallMode, type RetryBudget } from './request-queue.js';
 import { SdkDataTableGateway } from './sdk-gateway.js';
 
@@ -18,6 +18,8 @@ export interface GatewaySettings {
   jobTimeoutMs: number;
   budgets?: Partial<Record<CallMode, Partial<RetryBudget>>>;
   apiOverride?: ApiOverride;
+  /** See ApiClientDeps.sharedTokens. */
+  sharedTokens?: Map<string, OrgToken>;
 }
 
 export interface OrgGatewayEntry {
@@ -37,7 +39,7 @@ export class GatewayRegistry {
     const existing = this.entries.get(orgId);
     if (existing?.cacheKey === conn.cacheKey) return existing;
     existing?.queue.close();
-    const client = new OrgApiClient(conn, { clock: this.settings.clock, redactor: this.settings.redactor, timeoutMs: this.settings.timeoutMs, apiOverride: this.settings.apiOverride });
+    const client = new OrgApiClient(conn, { clock: this.settings.clock, redactor: this.settings.redactor, timeoutMs: this.settings.timeoutMs, apiOverride: this.settings.apiOverride, sharedTokens: this.settings.sharedTokens });
     const queue = new OrgRequestQueue({ requestsPerMinute: conn.requestsPerMinute, concurrency: this.settings.concurrency, budgets: this.settings.budgets });
     const gateway = new SdkDataTableGateway(client, queue, { jobPollIntervalMs: this.settings.jobPollIntervalMs, jobTimeoutMs: this.settings.jobTimeoutMs });
     const entry = { cacheKey: conn.cacheKey, client, queue, gateway };

@@ -31,6 +31,13 @@ interface SdkApiClient {
   setReturnExtendedResponses(v: boolean): void;
   loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string; tokenExpiryTime: number }>;
   buildUrl(path: string, pathParams: Record<string, unknown>): string;
+  setAccessToken(token: string): void;
+}
+
+export interface OrgToken {
+  value: string;
+  obtainedAt: number;
+  expiresAt: number;
 }
 
 export type ArchitectApi = InstanceType<typeof platformClientModule.ArchitectApi>;
@@ -56,6 +63,11 @@ export interface ApiClientDeps {
   timeoutMs: number;
   /** Development and tests only (GENESYS_API_OVERRIDE): send every region's traffic to this emulator. */
   apiOverride?: ApiOverride;
+  /**
+   * Tokens by connection cacheKey, shared with other clients of the same connection. Genesys allows only a few
+   * token requests per OAuth client a minute; tests that build many registries share one. Default: per client.
+   */
+  sharedTokens?: Map<string, OrgToken>;
 }
 
 export class OrgApiClient {
@@ -64,13 +76,16 @@ export class OrgApiClient {
   /** Token requests made so far (tests check single-flight renewal). */
   logins = 0;
   private readonly api: SdkApiClient;
-  private token?: { value: string; obtainedAt: number; expiresAt: number };
+  private readonly tokens: Map<string, OrgToken>;
+  /** The token last handed to the SDK client (a shared one may have been renewed by another client). */
+  private applied?: string;
   private renewing?: Promise<void>;
 
   constructor(
     readonly conn: OrgConnection,
     private readonly deps: ApiClientDeps,
   ) {
+    this.tokens = deps.sharedTokens ?? new Map();
     const platformClient = loadSdk();
     const ApiClientClass = (platformClient as unknown as { ApiClientClass: new () => SdkApiClient }).ApiClientClass;
     this.api = new ApiClientClass();
@@ -103,6 +118,15 @@ export class OrgApiClient {
     return o ? `${o.protocol}://${o.host}:${o.port}` : undefined;
   }
 
+  private get token(): OrgToken | undefined {
+    return this.tokens.get(this.conn.cacheKey);
+  }
+
+  private set token(token: OrgToken | undefined) {
+    if (token) this.tokens.set(this.conn.cacheKey, token);
+    else this.tokens.delete(this.conn.cacheKey);
+  }
+
   private needsRenewal(): boolean {
     if (!this.token) return true;
     const lifetime = this.token.expiresAt - this.token.obtainedAt;
@@ -111,11 +135,14 @@ export class OrgApiClient {
   }
 
   async ensureToken(): Promise<void> {
-    if (!this.needsRenewal()) return;
-    this.renewing ??= this.login().finally(() => {
-      this.renewing = undefined;
-    });
-    await this.renewing;
+    if (this.needsRenewal()) {
+      this.renewing ??= this.login().finally(() => {
+        this.renewing = undefined;
+      });
+      await this.renewing;
+    }
+    if (this.token && this.applied !== this.token.value) this.api.setAccessToken(this.token.value);
+    this.applied = this.token?.value;
   }
 
   private async login(): Promise<void> {

@@ -51,6 +51,24 @@ function withIds<E extends GenesysError>(err: E, body: SdkFailure['body']): E {
   return err;
 }
 
+/**
+ * A token request Genesys refused, in OAuth's terms (genesys-datatables.md §13): `invalid_client` (400, or 401)
+ * is a bad client id or secret; 400 `invalid_request` "rate limit exceeded; …" is the token endpoint's throttle,
+ * which allows a few logins a minute (the wait is read from the text when it has one, else a minute).
+ */
+function loginFailure(status: number, body: unknown): GenesysError | undefined {
+  const oauth = (body && typeof body === 'object' ? body : {}) as { error?: string; error_description?: string };
+  if (oauth.error === 'invalid_client' && (status === 400 || status === 401)) return badCredentials(body as SdkFailure['body']);
+  if (status === 400 && /rate limit exceeded/i.test(oauth.error_description ?? '')) {
+    const wait = Number(/(\d+) seconds?/.exec(oauth.error_description ?? '')?.[1] ?? 60);
+    return new GenesysRateLimitedError(`Genesys Cloud is limiting how often this OAuth client may log in; retry in ${wait} seconds.`, wait);
+  }
+  return undefined;
+}
+
+const badCredentials = (body: SdkFailure['body']) =>
+  withIds(new GenesysAuthError('Genesys Cloud rejected the OAuth client id or secret (bad credentials). Check them, and that the OAuth client belongs to an org in the chosen region.', 'bad-credentials'), body);
+
 /** Maps any SDK rejection (API call or token request) to a GenesysError. Already-typed errors pass through. */
 export function toGenesysError(raw: unknown, during: 'login' | 'call' = 'call'): GenesysError {
   if (raw instanceof GenesysError) return raw;
@@ -64,9 +82,13 @@ export function toGenesysError(raw: unknown, during: 'login' | 'call' = 'call'):
     const [reason, message, mayHaveApplied] = NETWORK[code] ?? (/timeout/i.test(f.message ?? '') ? NETWORK.ECONNABORTED! : ['unreachable', `Genesys Cloud could not be reached (${code || 'network error'}).`, true]);
     return new GenesysUnavailableError(message, reason, mayHaveApplied);
   }
+  if (during === 'login') {
+    const oauth = loginFailure(status, body);
+    if (oauth) return oauth;
+  }
   if (status === 401) {
     return during === 'login'
-      ? withIds(new GenesysAuthError('Genesys Cloud rejected the OAuth client id or secret (bad credentials). Check them, and that the OAuth client belongs to an org in the chosen region.', 'bad-credentials'), body)
+      ? badCredentials(body)
       : withIds(new GenesysAuthError('Genesys Cloud rejected the access token.', 'token-rejected'), body);
   }
   if (status === 403) {

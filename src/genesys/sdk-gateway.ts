@@ -41,6 +41,15 @@ function toTable(e: TableEntity): DataTable {
   };
 }
 
+/**
+ * The upload is a signed request (genesys-datatables.md §13): send every uploadHeader exactly as given and
+ * nothing that contradicts one. Only when they name no Content-Type (any case) is ours added.
+ */
+export function uploadRequestHeaders(uploadHeaders: Record<string, string> = {}): Record<string, string> {
+  const namesContentType = Object.keys(uploadHeaders).some((name) => name.toLowerCase() === 'content-type');
+  return namesContentType ? { ...uploadHeaders } : { ...uploadHeaders, 'Content-Type': 'text/csv' };
+}
+
 export class SdkDataTableGateway implements DataTableGateway {
   private rowPageSize?: number;
 
@@ -176,7 +185,7 @@ export class SdkDataTableGateway implements DataTableGateway {
       () => this.client.architect.postFlowsDatatableImportCsvJobs(tableId, { importMode: mode, status: 'WaitingForUpload' }),
       opts,
     );
-    const upload = await fetch(this.checkTransferUri(job.uploadURI), { method: 'PUT', headers: { ...job.uploadHeaders, 'Content-Type': 'text/csv' }, body: csv });
+    const upload = await fetch(this.checkTransferUri(job.uploadURI), { method: 'PUT', headers: uploadRequestHeaders(job.uploadHeaders), body: csv });
     if (!upload.ok) throw new GenesysUnavailableError(`Uploading the CSV to Genesys Cloud failed (HTTP ${upload.status}).`, 'server-error', false);
     const final = await this.poll(
       () =>

@@ -1,7 +1,7 @@
 // A GatewayRegistry wired to an emulator, the way the app wires it (one ApiClient + queue per org).
 import { startEmulator, type EmulatorClient, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator/emulator.js';
 import { GatewayRegistry, type GatewaySettings } from '../../src/genesys/gateway-registry.js';
-import type { OrgConnection } from '../../src/genesys/org-api-client.js';
+import type { OrgConnection, OrgToken } from '../../src/genesys/org-api-client.js';
 import { systemClock } from '../../src/lib/clock.js';
 
 export function connectionFor(emu: RunningEmulator, client: EmulatorClient, extra: Partial<OrgConnection> = {}): OrgConnection {
@@ -16,8 +16,17 @@ export function connectionFor(emu: RunningEmulator, client: EmulatorClient, extr
   };
 }
 
-export function registryFor(emu: RunningEmulator, settings: Partial<GatewaySettings> = {}): GatewayRegistry {
+// Genesys throttles token requests per OAuth client (the emulator: 10 a minute), so registries made for one
+// emulator share their tokens, as the app's single registry does across its lifetime.
+const sharedTokens = new WeakMap<RunningEmulator, Map<string, OrgToken>>();
+
+/** A registry on the emulator; `freshTokens` for tests that count logins. */
+export function registryFor(emu: RunningEmulator, settings: Partial<GatewaySettings> & { freshTokens?: boolean } = {}): GatewayRegistry {
+  let tokens = sharedTokens.get(emu);
+  if (!tokens) sharedTokens.set(emu, (tokens = new Map()));
+  const { freshTokens, ...rest } = settings;
   return new GatewayRegistry({
+    sharedTokens: freshTokens ? new Map() : tokens,
     clock: systemClock,
     timeoutMs: 2_000,
     concurrency: 4,
@@ -25,7 +34,7 @@ export function registryFor(emu: RunningEmulator, settings: Partial<GatewaySetti
     jobTimeoutMs: 10_000,
     apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' },
     budgets: { interactive: { minTimeoutMs: 20, maxTimeoutMs: 100 }, background: { minTimeoutMs: 20, maxTimeoutMs: 200 } },
-    ...settings,
+    ...rest,
   });
 }
 

@@ -20,12 +20,29 @@ export function newApiClient(emu: RunningEmulator, opts: { extended?: boolean } 
   return client;
 }
 
-export async function sdkFor(emu: RunningEmulator, client: EmulatorClient, opts: { extended?: boolean } = {}) {
+// Genesys throttles token requests per client (the emulator: 10 a minute by default), so tests share one token
+// per emulator and client while the emulator still accepts it, as the product does.
+const sharedTokens = new Map<string, string>();
+
+async function tokenFor(emu: RunningEmulator, client: EmulatorClient, api: ApiClient, fresh: boolean): Promise<string> {
+  const cacheKey = `${emu.port}|${client.clientId}|${client.clientSecret}`;
+  const shared = sharedTokens.get(cacheKey);
+  if (!fresh && shared && emu.acceptsToken(shared)) {
+    api.setAccessToken(shared);
+    return shared;
+  }
+  const { accessToken } = await api.loginClientCredentialsGrant(client.clientId, client.clientSecret);
+  sharedTokens.set(cacheKey, accessToken);
+  return accessToken;
+}
+
+/** An SDK client logged in as `client`; `fresh` asks for a new token instead of the shared one. */
+export async function sdkFor(emu: RunningEmulator, client: EmulatorClient, opts: { extended?: boolean; fresh?: boolean } = {}) {
   const api = newApiClient(emu, opts);
-  const login = await api.loginClientCredentialsGrant(client.clientId, client.clientSecret);
+  const token = await tokenFor(emu, client, api, opts.fresh ?? false);
   return {
     api,
-    token: login.accessToken,
+    token,
     architect: new platformClient.ArchitectApi(api as never),
     organization: new platformClient.OrganizationApi(api as never),
   };

@@ -38,13 +38,43 @@ describe('OAuth client credentials', () => {
     expect(await res.json()).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 600 });
   });
 
-  it('answers bad credentials with 401 and an error body', async () => {
+  it('answers a bad client as Genesys does: 400 invalid_client with description and error_description', async () => {
     const api = newApiClient(emu);
     const err = (await api.loginClientCredentialsGrant('prod-client', 'wrong').catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
-    expect(err.response.status).toBe(401);
-    expect(err.response.data).toMatchObject({ error: 'invalid_client', code: 'bad.credentials', status: 401 });
+    expect(err.response.status).toBe(400);
+    expect(err.response.data).toEqual({ error: 'invalid_client', description: 'authentication failed', error_description: 'authentication failed', contextId: expect.any(String) });
+    const unknown = (await newApiClient(emu).loginClientCredentialsGrant('nobody', 'x').catch((e: unknown) => e)) as { response: { data: Record<string, unknown> } };
+    expect(unknown.response.data).toMatchObject({ error: 'invalid_client', error_description: 'client not found' });
     const res = await fetch(`${emu.url}/oauth/token`, { method: 'POST', body: 'grant_type=password&client_id=dev-client&client_secret=dev-secret-value' });
     expect(res.status).toBe(400);
+  });
+
+  it('answers a bad client with 401 when the knob says so', async () => {
+    emu.setBehaviour({ oauthErrorStatus: 401 });
+    try {
+      const err = (await newApiClient(emu).loginClientCredentialsGrant('dev-client', 'wrong').catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
+      expect(err.response.status).toBe(401);
+      expect(err.response.data).toMatchObject({ error: 'invalid_client' });
+    } finally {
+      emu.setBehaviour({ oauthErrorStatus: 400 });
+    }
+  });
+
+  it('throttles token requests per client: the 11th in a minute is 400 invalid_request "rate limit exceeded"', async () => {
+    clock += 120_000; // a fresh one-minute window
+    const client = emu.addClient({ name: 'Throttled', clientId: 'throttled-client', clientSecret: 'throttled-secret' });
+    const login = () => newApiClient(emu).loginClientCredentialsGrant(client.clientId, client.clientSecret);
+    for (let i = 0; i < 10; i++) await login();
+    const err = (await login().catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
+    expect(err.response.status).toBe(400);
+    expect(err.response.data).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/^rate limit exceeded; /) });
+    // Counted per client: another client still gets its token; and the next minute this one does too.
+    await newApiClient(emu).loginClientCredentialsGrant('dev-client', 'dev-secret-value');
+    clock += 60_000;
+    await login();
+    emu.setBehaviour({ tokenRequestsPerMinute: 0 });
+    for (let i = 0; i < 12; i++) await login();
+    emu.setBehaviour({ tokenRequestsPerMinute: 10 });
   });
 
   it('rejects missing, unknown and expired bearer tokens with Genesys 401 bodies', async () => {

@@ -23,6 +23,30 @@ describe('emulator CLI', () => {
     });
   });
 
+  it('parses the strictness knobs, the profile and a narrower role', () => {
+    const o = parseCli([
+      '--profile', 'realistic', '--oauth-error-status', '401', '--token-requests', '5', '--ungranted-division', 'not-found', '--visibility-delay', '2000',
+      '--max-response-bytes', '50000', '--upload-content-type', 'text/csv; charset=utf-8', '--normalise-values', 'on',
+      '--permissions', 'datatable:view,architect:datatableRow:view', '--divisions', 'Home',
+    ]);
+    expect(o).toMatchObject({
+      profile: 'realistic',
+      role: { 'architect:datatable:view': ['Home'], 'architect:datatableRow:view': ['Home'] },
+      behaviour: { oauthErrorStatus: 401, tokenRequestsPerMinute: 5, ungrantedDivision: 'not-found', visibilityDelayMs: 2000, maxResponseBytes: 50000, uploadContentType: 'text/csv; charset=utf-8', normaliseValues: true },
+    });
+    expect(Object.keys((o as { role: object }).role)).toHaveLength(2);
+    expect(parseCli(['--grant', 'datatable:view=*', '--grant', 'datatableRow:edit=Home, Customer Care'])).toMatchObject({
+      role: { 'architect:datatable:view': '*', 'architect:datatableRow:edit': ['Home', 'Customer Care'] },
+    });
+    expect(parseCli(['--divisions', 'Home'])).toMatchObject({ role: { 'architect:datatable:delete': ['Home'], 'architect:datatableRow:delete': ['Home'] } });
+    expect(parseCli([])).not.toHaveProperty('role');
+    expect(() => parseCli(['--permissions', 'datatable:fly'])).toThrow(/unknown permission "datatable:fly"/);
+    expect(() => parseCli(['--grant', 'datatable:view'])).toThrow(/PERMISSION=DIVISIONS/);
+    expect(() => parseCli(['--grant', 'datatable:view=*', '--divisions', 'Home'])).toThrow(/use one or the other/);
+    expect(() => parseCli(['--profile', 'harsh'])).toThrow(/--profile must be one of default, realistic/);
+    expect(() => parseCli(['--oauth-error-status', '403'])).toThrow(/400, 401/);
+  });
+
   it('explains bad flags', () => {
     expect(() => parseCli(['--rate-limit', 'lots'])).toThrow(/--rate-limit must be a whole number/);
     expect(() => parseCli(['--client-id', 'x'])).toThrow(/go together/);
@@ -35,7 +59,9 @@ describe('emulator CLI', () => {
   it('--help lists every knob', () => {
     const res = spawnSync(process.execPath, [...cli, '--help'], { encoding: 'utf8' });
     expect(res.status).toBe(0);
-    for (const flag of ['--port', '--seed', '--client-id', '--client-secret', '--rate-limit', '--latency', '--token-lifetime', '--max-rows', '--max-tables', '--max-fields', '--fault', '--persist']) {
+    const flags = ['--port', '--seed', '--client-id', '--client-secret', '--rate-limit', '--latency', '--token-lifetime', '--max-rows', '--max-tables', '--max-fields', '--fault', '--persist'];
+    flags.push('--profile', '--oauth-error-status', '--token-requests', '--permissions', '--divisions', '--grant', '--ungranted-division', '--visibility-delay', '--max-response-bytes', '--upload-content-type', '--normalise-values');
+    for (const flag of flags) {
       expect(res.stdout).toContain(flag);
     }
   });

@@ -25,7 +25,7 @@ async function waitForJob(tableId: string, jobId: string) {
 async function importCsv(tableId: string, mode: 'Append' | 'ReplaceAll', csv: string) {
   const job = await sdk.architect.postFlowsDatatableImportCsvJobs(tableId, { importMode: mode, status: 'WaitingForUpload' });
   expect(job).toMatchObject({ status: 'WaitingForUpload', importMode: mode, uploadURI: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/uploads\//) });
-  const upload = await fetch(job.uploadURI!, { method: 'PUT', headers: { ...job.uploadHeaders, 'Content-Type': 'text/csv' }, body: csv });
+  const upload = await fetch(job.uploadURI!, { method: 'PUT', headers: job.uploadHeaders, body: csv });
   expect(upload.status).toBe(200);
   return waitForJob(tableId, job.id!);
 }
@@ -66,10 +66,34 @@ describe('CSV import jobs', () => {
   it('refuses an upload without the uploadHeaders', async () => {
     const t = (await createSimpleTable(sdk, 'Import Headers')).id;
     const job = await sdk.architect.postFlowsDatatableImportCsvJobs(t, { importMode: 'Append', status: 'WaitingForUpload' });
-    expect(Object.keys(job.uploadHeaders ?? {})).toHaveLength(1);
-    const res = await fetch(job.uploadURI!, { method: 'PUT', body: 'key\na\n' });
+    expect(Object.keys(job.uploadHeaders ?? {}).sort()).toEqual(['Content-Type', 'x-emulator-upload-token']);
+    const res = await fetch(job.uploadURI!, { method: 'PUT', headers: { 'Content-Type': 'text/csv' }, body: 'key\na\n' });
     expect(res.status).toBe(403);
     expect((await sdk.architect.getFlowsDatatableImportJob(t, job.id!)).status).toBe('WaitingForUpload');
+  });
+
+  it('treats the upload as a signed request: every uploadHeader exactly, names in any case, Content-Type included', async () => {
+    const t = (await createSimpleTable(sdk, 'Import Signed')).id;
+    const start = () => sdk.architect.postFlowsDatatableImportCsvJobs(t, { importMode: 'Append', status: 'WaitingForUpload' });
+    const put = (uri: string, headers: Record<string, string>) => fetch(uri, { method: 'PUT', headers, body: 'key,name\ns,S\n' });
+    const job = await start();
+    const signed = job.uploadHeaders!;
+    expect(signed['Content-Type']).toBe('text/csv');
+    const token = signed['x-emulator-upload-token']!;
+    // Another Content-Type, or a second one beside it (fetch joins them), breaks the signature.
+    expect((await put(job.uploadURI!, { 'x-emulator-upload-token': token, 'Content-Type': 'text/plain' })).status).toBe(403);
+    expect((await put(job.uploadURI!, { 'x-emulator-upload-token': token, 'content-type': 'text/csv', 'Content-Type': 'text/csv; charset=utf-8' })).status).toBe(403);
+    const refused = await put(job.uploadURI!, { 'x-emulator-upload-token': 'forged', 'Content-Type': 'text/csv' });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ status: 403, message: expect.stringContaining('x-emulator-upload-token') });
+    expect((await put(job.uploadURI!, { 'X-EMULATOR-UPLOAD-TOKEN': token, 'content-type': 'text/csv' })).status).toBe(200);
+    expect(await waitForJob(t, job.id!)).toMatchObject({ status: 'Succeeded', countRecordsUpdated: 1 });
+
+    emu.setBehaviour({ uploadContentType: '' });
+    const unsigned = await start();
+    expect(Object.keys(unsigned.uploadHeaders!)).toEqual(['x-emulator-upload-token']);
+    expect((await put(unsigned.uploadURI!, { ...unsigned.uploadHeaders, 'Content-Type': 'application/octet-stream' })).status).toBe(200);
+    emu.setBehaviour({ uploadContentType: 'text/csv' });
   });
 
   it('refuses an unknown importMode', async () => {

@@ -45,8 +45,8 @@ describe('rate limit', () => {
 
   it('counts per token: a second token has its own budget', async () => {
     clock += 120_000;
-    const a = await sdkFor(emu, emu.clients[0]!);
-    const b = await sdkFor(emu, emu.clients[0]!);
+    const a = await sdkFor(emu, emu.clients[0]!, { fresh: true });
+    const b = await sdkFor(emu, emu.clients[0]!, { fresh: true });
     for (let i = 0; i < 20; i++) await a.architect.getFlowsDatatables();
     expect((await sdkError(a.architect.getFlowsDatatables())).status).toBe(429);
     expect((await b.architect.getFlowsDatatables()).entities).toBeDefined();

@@ -58,7 +58,7 @@ describe('listing tables', () => {
     const [home, care] = org.divisions;
     const moved = await createSimpleTable(sdk, 'Care Table');
     await sdk.architect.putFlowsDatatable(moved.id, { name: 'Care Table', division: { id: care!.id }, schema: simpleSchema() } as never);
-    expect(names(await sdk.architect.getFlowsDatatables({ divisionId: [care!.id] }))).toEqual(['Care Table']);
+    expect(names(await sdk.architect.getFlowsDatatables({ divisionId: [care!.id], sortBy: 'name' }))).toEqual(['Care Table', 'Queue Routing']);
     expect((await sdk.architect.getFlowsDatatables({ divisionId: [home!.id, care!.id] })).total).toBe(6);
     expect(emu.requestLog.some((e) => e.query.includes(`divisionId=${home!.id}%2C${care!.id}`) || e.query.includes(`divisionId=${home!.id},${care!.id}`))).toBe(true);
     const repeated = await fetch(`${emu.url}/api/v2/flows/datatables?divisionId=${home!.id}&divisionId=${care!.id}`, { headers: { Authorization: `Bearer ${sdk.token}` } });
@@ -69,7 +69,7 @@ describe('listing tables', () => {
   it('includes the schema only with expand=schema; get table too', async () => {
     const plain = (await sdk.architect.getFlowsDatatables({ name: 'Queue Routing' })).entities![0]!;
     expect(plain.schema).toBeUndefined();
-    expect(plain.division).toMatchObject({ id: expect.any(String), name: 'Home' });
+    expect(plain.division).toMatchObject({ id: expect.any(String), name: 'Customer Care' });
     const expanded = (await sdk.architect.getFlowsDatatables({ name: 'Queue Routing', expand: 'schema' })).entities![0]!;
     expect(expanded.schema?.properties?.key).toMatchObject({ type: 'string' });
     expect((await sdk.architect.getFlowsDatatable(plain.id!)).schema).toBeUndefined();

@@ -3,8 +3,10 @@
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulator/emulator.js';
-import { GenesysAuthError, GenesysConflictError, GenesysNotFoundError, GenesysUnavailableError, GenesysValidationError } from '../../../src/genesys/errors.js';
+import { GenesysAuthError, GenesysConflictError, GenesysNotFoundError, GenesysRateLimitedError, GenesysUnavailableError, GenesysValidationError } from '../../../src/genesys/errors.js';
 import type { GatewayRegistry } from '../../../src/genesys/gateway-registry.js';
+import { OrgApiClient } from '../../../src/genesys/org-api-client.js';
+import { systemClock } from '../../../src/lib/clock.js';
 import { apiCalls, connectionFor, emulatorWithTwoOrgs, registryFor, tokenCalls } from '../../helpers/gateway-fixtures.js';
 
 let emu: RunningEmulator;
@@ -35,7 +37,7 @@ describe('one ApiClient per org', () => {
   });
 
   it('renews the token once for many concurrent calls (single flight)', async () => {
-    registry = registryFor(emu);
+    registry = registryFor(emu, { freshTokens: true });
     const before = tokenCalls(emu).length;
     const entry = orgA();
     await Promise.all(Array.from({ length: 10 }, () => entry.gateway.listTables()));
@@ -44,7 +46,7 @@ describe('one ApiClient per org', () => {
   });
 
   it('a revoked token (401) triggers one fresh login and the call succeeds', async () => {
-    registry = registryFor(emu);
+    registry = registryFor(emu, { freshTokens: true });
     const entry = orgA();
     await entry.gateway.listTables();
     emu.revokeTokens('client-a');
@@ -66,10 +68,31 @@ describe('one ApiClient per org', () => {
 describe('test connection reasons', () => {
   it('bad credentials', async () => {
     registry = registryFor(emu);
-    const err = await registry.for('x', { ...connectionFor(emu, emu.clients[0]!), clientSecret: 'nope' }).gateway.testConnection().catch((e: unknown) => e);
+    const err = await registry.for('x', connectionFor(emu, { ...emu.clients[0]!, clientSecret: 'nope' })).gateway.testConnection().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GenesysAuthError);
     expect((err as GenesysAuthError).reason).toBe('bad-credentials');
     expect((err as Error).message).toMatch(/bad credentials/);
+  });
+
+  it('bad credentials answered with 401 (the other status Genesys may use)', async () => {
+    registry = registryFor(emu);
+    emu.setBehaviour({ oauthErrorStatus: 401 });
+    try {
+      const err = await registry.for('x', connectionFor(emu, { ...emu.clients[0]!, clientSecret: 'nope' })).gateway.testConnection().catch((e: unknown) => e);
+      expect((err as GenesysAuthError).reason).toBe('bad-credentials');
+    } finally {
+      emu.setBehaviour({ oauthErrorStatus: 400 });
+    }
+  });
+
+  it('a throttled login is named as rate limiting, not "HTTP 400"', async () => {
+    const client = emu.addClient({ name: 'Busy', clientId: 'busy-client', clientSecret: 'busy-secret' });
+    const login = () => new OrgApiClient(connectionFor(emu, client), { clock: systemClock, timeoutMs: 2_000, apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } }).ensureToken();
+    for (let i = 0; i < 10; i++) await login();
+    const err = await login().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenesysRateLimitedError);
+    expect((err as GenesysRateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+    expect((err as Error).message).toMatch(/limiting how often this OAuth client may log in/);
   });
 
   it('missing permissions (403)', async () => {
@@ -143,6 +166,20 @@ describe('data-table operations', () => {
     const csv = await gateway.exportCsv(flags);
     expect(csv.split('\n')[0]).toBe('key,Active,Message,Priority,ActivatedBy');
     expect(csv).toContain('Main Line,true,Storm');
+  });
+
+  it('uploads with exactly the uploadHeaders Genesys gave, its Content-Type included', async () => {
+    registry = registryFor(emu);
+    const { gateway } = orgA();
+    const flags = await tableId('Emergency Flags');
+    emu.setBehaviour({ uploadContentType: 'text/csv; charset=utf-8' });
+    try {
+      expect(await gateway.importCsv(flags, 'key,Message\nMain Line,Signed\n', 'Append')).toMatchObject({ status: 'Succeeded', updated: 1 });
+    } finally {
+      emu.setBehaviour({ uploadContentType: 'text/csv' });
+    }
+    const upload = emu.requestLog.filter((e) => e.path.startsWith('/uploads/')).at(-1)!;
+    expect(upload.status).toBe(200);
   });
 });
 
