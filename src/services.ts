@@ -65,7 +65,9 @@ export function createServices(deps: ServiceDeps) {
     apiOverride: config.genesysApiOverride ?? undefined,
     ...deps.gatewaySettings,
   });
-  const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock });
+  // The cache's only source of rows is Genesys, through the org's gateway (`orgs` is defined below; the reader
+  // runs only once requests are served).
+  const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock, readRows: async (orgId, tableId) => (await orgs.gatewayFor(orgId)).readAllRows(tableId) });
   const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly });
   const orgs = createOrgService({
     repo: createOrgRepository(db),

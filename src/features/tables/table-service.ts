@@ -80,7 +80,7 @@ export function createTableService(deps: {
   async function keyOf(t: UserTable & { gateway: DataTableGateway }, org: OrgView, ref: string): Promise<string> {
     if (t.access.columns.key !== 'hidden') return ref;
     if (!ref.startsWith(HANDLE_PREFIX)) throw new NotFoundError('That row does not exist or you have no access to it.');
-    const cached = await deps.rowCache.get(org.id, t.table.id, () => t.gateway.readAllRows(t.table.id));
+    const cached = await deps.rowCache.get(org.id, t.table.id);
     const row = cached.rows.find((r) => handleOf(org, t.table.id, String(r.key)) === ref);
     if (!row) throw new NotFoundError('That row does not exist any more, or the link has expired. Go back to the table and try again.');
     return String(row.key);
@@ -145,6 +145,8 @@ export function createTableService(deps: {
       return result;
     } catch (err) {
       const outcome = err instanceof GenesysUnavailableError && err.mayHaveApplied ? 'unknown' : 'failed';
+      // Whether the row changed is not known: the cached rows are not known either, so they are read again.
+      if (outcome === 'unknown') deps.rowCache.invalidate(event.orgId, event.tableId);
       await deps.audit.record({ ...base, outcome, details: { message: (err as Error).message } }, actor);
       throw err;
     }
@@ -173,7 +175,7 @@ export function createTableService(deps: {
      */
     async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
       const t = await open(user, org, tableId);
-      const cached = await deps.rowCache.get(org.id, tableId, () => t.gateway.readAllRows(tableId), opts);
+      const cached = await deps.rowCache.get(org.id, tableId, opts);
       const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns) });
       return { table: t.table, access: t.access, columns: t.columns, rows: cached.rows, present, loadedAt: cached.loadedAt };
     },
@@ -240,14 +242,15 @@ export function createTableService(deps: {
       await deps.audit.record({ action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } }, actor);
     },
 
-    /** Row counts of tables (one small call per table, cached like the table list). */
+    /**
+     * Row counts of tables: the cached rows' count while they are fresh (it follows the app's own writes),
+     * else one small call per table, cached like the table list. Never reads or fills the row cache.
+     */
     async rowCount(org: OrgView, tableId: string): Promise<number | null> {
+      const fresh = deps.rowCache.peek(org.id, tableId);
+      if (fresh) return fresh.rows.length;
       const cached = rowCounts.get(`${org.id}\u0000${tableId}`);
       if (cached && deps.clock.now() - cached.at < deps.tableListMaxAgeMs) return cached.count;
-      if (deps.rowCache.isCached(org.id, tableId)) {
-        const rows = await deps.rowCache.get(org.id, tableId, async () => []);
-        return rows.rows.length;
-      }
       try {
         const count = await (await deps.orgs.gatewayFor(org.id)).countRows(tableId);
         rowCounts.set(`${org.id}\u0000${tableId}`, { count, at: deps.clock.now() });
