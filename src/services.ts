@@ -24,6 +24,7 @@ import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createReconciler } from './features/audit/reconciler.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
+import { createChangeOutcomes } from './features/audit/change-outcomes.js';
 import { createBackupService } from './features/backups/backup-service.js';
 import { createRestoreService } from './features/backups/restore-service.js';
 import { createBackupScheduler } from './features/backups/backup-scheduler.js';
@@ -105,7 +106,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     permissions,
     tables,
-    bulk: createBulkService({ tables, clock }),
+    bulk: createBulkService({ tables, clock, outcomes: createChangeOutcomes(db) }),
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,

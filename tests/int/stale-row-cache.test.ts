@@ -60,7 +60,7 @@ describe('readers of rows with the row cache past its age', () => {
     await pastCacheAge();
     const page = await w.admin.get(flags());
     expect(page.text).toContain('4 of 4 rows');
-    for (const key of FLAG_KEYS) expect(page.text).toContain(key.replace('/', '&#x2F;').split(' ')[0]);
+    for (const key of FLAG_KEYS) expect(page.text).toContain(key.split(' ')[0]);
     await pastCacheAge();
     expect((await w.admin.get(`${flags()}?q=billing`)).text).toContain('1 of 4 rows');
   });

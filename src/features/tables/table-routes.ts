@@ -263,9 +263,9 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     res.redirect(303, `${tablePath(tableId(req))}/bulk/${job.id}`);
   });
 
-  routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', (req, res) => {
+  routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', async (req, res) => {
     const job = bulk.get(String(req.params.jobId), req.user!.id);
     if (job.tableId !== tableId(req)) throw new NotFoundError('That bulk action does not exist.');
-    res.render('tables/bulk-progress', { title: 'Bulk change', job, tablePath: tablePath(job.tableId) });
+    res.render('tables/bulk-progress', { title: 'Bulk change', job, report: await bulk.report(job), tablePath: tablePath(job.tableId) });
   });
 }

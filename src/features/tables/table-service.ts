@@ -53,6 +53,12 @@ export interface RowRef {
 
 const HANDLE_PREFIX = 'h.';
 
+export interface WriteOptions {
+  batchId?: string;
+  /** The id the write's audit entries get, so a caller can look up its outcome later (a bulk job's report). */
+  changeId?: string;
+}
+
 export function createTableService(deps: {
   orgs: OrgService;
   permissions: PermissionService;
@@ -131,10 +137,10 @@ export function createTableService(deps: {
   /** Write-ahead: the intent is committed before the Genesys call, the outcome after it. */
   async function recordedWrite<T>(
     actor: Actor,
-    event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string; extra?: Record<string, unknown> },
+    event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string; changeId?: string; extra?: Record<string, unknown> },
     call: () => Promise<T>,
   ): Promise<T> {
-    const changeId = randomUUID();
+    const changeId = event.changeId ?? randomUUID();
     const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason, batchId: event.batchId ?? null };
     await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed, ...event.extra } }, actor);
     crash('after_intent');
@@ -194,7 +200,7 @@ export function createTableService(deps: {
      * else has since changed a column the user also changed, nothing is written and a RowConflictError says
      * which; changes by others to other columns are kept (the write is merged onto the current row).
      */
-    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor, opts: { batchId?: string } = {}): Promise<{ changed: string[]; row: Row }> {
+    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor, opts: WriteOptions = {}): Promise<{ changed: string[]; row: Row }> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
@@ -211,7 +217,7 @@ export function createTableService(deps: {
         const changed = Object.keys(values).filter((c) => current[c] !== values[c] && !(Object.hasOwn(baseline, c) && baseline[c] === values[c]));
         if (changed.length === 0) return { changed, row: project(current, t.columns) };
         const merged: Row = { ...current, ...Object.fromEntries(changed.map((c) => [c, values[c]!])) };
-        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason, batchId: opts.batchId }, () =>
+        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason, batchId: opts.batchId, changeId: opts.changeId }, () =>
           t.gateway.updateRow(tableId, key, merged),
         );
         deps.rowCache.upsert(org.id, tableId, saved);
@@ -273,7 +279,7 @@ export function createTableService(deps: {
       });
     },
 
-    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: { batchId?: string } = {}): Promise<void> {
+    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: WriteOptions = {}): Promise<void> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       assertReason(org, reason);
@@ -281,7 +287,7 @@ export function createTableService(deps: {
       await withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
-        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId }, () => t.gateway.deleteRow(tableId, key));
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId, changeId: opts.changeId }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
     },
