@@ -168,7 +168,7 @@ export function createBulkService(deps: { tables: TableService; clock: Clock; ou
       const recorded = await deps.outcomes.of(job.items.filter((i) => i.status === 'done').map((i) => i.changeId));
       const rows = job.items.map((item) => {
         const audited = recorded.get(item.changeId);
-        const outcome: BulkRowOutcome = item.status === 'waiting' ? 'waiting' : audited ? FROM_AUDIT[audited.state] : item.alreadySo ? 'already' : item.error ? 'not-changed' : 'changed';
+        const outcome: BulkRowOutcome = item.status === 'waiting' ? 'waiting' : audited ? (FROM_AUDIT[audited.state] ?? 'unknown') : item.alreadySo ? 'already' : item.error ? 'not-changed' : 'changed';
         return { label: item.label, outcome, text: BULK_OUTCOME_TEXT[outcome], message: audited?.message ?? (outcome === 'not-changed' ? item.error : undefined) };
       });
       const counts = new Map<BulkRowOutcome, number>();
