@@ -27,6 +27,7 @@ import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createReconciler } from './features/audit/reconciler.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
+import { createChangeOutcomes } from './features/audit/change-outcomes.js';
 import { createBackupService } from './features/backups/backup-service.js';
 import { createRestoreService } from './features/backups/restore-service.js';
 import { createBackupScheduler } from './features/backups/backup-scheduler.js';
@@ -73,7 +74,9 @@ export function createServices(deps: ServiceDeps) {
     apiOverride: config.genesysApiOverride ?? undefined,
     ...deps.gatewaySettings,
   });
-  const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock });
+  // The cache's only source of rows is Genesys, through the org's gateway (`orgs` is defined below; the reader
+  // runs only once requests are served).
+  const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock, readRows: async (orgId, tableId) => (await orgs.gatewayFor(orgId)).readAllRows(tableId) });
   const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly });
   const orgs = createOrgService({
     repo: createOrgRepository(db),
@@ -111,7 +114,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     permissions,
     tables,
-    bulk: createBulkService({ tables, clock }),
+    bulk: createBulkService({ tables, clock, outcomes: createChangeOutcomes(db) }),
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,

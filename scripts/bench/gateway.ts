@@ -31,17 +31,17 @@ async function main(): Promise<void> {
 
   const registry = new GatewayRegistry({ clock: systemClock, timeoutMs: 16_000, concurrency: 4, jobPollIntervalMs: 1000, jobTimeoutMs: 600_000, apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } });
   const entry = registry.for('bench', { cacheKey: 'bench', label: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', requestsPerMinute: BUDGET });
-  const cache = new RowCache({ maxAgeMs: 300_000, clock: systemClock });
+  const cache = new RowCache({ maxAgeMs: 300_000, clock: systemClock, readRows: (_org, tableId) => entry.gateway.readAllRows(tableId) });
   const api = () => emu.requestLog.filter((e) => e.path.startsWith('/api/'));
 
   let from = api().length;
   let t0 = performance.now();
-  const cold = await cache.get('bench', table.id, () => entry.gateway.readAllRows(table.id));
+  const cold = await cache.get('bench', table.id);
   const coldS = (performance.now() - t0) / 1000;
   const coldCalls = api().length - from;
   from = api().length;
   t0 = performance.now();
-  const warm = await cache.get('bench', table.id, () => entry.gateway.readAllRows(table.id));
+  const warm = await cache.get('bench', table.id);
   const warmMs = performance.now() - t0;
   const warmCalls = api().length - from;
 

@@ -43,7 +43,7 @@ describe('exports', () => {
     const csv = await w.users.viewer.agent.get(`${flags()}/export.csv?c0=key&o0=contains&v0=main`);
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="Emergency Flags \d{4}-\d\d-\d\d\.csv"; filename\*=UTF-8''Emergency%20Flags/);
+    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="Emergency Flags \d{4}-\d\d-\d\d \(for spreadsheets\)\.csv"; filename\*=UTF-8''Emergency%20Flags/);
     expect(csv.text.charCodeAt(0)).toBe(0xfeff);
     expect(csv.text).toContain('key,Active,Message,Priority\r\n');
     expect(csv.text).toContain(`Main Line,false,"'=HYPERLINK(""http://evil"")",1`);
@@ -55,6 +55,30 @@ describe('exports', () => {
     expect(body.rows).toHaveLength(4);
     expect(json.text).not.toContain('CANARY-HIDDEN-9');
     expect(await w.t.db.auditEvent.count({ where: { action: 'table.exported' } })).toBe(2);
+  });
+
+  it('offers an exact CSV (values as Genesys holds them, for re-import) beside the one for spreadsheets', async () => {
+    const g = await gw();
+    await g.createRow(w.flagsId, { key: '+44 20 7946 1000', Active: true, Message: ' =SUM(A1)', Priority: 2, ActivatedBy: 'CANARY-HIDDEN-10' });
+    const page = await w.users.viewer.agent.get(flags());
+    expect(page.text).toContain('export.csv?for=spreadsheet&amp;');
+    expect(page.text).toContain('>Export CSV for spreadsheets</a>');
+    expect(page.text).toContain('export.csv?for=exact&amp;');
+    expect(page.text).toContain('>Export exact CSV</a>');
+
+    const exact = await w.users.viewer.agent.get(`${flags()}/export.csv?for=exact&q=7946`);
+    expect(exact.status).toBe(200);
+    expect(exact.headers['content-disposition']).toMatch(/filename="Emergency Flags \d{4}-\d\d-\d\d \(exact\)\.csv"/);
+    expect(exact.text).toBe('key,Active,Message,Priority\r\n+44 20 7946 1000,true, =SUM(A1),2\r\n');
+
+    const spreadsheet = await w.users.viewer.agent.get(`${flags()}/export.csv?for=spreadsheet&q=7946`);
+    expect(spreadsheet.text).toBe("\uFEFFkey,Active,Message,Priority\r\n'+44 20 7946 1000,true,' =SUM(A1),2\r\n");
+
+    const unknown = await w.users.viewer.agent.get(`${flags()}/export.csv?for=raw`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.text).toContain('for=exact');
+    const kinds = (await w.t.db.auditEvent.findMany({ where: { action: 'table.exported' }, orderBy: { seq: 'asc' } })).map((e) => (JSON.parse(e.details!) as { csv?: string }).csv);
+    expect(kinds).toEqual(['exact', 'spreadsheet']);
   });
 });
 

@@ -1,6 +1,8 @@
 // Bulk actions on selected rows: delete them, or set one column to one value. A preview shows N rows with
 // before -> after first; applying runs in the background (progress survives a page reload) through the same
-// permission-checked, audited row path as a single edit, all under one batch id.
+// permission-checked, audited row path as a single edit, all under one batch id. The job's report reads each
+// row's outcome from the audit log when it is shown, so a write whose answer was lost shows as "unknown, being
+// checked" until the reconciler settles it, and then as what it really did.
 import { randomUUID } from 'node:crypto';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
@@ -8,6 +10,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { formList } from '../../lib/forms.js';
+import type { ChangeOutcomes, ChangeState } from '../audit/change-outcomes.js';
 import type { OrgView } from '../orgs/org-service.js';
 import { parseRowForm } from './row-form.js';
 import type { TableService } from './table-service.js';
@@ -22,6 +25,42 @@ export interface BulkRequest {
   raw: string;
 }
 
+/** One selected row of a job, as far as the job itself knows it (the write's outcome is in the audit log). */
+export interface BulkItem {
+  label: string;
+  /** The audit change id its write is recorded under. */
+  changeId: string;
+  /** Not yet sent; done: the row path returned or threw. */
+  status: 'waiting' | 'done';
+  /** The row already held the value: nothing was written. */
+  alreadySo?: boolean;
+  /** What the row path threw (a refusal before any write has no audit outcome). */
+  error?: string;
+}
+
+export type BulkRowOutcome = 'waiting' | 'changed' | 'confirmed' | 'already' | 'not-changed' | 'checked-not-changed' | 'unknown' | 'conflict';
+
+/** How the report words each outcome. */
+export const BULK_OUTCOME_TEXT: Record<BulkRowOutcome, string> = {
+  waiting: 'waiting',
+  changed: 'changed',
+  confirmed: 'changed (confirmed by checking Genesys Cloud after its answer was lost)',
+  already: 'already had this value, nothing written',
+  'not-changed': 'not changed',
+  'checked-not-changed': 'not changed (checked in Genesys Cloud after its answer was lost)',
+  unknown: 'unknown, being checked: Genesys Cloud’s answer was lost; the row is checked again shortly',
+  conflict: 'changed by someone else meanwhile: an administrator should look at it in the audit log',
+};
+
+const FROM_AUDIT: Record<ChangeState, BulkRowOutcome> = {
+  unknown: 'unknown',
+  applied: 'changed',
+  failed: 'not-changed',
+  'reconciled-applied': 'confirmed',
+  'reconciled-not-applied': 'checked-not-changed',
+  'reconciled-conflict': 'conflict',
+};
+
 export interface BulkJob {
   id: string;
   batchId: string;
@@ -33,7 +72,7 @@ export interface BulkJob {
   column: string;
   total: number;
   done: number;
-  failures: { label: string; message: string }[];
+  items: BulkItem[];
   status: 'running' | 'finished';
   startedAt: number;
   finishedAt?: number;
@@ -49,7 +88,7 @@ function readRequest(body: unknown): BulkRequest {
   return { refs: [...new Set(refs)], action, column: typeof b.column === 'string' ? b.column : '', raw: typeof b.value === 'string' ? b.value : '' };
 }
 
-export function createBulkService(deps: { tables: TableService; clock: Clock }) {
+export function createBulkService(deps: { tables: TableService; clock: Clock; outcomes: ChangeOutcomes }) {
   const jobs = new Map<string, BulkJob>();
 
   /** The form body that sets `column` to the typed value through the normal row path (and its one parser). */
@@ -101,20 +140,23 @@ export function createBulkService(deps: { tables: TableService; clock: Clock }) 
         column: plan.request.column,
         total: plan.items.length,
         done: 0,
-        failures: [],
+        items: plan.items.map((i) => ({ label: i.label, changeId: randomUUID(), status: 'waiting' })),
         status: 'running',
         startedAt: deps.clock.now(),
       };
       jobs.set(job.id, job);
       const type = plan.table.schema.properties[plan.request.column]?.type ?? 'string';
       void (async () => {
-        for (const item of plan.items) {
+        for (const [i, item] of plan.items.entries()) {
+          const state = job.items[i]!;
+          const write = { batchId: job.batchId, changeId: state.changeId };
           try {
-            if (job.action === 'delete') await deps.tables.deleteRow(user, org, tableId, item.ref, actor, 'Bulk delete', { batchId: job.batchId });
-            else await deps.tables.updateRow(user, org, tableId, item.ref, { ...setBody(job.column, plan.request.raw, type), reason: 'Bulk edit' }, actor, { batchId: job.batchId });
+            if (job.action === 'delete') await deps.tables.deleteRow(user, org, tableId, item.ref, actor, 'Bulk delete', write);
+            else state.alreadySo = (await deps.tables.updateRow(user, org, tableId, item.ref, { ...setBody(job.column, plan.request.raw, type), reason: 'Bulk edit' }, actor, write)).changed.length === 0;
           } catch (err) {
-            job.failures.push({ label: item.label, message: (err as Error).message });
+            state.error = (err as Error).message;
           }
+          state.status = 'done';
           job.done++;
         }
         job.status = 'finished';
@@ -128,6 +170,19 @@ export function createBulkService(deps: { tables: TableService; clock: Clock }) 
       const job = jobs.get(jobId);
       if (!job || job.userId !== userId) throw new NotFoundError('That bulk action does not exist.');
       return job;
+    },
+
+    /** Each row's outcome as the audit log has it now, with counts per outcome. */
+    async report(job: BulkJob) {
+      const recorded = await deps.outcomes.of(job.items.filter((i) => i.status === 'done').map((i) => i.changeId));
+      const rows = job.items.map((item) => {
+        const audited = recorded.get(item.changeId);
+        const outcome: BulkRowOutcome = item.status === 'waiting' ? 'waiting' : audited ? (FROM_AUDIT[audited.state] ?? 'unknown') : item.alreadySo ? 'already' : item.error ? 'not-changed' : 'changed';
+        return { label: item.label, outcome, text: BULK_OUTCOME_TEXT[outcome], message: audited?.message ?? (outcome === 'not-changed' ? item.error : undefined) };
+      });
+      const counts = new Map<BulkRowOutcome, number>();
+      for (const r of rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+      return { rows, counts: [...counts].map(([outcome, count]) => ({ outcome, text: BULK_OUTCOME_TEXT[outcome], count })) };
     },
   };
 }

@@ -6,7 +6,7 @@ import type { Request, Response } from 'express';
 import { GenesysError } from '../../genesys/errors.js';
 import type { Row } from '../../genesys/gateway.js';
 import { actorOf } from '../../lib/actor.js';
-import { attachment, spreadsheetCsv } from '../../lib/downloads.js';
+import { attachment, CSV_KINDS, csvKindOf } from '../../lib/downloads.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
@@ -135,14 +135,16 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/tables/:tableId/export.${format}`, 'signed-in', async (req, res) => {
       const org = currentOrg(req);
+      const csvKind = format === 'csv' ? csvKindOf(req.query.for) : undefined;
       const data = await tables.rows(req.user!, org, tableId(req));
       const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
       const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => data.present(r).values);
-      await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
+      await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, ...(csvKind ? { csv: csvKind } : {}), rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
       const stamp = new Date().toISOString().slice(0, 10);
-      if (format === 'csv') {
-        attachment(res, `${data.table.name} ${stamp}.csv`, 'text/csv; charset=utf-8');
-        res.send(spreadsheetCsv(data.columns, rows.map((r) => data.columns.map((c) => r[c] ?? ''))));
+      if (csvKind) {
+        const cells = rows.map((r) => data.columns.map((c) => r[c] ?? ''));
+        attachment(res, `${data.table.name} ${stamp} ${CSV_KINDS[csvKind].fileTag}.csv`, 'text/csv; charset=utf-8');
+        res.send(CSV_KINDS[csvKind].write(data.columns, cells));
       } else {
         attachment(res, `${data.table.name} ${stamp}.json`, 'application/json; charset=utf-8');
         res.send(JSON.stringify({ table: data.table.name, exportedAt: new Date().toISOString(), columns: data.columns, rows }, null, 2));
@@ -264,9 +266,9 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     res.redirect(303, `${tablePath(tableId(req))}/bulk/${job.id}`);
   });
 
-  routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', (req, res) => {
+  routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', async (req, res) => {
     const job = bulk.get(String(req.params.jobId), req.user!.id);
     if (job.tableId !== tableId(req)) throw new NotFoundError('That bulk action does not exist.');
-    res.render('tables/bulk-progress', { title: 'Bulk change', job, tablePath: tablePath(job.tableId) });
+    res.render('tables/bulk-progress', { title: 'Bulk change', job, report: await bulk.report(job), tablePath: tablePath(job.tableId) });
   });
 }

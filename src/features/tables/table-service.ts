@@ -56,6 +56,12 @@ export interface RowRef {
 
 const HANDLE_PREFIX = 'h.';
 
+export interface WriteOptions {
+  batchId?: string;
+  /** The id the write's audit entries get, so a caller can look up its outcome later (a bulk job's report). */
+  changeId?: string;
+}
+
 export function createTableService(deps: {
   orgs: OrgService;
   permissions: PermissionService;
@@ -87,7 +93,7 @@ export function createTableService(deps: {
       return key;
     }
     if (!ref.startsWith(HANDLE_PREFIX)) throw new NotFoundError('That row does not exist or you have no access to it.');
-    const cached = await deps.rowCache.get(org.id, t.table.id, () => t.gateway.readAllRows(t.table.id));
+    const cached = await deps.rowCache.get(org.id, t.table.id);
     const row = cached.rows.find((r) => handleOf(org, t.table.id, String(r.key)) === ref);
     if (!row) throw new NotFoundError('That row does not exist any more, or the link has expired. Go back to the table and try again.');
     return String(row.key);
@@ -143,10 +149,10 @@ export function createTableService(deps: {
   /** Write-ahead: the intent is committed before the Genesys call, the outcome after it. */
   async function recordedWrite<T>(
     actor: Actor,
-    event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string; extra?: Record<string, unknown> },
+    event: { action: string; orgId: string; tableId: string; rowKey: string; before: Row | null; after: Row | null; changed: string[]; reason: string | null; batchId?: string; changeId?: string; extra?: Record<string, unknown> },
     call: () => Promise<T>,
   ): Promise<T> {
-    const changeId = randomUUID();
+    const changeId = event.changeId ?? randomUUID();
     const base = { action: event.action, orgId: event.orgId, tableId: event.tableId, rowKey: event.rowKey, changeId, reason: event.reason, batchId: event.batchId ?? null };
     await deps.audit.record({ ...base, outcome: 'intent', before: event.before ?? undefined, after: event.after ?? undefined, details: { changed: event.changed, ...event.extra } }, actor);
     crash('after_intent');
@@ -157,6 +163,8 @@ export function createTableService(deps: {
       return result;
     } catch (err) {
       const outcome = err instanceof GenesysUnavailableError && err.mayHaveApplied ? 'unknown' : 'failed';
+      // Whether the row changed is not known: the cached rows are not known either, so they are read again.
+      if (outcome === 'unknown') deps.rowCache.invalidate(event.orgId, event.tableId);
       await deps.audit.record({ ...base, outcome, details: { message: (err as Error).message } }, actor);
       throw err;
     }
@@ -185,7 +193,7 @@ export function createTableService(deps: {
      */
     async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
       const t = await open(user, org, tableId);
-      const cached = await deps.rowCache.get(org.id, tableId, () => t.gateway.readAllRows(tableId), opts);
+      const cached = await deps.rowCache.get(org.id, tableId, opts);
       const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns) });
       return { table: t.table, access: t.access, columns: t.columns, rows: cached.rows, present, loadedAt: cached.loadedAt };
     },
@@ -204,7 +212,7 @@ export function createTableService(deps: {
      * else has since changed a column the user also changed, nothing is written and a RowConflictError says
      * which; changes by others to other columns are kept (the write is merged onto the current row).
      */
-    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor, opts: { batchId?: string } = {}): Promise<{ changed: string[]; row: Row }> {
+    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor, opts: WriteOptions = {}): Promise<{ changed: string[]; row: Row }> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
@@ -221,7 +229,7 @@ export function createTableService(deps: {
         const changed = Object.keys(values).filter((c) => current[c] !== values[c] && !(Object.hasOwn(baseline, c) && baseline[c] === values[c]));
         if (changed.length === 0) return { changed, row: project(current, t.columns) };
         const merged: Row = { ...current, ...Object.fromEntries(changed.map((c) => [c, values[c]!])) };
-        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason, batchId: opts.batchId }, () =>
+        const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason, batchId: opts.batchId, changeId: opts.changeId }, () =>
           t.gateway.updateRow(tableId, key, merged),
         );
         deps.rowCache.upsert(org.id, tableId, saved);
@@ -255,14 +263,15 @@ export function createTableService(deps: {
       await deps.audit.record({ action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } }, actor);
     },
 
-    /** Row counts of tables (one small call per table, cached like the table list). */
+    /**
+     * Row counts of tables: the cached rows' count while they are fresh (it follows the app's own writes),
+     * else one small call per table, cached like the table list. Never reads or fills the row cache.
+     */
     async rowCount(org: OrgView, tableId: string): Promise<number | null> {
+      const fresh = deps.rowCache.peek(org.id, tableId);
+      if (fresh) return fresh.rows.length;
       const cached = rowCounts.get(`${org.id}\u0000${tableId}`);
       if (cached && deps.clock.now() - cached.at < deps.tableListMaxAgeMs) return cached.count;
-      if (deps.rowCache.isCached(org.id, tableId)) {
-        const rows = await deps.rowCache.get(org.id, tableId, async () => []);
-        return rows.rows.length;
-      }
       try {
         const count = await (await deps.orgs.gatewayFor(org.id)).countRows(tableId);
         rowCounts.set(`${org.id}\u0000${tableId}`, { count, at: deps.clock.now() });
@@ -286,7 +295,7 @@ export function createTableService(deps: {
       });
     },
 
-    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: { batchId?: string } = {}): Promise<void> {
+    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: WriteOptions = {}): Promise<void> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       assertReason(org, reason);
@@ -294,7 +303,7 @@ export function createTableService(deps: {
       await withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
-        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId }, () => t.gateway.deleteRow(tableId, key));
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId, changeId: opts.changeId }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
     },
