@@ -101,7 +101,7 @@ export function createTableService(deps: {
 
   /** The table's keys (row cache), to warn about a new key that looks like one of them. */
   async function keysOf(t: UserTable & { gateway: DataTableGateway }, org: OrgView): Promise<string[]> {
-    return (await deps.rowCache.get(org.id, t.table.id, () => t.gateway.readAllRows(t.table.id))).rows.map((r) => String(r.key));
+    return (await deps.rowCache.get(org.id, t.table.id)).rows.map((r) => String(r.key));
   }
 
   async function tablesOf(org: OrgView, refresh = false): Promise<DataTable[]> {
