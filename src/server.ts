@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     redactor.addSecret(secrets.sessionSecret);
     redactor.addSecret(secrets.dataKey.toString('base64'));
     redactor.addSecret(secrets.passwordPepper.toString('base64'));
+    redactor.addSecret(secrets.backupKey.toString('base64'));
     const db = await prepareDatabase(config, logger);
     redactor.addSecret(config.envOrg?.clientSecret);
     const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
