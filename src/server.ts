@@ -1,6 +1,6 @@
 // Boot: config -> data dir & secrets -> logger -> database (PRAGMAs asserted) -> migrations -> services -> app
 // -> listen on HOST:PORT -> (open the browser when launched by run.sh/run.bat). Ctrl+C / SIGTERM stop cleanly.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     throw err;
   }
   mkdirSync(config.dataDir, { recursive: true });
+  // Uploads being checked when the process stopped are abandoned: nothing refers to them.
+  rmSync(path.join(config.dataDir, 'incoming'), { recursive: true, force: true });
   const redactor = new Redactor();
   const logger = createLogger({ level: config.logLevel, dir: logDirectory(config.dataDir), console: config.logConsole, redactor });
   const started = performance.now();
