@@ -1,5 +1,7 @@
 // The Backups page: make a backup of chosen tables (in the background, with progress), list kept backups,
 // download one.
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { attachment } from '../../lib/downloads.js';
@@ -107,8 +109,9 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   });
 
   routes.get('/backups/:id/download', 'signed-in', async (req, res) => {
-    const { name, body } = await deps.backups.download(req.user!, String(req.params.id), actorOf(req));
+    const { name, file, size } = await deps.backups.download(req.user!, String(req.params.id), actorOf(req));
     attachment(res, name, 'application/json; charset=utf-8');
-    res.send(body);
+    res.set('Content-Length', String(size));
+    await pipeline(createReadStream(file), res);
   });
 }

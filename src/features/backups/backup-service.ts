@@ -240,12 +240,11 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       return deps.db.backup.findMany({ where: user.role === 'ADMIN' ? {} : { createdById: user.id }, orderBy: { createdAt: 'desc' }, take: 200 });
     },
 
-    /** The file's bytes for a download (audited). */
-    async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; body: Buffer }> {
+    /** The checked file to send for a download (audited); streamed by the route, never read whole into memory. */
+    async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; file: string; size: number }> {
       const { record: b, file } = await findKept(user, backupId);
-      const body = readFileSync(file);
-      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: body.length } }, actor);
-      return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, body };
+      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: b.sizeBytes } }, actor);
+      return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, file, size: b.sizeBytes };
     },
   };
 }
