@@ -99,7 +99,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
       clock: services.clock,
     }),
   );
-  app.use(backupUploadParser());
+  app.use(backupUploadParser({ incomingDir: path.join(config.dataDir, 'incoming'), gate: services.uploadGate, mayUpload: services.backups.mayUpload }));
   app.use(csrfProtection());
   app.use(loadCurrentUser({ users: services.users, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs, clock: services.clock }));
   app.use(loadOrgContext(services.orgs));

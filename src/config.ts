@@ -19,6 +19,13 @@ const positiveNumber = (what: string) =>
     .refine((v) => /^\d+(\.\d+)?$/.test(v) && Number(v) > 0, `must be a positive number of ${what}`)
     .transform(Number);
 
+const wholeNumber = (what: string, min: number) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => /^\d{1,9}$/.test(v) && Number(v) >= min, `must be a whole number of ${what}, at least ${min}`)
+    .transform(Number);
+
 /** Express "trust proxy": false, a hop count, or a comma list of addresses/subnets/names (loopback, ...). */
 const trustProxy = z
   .string()
@@ -55,6 +62,7 @@ const envSchema = z.object({
   SESSION_SECRET_FILE: z.string().trim().min(1).optional(),
   DATA_KEY_FILE: z.string().trim().min(1).optional(),
   PASSWORD_PEPPER_FILE: z.string().trim().min(1).optional(),
+  BACKUP_KEY_FILE: z.string().trim().min(1).optional(),
   OPEN_BROWSER: booleanFlag.default(false),
   GENESYS_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
   GENESYS_CLIENT_SECRET: z.string().min(1).max(500).optional(),
@@ -98,6 +106,14 @@ const envSchema = z.object({
     .transform(Number)
     .default(16),
   LOG_CONSOLE: booleanFlag.default(true),
+  /** Uploaded backup files kept per person (their own uploads; they can delete them). */
+  BACKUP_UPLOADS_PER_USER: wholeNumber('files', 1).default(20),
+  /** Megabytes of uploaded backup files kept per person. */
+  BACKUP_UPLOAD_MB_PER_USER: wholeNumber('megabytes', 1).default(250),
+  /** Uploads checked at the same time, server-wide: each holds a file of up to 50 MB in memory while it is parsed. */
+  BACKUP_UPLOADS_AT_ONCE: wholeNumber('uploads', 1).default(2),
+  /** Uploads one person may have in progress at the same time. */
+  BACKUP_UPLOADS_AT_ONCE_PER_USER: wholeNumber('uploads', 1).default(1),
 });
 
 export interface AppConfig {
@@ -112,7 +128,7 @@ export interface AppConfig {
   trustProxy: false | number | string[];
   /** Cookies get Secure and the __Host- prefix: we are behind a TLS-terminating proxy we trust. */
   secureCookies: boolean;
-  secretFiles: { sessionSecret: string; dataKey: string; passwordPepper: string };
+  secretFiles: { sessionSecret: string; dataKey: string; passwordPepper: string; backupKey: string };
   openBrowser: boolean;
   version: string;
   /** An org defined by GENESYS_* variables (headless deployments); it overrides stored settings of that org. */
@@ -126,6 +142,8 @@ export interface AppConfig {
   /** Test-only crash point (see src/features/tables/table-service.ts). */
   crashAt: 'after_intent' | 'after_upstream' | null;
   genesysTimeoutMs: number;
+  /** Limits on uploaded backup files: kept per person (count, bytes) and uploads in progress at once. */
+  backupUploads: { perUser: number; bytesPerUser: number; atOnce: number; atOncePerUser: number };
   /** Development only: every region's API traffic goes to a local emulator instead of Genesys Cloud. */
   genesysApiOverride: { host: string; port: number; protocol: 'http' } | null;
 }
@@ -177,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
       sessionSecret: path.resolve(cwd, e.SESSION_SECRET_FILE ?? path.join(secretsDir, 'session-secret')),
       dataKey: path.resolve(cwd, e.DATA_KEY_FILE ?? path.join(secretsDir, 'data-key')),
       passwordPepper: path.resolve(cwd, e.PASSWORD_PEPPER_FILE ?? path.join(secretsDir, 'password-pepper')),
+      backupKey: path.resolve(cwd, e.BACKUP_KEY_FILE ?? path.join(secretsDir, 'backup-key')),
     }),
     openBrowser: e.OPEN_BROWSER,
     version: opts.version ?? '0.0.0',
@@ -190,6 +209,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
     restoreWriteMethod: e.RESTORE_WRITE_METHOD,
     crashAt: e.NODE_ENV === 'test' ? (e.CRASH_AT ?? null) : null,
     genesysTimeoutMs: e.GENESYS_TIMEOUT_SECONDS * 1000,
+    backupUploads: Object.freeze({
+      perUser: e.BACKUP_UPLOADS_PER_USER,
+      bytesPerUser: e.BACKUP_UPLOAD_MB_PER_USER * 1024 * 1024,
+      atOnce: e.BACKUP_UPLOADS_AT_ONCE,
+      atOncePerUser: e.BACKUP_UPLOADS_AT_ONCE_PER_USER,
+    }),
     genesysApiOverride: e.GENESYS_API_OVERRIDE
       ? { host: new URL(e.GENESYS_API_OVERRIDE).hostname, port: Number(new URL(e.GENESYS_API_OVERRIDE).port), protocol: 'http' as const }
       : null,

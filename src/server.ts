@@ -1,6 +1,6 @@
 // Boot: config -> data dir & secrets -> logger -> database (PRAGMAs asserted) -> migrations -> services -> app
 // -> listen on HOST:PORT -> (open the browser when launched by run.sh/run.bat). Ctrl+C / SIGTERM stop cleanly.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
@@ -86,6 +86,8 @@ async function main(): Promise<void> {
     throw err;
   }
   mkdirSync(config.dataDir, { recursive: true });
+  // Uploads being checked when the process stopped are abandoned: nothing refers to them.
+  rmSync(path.join(config.dataDir, 'incoming'), { recursive: true, force: true });
   const redactor = new Redactor();
   const logger = createLogger({ level: config.logLevel, dir: logDirectory(config.dataDir), console: config.logConsole, redactor });
   const started = performance.now();
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     redactor.addSecret(secrets.sessionSecret);
     redactor.addSecret(secrets.dataKey.toString('base64'));
     redactor.addSecret(secrets.passwordPepper.toString('base64'));
+    redactor.addSecret(secrets.backupKey.toString('base64'));
     const db = await prepareDatabase(config, logger);
     redactor.addSecret(config.envOrg?.clientSecret);
     const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });

@@ -31,6 +31,7 @@ import { createChangeOutcomes } from './features/audit/change-outcomes.js';
 import { createBackupService } from './features/backups/backup-service.js';
 import { createRestoreService } from './features/backups/restore-service.js';
 import { createBackupScheduler } from './features/backups/backup-scheduler.js';
+import { UploadGate } from './features/backups/upload-gate.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
@@ -101,13 +102,15 @@ export function createServices(deps: ServiceDeps) {
     return count ? `${count} table right(s) of users refer to it` : null;
   });
   const auditQuery = createAuditQuery(db);
-  const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version });
+  const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
   const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
   return {
     audit,
     auditQuery,
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     backups,
+    /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
+    uploadGate: new UploadGate(config.backupUploads),
     restore: createRestoreService({ db, tables, backups, audit, reconciler, orgs, users, clock, logger, writeMethod: config.restoreWriteMethod }),
     backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),

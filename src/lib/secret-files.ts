@@ -59,6 +59,8 @@ export interface AppSecrets {
   /** Keys retired by a rotation (`data-key.retired-<keyId>` beside the key file): decrypt only. */
   retiredDataKeys: Buffer[];
   passwordPepper: Buffer;
+  /** HMAC key sealing backup files: a file this server did not seal cannot pass as one it did. */
+  backupKey: Buffer;
 }
 
 export const RETIRED_KEY_PREFIX = 'data-key.retired-';
@@ -76,11 +78,12 @@ export function readRetiredKeys(dataKeyFile: string): Buffer[] {
   return existsSync(next) ? [...retired, readSecretFile(next, 32, 'next data-encryption key')] : retired;
 }
 
-export function loadAppSecrets(files: { sessionSecret: string; dataKey: string; passwordPepper: string }): AppSecrets {
+export function loadAppSecrets(files: { sessionSecret: string; dataKey: string; passwordPepper: string; backupKey: string }): AppSecrets {
   return {
     sessionSecret: ensureSecretFile(files.sessionSecret, 48, 'session secret').toString('base64'),
     dataKey: ensureSecretFile(files.dataKey, 32, 'data-encryption key'),
     retiredDataKeys: readRetiredKeys(files.dataKey),
     passwordPepper: ensureSecretFile(files.passwordPepper, 32, 'password pepper'),
+    backupKey: ensureSecretFile(files.backupKey, 32, 'backup sealing key'),
   };
 }

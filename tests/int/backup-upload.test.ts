@@ -82,3 +82,21 @@ describe('backup upload', () => {
     expect(existsSync(path.join(w.t.dataDir, 'backups'))).toBe(true);
   });
 });
+
+describe('hostile files', () => {
+  it('refuses a file nested 50,000 levels deep with a 400 naming the problem (not a stack overflow)', async () => {
+    const deep = `{"format":"datatable-manager-backup","version":1,"tables":[${'['.repeat(50_000)}${']'.repeat(50_000)}],"checksum":"sha256:00"}`;
+    const res = await upload(Buffer.from(deep));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('The file nests data more than 32 levels deep');
+    expect(await uploaded()).toBe(0);
+  });
+
+  it('leaves no temporary upload behind, whether the file is kept or refused', async () => {
+    const incoming = path.join(w.t.dataDir, 'incoming');
+    expect((await upload(await flagsBackupFile())).status).toBe(303);
+    expect((await upload(Buffer.from('{ not json'))).status).toBe(400);
+    expect((await upload(Buffer.alloc(50 * 1024 * 1024 + 1, 0x20))).status).toBe(400);
+    expect(readdirSync(incoming)).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checksumOf, type BackupDocument } from '../../src/features/backups/backup-format.js';
+import { sealOrigin, type BackupDocument } from '../../src/features/backups/backup-format.js';
 import { csrfFrom, type Agent } from '../helpers/test-app.js';
 import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
@@ -43,8 +43,8 @@ describe('backups', () => {
     const vip = doc.tables.find((t) => t.name === 'VIP Customers')!;
     expect(vip.rows).toHaveLength(2000);
     expect(Object.keys(vip.schema.properties)).toContain('LifetimeValue');
-    const { checksum, ...content } = doc;
-    expect(checksum).toBe(checksumOf(content));
+    expect(doc.checksum).toMatch(/^hmac-sha256:[0-9a-f]{16}:[0-9a-f]{64}$/);
+    expect(sealOrigin(doc, w.t.services.secrets.backupKey)).toBe('this-server');
     const org = await w.t.db.genesysOrg.findUniqueOrThrow({ where: { id: w.orgId } });
     const text = JSON.stringify(doc);
     for (const secret of [org.clientId, org.clientSecretEnc!]) expect(text).not.toContain(secret);

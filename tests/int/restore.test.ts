@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sealBackup } from '../../src/features/backups/backup-format.js';
 import { parseBackup, type BackupInvalidError } from '../../src/features/backups/backup-validation.js';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
@@ -60,13 +61,11 @@ describe('restore', () => {
     const backupId = await flagsBackup();
     const record = await w.t.db.backup.findUniqueOrThrow({ where: { id: backupId } });
     const file = path.join(w.t.dataDir, 'backups', record.fileName);
-    const { loadedText } = { loadedText: (await w.t.services.backups.load({ id: 1, email: '', displayName: '', role: 'ADMIN', mustChangePassword: false }, backupId)).text };
-    const doc = JSON.parse(loadedText);
-    doc.tables[0].rows[0].Priority = 'high';
-    doc.tables[0].rows.push({ ...doc.tables[0].rows[1] });
+    const { doc } = await w.t.services.backups.load({ id: 1, email: '', displayName: '', role: 'ADMIN', mustChangePassword: false }, backupId);
+    doc.tables[0]!.rows[0]!.Priority = 'high';
+    doc.tables[0]!.rows.push({ ...doc.tables[0]!.rows[1]! });
     const { checksum: _c, ...content } = doc;
-    const { checksumOf } = await import('../../src/features/backups/backup-format.js');
-    const edited = JSON.stringify({ ...content, checksum: checksumOf(content) });
+    const edited = JSON.stringify(sealBackup(content, w.t.services.secrets.backupKey));
     writeFileSync(file, edited);
     await w.t.db.$executeRawUnsafe(`UPDATE "Backup" SET "sha256" = '${(await import('node:crypto')).createHash('sha256').update(edited).digest('hex')}' WHERE "id" = '${backupId}'`);
     const writesBefore = w.writes();
@@ -82,7 +81,7 @@ describe('restore', () => {
   it('refuses damaged, tampered or hostile files before anything else', () => {
     const bad = (text: string) => {
       try {
-        parseBackup(text);
+        parseBackup(text, w.t.services.secrets.backupKey);
       } catch (err) {
         return (err as BackupInvalidError).problems[0]!.message;
       }

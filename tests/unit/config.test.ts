@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       version: '1.2.3',
     });
     expect(c.secretFiles.dataKey).toBe(path.resolve('/srv/app', 'data', 'secrets', 'data-key'));
+    expect(c.secretFiles.backupKey).toBe(path.resolve('/srv/app', 'data', 'secrets', 'backup-key'));
+    expect(c.backupUploads).toEqual({ perUser: 20, bytesPerUser: 250 * 1024 * 1024, atOnce: 2, atOncePerUser: 1 });
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -42,6 +44,8 @@ describe('loadConfig', () => {
     ['HOST', 'bad host!', /HOST:/],
     ['TRUST_PROXY', '$(rm -rf)', /TRUST_PROXY:/],
     ['OPEN_BROWSER', 'maybe', /OPEN_BROWSER:/],
+    ['BACKUP_UPLOADS_PER_USER', '0', /BACKUP_UPLOADS_PER_USER: must be a whole number of files, at least 1/],
+    ['BACKUP_UPLOAD_MB_PER_USER', '1.5', /BACKUP_UPLOAD_MB_PER_USER: must be a whole number of megabytes/],
   ])('refuses %s=%s with a message naming the variable', (name, value, pattern) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(pattern);

@@ -1,8 +1,11 @@
 // The Backups page: make a backup of chosen tables (in the background, with progress), list kept backups,
 // download one.
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { attachment } from '../../lib/downloads.js';
+import { flash } from '../../lib/flash.js';
 import { formList } from '../../lib/forms.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
@@ -27,10 +30,10 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     return chosen;
   };
   const on = (v: unknown) => v === '1' || v === 'on';
-  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: formList(input?.only) });
+  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: formList(input?.only), acceptForeign: on(input?.foreign) });
   // A backup that cannot be read at all: its problems, no plan, nothing to restore.
   const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, options: RestoreOptions, backupId: string) =>
-    res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, plans: [], problems: err.problems, options, org: org(req), backupId });
+    res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, foreign: false, plans: [], problems: err.problems, options, org: org(req), backupId });
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
     const options = optionsOf(req.query as Record<string, unknown>);
@@ -46,8 +49,14 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
 
   routes.post('/backups/:id/restore', 'signed-in', async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const job = await deps.restore.start(req.user!, await targetOrg(req, body?.target), String(req.params.id), optionsOf(body), actorOf(req));
-    res.redirect(303, `/backups/restores/${job.id}`);
+    try {
+      const job = await deps.restore.start(req.user!, await targetOrg(req, body?.target), String(req.params.id), optionsOf(body), actorOf(req));
+      res.redirect(303, `/backups/restores/${job.id}`);
+    } catch (err) {
+      // What stops the restore (a problem found since the plan was shown, an unconfirmed foreign file) is named.
+      if (!(err instanceof BackupInvalidError)) throw err;
+      renderUnreadable(req, res, err, optionsOf(body), String(req.params.id));
+    }
   });
 
   routes.post('/backups/restores/:jobId/resume', 'signed-in', async (req, res) => {
@@ -55,13 +64,13 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     res.redirect(303, `/backups/restores/${String(req.params.jobId)}`);
   });
 
-  // The multipart body was parsed by backupUploadParser (before CSRF); a bad file re-shows the list with
-  // every problem named, and nothing is kept.
+  // The multipart body was streamed to a temporary file by backupUploadParser (before CSRF); a bad file
+  // re-shows the list with every problem named, and nothing is kept (the parser removes the file).
   routes.post('/backups/upload', 'signed-in', async (req, res) => {
-    const file = (req as Request & { file?: { buffer: Buffer } }).file;
-    if (!file || file.buffer.length === 0) throw new ValidationError('Choose a backup file (.json) to upload.', { file: 'Choose a backup file (.json) to upload.' });
+    const file = (req as Request & { file?: { path: string; size: number } }).file;
+    if (!file || file.size === 0) throw new ValidationError('Choose a backup file (.json) to upload.', { file: 'Choose a backup file (.json) to upload.' });
     try {
-      const id = await deps.backups.upload(req.user!, org(req), file.buffer, actorOf(req));
+      const id = await deps.backups.upload(req.user!, org(req), file, actorOf(req));
       res.redirect(303, `/backups/${id}/restore`);
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
@@ -76,7 +85,8 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   routes.get('/backups', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
     const tables = org ? await deps.tables.listTables(req.user!, org) : [];
-    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups: await deps.backups.list(req.user!), restores: await deps.restore.recent(req.user!) });
+    const backups = (await deps.backups.list(req.user!)).map((b) => ({ ...b, deletable: deps.backups.mayDelete(req.user!, b) }));
+    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups, uploads: await deps.backups.uploadUsage(req.user!.id), restores: await deps.restore.recent(req.user!) });
   });
 
   routes.post('/backups', 'signed-in', async (req, res) => {
@@ -92,9 +102,16 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     res.render('backups/job', { title: 'Backup', job, remainingSeconds: remainingMs === null ? null : Math.ceil(remainingMs / 1000) });
   });
 
+  routes.post('/backups/:id/delete', 'signed-in', async (req, res) => {
+    await deps.backups.delete(req.user!, String(req.params.id), actorOf(req));
+    flash(req, 'success', 'The backup was deleted.');
+    res.redirect(303, '/backups');
+  });
+
   routes.get('/backups/:id/download', 'signed-in', async (req, res) => {
-    const { name, body } = await deps.backups.download(req.user!, String(req.params.id), actorOf(req));
+    const { name, file, size } = await deps.backups.download(req.user!, String(req.params.id), actorOf(req));
     attachment(res, name, 'application/json; charset=utf-8');
-    res.send(body);
+    res.set('Content-Length', String(size));
+    await pipeline(createReadStream(file), res);
   });
 }

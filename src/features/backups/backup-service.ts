@@ -1,21 +1,23 @@
 // Backups of one, several or (admins) all tables of an org: read from Genesys in the background with
 // progress, written to DATA_DIR/backups (temp file + rename, so a stopped backup never leaves half a file),
 // described in the Backup table, downloadable, and audited. A user's backup holds only the tables they may
-// view and only their visible columns (the schema too), marked partial.
+// view and only their visible columns (the schema too), marked partial. Files are sealed with the server's
+// backup key; uploaded files are checked from disk, within per-person quotas, and can be deleted.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Db } from '../../db/database.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
-import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable } from './backup-format.js';
-import { parseBackup } from './backup-validation.js';
+import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable, type SealOrigin } from './backup-format.js';
+import { BackupInvalidError, parseBackup } from './backup-validation.js';
 
 export interface BackupJob {
   id: string;
@@ -31,28 +33,64 @@ export interface BackupJob {
   error?: string;
 }
 
-export function createBackupService(deps: { db: Db; orgs: OrgService; tables: TableService; audit: AuditService; clock: Clock; dataDir: string; appVersion: string }) {
+export interface UploadQuota {
+  perUser: number;
+  bytesPerUser: number;
+}
+
+/** Said to a user whose file this server did not seal: what it means and who can restore it. */
+export const FOREIGN_FOR_USERS = 'This file was not sealed by this server (it comes from another installation or an older version, or it was edited), so nothing in it can be trusted. Only an administrator can restore it.';
+
+const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
+/** SHA-256 of a file, read in chunks (the whole file is never in memory for this). */
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+export function createBackupService(deps: { db: Db; orgs: OrgService; tables: TableService; audit: AuditService; clock: Clock; dataDir: string; appVersion: string; sealKey: Buffer; uploadQuota: UploadQuota }) {
   const jobs = new Map<string, BackupJob>();
   const dir = path.join(deps.dataDir, 'backups');
 
-  /** Writes a backup file under a new id (temp file + rename: never half a file under the final name). */
-  function keepFile(content: string | Buffer): { id: string; fileName: string } {
+  /** A new id and file name, with the backups folder in place. */
+  function newFile(): { id: string; fileName: string; target: string } {
     const id = randomUUID();
-    const fileName = `${id}.json`;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = path.join(dir, `${fileName}.tmp`);
+    return { id, fileName: `${id}.json`, target: path.join(dir, `${id}.json`) };
+  }
+
+  /** Writes a backup file under a new id (temp file + rename: never half a file under the final name). */
+  function keepFile(content: string): { id: string; fileName: string } {
+    const { id, fileName, target } = newFile();
+    const tmp = `${target}.tmp`;
     writeFileSync(tmp, content, { mode: 0o600 });
-    renameSync(tmp, path.join(dir, fileName));
+    renameSync(tmp, target);
     return { id, fileName };
   }
 
   /** A kept backup this user may see (admins all, users their own), its file checked against the record. */
-  async function readKept(user: CurrentUser, backupId: string) {
+  async function findKept(user: CurrentUser, backupId: string) {
     const record = await deps.db.backup.findUnique({ where: { id: backupId } });
     if (!record || (user.role !== 'ADMIN' && record.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
-    const body = readFileSync(path.join(dir, record.fileName));
-    if (createHash('sha256').update(body).digest('hex') !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
-    return { record, body };
+    const file = path.join(dir, record.fileName);
+    if ((await fileSha256(file)) !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
+    return { record, file };
+  }
+
+  /** What this person's uploads already take, and whether `incomingBytes` more fit (throws a message saying why not). */
+  async function checkQuota(userId: number, incomingBytes: number): Promise<void> {
+    const mine = await deps.db.backup.aggregate({ where: { createdById: userId, kind: 'uploaded' }, _count: { _all: true }, _sum: { sizeBytes: true } });
+    const count = mine._count._all;
+    const bytes = mine._sum.sizeBytes ?? 0;
+    const { perUser, bytesPerUser } = deps.uploadQuota;
+    const fix = 'Delete uploaded backups you no longer need on the Backups page, then upload again.';
+    if (count >= perUser) throw new ValidationError(`You keep ${count} uploaded backup(s), the most allowed per person (${perUser}). ${fix}`, { file: `At most ${perUser} uploaded backups per person.` });
+    if (bytes + incomingBytes > bytesPerUser) {
+      const message = `Your uploaded backups take ${megabytes(bytes)}; with this file (${megabytes(incomingBytes)}) they would go over the ${megabytes(bytesPerUser)} allowed per person. ${fix}`;
+      throw new ValidationError(message, { file: message });
+    }
   }
 
   /** `rowsLoadedSince`: rows the app read from Genesys since then are used as they are (else read now). */
@@ -68,7 +106,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       job.tablesDone++;
       job.rowsDone += data.rows.length;
     }
-    const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables });
+    const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables }, deps.sealKey);
     const text = JSON.stringify(doc);
     const { id, fileName } = keepFile(text);
     await deps.db.backup.create({
@@ -116,11 +154,21 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       return writeBackup(user, org, tableIds, job, kind, actor, opts.rowsLoadedSince);
     },
 
-    /** Keeps an uploaded backup file (checked first: JSON, format, version, checksum) for restoring into `org`. */
-    async upload(user: CurrentUser, org: OrgView, body: Buffer, actor: Actor): Promise<string> {
-      const text = body.toString('utf8');
-      const doc = parseBackup(text);
-      const { id, fileName } = keepFile(body);
+    /** Throws when this person's uploaded backups fill their quota (checked before an upload is read). */
+    mayUpload: (userId: number) => checkQuota(userId, 0),
+
+    /**
+     * Keeps an uploaded backup file for restoring into `org`. The file is on disk (streamed there by the upload
+     * parser) and is checked first: quota, size, depth, JSON, format, version, seal. A file this server did not
+     * seal is kept only for an administrator. Then the file is moved, not copied, into the backups folder.
+     */
+    async upload(user: CurrentUser, org: OrgView, upload: { path: string; size: number }, actor: Actor): Promise<string> {
+      await checkQuota(user.id, upload.size);
+      const { doc, origin } = parseBackup(readFileSync(upload.path, 'utf8'), deps.sealKey);
+      if (origin === 'foreign' && user.role !== 'ADMIN') throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
+      const sha256 = await fileSha256(upload.path);
+      const { id, fileName, target } = newFile();
+      renameSync(upload.path, target);
       const rows = doc.tables.reduce((n, t) => n + t.rows.length, 0);
       await deps.db.backup.create({
         data: {
@@ -133,21 +181,46 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
           createdBy: actor.name,
           tableCount: doc.tables.length,
           rowCount: rows,
-          sizeBytes: body.length,
-          sha256: createHash('sha256').update(body).digest('hex'),
+          sizeBytes: upload.size,
+          sha256,
           partial: Boolean(doc.partial),
           fileName,
           tableNames: doc.tables.map((t) => t.name).join(', ').slice(0, 1000),
         },
       });
-      await deps.audit.record({ action: 'backup.uploaded', orgId: org.id, details: { backupId: id, tables: doc.tables.map((t) => t.name), rows, madeAt: doc.createdAt, madeBy: doc.createdBy } }, actor);
+      await deps.audit.record({ action: 'backup.uploaded', orgId: org.id, details: { backupId: id, tables: doc.tables.map((t) => t.name), rows, madeAt: doc.createdAt, madeBy: doc.createdBy, origin } }, actor);
       return id;
     },
 
-    /** A kept backup's document, checked (file checksum, format, content checksum). */
+    /**
+     * A kept backup's document, checked (file checksum, format, seal), and its origin. A backup this server
+     * wrote itself (anything but an upload) is trusted whatever its seal: its bytes match the record made when
+     * it was written, and only uploads are files a person chose. An upload is trusted only with this server's seal.
+     */
     async load(user: CurrentUser, backupId: string) {
-      const { record: b, body } = await readKept(user, backupId);
-      return { record: b, text: body.toString('utf8') };
+      const { record, file } = await findKept(user, backupId);
+      const { doc, origin } = parseBackup(readFileSync(file, 'utf8'), deps.sealKey);
+      const trusted: SealOrigin = record.kind === 'uploaded' ? origin : 'this-server';
+      return { record, doc, origin: trusted };
+    },
+
+    /** This person's uploads against their quota (for the Backups page). */
+    async uploadUsage(userId: number) {
+      const mine = await deps.db.backup.aggregate({ where: { createdById: userId, kind: 'uploaded' }, _count: { _all: true }, _sum: { sizeBytes: true } });
+      return { count: mine._count._all, bytes: mine._sum.sizeBytes ?? 0, ...deps.uploadQuota };
+    },
+
+    /** May `user` delete this backup? Admins any; others the files they uploaded (never the app's own backups). */
+    mayDelete: (user: CurrentUser, record: { createdById: number | null; kind: string }) => user.role === 'ADMIN' || (record.createdById === user.id && record.kind === 'uploaded'),
+
+    /** Deletes a kept backup on request (audited); not while a restore from it is running. */
+    async delete(user: CurrentUser, backupId: string, actor: Actor): Promise<void> {
+      const record = await deps.db.backup.findUnique({ where: { id: backupId } });
+      if (!record || (user.role !== 'ADMIN' && record.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
+      if (!this.mayDelete(user, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
+      if (await deps.db.restoreJob.count({ where: { backupId, status: 'running' } })) throw new ConflictError('A restore from this backup is running. Delete the backup once the restore has finished.');
+      await this.remove(backupId);
+      await deps.audit.record({ action: 'backup.deleted', orgId: record.orgId, details: { backupId, kind: record.kind, orgName: record.orgName, madeBy: record.createdBy, tables: record.tableNames, size: record.sizeBytes } }, actor);
     },
 
     /** Deletes a kept backup's file and record (the caller audits why). */
@@ -167,11 +240,11 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       return deps.db.backup.findMany({ where: user.role === 'ADMIN' ? {} : { createdById: user.id }, orderBy: { createdAt: 'desc' }, take: 200 });
     },
 
-    /** The file's bytes for a download (audited). */
-    async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; body: Buffer }> {
-      const { record: b, body } = await readKept(user, backupId);
-      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: body.length } }, actor);
-      return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, body };
+    /** The checked file to send for a download (audited); streamed by the route, never read whole into memory. */
+    async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; file: string; size: number }> {
+      const { record: b, file } = await findKept(user, backupId);
+      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: b.sizeBytes } }, actor);
+      return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, file, size: b.sizeBytes };
     },
   };
 }

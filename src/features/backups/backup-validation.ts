@@ -1,10 +1,11 @@
-// Everything about a backup file is checked before anything is written: size, JSON parsed safely (no
-// prototype pollution), format, version, checksum, then per table its schema against the target table and
+// Everything about a backup file is checked before anything is written: size, nesting depth, JSON parsed
+// safely (no prototype pollution), format, version, seal, then per table its schema against the target table and
 // every row (type, key, duplicates, the 5,000-row limit). Every problem names the table, row and field.
 import sjson from 'secure-json-parse';
 import type { DataTable, FieldSchema, Row } from '../../genesys/gateway.js';
 import { ValidationError } from '../../lib/errors.js';
-import { BACKUP_FORMAT, BACKUP_VERSION, checksumOf, type BackupDocument, type BackupTable } from './backup-format.js';
+import { BACKUP_FORMAT, BACKUP_VERSION, sealOrigin, type BackupDocument, type BackupTable, type SealOrigin } from './backup-format.js';
+import { depthBeyond } from './json-depth.js';
 
 export const MAX_BACKUP_BYTES = 50 * 1024 * 1024;
 export const MAX_ROWS_PER_TABLE = 5000;
@@ -25,9 +26,17 @@ export class BackupInvalidError extends ValidationError {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Parses and checks the file itself (not yet against any org). */
-export function parseBackup(text: string): BackupDocument {
+/** A backup nests about six levels (document, tables, table, schema, properties, column); far more is hostile. */
+export const MAX_JSON_DEPTH = 32;
+
+/**
+ * Parses and checks the file itself (not yet against any org): size, nesting depth, JSON, format, version,
+ * seal. Returns the document and where its seal says it comes from (see sealOrigin).
+ */
+export function parseBackup(text: string, sealKey: Buffer): { doc: BackupDocument; origin: SealOrigin } {
   if (Buffer.byteLength(text) > MAX_BACKUP_BYTES) throw new BackupInvalidError([{ message: `The file is larger than ${MAX_BACKUP_BYTES / 1048576} MB.` }]);
+  const tooDeep = depthBeyond(text, MAX_JSON_DEPTH);
+  if (tooDeep !== null) throw new BackupInvalidError([{ message: `The file nests data more than ${MAX_JSON_DEPTH} levels deep; a backup file never does, so it was not read.` }]);
   let doc: unknown;
   try {
     doc = sjson.parse(text.replace(/^\uFEFF/, ''), undefined, { protoAction: 'error', constructorAction: 'error' });
@@ -36,12 +45,12 @@ export function parseBackup(text: string): BackupDocument {
   }
   if (!isObject(doc) || doc.format !== BACKUP_FORMAT) throw new BackupInvalidError([{ message: 'This is not a Data Table Manager backup file.' }]);
   if (doc.version !== BACKUP_VERSION) throw new BackupInvalidError([{ message: `Backup format version ${String(doc.version)} is not supported (this app reads version ${BACKUP_VERSION}).` }]);
-  const { checksum, ...content } = doc as unknown as BackupDocument;
-  if (checksum !== checksumOf(content)) throw new BackupInvalidError([{ message: 'The checksum does not match: the file was changed or damaged after it was made.' }]);
-  if (!Array.isArray(content.tables) || content.tables.some((t) => !isObject(t) || typeof t.name !== 'string' || !isObject(t.schema) || !Array.isArray(t.rows))) {
+  const origin = sealOrigin(doc as unknown as BackupDocument, sealKey);
+  if (!origin) throw new BackupInvalidError([{ message: 'The checksum does not match: the file was changed or damaged after it was made.' }]);
+  if (!Array.isArray(doc.tables) || doc.tables.some((t) => !isObject(t) || typeof t.name !== 'string' || !isObject(t.schema) || !Array.isArray(t.rows))) {
     throw new BackupInvalidError([{ message: 'The backup has no readable list of tables.' }]);
   }
-  return doc as unknown as BackupDocument;
+  return { doc: doc as unknown as BackupDocument, origin };
 }
 
 function typeOk(prop: FieldSchema, v: unknown): boolean {

@@ -4,9 +4,17 @@
 // call per row, or one CSV import job when that takes fewer calls). Every problem found is listed; the plan
 // is only applied when there are none. The plan is plain JSON: it is stored with the job so a restore
 // stopped by a restart resumes from it.
+//
+// A person's plan never compares, names or reveals what they cannot see: columns of the file that are not
+// visible to them are left out before anything is compared (a hidden column and one the table does not have
+// look the same), and a table whose key column is hidden from them is not planned at all (which rows exist
+// would tell hidden keys apart). Otherwise a hand-made or shared file would turn "Unchanged"/"Update" into
+// an oracle for hidden values.
 import { FIELD_TYPES } from '../../genesys/datatable-schema.js';
 import type { DataTable, Row, TableSchema } from '../../genesys/gateway.js';
 import type { CurrentUser } from '../../lib/current-user.js';
+import { visibleColumns } from '../permissions/access.js';
+import { project } from '../tables/table-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
 import { importable, type ImportItem } from '../tables/row-import.js';
@@ -27,6 +35,8 @@ export interface TablePlan {
   update: { key: string; changed: string[]; values: Row }[];
   remove: string[];
   unchanged: number;
+  /** Columns of the file left out because the person cannot see them in this table (they keep their values). */
+  leftOut?: string[];
 }
 
 export interface RestoreOptions {
@@ -36,6 +46,8 @@ export interface RestoreOptions {
   createMissing: boolean;
   /** Restore only these tables of the backup (by name); empty = all. */
   only: string[];
+  /** An administrator confirmed restoring a file this server did not seal. */
+  acceptForeign?: boolean;
   /** Operator setting: never use CSV import jobs. */
   rowsOnly?: boolean;
 }
@@ -91,12 +103,28 @@ function schemaProblems(source: BackupTable, partial: boolean): Problem[] {
   return problems;
 }
 
+/** Said when the key column is hidden: the same whatever the file holds. */
+export const HIDDEN_KEY_PROBLEM = 'Restoring this table needs its key column, which you cannot see.';
+
+/**
+ * The part of a backup table a (non-admin) person may compare with the live table: only columns they can
+ * see, in the schema and in every row. Returns the names it left out, from the file's own schema.
+ */
+function visiblePart(source: BackupTable, visible: ReadonlySet<string>): { source: BackupTable; leftOut: string[] } {
+  const props = source.schema.properties ?? {};
+  const leftOut = Object.keys(props).filter((c) => !visible.has(c));
+  const schema: TableSchema = { ...source.schema, properties: Object.fromEntries(Object.entries(props).filter(([c]) => visible.has(c))) };
+  const keep = [...visible];
+  const rows = source.rows.map((r) => (typeof r === 'object' && r !== null && !Array.isArray(r) ? project(r, keep) : r));
+  return { source: { ...source, schema, rows }, leftOut };
+}
+
 export async function planRestore(deps: { tables: TableService }, user: CurrentUser, org: OrgView, doc: BackupDocument, opts: RestoreOptions): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
   const visible = new Map((await deps.tables.listTables(user, org, { refresh: true })).map((t) => [t.table.name, t]));
   const plans: TablePlan[] = [];
   const problems: Problem[] = [];
   const divisions = new Set([...visible.values()].map((t) => t.table.division.id));
-  for (const source of doc.tables.filter((t) => !opts.only.length || opts.only.includes(t.name))) {
+  for (let source of doc.tables.filter((t) => !opts.only.length || opts.only.includes(t.name))) {
     const found = visible.get(source.name);
     if (!found) {
       if (user.role !== 'ADMIN') {
@@ -117,13 +145,22 @@ export async function planRestore(deps: { tables: TableService }, user: CurrentU
       }
       continue;
     }
+    const { access } = found;
+    let leftOut: string[] = [];
+    if (user.role !== 'ADMIN') {
+      const visible = new Set(visibleColumns(access));
+      if (!visible.has('key')) {
+        problems.push({ table: source.name, message: HIDDEN_KEY_PROBLEM });
+        continue;
+      }
+      ({ source, leftOut } = visiblePart(source, visible));
+    }
     const checked = checkTable(source, found.table);
     problems.push(...checked.problems);
     if (checked.problems.length) continue;
-    const { access } = found;
     const current = new Map((await deps.tables.rows(user, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]));
     const columns = Object.keys(source.schema.properties).filter((c) => c !== 'key');
-    const p: TablePlan = { name: source.name, tableId: found.table.id, create: null, method: 'rows', singly: [], add: [], update: [], remove: [], unchanged: 0 };
+    const p: TablePlan = { name: source.name, tableId: found.table.id, create: null, method: 'rows', singly: [], add: [], update: [], remove: [], unchanged: 0, leftOut };
     for (const [key, row] of checked.rows) {
       const now = current.get(key);
       if (!now) p.add.push(row);

@@ -21,9 +21,12 @@ import type { Reconciler } from '../audit/reconciler.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import type { ImportItem } from '../tables/row-import.js';
 import type { TableService } from '../tables/table-service.js';
-import type { BackupService } from './backup-service.js';
-import { BackupInvalidError, parseBackup } from './backup-validation.js';
+import { FOREIGN_FOR_USERS, type BackupService } from './backup-service.js';
+import { BackupInvalidError } from './backup-validation.js';
 import { operationCount, operationsOf, planRestore, type Operation, type RestoreOptions, type TablePlan } from './restore-plan.js';
+
+/** Said when an administrator asks to restore a foreign file without confirming the warning. */
+export const FOREIGN_CONFIRMATION = 'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
 
 export interface RestoreJobView {
   id: string;
@@ -70,10 +73,15 @@ export function createRestoreService(deps: {
     failures: JSON.parse(j.failures) as RestoreJobView['failures'],
   });
 
+  /**
+   * The plan for restoring a kept backup. A file this server did not seal ('foreign') is planned only for an
+   * administrator (who sees every column anyway); anyone else gets the reason and no plan at all.
+   */
   async function preview(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions) {
-    const { record, text } = await deps.backups.load(user, backupId);
-    const doc = parseBackup(text);
-    return { record, doc, ...(await planRestore({ tables: deps.tables }, user, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
+    const { record, doc, origin } = await deps.backups.load(user, backupId);
+    const foreign = origin === 'foreign';
+    if (foreign && user.role !== 'ADMIN') return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
+    return { record, doc, foreign, ...(await planRestore({ tables: deps.tables }, user, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
   }
 
   /** Applies a stored job from where it stopped. Runs in the background; never throws. */
@@ -176,8 +184,9 @@ export function createRestoreService(deps: {
 
     async start(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions, actor: Actor): Promise<RestoreJobView> {
       const askedAt = deps.clock.now(); // the plan's reads are made from here on
-      const { plans, problems } = await preview(user, org, backupId, opts);
+      const { plans, problems, foreign } = await preview(user, org, backupId, opts);
       if (problems.length) throw new BackupInvalidError(problems);
+      if (foreign && !opts.acceptForeign) throw new BackupInvalidError([{ message: FOREIGN_CONFIRMATION }]);
       const job = await deps.db.restoreJob.create({
         data: {
           id: randomUUID(),
