@@ -12,6 +12,7 @@ import { createLogger, logDirectory, type Logger } from './lib/logger.js';
 import { appVersion, projectRoot } from './lib/paths.js';
 import { Redactor } from './lib/redact.js';
 import { loadAppSecrets, SecretFileError } from './lib/secret-files.js';
+import { assertStoredSecretsReadable } from './features/orgs/data-key-check.js';
 import { systemClock } from './lib/clock.js';
 import { createServices } from './services.js';
 
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
     redactor.addSecret(secrets.dataKey.toString('base64'));
     redactor.addSecret(secrets.passwordPepper.toString('base64'));
     const db = await prepareDatabase(config, logger);
+    await assertStoredSecretsReadable(db, secrets, config.secretFiles.dataKey);
     redactor.addSecret(config.envOrg?.clientSecret);
     const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
     await services.orgs.syncEnvOrg();
