@@ -19,6 +19,8 @@ import { createOrgService } from './features/orgs/org-service.js';
 import { SandboxManager } from './features/orgs/sandbox.js';
 import type { Redactor } from './lib/redact.js';
 import { createAuditRepository } from './features/audit/audit-repository.js';
+import { checkpointFilePath, createCheckpointWriter } from './features/audit/audit-checkpoints.js';
+import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
@@ -54,7 +56,9 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
-  const audit = createAuditService({ repo: createAuditRepository(db), clock });
+  const auditRepo = createAuditRepository(db, { key: secrets.auditKey, file: config.secretFiles.auditKey });
+  const audit = createAuditService({ repo: auditRepo, clock });
+  const auditCheckpointFile = checkpointFilePath(config.dataDir);
   const gateways = new GatewayRegistry({
     clock,
     redactor: deps.redactor,
@@ -95,6 +99,8 @@ export function createServices(deps: ServiceDeps) {
   return {
     audit,
     auditQuery,
+    auditCheckpoints: createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock }),
+    verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     backups,
     restore: createRestoreService({ db, tables, backups, audit, reconciler, orgs, users, clock, logger, writeMethod: config.restoreWriteMethod }),
