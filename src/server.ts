@@ -87,6 +87,11 @@ async function main(): Promise<void> {
     await assertStoredSecretsReadable(db, secrets, config.secretFiles.dataKey);
     redactor.addSecret(config.envOrg?.clientSecret);
     const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
+    // A signed checkpoint of the audit chain (DATA_DIR/audit-checkpoints.jsonl and the application log) at
+    // start-up (before anything is audited), whenever the head moved since the last one, and at a clean stop:
+    // a copy outside the database that shows entries removed from the end (the chain alone cannot show that).
+    // The first one also records the switch to keyed hashes and refuses an audit key that did not sign it.
+    await services.auditCheckpoints.record({ always: true });
     await services.orgs.syncEnvOrg();
     if (config.genesysApiOverride) {
       logger.warn('GENESYS_API_OVERRIDE is set: every org talks to a local emulator, not Genesys Cloud', { event: 'app.api_override', port: config.genesysApiOverride.port });
@@ -99,11 +104,6 @@ async function main(): Promise<void> {
       startupMs: Math.round(performance.now() - started),
       dataDir: config.dataDir,
     });
-    // A signed checkpoint of the audit chain (DATA_DIR/audit-checkpoints.jsonl and the application log) at
-    // start-up, whenever the head moved since the last one, and at a clean stop: a copy outside the database
-    // that shows entries removed from the end (which the chain alone cannot show). The first one also records
-    // the switch to keyed hashes and refuses an audit key that is not the one the chain was keyed with.
-    await services.auditCheckpoints.record({ always: true });
     const checkpoint = () => void services.auditCheckpoints.record().catch((err: unknown) => logger.warn('audit checkpoint failed', { event: 'audit.checkpoint_error', reason: (err as Error).message }));
     const checkpointTimer = setInterval(checkpoint, AUDIT_CHECKPOINT_INTERVAL_MS);
     checkpointTimer.unref();

@@ -1,5 +1,6 @@
-// A missing or replaced data-encryption key while the database holds encrypted org secrets stops start-up
-// with a message naming the key file (instead of generating a new key and answering 500 on every org page).
+// Key files that do not fit the database stop start-up with a message naming the file: a missing or replaced
+// data-encryption key while encrypted org secrets are stored (instead of generating a new key and answering
+// 500 on every org page), and an audit key other than the one the audit chain was keyed with.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -37,7 +38,7 @@ describe('data-encryption key at start-up', () => {
     await waitForHealthy(port, restored);
     restored.child.kill('SIGINT');
     expect(await restored.exited).toBe(0);
-  });
+  }, 90_000); // two server starts
 
   it('refuses a key file replaced by another valid key, naming the file', async () => {
     writeFileSync(t.config.secretFiles.dataKey, `${randomBytes(32).toString('base64')}\n`);
@@ -45,6 +46,14 @@ describe('data-encryption key at start-up', () => {
     expect(secrets.dataKeyGenerated).toBe(false);
     await expect(assertStoredSecretsReadable(t.db, secrets, t.config.secretFiles.dataKey)).rejects.toThrow(`The data-encryption key file ${t.config.secretFiles.dataKey} holds key`);
   });
+
+  it('refuses to start with an audit key other than the one the audit chain was keyed with', async () => {
+    await t.db.$disconnect();
+    writeFileSync(t.config.secretFiles.auditKey, `${randomBytes(32).toString('base64')}\n`);
+    const proc = spawnServer({ DATA_DIR: t.dataDir, PORT: String(await freePort()) });
+    expect(await proc.exited).toBe(1);
+    expect(proc.output()).toContain(`start-up failed: The audit key file ${t.config.secretFiles.auditKey} is not the key this audit log was chained with`);
+  }, 60_000);
 
   it('lets a fresh installation (no secrets stored) generate its key and start', async () => {
     await t.db.genesysOrg.deleteMany();
