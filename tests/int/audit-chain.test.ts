@@ -11,7 +11,7 @@ import { databasePath } from '../../src/db/database.js';
 import { GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, legacyEventHash, type StoredEventFields } from '../../src/features/audit/audit-chain.js';
 import { checkpointFilePath } from '../../src/features/audit/audit-checkpoints.js';
 import { AuditKeyMismatchError, createAuditRepository } from '../../src/features/audit/audit-repository.js';
-import { createAuditRetention } from '../../src/features/audit/audit-retention.js';
+import { createAuditRetention, PRUNED_HASH_KEY, PRUNED_SEQ_KEY } from '../../src/features/audit/audit-retention.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { createServices, type Services } from '../../src/services.js';
 import { completeSetup, createTestApp, type TestApp } from '../helpers/test-app.js';
@@ -65,6 +65,17 @@ describe('retention', () => {
     // Entries after the prune point are still protected.
     await expect(t.db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = ${remaining[0]!.seq}`)).rejects.toThrow(/append-only/);
     expect(await retention.prune()).toBe(0);
+  });
+
+  it('detects the oldest entries removed under a hand-made prune point', async () => {
+    const second = await t.db.auditEvent.findUniqueOrThrow({ where: { seq: 2 } });
+    tamper((raw) => {
+      const set = raw.prepare('INSERT INTO "AppSetting" ("key", "value", "updatedAt") VALUES (?, ?, 0)');
+      set.run(PRUNED_SEQ_KEY, '2');
+      set.run(PRUNED_HASH_KEY, second.hash);
+      raw.prepare('DELETE FROM "AuditEvent" WHERE "seq" <= 2').run();
+    });
+    expect(await t.services.verifyAuditChain()).toMatchObject({ ok: false, brokenAt: { seq: 2, reason: expect.stringContaining('no audit.pruned entry records that pruning') } });
   });
 
   it('keeps everything when retention is 0 (the default)', async () => {

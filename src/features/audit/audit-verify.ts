@@ -29,6 +29,15 @@ export interface VerifyOptions {
 
 const BATCH = 5000;
 
+function recordsPrune(details: string | null, pruned: { seq: number; hash: string }): boolean {
+  try {
+    const d = JSON.parse(details ?? 'null') as { throughSeq?: unknown; throughHash?: unknown } | null;
+    return d?.throughSeq === pruned.seq && d.throughHash === pruned.hash;
+  } catch {
+    return false;
+  }
+}
+
 /** The audit key and checkpoint file of an installation, read without creating anything (tools, tests). */
 export function verifyOptionsFor(config: Pick<AppConfig, 'dataDir' | 'secretFiles'>): VerifyOptions {
   return { key: readSecretFile(config.secretFiles.auditKey, 32, 'audit key'), checkpointFile: checkpointFilePath(config.dataDir) };
@@ -53,6 +62,9 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions): Promise<Ver
   const pruned = await prunePoint(db);
   let prevHash = pruned?.hash ?? GENESIS_HASH;
   let prevSeq = pruned?.seq ?? 0;
+  // A prune point is only genuine with the audit.pruned entry that recorded it (keyed like every entry), so
+  // deleting the oldest entries and publishing a prune point by hand shows as a removal.
+  let pruneRecorded = false;
   for (;;) {
     const batch = await db.auditEvent.findMany({ where: { seq: { gt: prevSeq } }, orderBy: { seq: 'asc' }, take: BATCH });
     if (batch.length === 0) break;
@@ -67,10 +79,14 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions): Promise<Ver
       if (checkpoint && e.seq === checkpoint.seq && hash !== checkpoint.hash) {
         return broken(e.seq, `it differs from the signed checkpoint of ${checkpoint.at} (the chain up to here was rewritten)`);
       }
+      if (pruned && e.action === 'audit.pruned') pruneRecorded ||= recordsPrune(e.details, pruned);
       prevHash = hash;
       prevSeq = e.seq;
       result.checked++;
     }
+  }
+  if (pruned && !pruneRecorded) {
+    return broken(pruned.seq, `the log starts after entry #${pruned.seq} as if pruned, but no audit.pruned entry records that pruning (entries were removed from the start)`);
   }
   if (checkpoint && checkpoint.seq > prevSeq) {
     return broken(prevSeq + 1, `it is missing: the signed checkpoint of ${checkpoint.at} records the log up to entry #${checkpoint.seq}, but it ends at #${prevSeq} (entries were removed from the end)`);
