@@ -40,7 +40,6 @@ export interface StoredEventFields {
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const KEYED_FROM_SETTING = 'audit.chainKeyedFromSeq';
-export const KEYED_ALGORITHM = 'HMAC-SHA-256';
 
 const contentOf = (e: StoredEventFields) => {
   const { prevHash: _prev, ...content } = e;
