@@ -129,7 +129,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables });
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
-  registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db });
+  registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db, verifyAuditChain: services.verifyAuditChain });
   registerHomeRoutes(routes);
   app.use(routes.router);
 

@@ -63,6 +63,7 @@ const envSchema = z.object({
   DATA_KEY_FILE: z.string().trim().min(1).optional(),
   PASSWORD_PEPPER_FILE: z.string().trim().min(1).optional(),
   BACKUP_KEY_FILE: z.string().trim().min(1).optional(),
+  AUDIT_KEY_FILE: z.string().trim().min(1).optional(),
   OPEN_BROWSER: booleanFlag.default(false),
   GENESYS_CLIENT_ID: z.string().trim().min(1).max(200).optional(),
   GENESYS_CLIENT_SECRET: z.string().min(1).max(500).optional(),
@@ -128,7 +129,7 @@ export interface AppConfig {
   trustProxy: false | number | string[];
   /** Cookies get Secure and the __Host- prefix: we are behind a TLS-terminating proxy we trust. */
   secureCookies: boolean;
-  secretFiles: { sessionSecret: string; dataKey: string; passwordPepper: string; backupKey: string };
+  secretFiles: { sessionSecret: string; dataKey: string; passwordPepper: string; backupKey: string; auditKey: string };
   openBrowser: boolean;
   version: string;
   /** An org defined by GENESYS_* variables (headless deployments); it overrides stored settings of that org. */
@@ -196,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
       dataKey: path.resolve(cwd, e.DATA_KEY_FILE ?? path.join(secretsDir, 'data-key')),
       passwordPepper: path.resolve(cwd, e.PASSWORD_PEPPER_FILE ?? path.join(secretsDir, 'password-pepper')),
       backupKey: path.resolve(cwd, e.BACKUP_KEY_FILE ?? path.join(secretsDir, 'backup-key')),
+      auditKey: path.resolve(cwd, e.AUDIT_KEY_FILE ?? path.join(secretsDir, 'audit-key')),
     }),
     openBrowser: e.OPEN_BROWSER,
     version: opts.version ?? '0.0.0',

@@ -12,12 +12,15 @@ import { createLogger, logDirectory, type Logger } from './lib/logger.js';
 import { appVersion, projectRoot } from './lib/paths.js';
 import { Redactor } from './lib/redact.js';
 import { loadAppSecrets, SecretFileError } from './lib/secret-files.js';
+import { AuditKeyMismatchError } from './features/audit/audit-repository.js';
+import { assertStoredSecretsReadable } from './features/orgs/data-key-check.js';
 import { systemClock } from './lib/clock.js';
 import { createServices } from './services.js';
 
 const SESSION_PRUNE_INTERVAL_MS = 15 * 60_000;
 const RECONCILE_INTERVAL_MS = 5 * 60_000;
 const BACKUP_CHECK_INTERVAL_MS = 60 * 60_000;
+const AUDIT_CHECKPOINT_INTERVAL_MS = 5 * 60_000;
 
 class DatabaseStartError extends Error {}
 
@@ -97,9 +100,16 @@ async function main(): Promise<void> {
     redactor.addSecret(secrets.dataKey.toString('base64'));
     redactor.addSecret(secrets.passwordPepper.toString('base64'));
     redactor.addSecret(secrets.backupKey.toString('base64'));
+    redactor.addSecret(secrets.auditKey.toString('base64'));
     const db = await prepareDatabase(config, logger);
+    await assertStoredSecretsReadable(db, secrets, config.secretFiles.dataKey);
     redactor.addSecret(config.envOrg?.clientSecret);
     const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
+    // A signed checkpoint of the audit chain (DATA_DIR/audit-checkpoints.jsonl and the application log) at
+    // start-up (before anything is audited), whenever the head moved since the last one, and at a clean stop:
+    // a copy outside the database that shows entries removed from the end (the chain alone cannot show that).
+    // The first one also records the switch to keyed hashes and refuses an audit key that did not sign it.
+    await services.auditCheckpoints.record({ always: true });
     await services.orgs.syncEnvOrg();
     if (config.genesysApiOverride) {
       logger.warn('GENESYS_API_OVERRIDE is set: every org talks to a local emulator, not Genesys Cloud', { event: 'app.api_override', port: config.genesysApiOverride.port });
@@ -112,14 +122,10 @@ async function main(): Promise<void> {
       startupMs: Math.round(performance.now() - started),
       dataDir: config.dataDir,
     });
-    // The audit chain head goes to the application log regularly: a copy outside the database that shows
-    // whether entries were removed from the end of the chain (which the chain alone cannot show).
-    const logChainHead = async () => {
-      const head = await db.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-      logger.info('audit chain head', { event: 'audit.chain_head', seq: head?.seq ?? 0, hash: head?.hash ?? null });
-    };
-    await logChainHead();
     await announceSetupToken(services, url, logger);
+    const checkpoint = () => void services.auditCheckpoints.record().catch((err: unknown) => logger.warn('audit checkpoint failed', { event: 'audit.checkpoint_error', reason: (err as Error).message }));
+    const checkpointTimer = setInterval(checkpoint, AUDIT_CHECKPOINT_INTERVAL_MS);
+    checkpointTimer.unref();
     // Genesys writes whose outcome was lost (a stop between intent and outcome) are settled now and then.
     const pruneAudit = () => void services.retention.prune().then((n) => n && logger.info('audit log pruned', { event: 'audit.pruned', deleted: n })).catch((err: unknown) => logger.warn('audit pruning failed', { event: 'audit.prune_error', reason: (err as Error).message }));
     pruneAudit();
@@ -138,7 +144,6 @@ async function main(): Promise<void> {
     backupTimer.unref();
     const prune = setInterval(() => {
       void services.sessionStore.prune().catch(() => undefined);
-      void logChainHead().catch(() => undefined);
     }, SESSION_PRUNE_INTERVAL_MS);
     prune.unref();
     if (config.openBrowser) openBrowser(url, logger);
@@ -149,9 +154,12 @@ async function main(): Promise<void> {
       stopping = true;
       logger.info('stopping', { event: 'app.stop', signal });
       clearInterval(prune);
+      clearInterval(checkpointTimer);
       server.close(() => {
-        void services
-          .shutdown()
+        void services.auditCheckpoints
+          .record()
+          .catch(() => undefined)
+          .then(() => services.shutdown())
           .then(() => db.$disconnect())
           .finally(() => process.exit(0));
       });
@@ -161,7 +169,7 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   } catch (err) {
-    const known = err instanceof SecretFileError || err instanceof DatabaseStartError || (err as Error).message?.startsWith('Port ');
+    const known = err instanceof SecretFileError || err instanceof AuditKeyMismatchError || err instanceof DatabaseStartError || (err as Error).message?.startsWith('Port ');
     logger.error(`start-up failed: ${known ? (err as Error).message : firstLine(err)}`, { event: 'app.start_failed' });
     if (!known) logger.debug('start-up failure detail', { err });
     await new Promise((r) => setTimeout(r, 100)); // let the log transports flush

@@ -22,6 +22,8 @@ import { createOrgService } from './features/orgs/org-service.js';
 import { SandboxManager } from './features/orgs/sandbox.js';
 import type { Redactor } from './lib/redact.js';
 import { createAuditRepository } from './features/audit/audit-repository.js';
+import { checkpointFilePath, createCheckpointWriter } from './features/audit/audit-checkpoints.js';
+import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
@@ -64,7 +66,9 @@ export function createServices(deps: ServiceDeps) {
   const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
   deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
-  const audit = createAuditService({ repo: createAuditRepository(db), clock });
+  const auditRepo = createAuditRepository(db, { key: secrets.auditKey, file: config.secretFiles.auditKey });
+  const audit = createAuditService({ repo: auditRepo, clock });
+  const auditCheckpointFile = checkpointFilePath(config.dataDir);
   const gateways = new GatewayRegistry({
     clock,
     redactor: deps.redactor,
@@ -107,6 +111,8 @@ export function createServices(deps: ServiceDeps) {
   return {
     audit,
     auditQuery,
+    auditCheckpoints: createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock }),
+    verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
     undo: createUndoService({ query: auditQuery, orgs, tables, db }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */

@@ -3,12 +3,13 @@
 // concurrent requests, bounded to 15 s or 3,000 requests per case. Usage: npm run build && npm run bench:audit-page
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { canonicalJson, GENESIS_HASH } from '../../src/features/audit/audit-repository.js';
+import { GENESIS_HASH, keyedEventHash } from '../../src/features/audit/audit-chain.js';
+import { loadConfig } from '../../src/config.js';
+import { readSecretFile } from '../../src/lib/secret-files.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { freePort } from '../../tests/helpers/spawn-server.js';
 
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   app.kill('SIGINT');
   await once(app, 'exit');
 
-  // 1,000,000 entries, chained exactly as the app chains them.
+  // 1,000,000 entries, chained exactly as the app chains them (keyed with the installation's audit key).
+  const auditKey = readSecretFile(loadConfig({ DATA_DIR: dataDir }).secretFiles.auditKey, 32, 'audit key');
   const t0 = performance.now();
   const db = new Database(path.join(dataDir, 'app.db'));
   db.pragma('journal_mode = WAL');
@@ -55,8 +57,7 @@ async function main(): Promise<void> {
         before: JSON.stringify({ key: `row-${seq % 5000}`, Message: `before ${seq}` }), after: JSON.stringify({ key: `row-${seq % 5000}`, Message: `after ${seq}` }), details: JSON.stringify({ changed: ['Message'] }),
         reason: seq % 10 === 0 ? `ticket INC-${seq}` : null, batchId: null, changeId: `c-${seq}`, outcome: seq % 2 ? 'intent' : 'applied', prevHash,
       };
-      const { prevHash: _p, ...content } = e;
-      const hash = createHash('sha256').update(prevHash).update(canonicalJson({ ...content, at: at.toISOString() })).digest('hex');
+      const hash = keyedEventHash(auditKey, e);
       insert.run({ ...e, atMs: at.getTime(), hash });
       prevHash = hash;
     }

@@ -56,6 +56,8 @@ export async function createTestApp(options: TestAppOptions = {}) {
     bcrypt: options.bcrypt,
     gatewaySettings: { jobPollIntervalMs: 20, ...options.gatewaySettings },
   });
+  // As at server start-up: the first audit checkpoint, which records the switch to the keyed audit chain.
+  await services.auditCheckpoints.record({ always: true });
   const { app, routes } = createApp(config, services);
   return {
     app,

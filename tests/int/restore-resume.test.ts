@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureDb, createDb, databasePath } from '../../src/db/database.js';
-import { verifyAuditChain } from '../../src/features/audit/audit-verify.js';
+import { loadConfig } from '../../src/config.js';
+import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
 import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
@@ -75,7 +76,7 @@ describe('kill -9 in the middle of a restore', () => {
       const outcomes = await db.auditEvent.findMany({ where: { batchId, outcome: { in: ['applied', 'reconciled-applied'] } } });
       expect(outcomes.map((e) => e.rowKey).sort()).toEqual([...keys].sort()); // each row once
       expect(await db.auditEvent.count({ where: { batchId, outcome: 'intent' } })).toBe(await db.auditEvent.count({ where: { batchId, NOT: { outcome: 'intent' }, action: 'row.updated' } }));
-      expect((await verifyAuditChain(db)).ok).toBe(true);
+      expect((await verifyAuditChain(db, verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))).ok).toBe(true);
     } finally {
       await db.$disconnect();
       second.proc.child.kill('SIGINT');

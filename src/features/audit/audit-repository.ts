@@ -1,9 +1,15 @@
-// Appends to the hash-chained audit log. Each event's hash covers the previous event's hash and this event's
-// content (canonical JSON), so editing or removing an entry breaks the chain from that point on.
-import { createHash } from 'node:crypto';
+// Appends to the hash-chained audit log. Each event's hash is an HMAC (audit key, outside the database) over
+// the previous event's hash and this event's content (canonical JSON), so editing or removing an entry breaks
+// the chain from that point on, and the chain cannot be recomputed without the key (audit-chain.ts).
+import type { Prisma } from '../../db/generated/client.js';
 import type { Db } from '../../db/database.js';
+import { decodeKeyedFrom, encodeKeyedFrom, GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, type StoredEventFields } from './audit-chain.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { canonicalJson, GENESIS_HASH, type StoredEventFields } from './audit-chain.js';
+
+export class AuditKeyMismatchError extends Error {
+  override name = 'AuditKeyMismatchError';
+}
 
 export interface AuditInput {
   action: string;
@@ -27,45 +33,39 @@ export interface AuditActorFields {
   requestId: string | null;
 }
 
-/** JSON with object keys sorted at every level, so equal content always hashes the same. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 const json = (v: unknown) => (v === undefined || v === null ? null : JSON.stringify(v));
 
-export interface StoredEventFields {
-  seq: number;
-  at: Date;
-  actorId: number | null;
-  actorName: string;
-  ip: string | null;
-  requestId: string | null;
-  action: string;
-  orgId: string | null;
-  tableId: string | null;
-  rowKey: string | null;
-  targetUserId: number | null;
-  before: string | null;
-  after: string | null;
-  details: string | null;
-  reason: string | null;
-  batchId: string | null;
-  changeId: string | null;
-  outcome: string | null;
-  prevHash: string;
+/**
+ * Where the keyed chain starts: the recorded switch point, or (first run of a version with keyed hashes) the
+ * next seq, recorded now. Throws when the recorded switch point is not signed by this key: the audit key file
+ * was replaced (or the record edited), and entries keyed with another key would all look tampered with.
+ */
+async function keyedFromSeq(tx: Prisma.TransactionClient, key: Buffer, keyFile: string): Promise<number> {
+  const stored = await tx.appSetting.findUnique({ where: { key: KEYED_FROM_SETTING } });
+  if (stored) {
+    const seq = decodeKeyedFrom(key, stored.value);
+    if (seq === 'forged') {
+      throw new AuditKeyMismatchError(
+        `The audit key file ${keyFile} is not the key this audit log was chained with (or the switch record ${KEYED_FROM_SETTING} in the database was altered). Restore the original audit key file from your backup.`,
+      );
+    }
+    return seq;
+  }
+  const head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
+  const seq = (head?.seq ?? 0) + 1;
+  await tx.appSetting.create({ data: { key: KEYED_FROM_SETTING, value: encodeKeyedFrom(key, seq) } });
+  return seq;
 }
 
-export function eventHash(e: StoredEventFields): string {
-  const { prevHash, ...content } = e;
-  return createHash('sha256').update(prevHash).update(canonicalJson({ ...content, at: e.at.toISOString() })).digest('hex');
-}
-
-export function createAuditRepository(db: Db) {
+export function createAuditRepository(db: Db, chainKey: { key: Buffer; file: string }) {
+  let keyedFrom: number | undefined;
   return {
+    /** Records the switch to keyed hashes if not yet done (start-up), and checks the key matches it. */
+    async ensureKeyed(): Promise<number> {
+      keyedFrom ??= await db.$transaction((tx) => keyedFromSeq(tx, chainKey.key, chainKey.file));
+      return keyedFrom;
+    },
+
     async append(input: AuditInput, actor: AuditActorFields, at: Date) {
       return (await this.appendMany([input], actor, at))[0]!;
     },
@@ -74,6 +74,7 @@ export function createAuditRepository(db: Db) {
     async appendMany(inputs: AuditInput[], actor: AuditActorFields, at: Date) {
       // The adapter serialises transactions, so no other append can slip between the head read and the writes.
       return db.$transaction(async (tx) => {
+        keyedFrom ??= await keyedFromSeq(tx, chainKey.key, chainKey.file);
         let head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
         const created = [];
         for (const input of inputs) {
@@ -95,7 +96,8 @@ export function createAuditRepository(db: Db) {
             outcome: input.outcome ?? null,
             prevHash: head?.hash ?? GENESIS_HASH,
           };
-          const event = await tx.auditEvent.create({ data: { ...fields, hash: eventHash(fields) } });
+          // New entries are always keyed: they come after the switch point by construction.
+          const event = await tx.auditEvent.create({ data: { ...fields, hash: keyedEventHash(chainKey.key, fields) } });
           created.push(event);
           head = event;
         }

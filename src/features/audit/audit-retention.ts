@@ -1,6 +1,6 @@
 // Retention (AUDIT_RETENTION_DAYS; default 0 = keep forever). Pruning deletes the oldest entries and
 // publishes the prune point (last deleted seq and its hash) in the same transaction, so the chain stays
-// verifiable from there; the pruning itself is an audit entry.
+// verifiable from there; the pruning itself is an audit entry, written before it, that verify requires.
 import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditService } from './audit-service.js';
@@ -21,14 +21,16 @@ export function createAuditRetention(deps: { db: Db; audit: AuditService; clock:
       const cutoff = new Date(deps.clock.now() - deps.retentionDays * 86_400_000);
       const last = await deps.db.auditEvent.findFirst({ where: { at: { lt: cutoff } }, orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
       if (!last) return 0;
-      const deleted = await deps.db.$transaction(async (tx) => {
+      // The audit.pruned entry is written first: verify accepts a prune point only with the (keyed) entry that
+      // records it, so a stop between the two must leave an entry without a prune, never a prune without one.
+      const deleting = await deps.db.auditEvent.count({ where: { seq: { lte: last.seq } } });
+      await deps.audit.record({ action: 'audit.pruned', details: { throughSeq: last.seq, throughHash: last.hash, deleted: deleting, olderThan: cutoff.toISOString(), retentionDays: deps.retentionDays } }, null);
+      return deps.db.$transaction(async (tx) => {
         for (const [key, value] of [[PRUNED_SEQ_KEY, String(last.seq)], [PRUNED_HASH_KEY, last.hash]] as const) {
           await tx.appSetting.upsert({ where: { key }, create: { key, value }, update: { value } });
         }
         return (await tx.auditEvent.deleteMany({ where: { seq: { lte: last.seq } } })).count;
       });
-      await deps.audit.record({ action: 'audit.pruned', details: { throughSeq: last.seq, throughHash: last.hash, deleted, olderThan: cutoff.toISOString(), retentionDays: deps.retentionDays } }, null);
-      return deleted;
     },
   };
 }
