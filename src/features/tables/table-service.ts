@@ -27,11 +27,9 @@ export interface UserTable {
   columns: string[];
 }
 
-/** A row with only the given columns. */
+/** A row with only the given columns (own properties: a column may be called `constructor` or `__proto__`). */
 export function project(row: Row, columns: string[]): Row {
-  const out: Row = {};
-  for (const c of columns) if (Object.hasOwn(row, c)) out[c] = row[c]!;
-  return out;
+  return Object.fromEntries(columns.filter((c) => Object.hasOwn(row, c)).map((c) => [c, row[c]!]));
 }
 
 /** Someone else changed a column this user also changed, since the user opened the form. */
