@@ -70,8 +70,9 @@ export function createTableService(deps: {
   // Keys hidden from a user must not appear in their URLs either: such rows are named by an HMAC of the key
   // under a per-process secret (links stay valid until the app restarts).
   const handleSecret = randomBytes(32);
-  const handleOf = (org: OrgView, tableId: string, key: string) =>
-    HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${org.id}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
+  const keyHandle = (orgId: string, tableId: string, key: string) =>
+    HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${orgId}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
+  const handleOf = (org: OrgView, tableId: string, key: string) => keyHandle(org.id, tableId, key);
   const refFor = (t: UserTable, org: OrgView, key: string) => (t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : key);
 
   /** The row key behind a page's row reference; a raw key is refused when the user may not see keys. */
@@ -174,6 +175,9 @@ export function createTableService(deps: {
   return {
     open,
 
+    /** The opaque name of a row whose key a reader may not see (the same handle the table pages use). */
+    keyHandle,
+
     async listTables(user: CurrentUser, org: OrgView, opts: { refresh?: boolean } = {}) {
       return deps.permissions.visibleTables(user, org, await tablesOf(org, opts.refresh));
     },
@@ -245,9 +249,11 @@ export function createTableService(deps: {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
         const copy: Row = { ...current, key: target };
-        const created = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: target, before: null, after: copy, changed: Object.keys(copy), reason: `Rename of “${key}”`, batchId }, () => t.gateway.createRow(tableId, copy));
+        // Both keys in the details too: a reader who may not see keys gets both replaced in the reasons.
+        const extra = { from: key, to: target };
+        const created = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: target, before: null, after: copy, changed: Object.keys(copy), reason: `Rename of “${key}”`, batchId, extra }, () => t.gateway.createRow(tableId, copy));
         deps.rowCache.upsert(org.id, tableId, created);
-        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason: `Renamed to “${target}”`, batchId }, () => t.gateway.deleteRow(tableId, key));
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason: `Renamed to “${target}”`, batchId, extra }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
       await deps.audit.record({ action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } }, actor);
