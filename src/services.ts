@@ -105,7 +105,7 @@ export function createServices(deps: ServiceDeps) {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
-  const auditQuery = createAuditQuery(db);
+  const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
   const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
   const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
   return {

@@ -90,9 +90,11 @@ export function normaliseRow(body: unknown, schema: TableSchema, limits: Emulato
       value: limits.maxKeyLength,
     });
   }
-  const row: Row = {};
+  // Column names may be `constructor`, `toString` or `__proto__`: own-property lookups only, and the row is
+  // built with Object.fromEntries (a plain assignment to `__proto__` would set the prototype instead).
+  const fields: [string, string | number | boolean][] = [];
   for (const [name, value] of Object.entries(body)) {
-    const prop = schema.properties[name];
+    const prop = Object.hasOwn(schema.properties, name) ? schema.properties[name] : undefined;
     if (!prop) throw errors.syntax(`Value [${name}] is not a valid property for object [row]`, { property: name });
     if (value === null || value === undefined) continue;
     if (!valueMatches(prop.type, value)) {
@@ -107,10 +109,11 @@ export function normaliseRow(body: unknown, schema: TableSchema, limits: Emulato
       if (prop.maximum !== undefined && value > prop.maximum) throw errors.syntax(`Field [${name}] is above ${prop.maximum}.`, { field: name });
       if (prop.minimum !== undefined && value < prop.minimum) throw errors.syntax(`Field [${name}] is below ${prop.minimum}.`, { field: name });
     }
-    row[name] = value as string | number | boolean;
+    fields.push([name, value as string | number | boolean]);
   }
-  for (const [name, prop] of Object.entries(schema.properties)) if (!(name in row)) row[name] = defaultFor(prop);
-  return row;
+  const given = new Set(fields.map(([name]) => name));
+  for (const [name, prop] of Object.entries(schema.properties)) if (!given.has(name)) fields.push([name, defaultFor(prop)]);
+  return Object.fromEntries(fields) as Row;
 }
 
 /** Converts one CSV cell to the field's type (import jobs); empty means "use the default". */

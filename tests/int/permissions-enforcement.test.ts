@@ -72,17 +72,19 @@ describe('writing', () => {
     expect(await emulatorRow('Main Line')).toEqual({ key: 'Main Line', Active: false, Message: 'Storm warning', Priority: 1, ActivatedBy: 'CANARY-HIDDEN-7' });
   });
 
-  it('a field the user may not write is refused with 403, never silently dropped; unknown fields are 400', async () => {
+  it('a field the user may not write is refused with 403, never silently dropped; unknown and hidden fields are 400', async () => {
     const agent = w.users.columnEditor.agent;
     const token = await csrfFrom(agent, rowUrl('Main Line'));
     const before = w.apiCalls();
-    for (const field of ['f:Priority', 'f:ActivatedBy', 'f:Active', 'b:Active']) {
+    for (const field of ['f:Priority', 'f:Active', 'b:Active']) {
       const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x', [field]: field === 'b:Active' ? '1' : '9' });
       expect(res.status, field).toBe(403);
     }
     expect(w.apiCalls()).toBe(before); // refused before anything reached Genesys
     const writesBefore = w.writes();
     expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Colour': 'red' })).status).toBe(400);
+    // A hidden column is answered like an unknown one (a 403 would confirm that the name exists).
+    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x', 'f:ActivatedBy': '9' })).status).toBe(400);
     expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, isAdmin: 'true' })).status).toBe(400);
     expect(w.writes()).toBe(writesBefore); // the 400 page re-reads the row to show it again, but writes nothing
     expect((await emulatorRow('Main Line'))!.Message).toBe('All normal');

@@ -1,11 +1,12 @@
 // Reading the audit log: filters, keyset paging (fast at a million entries: no COUNT, no OFFSET), and what
-// each reader may see: admins everything; users only entries about tables they may view, with the values
-// of columns hidden from them removed.
+// each reader may see: admins everything; users only row and table entries of tables they may view, shown
+// through audit-visibility (hidden columns, hidden keys and others' IPs left out).
 import type { Db } from '../../db/database.js';
 import type { AuditEvent, Prisma } from '../../db/generated/client.js';
 import type { CurrentUser } from '../../lib/current-user.js';
-import type { StoredRights } from '../permissions/access.js';
+import { canSeeColumn } from '../permissions/access.js';
 import { toRights } from '../permissions/permission-repository.js';
+import { entryForReader, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
 
 export interface AuditFilters {
   actorId?: number;
@@ -24,50 +25,45 @@ export interface AuditFilters {
 
 export const AUDIT_PAGE_SIZE = 50;
 
-export interface AuditEntryView {
-  seq: number;
-  at: Date;
-  actorId: number | null;
-  actorName: string;
-  ip: string | null;
-  action: string;
-  orgId: string | null;
-  tableId: string | null;
-  rowKey: string | null;
-  targetUserId: number | null;
-  before: Record<string, unknown> | null;
-  after: Record<string, unknown> | null;
-  details: Record<string, unknown> | null;
-  reason: string | null;
-  batchId: string | null;
-  changeId: string | null;
-  outcome: string | null;
-  /** Columns whose values differ between before and after (visible ones only). */
-  changed: string[];
-}
+export type { AuditEntryView };
 
-const parse = (json: string | null) => (json ? (JSON.parse(json) as Record<string, unknown>) : null);
+const pairKey = (orgId: string | null, tableId: string | null) => `${orgId}\u0000${tableId}`;
 
-function hideColumns(obj: Record<string, unknown> | null, rights: StoredRights | null): Record<string, unknown> | null {
-  if (!obj || !rights) return obj;
-  return Object.fromEntries(Object.entries(obj).filter(([c]) => (rights.columns[c] ?? rights.defaultColumnAccess) !== 'hidden'));
-}
-
-export function createAuditQuery(db: Db) {
+export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tableId: string, key: string) => string }) {
   /** The (org, table) pairs a user may view, with their rights (for hiding columns). */
   async function viewable(user: CurrentUser) {
     const grants = await db.tablePermission.findMany({ where: { userId: user.id, canView: true }, include: { columns: { select: { column: true, access: true } } } });
-    return new Map(grants.map((g) => [`${g.orgId}\u0000${g.tableId}`, toRights(g)]));
+    return new Map(grants.map((g) => [pairKey(g.orgId, g.tableId), { orgId: g.orgId, tableId: g.tableId, rights: toRights(g) }]));
   }
 
-  function toView(e: AuditEvent, rights: StoredRights | null): AuditEntryView {
-    const before = hideColumns(parse(e.before), rights);
-    const after = hideColumns(parse(e.after), rights);
-    let details = parse(e.details);
-    if (details && Array.isArray(details.changed) && rights) details = { ...details, changed: (details.changed as string[]).filter((c) => (rights.columns[c] ?? rights.defaultColumnAccess) !== 'hidden') };
-    const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})]);
-    const changed = [...keys].filter((k) => JSON.stringify(before?.[k]) !== JSON.stringify(after?.[k]));
-    return { ...e, before, after, details, changed };
+  /**
+   * What `user` may read: `scope` narrows a query to the entries they may see at all (a filter on row keys
+   * or reasons, which name keys, only searches tables whose keys they may see: else it would answer
+   * whether a hidden key exists); `show` shows one entry through audit-visibility (null: not theirs to see).
+   */
+  async function readerOf(user: CurrentUser, filters: AuditFilters = {}) {
+    const keyHandle = (e: AuditEvent) => (key: string) => deps.keyHandle(e.orgId ?? '', e.tableId ?? '', key);
+    if (user.role === 'ADMIN') {
+      return { scope: {} as Prisma.AuditEventWhereInput, show: (e: AuditEvent) => entryForReader(e, { userId: user.id, rights: null, keyHandle: keyHandle(e) }) as AuditEntryView | null };
+    }
+    const allowed = await viewable(user);
+    const searchesKeys = Boolean(filters.rowKey || filters.reason);
+    const tables = [...allowed.values()].filter((g) => !searchesKeys || canSeeColumn(g.rights, 'key'));
+    const scope: Prisma.AuditEventWhereInput = { action: { in: [...USER_VISIBLE_ACTIONS] }, OR: tables.map((g) => ({ orgId: g.orgId, tableId: g.tableId })) };
+    const show = (e: AuditEvent, intent?: AuditEvent | null): AuditEntryView | null => {
+      const grant = allowed.get(pairKey(e.orgId, e.tableId));
+      if (!grant || !e.tableId || !USER_VISIBLE_ACTIONS.includes(e.action)) return null;
+      return entryForReader(e, { userId: user.id, rights: grant.rights, keyHandle: keyHandle(e), intent });
+    };
+    return { scope: tables.length ? scope : null, show };
+  }
+
+  /** The intents of the outcome entries' changes (a user's view of an outcome message needs its rows). */
+  async function intentsOf(entries: AuditEvent[]): Promise<Map<string, AuditEvent>> {
+    const ids = [...new Set(entries.filter((e) => e.outcome !== 'intent' && e.changeId).map((e) => e.changeId!))];
+    if (ids.length === 0) return new Map();
+    const intents = await db.auditEvent.findMany({ where: { changeId: { in: ids }, outcome: 'intent' } });
+    return new Map(intents.map((i) => [i.changeId!, i]));
   }
 
   function where(f: AuditFilters): Prisma.AuditEventWhereInput {
@@ -87,16 +83,13 @@ export function createAuditQuery(db: Db) {
 
   return {
     async list(user: CurrentUser, filters: AuditFilters): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
-      const isAdmin = user.role === 'ADMIN';
-      const allowed = isAdmin ? null : await viewable(user);
-      const scope: Prisma.AuditEventWhereInput = isAdmin
-        ? {}
-        : { OR: [...allowed!.keys()].map((k) => ({ orgId: k.split('\u0000')[0]!, tableId: k.split('\u0000')[1]! })) };
-      if (!isAdmin && allowed!.size === 0) return { entries: [], nextBefore: null };
-      const rows = await db.auditEvent.findMany({ where: { AND: [where(filters), scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
+      const reader = await readerOf(user, filters);
+      if (!reader.scope) return { entries: [], nextBefore: null };
+      const rows = await db.auditEvent.findMany({ where: { AND: [where(filters), reader.scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
       const page = rows.slice(0, AUDIT_PAGE_SIZE);
+      const intents = user.role === 'ADMIN' ? new Map<string, AuditEvent>() : await intentsOf(page);
       return {
-        entries: page.map((e) => toView(e, isAdmin ? null : (allowed!.get(`${e.orgId}\u0000${e.tableId}`) ?? null))),
+        entries: page.flatMap((e) => reader.show(e, intents.get(e.changeId ?? '')) ?? []),
         nextBefore: rows.length > AUDIT_PAGE_SIZE ? page.at(-1)!.seq : null,
       };
     },
@@ -105,13 +98,19 @@ export function createAuditQuery(db: Db) {
     async get(user: CurrentUser, seq: number): Promise<{ entry: AuditEntryView; related: AuditEntryView[] } | null> {
       const e = await db.auditEvent.findUnique({ where: { seq } });
       if (!e) return null;
-      let rights: StoredRights | null = null;
-      if (user.role !== 'ADMIN') {
-        rights = (await viewable(user)).get(`${e.orgId}\u0000${e.tableId}`) ?? null;
-        if (!rights || !e.tableId) return null;
-      }
-      const related = e.changeId ? await db.auditEvent.findMany({ where: { changeId: e.changeId, NOT: { seq } }, orderBy: { seq: 'asc' } }) : [];
-      return { entry: toView(e, rights), related: related.map((r) => toView(r, rights)) };
+      const reader = await readerOf(user);
+      const change = e.changeId ? await db.auditEvent.findMany({ where: { changeId: e.changeId }, orderBy: { seq: 'asc' } }) : [e];
+      const intent = change.find((c) => c.outcome === 'intent') ?? null;
+      const entry = reader.show(e, intent);
+      if (!entry) return null;
+      return { entry, related: change.filter((r) => r.seq !== seq).flatMap((r) => reader.show(r, intent) ?? []) };
+    },
+
+    /** The entries of `events` that `user` may see, as they may see them (for pages built from raw entries). */
+    async visibleTo(user: CurrentUser, events: AuditEvent[]): Promise<AuditEntryView[]> {
+      const reader = await readerOf(user);
+      const intents = await intentsOf(events);
+      return events.flatMap((e) => reader.show(e, intents.get(e.changeId ?? '') ?? (e.outcome === 'intent' ? e : null)) ?? []);
     },
 
     async raw(seq: number): Promise<AuditEvent | null> {

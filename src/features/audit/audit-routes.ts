@@ -80,9 +80,11 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
 
   routes.get('/audit/:seq/restore', 'signed-in', async (req, res) => {
     const seq = Number.parseInt(String(req.params.seq), 10);
-    if (!Number.isSafeInteger(seq) || !(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    const found = Number.isSafeInteger(seq) ? await deps.auditQuery.get(req.user!, seq) : null;
+    if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const plan = await deps.undo.restorePlan(req.user!, seq);
-    res.render('audit/restore', { title: 'Restore a row', seq, rowKey: plan.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo });
+    // The row is named as the reader sees it in the log (an opaque handle where the key is hidden).
+    res.render('audit/restore', { title: 'Restore a row', seq, rowKey: found.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo });
   });
 
   routes.post('/audit/:seq/restore', 'signed-in', async (req, res) => {

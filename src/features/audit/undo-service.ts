@@ -10,8 +10,8 @@ import type { Actor } from '../../lib/actor.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { OrgService } from '../orgs/org-service.js';
-import type { TableService } from '../tables/table-service.js';
-import type { AuditQuery } from './audit-query.js';
+import { project, type TableService } from '../tables/table-service.js';
+import type { AuditEntryView, AuditQuery } from './audit-query.js';
 
 export interface UndoConflict {
   original: Row | null;
@@ -36,7 +36,7 @@ function planFor(e: AuditEvent): { key: string; plan: UndoPlan } {
   const after = e.after ? (JSON.parse(e.after) as Row) : null;
   const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
   if (e.action === 'row.updated') {
-    const pick = (r: Row | null): Row => Object.fromEntries(changed.filter((c) => r !== null && c in r).map((c) => [c, (r as Row)[c]!]));
+    const pick = (r: Row | null): Row => (r ? project(r, changed) : {});
     return { key: e.rowKey!, plan: { kind: 'update', values: pick(before), expected: pick(after) } };
   }
   if (e.action === 'row.created') return { key: e.rowKey!, plan: { kind: 'delete', expected: after! } };
@@ -45,15 +45,25 @@ function planFor(e: AuditEvent): { key: string; plan: UndoPlan } {
 
 type UndoPlan = Parameters<TableService['revert']>[4];
 
+/** A row's value in a column, own properties only (a column may be called `constructor`). */
+const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, column) ? row[column] : undefined);
+
 export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; db: Db }) {
-  /** The applied row changes of a batch, newest first (undone in that order). */
-  async function batchChanges(batchId: string): Promise<AuditEvent[]> {
+  /**
+   * The applied row changes of a batch that `user` may see in the audit log, newest first (undone in that
+   * order), each with how the user sees it. A batch with none is "not found", whether it exists or not.
+   */
+  async function batchChanges(user: CurrentUser, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
     const intents = await deps.db.auditEvent.findMany({ where: { batchId, outcome: 'intent', action: { in: [...UNDOABLE] } }, orderBy: { seq: 'desc' } });
-    const applied: AuditEvent[] = [];
+    const views = new Map((await deps.query.visibleTo(user, intents)).map((v) => [v.seq, v]));
+    const applied: { event: AuditEvent; view: AuditEntryView }[] = [];
     for (const e of intents) {
+      const view = views.get(e.seq);
+      if (!view) continue;
       const outcome = e.changeId ? await deps.query.outcomeOf(e.changeId) : null;
-      if (outcome === 'applied' || outcome === 'reconciled-applied') applied.push(e);
+      if (outcome === 'applied' || outcome === 'reconciled-applied') applied.push({ event: e, view });
     }
+    if (applied.length === 0) throw new NotFoundError('That batch has no applied changes to undo that you can see.');
     return applied;
   }
 
@@ -63,11 +73,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
      * can no longer be undone (the row changed since). Reads each table once, from Genesys.
      */
     async previewBatch(user: CurrentUser, batchId: string): Promise<BatchItem[]> {
-      const changes = await batchChanges(batchId);
-      if (changes.length === 0) throw new NotFoundError('That batch has no applied changes to undo.');
+      const changes = await batchChanges(user, batchId);
       const rowsByTable = new Map<string, Map<string, Row>>();
       const items: BatchItem[] = [];
-      for (const e of changes) {
+      for (const { event: e, view } of changes) {
         const org = await deps.orgs.get(e.orgId!);
         const k = `${e.orgId}\u0000${e.tableId}`;
         if (!rowsByTable.has(k)) {
@@ -80,19 +89,18 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
           plan.kind === 'update' ? (rowHolds(current, plan.expected) ? null : 'the row has changed since')
           : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
-        items.push({ seq: e.seq, action: e.action, rowKey: e.rowKey, blocked });
+        items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
       }
       return items;
     },
 
     /** Undoes every change of the batch that still can be, newest first, as one new batch. */
     async undoBatch(user: CurrentUser, batchId: string, actor: Actor): Promise<{ undone: number; skipped: { seq: number; reason: string }[]; newBatchId: string }> {
-      const changes = await batchChanges(batchId);
-      if (changes.length === 0) throw new NotFoundError('That batch has no applied changes to undo.');
+      const changes = await batchChanges(user, batchId);
       const newBatchId = randomUUID();
       let undone = 0;
       const skipped: { seq: number; reason: string }[] = [];
-      for (const e of changes) {
+      for (const { event: e } of changes) {
         try {
           const org = await deps.orgs.get(e.orgId!);
           const t = await deps.tables.open(user, org, e.tableId!);
@@ -119,8 +127,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const t = await deps.tables.open(user, org, e.tableId!);
       const target = e.action === 'row.deleted' ? null : (JSON.parse(e.after!) as Row);
       const current = await (await deps.orgs.gatewayFor(org.id, org)).getRow(e.tableId!, e.rowKey!);
-      const columns = t.columns.filter((c) => c !== 'key' && (target?.[c] !== undefined || current?.[c] !== undefined) && current?.[c] !== target?.[c]);
-      const only = (r: Row | null) => (r ? (Object.fromEntries(Object.entries(r).filter(([c]) => t.columns.includes(c))) as Row) : null);
+      // The preview shows only the columns the user may see (t.columns), like every other page.
+      const columns = t.columns.filter((c) => c !== 'key' && (cell(target, c) !== undefined || cell(current, c) !== undefined) && cell(current, c) !== cell(target, c));
+      const only = (r: Row | null) => (r ? project(r, t.columns) : null);
       return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo: (target === null) === (current === null) && columns.length === 0 };
     },
 
@@ -132,8 +141,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       if (p.target === null) plan = { kind: 'delete', expected: {} };
       else if (p.current === null) plan = { kind: 'create', row: p.target };
       else {
-        const changed = Object.keys(p.target).filter((c) => c !== 'key' && p.current![c] !== p.target![c]);
-        plan = { kind: 'update', values: Object.fromEntries(changed.map((c) => [c, p.target![c]!])), expected: {} };
+        // The columns the preview showed (those the user sees): a hidden column is left as it is, so the
+        // outcome cannot tell whether it differs. The write path refuses any the user may not write.
+        plan = { kind: 'update', values: project(p.target, p.columns), expected: {} };
       }
       await deps.tables.revert(user, p.org, p.entry.tableId!, key, plan, actor, { reverts: seq, force: true, restore: true });
     },
@@ -164,8 +174,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const result = await deps.tables.revert(user, org, e.tableId!, key, plan, actor, { reverts: seq, force });
       if (result.noop) throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
       if (!result.conflict) return { conflict: null };
+      // The conflict page shows only the columns the user may see (t.columns), like every other page.
       const visible = t.columns;
-      const only = (r: Row | null) => (r ? (Object.fromEntries(Object.entries(r).filter(([c]) => visible.includes(c))) as Row) : null);
+      const only = (r: Row | null) => (r ? project(r, visible) : null);
       return { conflict: { original: only(before), then: only(after), now: only(result.conflict), columns: e.action === 'row.updated' ? changed.filter((c) => visible.includes(c)) : visible } };
     },
   };

@@ -14,7 +14,32 @@ export interface StoredRights {
   columns: Record<string, ColumnAccess>;
 }
 
-export const NO_RIGHTS: StoredRights = { canView: false, canEdit: false, canAdd: false, canDelete: false, defaultColumnAccess: 'hidden', columns: {} };
+export const NO_RIGHTS: StoredRights = { canView: false, canEdit: false, canAdd: false, canDelete: false, defaultColumnAccess: 'hidden', columns: columnRecord([]) };
+
+/**
+ * A record indexed by column name, without a prototype: Genesys lets a column be called `constructor`,
+ * `toString` or `__proto__`, and on a plain object such a name would find Object.prototype's member instead
+ * of "no entry" (a column added after a grant would then escape the grant's default).
+ */
+export function columnRecord<T>(entries: Iterable<readonly [string, T]>): Record<string, T> {
+  const out = Object.create(null) as Record<string, T>;
+  for (const [column, value] of entries) out[column] = value;
+  return out;
+}
+
+/**
+ * The one rule for what a stored grant gives on one column, by name (in today's schema or not: audit entries
+ * name columns of older snapshots too). `null` rights are an administrator's: everything. Every reader of a
+ * column (table pages, exports, audit views, previews) decides through this function.
+ */
+export function columnAccess(rights: StoredRights | null, column: string): ColumnAccess {
+  if (rights === null) return 'write';
+  if (!rights.canView) return 'hidden';
+  const granted = Object.hasOwn(rights.columns, column) ? rights.columns[column] : undefined;
+  return isColumnAccess(granted) ? granted : rights.defaultColumnAccess;
+}
+
+export const canSeeColumn = (rights: StoredRights | null, column: string) => columnAccess(rights, column) !== 'hidden';
 
 export interface TableAccess {
   canView: boolean;
@@ -23,7 +48,10 @@ export interface TableAccess {
   canDelete: boolean;
   /** Why writes are impossible, if they are (for messages). */
   readOnlyReason: string | null;
-  /** Access to each column of the schema, already capped by the table rights and the org's read-only flag. */
+  /**
+   * Access to each column of the schema, already capped by the table rights and the org's read-only flag.
+   * Built by columnRecord (no prototype): a name that is not a column reads as undefined.
+   */
   columns: Record<string, ColumnAccess>;
 }
 
@@ -39,20 +67,20 @@ export function orderedColumns(schema: TableSchema): string[] {
 }
 
 export function resolveAccess(opts: { isAdmin: boolean; orgReadOnly: boolean; orgName: string; rights: StoredRights | null; schema: TableSchema }): TableAccess {
-  const rights = opts.isAdmin ? { canView: true, canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write' as const, columns: {} } : (opts.rights ?? NO_RIGHTS);
-  const canView = rights.canView;
+  const rights = opts.isAdmin ? null : (opts.rights ?? NO_RIGHTS);
+  const canView = rights?.canView ?? true;
   const writesAllowed = canView && !opts.orgReadOnly;
-  const columns: Record<string, ColumnAccess> = {};
-  for (const name of orderedColumns(opts.schema)) {
-    let access: ColumnAccess = canView ? (rights.columns[name] ?? rights.defaultColumnAccess) : 'hidden';
-    if (access === 'write' && !writesAllowed) access = 'read';
-    columns[name] = access;
-  }
+  const columns = columnRecord(
+    orderedColumns(opts.schema).map((name) => {
+      const access = columnAccess(rights, name);
+      return [name, access === 'write' && !writesAllowed ? 'read' : access] as const;
+    }),
+  );
   return {
     canView,
-    canEdit: writesAllowed && rights.canEdit,
-    canAdd: writesAllowed && rights.canAdd,
-    canDelete: writesAllowed && rights.canDelete,
+    canEdit: writesAllowed && (rights?.canEdit ?? true),
+    canAdd: writesAllowed && (rights?.canAdd ?? true),
+    canDelete: writesAllowed && (rights?.canDelete ?? true),
     readOnlyReason: opts.orgReadOnly ? `The org “${opts.orgName}” is read-only: nobody can change its data through this app.` : null,
     columns,
   };

@@ -1,6 +1,6 @@
 // The one place that reads and writes TablePermission / ColumnPermission rows.
 import type { Db } from '../../db/database.js';
-import { isColumnAccess, type StoredRights } from './access.js';
+import { columnRecord, isColumnAccess, type StoredRights } from './access.js';
 
 type Loaded = {
   tableId: string;
@@ -21,7 +21,8 @@ export function toRights(p: Loaded): StoredRights {
     canAdd: p.canAdd,
     canDelete: p.canDelete,
     defaultColumnAccess: isColumnAccess(p.defaultColumnAccess) ? p.defaultColumnAccess : 'hidden',
-    columns: Object.fromEntries(p.columns.filter((c) => isColumnAccess(c.access)).map((c) => [c.column, c.access as StoredRights['defaultColumnAccess']])),
+    // An unreadable stored access hides its column (fail closed) rather than falling back to the default.
+    columns: columnRecord(p.columns.map((c) => [c.column, isColumnAccess(c.access) ? c.access : 'hidden'] as const)),
   };
 }
 

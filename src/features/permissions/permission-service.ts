@@ -7,8 +7,8 @@ import type { CurrentUser } from '../../lib/current-user.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
-import { COLUMN_ACCESS, isColumnAccess, orderedColumns, resolveAccess, type StoredRights, type TableAccess } from './access.js';
-import type { PermissionRepository } from './permission-repository.js';
+import { COLUMN_ACCESS, columnRecord, isColumnAccess, orderedColumns, resolveAccess, type StoredRights, type TableAccess } from './access.js';
+import { toRights, type PermissionRepository } from './permission-repository.js';
 
 export const COLUMN_FIELD_PREFIX = 'col:';
 
@@ -33,7 +33,7 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
     canAdd: flag('canAdd'),
     canDelete: flag('canDelete'),
     defaultColumnAccess: 'hidden',
-    columns: {},
+    columns: columnRecord<StoredRights['defaultColumnAccess']>([]),
   };
   const def = b.defaultColumnAccess ?? 'hidden';
   if (isColumnAccess(def)) rights.defaultColumnAccess = def;
@@ -99,14 +99,7 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
       if (source.length === 0) throw new NotFoundError('That user has no rights to copy.');
       for (const p of source) {
         const before = await repo.forTable(toUserId, p.orgId, p.tableId);
-        const rights: StoredRights = {
-          canView: p.canView,
-          canEdit: p.canEdit,
-          canAdd: p.canAdd,
-          canDelete: p.canDelete,
-          defaultColumnAccess: isColumnAccess(p.defaultColumnAccess) ? p.defaultColumnAccess : 'hidden',
-          columns: Object.fromEntries(p.columns.map((c) => [c.column, isColumnAccess(c.access) ? c.access : 'hidden'])),
-        };
+        const rights = toRights(p);
         await repo.save(toUserId, p.orgId, p.tableId, p.tableName, rights);
         await audit.record({ action: 'permission.saved', orgId: p.orgId, tableId: p.tableId, targetUserId: toUserId, before: before ?? { none: true }, after: rights, details: { copiedFromUserId: fromUserId, table: p.tableName } }, actor);
       }

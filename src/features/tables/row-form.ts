@@ -3,7 +3,7 @@
 // checkbox that was on the form (an unticked box sends nothing).
 import { z } from 'zod';
 import type { FieldSchema, Row, RowValue, TableSchema } from '../../genesys/gateway.js';
-import { ForbiddenError, ValidationError } from '../../lib/errors.js';
+import { ValidationError } from '../../lib/errors.js';
 import type { TableAccess } from '../permissions/access.js';
 import { CONFIRM_KEY_FIELD, newKeyProblem } from './key-rules.js';
 import { parseTypedValue, type TypedValue } from './typed-value.js';
@@ -56,31 +56,33 @@ export interface ParsedRowForm {
 }
 
 /**
- * Parses a row form against the live schema and the user's rights. Unknown fields are a 400; a field the
- * user may not write is a 403 (never silently dropped).
+ * Parses a row form against the live schema and the user's rights. Unknown and hidden fields are a 400; a
+ * field the user may see but not write is refused with a 403 by the table service (never silently dropped).
  */
 export function parseRowForm(body: unknown, schema: TableSchema, access: TableAccess, mode: 'create' | 'update'): ParsedRowForm {
   const b = (body ?? {}) as Record<string, unknown>;
+  // A column hidden from the user gets the same answer as one that does not exist: a different answer
+  // would let anyone probe for hidden column names.
+  const known = (column: string) => Object.hasOwn(schema.properties, column) && Object.hasOwn(access.columns, column) && access.columns[column] !== 'hidden';
+  const unknown = (column: string) => new ValidationError(`“${column}” is not a column of this table.`, { _form: `“${column}” is not a column of this table.` });
   const submitted = new Set<string>();
   const baselineColumns = new Set<string>();
   for (const key of Object.keys(b)) {
     if (ALWAYS_ALLOWED.has(key)) continue;
     if (key.startsWith(BASELINE_PREFIX)) {
       const column = key.slice(BASELINE_PREFIX.length);
-      if (!Object.hasOwn(schema.properties, column)) throw new ValidationError(`“${column}” is not a column of this table.`, { _form: `“${column}” is not a column of this table.` });
+      if (!known(column)) throw unknown(column);
       baselineColumns.add(column);
       continue;
     }
     const prefix = key.startsWith(VALUE_PREFIX) ? VALUE_PREFIX : key.startsWith(BOOLEAN_MARKER_PREFIX) ? BOOLEAN_MARKER_PREFIX : null;
     if (!prefix) throw new ValidationError(`Unexpected form field “${key}”.`, { _form: `Unexpected form field “${key}”.` });
     const column = key.slice(prefix.length);
-    if (!Object.hasOwn(schema.properties, column)) throw new ValidationError(`“${column}” is not a column of this table.`, { _form: `“${column}” is not a column of this table.` });
+    if (!known(column)) throw unknown(column);
     submitted.add(column);
   }
-  for (const column of submitted) {
-    if (column === 'key' && mode === 'update') throw new ValidationError('The key of a row cannot be changed. Delete the row and add it again under the new key.', { key: 'The key cannot be changed.' });
-    if (access.columns[column] !== 'write') throw new ForbiddenError(`You may not change the column “${schema.properties[column]?.title || column}”.`);
-  }
+  // (The write right on each column is checked by the table service, for every path that writes a row.)
+  if (mode === 'update' && submitted.has('key')) throw new ValidationError('The key of a row cannot be changed. Delete the row and add it again under the new key.', { key: 'The key cannot be changed.' });
   if (mode === 'create' && !submitted.has('key')) throw new ValidationError('The key is required.', { key: 'The key is required.' });
 
   const fieldErrors: Record<string, string> = {};

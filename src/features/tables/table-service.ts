@@ -30,11 +30,9 @@ export interface UserTable {
   columns: string[];
 }
 
-/** A row with only the given columns. */
+/** A row with only the given columns (own properties: a column may be called `constructor` or `__proto__`). */
 export function project(row: Row, columns: string[]): Row {
-  const out: Row = {};
-  for (const c of columns) if (Object.hasOwn(row, c)) out[c] = row[c]!;
-  return out;
+  return Object.fromEntries(columns.filter((c) => Object.hasOwn(row, c)).map((c) => [c, row[c]!]));
 }
 
 /** Someone else changed a column this user also changed, since the user opened the form. */
@@ -81,8 +79,9 @@ export function createTableService(deps: {
   // Keys hidden from a user must not appear in their URLs either: such rows are named by an HMAC of the key
   // under a per-process secret (links stay valid until the app restarts).
   const handleSecret = randomBytes(32);
-  const handleOf = (org: OrgView, tableId: string, key: string) =>
-    HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${org.id}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
+  const keyHandle = (orgId: string, tableId: string, key: string) =>
+    HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${orgId}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
+  const handleOf = (org: OrgView, tableId: string, key: string) => keyHandle(org.id, tableId, key);
   const refFor = (t: UserTable, org: OrgView, key: string) => (t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : refOfKey(key));
 
   /** The row key behind a page's row reference; a raw key is refused when the user may not see keys. */
@@ -179,8 +178,25 @@ export function createTableService(deps: {
     if (!access[right]) throw new ForbiddenError(`You may not ${what} in this table.`);
   }
 
+  /**
+   * The one check before any row is written (form edits, creates, undo, restore, imports): the table right
+   * for the kind of write, and the write right on every column whose value the write sends. Columns the
+   * user cannot see are never named (a message must not reveal a hidden column).
+   */
+  function assertMayWrite(t: UserTable, kind: 'create' | 'update' | 'delete', columns: Iterable<string>, doing: string): void {
+    assertWritable(t.access, kind === 'create' ? 'canAdd' : kind === 'update' ? 'canEdit' : 'canDelete', kind === 'create' ? 'add rows' : kind === 'update' ? 'edit rows' : 'delete rows');
+    const refused = [...new Set(columns)].filter((c) => t.access.columns[c] !== 'write');
+    if (refused.length === 0) return;
+    const named = refused.filter((c) => t.columns.includes(c)).map((c) => `“${t.table.schema.properties[c]?.title || c}”`);
+    const hidden = refused.length > named.length ? ['columns you cannot see'] : [];
+    throw new ForbiddenError(`${doing} would change ${[...named, ...hidden].join(' and ')}, which you may not change.`);
+  }
+
   return {
     open,
+
+    /** The opaque name of a row whose key a reader may not see (the same handle the table pages use). */
+    keyHandle,
 
     async listTables(user: CurrentUser, org: OrgView, opts: { refresh?: boolean } = {}) {
       return deps.permissions.visibleTables(user, org, await tablesOf(org, opts.refresh));
@@ -217,6 +233,7 @@ export function createTableService(deps: {
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
       const { values, baseline, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
+      assertMayWrite(t, 'update', Object.keys(values), 'This change');
       assertReason(org, reason);
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
@@ -255,9 +272,11 @@ export function createTableService(deps: {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
         const copy: Row = { ...current, key: target };
-        const created = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: target, before: null, after: copy, changed: Object.keys(copy), reason: `Rename of “${key}”`, batchId }, () => t.gateway.createRow(tableId, copy));
+        // Both keys in the details too: a reader who may not see keys gets both replaced in the reasons.
+        const extra = { from: key, to: target };
+        const created = await recordedWrite(actor, { action: 'row.created', orgId: org.id, tableId, rowKey: target, before: null, after: copy, changed: Object.keys(copy), reason: `Rename of “${key}”`, batchId, extra }, () => t.gateway.createRow(tableId, copy));
         deps.rowCache.upsert(org.id, tableId, created);
-        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason: `Renamed to “${target}”`, batchId }, () => t.gateway.deleteRow(tableId, key));
+        await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason: `Renamed to “${target}”`, batchId, extra }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
       await deps.audit.record({ action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } }, actor);
@@ -285,6 +304,7 @@ export function createTableService(deps: {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canAdd', 'add rows');
       const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
+      assertMayWrite(t, 'create', Object.keys(values), 'This row');
       assertReason(org, reason);
       const key = String(values.key);
       assertDistinctKey(key, await keysOf(t, org), keyConfirmed(body, key), 'key');
@@ -323,10 +343,11 @@ export function createTableService(deps: {
       opts: { reverts: number; force: boolean; batchId?: string; restore?: boolean; reason?: string; extra?: Record<string, unknown> },
     ): Promise<{ conflict: Row | null; noop?: boolean }> {
       const t = await open(user, org, tableId);
-      if (plan.kind === 'update') {
-        assertWritable(t.access, 'canEdit', 'edit rows');
-        for (const c of Object.keys(plan.values)) if (t.access.columns[c] !== 'write') throw new ForbiddenError(`Undoing this needs write access to the column “${c}”, which you do not have now.`);
-      } else assertWritable(t.access, plan.kind === 'delete' ? 'canDelete' : 'canAdd', plan.kind === 'delete' ? 'delete rows' : 'add rows');
+      // A re-created row sends every column it holds: each needs the write right, like any other create.
+      const doing = opts.restore ? 'Restoring this row' : 'Undoing this change';
+      if (plan.kind === 'update') assertMayWrite(t, 'update', Object.keys(plan.values), doing);
+      else if (plan.kind === 'create') assertMayWrite(t, 'create', Object.keys(plan.row), doing);
+      else assertMayWrite(t, 'delete', [], doing);
       const extra = opts.extra ?? (opts.restore ? { restoresTo: opts.reverts } : { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) });
       const batchId = opts.batchId;
       const reason = opts.reason ?? (opts.restore ? `Restore to the row as it was after change #${opts.reverts}` : `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`);
@@ -360,12 +381,9 @@ export function createTableService(deps: {
      */
     async importRows(user: CurrentUser, org: OrgView, tableId: string, items: ImportItem[], actor: Actor, opts: { batchId?: string; reason: string | null; extra?: Record<string, unknown> }): Promise<ImportOutcome> {
       const t = await open(user, org, tableId);
-      if (items.some((i) => i.kind === 'create')) assertWritable(t.access, 'canAdd', 'add rows');
-      if (items.some((i) => i.kind === 'update')) assertWritable(t.access, 'canEdit', 'edit rows');
-      for (const item of items) {
-        for (const c of Object.keys(item.kind === 'create' ? item.row : item.values)) {
-          if (t.access.columns[c] !== 'write') throw new ForbiddenError(`You may not write the column “${c}” in this table.`);
-        }
+      for (const kind of ['create', 'update'] as const) {
+        const of = items.filter((i) => i.kind === kind);
+        if (of.length) assertMayWrite(t, kind, of.flatMap((i) => Object.keys(i.kind === 'create' ? i.row : i.values)), 'This import');
       }
       try {
         return await importRows({ gateway: t.gateway, audit: deps.audit }, t.table, org.id, items, actor, opts);

@@ -1,0 +1,130 @@
+// What one reader may see of one audit entry. Administrators see entries whole. A user sees only row and
+// table entries of tables they may view (never rights, users, sign-ins, backups or the audit log itself:
+// nothing about other users), and of those only an allowlist of fields, each passed through the one
+// column rule of permissions/access.ts: values and names of hidden columns, hidden keys (shown as the
+// table pages' opaque handles), other people's IP addresses and search queries are left out.
+import type { AuditEvent } from '../../db/generated/client.js';
+import { canSeeColumn, type StoredRights } from '../permissions/access.js';
+
+/** Entry kinds a non-admin may see, when they are about a table the user may view. */
+export const USER_VISIBLE_ACTIONS: readonly string[] = ['row.created', 'row.updated', 'row.deleted', 'row.renamed', 'table.exported', 'table.created'];
+
+export interface AuditEntryView {
+  seq: number;
+  at: Date;
+  actorId: number | null;
+  actorName: string;
+  ip: string | null;
+  action: string;
+  orgId: string | null;
+  tableId: string | null;
+  rowKey: string | null;
+  targetUserId: number | null;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  details: Record<string, unknown> | null;
+  reason: string | null;
+  batchId: string | null;
+  changeId: string | null;
+  outcome: string | null;
+  /** Columns whose values differ between before and after (visible ones only). */
+  changed: string[];
+}
+
+/** Who reads: `rights` on the entry's table (null: an administrator). */
+export interface AuditReader {
+  userId: number;
+  rights: StoredRights | null;
+  /** The opaque name of a row of the entry's table, for readers who may not see its key. */
+  keyHandle: (key: string) => string;
+  /** The intent of the entry's change (its rows name what an outcome's message may mention). */
+  intent?: AuditEvent | null;
+}
+
+type Json = Record<string, unknown>;
+const parse = (json: string | null) => (json ? (JSON.parse(json) as Json) : null);
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Shortest hidden value replaced in messages: shorter ones cannot be told apart from other text. */
+const MIN_REDACTED_LENGTH = 3;
+
+export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryView {
+  const { rights } = reader;
+  if (rights === null) return withChanged({ ...e, before: parse(e.before), after: parse(e.after), details: parse(e.details) });
+  const see = (column: string) => canSeeColumn(rights, column);
+  const keyHidden = !see('key');
+  const keyName = (key: unknown) => (typeof key !== 'string' ? null : keyHidden ? reader.keyHandle(key) : key);
+  const visibleRow = (row: unknown): Json | null => (isObject(row) ? Object.fromEntries(Object.entries(row).filter(([c]) => see(c))) : null);
+  const visibleNames = (names: unknown) => (Array.isArray(names) ? names.filter((c): c is string => typeof c === 'string' && see(c)) : []);
+  const details = parse(e.details);
+  const own = e.actorId === reader.userId;
+  const redact = hiddenTermsRedactor(reader.intent ?? (e.outcome === 'intent' ? e : null), details, see, keyName);
+  // Allowlist: a detail field not named here is not shown to users at all.
+  const fields = new Map<string, (v: unknown) => unknown>([
+    ['changed', visibleNames],
+    ['columns', visibleNames],
+    ['current', visibleRow],
+    ['from', keyName],
+    ['to', keyName],
+    ['message', (v) => (typeof v === 'string' && redact ? redact(v) : undefined)],
+    ['query', (v) => (own ? v : undefined)],
+    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'rows', 'name'].map((k) => [k, (v: unknown) => v] as [string, (v: unknown) => unknown]),
+  ]);
+  const shownDetails = details
+    ? Object.fromEntries(Object.entries(details).flatMap(([k, v]) => {
+        const show = fields.get(k);
+        const value = show ? show(v) : undefined;
+        return value === undefined ? [] : [[k, value]];
+      }))
+    : null;
+  return withChanged({
+    ...e,
+    ip: own ? e.ip : null,
+    targetUserId: null,
+    rowKey: keyName(e.rowKey),
+    reason: e.reason && keyHidden ? redactKeys(e.reason, [e.rowKey, ...renamedKeys(details), ...renamedKeys(parse(reader.intent?.details ?? null))], keyName) : e.reason,
+    before: visibleRow(parse(e.before)),
+    after: visibleRow(parse(e.after)),
+    details: shownDetails,
+  });
+}
+
+function withChanged(v: Omit<AuditEntryView, 'changed'>): AuditEntryView {
+  const keys = new Set([...Object.keys(v.before ?? {}), ...Object.keys(v.after ?? {})]);
+  const changed = [...keys].filter((k) => JSON.stringify(v.before?.[k]) !== JSON.stringify(v.after?.[k]));
+  return { ...v, changed };
+}
+
+/** The keys a rename's entries name (its reasons name the other key). */
+const renamedKeys = (details: Json | null) => [details?.from, details?.to];
+
+/** Replaces raw keys in a text (a rename's reason names both keys) by their handles. */
+function redactKeys(text: string, keys: unknown[], keyName: (key: unknown) => string | null): string {
+  let out = text;
+  for (const key of keys) if (typeof key === 'string' && key.length) out = out.split(key).join(keyName(key) ?? '');
+  return out;
+}
+
+/**
+ * A Genesys error message may quote a column name or a value: it is shown with the hidden columns' names and
+ * values (from the change's own rows) and a hidden key replaced. Without the change's rows there is no
+ * telling what the message names, so it is not shown (undefined).
+ */
+function hiddenTermsRedactor(intent: AuditEvent | null, details: Json | null, see: (c: string) => boolean, keyName: (key: unknown) => string | null) {
+  if (!intent) return undefined;
+  const rows = [parse(intent.before), parse(intent.after), isObject(details?.current) ? details.current : null].filter(isObject);
+  const terms = new Set<string>();
+  for (const row of rows) {
+    for (const [column, value] of Object.entries(row)) {
+      if (see(column) || column === 'key') continue; // (a hidden key is replaced by its handle below)
+      terms.add(column);
+      if (value !== null && String(value).length >= MIN_REDACTED_LENGTH) terms.add(String(value));
+    }
+  }
+  const key = intent.rowKey;
+  return (message: string) => {
+    let out = key && !see('key') ? redactKeys(message, [key], keyName) : message;
+    for (const term of [...terms].sort((a, b) => b.length - a.length)) out = out.split(term).join('[hidden]');
+    return out;
+  };
+}
