@@ -54,7 +54,7 @@ export function createServices(deps: ServiceDeps) {
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
-  const audit = createAuditService({ repo: createAuditRepository(db), clock });
+  const audit = createAuditService({ repo: createAuditRepository(db), clock, logger });
   const gateways = new GatewayRegistry({
     clock,
     redactor: deps.redactor,
