@@ -25,6 +25,7 @@ import { ForbiddenError } from './lib/errors.js';
 import { takeFlashes } from './lib/flash.js';
 import { projectRoot } from './lib/paths.js';
 import { requestLogging } from './lib/request-logging.js';
+import { requestShape } from './lib/request-shape.js';
 import { RouteTable, type RouteInfo } from './lib/route.js';
 import { sessionCookieName, sessionMiddleware } from './lib/session.js';
 
@@ -103,6 +104,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   app.use(csrfProtection());
   app.use(loadCurrentUser({ users: services.users, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs, clock: services.clock }));
   app.use(loadOrgContext(services.orgs));
+  app.use(requestShape());
   app.use((req, res, next) => {
     Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });
     res.locals.currentPath = req.path;

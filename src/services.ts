@@ -67,7 +67,7 @@ export function createServices(deps: ServiceDeps) {
   deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
   const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
   const auditRepo = createAuditRepository(db, { key: secrets.auditKey, file: config.secretFiles.auditKey });
-  const audit = createAuditService({ repo: auditRepo, clock });
+  const audit = createAuditService({ repo: auditRepo, clock, logger });
   const auditCheckpointFile = checkpointFilePath(config.dataDir);
   const gateways = new GatewayRegistry({
     clock,

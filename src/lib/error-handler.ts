@@ -2,7 +2,8 @@
 // appears in the log line, and never a stack trace, path, SQL or library message.
 import { randomBytes } from 'node:crypto';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { AppError, NotFoundError, TooManyRequestsError } from './errors.js';
+import { CsrfError } from './csrf.js';
+import { AppError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from './errors.js';
 import type { Logger } from './logger.js';
 
 export class SignInRequiredError extends AppError {
@@ -52,6 +53,17 @@ function classify(err: unknown): { status: number; message: string } {
   return { status: 500, message: 'An unexpected error occurred. The error id below helps an administrator find the cause.' };
 }
 
+/** The security event a refusal is logged as (L1 of the checklist), by what refused it. */
+function refusalEvent(err: unknown, status: number): string {
+  if (err instanceof CsrfError) return 'security.csrf_failed';
+  if (err instanceof ForbiddenError) return 'security.access_denied';
+  if (err instanceof ValidationError || status === 400) return 'security.validation_failed';
+  if (status === 401) return 'security.sign_in_required';
+  if (status === 429) return 'security.throttled';
+  if (status === 404) return 'request.not_found';
+  return 'request.refused';
+}
+
 export function notFoundHandler(): RequestHandler {
   return (_req, _res, next) => next(new NotFoundError());
 }
@@ -61,9 +73,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (res.headersSent) return next(err);
     const errorId = newErrorId();
     const { status, message } = classify(err);
-    const logFields = { errorId, status, method: req.method, path: req.path, userId: req.user?.id, ip: req.ip };
-    if (status >= 500) logger.error('request failed', { ...logFields, err });
-    else logger.warn('request refused', { ...logFields, reason: (err as Error)?.name, detail: (err as Error)?.message });
+    // A CSRF refusal comes before the current user is loaded: the session still says who it was.
+    const logFields = { errorId, status, method: req.method, path: req.path, userId: req.user?.id ?? req.session?.userId, ip: req.ip };
+    res.locals.errorId = errorId; // the access log line then knows this refusal is logged already
+    if (status >= 500) logger.error('request failed', { ...logFields, event: 'request.failed', outcome: 'failure', err });
+    else logger.warn('request refused', { ...logFields, event: refusalEvent(err, status), outcome: 'refused', reason: (err as Error)?.name, detail: (err as Error)?.message });
     if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
     res.status(status);
     res.set('Cache-Control', 'no-store');

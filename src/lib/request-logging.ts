@@ -26,6 +26,9 @@ export function requestLogging(logger: Logger): RequestHandler {
         ms: Math.round(ms * 10) / 10,
         userId: req.user?.id,
         ip: req.ip,
+        outcome: res.statusCode < 400 ? 'success' : res.statusCode < 500 ? 'refused' : 'failure',
+        // A form re-shown with its errors (400) is a validation failure the error handler never saw.
+        ...(res.statusCode === 400 && res.locals.errorId === undefined ? { event: 'security.validation_failed' } : {}),
       });
     });
     requestContext.run({ requestId, ip: req.ip }, () => next());

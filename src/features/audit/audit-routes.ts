@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { idParam, idQuery } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { Db } from '../../db/database.js';
 import { attachment, spreadsheetCsv } from '../../lib/downloads.js';
@@ -20,12 +21,11 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
     const d = new Date(`${v}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
     return Number.isNaN(d.getTime()) ? undefined : d;
   };
-  const int = (k: string) => (/^\d+$/.test(text(k)) ? Number(text(k)) : undefined);
   const form = Object.fromEntries(['actorId', 'orgId', 'tableId', 'rowKey', 'action', 'outcome', 'from', 'to', 'reason', 'batchId'].map((k) => [k, text(k)]));
   return {
     form,
     filters: {
-      actorId: int('actorId'),
+      actorId: idQuery(q, 'actorId', 'the person filter'),
       orgId: text('orgId') || undefined,
       tableId: text('tableId') || undefined,
       rowKey: text('rowKey') || undefined,
@@ -35,7 +35,7 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
       to: date('to', true),
       reason: text('reason') || undefined,
       batchId: text('batchId') || undefined,
-      before: int('before'),
+      before: idQuery(q, 'before', 'the page cursor'),
     },
   };
 }
@@ -79,8 +79,8 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
   }
 
   routes.get('/audit/:seq/restore', 'signed-in', async (req, res) => {
-    const seq = Number.parseInt(String(req.params.seq), 10);
-    const found = Number.isSafeInteger(seq) ? await deps.auditQuery.get(req.user!, seq) : null;
+    const seq = idParam(req, 'seq', 'audit entry');
+    const found = await deps.auditQuery.get(req.user!, seq);
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const plan = await deps.undo.restorePlan(req.user!, seq);
     // The row is named as the reader sees it in the log (an opaque handle where the key is hidden).
@@ -88,8 +88,8 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
   });
 
   routes.post('/audit/:seq/restore', 'signed-in', async (req, res) => {
-    const seq = Number.parseInt(String(req.params.seq), 10);
-    if (!Number.isSafeInteger(seq) || !(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    const seq = idParam(req, 'seq', 'audit entry');
+    if (!(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     await deps.undo.restore(req.user!, seq, actorOf(req));
     flash(req, 'success', `The row is back as it was after change #${seq} (recorded as a new change).`);
     res.redirect(303, `/audit/${seq}`);
@@ -120,15 +120,15 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
   });
 
   routes.get('/audit/:seq', 'signed-in', async (req, res) => {
-    const seq = Number.parseInt(String(req.params.seq), 10);
-    const found = Number.isSafeInteger(seq) ? await deps.auditQuery.get(req.user!, seq) : null;
+    const seq = idParam(req, 'seq', 'audit entry');
+    const found = await deps.auditQuery.get(req.user!, seq);
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.eligibility(req.user!, seq) });
   });
 
   routes.post('/audit/:seq/undo', 'signed-in', async (req, res) => {
-    const seq = Number.parseInt(String(req.params.seq), 10);
-    if (!Number.isSafeInteger(seq) || !(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    const seq = idParam(req, 'seq', 'audit entry');
+    if (!(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const force = (req.body as Record<string, unknown>)?.force === '1';
     const { conflict } = await deps.undo.undo(req.user!, seq, actorOf(req), force);
     if (conflict) return void res.status(409).render('audit/conflict', { title: 'The row has changed since', seq, conflict, canForce: req.user!.role === 'ADMIN' });

@@ -1,9 +1,26 @@
 // Records who did what, with before and after. A change that changes nothing records nothing.
+// Every recorded entry is also written to the application log as a security event (L1 of the checklist):
+// the audit log is where the app's security-relevant actions are already named (sign-ins, grant and password
+// changes, exports, restores, undo), and the JSON log is what an operator ships to a separate system. The log
+// line says who, what, when, where and the outcome; never row values (the audit log keeps those, for the
+// people allowed to read them).
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
+import type { Logger } from '../../lib/logger.js';
 import { canonicalJson, type AuditInput, type AuditRepository } from './audit-repository.js';
 
-export function createAuditService(deps: { repo: AuditRepository; clock: Clock }) {
+/** An entry's outcome in the log: a write's own stage, else failure for `*_failed` / `*.failed` actions. */
+function outcomeOf(input: AuditInput): string {
+  return input.outcome ?? (/[._]failed$/.test(input.action) ? 'failure' : 'success');
+}
+
+/** The undo / restore link of a row change, so the log shows a rollback as one. */
+function rollbackOf(details: unknown): Record<string, number> {
+  const d = (details ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(['reverts', 'restoresTo'].filter((k) => typeof d[k] === 'number').map((k) => [k, d[k] as number]));
+}
+
+export function createAuditService(deps: { repo: AuditRepository; clock: Clock; logger: Logger }) {
   return {
     async record(input: AuditInput, actor: Actor | null): Promise<void> {
       await this.recordMany([input], actor);
@@ -13,11 +30,26 @@ export function createAuditService(deps: { repo: AuditRepository; clock: Clock }
     async recordMany(inputs: AuditInput[], actor: Actor | null): Promise<void> {
       const changes = inputs.filter((input) => !(input.before !== undefined && input.after !== undefined && canonicalJson(input.before) === canonicalJson(input.after)));
       if (!changes.length) return;
-      await deps.repo.appendMany(
+      const created = await deps.repo.appendMany(
         changes,
         { actorId: actor?.userId || null, actorName: actor?.name ?? 'system', ip: actor?.ip ?? null, requestId: actor?.requestId ?? null },
         new Date(deps.clock.now()),
       );
+      changes.forEach((input, i) => {
+        deps.logger.info('audited', {
+          event: input.action,
+          outcome: outcomeOf(input),
+          seq: created[i]?.seq,
+          userId: actor?.userId || undefined,
+          targetUserId: input.targetUserId ?? undefined,
+          ip: actor?.ip ?? undefined,
+          requestId: actor?.requestId ?? undefined,
+          orgId: input.orgId ?? undefined,
+          tableId: input.tableId ?? undefined,
+          batchId: input.batchId ?? undefined,
+          ...rollbackOf(input.details),
+        });
+      });
     },
   };
 }

@@ -56,7 +56,7 @@ export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService
   routes.post('/logout', 'signed-in', async (req: Request, res: Response) => {
     const userId = req.user?.id;
     await new Promise<void>((resolve, reject) => req.session.destroy((err) => (err ? reject(err) : resolve())));
-    deps.logger.info('signed out', { event: 'auth.sign_out', userId, ip: req.ip });
+    deps.logger.info('signed out', { event: 'auth.sign_out', outcome: 'success', userId, ip: req.ip });
     res.clearCookie(req.app.get('session cookie name') as string, { path: '/' });
     res.set('Clear-Site-Data', '"cache"');
     res.redirect(303, '/login?signedOut=1');

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { idField, idParam } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { OrgService } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
@@ -13,7 +14,7 @@ import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-servic
 
 export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService }): void {
   const { permissions, users, orgs, tables } = deps;
-  const userId = (req: Request) => Number.parseInt(String(req.params.id), 10);
+  const userId = (req: Request) => idParam(req, 'id', 'user');
 
   routes.get('/admin/users/:id/permissions', 'admin', async (req, res) => {
     const user = await users.get(userId(req));
@@ -51,8 +52,7 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
 
   routes.post('/admin/users/:id/permissions/copy', 'admin', async (req, res) => {
     const user = await users.get(userId(req));
-    const from = Number.parseInt(String((req.body as Record<string, unknown>)?.fromUserId ?? ''), 10);
-    const source = await users.get(from);
+    const source = await users.get(idField(req.body, 'fromUserId', 'the user to copy rights from'));
     const count = await permissions.copy(source.id, user.id, actorOf(req));
     flash(req, 'success', `Copied ${count} table right(s) from ${source.displayName} to ${user.displayName}.`);
     res.redirect(303, `/admin/users/${user.id}/permissions`);

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/actor.js';
 import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { idParam } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
 import { regenerateSession, saveSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
@@ -18,7 +19,7 @@ const pick = (body: unknown, names: string[]): Values => {
 
 export function registerUserRoutes(routes: RouteTable, deps: { users: UserService; clock: Clock }): void {
   const { users } = deps;
-  const id = (req: Request) => Number.parseInt(String(req.params.id), 10);
+  const id = (req: Request) => idParam(req, 'id', 'user');
 
   const renderUserForm = (res: Response, status: number, user: UserSummary | null, values: Values, error?: ValidationError) =>
     res.status(status).render('users/form', { title: user ? `Edit ${user.displayName}` : 'Add a user', user, values, roles: ROLES, error: error?.message ?? null, fieldErrors: error?.fieldErrors ?? {} });
