@@ -1,5 +1,5 @@
 // L4: the audit log is append-only (triggers) and tamper-evident: a chain keyed with a key outside the database
-// and signed checkpoints outside it (ADR 004). Someone with the database but not the key cannot edit an entry
+// and signed checkpoints outside it (ADR 007). Someone with the database but not the key cannot edit an entry
 // and recompute the chain, nor remove the newest entries, without verify (page and CLI) saying so.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// How audit entries are chained (see docs/adr/004-keyed-audit-chain.md).
+// How audit entries are chained (see docs/adr/007-keyed-audit-chain.md).
 // - "sha256" (legacy): SHA-256(prevHash ‖ canonical JSON). Anyone with the database can recompute it, so an
 //   edit followed by recomputing every later hash went unnoticed. Entries written before the switch keep it.
 // - "hmac-sha256": HMAC-SHA-256 under the audit key (DATA_DIR/secrets/audit-key, never in the database).

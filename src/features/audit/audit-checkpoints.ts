@@ -1,7 +1,7 @@
 // Signed checkpoints of the audit chain, kept outside the database: one JSON line per checkpoint in
 // DATA_DIR/audit-checkpoints.jsonl (an admin can ship it elsewhere) and the same line in the application log.
 // A chain alone cannot show that its newest entries were removed; a checkpoint says "on <at> the log ran to
-// entry #seq with this hash", HMAC-signed with the audit key, so verify can tell a shortened log (ADR 004).
+// entry #seq with this hash", HMAC-signed with the audit key, so verify can tell a shortened log (ADR 007).
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../../db/database.js';

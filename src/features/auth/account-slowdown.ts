@@ -1,4 +1,4 @@
-// Per-account sign-in slowdown across all addresses (issue 12, item 14; docs/adr/004-per-account-sign-in-slowdown.md).
+// Per-account sign-in slowdown across all addresses (issue 12, item 14; docs/adr/006-per-account-sign-in-slowdown.md).
 // The per account+IP and per-IP limits in login-throttle.ts do not stop many addresses guessing one account's
 // password together. Here every account (by the email typed, so unknown accounts behave exactly like real
 // ones) gets a few free failures; after that each further attempt must wait a delay that doubles with every

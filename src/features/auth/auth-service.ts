@@ -60,7 +60,7 @@ export function createAuthService(deps: {
       }
       const user = email ? await deps.users.findByEmail(email) : null;
       const now = new Date(deps.clock.now());
-      // The owner's own addresses are not slowed down by guesses from elsewhere (ADR 004).
+      // The owner's own addresses are not slowed down by guesses from elsewhere (ADR 006).
       const knownAddress = user ? await deps.addresses.isKnown(user.id, ip, now) : false;
       if (!knownAddress) {
         const slowed = deps.slowdown.admit(email);
