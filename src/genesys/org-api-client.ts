@@ -7,6 +7,7 @@ import type platformClientModule from 'purecloud-platform-client-v2';
 import type { Clock } from '../lib/clock.js';
 import type { Redactor } from '../lib/redact.js';
 import { GenesysAuthError } from './errors.js';
+import { serialiseBody } from './json-body.js';
 import { assertAddressableParams } from './path-segments.js';
 import { REGION_HOSTS, SANDBOX_REGION } from './regions.js';
 import { toGenesysError } from './sdk-errors.js';
@@ -31,6 +32,7 @@ interface SdkApiClient {
   setReturnExtendedResponses(v: boolean): void;
   loginClientCredentialsGrant(id: string, secret: string): Promise<{ accessToken: string; tokenExpiryTime: number }>;
   buildUrl(path: string, pathParams: Record<string, unknown>): string;
+  callApi(...args: unknown[]): Promise<unknown>;
   setAccessToken(token: string): void;
 }
 
@@ -70,6 +72,9 @@ export interface ApiClientDeps {
   sharedTokens?: Map<string, OrgToken>;
 }
 
+/** Position of `bodyParam` in the SDK's ApiClient.callApi(path, method, pathParams, query, headers, form, body, …). */
+const BODY_PARAM = 6;
+
 export class OrgApiClient {
   readonly architect: ArchitectApi;
   readonly organization: OrganizationApi;
@@ -96,6 +101,12 @@ export class OrgApiClient {
     this.api.buildUrl = (path, pathParams) => {
       assertAddressableParams(pathParams);
       return buildUrl(path, pathParams);
+    };
+    // Every SDK call passes its body here: sent as JSON text so no column name is lost on the way (json-body.ts).
+    const callApi = this.api.callApi.bind(this.api);
+    this.api.callApi = (...args: unknown[]) => {
+      args[BODY_PARAM] = serialiseBody(args[BODY_PARAM]);
+      return callApi(...args);
     };
     if (conn.region === SANDBOX_REGION) {
       if (!conn.sandboxPort) throw new Error('The sandbox org needs the emulator port');

@@ -215,4 +215,17 @@ describe('columns named like Object.prototype members', () => {
     const adminExport = (await w.admin.get(`/tables/${w.flagsId}/export.json`)).text;
     for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) expect(adminExport).toContain(`CANARY-${name}`); // positive control
   });
+
+  it('keep their values in Genesys when the app writes the row (the SDK drops such keys from body objects)', async () => {
+    const flags = emuTable(w.flagsId);
+    const props = flags.schema.properties as Record<string, unknown>;
+    NAMES.forEach((name, i) => Object.defineProperty(props, name, { value: { type: 'string', title: name, $id: `/properties/${name}`, displayOrder: 10 + i }, enumerable: true, writable: true, configurable: true }));
+    for (const [key, row] of flags.rows) flags.rows.set(key, Object.fromEntries([...Object.entries(row), ...NAMES.map((n) => [n, `KEEP-${n}`])]));
+    touchRows(flags);
+    w.t.services.tables.invalidate(w.orgId);
+    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Edited beside them' }).then((r) => expect(r.status).toBe(303));
+    const stored = flags.rows.get('Main Line')!;
+    expect(stored.Message).toBe('Edited beside them');
+    expect(NAMES.map((n) => (Object.hasOwn(stored, n) ? stored[n] : undefined))).toEqual(NAMES.map((n) => `KEEP-${n}`));
+  });
 });
