@@ -40,7 +40,8 @@ function matrix(): Record<string, Entry> {
   return {
     'get /healthz': { expect: all(200) },
     'get /login': { expect: { ...all(303), anonymous: 200 } },
-    'post /login': { expect: all(401), body: () => ({ email: 'nobody@example.com', password: 'wrong password' }) },
+    // One made-up account per role: the per-account slowdown (ADR 006) would answer the sixth failure with 429.
+    'post /login': { expect: all(401), body: (role) => ({ email: `nobody-${role}@example.com`, password: 'wrong password' }) },
     'get /setup': { expect: all(404) },
     'post /setup': { expect: all(404) },
     'get /setup/connect': { expect: adminOnly('get', 404) },

@@ -77,7 +77,7 @@ describe('writing', () => {
     const token = await csrfFrom(agent, rowUrl('Main Line'));
     const before = w.apiCalls();
     for (const field of ['f:Priority', 'f:Active', 'b:Active']) {
-      const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x', [field]: field === 'b:Active' ? '1' : '9' });
+      const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x', [field]: field === 'f:Priority' ? '9' : 'true' });
       expect(res.status, field).toBe(403);
     }
     expect(w.apiCalls()).toBe(before); // refused before anything reached Genesys
