@@ -115,7 +115,7 @@ describe('adding and editing orgs', () => {
     await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Prod', region: 'eu_west_1', clientSecret: CANARY_SECRET, label: 'PROD', color: 'red' });
     await admin.post(`/admin/orgs/${org.id}/test`).type('form').send({ _csrf: token });
     emu.faults.clear();
-    expect((await t.db.genesysOrg.findFirstOrThrow()).lastTestMessage).toMatch(/missing a Genesys Cloud permission/);
+    expect((await t.db.genesysOrg.findFirstOrThrow()).lastTestMessage).toMatch(/lacks architect:datatable:view; add it to the client's role/);
   });
 
   it('users cannot see or change org settings', async () => {
