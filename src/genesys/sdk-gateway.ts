@@ -11,6 +11,7 @@ import { GenesysAuthError, GenesysConflictError, GenesysNotFoundError, GenesysUn
 import { rowHolds } from './datatable-schema.js';
 import type { CallOptions, DataTable, DataTableGateway, ImportResult, OrgIdentity, Row } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
+import { OwnWrites } from './own-writes.js';
 import { PageSizeMemory } from './page-sizes.js';
 import { isUnaddressableSegment, unaddressableKeyError } from './path-segments.js';
 import { withDivision } from './permission-errors.js';
@@ -76,6 +77,8 @@ export class SdkDataTableGateway implements DataTableGateway {
   private readonly divisions = new Map<string, string>();
   private readonly clock: Clock;
   private readonly sleep: Sleep;
+  /** Row writes of this gateway that reads may not show yet (own-writes.ts). */
+  private readonly ownWrites: OwnWrites;
 
   constructor(
     private readonly client: OrgApiClient,
@@ -84,6 +87,8 @@ export class SdkDataTableGateway implements DataTableGateway {
   ) {
     this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? realSleep;
+    const waits = options.visibilityWaitMs ?? VISIBILITY_WAIT_MS;
+    this.ownWrites = new OwnWrites(this.clock, Math.max(waits.interactive, waits.background));
   }
 
   private async call<T>(fn: () => Promise<unknown>, opts: CallOptions = {}, scope: CallScope = {}): Promise<T> {
@@ -188,8 +193,16 @@ export class SdkDataTableGateway implements DataTableGateway {
     return this.call<Listing<Row>>(() => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber, pageSize, showbrief: false }), opts, { tableId, retryUnknownOutcome: true });
   }
 
-  /** Every row; the page size steps down for this table while Genesys finds a page too big (page-sizes.ts). */
+  /**
+   * Every row; the page size steps down for this table while Genesys finds a page too big (page-sizes.ts). Right
+   * after this gateway wrote rows of the table, it reads again (bounded) until the rows show those writes.
+   */
   async readAllRows(tableId: string, opts: CallOptions = {}): Promise<Row[]> {
+    if (!this.ownWrites.waitingIn(tableId)) return this.readPages(tableId, opts);
+    return (await readUntilSettled(() => this.readPages(tableId, opts), (rows) => this.ownWrites.tableShows(tableId, rows), this.settleTiming(opts))).value;
+  }
+
+  private readPages(tableId: string, opts: CallOptions): Promise<Row[]> {
     return this.rowPages.read(tableId, async (size) => {
       const first = await this.rowsPage(tableId, 1, size, opts);
       const rest = await Promise.all(Array.from({ length: Math.max(0, (first.pageCount ?? 1) - 1) }, (_, i) => this.rowsPage(tableId, i + 2, size, opts)));
@@ -203,7 +216,8 @@ export class SdkDataTableGateway implements DataTableGateway {
   }
 
   async readAllRowsAfterWrite(tableId: string, settled: (rows: Row[]) => boolean, opts: CallOptions = {}): Promise<Row[]> {
-    return (await readUntilSettled(() => this.readAllRows(tableId, opts), settled, this.settleTiming(opts))).value;
+    const caughtUp = (rows: Row[]) => settled(rows) && this.ownWrites.tableShows(tableId, rows);
+    return (await readUntilSettled(() => this.readPages(tableId, opts), caughtUp, this.settleTiming(opts))).value;
   }
 
   async countRows(tableId: string, opts: CallOptions = {}): Promise<number> {
@@ -214,6 +228,11 @@ export class SdkDataTableGateway implements DataTableGateway {
   async getRow(tableId: string, key: string, opts: CallOptions = {}): Promise<Row | null> {
     // A key no URL can carry (`.`, `..`, empty) is read from the row listing instead (path-segments.ts).
     if (isUnaddressableSegment(key)) return (await this.readAllRows(tableId, opts)).find((r) => String(r.key) === key) ?? null;
+    const read = () => this.fetchRow(tableId, key, opts);
+    return (await readUntilSettled(read, (row) => this.ownWrites.rowShows(tableId, key, row), this.settleTiming(opts))).value;
+  }
+
+  private async fetchRow(tableId: string, key: string, opts: CallOptions): Promise<Row | null> {
     try {
       return await this.call<Row>(() => this.client.architect.getFlowsDatatableRow(tableId, key, { showbrief: false }), opts, { tableId, retryUnknownOutcome: true });
     } catch (err) {
@@ -224,12 +243,15 @@ export class SdkDataTableGateway implements DataTableGateway {
 
   async createRow(tableId: string, row: Row, opts: CallOptions = {}): Promise<Row> {
     const post = () => this.call<Row>(() => this.client.architect.postFlowsDatatableRows(tableId, row as never), opts, { tableId });
+    let created: Row;
     try {
-      return await post();
+      created = await post();
     } catch (err) {
       if (!(err instanceof GenesysUnavailableError && err.mayHaveApplied)) throw err;
-      return this.createRowAgain(tableId, row, post, err, opts);
+      created = await this.createRowAgain(tableId, row, post, err, opts);
     }
+    this.ownWrites.note(tableId, String(row.key), true);
+    return created;
   }
 
   /**
@@ -244,19 +266,20 @@ export class SdkDataTableGateway implements DataTableGateway {
       if (existing) throw new GenesysConflictError('Genesys Cloud already has a row with this key, with other values (someone else created it).');
       throw unknown; // Genesys says it exists but does not show it yet: the outcome stays unknown, the reconciler settles it
     };
-    const seen = await this.getRow(tableId, String(row.key), opts);
+    const seen = await this.fetchRow(tableId, String(row.key), opts);
     if (seen) return holds(seen);
     try {
       return await post();
     } catch (err) {
       if (!(err instanceof GenesysConflictError)) throw err instanceof GenesysUnavailableError ? unknown : err;
-      return holds((await readUntilSettled(() => this.getRow(tableId, String(row.key), opts), (r) => r !== null, this.settleTiming(opts))).value);
+      return holds((await readUntilSettled(() => this.fetchRow(tableId, String(row.key), opts), (r) => r !== null, this.settleTiming(opts))).value);
     }
   }
 
   async updateRow(tableId: string, key: string, row: Row, opts: CallOptions = {}): Promise<Row> {
     if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'update');
     // The SDK sends the body only when it is wrapped in opts.body (genesys-datatables.md §3.10).
+    // Genesys (and the emulator) show an update of an existing row at once: nothing to wait for afterwards.
     return this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, { tableId, retryUnknownOutcome: true });
   }
 
@@ -264,10 +287,12 @@ export class SdkDataTableGateway implements DataTableGateway {
     if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'delete');
     try {
       await this.call(() => this.client.architect.deleteFlowsDatatableRow(tableId, key), opts, { tableId, retryUnknownOutcome: true });
+      this.ownWrites.note(tableId, key, false);
       return 'deleted';
     } catch (err) {
-      if (err instanceof GenesysNotFoundError) return 'already-gone';
-      throw err;
+      if (!(err instanceof GenesysNotFoundError)) throw err;
+      this.ownWrites.note(tableId, key, false);
+      return 'already-gone';
     }
   }
 

@@ -98,6 +98,27 @@ describe('reads after the gateway\'s own writes (visibility delay)', () => {
     await expect(gatewayA().createRow(flags.id, row('Taken'))).rejects.toThrow(GenesysConflictError);
   });
 
+  it('reads after its own create or delete show it (read your writes), and stop waiting once they do', async () => {
+    registry = onClock();
+    emu.setBehaviour({ visibilityDelayMs: 3_000 });
+    const flags = tableNamed('Emergency Flags');
+    const gateway = gatewayA();
+    await gateway.createRow(flags.id, row('Mine Now'));
+    expect(await gateway.getRow(flags.id, 'Mine Now')).toMatchObject(row('Mine Now'));
+    await gateway.deleteRow(flags.id, 'Weather Closure');
+    const rows = await gateway.readAllRows(flags.id);
+    expect(rows.map((r) => r.key)).toContain('Mine Now');
+    expect(rows.map((r) => r.key)).not.toContain('Weather Closure');
+    expect(await gateway.getRow(flags.id, 'Weather Closure')).toBeNull();
+    // Caught up: the next read is a single request.
+    const before = apiCalls(emu, 'client-a').length;
+    await gateway.readAllRows(flags.id);
+    expect(apiCalls(emu, 'client-a').length - before).toBe(1);
+    // Someone else's change is not waited for: a row of ours they changed is returned as they left it.
+    flags.rows.set('Mine Now', { ...row('Mine Now'), Message: 'theirs' });
+    expect(await gateway.getRow(flags.id, 'Mine Now')).toMatchObject({ Message: 'theirs' });
+  });
+
   it('a new table is readable when createTable returns', async () => {
     registry = onClock();
     emu.setBehaviour({ visibilityDelayMs: 3_000 });
@@ -229,5 +250,36 @@ describe('403s name the permission and the division', () => {
       stranger.closeAll();
       strict.orgs[0]!.role = roleOf(PERMISSIONS, '*');
     }
+  });
+});
+
+describe("the realistic profile: every knob at once", () => {
+  let real: RunningEmulator;
+  let reg: GatewayRegistry;
+  const realClock = new ManualClock(Date.parse('2026-03-02T09:00:00Z'));
+  beforeAll(async () => {
+    real = await startEmulator({ clients: [{ name: 'Real', clientId: 'real', clientSecret: 'real-secret' }], seed: 'demo', profile: 'realistic', now: () => realClock.now(), behaviour: { rateLimitPerMinute: 100_000, jobDelayMs: 10 } });
+    reg = registryFor(real, { clock: realClock, sleep: sleepOn(realClock) });
+  });
+  afterAll(async () => {
+    reg.closeAll();
+    await real.stop();
+  });
+
+  it('lists, reads a wide table, creates (answer lost), imports and deletes without a false failure', async () => {
+    const gateway = reg.for('r', connectionFor(real, real.clients[0]!, { requestsPerMinute: 100_000 })).gateway;
+    const tables = await gateway.listTables();
+    expect(tables.map((t) => t.name)).not.toContain('Queue Routing'); // Customer Care is not granted
+    const vip = tables.find((t) => t.name === 'VIP Customers')!;
+    expect(await gateway.readAllRows(vip.id)).toHaveLength(2000);
+    const flags = tables.find((t) => t.name === 'Emergency Flags')!;
+    real.faults.set([{ method: 'POST', path: '/api/v2/flows/datatables/*/rows', action: { type: 'reset-after-apply' } }]);
+    await gateway.createRow(flags.id, { key: 'Realistic', Active: true, Message: 'made once', Priority: 2, ActivatedBy: 'test' });
+    const import_ = await gateway.importCsv(flags.id, 'key,Active,Message,Priority,ActivatedBy\nRealistic Import,true,hi,3,csv\n', 'Append');
+    expect(import_.status).toBe('Succeeded');
+    const rows = await gateway.readAllRowsAfterWrite(flags.id, (rs) => ['Realistic', 'Realistic Import'].every((k) => rs.some((r) => r.key === k)), { mode: 'background' });
+    expect(rows.filter((r) => r.key === 'Realistic')).toHaveLength(1);
+    expect(await gateway.deleteRow(flags.id, 'Realistic')).toBe('deleted');
+    expect(tokenCalls(real).filter((c) => c.status === 200)).toHaveLength(1);
   });
 });
