@@ -13,7 +13,9 @@ let t: TestApp;
 let admin: Agent;
 
 beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ name: 'Acme Production', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET }], seed: 'demo' });
+  // Every test builds a fresh app, with its own token cache: more logins a minute than Genesys' token throttle
+  // allows one client. Throttled logins are tested in tests/int/gateway/strict-genesys.test.ts.
+  emu = await startEmulator({ clients: [{ name: 'Acme Production', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET }], seed: 'demo', behaviour: { tokenRequestsPerMinute: 0 } });
 });
 afterAll(async () => emu.stop());
 beforeEach(async () => {
