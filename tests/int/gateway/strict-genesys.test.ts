@@ -128,6 +128,18 @@ describe('reads after the gateway\'s own writes (visibility delay)', () => {
     expect(clock.now() - startedAt).toBeGreaterThanOrEqual(3_000); // it waited (on the clock) for Genesys to show it
   });
 
+  it('a table create whose answer was lost is found again, not made twice; a name taken elsewhere is explained', async () => {
+    registry = onClock();
+    emu.setBehaviour({ visibilityDelayMs: 3_000 });
+    const schema = { type: 'object', required: ['key'], properties: { key: { type: 'string', title: 'Key' } }, additionalProperties: false } as never;
+    emu.faults.set([{ method: 'POST', path: '/api/v2/flows/datatables', action: { type: 'reset-after-apply' } }]);
+    const table = await gatewayA().createTable({ name: 'Lost Table Answer', description: '', schema });
+    expect([...emu.orgs[0]!.tables.values()].filter((t) => t.name === 'Lost Table Answer').map((t) => t.id)).toEqual([table.id]);
+    const err = await gatewayA().createTable({ name: 'Lost Table Answer', description: '', schema }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GenesysConflictError);
+    expect((err as Error).message).toMatch(/already has a table named “Lost Table Answer” \(perhaps in a division the OAuth client's role does not cover/);
+  });
+
   it('an import is read until it shows, within a bounded wait', async () => {
     registry = onClock();
     emu.setBehaviour({ visibilityDelayMs: 3_000 });
