@@ -83,5 +83,7 @@ describe('a refused CSV upload', () => {
     expect(closed).toHaveLength(original.size);
     expect(JSON.parse(closed[0]!.details!).message).toMatch(/refused the CSV upload.*written on its own instead/);
     expect(await w.t.services.reconciler.run()).toBe(0); // nothing left open
+    const restored = await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId, action: 'backup.restored' } });
+    expect(JSON.parse(restored.details!).notes[0]).toMatch(/^Opening Hours: Genesys Cloud refused the CSV upload/);
   });
 });
