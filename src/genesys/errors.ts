@@ -20,6 +20,14 @@ export class GenesysValidationError extends GenesysError {
   override name = 'GenesysValidationError';
 }
 
+/**
+ * Genesys refused because a request or its answer is too large: 413, or 400 `response.entity.too.large`
+ * ("Reduce pageSize or expand list"). A listing steps its page size down on it.
+ */
+export class GenesysTooLargeError extends GenesysValidationError {
+  override name = 'GenesysTooLargeError';
+}
+
 /** Genesys refused because of a conflict, e.g. a row with that key already exists. */
 export class GenesysConflictError extends GenesysValidationError {
   override readonly status = 409;
@@ -43,6 +51,8 @@ export class GenesysAuthError extends GenesysError {
   constructor(
     message: string,
     readonly reason: 'bad-credentials' | 'missing-permissions' | 'token-rejected',
+    /** For 'missing-permissions': the permissions Genesys named (any one of them would do). */
+    readonly permissions: string[] = [],
   ) {
     super(message);
   }

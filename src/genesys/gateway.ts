@@ -24,6 +24,8 @@ export interface ImportResult {
   deleted: number;
   failed: number;
   message?: string;
+  /** The upload was refused: the job never ran and no row was touched. */
+  nothingImported?: boolean;
 }
 
 export interface CallOptions {
@@ -35,10 +37,15 @@ export interface DataTableGateway {
   testConnection(): Promise<OrgIdentity>;
   listTables(opts?: CallOptions): Promise<DataTable[]>;
   getTable(tableId: string, opts?: CallOptions): Promise<DataTable>;
-  /** A new table with this schema (division omitted: Genesys puts it in the Home division). */
+  /** A new table with this schema (division omitted: Genesys puts it in the Home division), once reads see it. */
   createTable(table: { name: string; description: string; divisionId?: string; schema: TableSchema }, opts?: CallOptions): Promise<DataTable>;
   /** Every row, with the largest page size the org allows and pages fetched concurrently within the budget. */
   readAllRows(tableId: string, opts?: CallOptions): Promise<Row[]>;
+  /**
+   * Every row, read again with back-off (bounded) until `settled(rows)` holds: after the caller's own write, which
+   * Genesys may not show at once. Returns the last read whether or not it settled.
+   */
+  readAllRowsAfterWrite(tableId: string, settled: (rows: Row[]) => boolean, opts?: CallOptions): Promise<Row[]>;
   getRow(tableId: string, key: string, opts?: CallOptions): Promise<Row | null>;
   /** The number of rows (one brief, one-row page). */
   countRows(tableId: string, opts?: CallOptions): Promise<number>;

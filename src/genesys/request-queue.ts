@@ -2,9 +2,11 @@
 // (p-queue), interactive calls ahead of bulk ones (priorities), and retries (p-retry) with capped, jittered
 // back-off for 5xx, timeouts and resets. A 429 pauses the whole org queue for Retry-After before anything
 // else is sent, and does not use up the retry budget (it is bounded by time instead).
-// 400/401/403/404/409 are never retried.
+// 400/401/403/404/409 are never retried. A wait longer than what is left of the call's budget (a throttled login
+// can ask for a minute) is not waited out: the call fails at once, saying how long Genesys asked to wait.
 import PQueue from 'p-queue';
 import pRetry from 'p-retry';
+import { systemClock, realSleep, type Clock, type Sleep } from '../lib/clock.js';
 import { GenesysRateLimitedError, GenesysUnavailableError, isRetryable } from './errors.js';
 
 export type CallMode = 'interactive' | 'background';
@@ -37,18 +39,26 @@ export interface RequestQueueOptions {
   requestsPerMinute: number;
   concurrency: number;
   budgets?: Partial<Record<CallMode, Partial<RetryBudget>>>;
+  /** Time and waiting for rate-limit pauses (tests move a manual clock instead of sleeping). */
+  clock?: Clock;
+  sleep?: Sleep;
 }
 
 export class OrgRequestQueue {
   readonly stats: QueueStats = { started: 0, rateLimited: 0, retried: 0, pausedMs: 0 };
   private readonly queue: PQueue;
   private pausedUntil = 0;
-  private resumeTimer?: NodeJS.Timeout;
+  /** Bumped by every pause and by close(): a wake-up from an older pause does not restart the queue. */
+  private pauseGeneration = 0;
   private readonly budgets: Record<CallMode, RetryBudget>;
+  private readonly clock: Clock;
+  private readonly sleep: Sleep;
 
   constructor(opts: RequestQueueOptions) {
     const perMinute = Math.max(1, Math.floor(opts.requestsPerMinute * BUDGET_SHARE));
     this.queue = new PQueue({ concurrency: opts.concurrency, interval: Math.ceil(60_000 / perMinute), intervalCap: 1, carryoverIntervalCount: true });
+    this.clock = opts.clock ?? systemClock;
+    this.sleep = opts.sleep ?? realSleep;
     this.budgets = {
       interactive: { ...RETRY_BUDGETS.interactive, ...opts.budgets?.interactive },
       background: { ...RETRY_BUDGETS.background, ...opts.budgets?.background },
@@ -61,24 +71,41 @@ export class OrgRequestQueue {
 
   /** Pauses the queue until `seconds` from now (a 429 said so); later pauses extend, never shorten. */
   pause(seconds: number): void {
-    const until = Date.now() + seconds * 1000;
+    const now = this.clock.now();
+    const until = now + seconds * 1000;
     if (until <= this.pausedUntil) return;
-    this.stats.pausedMs += until - Math.max(this.pausedUntil, Date.now());
+    this.stats.pausedMs += until - Math.max(this.pausedUntil, now);
     this.pausedUntil = until;
     this.queue.pause();
-    clearTimeout(this.resumeTimer);
-    this.resumeTimer = setTimeout(() => this.queue.start(), until - Date.now());
-    this.resumeTimer.unref?.();
+    const generation = ++this.pauseGeneration;
+    void this.sleep(until - now).then(() => {
+      if (generation === this.pauseGeneration) this.queue.start();
+    });
   }
 
   private async waitWhilePaused(): Promise<void> {
-    const wait = this.pausedUntil - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const wait = this.pausedUntil - this.clock.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  /**
+   * A rate-limit wait that does not fit in what is left of the call's budget: the call stops now with a message
+   * that says how long Genesys asked to wait, instead of holding a person (or a job) past its budget.
+   */
+  private overBudget(error: GenesysRateLimitedError, mode: CallMode, startedAt: number): GenesysRateLimitedError | undefined {
+    const left = this.budgets[mode].maxRetryTimeMs - (this.clock.now() - startedAt);
+    if (error.retryAfterSeconds * 1000 <= left) return undefined;
+    const waiting = mode === 'interactive' ? 'longer than this page waits' : "longer than a background job's retry budget";
+    const tooLong = new GenesysRateLimitedError(`${error.message.replace(/\.$/, '')} — ${waiting}. Nothing was changed by this request; try again in ${error.retryAfterSeconds} seconds.`, error.retryAfterSeconds);
+    tooLong.correlationId = error.correlationId;
+    tooLong.genesysCode = error.genesysCode;
+    return tooLong;
   }
 
   /** Runs `task` through the queue with the retry budget of `mode`. */
   run<T>(task: () => Promise<T>, mode: CallMode = 'interactive', opts: { retryUnknownOutcome?: boolean } = {}): Promise<T> {
     const budget = this.budgets[mode];
+    const startedAt = this.clock.now();
     return pRetry(
       () =>
         this.queue.add(
@@ -100,6 +127,8 @@ export class OrgRequestQueue {
           if (error instanceof GenesysRateLimitedError) {
             this.stats.rateLimited++;
             this.pause(error.retryAfterSeconds);
+            const tooLong = this.overBudget(error, mode, startedAt);
+            if (tooLong) throw tooLong;
           }
         },
         shouldConsumeRetry: ({ error }) => !(error instanceof GenesysRateLimitedError),
@@ -116,7 +145,7 @@ export class OrgRequestQueue {
 
   /** Drops queued work and timers (org removed or app stopping). */
   close(): void {
-    clearTimeout(this.resumeTimer);
+    this.pauseGeneration++;
     this.queue.clear();
   }
 }

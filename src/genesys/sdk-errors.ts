@@ -6,9 +6,11 @@ import {
   GenesysError,
   GenesysNotFoundError,
   GenesysRateLimitedError,
+  GenesysTooLargeError,
   GenesysUnavailableError,
   GenesysValidationError,
 } from './errors.js';
+import { missingPermissionMessage, permissionsNamedIn } from './permission-errors.js';
 
 interface SdkFailure {
   status?: number;
@@ -66,6 +68,15 @@ function loginFailure(status: number, body: unknown): GenesysError | undefined {
   return undefined;
 }
 
+const codeOf = (body: SdkFailure['body']) => (body && typeof body === 'object' ? body.code : undefined);
+
+/** OAuth error bodies carry `error`/`error_description`, not `message` (genesys-datatables.md §13). */
+function oauthDescription(body: unknown): string | undefined {
+  const oauth = (body && typeof body === 'object' ? body : {}) as { error?: unknown; error_description?: unknown };
+  if (typeof oauth.error !== 'string') return undefined;
+  return typeof oauth.error_description === 'string' ? `${oauth.error} (${oauth.error_description})` : oauth.error;
+}
+
 const badCredentials = (body: SdkFailure['body']) =>
   withIds(new GenesysAuthError('Genesys Cloud rejected the OAuth client id or secret (bad credentials). Check them, and that the OAuth client belongs to an org in the chosen region.', 'bad-credentials'), body);
 
@@ -92,21 +103,17 @@ export function toGenesysError(raw: unknown, during: 'login' | 'call' = 'call'):
       : withIds(new GenesysAuthError('Genesys Cloud rejected the access token.', 'token-rejected'), body);
   }
   if (status === 403) {
-    return withIds(
-      new GenesysAuthError(
-        `The OAuth client is missing a Genesys Cloud permission for this (${genesysMessage ?? 'forbidden'}). Give its role the Architect data table permissions (architect:datatable:view/add/edit/delete).`,
-        'missing-permissions',
-      ),
-      body,
-    );
+    const permissions = permissionsNamedIn(body);
+    return withIds(new GenesysAuthError(missingPermissionMessage(permissions), 'missing-permissions', permissions), body);
   }
   if (status === 404) return withIds(new GenesysNotFoundError(genesysMessage && genesysMessage !== 'Not found' ? genesysMessage : 'Not found in Genesys Cloud (it may have been deleted).'), body);
   if (status === 409) return withIds(new GenesysConflictError(`Genesys Cloud refused the change: ${genesysMessage ?? 'conflict'}`), body);
-  if (status === 413) return withIds(new GenesysValidationError('The data is larger than Genesys Cloud accepts in one request (512,000 bytes).'), body);
+  if (status === 413) return withIds(new GenesysTooLargeError('The data is larger than Genesys Cloud accepts in one request (512,000 bytes).'), body);
+  if (status === 400 && codeOf(body) === 'response.entity.too.large') return withIds(new GenesysTooLargeError('Genesys Cloud would answer with more data than it sends at once (response.entity.too.large).'), body);
   if (status === 429) {
     const wait = retryAfterSeconds(headers, genesysMessage);
     return withIds(new GenesysRateLimitedError(`Genesys Cloud is rate limiting this org; retry in ${wait} seconds.`, wait), body);
   }
-  if (status >= 400 && status < 500) return withIds(new GenesysValidationError(`Genesys Cloud refused the request: ${genesysMessage ?? `HTTP ${status}`}`), body);
+  if (status >= 400 && status < 500) return withIds(new GenesysValidationError(`Genesys Cloud refused the request: ${genesysMessage ?? oauthDescription(body) ?? `it answered ${status} without saying why`}`), body);
   return withIds(new GenesysUnavailableError(`Genesys Cloud had a problem (HTTP ${status}). Try again in a moment.`, 'server-error', status === 504 || status === 502), body);
 }

@@ -1,6 +1,6 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
-import { completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
+import { ADMIN, completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 
 export const PASSWORD = 'a long enough password';
@@ -63,4 +63,17 @@ export async function restoreJobPage(agent: Agent, url: string): Promise<string>
     page = (await agent.get(url)).text;
   }
   return page;
+}
+
+/** The sandbox emulator's table of that name, as its state (not through the API). */
+export const sandboxTable = (w: PermissionWorld, name: string) => [...w.t.services.sandbox.running!.orgs[0]!.tables.values()].find((t) => t.name === name)!;
+
+/** The sandbox emulator's API requests so far. */
+export const sandboxApi = (w: PermissionWorld) => w.t.services.sandbox.running!.requestLog.filter((e) => e.path.startsWith('/api/'));
+
+/** A manual backup of the named tables, made by the administrator; its id. */
+export async function backupOfTables(w: PermissionWorld, names: string[]): Promise<string> {
+  const org = await w.t.services.orgs.get(w.orgId);
+  const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
+  return w.t.services.backups.backupNow(admin, org, names.map((n) => sandboxTable(w, n).id), { userId: 1, name: ADMIN.displayName, isAdmin: true }, 'manual');
 }

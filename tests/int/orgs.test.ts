@@ -15,7 +15,9 @@ let t: TestApp;
 let admin: Agent;
 
 beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ name: 'Acme Production', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET }], seed: 'demo' });
+  // Every test builds a fresh app, with its own token cache: more logins a minute than Genesys' token throttle
+  // allows one client. Throttled logins are tested in tests/int/gateway/strict-genesys.test.ts.
+  emu = await startEmulator({ clients: [{ name: 'Acme Production', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET }], seed: 'demo', behaviour: { tokenRequestsPerMinute: 0 } });
 });
 afterAll(async () => emu.stop());
 beforeEach(async () => {
@@ -130,7 +132,7 @@ describe('adding and editing orgs', () => {
     await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Prod', region: 'eu_west_1', clientSecret: CANARY_SECRET, label: 'PROD', color: 'red' });
     await admin.post(`/admin/orgs/${org.id}/test`).type('form').send({ _csrf: token });
     emu.faults.clear();
-    expect((await t.db.genesysOrg.findFirstOrThrow()).lastTestMessage).toMatch(/missing a Genesys Cloud permission/);
+    expect((await t.db.genesysOrg.findFirstOrThrow()).lastTestMessage).toMatch(/lacks architect:datatable:view; add it to the client's role/);
   });
 
   it('users cannot see or change org settings', async () => {

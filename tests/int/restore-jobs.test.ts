@@ -7,20 +7,15 @@ import { touchRows } from '../../src/emulator/store.js';
 import type { Row } from '../../src/genesys/gateway.js';
 import { IMPORT_MIN_ROWS } from '../../src/features/backups/restore-plan.js';
 import { ADMIN, csrfFrom } from '../helpers/test-app.js';
-import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { backupOfTables, permissionWorld, restoreJobPage, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 /** Set while a second emulator stands in for another Genesys org. */
 let otherOrg: { host: string; port: number; protocol: 'http' } | undefined;
 const sandbox = () => w.t.services.sandbox.running!;
-const table = (name: string) => [...sandbox().orgs[0]!.tables.values()].find((t) => t.name === name)!;
-const api = () => sandbox().requestLog.filter((e) => e.path.startsWith('/api/'));
-
-async function backupOf(names: string[]): Promise<string> {
-  const org = await w.t.services.orgs.get(w.orgId);
-  const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
-  return w.t.services.backups.backupNow(admin, org, names.map((n) => table(n).id), { userId: 1, name: ADMIN.displayName, isAdmin: true }, 'manual');
-}
+const table = (name: string) => sandboxTable(w, name);
+const api = () => sandboxApi(w);
+const backupOf = (names: string[]) => backupOfTables(w, names);
 
 async function restore(backupId: string, form: Record<string, string | string[]> = {}) {
   const res = await w.admin.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account'), ...form });

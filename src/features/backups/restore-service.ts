@@ -34,6 +34,8 @@ export interface RestoreJobView {
   total: number;
   done: number;
   failures: { table: string; key: string; message: string }[];
+  /** How the restore went about it where that differs from the plan, e.g. an import that fell back to row writes. */
+  notes: string[];
   batchId: string;
   preRestoreBackupId: string | null;
   error: string | null;
@@ -67,10 +69,11 @@ export function createRestoreService(deps: {
 }) {
   const active = new Set<string>();
 
-  const toView = (j: { id: string; status: string; total: number; done: number; failures: string; batchId: string; preRestoreBackupId: string | null; error: string | null }): RestoreJobView => ({
+  const toView = (j: { id: string; status: string; total: number; done: number; failures: string; notes: string; batchId: string; preRestoreBackupId: string | null; error: string | null }): RestoreJobView => ({
     ...j,
     status: j.status as RestoreJobView['status'],
     failures: JSON.parse(j.failures) as RestoreJobView['failures'],
+    notes: JSON.parse(j.notes) as string[],
   });
 
   /**
@@ -103,8 +106,9 @@ export function createRestoreService(deps: {
     const plans = JSON.parse(job.plan) as TablePlan[];
     const actor = JSON.parse(job.actor) as Actor;
     const failures = JSON.parse(job.failures) as RestoreJobView['failures'];
+    const notes = JSON.parse(job.notes) as string[];
     let done = job.done;
-    const save = (data: Record<string, unknown> = {}) => deps.db.restoreJob.update({ where: { id: jobId }, data: { done, failures: JSON.stringify(failures), ...data } });
+    const save = (data: Record<string, unknown> = {}) => deps.db.restoreJob.update({ where: { id: jobId }, data: { done, failures: JSON.stringify(failures), notes: JSON.stringify(notes), ...data } });
     try {
       const found = await deps.users.findById(job.userId);
       if (!found || found.disabled) throw new Error('The person who started this restore can no longer sign in, so it was stopped.');
@@ -157,6 +161,8 @@ export function createRestoreService(deps: {
         if (viaImport.length) {
           const result = await deps.tables.importRows(user, org, tableId, viaImport, actor, { batchId: job.batchId, reason, extra });
           failures.push(...result.failures.map((f) => ({ table: p.name, ...f })));
+          // A refused upload imported nothing: the table's rows go through single-row writes, and the report says so.
+          if (result.fallback) notes.push(`${p.name}: ${result.fallback}`);
           for (const item of result.leftOver) await writeOne(p, item);
         }
         done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
@@ -170,7 +176,7 @@ export function createRestoreService(deps: {
         }
         start += count;
       }
-      await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId: job.batchId, details: { backupId: job.backupId, exact: job.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null } }, actor);
+      await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId: job.batchId, details: { backupId: job.backupId, exact: job.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null, ...(notes.length ? { notes } : {}) } }, actor);
       await save({ status: 'finished', finishedAt: new Date(deps.clock.now()) });
     } catch (err) {
       const message = err instanceof GenesysUnavailableError ? `${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.` : (err as Error).message;

@@ -1,8 +1,10 @@
 // Many row writes as one Genesys CSV import job (Append: rows in the file are added or replaced, others
 // kept), with the same per-row audit entries as single writes: every row's intent (before/after) is
 // committed before the job, and each row's outcome is decided after it from a fresh read of the table —
-// the job reports only counts, not which rows failed. A process stopped mid-job leaves intents that the
-// reconciler settles from the table's actual state.
+// the job reports only counts, not which rows failed. That read tolerates Genesys' visibility delay: it is
+// repeated with back-off (bounded) until as many rows hold their values as the job says it wrote. A refused
+// upload imported nothing: its rows are handed back for single-row writes. A process stopped mid-job leaves
+// intents that the reconciler settles from the table's actual state.
 import { randomUUID } from 'node:crypto';
 import { stringify } from 'csv-stringify/sync';
 import { rowHolds } from '../../genesys/datatable-schema.js';
@@ -17,8 +19,10 @@ export interface ImportOutcome {
   /** Rows that already held what was asked (nothing written). */
   unchanged: number;
   failures: { key: string; message: string }[];
-  /** Rows a CSV cannot carry (see importable), left for the caller to write one at a time. */
+  /** Rows a CSV cannot carry (see importable), or the whole file when its upload was refused: left for the caller to write one at a time. */
   leftOver: ImportItem[];
+  /** Why the import was given up for single-row writes, in plain words (for the job's report). */
+  fallback?: string;
 }
 
 /**
@@ -46,7 +50,7 @@ export async function importRows(
 ): Promise<ImportOutcome> {
   const outcome: ImportOutcome = { applied: 0, unchanged: 0, failures: [], leftOver: [] };
   const current = new Map((await deps.gateway.readAllRows(table.id, { mode: 'background' })).map((r) => [String(r.key), r]));
-  const writes: { key: string; before: Row | null; after: Row; changed: string[]; changeId: string }[] = [];
+  const writes: { item: ImportItem; key: string; before: Row | null; after: Row; changed: string[]; changeId: string }[] = [];
   for (const item of items) {
     const { key } = item;
     const before = current.get(key) ?? null;
@@ -62,7 +66,7 @@ export async function importRows(
     // Genesys replaces whole rows: an update sends the current row with the changed columns laid over it.
     const after = before ? { ...before, ...wanted } : wanted;
     if (!importable(after, table.schema)) outcome.leftOver.push(item);
-    else writes.push({ key, before, after, changed: Object.keys(wanted), changeId: randomUUID() });
+    else writes.push({ item, key, before, after, changed: Object.keys(wanted), changeId: randomUUID() });
   }
   if (!writes.length) return outcome;
   const entry = (w: (typeof writes)[number]) => ({
@@ -79,15 +83,21 @@ export async function importRows(
     actor,
   );
   let jobMessage = '';
+  /** Rows the job says it did not write: the read below waits until no more than these are missing. */
+  let expectedMisses = 0;
   try {
     const result = await deps.gateway.importCsv(table.id, csvOf(table, writes.map((w) => w.after)), 'Append');
+    if (result.nothingImported) return await handBack(deps.audit, writes.map((w) => ({ entry: entry(w), item: w.item })), outcome, result.message!, actor);
     if (result.status !== 'Succeeded') jobMessage = result.message ?? 'Genesys Cloud could not process the import.';
+    expectedMisses = result.status === 'Succeeded' ? result.failed : writes.length;
   } catch (err) {
     jobMessage = (err as Error).message; // some rows may still have been written: the read below decides
   }
+  const misses = (rows: Map<string, Row>) => writes.filter((w) => !rowHolds(rows.get(w.key), w.after)).length;
   let after: Map<string, Row>;
   try {
-    after = new Map((await deps.gateway.readAllRows(table.id, { mode: 'background' })).map((r) => [String(r.key), r]));
+    const settled = (rows: Row[]) => misses(new Map(rows.map((r) => [String(r.key), r]))) <= expectedMisses;
+    after = new Map((await deps.gateway.readAllRowsAfterWrite(table.id, settled, { mode: 'background' })).map((r) => [String(r.key), r]));
   } catch (err) {
     // Outcomes cannot be known now; the reconciler settles them from the table later.
     await deps.audit.recordMany(writes.map((w) => ({ ...entry(w), outcome: 'unknown', details: { message: (err as Error).message } })), actor);
@@ -99,5 +109,26 @@ export async function importRows(
   await deps.audit.recordMany([...applied.map((w) => ({ ...entry(w), outcome: 'applied' })), ...failed.map((w) => ({ ...entry(w), outcome: 'failed', details: { message } }))], actor);
   outcome.applied = applied.length;
   outcome.failures.push(...failed.map((w) => ({ key: w.key, message })));
+  return outcome;
+}
+
+/**
+ * The upload was refused, so the job never ran: each row's intent is closed as failed (with why, and that it
+ * is written on its own instead) and the rows go back to the caller for single-row writes.
+ */
+async function handBack(
+  audit: AuditService,
+  rows: { entry: Record<string, unknown> & { action: string }; item: ImportItem }[],
+  outcome: ImportOutcome,
+  refused: string,
+  actor: Actor,
+): Promise<ImportOutcome> {
+  const fallback = `${refused} Its ${rows.length} row(s) were written one at a time instead.`;
+  await audit.recordMany(
+    rows.map((r) => ({ ...r.entry, outcome: 'failed', details: { message: `${refused} This row is written on its own instead.` } })),
+    actor,
+  );
+  outcome.leftOver.push(...rows.map((r) => r.item));
+  outcome.fallback = fallback;
   return outcome;
 }

@@ -118,7 +118,7 @@ export function createTableService(deps: {
     const gateway = await deps.orgs.gatewayFor(org.id, org);
     let table = (await tablesOf(org)).find((t) => t.id === tableId);
     table ??= (await tablesOf(org, true)).find((t) => t.id === tableId);
-    if (!table) throw new NotFoundError('That table does not exist in this org (it may have been deleted in Genesys Cloud).');
+    if (!table) throw new NotFoundError("That table does not exist in this org as the app's Genesys OAuth client sees it: it may have been deleted in Genesys Cloud, or be in a division the client's role does not cover (add that division to the role).");
     const access = resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights, schema: table.schema });
     if (!access.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
     return { table, access, columns: visibleColumns(access), gateway };

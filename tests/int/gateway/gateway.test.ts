@@ -100,7 +100,7 @@ describe('test connection reasons', () => {
     emu.faults.set([{ path: '/api/v2/flows/datatables', action: { type: 'status', status: 403 } }]);
     const err = await orgA().gateway.testConnection().catch((e: unknown) => e);
     expect((err as GenesysAuthError).reason).toBe('missing-permissions');
-    expect((err as Error).message).toMatch(/missing a Genesys Cloud permission/);
+    expect((err as Error).message).toMatch(/lacks architect:datatable:view; add it to the client's role/);
   });
 
   it('unreachable (connection refused) and unknown host (wrong region / DNS)', async () => {
