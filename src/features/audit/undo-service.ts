@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { AuditEvent } from '../../db/generated/client.js';
-import { rowHolds } from '../../genesys/datatable-schema.js';
-import type { Row } from '../../genesys/gateway.js';
+import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
+import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -65,20 +65,21 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
     async previewBatch(user: CurrentUser, batchId: string): Promise<BatchItem[]> {
       const changes = await batchChanges(batchId);
       if (changes.length === 0) throw new NotFoundError('That batch has no applied changes to undo.');
-      const rowsByTable = new Map<string, Map<string, Row>>();
+      const rowsByTable = new Map<string, { rows: Map<string, Row>; schema: TableSchema }>();
       const items: BatchItem[] = [];
       for (const e of changes) {
         const org = await deps.orgs.get(e.orgId!);
         const k = `${e.orgId}\u0000${e.tableId}`;
         if (!rowsByTable.has(k)) {
           const data = await deps.tables.rows(user, org, e.tableId!, { refresh: true });
-          rowsByTable.set(k, new Map(data.rows.map((r) => [String(r.key), r])));
+          rowsByTable.set(k, { rows: new Map(data.rows.map((r) => [String(r.key), r])), schema: data.table.schema });
         }
-        const current = rowsByTable.get(k)!.get(e.rowKey!) ?? null;
+        const { rows, schema } = rowsByTable.get(k)!;
+        const current = rows.get(e.rowKey!) ?? null;
         const { plan } = planFor(e);
         const blocked =
-          plan.kind === 'update' ? (rowHolds(current, plan.expected) ? null : 'the row has changed since')
-          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected) ? null : 'the row has changed since')
+          plan.kind === 'update' ? (rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
+          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: e.rowKey, blocked });
       }
@@ -119,9 +120,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const t = await deps.tables.open(user, org, e.tableId!);
       const target = e.action === 'row.deleted' ? null : (JSON.parse(e.after!) as Row);
       const current = await (await deps.orgs.gatewayFor(org.id, org)).getRow(e.tableId!, e.rowKey!);
-      const columns = t.columns.filter((c) => c !== 'key' && (target?.[c] !== undefined || current?.[c] !== undefined) && current?.[c] !== target?.[c]);
+      const columns = t.columns.filter((c) => c !== 'key' && (target?.[c] !== undefined || current?.[c] !== undefined) && !sameIn(c, current, target, t.table.schema));
       const only = (r: Row | null) => (r ? (Object.fromEntries(Object.entries(r).filter(([c]) => t.columns.includes(c))) as Row) : null);
-      return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo: (target === null) === (current === null) && columns.length === 0 };
+      return { entry: e, org, schema: t.table.schema, target, current, now: only(current), then: only(target), columns, nothingToDo: (target === null) === (current === null) && columns.length === 0 };
     },
 
     async restore(user: CurrentUser, seq: number, actor: Actor): Promise<void> {
@@ -132,7 +133,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       if (p.target === null) plan = { kind: 'delete', expected: {} };
       else if (p.current === null) plan = { kind: 'create', row: p.target };
       else {
-        const changed = Object.keys(p.target).filter((c) => c !== 'key' && p.current![c] !== p.target![c]);
+        const changed = Object.keys(p.target).filter((c) => c !== 'key' && !sameIn(c, p.current, p.target, p.schema));
         plan = { kind: 'update', values: Object.fromEntries(changed.map((c) => [c, p.target![c]!])), expected: {} };
       }
       await deps.tables.revert(user, p.org, p.entry.tableId!, key, plan, actor, { reverts: seq, force: true, restore: true });
