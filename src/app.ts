@@ -10,6 +10,7 @@ import { registerHomeRoutes } from './features/home/home-routes.js';
 import { registerSetupRoutes } from './features/setup/setup-routes.js';
 import { loadOrgContext } from './features/orgs/org-context.js';
 import { registerOrgRoutes } from './features/orgs/org-routes.js';
+import { registerReadinessRoutes } from './features/orgs/readiness-routes.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { registerBackupRoutes } from './features/backups/backup-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
@@ -127,8 +128,9 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerSetupRoutes(routes, services);
   registerAuthRoutes(routes, services);
   registerOrgRoutes(routes, services);
+  registerReadinessRoutes(routes, services);
   registerUserRoutes(routes, { users: services.userAdmin, clock: services.clock });
-  registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables });
+  registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables, readiness: services.readiness });
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db, verifyAuditChain: services.verifyAuditChain });

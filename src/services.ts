@@ -28,6 +28,7 @@ import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createReconciler } from './features/audit/reconciler.js';
+import { createReadinessService } from './features/orgs/readiness-service.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createChangeOutcomes } from './features/audit/change-outcomes.js';
 import { createBackupService } from './features/backups/backup-service.js';
@@ -121,6 +122,7 @@ export function createServices(deps: ServiceDeps) {
     backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler,
+    readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
     tables,
     bulk: createBulkService({ tables, clock, outcomes: createChangeOutcomes(db) }),

@@ -59,6 +59,8 @@ function matrix(): Record<string, Entry> {
     'post /admin/orgs/:id/archive': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/archive` },
     'post /admin/orgs/:id/unarchive': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/unarchive` },
     'post /admin/orgs/:id/delete': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/delete` },
+    'get /admin/orgs/:id/readiness': { expect: adminOnly('get', 404), path: () => `/admin/orgs/${NO_ORG}/readiness` },
+    'post /admin/orgs/:id/readiness': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/readiness` },
     'post /admin/orgs/:id/reset-sandbox': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/reset-sandbox` },
     'post /orgs/current': { expect: everyoneSignedIn('post', 303), body: () => ({ orgId: w.orgId }) },
     'get /admin/users': { expect: adminOnly('get', 200) },

@@ -6,7 +6,7 @@ import { Mutex } from 'async-mutex';
 import type { Db } from '../../db/database.js';
 import { Prisma } from '../../db/generated/client.js';
 import { rowHolds } from '../../genesys/datatable-schema.js';
-import type { Row } from '../../genesys/gateway.js';
+import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { OrgService } from '../orgs/org-service.js';
@@ -14,10 +14,12 @@ import type { AuditService } from './audit-service.js';
 
 export type ReconciledOutcome = 'reconciled-applied' | 'reconciled-not-applied' | 'reconciled-conflict';
 
-export function decideOutcome(action: string, current: Row | null, before: Row | null, after: Row | null): ReconciledOutcome {
-  if (action === 'row.deleted') return current === null ? 'reconciled-applied' : rowHolds(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
-  if (action === 'row.created') return current === null ? 'reconciled-not-applied' : rowHolds(current, after) ? 'reconciled-applied' : 'reconciled-conflict';
-  return rowHolds(current, after) ? 'reconciled-applied' : rowHolds(current, before) ? 'reconciled-not-applied' : 'reconciled-conflict';
+/** Compares by meaning (datatable-schema.ts sameValue): a row Genesys normalised still holds what was written. */
+export function decideOutcome(action: string, current: Row | null, before: Row | null, after: Row | null, schema?: TableSchema): ReconciledOutcome {
+  const holds = (wanted: Row | null) => rowHolds(current, wanted, schema);
+  if (action === 'row.deleted') return current === null ? 'reconciled-applied' : holds(before) ? 'reconciled-not-applied' : 'reconciled-conflict';
+  if (action === 'row.created') return current === null ? 'reconciled-not-applied' : holds(after) ? 'reconciled-applied' : 'reconciled-conflict';
+  return holds(after) ? 'reconciled-applied' : holds(before) ? 'reconciled-not-applied' : 'reconciled-conflict';
 }
 
 /** Open changes settled per periodic pass (the next pass takes the rest). */

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { AuditEvent } from '../../db/generated/client.js';
-import { rowHolds } from '../../genesys/datatable-schema.js';
-import type { Row } from '../../genesys/gateway.js';
+import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
+import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -74,20 +74,21 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
      */
     async previewBatch(user: CurrentUser, batchId: string): Promise<BatchItem[]> {
       const changes = await batchChanges(user, batchId);
-      const rowsByTable = new Map<string, Map<string, Row>>();
+      const rowsByTable = new Map<string, { rows: Map<string, Row>; schema: TableSchema }>();
       const items: BatchItem[] = [];
       for (const { event: e, view } of changes) {
         const org = await deps.orgs.get(e.orgId!);
         const k = `${e.orgId}\u0000${e.tableId}`;
         if (!rowsByTable.has(k)) {
           const data = await deps.tables.rows(user, org, e.tableId!, { refresh: true });
-          rowsByTable.set(k, new Map(data.rows.map((r) => [String(r.key), r])));
+          rowsByTable.set(k, { rows: new Map(data.rows.map((r) => [String(r.key), r])), schema: data.table.schema });
         }
-        const current = rowsByTable.get(k)!.get(e.rowKey!) ?? null;
+        const { rows, schema } = rowsByTable.get(k)!;
+        const current = rows.get(e.rowKey!) ?? null;
         const { plan } = planFor(e);
         const blocked =
-          plan.kind === 'update' ? (rowHolds(current, plan.expected) ? null : 'the row has changed since')
-          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected) ? null : 'the row has changed since')
+          plan.kind === 'update' ? (rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
+          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
       }
@@ -127,8 +128,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const t = await deps.tables.open(user, org, e.tableId!);
       const target = e.action === 'row.deleted' ? null : (JSON.parse(e.after!) as Row);
       const current = await (await deps.orgs.gatewayFor(org.id, org)).getRow(e.tableId!, e.rowKey!);
-      // The preview shows only the columns the user may see (t.columns), like every other page.
-      const columns = t.columns.filter((c) => c !== 'key' && (cell(target, c) !== undefined || cell(current, c) !== undefined) && cell(current, c) !== cell(target, c));
+      // The preview shows only the columns the user may see (t.columns), like every other page; values are
+      // compared by meaning (1 = 1.0), as Genesys may normalise them.
+      const columns = t.columns.filter((c) => c !== 'key' && (cell(target, c) !== undefined || cell(current, c) !== undefined) && !sameIn(c, current, target, t.table.schema));
       const only = (r: Row | null) => (r ? project(r, t.columns) : null);
       return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo: (target === null) === (current === null) && columns.length === 0 };
     },

@@ -10,7 +10,7 @@
 // look the same), and a table whose key column is hidden from them is not planned at all (which rows exist
 // would tell hidden keys apart). Otherwise a hand-made or shared file would turn "Unchanged"/"Update" into
 // an oracle for hidden values.
-import { FIELD_TYPES } from '../../genesys/datatable-schema.js';
+import { FIELD_TYPES, sameIn } from '../../genesys/datatable-schema.js';
 import type { DataTable, Row, TableSchema } from '../../genesys/gateway.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { visibleColumns } from '../permissions/access.js';
@@ -165,7 +165,7 @@ export async function planRestore(deps: { tables: TableService }, user: CurrentU
       const now = current.get(key);
       if (!now) p.add.push(row);
       else {
-        const changed = columns.filter((c) => c in row && row[c] !== now[c]);
+        const changed = columns.filter((c) => c in row && !sameIn(c, row, now, found.table.schema));
         if (changed.length) p.update.push({ key, changed, values: Object.fromEntries(changed.map((c) => [c, row[c]!])) });
         else p.unchanged++;
       }

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import { rowHolds } from '../../genesys/datatable-schema.js';
-import type { Row } from '../../genesys/gateway.js';
+import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
@@ -46,8 +46,8 @@ interface UserLookup {
 }
 
 /** The row already holds what the operation would write (so it is not written again). */
-function satisfied(op: Operation, current: Row | undefined): boolean {
-  return op.kind === 'delete' ? current === undefined : rowHolds(current, op.kind === 'create' ? op.row : op.values);
+function satisfied(op: Operation, current: Row | undefined, schema: TableSchema | undefined): boolean {
+  return op.kind === 'delete' ? current === undefined : rowHolds(current, op.kind === 'create' ? op.row : op.values, schema);
 }
 
 /** An operation as a change of the single-row path (forced: the restore's plan decides, not a baseline). */
@@ -155,7 +155,8 @@ export function createRestoreService(deps: {
         const tableId = p.tableId;
         const ops = operationsOf(p);
         // After a restart, what Genesys holds now decides which remaining operations are still needed.
-        const now = resumed ? new Map((await deps.tables.rows(user, org, tableId, { refresh: true })).rows.map((r) => [String(r.key), r])) : null;
+        const read = resumed ? await deps.tables.rows(user, org, tableId, { refresh: true }) : null;
+        const now = read ? new Map(read.rows.map((r) => [String(r.key), r])) : null;
         // The import reads the table itself and leaves out rows that already hold their values.
         const viaImport = ops.slice(done - start).filter((op): op is ImportItem & Operation => op.viaImport === true && op.kind !== 'delete');
         if (viaImport.length) {
@@ -168,7 +169,7 @@ export function createRestoreService(deps: {
         done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
         await save();
         for (const op of ops.slice(done - start)) {
-          if (!now || !satisfied(op, now.get(op.key))) {
+          if (!now || !satisfied(op, now.get(op.key), read?.table.schema)) {
             await writeOne(p, op);
           }
           done++;

@@ -14,7 +14,8 @@ export function createOrgRepository(db: Db) {
     findEnvManaged: () => db.genesysOrg.findFirst({ where: { managedBy: 'env' } }),
     create: (data: Prisma.GenesysOrgCreateInput) => db.genesysOrg.create({ data }),
     update: (id: string, data: Prisma.GenesysOrgUpdateInput) => db.genesysOrg.update({ where: { id }, data }),
-    delete: (id: string) => db.genesysOrg.delete({ where: { id } }),
+    /** The org and what is kept about it alone (its last readiness check). */
+    delete: (id: string) => db.$transaction([db.orgReadiness.deleteMany({ where: { orgId: id } }), db.genesysOrg.delete({ where: { id } })]),
     /** Rows encrypted with a given key (for key rotation). */
     listEncrypted: () => db.genesysOrg.findMany({ where: { clientSecretEnc: { not: null } } }),
     transaction: <T>(fn: (tx: Prisma.TransactionClient) => Promise<T>) => db.$transaction(fn),

@@ -1,12 +1,14 @@
 // Admin pages for Genesys orgs, the sandbox org, and every user's org switcher.
 import type { Request, Response } from 'express';
 import { regionOptions } from '../../genesys/regions.js';
+import { actorOf } from '../../lib/actor.js';
 import { safeReturnPath } from '../../lib/current-user.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
 import { ORG_COLORS } from './org-schemas.js';
 import type { OrgService, OrgView } from './org-service.js';
+import type { ReadinessService } from './readiness-service.js';
 
 type FormValues = Record<string, string | boolean>;
 
@@ -41,7 +43,7 @@ export function renderOrgForm(res: Response, status: number, locals: { org?: Org
   });
 }
 
-export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> } }): void {
+export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> }; readiness: ReadinessService }): void {
   const { orgs } = deps;
   const id = (req: Request) => String(req.params.id);
 
@@ -58,7 +60,10 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
       const org = await orgs.create(req.body, req.user!.id);
       const test = await orgs.test(org.id);
       flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
-      res.redirect(303, `/admin/orgs/${org.id}/edit`);
+      // A new org shows its readiness (reads only) at once: what its role lets the app do, and what to change.
+      if (!test.ok) return res.redirect(303, `/admin/orgs/${org.id}/edit`);
+      await deps.readiness.run(org.id, actorOf(req), { writeChecks: false });
+      res.redirect(303, `/admin/orgs/${org.id}/readiness`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       renderOrgForm(res, 400, { values: formValues(req.body), error: err, action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });

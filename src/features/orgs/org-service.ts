@@ -282,6 +282,13 @@ export function createOrgService(deps: OrgServiceDeps) {
 
     gatewayFor,
 
+    /** The org's SDK client and request queue beside its gateway, for the readiness probe's own calls. */
+    async connectionEntry(orgId: string) {
+      const org = await record(orgId);
+      if (org.archivedAt) throw new ForbiddenError(`The org "${org.name}" is archived.`);
+      return deps.gateways.for(org.id, await connectionFor(org));
+    },
+
     async isReadOnly(id: string): Promise<boolean> {
       return (await record(id)).readOnly;
     },

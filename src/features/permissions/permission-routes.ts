@@ -7,12 +7,13 @@ import { flash } from '../../lib/flash.js';
 import { idField, idParam } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { OrgService } from '../orgs/org-service.js';
+import { gapsIn, type ReadinessService } from '../orgs/readiness-service.js';
 import type { TableService } from '../tables/table-service.js';
 import type { UserService } from '../users/user-service.js';
 import { COLUMN_ACCESS, NO_RIGHTS, orderedColumns } from './access.js';
 import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-service.js';
 
-export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService }): void {
+export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService; readiness: ReadinessService }): void {
   const { permissions, users, orgs, tables } = deps;
   const userId = (req: Request) => idParam(req, 'id', 'user');
 
@@ -24,7 +25,13 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const orgTables = org ? await tables.listTables(req.user!, org) : [];
     const rights = org ? await permissions.rightsOf(user.id, org.id) : new Map();
     const everyone = (await users.list()).filter((u) => u.id !== user.id && u.role !== 'ADMIN');
-    res.render('permissions/user', { title: `Rights of ${user.displayName}`, user, org, orgs: allOrgs, tables: orgTables.map(({ table }) => ({ table, rights: rights.get(table.id) ?? null })), everyone });
+    // Grants the org's Genesys role cannot honour, from its last readiness check.
+    const readiness = org ? await deps.readiness.latest(org.id) : null;
+    const rows = orgTables.map(({ table }) => {
+      const granted = rights.get(table.id) ?? null;
+      return { table, rights: granted, gaps: granted ? gapsIn(readiness, table.division, granted, 'admin') : [] };
+    });
+    res.render('permissions/user', { title: `Rights of ${user.displayName}`, user, org, orgs: allOrgs, tables: rows, everyone });
   });
 
   routes.get('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
@@ -32,7 +39,8 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const org = await orgs.get(String(req.params.orgId));
     const { table } = await tables.open(req.user!, org, String(req.params.tableId));
     const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
-    res.render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: null, fieldErrors: {} });
+    const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
+    res.render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: null, fieldErrors: {} });
   });
 
   routes.post('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
@@ -46,7 +54,8 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
-      res.status(400).render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: err.message, fieldErrors: err.fieldErrors });
+      const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
+      res.status(400).render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: err.message, fieldErrors: err.fieldErrors });
     }
   });
 

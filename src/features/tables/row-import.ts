@@ -59,7 +59,7 @@ export async function importRows(
       outcome.failures.push({ key, message: 'The row no longer exists in Genesys Cloud.' });
       continue;
     }
-    if (rowHolds(before, wanted)) {
+    if (rowHolds(before, wanted, table.schema)) {
       outcome.unchanged++;
       continue;
     }
@@ -103,8 +103,9 @@ export async function importRows(
     await deps.audit.recordMany(writes.map((w) => ({ ...entry(w), outcome: 'unknown', details: { message: (err as Error).message } })), actor);
     throw err;
   }
-  const applied = writes.filter((w) => rowHolds(after.get(w.key), w.after));
-  const failed = writes.filter((w) => !rowHolds(after.get(w.key), w.after));
+  // By meaning: a row Genesys stored as 1.0 or without trailing spaces holds what was written.
+  const applied = writes.filter((w) => rowHolds(after.get(w.key), w.after, table.schema));
+  const failed = writes.filter((w) => !rowHolds(after.get(w.key), w.after, table.schema));
   const message = jobMessage || 'Genesys Cloud did not accept this row in the import (check it against the table schema).';
   await deps.audit.recordMany([...applied.map((w) => ({ ...entry(w), outcome: 'applied' })), ...failed.map((w) => ({ ...entry(w), outcome: 'failed', details: { message } }))], actor);
   outcome.applied = applied.length;

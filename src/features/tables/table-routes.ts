@@ -12,6 +12,7 @@ import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
+import type { ReadinessService } from '../orgs/readiness-service.js';
 import type { BulkService } from './bulk-service.js';
 import { gridRowsHtml } from './grid-html.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
@@ -76,7 +77,7 @@ function baselineOf(body: unknown, fallback: Row): Row {
   return out;
 }
 
-export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; bulk: BulkService; audit: AuditService }): void {
+export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; bulk: BulkService; audit: AuditService; readiness: ReadinessService }): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
   const ref = (req: Request) => String(req.params.ref);
@@ -91,13 +92,17 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   });
 
   routes.get('/tables/:tableId', 'signed-in', async (req, res) => {
-    const data = await tables.rows(req.user!, currentOrg(req), tableId(req));
+    const org = currentOrg(req);
+    const data = await tables.rows(req.user!, org, tableId(req));
+    // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
+    const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, req.user!.role === 'ADMIN' ? 'admin' : 'user');
     const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
     const matching = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties);
     const pageCount = Math.max(1, Math.ceil(matching.length / query.pageSize));
     const page = Math.min(pageCount, query.page);
     res.render('tables/table', {
       title: data.table.name,
+      roleGaps,
       table: data.table,
       access: data.access,
       columns: data.columns,

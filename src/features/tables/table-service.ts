@@ -5,7 +5,7 @@
 // write-ahead in the audit log (intent before the call, outcome after).
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Mutex } from 'async-mutex';
-import { rowHolds } from '../../genesys/datatable-schema.js';
+import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import { isUnaddressableSegment, unaddressableKeyError } from '../../genesys/path-segments.js';
 import type { DataTable, DataTableGateway, Row } from '../../genesys/gateway.js';
@@ -238,12 +238,14 @@ export function createTableService(deps: {
       return withRowLock(org, tableId, key, async () => {
         const current = await t.gateway.getRow(tableId, key);
         if (!current) throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
+        // Compared by meaning (1 = 1.0, trailing spaces Genesys trims): normalisation is not someone's change.
+        const same = (c: string, a: Row, b: Row) => sameIn(c, a, b, t.table.schema);
         const conflicts = Object.keys(values)
-          .filter((c) => Object.hasOwn(baseline, c) && baseline[c] !== values[c] && current[c] !== baseline[c] && current[c] !== values[c])
+          .filter((c) => Object.hasOwn(baseline, c) && !same(c, baseline, values) && !same(c, current, baseline) && !same(c, current, values))
           .map((c) => ({ column: c, original: baseline[c], theirs: current[c], yours: values[c]! }));
         if (conflicts.length) throw new RowConflictError(conflicts, project(current, t.columns));
         // A column the user left as they found it is not theirs to write back (someone else may have changed it).
-        const changed = Object.keys(values).filter((c) => current[c] !== values[c] && !(Object.hasOwn(baseline, c) && baseline[c] === values[c]));
+        const changed = Object.keys(values).filter((c) => !same(c, current, values) && !(Object.hasOwn(baseline, c) && same(c, baseline, values)));
         if (changed.length === 0) return { changed, row: project(current, t.columns) };
         const merged: Row = { ...current, ...Object.fromEntries(changed.map((c) => [c, values[c]!])) };
         const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed, reason, batchId: opts.batchId, changeId: opts.changeId }, () =>
@@ -355,13 +357,13 @@ export function createTableService(deps: {
         const current = await t.gateway.getRow(tableId, key);
         if (plan.kind === 'update') {
           if (!current) return { conflict: null, noop: true };
-          if (!opts.force && !rowHolds(current, plan.expected)) return { conflict: current };
+          if (!opts.force && !rowHolds(current, plan.expected, t.table.schema)) return { conflict: current };
           const merged: Row = { ...current, ...plan.values };
           const saved = await recordedWrite(actor, { action: 'row.updated', orgId: org.id, tableId, rowKey: key, before: current, after: merged, changed: Object.keys(plan.values), reason, extra, batchId }, () => t.gateway.updateRow(tableId, key, merged));
           deps.rowCache.upsert(org.id, tableId, saved);
         } else if (plan.kind === 'delete') {
           if (!current) return { conflict: null, noop: true };
-          if (!opts.force && !rowHolds(current, plan.expected)) return { conflict: current };
+          if (!opts.force && !rowHolds(current, plan.expected, t.table.schema)) return { conflict: current };
           await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, extra, batchId }, () => t.gateway.deleteRow(tableId, key));
           deps.rowCache.remove(org.id, tableId, key);
         } else {
