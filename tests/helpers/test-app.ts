@@ -1,6 +1,6 @@
 // Builds the real app on a fresh SQLite file in a temporary DATA_DIR (one per test file), with a manual clock
 // and an in-memory log transport. Nothing is mocked: migrations, PRAGMAs, sessions and CSRF are the real ones.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
@@ -16,6 +16,7 @@ import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
 import type { BcryptEngine } from '../../src/lib/passwords.js';
+import { memoBcrypt } from './memo-bcrypt.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
 
@@ -29,6 +30,19 @@ export interface TestAppOptions {
   bcrypt?: BcryptEngine;
 }
 
+// Every test app starts from the same migrated database: the migrations are applied once per test process (by
+// the real schema engine) and the file is copied, instead of running the engine for every app.
+let template: Promise<string> | undefined;
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const file = databasePath(mkdtempSync(path.join(os.tmpdir(), 'dtm-template-')));
+    await applyMigrations(file, { schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'), migrationsDir: path.join(projectRoot, 'prisma', 'migrations') });
+    if (existsSync(`${file}-wal`)) throw new Error('the migrated template database left a WAL file; copying it alone would lose data');
+    return file;
+  })();
+  return template;
+}
+
 export async function createTestApp(options: TestAppOptions = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-test-'));
   const config: AppConfig = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_CONSOLE: 'false', ...options.env }, { version: '0.0.0-test' });
@@ -38,10 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
   const secrets = loadAppSecrets(config.secretFiles);
   redactor.addSecret(secrets.sessionSecret);
   const dbPath = databasePath(dataDir);
-  await applyMigrations(dbPath, {
-    schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
-    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
-  });
+  copyFileSync(await migratedTemplate(), dbPath);
   const db = createDb(dbPath);
   await configureDb(db);
   const clock = new ManualClock(Date.parse('2026-01-15T09:00:00Z'));
@@ -53,7 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     clock,
     redactor,
     throttleLimits: options.throttleLimits,
-    bcrypt: options.bcrypt,
+    bcrypt: options.bcrypt ?? memoBcrypt,
     gatewaySettings: { jobPollIntervalMs: 20, ...options.gatewaySettings },
   });
   // As at server start-up: the first audit checkpoint, which records the switch to the keyed audit chain.
