@@ -1,6 +1,6 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
-import { completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
+import { completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 
 export const PASSWORD = 'a long enough password';
@@ -63,4 +63,14 @@ export async function restoreJobPage(agent: Agent, url: string): Promise<string>
     page = (await agent.get(url)).text;
   }
   return page;
+}
+
+/** A form POST as `agent`, with a fresh CSRF token. */
+export async function postForm(agent: Agent, url: string, fields: Record<string, string> = {}) {
+  return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
+}
+
+/** The newest intent entry of `action` (a row change just made through the app). */
+export async function lastIntentSeq(w: PermissionWorld, action: string): Promise<number> {
+  return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
 }

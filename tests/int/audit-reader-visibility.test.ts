@@ -3,8 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CurrentUser } from '../../src/lib/current-user.js';
 import { AUDIT_PAGE_SIZE } from '../../src/features/audit/audit-query.js';
-import { csrfFrom } from '../helpers/test-app.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -13,10 +12,7 @@ beforeEach(async () => {
 afterEach(async () => w.t.close());
 
 const rowUrl = (key: string) => `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
-const lastIntent = async (action: string) => (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
-async function post(agent: typeof w.admin, url: string, fields: Record<string, string> = {}) {
-  return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
-}
+const lastIntent = (action: string) => lastIntentSeq(w, action);
 async function currentUser(id: number): Promise<CurrentUser> {
   const u = await w.t.db.user.findUniqueOrThrow({ where: { id } });
   return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };

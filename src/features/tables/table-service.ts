@@ -31,6 +31,9 @@ export interface UserTable {
 }
 
 /** A row with only the given columns (own properties: a column may be called `constructor` or `__proto__`). */
+/** What an undo or restore writes: changed columns back, a delete, or a row created again. */
+export type RevertPlan = { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row };
+
 export function project(row: Row, columns: string[]): Row {
   return Object.fromEntries(columns.filter((c) => Object.hasOwn(row, c)).map((c) => [c, row[c]!]));
 }
@@ -192,8 +195,30 @@ export function createTableService(deps: {
     throw new ForbiddenError(`${doing} would change ${[...named, ...hidden].join(' and ')}, which you may not change.`);
   }
 
+  /** The write check of an undo or restore (a re-created row sends every column it holds: each needs the write right). */
+  function assertMayRevert(t: UserTable, plan: RevertPlan, restore: boolean): void {
+    const doing = restore ? 'Restoring this row' : 'Undoing this change';
+    if (plan.kind === 'update') assertMayWrite(t, 'update', Object.keys(plan.values), doing);
+    else if (plan.kind === 'create') assertMayWrite(t, 'create', Object.keys(plan.row), doing);
+    else assertMayWrite(t, 'delete', [], doing);
+  }
+
   return {
     open,
+
+    /**
+     * Why `user` may not apply `plan` now (null: she may), by the same check revert() runs, so pages offer
+     * an undo or restore button only when the POST would pass it.
+     */
+    async revertRefusal(user: CurrentUser, org: OrgView, tableId: string, plan: RevertPlan, restore: boolean): Promise<string | null> {
+      try {
+        assertMayRevert(await open(user, org, tableId), plan, restore);
+        return null;
+      } catch (err) {
+        if (err instanceof ForbiddenError) return err.message;
+        throw err;
+      }
+    },
 
     /** The opaque name of a row whose key a reader may not see (the same handle the table pages use). */
     keyHandle,
@@ -338,16 +363,12 @@ export function createTableService(deps: {
       org: OrgView,
       tableId: string,
       key: string,
-      plan: { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row },
+      plan: RevertPlan,
       actor: Actor,
       opts: { reverts: number; force: boolean; batchId?: string; restore?: boolean; reason?: string; extra?: Record<string, unknown> },
     ): Promise<{ conflict: Row | null; noop?: boolean }> {
       const t = await open(user, org, tableId);
-      // A re-created row sends every column it holds: each needs the write right, like any other create.
-      const doing = opts.restore ? 'Restoring this row' : 'Undoing this change';
-      if (plan.kind === 'update') assertMayWrite(t, 'update', Object.keys(plan.values), doing);
-      else if (plan.kind === 'create') assertMayWrite(t, 'create', Object.keys(plan.row), doing);
-      else assertMayWrite(t, 'delete', [], doing);
+      assertMayRevert(t, plan, opts.restore ?? false);
       const extra = opts.extra ?? (opts.restore ? { restoresTo: opts.reverts } : { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) });
       const batchId = opts.batchId;
       const reason = opts.reason ?? (opts.restore ? `Restore to the row as it was after change #${opts.reverts}` : `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`);
