@@ -6,7 +6,7 @@ const access = { canView: true, canEdit: true, canAdd: false, canDelete: true, r
 describe('grid rows HTML', () => {
   it('escapes every value, key, reference and column name', () => {
     const evil = `<script>alert(1)</script>"'><img src=x onerror=alert(1)>`;
-    const html = gridRowsHtml([{ ref: evil, values: { key: evil, name: evil, on: true } }], {
+    const html = gridRowsHtml([{ ref: evil, values: { key: evil, name: evil, on: true }, fixed: false }], {
       columns: ['key', 'name', 'on'],
       properties: { key: { type: 'string' }, name: { type: 'string' }, on: { type: 'boolean' } },
       access: { ...access, columns: { ...access.columns } },
@@ -19,6 +19,18 @@ describe('grid rows HTML', () => {
     expect(html).toContain('>Yes</td>');
     expect(html).toContain('data-value="true"');
     expect(html).toContain('aria-label="Select &lt;script&gt;');
+  });
+
+  it('offers no Delete for a row keyed “..” (Genesys cannot address it) and shows it as View', () => {
+    const html = gridRowsHtml([{ ref: '~Li4', values: { key: '..', name: 'x', on: false }, fixed: true }, { ref: 'a', values: { key: 'a', name: 'y', on: false }, fixed: false }], {
+      columns: ['key', 'name', 'on'],
+      properties: { key: { type: 'string' }, name: { type: 'string' }, on: { type: 'boolean' } },
+      access: { ...access, columns: { ...access.columns } },
+      rowUrl: (ref) => `/tables/t/rows/${encodeURIComponent(ref)}`,
+    });
+    expect(html).not.toContain('~Li4/delete');
+    expect(html).toContain('href="/tables/t/rows/~Li4">View</a>');
+    expect(html).toContain('href="/tables/t/rows/a/delete"');
   });
 
   it('escapes the five HTML-special characters', () => {

@@ -29,8 +29,9 @@ export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properti
       const text = v === undefined ? '' : typeof v === 'boolean' ? (v ? 'Yes' : 'No') : escapeHtml(v);
       html += `<td${cellClass[i]} data-value="${v === undefined ? '' : escapeHtml(v)}">${text}</td>`;
     }
-    html += `<td class="actions"><a class="button small" href="${url}">${editLabel}</a>`;
-    if (access.canDelete) html += ` <a class="button small danger" href="${url}/delete">Delete</a>`;
+    // A row keyed `.`/`..` cannot be changed or deleted (ADR 004): its page says why, no Delete leads to a refusal.
+    html += `<td class="actions"><a class="button small" href="${url}">${r.fixed ? 'View' : editLabel}</a>`;
+    if (access.canDelete && !r.fixed) html += ` <a class="button small danger" href="${url}/delete">Delete</a>`;
     html += '</td></tr>';
   }
   return html;

@@ -40,8 +40,9 @@ export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
 const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
-function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'>, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
+function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
   res.status(status).render('tables/row-form', {
+    fixed: t.fixed ?? null,
     title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
     rowRef,
     table: t.table,
@@ -236,7 +237,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   routes.get('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {
     const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
     if (!data.access.canDelete) throw new ForbiddenError(data.access.readOnlyReason ?? 'You may not delete rows in this table.');
-    res.render('tables/delete', { title: 'Delete a row', table: data.table, row: data.row, columns: data.columns, rowRef: ref(req), rowPath });
+    res.render('tables/delete', { title: 'Delete a row', table: data.table, row: data.row, columns: data.columns, rowRef: ref(req), rowPath, fixed: data.fixed });
   });
 
   routes.post('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {

@@ -20,7 +20,7 @@ import { resolveAccess, visibleColumns, type TableAccess } from '../permissions/
 import type { PermissionService } from '../permissions/permission-service.js';
 import { parseRowForm } from './row-form.js';
 import { importRows, type ImportItem, type ImportOutcome } from './row-import.js';
-import { assertDistinctKey, keyConfirmed, newKeyProblem } from './key-rules.js';
+import { assertDistinctKey, fixedKeyNote, keyConfirmed, newKeyProblem } from './key-rules.js';
 import { keyOfRef, refOfKey } from './row-ref.js';
 
 export interface UserTable {
@@ -53,6 +53,8 @@ export class RowConflictError extends ConflictError {
 export interface RowRef {
   ref: string;
   values: Row;
+  /** Its key is `.` or `..`: Genesys cannot address it, so it cannot be changed or deleted (ADR 004). */
+  fixed: boolean;
 }
 
 const HANDLE_PREFIX = 'h.';
@@ -235,7 +237,7 @@ export function createTableService(deps: {
     async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
       const t = await open(user, org, tableId);
       const cached = await deps.rowCache.get(org.id, tableId, opts);
-      const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns) });
+      const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns), fixed: isUnaddressableSegment(String(row.key)) });
       return { table: t.table, access: t.access, columns: t.columns, rows: cached.rows, present, loadedAt: cached.loadedAt };
     },
 
@@ -245,7 +247,7 @@ export function createTableService(deps: {
       const key = await keyOf(t, org, ref);
       const row = await t.gateway.getRow(tableId, key);
       if (!row) throw new NotFoundError(t.columns.includes('key') ? `There is no row “${key}” in ${t.table.name}.` : `That row no longer exists in ${t.table.name}.`);
-      return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns) };
+      return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns), fixed: isUnaddressableSegment(key) ? fixedKeyNote(key, t.columns.includes('key')) : null };
     },
 
     /**
