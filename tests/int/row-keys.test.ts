@@ -153,6 +153,8 @@ describe('new keys', () => {
     const first = await create('main  LINE');
     expect(first.status).toBe(400);
     expect(first.text).toContain('This table already has “Main Line”');
+    expect(first.text.split('This table already has').length - 1).toBe(1); // once, next to the key field
+    expect(first.text).toMatch(/<p class="confirm-key"><input id="confirm-key"[^>]*> <label for="confirm-key">Yes, use this key<\/label><\/p>/);
     expect(first.text).toContain('name="confirmKey" value="main  LINE"');
     expect(await (await gw()).getRow(w.flagsId, 'main  LINE')).toBeNull();
     expect((await create('main  LINE', { confirmKey: 'other key' })).status).toBe(400); // confirms only the key it was shown for

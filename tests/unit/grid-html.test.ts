@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeHtml, gridRowsHtml } from '../../src/features/tables/grid-html.js';
+import { cellText, escapeHtml, gridRowsHtml } from '../../src/features/tables/grid-html.js';
 
 const access = { canView: true, canEdit: true, canAdd: false, canDelete: true, readOnlyReason: null, columns: { key: 'read', name: 'write', on: 'read' } } as const;
 
@@ -31,6 +31,21 @@ describe('grid rows HTML', () => {
     expect(html).not.toContain('~Li4/delete');
     expect(html).toContain('href="/tables/t/rows/~Li4">View</a>');
     expect(html).toContain('href="/tables/t/rows/a/delete"');
+  });
+
+  it('marks blanks at either end of a value and keeps a long value whole in the title', () => {
+    expect(cellText(' lead')).toBe('<span class="edge-blank" title="1 blank character(s) at the start"> </span>lead');
+    expect(cellText('trail  ')).toBe('trail<span class="edge-blank" title="2 blank character(s) at the end">  </span>');
+    expect(cellText('two  spaces')).toBe('two  spaces');
+    expect(cellText('<b> ')).toBe('&lt;b&gt;<span class="edge-blank" title="1 blank character(s) at the end"> </span>');
+    const long = 'k'.repeat(256);
+    const html = gridRowsHtml([{ ref: long, values: { key: long, name: 'x', on: false }, fixed: false }], {
+      columns: ['key', 'name', 'on'],
+      properties: { key: { type: 'string' }, name: { type: 'string' }, on: { type: 'boolean' } },
+      access: { ...access, columns: { ...access.columns } },
+      rowUrl: (ref) => `/tables/t/rows/${ref}`,
+    });
+    expect(html).toContain(`data-value="${long}" title="${long}"`);
   });
 
   it('escapes the five HTML-special characters', () => {

@@ -11,6 +11,22 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 }
 
+/** Values longer than this are cut short by the grid's CSS; their cell's title holds them whole. */
+const TITLE_FROM_LENGTH = 40;
+
+/**
+ * One value as cell text: escaped, yes/no for booleans, and blanks at either end of a text marked (the page
+ * keeps spaces as they are, but a space at the end of a line cannot be seen; " lead" and "lead" differ).
+ */
+export function cellText(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'boolean') return v ? 'Yes' : 'No';
+  const text = String(v);
+  const m = /^(\s*)([\s\S]*?)(\s*)$/u.exec(text)!;
+  const edge = (blanks: string, where: string) => (blanks ? `<span class="edge-blank" title="${blanks.length} blank character(s) at the ${where}">${escapeHtml(blanks)}</span>` : '');
+  return edge(m[1]!, 'start') + escapeHtml(m[2]!) + (m[2] ? edge(m[3]!, 'end') : '');
+}
+
 export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properties: Record<string, FieldSchema>; access: TableAccess; rowUrl: (ref: string) => string }): string {
   const { columns, properties, access } = opts;
   const selectable = access.canEdit || access.canDelete;
@@ -26,8 +42,9 @@ export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properti
     }
     for (let i = 0; i < columns.length; i++) {
       const v = r.values[columns[i]!];
-      const text = v === undefined ? '' : typeof v === 'boolean' ? (v ? 'Yes' : 'No') : escapeHtml(v);
-      html += `<td${cellClass[i]} data-value="${v === undefined ? '' : escapeHtml(v)}">${text}</td>`;
+      const value = v === undefined ? '' : escapeHtml(v);
+      const title = typeof v === 'string' && v.length > TITLE_FROM_LENGTH ? ` title="${value}"` : '';
+      html += `<td${cellClass[i]} data-value="${value}"${title}>${cellText(v)}</td>`;
     }
     // A row keyed `.`/`..` cannot be changed or deleted (ADR 004): its page says why, no Delete leads to a refusal.
     html += `<td class="actions"><a class="button small" href="${url}">${r.fixed ? 'View' : editLabel}</a>`;
