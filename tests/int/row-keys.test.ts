@@ -89,6 +89,31 @@ describe('row pages for keys that URLs mangle', () => {
     expect(keys).toContain('Main Line');
   });
 
+  it('a refused bulk preview returns to the table with the same rows still ticked', async () => {
+    await addOddRows();
+    const agent = w.users.tableEditor.agent;
+    const rows = await gridRows(agent);
+    const refs = ['a/b', '%'].map((k) => rows.get(k)!.ref);
+    const token = await csrfFrom(agent, '/account');
+    const body = `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=lots&${refs.map((r) => `sel=${encodeURIComponent(r)}`).join('&')}`;
+    const refused = await agent.post(`${flags()}/bulk/preview`).type('form').send(body);
+    expect(refused.status).toBe(303);
+    const page = (await agent.get(refused.headers.location!)).text;
+    expect(page).toContain('Priority');
+    const ticked = [...page.matchAll(/name="sel" value="([^"]*)"[^>]*checked>/g)].map((m) => unescapeHtml(m[1]!));
+    expect(ticked.sort()).toEqual([...refs].sort());
+    expect((await agent.get(flags())).text).not.toMatch(/name="sel"[^>]*checked>/); // kept once only
+  });
+
+  it('a deleted row is named in the message', async () => {
+    await addOddRows();
+    const agent = w.users.tableEditor.agent;
+    const href = (await gridRows(agent)).get('a/b')!.href;
+    const res = await agent.post(`${href}/delete`).type('form').send({ _csrf: await csrfFrom(agent, '/account') });
+    expect(res.status).toBe(303);
+    expect((await agent.get(res.headers.location!)).text).toContain('Deleted the row “a/b”.');
+  });
+
   it('the row and delete pages of `.` and `..` explain why they cannot be changed and offer no Save, Rename or Delete', async () => {
     await addOddRows();
     const agent = w.users.tableEditor.agent;

@@ -33,7 +33,7 @@ describe('grid rows HTML', () => {
     expect(html).toContain('href="/tables/t/rows/a/delete"');
   });
 
-  it('marks blanks at either end of a value and keeps a long value whole in the title', () => {
+  it('marks blanks at either end of a value, keeps a long value whole in the title and ticks kept selections', () => {
     expect(cellText(' lead')).toBe('<span class="edge-blank" title="1 blank character(s) at the start"> </span>lead');
     expect(cellText('trail  ')).toBe('trail<span class="edge-blank" title="2 blank character(s) at the end">  </span>');
     expect(cellText('two  spaces')).toBe('two  spaces');
@@ -44,8 +44,10 @@ describe('grid rows HTML', () => {
       properties: { key: { type: 'string' }, name: { type: 'string' }, on: { type: 'boolean' } },
       access: { ...access, columns: { ...access.columns } },
       rowUrl: (ref) => `/tables/t/rows/${ref}`,
+      selected: new Set([long]),
     });
     expect(html).toContain(`data-value="${long}" title="${long}"`);
+    expect(html).toMatch(/name="sel" value="k+"[^>]*checked>/);
   });
 
   it('escapes the five HTML-special characters', () => {

@@ -27,7 +27,7 @@ export function cellText(v: unknown): string {
   return edge(m[1]!, 'start') + escapeHtml(m[2]!) + (m[2] ? edge(m[3]!, 'end') : '');
 }
 
-export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properties: Record<string, FieldSchema>; access: TableAccess; rowUrl: (ref: string) => string }): string {
+export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properties: Record<string, FieldSchema>; access: TableAccess; rowUrl: (ref: string) => string; selected?: ReadonlySet<string> }): string {
   const { columns, properties, access } = opts;
   const selectable = access.canEdit || access.canDelete;
   const cellClass = columns.map((c) => ` class="type-${escapeHtml(properties[c]?.type ?? 'string')}" data-column="${escapeHtml(c)}"`);
@@ -38,7 +38,8 @@ export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properti
     html += `<tr data-row-url="${url}">`;
     if (selectable) {
       const label = r.values.key !== undefined ? String(r.values.key) : 'row';
-      html += `<td><input type="checkbox" name="sel" value="${escapeHtml(r.ref)}" form="bulk-form" aria-label="Select ${escapeHtml(label)}"></td>`;
+      const checked = opts.selected?.has(r.ref) ? ' checked' : '';
+      html += `<td><input type="checkbox" name="sel" value="${escapeHtml(r.ref)}" form="bulk-form" aria-label="Select ${escapeHtml(label)}"${checked}></td>`;
     }
     for (let i = 0; i < columns.length; i++) {
       const v = r.values[columns[i]!];

@@ -12,7 +12,8 @@ import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
-import type { BulkService } from './bulk-service.js';
+import { MAX_BULK_ROWS, type BulkService } from './bulk-service.js';
+import { formList } from '../../lib/forms.js';
 import { gridRowsHtml } from './grid-html.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
 import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
@@ -33,6 +34,9 @@ function refuseScopeFields(req: Request): void {
   delete body.tableId;
   delete body.orgId;
 }
+
+/** A kept selection larger than this (in characters of row references) is not kept: sessions stay small. */
+const MAX_KEPT_SELECTION_CHARS = 64 * 1024;
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
@@ -91,7 +95,19 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })), q, total: list.length });
   });
 
+  /** Keeps a refused bulk form's selection in the session for the next table page (bounded in size). */
+  const keepSelection = (req: Request) => {
+    const refs = formList(((req.body ?? {}) as Record<string, unknown>).sel).slice(0, MAX_BULK_ROWS);
+    if (refs.join('').length <= MAX_KEPT_SELECTION_CHARS) req.session.keptSelection = { tableId: tableId(req), refs };
+  };
+  const takeSelection = (req: Request): Set<string> => {
+    const kept = req.session.keptSelection;
+    delete req.session.keptSelection;
+    return new Set(kept?.tableId === tableId(req) ? kept.refs : []);
+  };
+
   routes.get('/tables/:tableId', 'signed-in', async (req, res) => {
+    const selected = takeSelection(req);
     const data = await tables.rows(req.user!, currentOrg(req), tableId(req));
     const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
     const matching = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties);
@@ -107,6 +123,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
         properties: data.table.schema.properties,
         access: data.access,
         rowUrl: (r) => rowPath(data.table.id, r),
+        selected,
       }),
       total: data.rows.length,
       matched: matching.length,
@@ -244,8 +261,8 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     refuseScopeFields(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason.trim().slice(0, 500) : null;
-    await tables.deleteRow(req.user!, currentOrg(req), tableId(req), ref(req), actorOf(req), reason);
-    flash(req, 'success', 'Deleted the row.');
+    const { name } = await tables.deleteRow(req.user!, currentOrg(req), tableId(req), ref(req), actorOf(req), reason);
+    flash(req, 'success', name === null ? 'Deleted the row.' : `Deleted the row “${name}”.`);
     res.redirect(303, tablePath(tableId(req)));
   });
 
@@ -255,8 +272,11 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const plan = await bulk.preview(req.user!, currentOrg(req), tableId(req), req.body);
       res.render('tables/bulk-preview', { title: 'Check the bulk change', ...plan, rawValue: plan.request.raw });
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
+      // A refusal before any write (a bad value, a column she may not change) returns to the table with the
+      // message and the same rows still ticked, so she can correct the form rather than select them again.
+      if (!(err instanceof ValidationError || err instanceof ForbiddenError)) throw err;
       flash(req, 'error', err.message);
+      keepSelection(req);
       res.redirect(303, tablePath(tableId(req)));
     }
   });

@@ -342,7 +342,8 @@ export function createTableService(deps: {
       });
     },
 
-    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: WriteOptions = {}): Promise<void> {
+    /** Deletes a row; `name` is its key as the user may see it (null where the key is hidden from her). */
+    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: WriteOptions = {}): Promise<{ name: string | null }> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       assertReason(org, reason);
@@ -353,6 +354,7 @@ export function createTableService(deps: {
         await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId, changeId: opts.changeId }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
+      return { name: t.columns.includes('key') ? key : null };
     },
 
     /**
