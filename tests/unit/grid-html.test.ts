@@ -46,7 +46,8 @@ describe('grid rows HTML', () => {
       rowUrl: (ref) => `/tables/t/rows/${ref}`,
       selected: new Set([long]),
     });
-    expect(html).toContain(`data-value="${long}" title="${long}"`);
+    expect(html).toContain(`<td class="type-string long" data-column="key" data-value="${long}" title="${long}">`);
+    expect(html).toContain('<td class="type-string" data-column="name" data-value="x">x</td>');
     expect(html).toMatch(/name="sel" value="k+"[^>]*checked>/);
   });
 

@@ -13,6 +13,8 @@ export function escapeHtml(value: unknown): string {
 
 /** Values longer than this are cut short by the grid's CSS; their cell's title holds them whole. */
 const TITLE_FROM_LENGTH = 40;
+/** A word this long would widen its column past the screen: its cell may break it anywhere. */
+const LONG_WORD = /\S{30}/u;
 
 /**
  * One value as cell text: escaped, yes/no for booleans, and blanks at either end of a text marked (the page
@@ -30,7 +32,8 @@ export function cellText(v: unknown): string {
 export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properties: Record<string, FieldSchema>; access: TableAccess; rowUrl: (ref: string) => string; selected?: ReadonlySet<string> }): string {
   const { columns, properties, access } = opts;
   const selectable = access.canEdit || access.canDelete;
-  const cellClass = columns.map((c) => ` class="type-${escapeHtml(properties[c]?.type ?? 'string')}" data-column="${escapeHtml(c)}"`);
+  const typeClass = columns.map((c) => `type-${escapeHtml(properties[c]?.type ?? 'string')}`);
+  const columnAttr = columns.map((c) => ` data-column="${escapeHtml(c)}"`);
   const editLabel = access.canEdit ? 'Edit' : 'View';
   let html = '';
   for (const r of rows) {
@@ -45,7 +48,9 @@ export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properti
       const v = r.values[columns[i]!];
       const value = v === undefined ? '' : escapeHtml(v);
       const title = typeof v === 'string' && v.length > TITLE_FROM_LENGTH ? ` title="${value}"` : '';
-      html += `<td${cellClass[i]} data-value="${value}"${title}>${cellText(v)}</td>`;
+      // A very long word (a 256-character key) may break anywhere; shorter ones (an e-mail address) stay whole.
+      const long = typeof v === 'string' && LONG_WORD.test(v) ? ' long' : '';
+      html += `<td class="${typeClass[i]}${long}"${columnAttr[i]} data-value="${value}"${title}>${cellText(v)}</td>`;
     }
     // A row keyed `.`/`..` cannot be changed or deleted (ADR 004): its page says why, no Delete leads to a refusal.
     html += `<td class="actions"><a class="button small" href="${url}">${r.fixed ? 'View' : editLabel}</a>`;
