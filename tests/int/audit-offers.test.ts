@@ -24,6 +24,16 @@ describe('undo and restore are offered only where the user’s rights let them p
     expect((await w.users.tableEditor.agent.get(`/audit/${seq}`)).text).toContain('Undo this change'); // positive control
   });
 
+  it('a batch preview marks the changes she may not undo, with why, and offers no undo when none is left', async () => {
+    await post(w.admin, `${rowUrl('Billing Queue')}/rename`, { newKey: 'Billing Line' }).then((r) => expect(r.status).toBe(303));
+    const batchId = (await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.renamed' } })).batchId!;
+    const cole = (await w.users.columnEditor.agent.get(`/audit/batch/${batchId}`)).text; // may edit Message only: no add or delete
+    expect(cole).toContain('0 of 2 change(s) can be undone');
+    expect(cole).toContain('Not possible: You may not');
+    expect(cole).not.toMatch(/<button[^>]*>Undo \d+ change/);
+    expect((await w.users.tableEditor.agent.get(`/audit/batch/${batchId}`)).text).toContain('2 of 2 change(s) can be undone'); // positive control
+  });
+
   it('no restore button for a deleted row she may not create again; the preview says why', async () => {
     await w.grant(w.users.none.id, w.flagsId, { canEdit: true, canAdd: true, canDelete: true, columns: { key: 'write', Active: 'read', Message: 'write', Priority: 'write', ActivatedBy: 'hidden' } });
     const nora = w.users.none.agent;

@@ -95,8 +95,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         }
         const current = rowsByTable.get(k)!.get(e.rowKey!) ?? null;
         const { plan } = planFor(e);
-        const blocked =
-          plan.kind === 'update' ? (rowHolds(current, plan.expected) ? null : 'the row has changed since')
+        // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
+        const refused = await undoRefusal(user, e, org, e.actorId !== user.id);
+        const blocked = refused ? refused
+          : plan.kind === 'update' ? (rowHolds(current, plan.expected) ? null : 'the row has changed since')
           : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
