@@ -272,9 +272,10 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const plan = await bulk.preview(req.user!, currentOrg(req), tableId(req), req.body);
       res.render('tables/bulk-preview', { title: 'Check the bulk change', ...plan, rawValue: plan.request.raw });
     } catch (err) {
-      // A refusal before any write (a bad value, a column she may not change) returns to the table with the
-      // message and the same rows still ticked, so she can correct the form rather than select them again.
-      if (!(err instanceof ValidationError || err instanceof ForbiddenError)) throw err;
+      // A value refused before any write returns to the table with the message and the same rows still
+      // ticked, so she can correct the form rather than select them again. (A 403 stays a 403: the form
+      // offers only actions and columns she may use.)
+      if (!(err instanceof ValidationError)) throw err;
       flash(req, 'error', err.message);
       keepSelection(req);
       res.redirect(303, tablePath(tableId(req)));
