@@ -19,5 +19,7 @@ declare module 'express-session' {
     csrfSecret: string;
     /** The Genesys org this user works in (per user, per session; never global). */
     currentOrgId: string;
+    /** Rows a refused bulk preview had selected, ticked again on the table page it returns to (once). */
+    keptSelection: { tableId: string; refs: string[] };
   }
 }

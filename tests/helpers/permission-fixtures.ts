@@ -1,6 +1,6 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
-import { ADMIN, completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
+import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 
 export const PASSWORD = 'a long enough password';
@@ -76,4 +76,14 @@ export async function backupOfTables(w: PermissionWorld, names: string[]): Promi
   const org = await w.t.services.orgs.get(w.orgId);
   const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
   return w.t.services.backups.backupNow(admin, org, names.map((n) => sandboxTable(w, n).id), { userId: 1, name: ADMIN.displayName, isAdmin: true }, 'manual');
+}
+
+/** A form POST as `agent`, with a fresh CSRF token. */
+export async function postForm(agent: Agent, url: string, fields: Record<string, string> = {}) {
+  return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
+}
+
+/** The newest intent entry of `action` (a row change just made through the app). */
+export async function lastIntentSeq(w: PermissionWorld, action: string): Promise<number> {
+  return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
 }

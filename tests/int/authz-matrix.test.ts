@@ -111,6 +111,7 @@ function matrix(): Record<string, Entry> {
     'get /backups/restores/:jobId': { expect: everyoneSignedIn('get', 404), path: () => '/backups/restores/no-such-job' },
     'post /backups/restores/:jobId/resume': { expect: everyoneSignedIn('post', 404), path: () => '/backups/restores/no-such-job/resume' },
     'get /backups/:id/download': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/download' },
+    'get /backups/:id/delete': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/delete' },
     'post /backups/:id/delete': { expect: everyoneSignedIn('post', 404), path: () => '/backups/no-such-backup/delete' },
     'get /audit': { expect: everyoneSignedIn('get', 200) },
     'get /audit/export.csv': { expect: everyoneSignedIn('get', 200) },

@@ -115,6 +115,32 @@ describe('sealed backups', () => {
   });
 });
 
+describe('backup pages say what they are about', () => {
+  it('an uploaded file is described as uploaded by its uploader and made by whom the file says, and marked foreign', async () => {
+    const content = { ...(await adminBackup([w.flagsId])), createdBy: 'Someone Else', createdAt: '2020-01-02T03:04:05.000Z' };
+    const foreign = await w.admin.get((await upload(w.admin, legacySealed(content))).headers.location!);
+    expect(foreign.text).toMatch(new RegExp(`uploaded [0-9: -]+ UTC by ${ADMIN.displayName}.*?; the file says it was made by Someone Else on 2020-01-02 03:04 UTC`));
+    await upload(w.admin, serverSealed(content));
+    const list = (await w.admin.get('/backups')).text;
+    expect(list.match(/<span class="tag foreign"/g)?.length).toBe(1); // the legacy-sealed one only
+    expect(list).toContain('made by Someone Else, the file says');
+  });
+
+  it('a refused upload names its problem without a stray colon and does not promise a fix', async () => {
+    const res = await upload(w.users.viewer.agent, legacySealed(await adminBackup([w.flagsId])));
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('Nothing was written.');
+    expect(res.text).not.toContain('until they are fixed');
+    expect(res.text).toMatch(/<li class="value">This file was not sealed by this server/);
+  });
+
+  it('a plan with nothing to change says so and offers no Restore', async () => {
+    const same = await w.admin.get((await upload(w.admin, serverSealed(await adminBackup([w.flagsId])))).headers.location!);
+    expect(same.text).toContain('id="nothing-to-restore"');
+    expect(same.text).not.toMatch(/<button[^>]*>Restore<\/button>/);
+  });
+});
+
 describe("a user's restore plan never reveals what she cannot see", () => {
   it('is identical for the right and a wrong guess of a hidden value, and of its type', async () => {
     const viewer = w.users.viewer.agent;

@@ -85,8 +85,14 @@ describe('deleting backups', () => {
     const id = uploadedId((await upload(viewer, file)).headers.location!);
     const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
     const list = await viewer.get('/backups');
-    expect(list.text).toContain(`action="/backups/${id}/delete"`);
-    expect(list.text).not.toContain(`action="/backups/${ownManual}/delete"`);
+    expect(list.text).toContain(`href="/backups/${id}/delete"`); // a confirmation page first
+    expect(list.text).not.toContain(`/backups/${ownManual}/delete"`);
+    const confirm = await viewer.get(`/backups/${id}/delete`);
+    expect(confirm.status).toBe(200);
+    expect(confirm.text).toContain('Delete this backup?');
+    expect(confirm.text).toContain(`action="/backups/${id}/delete"`);
+    expect(await w.t.db.backup.count({ where: { id } })).toBe(1); // asking deletes nothing
+    expect((await viewer.get(`/backups/${ownManual}/delete`)).status).toBe(403);
     expect(list.text).toMatch(/id="upload-usage">1 of 2 files/);
 
     expect((await viewer.post(`/backups/${id}/delete`).type('form').send({})).status).toBe(403); // no CSRF token

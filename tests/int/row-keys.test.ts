@@ -72,18 +72,68 @@ describe('row pages for keys that URLs mangle', () => {
     const refs = ['..', '.', 'a/b'].map((k) => rows.get(k)!.ref);
     const token = await csrfFrom(agent, '/account');
     const body = `_csrf=${encodeURIComponent(token)}&action=delete&${refs.map((r) => `sel=${encodeURIComponent(r)}`).join('&')}`;
-    expect((await agent.post(`${flags()}/bulk/preview`).type('form').send(body)).status).toBe(200);
+    const preview = await agent.post(`${flags()}/bulk/preview`).type('form').send(body);
+    expect(preview.status).toBe(200);
+    expect(preview.text).toContain('1 of 3 row(s) will change; <strong>2 cannot be changed</strong>'); // not "3 of 3"
+
     const apply = await agent.post(`${flags()}/bulk/apply`).type('form').send(body);
     expect(apply.status).toBe(303);
     const report = await finishedJob(agent, apply.headers.location!);
     const g = await gw();
     expect((await g.listTables()).some((t) => t.id === w.flagsId)).toBe(true);
-    expect(report).toContain('cannot delete the row with the key “..”');
+    expect(report).toContain('This row’s key is “..”. Genesys Cloud addresses a row by its key in a URL');
     const keys = (await g.readAllRows(w.flagsId)).map((r) => String(r.key));
     expect(keys).toContain('..');
     expect(keys).toContain('.');
     expect(keys).not.toContain('a/b');
     expect(keys).toContain('Main Line');
+  });
+
+  it('a refused bulk preview returns to the table with the same rows still ticked', async () => {
+    await addOddRows();
+    const agent = w.users.tableEditor.agent;
+    const rows = await gridRows(agent);
+    const refs = ['a/b', '%'].map((k) => rows.get(k)!.ref);
+    const token = await csrfFrom(agent, '/account');
+    const body = `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=lots&${refs.map((r) => `sel=${encodeURIComponent(r)}`).join('&')}`;
+    const refused = await agent.post(`${flags()}/bulk/preview`).type('form').send(body);
+    expect(refused.status).toBe(303);
+    const page = (await agent.get(refused.headers.location!)).text;
+    expect(page).toContain('Priority');
+    const ticked = [...page.matchAll(/name="sel" value="([^"]*)"[^>]*checked>/g)].map((m) => unescapeHtml(m[1]!));
+    expect(ticked.sort()).toEqual([...refs].sort());
+    expect((await agent.get(flags())).text).not.toMatch(/name="sel"[^>]*checked>/); // kept once only
+  });
+
+  it('a deleted row is named in the message', async () => {
+    await addOddRows();
+    const agent = w.users.tableEditor.agent;
+    const href = (await gridRows(agent)).get('a/b')!.href;
+    const res = await agent.post(`${href}/delete`).type('form').send({ _csrf: await csrfFrom(agent, '/account') });
+    expect(res.status).toBe(303);
+    expect((await agent.get(res.headers.location!)).text).toContain('Deleted the row “a/b”.');
+  });
+
+  it('the row and delete pages of `.` and `..` explain why they cannot be changed and offer no Save, Rename or Delete', async () => {
+    await addOddRows();
+    const agent = w.users.tableEditor.agent;
+    const rows = await gridRows(agent);
+    const grid = (await agent.get(`${flags()}?pageSize=100`)).text;
+    for (const key of ['.', '..']) {
+      const href = rows.get(key)!.href;
+      expect(grid).not.toContain(`${href}/delete`);
+      const page = (await agent.get(href)).text;
+      expect(page).toContain(`This row’s key is “${key}”. Genesys Cloud addresses a row by its key in a URL`);
+      expect(page).not.toMatch(/<button[^>]*>Save<\/button>/);
+      expect(page).not.toContain('Rename the key');
+      const del = (await agent.get(`${href}/delete`)).text;
+      expect(del).toContain('This row cannot be deleted here');
+      expect(del).not.toContain('Delete the row</button>');
+    }
+    const other = rows.get('a/b')!.href; // positive control
+    expect(grid).toContain(`${other}/delete`);
+    expect((await agent.get(other)).text).toMatch(/<button[^>]*>Save<\/button>/);
+    expect((await agent.get(`${other}/delete`)).text).toContain('Delete the row</button>');
   });
 
   it('saving the row `..` is refused with the reason and nothing is sent', async () => {
@@ -128,6 +178,8 @@ describe('new keys', () => {
     const first = await create('main  LINE');
     expect(first.status).toBe(400);
     expect(first.text).toContain('This table already has “Main Line”');
+    expect(first.text.split('This table already has').length - 1).toBe(1); // once, next to the key field
+    expect(first.text).toMatch(/<p class="confirm-key"><input id="confirm-key"[^>]*> <label for="confirm-key">Yes, use this key<\/label><\/p>/);
     expect(first.text).toContain('name="confirmKey" value="main  LINE"');
     expect(await (await gw()).getRow(w.flagsId, 'main  LINE')).toBeNull();
     expect((await create('main  LINE', { confirmKey: 'other key' })).status).toBe(400); // confirms only the key it was shown for

@@ -181,7 +181,7 @@ describe('bulk changes', () => {
     const preview = await agent.post(`${flags()}/bulk/preview`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`);
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Set Priority on 3 row(s)?');
-    expect(preview.text).toMatch(/<td>1<\/td><td><strong>9<\/strong><\/td>/);
+    expect(preview.text).toMatch(/<td class="value">1<\/td><td class="value"><strong>9<\/strong><\/td>/);
     expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Priority: 1 }); // nothing applied yet
     const apply = await agent.post(`${flags()}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`);
     expect(apply.status).toBe(303);

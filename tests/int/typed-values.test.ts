@@ -37,7 +37,7 @@ describe('bulk "Set a column" on a yes/no column', () => {
   it('writes true for "Yes" typed as text, and the preview says so', async () => {
     expect(await active('Main Line')).toBe(false);
     const preview = await agent.post(`${flags()}/bulk/preview`).type('form').send(bulkBody({ value: ' Yes ' }));
-    expect(preview.text).toMatch(/<td>false<\/td><td><strong>true<\/strong><\/td>/);
+    expect(preview.text).toMatch(/<td class="value">No<\/td><td class="value"><strong>Yes<\/strong><\/td>/); // as the grid shows yes/no
     await bulkSet({ value: ' Yes ' });
     for (const key of SEL) expect(await active(key)).toBe(true);
   });

@@ -6,7 +6,7 @@ import type { AuditEvent, Prisma } from '../../db/generated/client.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { canSeeColumn } from '../permissions/access.js';
 import { toRights } from '../permissions/permission-repository.js';
-import { entryForReader, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
+import { changeIsVisible, entryForReader, OWN_BACKUP_ACTIONS, ownBackupEntry, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
 
 export interface AuditFilters {
   actorId?: number;
@@ -24,6 +24,8 @@ export interface AuditFilters {
 }
 
 export const AUDIT_PAGE_SIZE = 50;
+/** Chunks of entries read to fill one page for a user (most are full after one). */
+const MAX_CHUNKS_PER_PAGE = 20;
 
 export type { AuditEntryView };
 
@@ -49,13 +51,18 @@ export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tabl
     const allowed = await viewable(user);
     const searchesKeys = Boolean(filters.rowKey || filters.reason);
     const tables = [...allowed.values()].filter((g) => !searchesKeys || canSeeColumn(g.rights, 'key'));
-    const scope: Prisma.AuditEventWhereInput = { action: { in: [...USER_VISIBLE_ACTIONS] }, OR: tables.map((g) => ({ orgId: g.orgId, tableId: g.tableId })) };
+    const ownBackups: Prisma.AuditEventWhereInput = { actorId: user.id, action: { in: [...OWN_BACKUP_ACTIONS] } };
+    const tableEntries: Prisma.AuditEventWhereInput = { action: { in: [...USER_VISIBLE_ACTIONS] }, OR: tables.map((g) => ({ orgId: g.orgId, tableId: g.tableId })) };
+    // Own backup entries name no row keys: a key or reason filter leaves them out like hidden-key tables.
+    const scopes = [...(tables.length ? [tableEntries] : []), ...(searchesKeys ? [] : [ownBackups])];
     const show = (e: AuditEvent, intent?: AuditEvent | null): AuditEntryView | null => {
+      if (OWN_BACKUP_ACTIONS.includes(e.action)) return e.actorId === user.id ? ownBackupEntry(e) : null;
       const grant = allowed.get(pairKey(e.orgId, e.tableId));
       if (!grant || !e.tableId || !USER_VISIBLE_ACTIONS.includes(e.action)) return null;
+      if (!changeIsVisible(e, intent ?? null, grant.rights)) return null;
       return entryForReader(e, { userId: user.id, rights: grant.rights, keyHandle: keyHandle(e), intent });
     };
-    return { scope: tables.length ? scope : null, show };
+    return { scope: scopes.length ? ({ OR: scopes } as Prisma.AuditEventWhereInput) : null, show };
   }
 
   /** The intents of the outcome entries' changes (a user's view of an outcome message needs its rows). */
@@ -85,13 +92,24 @@ export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tabl
     async list(user: CurrentUser, filters: AuditFilters): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
       const reader = await readerOf(user, filters);
       if (!reader.scope) return { entries: [], nextBefore: null };
-      const rows = await db.auditEvent.findMany({ where: { AND: [where(filters), reader.scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
-      const page = rows.slice(0, AUDIT_PAGE_SIZE);
-      const intents = user.role === 'ADMIN' ? new Map<string, AuditEvent>() : await intentsOf(page);
-      return {
-        entries: page.flatMap((e) => reader.show(e, intents.get(e.changeId ?? '')) ?? []),
-        nextBefore: rows.length > AUDIT_PAGE_SIZE ? page.at(-1)!.seq : null,
-      };
+      // The scope is SQL; whether an update changed only hidden columns is decided per entry (show), so a
+      // page is filled from further chunks until it is full (bounded: a short page then still pages on).
+      const entries: AuditEntryView[] = [];
+      let before = filters.before;
+      for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
+        const rows = await db.auditEvent.findMany({ where: { AND: [where({ ...filters, before }), reader.scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
+        const intents = user.role === 'ADMIN' ? new Map<string, AuditEvent>() : await intentsOf(rows);
+        for (const e of rows) {
+          const view = reader.show(e, intents.get(e.changeId ?? ''));
+          if (!view) continue;
+          // One more visible entry than a page: there is a next page, older than this page's last entry.
+          if (entries.length === AUDIT_PAGE_SIZE) return { entries, nextBefore: entries.at(-1)!.seq };
+          entries.push(view);
+        }
+        if (rows.length <= AUDIT_PAGE_SIZE) return { entries, nextBefore: null };
+        before = rows.at(-1)!.seq;
+      }
+      return { entries, nextBefore: before ?? null };
     },
 
     /** One entry and the other events of the same change, if the user may see it (else null). */

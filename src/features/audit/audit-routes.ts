@@ -84,7 +84,7 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const plan = await deps.undo.restorePlan(req.user!, seq);
     // The row is named as the reader sees it in the log (an opaque handle where the key is hidden).
-    res.render('audit/restore', { title: 'Restore a row', seq, rowKey: found.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo });
+    res.render('audit/restore', { title: 'Restore a row', seq, rowKey: found.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo, refused: plan.refused });
   });
 
   routes.post('/audit/:seq/restore', 'signed-in', async (req, res) => {
@@ -123,7 +123,7 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     const seq = idParam(req, 'seq', 'audit entry');
     const found = await deps.auditQuery.get(req.user!, seq);
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
-    res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.eligibility(req.user!, seq) });
+    res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.undoOffer(req.user!, seq) });
   });
 
   routes.post('/audit/:seq/undo', 'signed-in', async (req, res) => {

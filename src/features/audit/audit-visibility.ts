@@ -9,6 +9,13 @@ import { canSeeColumn, type StoredRights } from '../permissions/access.js';
 /** Entry kinds a non-admin may see, when they are about a table the user may view. */
 export const USER_VISIBLE_ACTIONS: readonly string[] = ['row.created', 'row.updated', 'row.deleted', 'row.renamed', 'table.exported', 'table.created'];
 
+/**
+ * A user's own backup entries, shown to her (they are about no one else). Her backups and restores hold only
+ * what she could see when she made them; their details are shown through OWN_BACKUP_DETAILS.
+ */
+export const OWN_BACKUP_ACTIONS: readonly string[] = ['backup.created', 'backup.restored', 'backup.uploaded', 'backup.downloaded', 'backup.deleted'];
+const OWN_BACKUP_DETAILS = new Set(['backupId', 'kind', 'tables', 'rows', 'partial', 'exact', 'changes', 'failures', 'preRestoreBackupId', 'madeAt', 'madeBy', 'origin', 'size']);
+
 export interface AuditEntryView {
   seq: number;
   at: Date;
@@ -48,6 +55,36 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 /** Shortest hidden value replaced in messages: shorter ones cannot be told apart from other text. */
 const MIN_REDACTED_LENGTH = 3;
 
+/**
+ * Whether a user with `rights` on the entry's table may see a row change at all. An update that changed only
+ * columns hidden from her is not shown (nor its outcomes, judged by the change's `intent`): before would
+ * equal after, yet the entry would tell her that a hidden column changed, when and by whom.
+ */
+export function changeIsVisible(e: AuditEvent, intent: AuditEvent | null, rights: StoredRights | null): boolean {
+  if (rights === null) return true;
+  const change = e.outcome === 'intent' ? e : intent;
+  if (!change || change.action !== 'row.updated') return true;
+  const changed = changedColumns(change);
+  return changed.length === 0 || changed.some((c) => canSeeColumn(rights, c));
+}
+
+/** The columns a recorded update wrote: as it recorded them, else the difference of before and after. */
+function changedColumns(e: AuditEvent): string[] {
+  const listed = parse(e.details)?.changed;
+  if (Array.isArray(listed)) return listed.filter((c): c is string => typeof c === 'string');
+  const before = parse(e.before) ?? {};
+  const after = parse(e.after) ?? {};
+  const columns = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...columns].filter((c) => JSON.stringify(before[c]) !== JSON.stringify(after[c]));
+}
+
+/** A user's own backup entry: no rows or columns in it, only the allowlisted facts about her backup. */
+export function ownBackupEntry(e: AuditEvent): AuditEntryView {
+  const details = parse(e.details);
+  const shown = details ? Object.fromEntries(Object.entries(details).filter(([k]) => OWN_BACKUP_DETAILS.has(k))) : null;
+  return withChanged({ ...e, targetUserId: null, before: null, after: null, details: shown });
+}
+
 export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryView {
   const { rights } = reader;
   if (rights === null) return withChanged({ ...e, before: parse(e.before), after: parse(e.after), details: parse(e.details) });
@@ -68,7 +105,7 @@ export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryVi
     ['to', keyName],
     ['message', (v) => (typeof v === 'string' && redact ? redact(v) : undefined)],
     ['query', (v) => (own ? v : undefined)],
-    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'rows', 'name'].map((k) => [k, (v: unknown) => v] as [string, (v: unknown) => unknown]),
+    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'csv', 'rows', 'name'].map((k) => [k, (v: unknown) => v] as [string, (v: unknown) => unknown]),
   ]);
   const shownDetails = details
     ? Object.fromEntries(Object.entries(details).flatMap(([k, v]) => {

@@ -48,7 +48,17 @@ type UndoPlan = Parameters<TableService['revert']>[4];
 /** A row's value in a column, own properties only (a column may be called `constructor`). */
 const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, column) ? row[column] : undefined);
 
+/** Undoing someone else's change needs the edit right on the table (admins have it). */
+const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
+
 export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; db: Db }) {
+  /** Why `user` may not undo `e` (null: she may): the checks undo() runs before it writes. */
+  async function undoRefusal(user: CurrentUser, e: AuditEvent, org: Awaited<ReturnType<OrgService['get']>>, othersChange: boolean): Promise<string | null> {
+    const t = await deps.tables.open(user, org, e.tableId!);
+    if (othersChange && !t.access.canEdit) return OTHERS_CHANGE_NEEDS_EDIT;
+    return deps.tables.revertRefusal(user, org, e.tableId!, planFor(e).plan, false);
+  }
+
   /**
    * The applied row changes of a batch that `user` may see in the audit log, newest first (undone in that
    * order), each with how the user sees it. A batch with none is "not found", whether it exists or not.
@@ -86,8 +96,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         const { rows, schema } = rowsByTable.get(k)!;
         const current = rows.get(e.rowKey!) ?? null;
         const { plan } = planFor(e);
-        const blocked =
-          plan.kind === 'update' ? (rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
+        // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
+        const refused = await undoRefusal(user, e, org, e.actorId !== user.id);
+        const blocked = refused ? refused
+          : plan.kind === 'update' ? (rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
           : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
@@ -105,7 +117,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         try {
           const org = await deps.orgs.get(e.orgId!);
           const t = await deps.tables.open(user, org, e.tableId!);
-          if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError('Undoing another person’s change needs the edit right on this table.');
+          if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
           const { key, plan } = planFor(e);
           const result = await deps.tables.revert(user, org, e.tableId!, key, plan, actor, { reverts: e.seq, force: false, batchId: newBatchId });
           if (result.conflict || result.noop) skipped.push({ seq: e.seq, reason: result.noop ? 'the row no longer exists' : 'the row has changed since' });
@@ -132,31 +144,41 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       // compared by meaning (1 = 1.0), as Genesys may normalise them.
       const columns = t.columns.filter((c) => c !== 'key' && (cell(target, c) !== undefined || cell(current, c) !== undefined) && !sameIn(c, current, target, t.table.schema));
       const only = (r: Row | null) => (r ? project(r, t.columns) : null);
-      return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo: (target === null) === (current === null) && columns.length === 0 };
+      // The columns the preview shows (those the user sees): a hidden column is left as it is, so the
+      // outcome cannot tell whether it differs. The write check refuses any the user may not write.
+      const plan: UndoPlan = target === null ? { kind: 'delete', expected: {} } : current === null ? { kind: 'create', row: target } : { kind: 'update', values: project(target, columns), expected: {} };
+      const nothingToDo = (target === null) === (current === null) && columns.length === 0;
+      // Asked of the same check the restore runs: the preview explains a refusal instead of offering a dead end.
+      const refused = nothingToDo ? null : await deps.tables.revertRefusal(user, org, e.tableId!, plan, true);
+      return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo, plan, refused };
     },
 
     async restore(user: CurrentUser, seq: number, actor: Actor): Promise<void> {
       const p = await this.restorePlan(user, seq);
       if (p.nothingToDo) throw new ValidationError('The row already is as it was after that change.');
-      const key = p.entry.rowKey!;
-      let plan: UndoPlan;
-      if (p.target === null) plan = { kind: 'delete', expected: {} };
-      else if (p.current === null) plan = { kind: 'create', row: p.target };
-      else {
-        // The columns the preview showed (those the user sees): a hidden column is left as it is, so the
-        // outcome cannot tell whether it differs. The write path refuses any the user may not write.
-        plan = { kind: 'update', values: project(p.target, p.columns), expected: {} };
-      }
-      await deps.tables.revert(user, p.org, p.entry.tableId!, key, plan, actor, { reverts: seq, force: true, restore: true });
+      await deps.tables.revert(user, p.org, p.entry.tableId!, p.entry.rowKey!, p.plan, actor, { reverts: seq, force: true, restore: true });
     },
 
-    /** Whether `user` may try to undo entry `seq` (shown as a button); the real checks run on undo. */
+    /** Whether entry `seq` is a change that can be undone at all; undo() runs the rights checks. */
     async eligibility(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
       const e = await deps.query.raw(seq);
       if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId) return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
       const outcome = await deps.query.outcomeOf(e.changeId);
       if (outcome !== 'applied' && outcome !== 'reconciled-applied') return { ok: false, why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.', othersChange: false };
       return { ok: true, othersChange: e.actorId !== user.id };
+    },
+
+    /**
+     * What the entry page offers: an undo button only when undo() would pass its rights checks (the same
+     * checks, asked now), else why not. `refused` is null when the user may undo.
+     */
+    async undoOffer(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
+      const eligible = await this.eligibility(user, seq);
+      if (!eligible.ok) return { ...eligible, refused: null };
+      const e = (await deps.query.raw(seq))!;
+      const org = await deps.orgs.get(e.orgId!);
+      const refused = await undoRefusal(user, e, org, eligible.othersChange);
+      return { ...eligible, refused };
     },
 
     async undo(user: CurrentUser, seq: number, actor: Actor, force: boolean): Promise<{ conflict: UndoConflict | null }> {
@@ -167,8 +189,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       if (force && user.role !== 'ADMIN') throw new ForbiddenError('Only an administrator can force an undo over later changes.');
       const org = await deps.orgs.get(e.orgId!);
       const t = await deps.tables.open(user, org, e.tableId!);
-      // Undoing someone else's change needs the edit right on the table (admins have it).
-      if (eligible.othersChange && !t.access.canEdit) throw new ForbiddenError('Undoing another person’s change needs the edit right on this table.');
+      if (eligible.othersChange && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
       const before = e.before ? (JSON.parse(e.before) as Row) : null;
       const after = e.after ? (JSON.parse(e.after) as Row) : null;
       const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');

@@ -102,6 +102,11 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     res.render('backups/job', { title: 'Backup', job, remainingSeconds: remainingMs === null ? null : Math.ceil(remainingMs / 1000) });
   });
 
+  // Deleting asks first, on a page of its own (no script needed: the CSP allows none inline).
+  routes.get('/backups/:id/delete', 'signed-in', async (req, res) => {
+    res.render('backups/delete', { title: 'Delete a backup', backup: await deps.backups.deletable(req.user!, String(req.params.id)) });
+  });
+
   routes.post('/backups/:id/delete', 'signed-in', async (req, res) => {
     await deps.backups.delete(req.user!, String(req.params.id), actorOf(req));
     flash(req, 'success', 'The backup was deleted.');

@@ -186,6 +186,10 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
           partial: Boolean(doc.partial),
           fileName,
           tableNames: doc.tables.map((t) => t.name).join(', ').slice(0, 1000),
+          // What the file says about itself, kept apart from who uploaded it (createdBy) and when.
+          foreign: origin === 'foreign',
+          fileMadeBy: typeof doc.createdBy === 'string' ? doc.createdBy.slice(0, 200) : null,
+          fileMadeAt: typeof doc.createdAt === 'string' ? doc.createdAt.slice(0, 40) : null,
         },
       });
       await deps.audit.record({ action: 'backup.uploaded', orgId: org.id, details: { backupId: id, tables: doc.tables.map((t) => t.name), rows, madeAt: doc.createdAt, madeBy: doc.createdBy, origin } }, actor);
@@ -214,10 +218,16 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     mayDelete: (user: CurrentUser, record: { createdById: number | null; kind: string }) => user.role === 'ADMIN' || (record.createdById === user.id && record.kind === 'uploaded'),
 
     /** Deletes a kept backup on request (audited); not while a restore from it is running. */
-    async delete(user: CurrentUser, backupId: string, actor: Actor): Promise<void> {
+    /** A backup `user` may delete, for the confirmation page and the delete itself (404: not hers to see; 403: hers, not hers to delete). */
+    async deletable(user: CurrentUser, backupId: string) {
       const record = await deps.db.backup.findUnique({ where: { id: backupId } });
       if (!record || (user.role !== 'ADMIN' && record.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
       if (!this.mayDelete(user, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
+      return record;
+    },
+
+    async delete(user: CurrentUser, backupId: string, actor: Actor): Promise<void> {
+      const record = await this.deletable(user, backupId);
       if (await deps.db.restoreJob.count({ where: { backupId, status: 'running' } })) throw new ConflictError('A restore from this backup is running. Delete the backup once the restore has finished.');
       await this.remove(backupId);
       await deps.audit.record({ action: 'backup.deleted', orgId: record.orgId, details: { backupId, kind: record.kind, orgName: record.orgName, madeBy: record.createdBy, tables: record.tableNames, size: record.sizeBytes } }, actor);

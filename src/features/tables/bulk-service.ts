@@ -12,6 +12,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import { formList } from '../../lib/forms.js';
 import type { ChangeOutcomes, ChangeState } from '../audit/change-outcomes.js';
 import type { OrgView } from '../orgs/org-service.js';
+import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
 import type { TableService } from './table-service.js';
 
@@ -122,9 +123,12 @@ export function createBulkService(deps: { tables: TableService; clock: Clock; ou
       const items = request.refs.map((ref) => {
         const row = byRef.get(ref);
         if (!row) throw new NotFoundError('A selected row no longer exists; reload the table and select again.');
-        return { ref, label: row.values.key !== undefined ? String(row.values.key) : '(hidden key)', before: request.action === 'set' ? row.values[request.column] : undefined, after: value, values: row.values };
+        // A row keyed `.`/`..` cannot be addressed in Genesys (ADR 004): the preview counts it as refused.
+        const refused = row.fixed ? fixedKeyNote(String(row.values.key ?? ''), row.values.key !== undefined) : null;
+        return { ref, label: row.values.key !== undefined ? String(row.values.key) : '(hidden key)', before: request.action === 'set' ? row.values[request.column] : undefined, after: value, values: row.values, refused };
       });
-      return { request, value, table, access, columns: data.columns, items, changing: items.filter((i) => request.action === 'delete' || i.before !== value).length };
+      const changing = items.filter((i) => !i.refused && (request.action === 'delete' || i.before !== value)).length;
+      return { request, value, table, access, columns: data.columns, items, changing, refused: items.filter((i) => i.refused).length };
     },
 
     async start(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<BulkJob> {
@@ -151,6 +155,7 @@ export function createBulkService(deps: { tables: TableService; clock: Clock; ou
           const state = job.items[i]!;
           const write = { batchId: job.batchId, changeId: state.changeId };
           try {
+            if (item.refused) throw new ValidationError(item.refused);
             if (job.action === 'delete') await deps.tables.deleteRow(user, org, tableId, item.ref, actor, 'Bulk delete', write);
             else state.alreadySo = (await deps.tables.updateRow(user, org, tableId, item.ref, { ...setBody(job.column, plan.request.raw, type), reason: 'Bulk edit' }, actor, write)).changed.length === 0;
           } catch (err) {

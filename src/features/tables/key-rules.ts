@@ -17,6 +17,15 @@ export function newKeyProblem(key: string): string | null {
   return null;
 }
 
+/**
+ * Why a row keyed `.` or `..` can be read but not changed or deleted here (ADR 004): pages say this instead of
+ * offering buttons that would end in a refusal. `keyVisible` false: the key itself is not named.
+ */
+export function fixedKeyNote(key: string, keyVisible: boolean): string {
+  const named = keyVisible ? `This row’s key is “${key}”. ` : 'This row’s key is a dot segment. ';
+  return `${named}Genesys Cloud addresses a row by its key in a URL, and URLs read ${keyVisible ? `“${key}”` : 'such a key'} as a different place (the list of rows or the table itself), so this app cannot change, rename or delete the row. Change it in Architect if you must.`;
+}
+
 /** Case and runs of blanks folded, so "Main  line" and "main line" look the same. */
 const foldKey = (key: string) => key.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
 

@@ -13,7 +13,8 @@ import type { RouteTable } from '../../lib/route.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
-import type { BulkService } from './bulk-service.js';
+import { MAX_BULK_ROWS, type BulkService } from './bulk-service.js';
+import { formList } from '../../lib/forms.js';
 import { gridRowsHtml } from './grid-html.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
 import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
@@ -35,14 +36,18 @@ function refuseScopeFields(req: Request): void {
   delete body.orgId;
 }
 
+/** A kept selection larger than this (in characters of row references) is not kept: sessions stay small. */
+const MAX_KEPT_SELECTION_CHARS = 64 * 1024;
+
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
 export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/rows/${encodeURIComponent(ref)}`;
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
 const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
-function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'>, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
+function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
   res.status(status).render('tables/row-form', {
+    fixed: t.fixed ?? null,
     title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
     rowRef,
     table: t.table,
@@ -91,7 +96,19 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })), q, total: list.length });
   });
 
+  /** Keeps a refused bulk form's selection in the session for the next table page (bounded in size). */
+  const keepSelection = (req: Request) => {
+    const refs = formList(((req.body ?? {}) as Record<string, unknown>).sel).slice(0, MAX_BULK_ROWS);
+    if (refs.join('').length <= MAX_KEPT_SELECTION_CHARS) req.session.keptSelection = { tableId: tableId(req), refs };
+  };
+  const takeSelection = (req: Request): Set<string> => {
+    const kept = req.session.keptSelection;
+    delete req.session.keptSelection;
+    return new Set(kept?.tableId === tableId(req) ? kept.refs : []);
+  };
+
   routes.get('/tables/:tableId', 'signed-in', async (req, res) => {
+    const selected = takeSelection(req);
     const org = currentOrg(req);
     const data = await tables.rows(req.user!, org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
@@ -111,6 +128,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
         properties: data.table.schema.properties,
         access: data.access,
         rowUrl: (r) => rowPath(data.table.id, r),
+        selected,
       }),
       total: data.rows.length,
       matched: matching.length,
@@ -241,15 +259,15 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   routes.get('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {
     const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
     if (!data.access.canDelete) throw new ForbiddenError(data.access.readOnlyReason ?? 'You may not delete rows in this table.');
-    res.render('tables/delete', { title: 'Delete a row', table: data.table, row: data.row, columns: data.columns, rowRef: ref(req), rowPath });
+    res.render('tables/delete', { title: 'Delete a row', table: data.table, row: data.row, columns: data.columns, rowRef: ref(req), rowPath, fixed: data.fixed });
   });
 
   routes.post('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason.trim().slice(0, 500) : null;
-    await tables.deleteRow(req.user!, currentOrg(req), tableId(req), ref(req), actorOf(req), reason);
-    flash(req, 'success', 'Deleted the row.');
+    const { name } = await tables.deleteRow(req.user!, currentOrg(req), tableId(req), ref(req), actorOf(req), reason);
+    flash(req, 'success', name === null ? 'Deleted the row.' : `Deleted the row “${name}”.`);
     res.redirect(303, tablePath(tableId(req)));
   });
 
@@ -259,8 +277,12 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const plan = await bulk.preview(req.user!, currentOrg(req), tableId(req), req.body);
       res.render('tables/bulk-preview', { title: 'Check the bulk change', ...plan, rawValue: plan.request.raw });
     } catch (err) {
+      // A value refused before any write returns to the table with the message and the same rows still
+      // ticked, so she can correct the form rather than select them again. (A 403 stays a 403: the form
+      // offers only actions and columns she may use.)
       if (!(err instanceof ValidationError)) throw err;
       flash(req, 'error', err.message);
+      keepSelection(req);
       res.redirect(303, tablePath(tableId(req)));
     }
   });

@@ -20,7 +20,7 @@ import { resolveAccess, visibleColumns, type TableAccess } from '../permissions/
 import type { PermissionService } from '../permissions/permission-service.js';
 import { parseRowForm } from './row-form.js';
 import { importRows, type ImportItem, type ImportOutcome } from './row-import.js';
-import { assertDistinctKey, keyConfirmed, newKeyProblem } from './key-rules.js';
+import { assertDistinctKey, fixedKeyNote, keyConfirmed, newKeyProblem } from './key-rules.js';
 import { keyOfRef, refOfKey } from './row-ref.js';
 
 export interface UserTable {
@@ -31,6 +31,9 @@ export interface UserTable {
 }
 
 /** A row with only the given columns (own properties: a column may be called `constructor` or `__proto__`). */
+/** What an undo or restore writes: changed columns back, a delete, or a row created again. */
+export type RevertPlan = { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row };
+
 export function project(row: Row, columns: string[]): Row {
   return Object.fromEntries(columns.filter((c) => Object.hasOwn(row, c)).map((c) => [c, row[c]!]));
 }
@@ -50,6 +53,8 @@ export class RowConflictError extends ConflictError {
 export interface RowRef {
   ref: string;
   values: Row;
+  /** Its key is `.` or `..`: Genesys cannot address it, so it cannot be changed or deleted (ADR 004). */
+  fixed: boolean;
 }
 
 const HANDLE_PREFIX = 'h.';
@@ -192,8 +197,30 @@ export function createTableService(deps: {
     throw new ForbiddenError(`${doing} would change ${[...named, ...hidden].join(' and ')}, which you may not change.`);
   }
 
+  /** The write check of an undo or restore (a re-created row sends every column it holds: each needs the write right). */
+  function assertMayRevert(t: UserTable, plan: RevertPlan, restore: boolean): void {
+    const doing = restore ? 'Restoring this row' : 'Undoing this change';
+    if (plan.kind === 'update') assertMayWrite(t, 'update', Object.keys(plan.values), doing);
+    else if (plan.kind === 'create') assertMayWrite(t, 'create', Object.keys(plan.row), doing);
+    else assertMayWrite(t, 'delete', [], doing);
+  }
+
   return {
     open,
+
+    /**
+     * Why `user` may not apply `plan` now (null: she may), by the same check revert() runs, so pages offer
+     * an undo or restore button only when the POST would pass it.
+     */
+    async revertRefusal(user: CurrentUser, org: OrgView, tableId: string, plan: RevertPlan, restore: boolean): Promise<string | null> {
+      try {
+        assertMayRevert(await open(user, org, tableId), plan, restore);
+        return null;
+      } catch (err) {
+        if (err instanceof ForbiddenError) return err.message;
+        throw err;
+      }
+    },
 
     /** The opaque name of a row whose key a reader may not see (the same handle the table pages use). */
     keyHandle,
@@ -210,7 +237,7 @@ export function createTableService(deps: {
     async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
       const t = await open(user, org, tableId);
       const cached = await deps.rowCache.get(org.id, tableId, opts);
-      const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns) });
+      const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns), fixed: isUnaddressableSegment(String(row.key)) });
       return { table: t.table, access: t.access, columns: t.columns, rows: cached.rows, present, loadedAt: cached.loadedAt };
     },
 
@@ -220,7 +247,7 @@ export function createTableService(deps: {
       const key = await keyOf(t, org, ref);
       const row = await t.gateway.getRow(tableId, key);
       if (!row) throw new NotFoundError(t.columns.includes('key') ? `There is no row “${key}” in ${t.table.name}.` : `That row no longer exists in ${t.table.name}.`);
-      return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns) };
+      return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns), fixed: isUnaddressableSegment(key) ? fixedKeyNote(key, t.columns.includes('key')) : null };
     },
 
     /**
@@ -317,7 +344,8 @@ export function createTableService(deps: {
       });
     },
 
-    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: WriteOptions = {}): Promise<void> {
+    /** Deletes a row; `name` is its key as the user may see it (null where the key is hidden from her). */
+    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null, opts: WriteOptions = {}): Promise<{ name: string | null }> {
       const t = await open(user, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       assertReason(org, reason);
@@ -328,6 +356,7 @@ export function createTableService(deps: {
         await recordedWrite(actor, { action: 'row.deleted', orgId: org.id, tableId, rowKey: key, before: current, after: null, changed: [], reason, batchId: opts.batchId, changeId: opts.changeId }, () => t.gateway.deleteRow(tableId, key));
         deps.rowCache.remove(org.id, tableId, key);
       });
+      return { name: t.columns.includes('key') ? key : null };
     },
 
     /**
@@ -340,16 +369,12 @@ export function createTableService(deps: {
       org: OrgView,
       tableId: string,
       key: string,
-      plan: { kind: 'update'; values: Row; expected: Row } | { kind: 'delete'; expected: Row } | { kind: 'create'; row: Row },
+      plan: RevertPlan,
       actor: Actor,
       opts: { reverts: number; force: boolean; batchId?: string; restore?: boolean; reason?: string; extra?: Record<string, unknown> },
     ): Promise<{ conflict: Row | null; noop?: boolean }> {
       const t = await open(user, org, tableId);
-      // A re-created row sends every column it holds: each needs the write right, like any other create.
-      const doing = opts.restore ? 'Restoring this row' : 'Undoing this change';
-      if (plan.kind === 'update') assertMayWrite(t, 'update', Object.keys(plan.values), doing);
-      else if (plan.kind === 'create') assertMayWrite(t, 'create', Object.keys(plan.row), doing);
-      else assertMayWrite(t, 'delete', [], doing);
+      assertMayRevert(t, plan, opts.restore ?? false);
       const extra = opts.extra ?? (opts.restore ? { restoresTo: opts.reverts } : { reverts: opts.reverts, ...(opts.force ? { forced: true } : {}) });
       const batchId = opts.batchId;
       const reason = opts.reason ?? (opts.restore ? `Restore to the row as it was after change #${opts.reverts}` : `Undo of change #${opts.reverts}${opts.force ? ' (forced)' : ''}`);
