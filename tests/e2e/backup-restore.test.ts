@@ -50,7 +50,7 @@ describe('backup and restore in the sandbox org', () => {
       const file = JSON.parse(readFileSync((await download.path())!, 'utf8'));
       expect(file).toMatchObject({ format: 'datatable-manager-backup', version: 1, org: { name: 'Sandbox' } });
       expect(file.tables.map((t: { name: string }) => t.name)).toEqual(['Emergency Flags']);
-      expect(file.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(file.checksum).toMatch(/^hmac-sha256:[0-9a-f]+:[0-9a-f]{64}$/); // sealed with this server's backup key
 
       // A daily schedule makes its first backup as soon as it is saved.
       await page.goto(`${s.base}/admin/orgs`);
@@ -145,7 +145,7 @@ describe('restoring into another org, across a server restart', () => {
         await page.getByLabel('OAuth client id').fill('acme-test');
         await page.getByLabel('OAuth client secret').fill('acme-test-secret');
         await page.getByRole('button', { name: 'Save and test connection' }).click();
-        await page.waitForURL(/\/admin\/orgs\/[\w-]+\/edit/);
+        await page.waitForURL(/\/admin\/orgs\/[\w-]+\/readiness$/);
         await page.goto(`${base}/`);
         await page.locator('#org-switch').selectOption({ label: 'Acme Test' });
         await page.waitForLoadState('load');

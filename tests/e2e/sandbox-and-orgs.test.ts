@@ -39,8 +39,11 @@ describe('sandbox and orgs in a browser', () => {
       await page.getByLabel('Badge').fill('TEST');
       await page.getByLabel('Colour').selectOption('green');
       await page.getByRole('button', { name: 'Save and test connection' }).click();
-      await page.waitForURL(/\/admin\/orgs\/[\w-]+\/edit$/);
+      // A new org that connects is shown with its readiness (what its role lets the app do).
+      await page.waitForURL(/\/admin\/orgs\/[\w-]+\/readiness$/);
       expect(await page.getByRole('status').first().textContent()).toContain('Connected to the Genesys Cloud org “Acme Test Org”');
+      expect(await page.locator('h1').textContent()).toContain('Readiness of Acme Test');
+      await page.goto(page.url().replace(/readiness$/, 'edit'));
       expect(await page.content()).not.toContain('acme-test-secret');
       expect(await page.content()).toContain('••••5678');
 

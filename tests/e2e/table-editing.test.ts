@@ -80,7 +80,7 @@ describe('editing tables in the browser', () => {
       await page.getByLabel('Select Billing Queue').check();
       await page.getByLabel('Action').selectOption('set');
       await page.getByLabel('Column to change').selectOption('Priority');
-      await page.getByLabel('New value').fill('7');
+      await page.getByLabel('New value', { exact: true }).fill('7');
       await page.getByRole('button', { name: 'Preview' }).click();
       expect(await page.locator('h1').textContent()).toContain('Set Priority on 2 row(s)?');
       await page.getByRole('button', { name: 'Apply to 2 row(s)' }).click();
