@@ -38,7 +38,8 @@ describe('backup upload', () => {
     const plan = await w.admin.get(res.headers.location!);
     expect(plan.status).toBe(200);
     expect(plan.text).toContain('Emergency Flags');
-    expect(plan.text).toContain('>Restore</button>');
+    expect(plan.text).toContain('id="restore-plan"');
+    expect(plan.text).toContain('id="nothing-to-restore"'); // the file holds what the table holds now
     const record = await w.t.db.backup.findFirstOrThrow({ where: { kind: 'uploaded' } });
     expect(record).toMatchObject({ orgId: w.orgId, tableCount: 1, createdById: 1 });
     expect(readFileSync(path.join(w.t.dataDir, 'backups', record.fileName)).equals(file)).toBe(true);
