@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Integration tests spend much of their time waiting on sockets (the app, the emulator, spawned servers),
+    // so two files at once keep this two-core machine busy; the default (cores - 1) ran them one by one.
+    maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
       {
