@@ -2,6 +2,7 @@
 // columns key, Active, Message, Priority, ActivatedBy.
 import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
+import type { CurrentUser } from '../../src/lib/current-user.js';
 
 export const PASSWORD = 'a long enough password';
 
@@ -86,4 +87,10 @@ export async function postForm(agent: Agent, url: string, fields: Record<string,
 /** The newest intent entry of `action` (a row change just made through the app). */
 export async function lastIntentSeq(w: PermissionWorld, action: string): Promise<number> {
   return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
+}
+
+/** A user as the services take them (role and name from the database). */
+export async function currentUserOf(w: PermissionWorld, id: number): Promise<CurrentUser> {
+  const u = await w.t.db.user.findUniqueOrThrow({ where: { id } });
+  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
 }

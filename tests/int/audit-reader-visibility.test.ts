@@ -1,9 +1,8 @@
 // Which audit entries a user sees: none for a change she cannot see at all (only hidden columns changed,
 // which would tell her a hidden column changed, when and by whom), and her own backup entries.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CurrentUser } from '../../src/lib/current-user.js';
 import { AUDIT_PAGE_SIZE } from '../../src/features/audit/audit-query.js';
-import { lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { currentUserOf, lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -13,10 +12,7 @@ afterEach(async () => w.t.close());
 
 const rowUrl = (key: string) => `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
 const lastIntent = (action: string) => lastIntentSeq(w, action);
-async function currentUser(id: number): Promise<CurrentUser> {
-  const u = await w.t.db.user.findUniqueOrThrow({ where: { id } });
-  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
-}
+const currentUser = (id: number) => currentUserOf(w, id);
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<{ text: string; statuses: number[] }> {
   const lists = [await agent.get('/audit'), await agent.get('/audit/export.json'), await agent.get('/audit/export.csv')];
   const entries = await Promise.all(seqs.map((s) => agent.get(`/audit/${s}`)));

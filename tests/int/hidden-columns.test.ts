@@ -4,9 +4,8 @@
 // are Object.prototype members; and nothing about other users' rights or addresses.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
-import type { CurrentUser } from '../../src/lib/current-user.js';
 import { csrfFrom } from '../helpers/test-app.js';
-import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { currentUserOf, permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const CANARY = 'CANARY-Z6';
 let w: PermissionWorld;
@@ -23,10 +22,7 @@ const lastIntent = async (action: string) => (await w.t.db.auditEvent.findFirstO
 async function post(agent = w.users.tableEditor.agent, url: string, fields: Record<string, string> = {}) {
   return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
 }
-async function currentUser(id: number): Promise<CurrentUser> {
-  const u = await w.t.db.user.findUniqueOrThrow({ where: { id } });
-  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
-}
+const currentUser = (id: number) => currentUserOf(w, id);
 /** Every audit channel of a user: list, entry pages, both exports. */
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<string> {
   const pages = [await agent.get('/audit'), await agent.get('/audit/export.json'), await agent.get('/audit/export.csv'), ...(await Promise.all(seqs.map((s) => agent.get(`/audit/${s}`))))];
@@ -192,14 +188,19 @@ describe('undo and restore previews show only visible columns', () => {
 
 describe('columns named like Object.prototype members', () => {
   const NAMES = ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__'];
-
-  it('added after a grant, they follow the grant’s default (hidden) in the grid, exports and the audit log', async () => {
+  /** Adds the columns to Emergency Flags in the emulator (own properties, even `__proto__`), each row holding `<prefix>-<name>`. */
+  const addColumnsNamed = (names: string[], prefix: string) => {
     const flags = emuTable(w.flagsId);
     const props = flags.schema.properties as Record<string, unknown>;
-    NAMES.forEach((name, i) => Object.defineProperty(props, name, { value: { type: 'string', title: name, $id: `/properties/${name}`, displayOrder: 10 + i }, enumerable: true, writable: true, configurable: true }));
-    for (const [key, row] of flags.rows) flags.rows.set(key, Object.fromEntries([...Object.entries(row), ...NAMES.map((n) => [n, `CANARY-${n}`])]));
+    names.forEach((name, i) => Object.defineProperty(props, name, { value: { type: 'string', title: name, $id: `/properties/${name}`, displayOrder: 10 + i }, enumerable: true, writable: true, configurable: true }));
+    for (const [key, row] of flags.rows) flags.rows.set(key, Object.fromEntries([...Object.entries(row), ...names.map((n) => [n, `${prefix}-${n}`])]));
     touchRows(flags);
     w.t.services.tables.invalidate(w.orgId);
+    return flags;
+  };
+
+  it('added after a grant, they follow the grant’s default (hidden) in the grid, exports and the audit log', async () => {
+    addColumnsNamed(NAMES, 'CANARY');
     await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'After the new columns' }).then((r) => expect(r.status).toBe(303));
     const viewer = w.users.viewer.agent;
     const seen = [
@@ -217,12 +218,7 @@ describe('columns named like Object.prototype members', () => {
   });
 
   it('keep their values in Genesys when the app writes the row (the SDK drops such keys from body objects)', async () => {
-    const flags = emuTable(w.flagsId);
-    const props = flags.schema.properties as Record<string, unknown>;
-    NAMES.forEach((name, i) => Object.defineProperty(props, name, { value: { type: 'string', title: name, $id: `/properties/${name}`, displayOrder: 10 + i }, enumerable: true, writable: true, configurable: true }));
-    for (const [key, row] of flags.rows) flags.rows.set(key, Object.fromEntries([...Object.entries(row), ...NAMES.map((n) => [n, `KEEP-${n}`])]));
-    touchRows(flags);
-    w.t.services.tables.invalidate(w.orgId);
+    const flags = addColumnsNamed(NAMES, 'KEEP');
     await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Edited beside them' }).then((r) => expect(r.status).toBe(303));
     const stored = flags.rows.get('Main Line')!;
     expect(stored.Message).toBe('Edited beside them');
