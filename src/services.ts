@@ -107,6 +107,7 @@ export function createServices(deps: ServiceDeps) {
     return count ? `${count} table right(s) of users refer to it` : null;
   });
   const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
+  const changeOutcomes = createChangeOutcomes(db);
   const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
   const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
   return {
@@ -114,7 +115,7 @@ export function createServices(deps: ServiceDeps) {
     auditQuery,
     auditCheckpoints: createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock }),
     verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
-    undo: createUndoService({ query: auditQuery, orgs, tables, db }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, db, outcomes: changeOutcomes }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
@@ -125,7 +126,7 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
     tables,
-    bulk: createBulkService({ tables, clock, outcomes: createChangeOutcomes(db) }),
+    bulk: createBulkService({ tables, clock, outcomes: changeOutcomes }),
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,

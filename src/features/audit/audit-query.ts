@@ -134,11 +134,6 @@ export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tabl
     async raw(seq: number): Promise<AuditEvent | null> {
       return db.auditEvent.findUnique({ where: { seq } });
     },
-
-    async outcomeOf(changeId: string): Promise<string | null> {
-      const last = await db.auditEvent.findFirst({ where: { changeId, NOT: { outcome: 'intent' } }, orderBy: { seq: 'desc' } });
-      return last?.outcome ?? null;
-    },
   };
 }
 

@@ -12,6 +12,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import type { OrgService } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
+import type { ChangeOutcomes } from './change-outcomes.js';
 
 export interface UndoConflict {
   original: Row | null;
@@ -51,7 +52,7 @@ const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, col
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
-export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; db: Db }) {
+export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; db: Db; outcomes: ChangeOutcomes }) {
   /** Why `user` may not undo `e` (null: she may): the checks undo() runs before it writes. */
   async function undoRefusal(user: CurrentUser, e: AuditEvent, org: Awaited<ReturnType<OrgService['get']>>, othersChange: boolean): Promise<string | null> {
     const t = await deps.tables.open(user, org, e.tableId!);
@@ -63,15 +64,18 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
    * The applied row changes of a batch that `user` may see in the audit log, newest first (undone in that
    * order), each with how the user sees it. A batch with none is "not found", whether it exists or not.
    */
+  const wasApplied = (state: string | undefined) => state === 'applied' || state === 'reconciled-applied';
+
   async function batchChanges(user: CurrentUser, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
     const intents = await deps.db.auditEvent.findMany({ where: { batchId, outcome: 'intent', action: { in: [...UNDOABLE] } }, orderBy: { seq: 'desc' } });
     const views = new Map((await deps.query.visibleTo(user, intents)).map((v) => [v.seq, v]));
+    // Every change's outcome in one read (a bulk batch holds hundreds).
+    const outcomes = await deps.outcomes.of(intents.flatMap((e) => (e.changeId ? [e.changeId] : [])));
     const applied: { event: AuditEvent; view: AuditEntryView }[] = [];
     for (const e of intents) {
       const view = views.get(e.seq);
-      if (!view) continue;
-      const outcome = e.changeId ? await deps.query.outcomeOf(e.changeId) : null;
-      if (outcome === 'applied' || outcome === 'reconciled-applied') applied.push({ event: e, view });
+      if (!view || !e.changeId) continue;
+      if (wasApplied(outcomes.get(e.changeId)?.state)) applied.push({ event: e, view });
     }
     if (applied.length === 0) throw new NotFoundError('That batch has no applied changes to undo that you can see.');
     return applied;
@@ -163,8 +167,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
     async eligibility(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
       const e = await deps.query.raw(seq);
       if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId) return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
-      const outcome = await deps.query.outcomeOf(e.changeId);
-      if (outcome !== 'applied' && outcome !== 'reconciled-applied') return { ok: false, why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.', othersChange: false };
+      if (!wasApplied((await deps.outcomes.of([e.changeId])).get(e.changeId)?.state)) return { ok: false, why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.', othersChange: false };
       return { ok: true, othersChange: e.actorId !== user.id };
     },
 
