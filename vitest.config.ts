@@ -1,5 +1,26 @@
 import { defineConfig } from 'vitest/config';
 
+// The integration tests of the gateway, table editing, bulk, undo, backups and restore run a second time against
+// the realistic emulator profile (issue 13; tests/helpers/emulator-profile.ts): `npm run test:realistic`.
+const REALISTIC_EMULATOR_TESTS = [
+  'tests/int/gateway/*.test.ts',
+  'tests/int/table-editing.test.ts',
+  'tests/int/bulk-report.test.ts',
+  'tests/int/typed-values.test.ts',
+  'tests/int/row-keys.test.ts',
+  'tests/int/compare-by-meaning.test.ts',
+  'tests/int/stale-row-cache.test.ts',
+  'tests/int/audit-and-undo.test.ts',
+  'tests/int/backups.test.ts',
+  'tests/int/backup-schedule.test.ts',
+  'tests/int/backup-seal.test.ts',
+  'tests/int/backup-upload.test.ts',
+  'tests/int/restore.test.ts',
+  'tests/int/restore-jobs.test.ts',
+  'tests/int/restore-resume.test.ts',
+  'tests/int/restore-strict-genesys.test.ts',
+];
+
 export default defineConfig({
   test: {
     // Integration tests spend much of their time waiting on sockets (the app, the emulator, spawned servers),
@@ -12,6 +33,16 @@ export default defineConfig({
           name: 'int',
           include: ['tests/int/**/*.test.ts'],
           environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'int-realistic',
+          include: REALISTIC_EMULATOR_TESTS,
+          environment: 'node',
+          env: { DTM_TEST_EMULATOR_PROFILE: 'realistic' },
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

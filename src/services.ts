@@ -19,7 +19,7 @@ import { GatewayRegistry, type GatewaySettings } from './genesys/gateway-registr
 import { RowCache } from './genesys/row-cache.js';
 import { createOrgRepository } from './features/orgs/org-repository.js';
 import { createOrgService } from './features/orgs/org-service.js';
-import { SandboxManager } from './features/orgs/sandbox.js';
+import { SandboxManager, type SandboxEmulatorOptions } from './features/orgs/sandbox.js';
 import type { Redactor } from './lib/redact.js';
 import { createAuditRepository } from './features/audit/audit-repository.js';
 import { checkpointFilePath, createCheckpointWriter } from './features/audit/audit-checkpoints.js';
@@ -56,6 +56,8 @@ export interface ServiceDeps {
   gatewaySettings?: Partial<GatewaySettings>;
   /** Command-line tools read the sandbox's state file without writing it (the server may be running). */
   sandboxReadOnly?: boolean;
+  /** The sandbox emulator's profile and clock (tests only; production runs the default emulator). */
+  sandboxEmulator?: SandboxEmulatorOptions;
 }
 
 export function createServices(deps: ServiceDeps) {
@@ -83,7 +85,7 @@ export function createServices(deps: ServiceDeps) {
   // The cache's only source of rows is Genesys, through the org's gateway (`orgs` is defined below; the reader
   // runs only once requests are served).
   const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock, readRows: async (orgId, tableId) => (await orgs.gatewayFor(orgId)).readAllRows(tableId) });
-  const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly });
+  const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly, emulator: deps.sandboxEmulator });
   const orgs = createOrgService({
     repo: createOrgRepository(db),
     audit,

@@ -14,6 +14,7 @@ import type { OrgState } from './store.js';
 import { toJson } from './value-normalisation.js';
 
 export interface RequestLogEntry {
+  /** When the answer went out, on the emulator's clock (the `now` it was started with). */
   time: string;
   method: string;
   path: string;
@@ -98,7 +99,7 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
     res.on('close', () => {
       // status 0: the connection was dropped (a reset or hang fault) before an answer was sent.
       const status = res.writableFinished ? res.statusCode : 0;
-      rt.requestLog.push({ time: new Date().toISOString(), method, path: rawPath, query: queryString, clientId, status, ms: performance.now() - started, correlationId });
+      rt.requestLog.push({ time: new Date(rt.now()).toISOString(), method, path: rawPath, query: queryString, clientId, status, ms: performance.now() - started, correlationId });
       if (rt.requestLog.length > rt.maxLogEntries) rt.requestLog.splice(0, rt.requestLog.length - rt.maxLogEntries);
     });
 

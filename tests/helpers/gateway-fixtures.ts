@@ -3,6 +3,7 @@ import { startEmulator, type EmulatorClient, type RunningEmulator, type StartEmu
 import { GatewayRegistry, type GatewaySettings } from '../../src/genesys/gateway-registry.js';
 import type { OrgConnection, OrgToken } from '../../src/genesys/org-api-client.js';
 import { systemClock } from '../../src/lib/clock.js';
+import { profileEmulatorOptions, profileGatewayTime } from './emulator-profile.js';
 
 export function connectionFor(emu: RunningEmulator, client: EmulatorClient, extra: Partial<OrgConnection> = {}): OrgConnection {
   return {
@@ -34,12 +35,15 @@ export function registryFor(emu: RunningEmulator, settings: Partial<GatewaySetti
     jobTimeoutMs: 10_000,
     apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' },
     budgets: { interactive: { minTimeoutMs: 20, maxTimeoutMs: 100 }, background: { minTimeoutMs: 20, maxTimeoutMs: 200 } },
+    ...profileGatewayTime(),
     ...rest,
   });
 }
 
+/** Two orgs with the demo tables, on the emulator profile of this test run (emulator-profile.ts). */
 export async function emulatorWithTwoOrgs(opts: StartEmulatorOptions = {}) {
   return startEmulator({
+    ...profileEmulatorOptions(),
     clients: [
       { name: 'Org A', clientId: 'client-a', clientSecret: 'secret-a' },
       { name: 'Org B', clientId: 'client-b', clientSecret: 'secret-b' },

@@ -16,6 +16,7 @@ import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
 import type { BcryptEngine } from '../../src/lib/passwords.js';
+import { profileEmulatorOptions, profileGatewayTime } from './emulator-profile.js';
 import { memoBcrypt } from './memo-bcrypt.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
@@ -65,7 +66,9 @@ export async function createTestApp(options: TestAppOptions = {}) {
     redactor,
     throttleLimits: options.throttleLimits,
     bcrypt: options.bcrypt ?? memoBcrypt,
-    gatewaySettings: { jobPollIntervalMs: 20, ...options.gatewaySettings },
+    // The sandbox runs the emulator profile of this test run (emulator-profile.ts), its gateway waits on its clock.
+    gatewaySettings: { jobPollIntervalMs: 20, ...profileGatewayTime(), ...options.gatewaySettings },
+    sandboxEmulator: profileEmulatorOptions(),
   });
   // As at server start-up: the first audit checkpoint, which records the switch to the keyed audit chain.
   await services.auditCheckpoints.record({ always: true });

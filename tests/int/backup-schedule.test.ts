@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_TABLES_SEEN } from '../helpers/emulator-profile.js';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
@@ -31,7 +32,7 @@ describe('scheduled backups', () => {
     await w.t.services.backupScheduler.run(); // joins the pass the save started (or finds nothing due after it)
     expect(await scheduled()).toHaveLength(1);
     const [made] = await scheduled();
-    expect(made).toMatchObject({ tableCount: 5, partial: false, createdById: null, createdBy: 'Scheduled backup' });
+    expect(made).toMatchObject({ tableCount: DEMO_TABLES_SEEN.length, partial: false, createdById: null, createdBy: 'Scheduled backup' });
     // The list page shows it as a scheduled backup (checked now: the clock moves past the session's life below).
     expect((await w.admin.get('/backups')).text).toContain('<span class="tag">scheduled</span>');
 

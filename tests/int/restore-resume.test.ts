@@ -9,12 +9,13 @@ import { loadConfig } from '../../src/config.js';
 import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
+import { profileEmulatorOptions } from '../helpers/emulator-profile.js';
 import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
 import { ADMIN } from '../helpers/test-app.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ name: 'Resume Org', clientId: 'resume-client', clientSecret: 'resume-secret' }], seed: 'demo' });
+  emu = await startEmulator({ ...profileEmulatorOptions(), clients: [{ name: 'Resume Org', clientId: 'resume-client', clientSecret: 'resume-secret' }], seed: 'demo' });
 });
 afterAll(async () => emu.stop());
 

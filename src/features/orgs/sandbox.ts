@@ -1,7 +1,7 @@
 // The sandbox org: the built-in Genesys Cloud emulator, started in-process on a loopback port with the demo
 // contact-centre tables. Its state lives in DATA_DIR/sandbox/emulator.json, so edits survive restarts.
 import path from 'node:path';
-import { startEmulator, type RunningEmulator } from '../../emulator/emulator.js';
+import { startEmulator, type RunningEmulator, type StartEmulatorOptions } from '../../emulator/emulator.js';
 import type { Logger } from '../../lib/logger.js';
 
 export interface SandboxCredentials {
@@ -9,11 +9,17 @@ export interface SandboxCredentials {
   clientSecret: string;
 }
 
+/**
+ * How the sandbox emulator behaves: unset in production (the default emulator); tests pick the profile they run
+ * against (tests/helpers/emulator-profile.ts) and the clock the emulator shares with the gateway's waits.
+ */
+export type SandboxEmulatorOptions = Pick<StartEmulatorOptions, 'profile' | 'now'>;
+
 export class SandboxManager {
   private emulator?: RunningEmulator;
   private starting?: Promise<RunningEmulator>;
 
-  constructor(private readonly opts: { dataDir: string; logger: Logger; jobDelayMs?: number; readOnlyState?: boolean }) {}
+  constructor(private readonly opts: { dataDir: string; logger: Logger; jobDelayMs?: number; readOnlyState?: boolean; emulator?: SandboxEmulatorOptions }) {}
 
   get stateFile(): string {
     return path.join(this.opts.dataDir, 'sandbox', 'emulator.json');
@@ -25,6 +31,7 @@ export class SandboxManager {
     this.starting ??= startEmulator({
       clients: [{ name: 'Sandbox', ...creds }],
       seed: 'demo',
+      ...this.opts.emulator,
       persistFile: this.stateFile,
       readOnlyState: this.opts.readOnlyState,
       behaviour: { jobDelayMs: this.opts.jobDelayMs ?? 50 },

@@ -7,6 +7,7 @@ import type { RunningEmulator } from '../../../src/emulator/emulator.js';
 import { GenesysValidationError } from '../../../src/genesys/errors.js';
 import type { GatewayRegistry } from '../../../src/genesys/gateway-registry.js';
 import { createSimpleTable } from '../../helpers/emulator-fixtures.js';
+import { onRealisticEmulator, passVisibilityDelay } from '../../helpers/emulator-profile.js';
 import { apiCalls, connectionFor, emulatorWithTwoOrgs, registryFor } from '../../helpers/gateway-fixtures.js';
 import { sdkFor, type Sdk } from '../../helpers/sdk.js';
 
@@ -23,6 +24,7 @@ beforeEach(async () => {
   registry = registryFor(emu);
   tableId = (await createSimpleTable(sdk)).id;
   for (const key of ['.', '..', 'keep', '...']) await sdk.architect.postFlowsDatatableRows(tableId, { key, name: `row ${key}` } as never);
+  passVisibilityDelay(); // the table and rows this setup made through the SDK
 });
 afterEach(() => registry.closeAll());
 
@@ -43,7 +45,7 @@ function rawRequest(method: string, path: string): Promise<number> {
 }
 
 describe('the emulator resolves dot segments like a server in front of Genesys', () => {
-  it.each([['..'], ['%2E%2E'], ['.%2e']])('DELETE …/rows/%s deletes the table, not a row', async (segment) => {
+  it.skipIf(onRealisticEmulator).each([['..'], ['%2E%2E'], ['.%2e']])('DELETE …/rows/%s deletes the table, not a row (default emulator only: needs datatable:delete)', async (segment) => {
     expect(await rawRequest('DELETE', `/api/v2/flows/datatables/${tableId}/rows/${segment}`)).toBe(204);
     expect(await tableExists()).toBe(false);
   });

@@ -7,6 +7,7 @@ import { GenesysAuthError, GenesysConflictError, GenesysNotFoundError, GenesysRa
 import type { GatewayRegistry } from '../../../src/genesys/gateway-registry.js';
 import { OrgApiClient } from '../../../src/genesys/org-api-client.js';
 import { systemClock } from '../../../src/lib/clock.js';
+import { DEMO_TABLES_SEEN, onRealisticEmulator, passVisibilityDelay } from '../../helpers/emulator-profile.js';
 import { apiCalls, connectionFor, emulatorWithTwoOrgs, registryFor, tokenCalls } from '../../helpers/gateway-fixtures.js';
 
 let emu: RunningEmulator;
@@ -50,7 +51,7 @@ describe('one ApiClient per org', () => {
     const entry = orgA();
     await entry.gateway.listTables();
     emu.revokeTokens('client-a');
-    expect((await entry.gateway.listTables()).length).toBe(5);
+    expect((await entry.gateway.listTables()).length).toBe(DEMO_TABLES_SEEN.length);
     expect(entry.client.logins).toBe(2);
   });
 
@@ -119,7 +120,7 @@ describe('data-table operations', () => {
   it('lists tables with schemas, across pages', async () => {
     registry = registryFor(emu);
     const tables = await orgA().gateway.listTables();
-    expect(tables.map((t) => t.name)).toEqual(['Emergency Flags', 'Holiday Calendar', 'Opening Hours', 'Queue Routing', 'VIP Customers']);
+    expect(tables.map((t) => t.name)).toEqual(DEMO_TABLES_SEEN);
     expect(tables[0]!.schema.properties.key!.type).toBe('string');
     expect(tables[0]!.division.name).toBe('Home');
   });
@@ -131,7 +132,10 @@ describe('data-table operations', () => {
     const rows = await orgA().gateway.readAllRows(vip);
     expect(rows).toHaveLength(2000);
     expect(new Set(rows.map((r) => r.key)).size).toBe(2000);
-    expect(apiCalls(emu, 'client-a').length - before).toBe(4); // 2,000 rows / 500 per page
+    // 2,000 rows / 500 per page; a 500-row page of this wide table (~86 KB) is over the realistic 64 KB cap, so
+    // there Genesys refuses it once and the gateway reads 200 a page.
+    const { pageSize, refused } = onRealisticEmulator ? { pageSize: 200, refused: 1 } : { pageSize: 500, refused: 0 };
+    expect(apiCalls(emu, 'client-a').length - before).toBe(refused + 2000 / pageSize);
     emu.setBehaviour({ maxPageSize: 100 });
     registry.closeAll();
     const capped = await orgA().gateway.readAllRows(vip);
@@ -162,6 +166,7 @@ describe('data-table operations', () => {
     const flags = await tableId('Emergency Flags');
     const result = await gateway.importCsv(flags, 'key,Active,Message\nMain Line,true,Storm\nBad Row,maybe,x\nNew Line,false,\n', 'Append');
     expect(result).toEqual({ status: 'Succeeded', updated: 2, deleted: 0, failed: 1, message: undefined });
+    passVisibilityDelay(); // Genesys shows imported rows a few seconds late
     expect(await gateway.getRow(flags, 'Main Line')).toMatchObject({ Active: true, Message: 'Storm' });
     const csv = await gateway.exportCsv(flags);
     expect(csv.split('\n')[0]).toBe('key,Active,Message,Priority,ActivatedBy');
@@ -206,7 +211,9 @@ describe('retries and write safety', () => {
     expect(apiCalls(emu, 'client-a').length - before).toBe(3); // 1 try + 2 retries
   });
 
-  it('a create whose answer was lost is checked, not repeated (no duplicate, no false error)', async () => {
+  // On the realistic emulator the new row is invisible to that GET, so a second POST (answered 409) settles it:
+  // strict-genesys.test.ts proves there that the row is made once.
+  it.skipIf(onRealisticEmulator)('a create whose answer was lost is checked, not repeated (no duplicate, no false error) (default emulator only: the GET right after the create sees the row)', async () => {
     registry = registryFor(emu);
     const { gateway } = orgA();
     const flags = await tableId('Emergency Flags');

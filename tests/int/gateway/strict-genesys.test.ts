@@ -9,6 +9,7 @@ import { GenesysAuthError, GenesysConflictError, GenesysRateLimitedError, Genesy
 import type { GatewayRegistry } from '../../../src/genesys/gateway-registry.js';
 import type { SdkDataTableGateway } from '../../../src/genesys/sdk-gateway.js';
 import { ManualClock, sleepOn } from '../../../src/lib/clock.js';
+import { profileEmulatorOptions } from '../../helpers/emulator-profile.js';
 import { apiCalls, connectionFor, emulatorWithTwoOrgs, registryFor, tokenCalls } from '../../helpers/gateway-fixtures.js';
 
 const clock = new ManualClock(Date.parse('2026-03-02T08:00:00Z'));
@@ -216,7 +217,7 @@ describe('403s name the permission and the division', () => {
     // Home: everything but datatable:add; Customer Care: view only.
     const viewOnly = ['architect:datatable:view', 'architect:datatableRow:view'] as const;
     const role = { ...roleOf(PERMISSIONS.filter((p) => p !== 'architect:datatable:add'), ['Home']), ...roleOf(viewOnly, '*') };
-    strict = await startEmulator({ clients: [{ name: 'Strict', clientId: 'strict', clientSecret: 'strict-secret' }], seed: 'demo', role, behaviour: { rateLimitPerMinute: 100_000 } });
+    strict = await startEmulator({ ...profileEmulatorOptions(), clients: [{ name: 'Strict', clientId: 'strict', clientSecret: 'strict-secret' }], seed: 'demo', role, behaviour: { rateLimitPerMinute: 100_000 } });
     reg = registryFor(strict);
   });
   afterAll(async () => {
