@@ -89,3 +89,14 @@ export async function runSetupWizardWithOrg(page: Page, base: string, admin: Adm
   await page.getByRole('button', { name: 'Save and test connection' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/setup'));
 }
+
+/** Waits (reloading, as the page does itself every 2 s) until the heading says the job is done. */
+export async function untilHeading(page: Page, pattern: RegExp, seconds = 60): Promise<string> {
+  for (let i = 0; i < seconds * 2; i++) {
+    const h1 = (await page.locator('h1').textContent().catch(() => '')) ?? '';
+    if (pattern.test(h1)) return h1;
+    await page.waitForTimeout(500);
+    if (i % 4 === 3) await page.reload().catch(() => undefined);
+  }
+  throw new Error(`the page never said ${pattern}`);
+}
