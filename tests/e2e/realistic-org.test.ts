@@ -91,15 +91,14 @@ describe('the first day on a strict Genesys org', () => {
     const page = await context.newPage();
     page.on('dialog', (d) => void d.accept());
     await withScreenshotOnFailure(page, 'realistic-org', async () => {
-      // Set up: the wizard connects the org by its OAuth client id and secret.
+      // Set up: the wizard connects the org by its OAuth client id and secret, then shows its readiness.
       await runSetupWizardWithOrg(page, s.base, ADMIN, ORG);
       await shot(page, 'connected');
+      expect(page.url()).toMatch(/\/admin\/orgs\/[\w-]+\/readiness$/);
       expect(await page.getByRole('status').first().textContent()).toContain('Connected to the Genesys Cloud org “Acme Contact Centre”');
+      expect(await page.locator('main').textContent()).toContain('reads only');
 
-      // Readiness: the divisions the client sees, the page size that works, and what the role lacks.
-      await page.goto(`${s.base}/admin/orgs`);
-      await page.getByRole('link', { name: 'Readiness' }).first().click();
-      if ((await page.locator('main').textContent())!.includes('Not checked yet')) await page.getByRole('button', { name: 'Check again' }).click();
+      // Readiness with write checks: the divisions the client sees, the page size that works, what the role lacks.
       await page.getByRole('button', { name: 'Run write checks' }).click();
       await page.waitForURL(/\/readiness$/);
       await shot(page, 'readiness');
@@ -113,6 +112,9 @@ describe('the first day on a strict Genesys org', () => {
       }
       const deleteTables = page.locator('tr[data-capability="deleteTables"]');
       expect(await deleteTables.textContent()).toContain('architect:datatable:delete');
+      expect(await deleteTables.getAttribute('data-status')).toBe('missing');
+      expect(await deleteTables.textContent()).toContain('the role has this permission in no division');
+      expect(await page.getByRole('status').first().textContent()).toContain('Readiness checked: nothing missing.'); // the app never deletes tables
       expect(await main.textContent()).not.toContain('could not delete');
 
       // Browse: the tables of Home, not those of the division the role has no grant in.
