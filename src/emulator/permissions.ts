@@ -69,5 +69,14 @@ export function requireAny(org: OrgState, divisionId: string, anyOf: readonly Pe
 
 /** Throws unless the client holds the permission in some division (listings). */
 export function requireSomewhere(org: OrgState, permission: Permission): void {
-  if (divisionsWith(org, permission).length === 0) throw missing([permission]);
+  requireAnySomewhere(org, [permission]);
+}
+
+/**
+ * Throws unless the client holds one of `anyOf` in some division. For an object that does not exist (no
+ * division to check in): a role without the permission anywhere is refused before the lookup, as Genesys
+ * checks an operation's permission before the object (INFERRED, docs/adr/009-readiness-probes.md).
+ */
+export function requireAnySomewhere(org: OrgState, anyOf: readonly Permission[]): void {
+  if (!anyOf.some((p) => divisionsWith(org, p).length > 0)) throw missing(anyOf);
 }

@@ -9,7 +9,7 @@ import {
   listImportJobs,
 } from './jobs-api.js';
 import type { EmulatorOptions } from './options.js';
-import { divisionsWith, requireAny, requireSomewhere, type Permission } from './permissions.js';
+import { divisionsWith, requireAny, requireAnySomewhere, requireSomewhere, type Permission } from './permissions.js';
 import { createRow, deleteRow, getRow, listRows, updateRow } from './rows-api.js';
 import { homeDivision, type OrgState } from './store.js';
 import { createTable, deleteTable, getTable, listTables, updateTable } from './tables-api.js';
@@ -94,10 +94,11 @@ export function routeApi(req: ApiRequest): ApiResponse {
   const { method, segments: s, query, body, org, options, now } = req;
   const lag = { now, delayMs: options.behaviour.visibilityDelayMs };
   const hideUngranted = options.behaviour.ungrantedDivision === 'not-found';
-  /** Checks the permission in the table's division; an unknown table is left to the operation's 404. */
+  /** Checks the permission in the table's division; for an unknown table, that the role has it somewhere (then 404). */
   const allow = (tableId: string, anyOf: Permission[]) => {
     const table = org.tables.get(tableId) ?? visibleTable(org, tableId, now);
     if (table) requireAny(org, table.divisionId, anyOf, hideUngranted);
+    else requireAnySomewhere(org, anyOf);
   };
   const viewable = () => {
     requireSomewhere(org, 'architect:datatable:view');

@@ -2,7 +2,7 @@
 // division, found with calls that cannot damage data. Reads always; writes only when an admin asks for the
 // write checks, and then only on a probe row whose key says what it is, or with table bodies Genesys must
 // refuse for their content (so a 400 proves the permission passed and nothing was written).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { GenesysAuthError, GenesysError, GenesysNotFoundError, GenesysValidationError } from './errors.js';
 import type { DataTable, DataTableGateway } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
@@ -11,8 +11,11 @@ import type { OrgRequestQueue } from './request-queue.js';
 export type Capability = 'viewTables' | 'readRows' | 'addRows' | 'editRows' | 'deleteRows' | 'createTables' | 'changeTables' | 'deleteTables';
 export type CheckStatus = 'ok' | 'missing' | 'not-checked' | 'failed';
 
-/** The eight data-table permissions, as what the app does with them. Row operations accept either permission. */
-export const CAPABILITIES: Record<Capability, { label: string; permissions: string[]; usedFor: string }> = {
+/**
+ * The eight data-table permissions, as what the app does with them. Row operations accept either permission.
+ * `unused`: the app never needs it, so its absence is shown but is not a problem to fix.
+ */
+export const CAPABILITIES: Record<Capability, { label: string; permissions: string[]; usedFor: string; unused?: true }> = {
   viewTables: { label: 'See tables', permissions: ['architect:datatable:view'], usedFor: 'listing and opening tables' },
   readRows: { label: 'Read rows', permissions: ['architect:datatableRow:view', 'architect:datatable:view'], usedFor: 'showing, searching, exporting and backing up rows' },
   addRows: { label: 'Add rows', permissions: ['architect:datatableRow:add', 'architect:datatable:add'], usedFor: 'new rows, undoing a delete, restores' },
@@ -20,7 +23,7 @@ export const CAPABILITIES: Record<Capability, { label: string; permissions: stri
   deleteRows: { label: 'Delete rows', permissions: ['architect:datatableRow:delete', 'architect:datatable:delete'], usedFor: 'deleting rows, renaming keys, undoing an add' },
   createTables: { label: 'Create tables', permissions: ['architect:datatable:add'], usedFor: 'restoring a table that was deleted' },
   changeTables: { label: 'Change tables (CSV import)', permissions: ['architect:datatable:edit'], usedFor: 'restores and large changes by CSV import' },
-  deleteTables: { label: 'Delete tables', permissions: ['architect:datatable:delete'], usedFor: 'nothing: this app never deletes tables' },
+  deleteTables: { label: 'Delete tables', permissions: ['architect:datatable:delete'], usedFor: 'nothing: this app never deletes tables', unused: true },
 };
 export const CAPABILITY_ORDER = Object.keys(CAPABILITIES) as Capability[];
 
@@ -108,8 +111,11 @@ export async function probeReadiness(deps: ProbeDeps, opts: { writeChecks: boole
   report.listing = { status: 'ok', detail: `The client sees ${tables.length} table(s) in ${new Set(tables.map((t) => t.division.id)).size} division(s).` };
   const byDivision = new Map<string, DataTable[]>();
   for (const t of tables) byDivision.set(t.division.id, [...(byDivision.get(t.division.id) ?? []), t]);
+  const deleteTables = opts.writeChecks ? await probeTableDelete(deps.client.architect, attempt) : NOT_CHECKED_DELETE;
   for (const [divisionId, inDivision] of byDivision) {
-    report.divisions.push(await probeDivision(divisionId, inDivision[0]!, { architect: deps.client.architect, attempt, writeChecks: opts.writeChecks, leftovers: report.leftovers }));
+    const division = await probeDivision(divisionId, inDivision[0]!, { architect: deps.client.architect, attempt, writeChecks: opts.writeChecks, leftovers: report.leftovers });
+    division.checks.push({ capability: 'deleteTables', ...deleteTables });
+    report.divisions.push(division);
   }
   const readable = new Set(report.divisions.filter((d) => d.checks.find((c) => c.capability === 'readRows')?.status === 'ok').map((d) => d.id));
   const widest = tables.filter((t) => readable.has(t.division.id)).sort((a, b) => Object.keys(b.schema.properties).length - Object.keys(a.schema.properties).length)[0];
@@ -155,8 +161,24 @@ async function probeDivision(divisionId: string, table: DataTable, ctx: Division
     add('createTables', statusOf(await ctx.attempt(() => architect.postFlowsDatatables(newTable as never)), 'Genesys Cloud accepted the request to create a table here (the probe’s table had no name, so none was made).', true));
     add('changeTables', statusOf(await ctx.attempt(() => architect.putFlowsDatatable(table.id, { ...newTable, id: table.id } as never)), `Genesys Cloud accepted the request to change “${table.name}” (the probe’s body had no name, so nothing changed).`, true));
   }
-  add('deleteTables', { status: 'not-checked', detail: 'Not checked: it cannot be tried without deleting a table, and this app never deletes tables.' });
   return { id: divisionId, name: table.division.name || divisionId, table: { id: table.id, name: table.name }, checks };
+}
+
+const NOT_CHECKED_DELETE = { status: 'not-checked' as const, detail: 'Not checked: run the write checks to test it (this app never deletes tables).' };
+
+/**
+ * Deleting tables, tried without deleting one: a DELETE of a table id that cannot exist. Genesys checks that
+ * the role holds the permission before it looks the table up, so 403 = the role has it in no division and 404
+ * = it has it somewhere. Which divisions cannot be told without a real table, and none is ever deleted.
+ */
+async function probeTableDelete(architect: OrgApiClient['architect'], attempt: (fn: () => Promise<unknown>) => Promise<Attempt>): Promise<{ status: CheckStatus; detail: string }> {
+  const result = await attempt(() => architect.deleteFlowsDatatable(randomUUID()));
+  if (!result.ok && isMissingPermission(result.err)) {
+    return { status: 'missing', detail: 'Genesys Cloud answered 403: the role has this permission in no division.' };
+  }
+  const absent = !result.ok && result.err instanceof GenesysNotFoundError;
+  if (result.ok || absent) return { status: 'ok', detail: 'The role has this permission in at least one division (tried on a table that does not exist, so nothing was deleted). This app never uses it.' };
+  return { status: 'failed', detail: `Could not be checked: ${(result.err as Error).message}` };
 }
 
 /** The largest row page the org answers for its widest table (Genesys caps a response's size, §13). */

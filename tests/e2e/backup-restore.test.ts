@@ -9,21 +9,10 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
-import { launchBrowser, runSetupWizard, useBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
+import { launchBrowser, runSetupWizard, untilHeading, useBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
 import { freePort, spawnServer, waitForHealthy, type ServerProcess } from '../helpers/spawn-server.js';
 
 const ADMIN = { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' };
-
-/** Waits (reloading, as the page does itself every 2 s) until the heading says the job is done. */
-async function untilHeading(page: Page, pattern: RegExp, seconds = 60): Promise<string> {
-  for (let i = 0; i < seconds * 2; i++) {
-    const h1 = (await page.locator('h1').textContent().catch(() => '')) ?? '';
-    if (pattern.test(h1)) return h1;
-    await page.waitForTimeout(500);
-    if (i % 4 === 3) await page.reload().catch(() => undefined);
-  }
-  throw new Error(`the page never said ${pattern}`);
-}
 
 async function tableRowText(page: Page, base: string, table: string, key: string): Promise<string> {
   await page.goto(`${base}/tables`);

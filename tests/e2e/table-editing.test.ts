@@ -1,10 +1,19 @@
-// The daily work in a real browser, on the sandbox org: search, edit in the grid by keyboard, add, delete,
-// a conflict between two people, and a bulk edit with its preview.
+// The daily work in a real browser, on an org as strict as a real one on its first day (the emulator's
+// realistic profile: a role in Home only, reads lagging writes by 3 s, a response-size cap, token throttling,
+// normalised values): search, edit in the grid by keyboard, add, delete, a conflict between two people, and a
+// bulk edit with its preview.
 import type { Page } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
-import { runSetupWizard, useBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
+import { runSetupWizardWithOrg, useBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
 
-const s = useBrowserSession();
+const ORG = { name: 'Acme Contact Centre', clientId: 'acme-realistic', clientSecret: 'acme-realistic-secret' };
+let emu: RunningEmulator;
+beforeAll(async () => {
+  emu = await startEmulator({ clients: [ORG], seed: 'demo', profile: 'realistic' });
+});
+afterAll(async () => emu?.stop());
+const s = useBrowserSession(() => ({ GENESYS_API_OVERRIDE: emu.url }));
 const ADMIN = { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' };
 
 async function openFlags(page: Page) {
@@ -18,7 +27,7 @@ describe('editing tables in the browser', () => {
     const page = await (await s.browser.newContext()).newPage();
     page.on('dialog', (d) => void d.accept());
     await withScreenshotOnFailure(page, 'table-editing', async () => {
-      await runSetupWizard(page, s.base, ADMIN, 'Use the sandbox org');
+      await runSetupWizardWithOrg(page, s.base, ADMIN, ORG);
 
       // Search the 2,000-row VIP table, accents folded.
       await page.goto(`${s.base}/tables`);

@@ -61,8 +61,9 @@ export function useBrowserSession(env: () => Record<string, string> = () => ({})
   return holder;
 }
 
-/** Runs the first-run wizard in the browser: creates the admin, then picks the Genesys step's choice. */
-export async function runSetupWizard(page: Page, base: string, admin: { email: string; displayName: string; password: string }, choice: 'Use the sandbox org' | 'Configure later'): Promise<void> {
+type Admin = { email: string; displayName: string; password: string };
+
+async function createAdminInWizard(page: Page, base: string, admin: Admin): Promise<void> {
   await page.goto(`${base}/setup`);
   await page.getByLabel('Email').fill(admin.email);
   await page.getByLabel('Display name').fill(admin.displayName);
@@ -70,6 +71,32 @@ export async function runSetupWizard(page: Page, base: string, admin: { email: s
   await page.getByLabel('Confirm password').fill(admin.password);
   await page.getByRole('button', { name: 'Create administrator' }).click();
   await page.waitForURL(`${base}/setup/connect`);
+}
+
+/** Runs the first-run wizard in the browser: creates the admin, then picks the Genesys step's choice. */
+export async function runSetupWizard(page: Page, base: string, admin: Admin, choice: 'Use the sandbox org' | 'Configure later'): Promise<void> {
+  await createAdminInWizard(page, base, admin);
   await page.getByRole('button', { name: choice }).click();
   await page.waitForURL(`${base}/`);
+}
+
+/** The first-run wizard connecting a Genesys org (e.g. an emulator reached through GENESYS_API_OVERRIDE) by its OAuth client. */
+export async function runSetupWizardWithOrg(page: Page, base: string, admin: Admin, org: { name: string; clientId: string; clientSecret: string }): Promise<void> {
+  await createAdminInWizard(page, base, admin);
+  await page.getByLabel('Display name').fill(org.name);
+  await page.getByLabel('OAuth client id').fill(org.clientId);
+  await page.getByLabel('OAuth client secret').fill(org.clientSecret);
+  await page.getByRole('button', { name: 'Save and test connection' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/setup'));
+}
+
+/** Waits (reloading, as the page does itself every 2 s) until the heading says the job is done. */
+export async function untilHeading(page: Page, pattern: RegExp, seconds = 60): Promise<string> {
+  for (let i = 0; i < seconds * 2; i++) {
+    const h1 = (await page.locator('h1').textContent().catch(() => '')) ?? '';
+    if (pattern.test(h1)) return h1;
+    await page.waitForTimeout(500);
+    if (i % 4 === 3) await page.reload().catch(() => undefined);
+  }
+  throw new Error(`the page never said ${pattern}`);
 }

@@ -49,6 +49,18 @@ describe('setup wizard: Genesys step', () => {
     expect((await agent.get('/')).text).toContain('Connected to the Genesys Cloud org “Real Org”');
   });
 
+  it('shows the new org\'s readiness (reads only), as adding an org later does', async () => {
+    const agent = await createAdmin();
+    const res = await agent.post('/setup/connect/org').type('form').send({ _csrf: await csrfFrom(agent, '/setup/connect'), name: 'Prod', region: 'us_east_1', clientId: 'real-client', clientSecret: 'real-secret', label: 'PROD', color: 'red', requestsPerMinute: '300' });
+    const org = await t.db.genesysOrg.findFirstOrThrow();
+    expect(res.headers.location).toBe(`/admin/orgs/${org.id}/readiness`);
+    const page = (await agent.get(res.headers.location!)).text;
+    expect(page).toContain('Setup is complete. Connected to the Genesys Cloud org “Real Org”');
+    expect(page).toContain('Readiness of Prod');
+    expect(page).toContain('The client sees 0 table(s)'); // this emulator org has no tables
+    expect(page).toContain('reads only');
+  });
+
   it('keeps the step open and explains a failed test; bad input is explained field by field', async () => {
     const agent = await createAdmin();
     const token = await csrfFrom(agent, '/setup/connect');

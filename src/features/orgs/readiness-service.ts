@@ -25,6 +25,7 @@ export interface RoleGap {
 
 /** Plain words for an admin: what to change in Genesys Cloud for a capability in a division. */
 export function fixFor(capability: Capability, divisionName: string): string {
+  if (CAPABILITIES[capability].unused) return 'Nothing to change: this app never needs it.';
   const [permission, alternative] = CAPABILITIES[capability].permissions;
   const or = alternative ? ` (or ${alternative})` : '';
   return `In Genesys Cloud, give the role of this app's OAuth client the permission ${permission}${or}, and grant that role in the division “${divisionName}” (Admin › Roles/Permissions, then Admin › OAuth › this client › Roles).`;

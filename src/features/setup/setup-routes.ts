@@ -11,8 +11,10 @@ import type { SetupService } from './setup-service.js';
 import { regionOptions } from '../../genesys/regions.js';
 import { ORG_COLORS } from '../orgs/org-schemas.js';
 import type { OrgService } from '../orgs/org-service.js';
+import type { ReadinessService } from '../orgs/readiness-service.js';
+import { actorOf } from '../../lib/actor.js';
 
-export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; orgs: OrgService; clock: Clock }): void {
+export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; orgs: OrgService; readiness: ReadinessService; clock: Clock }): void {
   const renderAdminForm = (res: Response, status: number, values: Record<string, unknown>, error?: ValidationError) =>
     res.status(status).render('setup/admin', {
       title: 'Set up: create the administrator',
@@ -88,7 +90,9 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     if (!test.ok) return renderConnect(res, 200, { values: body, testFailure: test.message, savedOrgId: orgId });
     await deps.setup.finishConnectionStep(req.user!.id);
     flash(req, 'success', `Setup is complete. ${test.message}`);
-    res.redirect(303, '/');
+    // As after adding an org later: the admin sees at once what the client's role lets the app do (reads only).
+    await deps.readiness.run(orgId, actorOf(req), { writeChecks: false });
+    res.redirect(303, `/admin/orgs/${orgId}/readiness`);
   });
 
   routes.post('/setup/connect', 'admin', async (req: Request, res: Response) => {

@@ -76,6 +76,15 @@ describe('divisions', () => {
     await admin.architect.deleteFlowsDatatable(made.id!);
   });
 
+  it('refuses an operation on a table that does not exist to a role without its permission anywhere', async () => {
+    const noDelete = await sdkWith('no-table-delete', roleOf(['architect:datatable:view', 'architect:datatableRow:delete'], ['Home']));
+    const refused = await sdkError(noDelete.architect.deleteFlowsDatatable('00000000-0000-4000-8000-000000000000'));
+    expect(refused).toMatchObject({ status: 403, code: 'missing.permissions', message: expect.stringContaining('architect:datatable:delete') });
+    // With the permission in some division, the unknown table is simply not found.
+    expect(await sdkError(admin.architect.deleteFlowsDatatable('00000000-0000-4000-8000-000000000000'))).toMatchObject({ status: 404 });
+    expect(await sdkError(noDelete.architect.getFlowsDatatable('00000000-0000-4000-8000-000000000000'))).toMatchObject({ status: 404 });
+  });
+
   it('refuses a listing to a role without view anywhere', async () => {
     const blind = await sdkWith('blind', roleOf(['architect:datatableRow:view'], '*'));
     expect(await sdkError(blind.architect.getFlowsDatatables())).toMatchObject({ status: 403, message: expect.stringContaining('architect:datatable:view') });
