@@ -16,14 +16,6 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.stop());
 
-async function until(check: () => Promise<boolean>, what: string, tries = 300): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
 describe('kill -9 in the middle of a backup', () => {
   it('reads it again after the restart and keeps it once, audited once', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-backup-resume-'));
@@ -35,7 +27,7 @@ describe('kill -9 in the middle of a backup', () => {
     const started = await a.post('/backups').type('form').send({ _csrf: formToken((await a.get('/backups')).text) }).expect(303);
     const jobUrl = started.headers.location!;
     const tablesDone = async (agent: typeof a) => Number(/id="tables-done">(\d+)</.exec((await agent.get(jobUrl)).text)?.[1] ?? -1);
-    await until(async () => (await tablesDone(a)) >= 1, 'the first table read');
+    await expect.poll(() => tablesDone(a), { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(1);
     first.proc.child.kill('SIGKILL');
     await first.proc.exited;
     emu.options.behaviour.latencyMs = 0;
@@ -45,7 +37,7 @@ describe('kill -9 in the middle of a backup', () => {
     const b = second.agent;
     const loginToken = formToken((await b.get('/login')).text);
     await b.post('/login').type('form').send({ _csrf: loginToken, email: ADMIN.email, password: ADMIN.password }).expect(303);
-    await until(async () => (await b.get(jobUrl)).text.includes('Backup ready'), 'the resumed backup');
+    await expect.poll(async () => (await b.get(jobUrl)).text, { timeout: 30_000, interval: 100 }).toContain('Backup ready');
     const page = (await b.get(jobUrl)).text;
     expect(page).toContain(`id="tables-done">${tables.length}</span> of ${tables.length} table(s)`);
     expect(page).toContain('The app restarted while this backup was being read, so its tables were read again from the start.');
