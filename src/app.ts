@@ -13,6 +13,7 @@ import { registerOrgRoutes } from './features/orgs/org-routes.js';
 import { registerReadinessRoutes } from './features/orgs/readiness-routes.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { registerBackupRoutes } from './features/backups/backup-routes.js';
+import { registerJobRoutes } from './jobs/job-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
@@ -133,6 +134,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables, readiness: services.readiness });
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
+  registerJobRoutes(routes, services);
   registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db, verifyAuditChain: services.verifyAuditChain });
   registerHomeRoutes(routes);
   app.use(routes.router);

@@ -17,11 +17,6 @@ import { assertStoredSecretsReadable } from './features/orgs/data-key-check.js';
 import { systemClock } from './lib/clock.js';
 import { createServices } from './services.js';
 
-const SESSION_PRUNE_INTERVAL_MS = 15 * 60_000;
-const RECONCILE_INTERVAL_MS = 5 * 60_000;
-const BACKUP_CHECK_INTERVAL_MS = 60 * 60_000;
-const AUDIT_CHECKPOINT_INTERVAL_MS = 5 * 60_000;
-
 class DatabaseStartError extends Error {}
 
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!.trim();
@@ -123,29 +118,9 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
     });
     await announceSetupToken(services, url, logger);
-    const checkpoint = () => void services.auditCheckpoints.record().catch((err: unknown) => logger.warn('audit checkpoint failed', { event: 'audit.checkpoint_error', reason: (err as Error).message }));
-    const checkpointTimer = setInterval(checkpoint, AUDIT_CHECKPOINT_INTERVAL_MS);
-    checkpointTimer.unref();
-    // Genesys writes whose outcome was lost (a stop between intent and outcome) are settled now and then.
-    const pruneAudit = () => void services.retention.prune().then((n) => n && logger.info('audit log pruned', { event: 'audit.pruned', deleted: n })).catch((err: unknown) => logger.warn('audit pruning failed', { event: 'audit.prune_error', reason: (err as Error).message }));
-    pruneAudit();
-    const pruneTimer = setInterval(pruneAudit, 24 * 3_600_000);
-    pruneTimer.unref();
-    // Restores that were running when the process stopped carry on from where they were.
-    void services.restore.resumeInterrupted().catch((err: unknown) => logger.warn('could not resume restores', { event: 'restore.resume_error', reason: (err as Error).message }));
-    const reconcile = () => void services.reconciler.run().catch((err: unknown) => logger.warn('reconciler failed', { event: 'audit.reconcile_error', reason: (err as Error).message }));
-    reconcile();
-    const reconcileTimer = setInterval(reconcile, RECONCILE_INTERVAL_MS);
-    reconcileTimer.unref();
-    // Scheduled backups: checked hourly, so a daily backup is at most an hour late after its due time.
-    const scheduledBackups = () => void services.backupScheduler.run().catch((err: unknown) => logger.warn('backup scheduler failed', { event: 'backup.scheduler_error', reason: (err as Error).message }));
-    scheduledBackups();
-    const backupTimer = setInterval(scheduledBackups, BACKUP_CHECK_INTERVAL_MS);
-    backupTimer.unref();
-    const prune = setInterval(() => {
-      void services.sessionStore.prune().catch(() => undefined);
-    }, SESSION_PRUNE_INTERVAL_MS);
-    prune.unref();
+    // Jobs stopped by a restart carry on; the periodic work (reconciler, scheduled backups, audit retention
+    // and checkpoints, session pruning: src/jobs/background-work.ts) starts, all stopped by services.shutdown().
+    await services.startBackgroundWork();
     if (config.openBrowser) openBrowser(url, logger);
 
     let stopping = false;
@@ -153,13 +128,14 @@ async function main(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.info('stopping', { event: 'app.stop', signal });
-      clearInterval(prune);
-      clearInterval(checkpointTimer);
       server.close(() => {
-        void services.auditCheckpoints
-          .record()
+        // Background work first (running jobs stop at their next step and resume at the next start), then the
+        // last checkpoint, so it covers every entry they wrote.
+        void services
+          .shutdown()
           .catch(() => undefined)
-          .then(() => services.shutdown())
+          .then(() => services.auditCheckpoints.record())
+          .catch(() => undefined)
           .then(() => db.$disconnect())
           .finally(() => process.exit(0));
       });

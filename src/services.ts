@@ -34,6 +34,10 @@ import { createChangeOutcomes } from './features/audit/change-outcomes.js';
 import { createBackupService } from './features/backups/backup-service.js';
 import { createRestoreService } from './features/backups/restore-service.js';
 import { createBackupScheduler } from './features/backups/backup-scheduler.js';
+import { createJobRepository } from './jobs/job-repository.js';
+import { createJobRunner } from './jobs/job-runner.js';
+import { createPeriodicWork } from './jobs/periodic-work.js';
+import { registerBackgroundWork } from './jobs/background-work.js';
 import { UploadGate } from './features/backups/upload-gate.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
@@ -110,20 +114,31 @@ export function createServices(deps: ServiceDeps) {
   });
   const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
   const changeOutcomes = createChangeOutcomes(db);
-  const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
+  // One runner for every background job; the kinds register their handlers as they are created below.
+  const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
+  const backups = createBackupService({ db, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
   const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
+  const restore = createRestoreService({ db, tables, backups, audit, reconciler, orgs, jobs, clock, writeMethod: config.restoreWriteMethod });
+  backups.deleteChecks.push(async (backupId) => ((await restore.restoring(backupId)) ? 'A restore from this backup is running. Delete the backup once the restore has finished.' : null));
+  const backupScheduler = createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger });
+  const retention = createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays });
+  const auditCheckpoints = createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock });
+  const periodic = createPeriodicWork({ clock, logger });
+  registerBackgroundWork(periodic, { reconciler, auditCheckpoints, backupScheduler, retention, sessionStore, logger });
   return {
     audit,
     auditQuery,
-    auditCheckpoints: createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock }),
+    auditCheckpoints,
     verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
     undo: createUndoService({ query: auditQuery, orgs, tables, db, outcomes: changeOutcomes }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
-    restore: createRestoreService({ db, tables, backups, audit, reconciler, orgs, users, clock, logger, writeMethod: config.restoreWriteMethod }),
-    backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger }),
-    retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
+    restore,
+    backupScheduler,
+    retention,
+    jobs,
+    periodic,
     reconciler,
     readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
@@ -143,8 +158,17 @@ export function createServices(deps: ServiceDeps) {
     throttle,
     sessionStore,
     setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger, setupToken, addresses: signInAddresses }),
-    /** Stops background work (sandbox emulator, gateway queues) for a clean shutdown. */
+    /**
+     * Starts background work: jobs stopped by a restart carry on, periodic work runs now and then (server.ts;
+     * tests drive `periodic.tick()` with the manual clock instead).
+     */
+    async startBackgroundWork(): Promise<void> {
+      await jobs.resumeInterrupted();
+      periodic.start();
+    },
+    /** Stops background work (periodic work, running jobs at their next step, sandbox emulator, gateway queues) for a clean shutdown. */
     async shutdown() {
+      await Promise.all([periodic.stop(), jobs.stop()]);
       gateways.closeAll();
       await sandbox.stop();
     },

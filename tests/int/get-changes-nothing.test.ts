@@ -47,7 +47,7 @@ afterAll(async () => w.t.close());
 function realUrl(route: RouteInfo): string {
   return route.path.replace(/:(\w+)/g, (_m, name: string) => {
     if (name === 'id') return route.path.startsWith('/admin/users') ? real.userId! : route.path.startsWith('/admin/orgs') ? real.orgId! : real.backupId!;
-    if (name === 'jobId') return route.path.startsWith('/tables') ? real.bulkJob! : route.path.startsWith('/backups/jobs') ? real.backupJob! : 'no-such-restore';
+    if (name === 'jobId') return route.path.startsWith('/tables') ? real.bulkJob! : route.path.startsWith('/backups/jobs') || route.path.startsWith('/jobs') ? real.backupJob! : 'no-such-restore';
     return real[name] ?? name;
   });
 }

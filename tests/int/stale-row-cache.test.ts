@@ -102,11 +102,11 @@ describe('readers of rows with the row cache past its age', () => {
     // The process stopped right after the job was stored (plan read at askedAt), before its pre-restore backup.
     const askedAt = w.t.clock.now();
     const { plans } = await w.t.services.restore.preview(ADMIN_USER, await org(), backupId, { exact: false, createMissing: false, only: [] });
-    const job = await w.t.db.restoreJob.create({
-      data: { id: randomUUID(), userId: 1, orgId: w.orgId, backupId, exact: false, batchId: randomUUID(), total: plans.reduce((n, p) => n + operationCount(p), 0), plan: JSON.stringify(plans), actor: JSON.stringify(ADMIN_ACTOR), createdAt: new Date(askedAt) },
+    const job = await w.t.db.job.create({
+      data: { id: randomUUID(), kind: 'restore', userId: 1, orgId: w.orgId, status: 'running', batchId: randomUUID(), total: plans.reduce((n, p) => n + operationCount(p), 0), plan: JSON.stringify({ backupId, exact: false, tables: plans }), actor: JSON.stringify(ADMIN_ACTOR), createdAt: new Date(askedAt), startedAt: new Date(askedAt) },
     });
     await pastCacheAge();
-    expect(await w.t.services.restore.resumeInterrupted()).toBe(1);
+    expect(await w.t.services.jobs.resumeInterrupted()).toBe(1);
     expect(await restoreJobPage(w.admin, `/backups/restores/${job.id}`)).toContain('Restore finished');
     const pre = await w.t.db.backup.findFirstOrThrow({ where: { kind: 'pre-restore' } });
     const preDoc = backupFile(pre.fileName);

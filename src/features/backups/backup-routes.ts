@@ -9,15 +9,16 @@ import { flash } from '../../lib/flash.js';
 import { formList } from '../../lib/forms.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
+import type { JobRunner } from '../../jobs/job-runner.js';
+import { renderJob } from '../../jobs/job-routes.js';
 import type { OrgService } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
-import type { BackupService } from './backup-service.js';
+import { BACKUP_JOB, type BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
 import { writeCalls, type RestoreOptions } from './restore-plan.js';
-import type { RestoreService } from './restore-service.js';
+import { RESTORE_JOB, type RestoreService } from './restore-service.js';
 
-
-export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService }): void {
+export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService; jobs: JobRunner }): void {
   const org = (req: Request) => {
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
     return req.currentOrg;
@@ -78,8 +79,10 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     }
   });
 
+  // A restore's and a backup's progress pages keep their own addresses (links and bookmarks made before the
+  // jobs pages): the same page as /jobs/:jobId, for a job of that kind only.
   routes.get('/backups/restores/:jobId', 'signed-in', async (req, res) => {
-    res.render('backups/restore-job', { title: 'Restore', job: await deps.restore.job(String(req.params.jobId), req.user!) });
+    renderJob(res, await deps.jobs.get(String(req.params.jobId), req.user!, RESTORE_JOB));
   });
 
   routes.get('/backups', 'signed-in', async (req, res) => {
@@ -95,11 +98,8 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     res.redirect(303, `/backups/jobs/${job.id}`);
   });
 
-  routes.get('/backups/jobs/:jobId', 'signed-in', (req, res) => {
-    const job = deps.backups.job(String(req.params.jobId), req.user!.id);
-    const elapsed = Date.now() - job.startedAt;
-    const remainingMs = job.tablesDone && job.status === 'running' ? (elapsed / job.tablesDone) * (job.tablesTotal - job.tablesDone) : null;
-    res.render('backups/job', { title: 'Backup', job, remainingSeconds: remainingMs === null ? null : Math.ceil(remainingMs / 1000) });
+  routes.get('/backups/jobs/:jobId', 'signed-in', async (req, res) => {
+    renderJob(res, await deps.jobs.get(String(req.params.jobId), req.user!, BACKUP_JOB));
   });
 
   // Deleting asks first, on a page of its own (no script needed: the CSP allows none inline).

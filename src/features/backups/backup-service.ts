@@ -13,24 +13,36 @@ import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import type { JobRunner } from '../../jobs/job-runner.js';
+import type { JobView } from '../../jobs/job-types.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable, type SealOrigin } from './backup-format.js';
 import { BackupInvalidError, parseBackup } from './backup-validation.js';
 
-export interface BackupJob {
-  id: string;
-  userId: number;
+/** A backup job's stored plan: the backup's id is chosen when it is asked for, so a run after a restart finds what an earlier run already wrote. */
+export interface BackupPlan {
+  backupId: string;
+  tableIds: string[];
+  kind: string;
   orgName: string;
-  status: 'running' | 'finished' | 'failed';
-  tablesTotal: number;
-  tablesDone: number;
+}
+
+export interface BackupResult extends Record<string, unknown> {
   rowsDone: number;
-  startedAt: number;
-  finishedAt?: number;
   backupId?: string;
-  error?: string;
+}
+
+export const BACKUP_JOB = 'backup';
+
+interface WriteOptions {
+  /** The id to write it under (a job's planned id); a backup already kept under it is not written again. */
+  id?: string;
+  /** Rows the app read from Genesys since then are used as they are (else read now). */
+  rowsLoadedSince?: number;
+  /** After each table is read; may throw to stop before the next one (the job's cancel). */
+  onTable?: (tablesDone: number, rowsDone: number) => Promise<void>;
 }
 
 export interface UploadQuota {
@@ -50,20 +62,18 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export function createBackupService(deps: { db: Db; orgs: OrgService; tables: TableService; audit: AuditService; clock: Clock; dataDir: string; appVersion: string; sealKey: Buffer; uploadQuota: UploadQuota }) {
-  const jobs = new Map<string, BackupJob>();
+export function createBackupService(deps: { db: Db; orgs: OrgService; tables: TableService; audit: AuditService; jobs: JobRunner; clock: Clock; dataDir: string; appVersion: string; sealKey: Buffer; uploadQuota: UploadQuota }) {
   const dir = path.join(deps.dataDir, 'backups');
 
   /** A new id and file name, with the backups folder in place. */
-  function newFile(): { id: string; fileName: string; target: string } {
-    const id = randomUUID();
+  function newFile(id: string = randomUUID()): { id: string; fileName: string; target: string } {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return { id, fileName: `${id}.json`, target: path.join(dir, `${id}.json`) };
   }
 
   /** Writes a backup file under a new id (temp file + rename: never half a file under the final name). */
-  function keepFile(content: string): { id: string; fileName: string } {
-    const { id, fileName, target } = newFile();
+  function keepFile(content: string, planned?: string): { id: string; fileName: string } {
+    const { id, fileName, target } = newFile(planned);
     const tmp = `${target}.tmp`;
     writeFileSync(tmp, content, { mode: 0o600 });
     renameSync(tmp, target);
@@ -93,22 +103,31 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     }
   }
 
-  /** `rowsLoadedSince`: rows the app read from Genesys since then are used as they are (else read now). */
-  async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], job: BackupJob, kind: string, actor: Actor, rowsLoadedSince?: number): Promise<string> {
+  /** Whether the backup.created entry of this backup is in the audit log (a run stopped right before it). */
+  const createdIsAudited = async (id: string) => (await deps.db.auditEvent.count({ where: { action: 'backup.created', details: { contains: JSON.stringify({ backupId: id }).slice(1, -1) } } })) > 0;
+
+  async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], kind: string, actor: Actor, opts: WriteOptions = {}): Promise<string> {
+    const kept = opts.id ? await deps.db.backup.findUnique({ where: { id: opts.id } }) : null;
+    if (kept) {
+      // Written by a run the process stopped after the file and its record: at most the audit entry is missing.
+      if (!(await createdIsAudited(kept.id))) await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: kept.id, kind, tables: kept.tableNames ? kept.tableNames.split(', ') : [], rows: kept.rowCount, partial: kept.partial } }, actor);
+      return kept.id;
+    }
     const tables: BackupTable[] = [];
     let partial = false;
+    let rowsDone = 0;
     for (const tableId of tableIds) {
-      const data = await deps.tables.rows(user, org, tableId, rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: rowsLoadedSince });
+      const data = await deps.tables.rows(user, org, tableId, opts.rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: opts.rowsLoadedSince });
       const hidden = Object.keys(data.table.schema.properties).filter((c) => !data.columns.includes(c));
       partial ||= hidden.length > 0;
       const schema: TableSchema = { ...data.table.schema, properties: Object.fromEntries(Object.entries(data.table.schema.properties).filter(([c]) => data.columns.includes(c))) };
       tables.push({ id: data.table.id, name: data.table.name, description: data.table.description, division: data.table.division, schema, rows: data.rows.map((r): Row => project(r, data.columns)) });
-      job.tablesDone++;
-      job.rowsDone += data.rows.length;
+      rowsDone += data.rows.length;
+      await opts.onTable?.(tables.length, rowsDone);
     }
     const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables }, deps.sealKey);
     const text = JSON.stringify(doc);
-    const { id, fileName } = keepFile(text);
+    const { id, fileName } = keepFile(text, opts.id);
     await deps.db.backup.create({
       data: {
         id,
@@ -119,7 +138,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
         createdById: user.id || null, // 0 = the scheduler, not a person
         createdBy: actor.name,
         tableCount: tables.length,
-        rowCount: job.rowsDone,
+        rowCount: rowsDone,
         sizeBytes: Buffer.byteLength(text),
         sha256: createHash('sha256').update(text).digest('hex'),
         partial,
@@ -127,32 +146,48 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
         tableNames: tables.map((t) => t.name).join(', ').slice(0, 1000),
       },
     });
-    await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: id, kind, tables: tables.map((t) => t.name), rows: job.rowsDone, partial } }, actor);
+    await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: id, kind, tables: tables.map((t) => t.name), rows: rowsDone, partial } }, actor);
     return id;
   }
 
+  /** The 'backup' job: reads the planned tables with the owner's current rights and keeps the file. */
+  deps.jobs.register<BackupPlan, BackupResult>(BACKUP_JOB, {
+    noun: 'backup',
+    resumable: false,
+    // Reading changes nothing, and the file appears at once under the planned id: reading again is exact (ADR).
+    restartNote: 'The app restarted while this backup was being read, so its tables were read again from the start.',
+    async run(job) {
+      const org = await deps.orgs.get(job.orgId!);
+      const onTable = async (tablesDone: number, rowsDone: number) => {
+        await job.progress({ done: tablesDone, result: { rowsDone } });
+        job.stopIfAsked();
+      };
+      const backupId = await writeBackup(job.user, org, job.plan.tableIds, job.plan.kind, job.actor, { id: job.plan.backupId, onTable });
+      await job.progress({ done: job.total, result: { backupId } });
+    },
+  });
+
+  /** Said by anything that needs a backup kept (a restore from it still running): why it cannot be deleted now. */
+  const deleteChecks: ((backupId: string) => Promise<string | null>)[] = [];
+
   return {
-    /** Starts a backup in the background; `tableIds` empty = every table the user may view (admins: all). */
-    async start(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind = 'manual'): Promise<BackupJob> {
+    /** Starts a backup job; `tableIds` empty = every table the user may view (admins: all). */
+    async start(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind = 'manual'): Promise<JobView<BackupPlan>> {
       const visible = (await deps.tables.listTables(user, org)).map((t) => t.table.id);
       const chosen = tableIds.length ? tableIds : visible;
       const unknown = chosen.filter((id) => !visible.includes(id));
       if (unknown.length) throw new NotFoundError('A chosen table does not exist or you have no access to it.');
       if (chosen.length === 0) throw new ValidationError('There are no tables to back up.', { tables: 'Choose at least one table.' });
-      const job: BackupJob = { id: randomUUID(), userId: user.id, orgName: org.name, status: 'running', tablesTotal: chosen.length, tablesDone: 0, rowsDone: 0, startedAt: deps.clock.now() };
-      jobs.set(job.id, job);
-      void writeBackup(user, org, chosen, job, kind, actor).then(
-        (backupId) => Object.assign(job, { status: 'finished', backupId, finishedAt: deps.clock.now() }),
-        (err: unknown) => Object.assign(job, { status: 'failed', error: (err as Error).message, finishedAt: deps.clock.now() }),
-      );
-      return job;
+      const plan: BackupPlan = { backupId: randomUUID(), tableIds: chosen, kind, orgName: org.name };
+      return deps.jobs.submit(BACKUP_JOB, actor, plan, { orgId: org.id, total: chosen.length });
     },
 
-    /** Makes a backup and waits for it (the automatic backup before a restore). */
+    /** Makes a backup and waits for it (the automatic backup before a restore, the scheduled ones). */
     async backupNow(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind: string, opts: { rowsLoadedSince?: number } = {}): Promise<string> {
-      const job: BackupJob = { id: randomUUID(), userId: user.id, orgName: org.name, status: 'running', tablesTotal: tableIds.length, tablesDone: 0, rowsDone: 0, startedAt: deps.clock.now() };
-      return writeBackup(user, org, tableIds, job, kind, actor, opts.rowsLoadedSince);
+      return writeBackup(user, org, tableIds, kind, actor, opts);
     },
+
+    deleteChecks,
 
     /** Throws when this person's uploaded backups fill their quota (checked before an upload is read). */
     mayUpload: (userId: number) => checkQuota(userId, 0),
@@ -228,7 +263,10 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
     async delete(user: CurrentUser, backupId: string, actor: Actor): Promise<void> {
       const record = await this.deletable(user, backupId);
-      if (await deps.db.restoreJob.count({ where: { backupId, status: 'running' } })) throw new ConflictError('A restore from this backup is running. Delete the backup once the restore has finished.');
+      for (const check of deleteChecks) {
+        const reason = await check(backupId);
+        if (reason) throw new ConflictError(reason);
+      }
       await this.remove(backupId);
       await deps.audit.record({ action: 'backup.deleted', orgId: record.orgId, details: { backupId, kind: record.kind, orgName: record.orgName, madeBy: record.createdBy, tables: record.tableNames, size: record.sizeBytes } }, actor);
     },
@@ -237,12 +275,6 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     async remove(backupId: string): Promise<void> {
       const b = await deps.db.backup.delete({ where: { id: backupId } });
       rmSync(path.join(dir, b.fileName), { force: true });
-    },
-
-    job(jobId: string, userId: number): BackupJob {
-      const job = jobs.get(jobId);
-      if (!job || job.userId !== userId) throw new NotFoundError('That backup job does not exist.');
-      return job;
     },
 
     /** Backups this user may see: admins all, users their own. */

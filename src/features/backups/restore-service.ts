@@ -14,11 +14,11 @@ import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
-import { ConflictError, NotFoundError } from '../../lib/errors.js';
-import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { Reconciler } from '../audit/reconciler.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
+import type { JobRunner } from '../../jobs/job-runner.js';
+import type { JobContext, JobFailure, JobStatus, JobView } from '../../jobs/job-types.js';
 import type { ImportItem } from '../tables/row-import.js';
 import type { TableService } from '../tables/table-service.js';
 import { FOREIGN_FOR_USERS, type BackupService } from './backup-service.js';
@@ -28,12 +28,24 @@ import { operationCount, operationsOf, planRestore, type Operation, type Restore
 /** Said when an administrator asks to restore a foreign file without confirming the warning. */
 export const FOREIGN_CONFIRMATION = 'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
 
+/** What a restore job stores as its plan: the backup, how to restore it, and the per-table plan. */
+export interface RestorePlan {
+  backupId: string;
+  exact: boolean;
+  tables: TablePlan[];
+}
+
+/** What it stores as its result: '' = nothing to back up first (every table is new); null = not made yet. */
+export interface RestoreResult extends Record<string, unknown> {
+  preRestoreBackupId: string | null;
+}
+
 export interface RestoreJobView {
   id: string;
-  status: 'running' | 'finished' | 'failed';
+  status: JobStatus;
   total: number;
   done: number;
-  failures: { table: string; key: string; message: string }[];
+  failures: JobFailure[];
   /** How the restore went about it where that differs from the plan, e.g. an import that fell back to row writes. */
   notes: string[];
   batchId: string;
@@ -41,9 +53,7 @@ export interface RestoreJobView {
   error: string | null;
 }
 
-interface UserLookup {
-  findById(id: number): Promise<(CurrentUser & { disabled: boolean }) | null>;
-}
+export const RESTORE_JOB = 'restore';
 
 /** The row already holds what the operation would write (so it is not written again). */
 function satisfied(op: Operation, current: Row | undefined, schema: TableSchema | undefined): boolean {
@@ -62,19 +72,14 @@ export function createRestoreService(deps: {
   audit: AuditService;
   reconciler: Reconciler;
   orgs: OrgService;
-  users: UserLookup;
+  jobs: JobRunner;
   clock: Clock;
-  logger: Logger;
   writeMethod: 'auto' | 'rows';
 }) {
-  const active = new Set<string>();
-
-  const toView = (j: { id: string; status: string; total: number; done: number; failures: string; notes: string; batchId: string; preRestoreBackupId: string | null; error: string | null }): RestoreJobView => ({
-    ...j,
-    status: j.status as RestoreJobView['status'],
-    failures: JSON.parse(j.failures) as RestoreJobView['failures'],
-    notes: JSON.parse(j.notes) as string[],
-  });
+  const toView = (j: JobView): RestoreJobView => {
+    const { id, status, total, done, failures, notes, error } = j;
+    return { id, status, total, done, failures, notes, error, batchId: j.batchId ?? '', preRestoreBackupId: (j.result as RestoreResult).preRestoreBackupId ?? null };
+  };
 
   /**
    * The plan for restoring a kept backup. A file this server did not seal ('foreign') is planned only for an
@@ -87,41 +92,23 @@ export function createRestoreService(deps: {
     return { record, doc, foreign, ...(await planRestore({ tables: deps.tables }, user, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
   }
 
-  /** Applies a stored job from where it stopped. Runs in the background; never throws. */
-  async function run(jobId: string, resumed: boolean): Promise<void> {
-    if (active.has(jobId)) return;
-    active.add(jobId);
-    try {
-      await apply(jobId, resumed);
-    } catch (err) {
-      // Only the database itself failing gets here; the job stays 'running' and resumes at the next start.
-      deps.logger.error('restore could not be run', { event: 'restore.error', jobId, reason: (err as Error).message });
-    } finally {
-      active.delete(jobId);
-    }
-  }
-
-  async function apply(jobId: string, resumed: boolean): Promise<void> {
-    const job = await deps.db.restoreJob.findUniqueOrThrow({ where: { id: jobId } });
-    const plans = JSON.parse(job.plan) as TablePlan[];
-    const actor = JSON.parse(job.actor) as Actor;
-    const failures = JSON.parse(job.failures) as RestoreJobView['failures'];
-    const notes = JSON.parse(job.notes) as string[];
+  /** Applies a stored restore from where it stopped (the job runner's handler for 'restore'). */
+  async function apply(job: JobContext<RestorePlan, RestoreResult>): Promise<void> {
+    const { user, actor, failures, notes } = job;
+    const plans = job.plan.tables;
+    const batchId = job.batchId!;
     let done = job.done;
-    const save = (data: Record<string, unknown> = {}) => deps.db.restoreJob.update({ where: { id: jobId }, data: { done, failures: JSON.stringify(failures), notes: JSON.stringify(notes), ...data } });
+    const save = (result?: Partial<RestoreResult>) => job.progress({ done, result });
     try {
-      const found = await deps.users.findById(job.userId);
-      if (!found || found.disabled) throw new Error('The person who started this restore can no longer sign in, so it was stopped.');
-      const user: CurrentUser = { id: found.id, email: found.email, displayName: found.displayName, role: found.role, mustChangePassword: found.mustChangePassword };
-      const org = await deps.orgs.get(job.orgId);
-      const backup = await deps.db.backup.findUnique({ where: { id: job.backupId }, select: { createdAt: true } });
-      const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.backupId}`;
-      const extra = { restoredFrom: job.backupId };
+      const org = await deps.orgs.get(job.orgId!);
+      const backup = await deps.db.backup.findUnique({ where: { id: job.plan.backupId }, select: { createdAt: true } });
+      const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.plan.backupId}`;
+      const extra = { restoredFrom: job.plan.backupId };
       /** One row through the permission-checked single-row path, as part of the restore's batch. */
       const writeOne = async (p: TablePlan, op: Operation) => {
         const key = op.key;
         try {
-          const result = await deps.tables.revert(user, org, p.tableId!, key, changeOf(op), actor, { reverts: 0, force: true, batchId: job.batchId, reason, extra });
+          const result = await deps.tables.revert(user, org, p.tableId!, key, changeOf(op), actor, { reverts: 0, force: true, batchId, reason, extra });
           if (result.noop && op.kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
         } catch (err) {
           // Genesys out of reach: stop here (resumable) rather than fail every remaining row.
@@ -130,9 +117,9 @@ export function createRestoreService(deps: {
         }
       };
       // Changes this job had sent when the process stopped are settled from Genesys before anything else.
-      if (resumed) await deps.reconciler.settleBatch(job.batchId);
-      // '' = nothing to back up (every table is new); null = not made yet.
-      let preRestoreBackupId = job.preRestoreBackupId;
+      if (job.resumed) await deps.reconciler.settleBatch(batchId);
+      // '' = nothing to back up (every table is new); null/absent = not made yet.
+      let preRestoreBackupId = job.result.preRestoreBackupId ?? null;
       if (preRestoreBackupId === null) {
         const existing = plans.filter((p) => !p.create && p.tableId).map((p) => p.tableId!);
         // The rows the plan read when the restore was asked for are the state it is about to change: not read twice.
@@ -146,21 +133,22 @@ export function createRestoreService(deps: {
           start += count;
           continue;
         }
+        job.stopIfAsked();
         if (!p.tableId) {
           // Created before a restart? Then use it; else create it now.
           const again = (await deps.tables.listTables(user, org, { refresh: true })).find((t) => t.table.name === p.name);
           p.tableId = again ? again.table.id : (await deps.tables.createTable(user, org, { name: p.name, ...p.create! }, actor)).id;
-          await save({ plan: JSON.stringify(plans) });
+          await job.savePlan();
         }
         const tableId = p.tableId;
         const ops = operationsOf(p);
         // After a restart, what Genesys holds now decides which remaining operations are still needed.
-        const read = resumed ? await deps.tables.rows(user, org, tableId, { refresh: true }) : null;
+        const read = job.resumed ? await deps.tables.rows(user, org, tableId, { refresh: true }) : null;
         const now = read ? new Map(read.rows.map((r) => [String(r.key), r])) : null;
         // The import reads the table itself and leaves out rows that already hold their values.
         const viaImport = ops.slice(done - start).filter((op): op is ImportItem & Operation => op.viaImport === true && op.kind !== 'delete');
         if (viaImport.length) {
-          const result = await deps.tables.importRows(user, org, tableId, viaImport, actor, { batchId: job.batchId, reason, extra });
+          const result = await deps.tables.importRows(user, org, tableId, viaImport, actor, { batchId, reason, extra });
           failures.push(...result.failures.map((f) => ({ table: p.name, ...f })));
           // A refused upload imported nothing: the table's rows go through single-row writes, and the report says so.
           if (result.fallback) notes.push(`${p.name}: ${result.fallback}`);
@@ -169,6 +157,7 @@ export function createRestoreService(deps: {
         done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
         await save();
         for (const op of ops.slice(done - start)) {
+          job.stopIfAsked(); // between rows, never inside one write
           if (!now || !satisfied(op, now.get(op.key), read?.table.schema)) {
             await writeOne(p, op);
           }
@@ -177,14 +166,14 @@ export function createRestoreService(deps: {
         }
         start += count;
       }
-      await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId: job.batchId, details: { backupId: job.backupId, exact: job.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null, ...(notes.length ? { notes } : {}) } }, actor);
-      await save({ status: 'finished', finishedAt: new Date(deps.clock.now()) });
+      await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId, details: { backupId: job.plan.backupId, exact: job.plan.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null, ...(notes.length ? { notes } : {}) } }, actor);
     } catch (err) {
-      const message = err instanceof GenesysUnavailableError ? `${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.` : (err as Error).message;
-      deps.logger.warn('restore stopped', { event: 'restore.failed', jobId, reason: message });
-      await save({ status: 'failed', error: message });
+      if (err instanceof GenesysUnavailableError) throw new Error(`${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.`, { cause: err });
+      throw err;
     }
   }
+
+  deps.jobs.register<RestorePlan, RestoreResult>(RESTORE_JOB, { noun: 'restore', resumable: true, run: apply });
 
   return {
     preview,
@@ -194,52 +183,26 @@ export function createRestoreService(deps: {
       const { plans, problems, foreign } = await preview(user, org, backupId, opts);
       if (problems.length) throw new BackupInvalidError(problems);
       if (foreign && !opts.acceptForeign) throw new BackupInvalidError([{ message: FOREIGN_CONFIRMATION }]);
-      const job = await deps.db.restoreJob.create({
-        data: {
-          id: randomUUID(),
-          userId: user.id,
-          orgId: org.id,
-          backupId,
-          exact: opts.exact,
-          batchId: randomUUID(),
-          total: plans.reduce((n, p) => n + operationCount(p), 0),
-          plan: JSON.stringify(plans),
-          actor: JSON.stringify(actor),
-          createdAt: new Date(askedAt),
-        },
-      });
-      void run(job.id, false);
-      return toView(job);
+      const plan: RestorePlan = { backupId, exact: opts.exact, tables: plans };
+      const total = plans.reduce((n, p) => n + operationCount(p), 0);
+      return toView(await deps.jobs.submit(RESTORE_JOB, actor, plan, { orgId: org.id, batchId: randomUUID(), total, createdAt: askedAt }));
     },
 
-    /** A stopped (failed) restore of this user's, started again from where it stopped. */
-    async resume(jobId: string, user: CurrentUser): Promise<void> {
-      const job = await this.job(jobId, user);
-      if (job.status !== 'failed' || active.has(jobId)) throw new ConflictError('Only a stopped restore can be resumed.');
-      await deps.db.restoreJob.update({ where: { id: jobId }, data: { status: 'running', error: null } });
-      void run(jobId, true);
-    },
-
-    /** At start-up: restores that were running when the process stopped carry on. */
-    async resumeInterrupted(): Promise<number> {
-      const running = await deps.db.restoreJob.findMany({ where: { status: 'running' }, select: { id: true } });
-      for (const j of running) {
-        deps.logger.info('resuming a restore stopped by a restart', { event: 'restore.resumed', jobId: j.id });
-        void run(j.id, true);
-      }
-      return running.length;
-    },
+    /** A stopped (failed or cancelled) restore, started again from where it stopped. */
+    resume: (jobId: string, user: CurrentUser) => deps.jobs.resume(jobId, user, RESTORE_JOB),
 
     async job(jobId: string, user: CurrentUser): Promise<RestoreJobView> {
-      const job = await deps.db.restoreJob.findUnique({ where: { id: jobId } });
-      if (!job || (job.userId !== user.id && user.role !== 'ADMIN')) throw new NotFoundError('That restore does not exist.');
-      return toView(job);
+      return toView(await deps.jobs.get(jobId, user, RESTORE_JOB));
     },
 
     /** The newest restores this user may see (admins: everyone's), for the Backups page. */
     async recent(user: CurrentUser, take = 10) {
-      const jobs = await deps.db.restoreJob.findMany({ where: user.role === 'ADMIN' ? {} : { userId: user.id }, orderBy: { createdAt: 'desc' }, take, omit: { plan: true } });
-      return jobs.map((j) => ({ id: j.id, status: j.status as RestoreJobView['status'], total: j.total, done: j.done, createdAt: j.createdAt, failures: (JSON.parse(j.failures) as unknown[]).length }));
+      return (await deps.jobs.list(user, { kind: RESTORE_JOB, take })).map((j) => ({ id: j.id, status: j.status, total: j.total, done: j.done, createdAt: j.createdAt, failures: j.failures.length }));
+    },
+
+    /** Whether a restore from this backup has not ended yet (the backup must not be deleted under it). */
+    async restoring(backupId: string): Promise<boolean> {
+      return (await deps.jobs.unfinishedPlans<RestorePlan>(RESTORE_JOB)).some((p) => p.backupId === backupId);
     },
   };
 }
