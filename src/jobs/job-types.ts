@@ -1,6 +1,6 @@
 // What a kind of background job gives the runner (a handler) and what the runner gives a running job (its
 // context). A handler never touches the job table: it reads its stored plan from the context, reports
-// progress, failures and notes through it, and asks it between steps whether to stop. See docs/adr/0XX-durable-jobs.md.
+// progress, failures and notes through it, and asks it between steps whether to stop. See docs/adr/013-durable-jobs.md.
 import type { Actor } from '../lib/actor.js';
 import type { CurrentUser } from '../lib/current-user.js';
 

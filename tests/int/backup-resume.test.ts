@@ -1,6 +1,6 @@
 // A backup job survives kill -9: after a restart it is read again from the start (reading changes nothing in
 // Genesys) and kept once, under the id chosen when it was asked for, with one audit entry and a note saying
-// why it took longer (docs/adr/0XX-durable-jobs.md says why it resumes rather than fails).
+// why it took longer (docs/adr/013-durable-jobs.md says why it resumes rather than fails).
 import { mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
