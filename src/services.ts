@@ -27,7 +27,8 @@ import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
-import { createReconciler } from './features/audit/reconciler.js';
+import { createChangeEngine, type ChangeEngine } from './features/changes/change-engine.js';
+import { createReconciler } from './features/changes/reconciler.js';
 import { createReadinessService } from './features/orgs/readiness-service.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createChangeOutcomes } from './features/audit/change-outcomes.js';
@@ -100,33 +101,36 @@ export function createServices(deps: ServiceDeps) {
     clock,
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit });
-  const tables = createTableService({ orgs, permissions, rowCache, audit, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs, crashAt: config.crashAt });
+  const changeOutcomes = createChangeOutcomes(db);
+  const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
+  // The engine asks the table service which tables a user may write; the table service hands it every write.
+  const engine: ChangeEngine = createChangeEngine({ open: (...a) => tables.open(...a), rowCount: (...a) => tables.rowCount(...a), rowCache, audit, outcomes: changeOutcomes, reconciler, crashAt: config.crashAt });
+  const tables = createTableService({ orgs, permissions, rowCache, audit, engine: () => engine, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
   // An org that rights refer to is archived, not deleted.
   orgs.referenceChecks.push(async (orgId) => {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
   const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
-  const changeOutcomes = createChangeOutcomes(db);
   const backups = createBackupService({ db, orgs, tables, audit, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
-  const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
   return {
     audit,
     auditQuery,
     auditCheckpoints: createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock }),
     verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
-    undo: createUndoService({ query: auditQuery, orgs, tables, db, outcomes: changeOutcomes }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
-    restore: createRestoreService({ db, tables, backups, audit, reconciler, orgs, users, clock, logger, writeMethod: config.restoreWriteMethod }),
+    restore: createRestoreService({ db, tables, engine, backups, audit, orgs, users, clock, logger, writeMethod: config.restoreWriteMethod }),
     backupScheduler: createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger }),
     retention: createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays }),
     reconciler,
     readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
     tables,
-    bulk: createBulkService({ tables, clock, outcomes: changeOutcomes }),
+    bulk: createBulkService({ tables, engine, clock, outcomes: changeOutcomes }),
+    engine,
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,

@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
 import type { Row } from '../../src/genesys/gateway.js';
-import { IMPORT_MIN_ROWS } from '../../src/features/backups/restore-plan.js';
+import { IMPORT_MIN_ROWS } from '../../src/features/changes/write-method.js';
 import { ADMIN, csrfFrom } from '../helpers/test-app.js';
 import { backupOfTables, permissionWorld, restoreJobPage, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 

@@ -13,7 +13,8 @@ import type { OrgService } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
 import type { BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
-import { writeCalls, type RestoreOptions } from './restore-plan.js';
+import { writeCalls } from '../changes/write-method.js';
+import type { RestoreOptions } from './restore-plan.js';
 import type { RestoreService } from './restore-service.js';
 
 

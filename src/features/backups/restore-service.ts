@@ -1,29 +1,26 @@
 // Restoring a backup into the current org: validate everything first (nothing is written while any
 // problem remains), show the plan (restore-plan.ts), then apply it as a background job: an automatic
-// pre-restore backup first, then only the rows that differ, through the permission-checked row path (or one
-// CSV import job per table when that takes fewer calls), as one audit batch that can be undone as a unit.
-// The job and its plan are stored, and `done` counts the operations finished in plan order, so a restore
-// stopped by a restart resumes where it was: open changes of its batch are settled from Genesys first, and
-// each remaining operation is skipped when the row already holds what it would write — nothing is written
-// twice and nothing is skipped.
+// pre-restore backup first, then only the rows that differ, as one ChangeSet per table for the change engine
+// (rights, locks, write-ahead audit; one CSV import job when that takes fewer calls), as one audit batch that
+// can be undone as a unit. The job and its plan are stored, and `done` counts the changes finished in plan
+// order, so a restore stopped by a restart resumes where it was: its changes have ids that follow from the
+// plan, so the engine settles the ones it had sent from Genesys and skips rows that already hold what they
+// would get — nothing is written twice and nothing is skipped.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
-import { rowHolds } from '../../genesys/datatable-schema.js';
-import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ConflictError, NotFoundError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
-import type { Reconciler } from '../audit/reconciler.js';
+import type { ChangeEngine } from '../changes/change-engine.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
-import type { ImportItem } from '../tables/row-import.js';
 import type { TableService } from '../tables/table-service.js';
 import { FOREIGN_FOR_USERS, type BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
-import { operationCount, operationsOf, planRestore, type Operation, type RestoreOptions, type TablePlan } from './restore-plan.js';
+import { changesOf, operationCount, planRestore, type RestoreOptions, type TablePlan } from './restore-plan.js';
 
 /** Said when an administrator asks to restore a foreign file without confirming the warning. */
 export const FOREIGN_CONFIRMATION = 'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
@@ -45,22 +42,12 @@ interface UserLookup {
   findById(id: number): Promise<(CurrentUser & { disabled: boolean }) | null>;
 }
 
-/** The row already holds what the operation would write (so it is not written again). */
-function satisfied(op: Operation, current: Row | undefined, schema: TableSchema | undefined): boolean {
-  return op.kind === 'delete' ? current === undefined : rowHolds(current, op.kind === 'create' ? op.row : op.values, schema);
-}
-
-/** An operation as a change of the single-row path (forced: the restore's plan decides, not a baseline). */
-function changeOf(op: Operation): Parameters<TableService['revert']>[4] {
-  return op.kind === 'create' ? { kind: 'create', row: op.row } : op.kind === 'update' ? { kind: 'update', values: op.values, expected: {} } : { kind: 'delete', expected: {} };
-}
-
 export function createRestoreService(deps: {
   db: Db;
   tables: TableService;
+  engine: ChangeEngine;
   backups: BackupService;
   audit: AuditService;
-  reconciler: Reconciler;
   orgs: OrgService;
   users: UserLookup;
   clock: Clock;
@@ -88,11 +75,11 @@ export function createRestoreService(deps: {
   }
 
   /** Applies a stored job from where it stopped. Runs in the background; never throws. */
-  async function run(jobId: string, resumed: boolean): Promise<void> {
+  async function run(jobId: string): Promise<void> {
     if (active.has(jobId)) return;
     active.add(jobId);
     try {
-      await apply(jobId, resumed);
+      await apply(jobId);
     } catch (err) {
       // Only the database itself failing gets here; the job stays 'running' and resumes at the next start.
       deps.logger.error('restore could not be run', { event: 'restore.error', jobId, reason: (err as Error).message });
@@ -101,7 +88,7 @@ export function createRestoreService(deps: {
     }
   }
 
-  async function apply(jobId: string, resumed: boolean): Promise<void> {
+  async function apply(jobId: string): Promise<void> {
     const job = await deps.db.restoreJob.findUniqueOrThrow({ where: { id: jobId } });
     const plans = JSON.parse(job.plan) as TablePlan[];
     const actor = JSON.parse(job.actor) as Actor;
@@ -117,20 +104,6 @@ export function createRestoreService(deps: {
       const backup = await deps.db.backup.findUnique({ where: { id: job.backupId }, select: { createdAt: true } });
       const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.backupId}`;
       const extra = { restoredFrom: job.backupId };
-      /** One row through the permission-checked single-row path, as part of the restore's batch. */
-      const writeOne = async (p: TablePlan, op: Operation) => {
-        const key = op.key;
-        try {
-          const result = await deps.tables.revert(user, org, p.tableId!, key, changeOf(op), actor, { reverts: 0, force: true, batchId: job.batchId, reason, extra });
-          if (result.noop && op.kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
-        } catch (err) {
-          // Genesys out of reach: stop here (resumable) rather than fail every remaining row.
-          if (err instanceof GenesysUnavailableError) throw err;
-          failures.push({ table: p.name, key, message: (err as Error).message });
-        }
-      };
-      // Changes this job had sent when the process stopped are settled from Genesys before anything else.
-      if (resumed) await deps.reconciler.settleBatch(job.batchId);
       // '' = nothing to back up (every table is new); null = not made yet.
       let preRestoreBackupId = job.preRestoreBackupId;
       if (preRestoreBackupId === null) {
@@ -152,29 +125,30 @@ export function createRestoreService(deps: {
           p.tableId = again ? again.table.id : (await deps.tables.createTable(user, org, { name: p.name, ...p.create! }, actor)).id;
           await save({ plan: JSON.stringify(plans) });
         }
-        const tableId = p.tableId;
-        const ops = operationsOf(p);
-        // After a restart, what Genesys holds now decides which remaining operations are still needed.
-        const read = resumed ? await deps.tables.rows(user, org, tableId, { refresh: true }) : null;
-        const now = read ? new Map(read.rows.map((r) => [String(r.key), r])) : null;
-        // The import reads the table itself and leaves out rows that already hold their values.
-        const viaImport = ops.slice(done - start).filter((op): op is ImportItem & Operation => op.viaImport === true && op.kind !== 'delete');
-        if (viaImport.length) {
-          const result = await deps.tables.importRows(user, org, tableId, viaImport, actor, { batchId: job.batchId, reason, extra });
-          failures.push(...result.failures.map((f) => ({ table: p.name, ...f })));
-          // A refused upload imported nothing: the table's rows go through single-row writes, and the report says so.
-          if (result.fallback) notes.push(`${p.name}: ${result.fallback}`);
-          for (const item of result.leftOver) await writeOne(p, item);
-        }
-        done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
+        const changes = changesOf(p, job.batchId).map((c) => ({ ...c, reason, details: extra }));
+        const { results, notes: how } = await deps.engine.apply(
+          { user, org, actor, batchId: job.batchId, reason, doing: 'Restoring this row', changes },
+          {
+            method: p.method,
+            throwWhenUnavailable: true,
+            onProgress: async (n) => {
+              done = Math.max(done, start + n);
+              await save();
+            },
+          },
+        );
+        // A refused upload imported nothing: the table's rows went through single-row writes, and the report says so.
+        notes.push(...how.map((note) => `${p.name}: ${note}`));
+        results.forEach((r, i) => {
+          const { key, kind } = changes[i]!;
+          // A row that failed before a stop is tried again when the restore resumes: only its last failure counts.
+          const earlier = failures.findIndex((f) => f.table === p.name && f.key === key);
+          if (earlier >= 0) failures.splice(earlier, 1);
+          if (r.status === 'gone' && kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
+          else if (r.status === 'failed' || r.status === 'unknown') failures.push({ table: p.name, key, message: r.error.message });
+        });
+        done = Math.max(done, start + count);
         await save();
-        for (const op of ops.slice(done - start)) {
-          if (!now || !satisfied(op, now.get(op.key), read?.table.schema)) {
-            await writeOne(p, op);
-          }
-          done++;
-          await save();
-        }
         start += count;
       }
       await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId: job.batchId, details: { backupId: job.backupId, exact: job.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null, ...(notes.length ? { notes } : {}) } }, actor);
@@ -208,7 +182,7 @@ export function createRestoreService(deps: {
           createdAt: new Date(askedAt),
         },
       });
-      void run(job.id, false);
+      void run(job.id);
       return toView(job);
     },
 
@@ -217,7 +191,7 @@ export function createRestoreService(deps: {
       const job = await this.job(jobId, user);
       if (job.status !== 'failed' || active.has(jobId)) throw new ConflictError('Only a stopped restore can be resumed.');
       await deps.db.restoreJob.update({ where: { id: jobId }, data: { status: 'running', error: null } });
-      void run(jobId, true);
+      void run(jobId);
     },
 
     /** At start-up: restores that were running when the process stopped carry on. */
@@ -225,7 +199,7 @@ export function createRestoreService(deps: {
       const running = await deps.db.restoreJob.findMany({ where: { status: 'running' }, select: { id: true } });
       for (const j of running) {
         deps.logger.info('resuming a restore stopped by a restart', { event: 'restore.resumed', jobId: j.id });
-        void run(j.id, true);
+        void run(j.id);
       }
       return running.length;
     },
