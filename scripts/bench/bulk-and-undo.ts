@@ -46,11 +46,17 @@ function fill(emu: RunningEmulator, rows: number): string {
   return id;
 }
 
+/** BENCH_TIMELINE=1 prints each API call with its time from the start (where the seconds go). */
 function measure(emu: RunningEmulator) {
-  const api = () => emu.requestLog.filter((e) => e.path.startsWith('/api/')).length;
-  const calls0 = api();
+  const api = () => emu.requestLog.filter((e) => e.path.startsWith('/api/'));
+  const calls0 = api().length;
   const t0 = performance.now();
-  return () => ({ calls: api() - calls0, seconds: (performance.now() - t0) / 1000 });
+  const wall0 = Date.now();
+  return () => {
+    const calls = api().slice(calls0);
+    if (process.env.BENCH_TIMELINE) for (const c of calls) console.log(`  ${((Date.parse(c.time) - wall0) / 1000).toFixed(2)} s ${c.method} ${c.path.replace(/\/datatables\/[\w-]+/, '/datatables/…')} ${c.status} (${c.ms.toFixed(0)} ms)`);
+    return { calls: calls.length, seconds: (performance.now() - t0) / 1000 };
+  };
 }
 
 /** Calls of the cheapest safe method for `writes` rows of a `rows`-row table (see the header). */
