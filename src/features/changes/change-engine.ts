@@ -14,7 +14,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeOutcomes } from '../audit/change-outcomes.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { UserTable } from '../tables/table-service.js';
-import { assertMayWrite, writeRefusal } from '../tables/write-rights.js';
+import { assertMayWrite } from '../tables/write-rights.js';
 import type { Reconciler } from './reconciler.js';
 import { RowLocks } from './row-locks.js';
 import { columnsWritten, derivedChangeId, type ApplyOptions, type ApplyReport, type ChangeResult, type ChangeSet, type RowChange } from './row-change.js';
@@ -296,11 +296,6 @@ export function createChangeEngine(deps: {
       if ('error' in r) throw r.error;
       if (r.status === 'recorded' || r.status === 'stopped') throw new Error(`change ${set.changes[0]!.id} is not a new change (${r.status})`);
       return r;
-    },
-
-    /** Why `user` may not make `change` now (null: she may), by the check apply() runs. */
-    async refusal(user: CurrentUser, org: OrgView, change: RowChange, doing: string): Promise<string | null> {
-      return writeRefusal(await deps.open(user, org, change.tableId), change, doing);
     },
 
     /** Holds a row's lock across a read and an apply (a rename copies the row it deletes). */
