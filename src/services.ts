@@ -27,7 +27,8 @@ import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createUndoService } from './features/audit/undo-service.js';
-import { createReconciler } from './features/audit/reconciler.js';
+import { createChangeEngine, type ChangeEngine } from './features/changes/change-engine.js';
+import { createReconciler } from './features/changes/reconciler.js';
 import { createReadinessService } from './features/orgs/readiness-service.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createChangeOutcomes } from './features/audit/change-outcomes.js';
@@ -106,19 +107,21 @@ export function createServices(deps: ServiceDeps) {
     clock,
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit });
-  const tables = createTableService({ orgs, permissions, rowCache, audit, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs, crashAt: config.crashAt });
+  const changeOutcomes = createChangeOutcomes(db);
+  const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
+  // The engine asks the table service which tables a user may write; the table service hands it every write.
+  const engine: ChangeEngine = createChangeEngine({ open: (...a) => tables.open(...a), rowCount: (...a) => tables.rowCount(...a), rowCache, audit, outcomes: changeOutcomes, reconciler, crashAt: config.crashAt });
+  const tables = createTableService({ orgs, permissions, rowCache, audit, engine: () => engine, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
   // An org that rights refer to is archived, not deleted.
   orgs.referenceChecks.push(async (orgId) => {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
   const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
-  const changeOutcomes = createChangeOutcomes(db);
   // One runner for every background job; the kinds register their handlers as they are created below.
   const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
   const backups = createBackupService({ db, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
-  const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
-  const restore = createRestoreService({ db, tables, backups, audit, reconciler, orgs, jobs, clock, writeMethod: config.restoreWriteMethod });
+  const restore = createRestoreService({ db, tables, engine, backups, audit, orgs, jobs, clock, writeMethod: config.restoreWriteMethod });
   backups.deleteChecks.push(async (backupId) => ((await restore.restoring(backupId)) ? 'A restore from this backup is running. Delete the backup once the restore has finished.' : null));
   const backupScheduler = createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger });
   const retention = createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays });
@@ -130,7 +133,7 @@ export function createServices(deps: ServiceDeps) {
     auditQuery,
     auditCheckpoints,
     verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
-    undo: createUndoService({ query: auditQuery, orgs, tables, db, outcomes: changeOutcomes }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
@@ -143,7 +146,8 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
     tables,
-    bulk: createBulkService({ tables, clock, outcomes: changeOutcomes }),
+    bulk: createBulkService({ tables, engine, clock, outcomes: changeOutcomes }),
+    engine,
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,

@@ -2,6 +2,7 @@
 // on write, numbers answered as 1.0) and off, an edit is "applied" (never "failed"), the next edit from the
 // same starting values is no conflict, undo finds the row still holding what the change wrote, an import
 // counts its rows as applied, and the reconciler settles a lost answer as applied.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
@@ -59,9 +60,13 @@ describe.each([true, false])('compare by meaning, emulator normaliseValues %s', 
     const org = await w.t.services.orgs.get(w.orgId);
     const admin = await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
     const user = { id: admin.id, email: admin.email, displayName: admin.displayName, role: admin.role, mustChangePassword: false };
-    const result = await w.t.services.tables.importRows(user, org, vipId, [{ kind: 'update', key: KEY, values: { LifetimeValue: 7, Notes: 'Imported   ' } }], { userId: admin.id, name: admin.displayName, isAdmin: true }, { reason: null });
-    expect(result.failures).toEqual([]);
-    expect(result.applied).toBe(1);
+    const actor = { userId: admin.id, name: admin.displayName, isAdmin: true };
+    const changes = [{ id: randomUUID(), kind: 'update' as const, tableId: vipId, key: KEY, write: { LifetimeValue: 7, Notes: 'Imported   ' } }];
+    const { results } = await w.t.services.engine.apply({ user, org, actor, batchId: null, reason: null, doing: 'This import', changes }, { method: 'import' });
+    const intent = await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: changes[0]!.id, outcome: 'intent' } });
+    expect(JSON.parse(intent.details!)).toMatchObject({ via: 'csv-import' }); // the import path, not a row write
+    expect(results.filter((r) => r.status === 'failed')).toEqual([]);
+    expect(results.filter((r) => r.status === 'applied')).toHaveLength(1);
   });
 
   it('the reconciler settles a lost answer as applied', async () => {

@@ -6,7 +6,7 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator
 import { touchRows } from '../../src/emulator/store.js';
 import type { Row } from '../../src/genesys/gateway.js';
 import type { SdkDataTableGateway } from '../../src/genesys/sdk-gateway.js';
-import { IMPORT_MIN_ROWS } from '../../src/features/backups/restore-plan.js';
+import { IMPORT_MIN_ROWS } from '../../src/features/changes/write-method.js';
 import { profileEmulatorOptions } from '../helpers/emulator-profile.js';
 import { ADMIN, csrfFrom } from '../helpers/test-app.js';
 import { backupOfTables, permissionWorld, restoreJobPage, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';

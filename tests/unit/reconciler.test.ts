@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideOutcome } from '../../src/features/audit/reconciler.js';
+import { decideOutcome } from '../../src/features/changes/reconciler.js';
 
 const before = { key: 'k', a: 1 };
 const after = { key: 'k', a: 2 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { rowHolds, sameValue } from '../../src/genesys/datatable-schema.js';
-import { decideOutcome } from '../../src/features/audit/reconciler.js';
+import { decideOutcome } from '../../src/features/changes/reconciler.js';
 
 describe('values compared by meaning', () => {
   it('numbers by value, also against the text a CSV carries', () => {

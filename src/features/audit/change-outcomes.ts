@@ -16,6 +16,8 @@ export interface ChangeOutcome {
   state: ChangeState;
   /** Genesys' or the app's message for a failed write. */
   message?: string;
+  /** Closed because its CSV import upload was refused: the row is then written on its own, under a derived id. */
+  handedBack?: boolean;
 }
 
 /** Lookups stay well inside SQLite's limit on bound parameters. */
@@ -38,8 +40,8 @@ export function createChangeOutcomes(db: Db) {
             if (!out.has(e.changeId)) out.set(e.changeId, { state: 'unknown' });
             continue;
           }
-          const message = e.outcome === 'failed' && e.details ? (JSON.parse(e.details) as { message?: string }).message : undefined;
-          out.set(e.changeId, { state: e.outcome as ChangeState, ...(message ? { message } : {}) });
+          const details = e.outcome === 'failed' && e.details ? (JSON.parse(e.details) as { message?: string; handedBack?: boolean }) : {};
+          out.set(e.changeId, { state: e.outcome as ChangeState, ...(details.message ? { message: details.message } : {}), ...(details.handedBack ? { handedBack: true } : {}) });
         }
       }
       return out;

@@ -1,6 +1,8 @@
 // Undo one recorded row change, as a new change (history is never edited): an update's changed columns go
 // back to their before values, a create is deleted, a delete is re-created. Only when the row still holds
 // what that change wrote; otherwise the caller gets original / then / now, and only an admin may force it.
+// Each undo is a RowChange the change engine applies (a batch's undo is one ChangeSet: the table read once,
+// then one call per row or one CSV import job).
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { AuditEvent } from '../../db/generated/client.js';
@@ -9,10 +11,14 @@ import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
-import type { OrgService } from '../orgs/org-service.js';
+import type { ChangeEngine } from '../changes/change-engine.js';
+import { derivedChangeId, newChangeId, type ChangeResult, type RowChange } from '../changes/row-change.js';
+import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
+import { writeRefusal } from '../tables/write-rights.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
 import type { ChangeOutcomes } from './change-outcomes.js';
+import type { ApplyOptions } from '../changes/row-change.js';
 
 export interface UndoConflict {
   original: Row | null;
@@ -32,19 +38,45 @@ export interface BatchItem {
   blocked: string | null;
 }
 
-function planFor(e: AuditEvent): { key: string; plan: UndoPlan } {
+const UNDOING = 'Undoing this change';
+const RESTORING = 'Restoring this row';
+
+/**
+ * The change that undoes entry `e`: an update's changed columns back (while the row holds what it wrote), a
+ * create deleted (likewise), a delete re-created (while no row has its key). Forced: not checked.
+ */
+function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): RowChange {
+  const force = opts.force ?? false;
   const before = e.before ? (JSON.parse(e.before) as Row) : null;
   const after = e.after ? (JSON.parse(e.after) as Row) : null;
   const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
+  const base = { id: opts.id ?? newChangeId(), tableId: e.tableId!, key: e.rowKey!, reason: `Undo of change #${e.seq}${force ? ' (forced)' : ''}`, details: { reverts: e.seq, ...(force ? { forced: true } : {}) } };
   if (e.action === 'row.updated') {
     const pick = (r: Row | null): Row => (r ? project(r, changed) : {});
-    return { key: e.rowKey!, plan: { kind: 'update', values: pick(before), expected: pick(after) } };
+    return { ...base, kind: 'update', write: pick(before), ...(force ? {} : { expect: pick(after) }) };
   }
-  if (e.action === 'row.created') return { key: e.rowKey!, plan: { kind: 'delete', expected: after! } };
-  return { key: e.rowKey!, plan: { kind: 'create', row: before! } };
+  if (e.action === 'row.created') return { ...base, kind: 'delete', ...(force ? {} : { expect: after! }) };
+  return { ...base, kind: 'create', write: before!, ifExists: force ? 'replace' : 'conflict' };
 }
 
-type UndoPlan = Parameters<TableService['revert']>[4];
+/** Why a batch's undo left a change as it was (null: it was undone). */
+function skipReason(r: ChangeResult): string | null {
+  switch (r.status) {
+    case 'applied':
+    case 'unchanged':
+      return null;
+    case 'recorded':
+      return r.state === 'applied' || r.state === 'reconciled-applied' ? null : (r.message ?? 'it was not applied in Genesys Cloud');
+    case 'conflict':
+      return 'the row has changed since';
+    case 'gone':
+      return 'the row no longer exists';
+    case 'stopped':
+      return 'the undo stopped before it';
+    default:
+      return r.error.message;
+  }
+}
 
 /** A row's value in a column, own properties only (a column may be called `constructor`). */
 const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, column) ? row[column] : undefined);
@@ -52,12 +84,12 @@ const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, col
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
-export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; db: Db; outcomes: ChangeOutcomes }) {
+export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; db: Db; outcomes: ChangeOutcomes }) {
   /** Why `user` may not undo `e` (null: she may): the checks undo() runs before it writes. */
-  async function undoRefusal(user: CurrentUser, e: AuditEvent, org: Awaited<ReturnType<OrgService['get']>>, othersChange: boolean): Promise<string | null> {
+  async function undoRefusal(user: CurrentUser, e: AuditEvent, org: OrgView, othersChange: boolean): Promise<string | null> {
     const t = await deps.tables.open(user, org, e.tableId!);
     if (othersChange && !t.access.canEdit) return OTHERS_CHANGE_NEEDS_EDIT;
-    return deps.tables.revertRefusal(user, org, e.tableId!, planFor(e).plan, false);
+    return writeRefusal(t, undoOf(e), UNDOING);
   }
 
   /**
@@ -99,38 +131,55 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         }
         const { rows, schema } = rowsByTable.get(k)!;
         const current = rows.get(e.rowKey!) ?? null;
-        const { plan } = planFor(e);
+        const change = undoOf(e);
         // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
         const refused = await undoRefusal(user, e, org, e.actorId !== user.id);
         const blocked = refused ? refused
-          : plan.kind === 'update' ? (rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
-          : plan.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, plan.expected, schema) ? null : 'the row has changed since')
+          : change.kind === 'update' ? (rowHolds(current, change.expect, schema) ? null : 'the row has changed since')
+          : change.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, change.expect, schema) ? null : 'the row has changed since')
           : current === null ? null : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
       }
       return items;
     },
 
-    /** Undoes every change of the batch that still can be, newest first, as one new batch. */
-    async undoBatch(user: CurrentUser, batchId: string, actor: Actor): Promise<{ undone: number; skipped: { seq: number; reason: string }[]; newBatchId: string }> {
+    /**
+     * Undoes every change of the batch that still can be, newest first, as one new batch: one ChangeSet per
+     * org, whose change ids follow from the new batch and the undone entry (an apply resumed after a crash
+     * writes nothing twice).
+     */
+    async undoBatch(user: CurrentUser, batchId: string, actor: Actor, opts: Pick<ApplyOptions, 'onProgress' | 'shouldStop'> & { newBatchId?: string } = {}): Promise<{ undone: number; skipped: { seq: number; reason: string }[]; newBatchId: string }> {
       const changes = await batchChanges(user, batchId);
-      const newBatchId = randomUUID();
-      let undone = 0;
+      const newBatchId = opts.newBatchId ?? randomUUID();
       const skipped: { seq: number; reason: string }[] = [];
+      const sets = new Map<string, { org: OrgView; changes: RowChange[]; seqs: number[] }>();
+      const opened = new Map<string, Awaited<ReturnType<TableService['open']>>>();
       for (const { event: e } of changes) {
         try {
-          const org = await deps.orgs.get(e.orgId!);
-          const t = await deps.tables.open(user, org, e.tableId!);
+          const set = sets.get(e.orgId!) ?? { org: await deps.orgs.get(e.orgId!), changes: [], seqs: [] };
+          sets.set(e.orgId!, set);
+          const t = opened.get(e.tableId!) ?? (await deps.tables.open(user, set.org, e.tableId!));
+          opened.set(e.tableId!, t);
           if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
-          const { key, plan } = planFor(e);
-          const result = await deps.tables.revert(user, org, e.tableId!, key, plan, actor, { reverts: e.seq, force: false, batchId: newBatchId });
-          if (result.conflict || result.noop) skipped.push({ seq: e.seq, reason: result.noop ? 'the row no longer exists' : 'the row has changed since' });
-          else undone++;
+          const change = undoOf(e, { id: derivedChangeId(newBatchId, e.seq) });
+          const refused = writeRefusal(t, change, UNDOING);
+          if (refused) throw new ForbiddenError(refused);
+          set.changes.push(change);
+          set.seqs.push(e.seq);
         } catch (err) {
           skipped.push({ seq: e.seq, reason: (err as Error).message });
         }
       }
-      return { undone, skipped, newBatchId };
+      let undone = 0;
+      for (const set of sets.values()) {
+        const { results } = await deps.engine.apply({ user, org: set.org, actor, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, opts);
+        results.forEach((r, i) => {
+          const reason = skipReason(r);
+          if (reason) skipped.push({ seq: set.seqs[i]!, reason });
+          else undone++;
+        });
+      }
+      return { undone, skipped: skipped.sort((a, b) => b.seq - a.seq), newBatchId };
     },
 
     /**
@@ -150,17 +199,18 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const only = (r: Row | null) => (r ? project(r, t.columns) : null);
       // The columns the preview shows (those the user sees): a hidden column is left as it is, so the
       // outcome cannot tell whether it differs. The write check refuses any the user may not write.
-      const plan: UndoPlan = target === null ? { kind: 'delete', expected: {} } : current === null ? { kind: 'create', row: target } : { kind: 'update', values: project(target, columns), expected: {} };
+      const base = { id: newChangeId(), tableId: e.tableId!, key: e.rowKey!, reason: `Restore to the row as it was after change #${seq}`, details: { restoresTo: seq } };
+      const plan: RowChange = target === null ? { ...base, kind: 'delete' } : current === null ? { ...base, kind: 'create', write: target, ifExists: 'replace' } : { ...base, kind: 'update', write: project(target, columns) };
       const nothingToDo = (target === null) === (current === null) && columns.length === 0;
       // Asked of the same check the restore runs: the preview explains a refusal instead of offering a dead end.
-      const refused = nothingToDo ? null : await deps.tables.revertRefusal(user, org, e.tableId!, plan, true);
+      const refused = nothingToDo ? null : writeRefusal(t, plan, RESTORING);
       return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo, plan, refused };
     },
 
     async restore(user: CurrentUser, seq: number, actor: Actor): Promise<void> {
       const p = await this.restorePlan(user, seq);
       if (p.nothingToDo) throw new ValidationError('The row already is as it was after that change.');
-      await deps.tables.revert(user, p.org, p.entry.tableId!, p.entry.rowKey!, p.plan, actor, { reverts: seq, force: true, restore: true });
+      await deps.engine.applyOne({ user, org: p.org, actor, batchId: null, reason: null, doing: RESTORING, changes: [p.plan] });
     },
 
     /** Whether entry `seq` is a change that can be undone at all; undo() runs the rights checks. */
@@ -196,14 +246,13 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       const before = e.before ? (JSON.parse(e.before) as Row) : null;
       const after = e.after ? (JSON.parse(e.after) as Row) : null;
       const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
-      const { key, plan } = planFor(e);
-      const result = await deps.tables.revert(user, org, e.tableId!, key, plan, actor, { reverts: seq, force });
-      if (result.noop) throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
-      if (!result.conflict) return { conflict: null };
+      const result = await deps.engine.applyOne({ user, org, actor, batchId: null, reason: null, doing: UNDOING, changes: [undoOf(e, { force })] });
+      if (result.status === 'gone') throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
+      if (result.status !== 'conflict') return { conflict: null };
       // The conflict page shows only the columns the user may see (t.columns), like every other page.
       const visible = t.columns;
       const only = (r: Row | null) => (r ? project(r, visible) : null);
-      return { conflict: { original: only(before), then: only(after), now: only(result.conflict), columns: e.action === 'row.updated' ? changed.filter((c) => visible.includes(c)) : visible } };
+      return { conflict: { original: only(before), then: only(after), now: only(result.current), columns: e.action === 'row.updated' ? changed.filter((c) => visible.includes(c)) : visible } };
     },
   };
 }

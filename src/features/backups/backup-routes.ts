@@ -15,7 +15,8 @@ import type { OrgService } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
 import { BACKUP_JOB, type BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
-import { writeCalls, type RestoreOptions } from './restore-plan.js';
+import { writeCalls } from '../changes/write-method.js';
+import type { RestoreOptions } from './restore-plan.js';
 import { RESTORE_JOB, type RestoreService } from './restore-service.js';
 
 export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService; jobs: JobRunner }): void {

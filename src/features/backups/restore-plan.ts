@@ -17,7 +17,8 @@ import { visibleColumns } from '../permissions/access.js';
 import { project } from '../tables/table-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
-import { importable, type ImportItem } from '../tables/row-import.js';
+import { derivedChangeId, type RowChange } from '../changes/row-change.js';
+import { chooseMethod, importable } from '../changes/write-method.js';
 import type { BackupDocument, BackupTable } from './backup-format.js';
 import { checkTable, type Problem } from './backup-validation.js';
 
@@ -52,30 +53,19 @@ export interface RestoreOptions {
   rowsOnly?: boolean;
 }
 
-/** Fewer rows than this always go one call per row: a job's fixed cost (create, upload, poll) is not worth it. */
-export const IMPORT_MIN_ROWS = 20;
-const ROWS_PER_PAGE = 500;
-
 /**
- * Calls each way: a row write re-reads the row first (to merge onto what is there now), so 2 per row; an
- * import job is create + upload + a poll, plus a read of the table before (to merge) and after (to decide
- * each row's outcome).
+ * A table's plan as the changes the engine applies: adds (a row that appeared meanwhile is replaced), updates
+ * (the changed columns laid over the row as it is then), deletes. Their ids follow from the restore's batch,
+ * the table and the row, so a restore resumed after a restart applies the very same changes again.
  */
-export function writeCalls(rowsToWrite: number, rowsInTable: number): { rows: number; import: number } {
-  return { rows: 2 * rowsToWrite, import: 3 + 2 * Math.max(1, Math.ceil(rowsInTable / ROWS_PER_PAGE)) };
-}
-
-export function chooseMethod(rowsToWrite: number, rowsInTable: number): TablePlan['method'] {
-  const calls = writeCalls(rowsToWrite, rowsInTable);
-  return rowsToWrite >= IMPORT_MIN_ROWS && calls.import < calls.rows ? 'import' : 'rows';
-}
-
-/** The plan's operations in the order they are applied: imports first, then single-row writes, then deletes. */
-export function operationsOf(p: TablePlan): Operation[] {
-  const writes: Operation[] = [...p.add.map((row): Operation => ({ kind: 'create', key: String(row.key), row })), ...p.update.map((u): Operation => ({ kind: 'update', key: u.key, values: u.values }))];
-  const singly = new Set(p.singly);
-  const viaImport = (op: Operation) => p.method === 'import' && !singly.has(op.key);
-  return [...writes.filter(viaImport).map((op) => ({ ...op, viaImport: true })), ...writes.filter((op) => !viaImport(op)), ...p.remove.map((key): Operation => ({ kind: 'delete', key }))];
+export function changesOf(p: TablePlan, batchId: string): RowChange[] {
+  const tableId = p.tableId!;
+  const id = (kind: string, key: string) => derivedChangeId(batchId, p.name, kind, key);
+  return [
+    ...p.add.map((row): RowChange => ({ id: id('add', String(row.key)), kind: 'create', tableId, key: String(row.key), write: row, ifExists: 'replace' })),
+    ...p.update.map((u): RowChange => ({ id: id('update', u.key), kind: 'update', tableId, key: u.key, write: u.values })),
+    ...p.remove.map((key): RowChange => ({ id: id('remove', key), kind: 'delete', tableId, key })),
+  ];
 }
 
 /** The write method for a table's adds and updates, and which rows must still go one at a time. */
@@ -86,8 +76,6 @@ function methodFor(p: Pick<TablePlan, 'add' | 'update'>, schema: TableSchema, cu
   const method = chooseMethod(p.add.length + p.update.length - singly.length, rowsInTable);
   return { method, singly: method === 'import' ? singly : [] };
 }
-
-export type Operation = (ImportItem | { kind: 'delete'; key: string }) & { viaImport?: boolean };
 
 export const operationCount = (p: TablePlan) => p.add.length + p.update.length + p.remove.length;
 

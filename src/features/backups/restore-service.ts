@@ -1,29 +1,26 @@
 // Restoring a backup into the current org: validate everything first (nothing is written while any
 // problem remains), show the plan (restore-plan.ts), then apply it as a background job: an automatic
-// pre-restore backup first, then only the rows that differ, through the permission-checked row path (or one
-// CSV import job per table when that takes fewer calls), as one audit batch that can be undone as a unit.
-// The job and its plan are stored, and `done` counts the operations finished in plan order, so a restore
-// stopped by a restart resumes where it was: open changes of its batch are settled from Genesys first, and
-// each remaining operation is skipped when the row already holds what it would write — nothing is written
-// twice and nothing is skipped.
+// pre-restore backup first, then only the rows that differ, as one ChangeSet per table for the change engine
+// (rights, locks, write-ahead audit; one CSV import job when that takes fewer calls), as one audit batch that
+// can be undone as a unit. The job and its plan are stored, and `done` counts the changes finished in plan
+// order, so a restore stopped by a restart resumes where it was: its changes have ids that follow from the
+// plan, so the engine settles the ones it had sent from Genesys and skips rows that already hold what they
+// would get — nothing is written twice and nothing is skipped.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
-import { rowHolds } from '../../genesys/datatable-schema.js';
-import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import type { AuditService } from '../audit/audit-service.js';
-import type { Reconciler } from '../audit/reconciler.js';
+import type { ChangeEngine } from '../changes/change-engine.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobContext, JobFailure, JobStatus, JobView } from '../../jobs/job-types.js';
-import type { ImportItem } from '../tables/row-import.js';
 import type { TableService } from '../tables/table-service.js';
 import { FOREIGN_FOR_USERS, type BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
-import { operationCount, operationsOf, planRestore, type Operation, type RestoreOptions, type TablePlan } from './restore-plan.js';
+import { changesOf, operationCount, planRestore, type RestoreOptions, type TablePlan } from './restore-plan.js';
 
 /** Said when an administrator asks to restore a foreign file without confirming the warning. */
 export const FOREIGN_CONFIRMATION = 'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
@@ -55,22 +52,12 @@ export interface RestoreJobView {
 
 export const RESTORE_JOB = 'restore';
 
-/** The row already holds what the operation would write (so it is not written again). */
-function satisfied(op: Operation, current: Row | undefined, schema: TableSchema | undefined): boolean {
-  return op.kind === 'delete' ? current === undefined : rowHolds(current, op.kind === 'create' ? op.row : op.values, schema);
-}
-
-/** An operation as a change of the single-row path (forced: the restore's plan decides, not a baseline). */
-function changeOf(op: Operation): Parameters<TableService['revert']>[4] {
-  return op.kind === 'create' ? { kind: 'create', row: op.row } : op.kind === 'update' ? { kind: 'update', values: op.values, expected: {} } : { kind: 'delete', expected: {} };
-}
-
 export function createRestoreService(deps: {
   db: Db;
   tables: TableService;
+  engine: ChangeEngine;
   backups: BackupService;
   audit: AuditService;
-  reconciler: Reconciler;
   orgs: OrgService;
   jobs: JobRunner;
   clock: Clock;
@@ -104,20 +91,6 @@ export function createRestoreService(deps: {
       const backup = await deps.db.backup.findUnique({ where: { id: job.plan.backupId }, select: { createdAt: true } });
       const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.plan.backupId}`;
       const extra = { restoredFrom: job.plan.backupId };
-      /** One row through the permission-checked single-row path, as part of the restore's batch. */
-      const writeOne = async (p: TablePlan, op: Operation) => {
-        const key = op.key;
-        try {
-          const result = await deps.tables.revert(user, org, p.tableId!, key, changeOf(op), actor, { reverts: 0, force: true, batchId, reason, extra });
-          if (result.noop && op.kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
-        } catch (err) {
-          // Genesys out of reach: stop here (resumable) rather than fail every remaining row.
-          if (err instanceof GenesysUnavailableError) throw err;
-          failures.push({ table: p.name, key, message: (err as Error).message });
-        }
-      };
-      // Changes this job had sent when the process stopped are settled from Genesys before anything else.
-      if (job.resumed) await deps.reconciler.settleBatch(batchId);
       // '' = nothing to back up (every table is new); null/absent = not made yet.
       let preRestoreBackupId = job.result.preRestoreBackupId ?? null;
       if (preRestoreBackupId === null) {
@@ -140,30 +113,33 @@ export function createRestoreService(deps: {
           p.tableId = again ? again.table.id : (await deps.tables.createTable(user, org, { name: p.name, ...p.create! }, actor)).id;
           await job.savePlan();
         }
-        const tableId = p.tableId;
-        const ops = operationsOf(p);
-        // After a restart, what Genesys holds now decides which remaining operations are still needed.
-        const read = job.resumed ? await deps.tables.rows(user, org, tableId, { refresh: true }) : null;
-        const now = read ? new Map(read.rows.map((r) => [String(r.key), r])) : null;
-        // The import reads the table itself and leaves out rows that already hold their values.
-        const viaImport = ops.slice(done - start).filter((op): op is ImportItem & Operation => op.viaImport === true && op.kind !== 'delete');
-        if (viaImport.length) {
-          const result = await deps.tables.importRows(user, org, tableId, viaImport, actor, { batchId, reason, extra });
-          failures.push(...result.failures.map((f) => ({ table: p.name, ...f })));
-          // A refused upload imported nothing: the table's rows go through single-row writes, and the report says so.
-          if (result.fallback) notes.push(`${p.name}: ${result.fallback}`);
-          for (const item of result.leftOver) await writeOne(p, item);
-        }
-        done = Math.max(done, start + ops.filter((op) => op.viaImport).length);
+        const changes = changesOf(p, batchId).map((c) => ({ ...c, reason, details: extra }));
+        const { results, notes: how } = await deps.engine.apply(
+          { user, org, actor, batchId, reason, doing: 'Restoring this row', changes },
+          {
+            method: p.method,
+            throwWhenUnavailable: true,
+            shouldStop: () => job.shouldStop(),
+            onProgress: async (n) => {
+              done = Math.max(done, start + n);
+              await save();
+            },
+          },
+        );
+        // A refused upload imported nothing: the table's rows went through single-row writes, and the report says so.
+        notes.push(...how.map((note) => `${p.name}: ${note}`));
+        results.forEach((r, i) => {
+          const { key, kind } = changes[i]!;
+          // A row that failed before a stop is tried again when the restore resumes: only its last failure counts.
+          const earlier = failures.findIndex((f) => f.table === p.name && f.key === key);
+          if (earlier >= 0) failures.splice(earlier, 1);
+          if (r.status === 'gone' && kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
+          else if (r.status === 'failed' || r.status === 'unknown') failures.push({ table: p.name, key, message: r.error.message });
+        });
+        // Stopped inside this table (a cancel, or the app stopping): it resumes with the changes not yet done.
+        job.stopIfAsked();
+        done = Math.max(done, start + count);
         await save();
-        for (const op of ops.slice(done - start)) {
-          job.stopIfAsked(); // between rows, never inside one write
-          if (!now || !satisfied(op, now.get(op.key), read?.table.schema)) {
-            await writeOne(p, op);
-          }
-          done++;
-          await save();
-        }
         start += count;
       }
       await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId, details: { backupId: job.plan.backupId, exact: job.plan.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null, ...(notes.length ? { notes } : {}) } }, actor);

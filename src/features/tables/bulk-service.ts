@@ -1,6 +1,7 @@
 // Bulk actions on selected rows: delete them, or set one column to one value. A preview shows N rows with
-// before -> after first; applying runs in the background (progress survives a page reload) through the same
-// permission-checked, audited row path as a single edit, all under one batch id. The job's report reads each
+// before -> after first; applying runs in the background (progress survives a page reload) as one ChangeSet
+// of the change engine (rights, locks, write-ahead audit; the table read once, then one call per row or one
+// CSV import job, whichever is fewer calls), all under one batch id. The job's report reads each
 // row's outcome from the audit log when it is shown, so a write whose answer was lost shows as "unknown, being
 // checked" until the reconciler settles it, and then as what it really did.
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,8 @@ import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { formList } from '../../lib/forms.js';
 import type { ChangeOutcomes, ChangeState } from '../audit/change-outcomes.js';
+import type { ChangeEngine } from '../changes/change-engine.js';
+import type { ChangeResult, RowChange } from '../changes/row-change.js';
 import type { OrgView } from '../orgs/org-service.js';
 import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
@@ -31,11 +34,11 @@ export interface BulkItem {
   label: string;
   /** The audit change id its write is recorded under. */
   changeId: string;
-  /** Not yet sent; done: the row path returned or threw. */
+  /** Not yet sent; done: the engine gave its result. */
   status: 'waiting' | 'done';
   /** The row already held the value: nothing was written. */
   alreadySo?: boolean;
-  /** What the row path threw (a refusal before any write has no audit outcome). */
+  /** Why it was not written (a refusal before any write has no audit outcome). */
   error?: string;
 }
 
@@ -89,16 +92,25 @@ function readRequest(body: unknown): BulkRequest {
   return { refs: [...new Set(refs)], action, column: typeof b.column === 'string' ? b.column : '', raw: typeof b.value === 'string' ? b.value : '' };
 }
 
-export function createBulkService(deps: { tables: TableService; clock: Clock; outcomes: ChangeOutcomes }) {
+/** The form body that sets `column` to the typed value, read by the row form's one parser. */
+function setBody(column: string, raw: string, type: string): Record<string, string> {
+  return { ...(type === 'boolean' ? { [`b:${column}`]: '1' } : {}), [`f:${column}`]: raw };
+}
+
+/** Why a row was not written, in the report's words (null: it was, or its outcome is in the audit log). */
+function problemOf(r: ChangeResult): string | null {
+  if (r.status === 'failed' || r.status === 'unknown') return r.error.message;
+  if (r.status === 'gone') return 'That row no longer exists in Genesys Cloud.';
+  if (r.status === 'conflict') return 'The row changed meanwhile.';
+  if (r.status === 'stopped') return 'The bulk change stopped before this row.';
+  return null;
+}
+
+export function createBulkService(deps: { tables: TableService; engine: ChangeEngine; clock: Clock; outcomes: ChangeOutcomes }) {
   const jobs = new Map<string, BulkJob>();
 
-  /** The form body that sets `column` to the typed value through the normal row path (and its one parser). */
-  function setBody(column: string, raw: string, type: string): Record<string, string> {
-    return { ...(type === 'boolean' ? { [`b:${column}`]: '1' } : {}), [`f:${column}`]: raw };
-  }
-
-  return {
-    async preview(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
+  /** What a bulk request would do, and the selected rows' keys (kept out of the preview: a key may be hidden). */
+  async function plan(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
       const request = readRequest(body);
       const data = await deps.tables.rows(user, org, tableId);
       const { access, table } = data;
@@ -119,51 +131,86 @@ export function createBulkService(deps: { tables: TableService; clock: Clock; ou
           throw err;
         }
       }
-      const byRef = new Map(data.rows.map(data.present).map((r) => [r.ref, r]));
+      const byRef = new Map(data.rows.map((r) => [data.present(r), String(r.key)] as const).map(([r, key]) => [r.ref, { ...r, key }]));
+      const keys: string[] = [];
       const items = request.refs.map((ref) => {
         const row = byRef.get(ref);
         if (!row) throw new NotFoundError('A selected row no longer exists; reload the table and select again.');
         // A row keyed `.`/`..` cannot be addressed in Genesys (ADR 004): the preview counts it as refused.
         const refused = row.fixed ? fixedKeyNote(String(row.values.key ?? ''), row.values.key !== undefined) : null;
+        keys.push(row.key);
         return { ref, label: row.values.key !== undefined ? String(row.values.key) : '(hidden key)', before: request.action === 'set' ? row.values[request.column] : undefined, after: value, values: row.values, refused };
       });
       const changing = items.filter((i) => !i.refused && (request.action === 'delete' || i.before !== value)).length;
-      return { request, value, table, access, columns: data.columns, items, changing, refused: items.filter((i) => i.refused).length };
+      return { keys, preview: { request, value, table, access, columns: data.columns, items, changing, refused: items.filter((i) => i.refused).length } };
+  }
+
+  return {
+    async preview(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
+      return (await plan(user, org, tableId, body)).preview;
     },
 
     async start(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<BulkJob> {
-      const plan = await this.preview(user, org, tableId, body);
+      const { keys, preview } = await plan(user, org, tableId, body);
       const job: BulkJob = {
         id: randomUUID(),
         batchId: randomUUID(),
         userId: user.id,
         orgId: org.id,
         tableId,
-        tableName: plan.table.name,
-        action: plan.request.action,
-        column: plan.request.column,
-        total: plan.items.length,
+        tableName: preview.table.name,
+        action: preview.request.action,
+        column: preview.request.column,
+        total: preview.items.length,
         done: 0,
-        items: plan.items.map((i) => ({ label: i.label, changeId: randomUUID(), status: 'waiting' })),
+        items: preview.items.map((i) => ({ label: i.label, changeId: randomUUID(), status: 'waiting' })),
         status: 'running',
         startedAt: deps.clock.now(),
       };
       jobs.set(job.id, job);
-      const type = plan.table.schema.properties[plan.request.column]?.type ?? 'string';
-      void (async () => {
-        for (const [i, item] of plan.items.entries()) {
-          const state = job.items[i]!;
-          const write = { batchId: job.batchId, changeId: state.changeId };
-          try {
-            if (item.refused) throw new ValidationError(item.refused);
-            if (job.action === 'delete') await deps.tables.deleteRow(user, org, tableId, item.ref, actor, 'Bulk delete', write);
-            else state.alreadySo = (await deps.tables.updateRow(user, org, tableId, item.ref, { ...setBody(job.column, plan.request.raw, type), reason: 'Bulk edit' }, actor, write)).changed.length === 0;
-          } catch (err) {
-            state.error = (err as Error).message;
-          }
-          state.status = 'done';
+      // Rows keyed `.`/`..` are refused before the engine (Genesys cannot address them); the rest are one set.
+      const sent: number[] = [];
+      const changes: RowChange[] = [];
+      for (const [i, item] of preview.items.entries()) {
+        const state = job.items[i]!;
+        if (item.refused) {
+          Object.assign(state, { status: 'done', error: item.refused });
           job.done++;
+          continue;
         }
+        sent.push(i);
+        const base = { id: state.changeId, tableId, key: keys[i]! };
+        changes.push(job.action === 'delete' ? { ...base, kind: 'delete' } : { ...base, kind: 'update', write: { [job.column]: preview.value! } });
+      }
+      const reason = job.action === 'delete' ? 'Bulk delete' : 'Bulk edit';
+      const doing = job.action === 'delete' ? 'This bulk delete' : 'This bulk change';
+      /** A row's state once the engine has its result. */
+      const settle = (n: number, r: ChangeResult) => {
+        const state = job.items[sent[n]!]!;
+        state.status = 'done';
+        state.alreadySo = r.status === 'unchanged';
+        // A row written on its own after a refused import has its own change id: the report follows it.
+        if ('changeId' in r && r.changeId) state.changeId = r.changeId;
+        const problem = problemOf(r);
+        if (problem) state.error = problem;
+      };
+      void (async () => {
+        try {
+          const { results } = await deps.engine.apply(
+            { user, org, actor, batchId: job.batchId, reason, doing, changes },
+            {
+              onProgress: (done, _total, last) => {
+                settle(last.index, last.result);
+                job.done = job.items.length - sent.length + done;
+              },
+            },
+          );
+          results.forEach((r, n) => job.items[sent[n]!]!.status === 'waiting' && settle(n, r));
+        } catch (err) {
+          // Refused as a whole (rights changed since the preview) or the audit log could not be written.
+          for (const i of sent) if (job.items[i]!.status === 'waiting') Object.assign(job.items[i]!, { status: 'done', error: (err as Error).message });
+        }
+        job.done = job.items.length;
         job.status = 'finished';
         job.finishedAt = deps.clock.now();
       })();

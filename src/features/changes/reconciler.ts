@@ -9,8 +9,8 @@ import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService } from '../orgs/org-service.js';
-import type { AuditService } from './audit-service.js';
 
 export type ReconciledOutcome = 'reconciled-applied' | 'reconciled-not-applied' | 'reconciled-conflict';
 
@@ -31,16 +31,16 @@ export function createReconciler(deps: { db: Db; orgs: OrgService; audit: AuditS
   // One run at a time: two overlapping runs would both settle the same change.
   const running = new Mutex();
 
-  async function settle(opts: { batchId?: string; now?: boolean }): Promise<number> {
+  async function settle(opts: { batchId?: string; changeIds?: string[]; now?: boolean }): Promise<number> {
     const cutoff = new Date(deps.clock.now() - (opts.now ? 0 : deps.graceMs));
     // Open changes: an intent with no outcome after it, or only 'unknown'. Intents stay in the log for good,
     // so the filter is in the query (a LIMIT over all intents would see only long-settled ones).
-    const batch = opts.batchId ? Prisma.sql`AND i."batchId" = ${opts.batchId}` : Prisma.empty;
+    const batch = opts.batchId ? Prisma.sql`AND i."batchId" = ${opts.batchId}` : opts.changeIds ? Prisma.sql`AND i."changeId" IN (${Prisma.join(opts.changeIds)})` : Prisma.empty;
     const seqs = await deps.db.$queryRaw<{ seq: number }[]>`
       SELECT i."seq" FROM "AuditEvent" i
       WHERE i."outcome" = 'intent' AND i."changeId" IS NOT NULL ${batch}
         AND NOT EXISTS (SELECT 1 FROM "AuditEvent" o WHERE o."changeId" = i."changeId" AND o."outcome" NOT IN ('intent', 'unknown'))
-      ORDER BY i."seq" LIMIT ${opts.batchId ? -1 : PASS_LIMIT}`;
+      ORDER BY i."seq" LIMIT ${opts.batchId || opts.changeIds ? -1 : PASS_LIMIT}`;
     const open = await deps.db.auditEvent.findMany({ where: { seq: { in: seqs.map((r) => Number(r.seq)) }, at: { lte: cutoff } }, orderBy: { seq: 'asc' } });
     // A CSV import stopped midway leaves thousands of open rows in one table: read such a table once.
     const perTable = new Map<string, number>();
@@ -87,6 +87,16 @@ export function createReconciler(deps: { db: Db; orgs: OrgService; audit: AuditS
      */
     settleBatch(batchId: string): Promise<number> {
       return running.runExclusive(() => settle({ batchId, now: true }));
+    },
+
+    /** Settles these open changes now (the change engine applying a set again after a crash). */
+    async settleChanges(changeIds: string[]): Promise<number> {
+      let settled = 0;
+      for (let i = 0; i < changeIds.length; i += PASS_LIMIT) {
+        const ids = changeIds.slice(i, i + PASS_LIMIT);
+        settled += await running.runExclusive(() => settle({ changeIds: ids, now: true }));
+      }
+      return settled;
     },
   };
 }
