@@ -15,7 +15,7 @@ import { Redactor } from '../../src/lib/redact.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
-import type { BcryptEngine } from '../../src/lib/passwords.js';
+import { TEST_BCRYPT_COST, type BcryptEngine } from '../../src/lib/passwords.js';
 import { memoBcrypt } from './memo-bcrypt.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
@@ -28,6 +28,11 @@ export interface TestAppOptions {
   gatewaySettings?: Partial<GatewaySettings>;
   /** Wraps bcrypt, e.g. to count comparisons (tests/helpers/counting-bcrypt.ts). */
   bcrypt?: BcryptEngine;
+  /**
+   * The bcrypt cost of new hashes: TEST_BCRYPT_COST unless a test is about the cost itself (BCRYPT_COST). The
+   * hashing, pepper and checks are the real ones either way; only the work factor is smaller.
+   */
+  bcryptCost?: number;
 }
 
 // Every test app starts from the same migrated database: the migrations are applied once per test process (by
@@ -65,6 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}) {
     redactor,
     throttleLimits: options.throttleLimits,
     bcrypt: options.bcrypt ?? memoBcrypt,
+    bcryptCost: options.bcryptCost ?? TEST_BCRYPT_COST,
     gatewaySettings: { jobPollIntervalMs: 20, ...options.gatewaySettings },
   });
   // As at server start-up: the first audit checkpoint, which records the switch to the keyed audit chain.

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPasswordPolicy } from '../../src/lib/password-policy.js';
-import { BCRYPT_COST, createPasswordHasher } from '../../src/lib/passwords.js';
+import { BCRYPT_COST, TEST_BCRYPT_COST, createPasswordHasher } from '../../src/lib/passwords.js';
 
 const hasher = createPasswordHasher(randomBytes(32));
 
@@ -18,7 +18,20 @@ describe('password hashing', () => {
   });
 
   it('refuses to be built with a cost below 12', () => {
-    expect(() => createPasswordHasher(randomBytes(32), 10)).toThrow(/at least 12/);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: 10 })).toThrow(/at least 12/);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: TEST_BCRYPT_COST })).toThrow(/at least 12/);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: 11.5 })).toThrow(/whole number/);
+  });
+
+  it('goes below 12 only in a test build, and never below bcrypt\'s minimum of 4', async () => {
+    const fast = createPasswordHasher(randomBytes(32), { cost: TEST_BCRYPT_COST, testBuild: true });
+    const hash = await fast.hash('a long enough password');
+    expect(hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(await fast.verify('a long enough password', hash)).toBe(true);
+    expect(await fast.verify('a long enough passworD', hash)).toBe(false);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: 3, testBuild: true })).toThrow(/at least 4/);
+    // A test build that names no cost still hashes at 12.
+    expect(await createPasswordHasher(randomBytes(32), { testBuild: true, engine: { hash: async (_d, cost) => `cost ${cost}`, compare: async () => false } }).hash('x')).toBe(`cost ${BCRYPT_COST}`);
   });
 
   it('does not silently truncate past 72 bytes', async () => {
