@@ -1,5 +1,6 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
+import { pageOnceReady } from './eventually.js';
 import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 import type { CurrentUser } from '../../src/lib/current-user.js';
@@ -56,14 +57,9 @@ export async function plantHiddenCanary(w: PermissionWorld, canary: string): Pro
   await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: canary });
 }
 
-/** The restore job page once the job is no longer running (polled, bounded to 30 s). */
+/** The restore job page once the job is no longer running (bounded to 28 s, inside the tests' 30 s). */
 export async function restoreJobPage(agent: Agent, url: string): Promise<string> {
-  let page = (await agent.get(url)).text;
-  for (let i = 0; i < 300 && page.includes('Restoring…'); i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    page = (await agent.get(url)).text;
-  }
-  return page;
+  return pageOnceReady(agent, url, 'the restore to stop running', (page) => !page.includes('Restoring…'), { timeoutMs: 28_000 });
 }
 
 /** The sandbox emulator's table of that name, as its state (not through the API). */

@@ -1,6 +1,6 @@
 // Builds the real app on a fresh SQLite file in a temporary DATA_DIR (one per test file), with a manual clock
 // and an in-memory log transport. Nothing is mocked: migrations, PRAGMAs, sessions and CSRF are the real ones.
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
@@ -16,6 +16,7 @@ import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
 import { TEST_BCRYPT_COST, type BcryptEngine } from '../../src/lib/passwords.js';
+import { eventually } from './eventually.js';
 import { memoBcrypt } from './memo-bcrypt.js';
 import { MemoryTransport } from './memory-transport.js';
 import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
@@ -135,5 +136,18 @@ export async function createUser(t: TestApp, user: { email: string; displayName:
       role: user.role ?? 'USER',
       disabled: user.disabled ?? false,
     },
+  });
+}
+
+/**
+ * The JSON log files in DATA_DIR/logs, once they hold every line logged so far: the file transport writes in the
+ * background, and each line also reaches the in-memory transport, which counts them.
+ */
+export async function flushedLogFiles(t: TestApp): Promise<{ name: string; text: string }[]> {
+  const dir = logDirectory(t.dataDir);
+  return eventually('the log files to hold every logged line', () => {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.log')).map((name) => ({ name, text: readFileSync(path.join(dir, name), 'utf8') }));
+    const written = files.reduce((n, f) => n + f.text.split('\n').filter(Boolean).length, 0);
+    return written >= t.logs.lines.length && files;
   });
 }
