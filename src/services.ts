@@ -12,7 +12,7 @@ import { createSetupToken, isLoopbackHost } from './features/setup/setup-token.j
 import { createUserRepository } from './features/users/user-repository.js';
 import type { Clock } from './lib/clock.js';
 import type { Logger } from './lib/logger.js';
-import { createPasswordHasher, type BcryptEngine } from './lib/passwords.js';
+import { BCRYPT_COST, createPasswordHasher, type BcryptEngine } from './lib/passwords.js';
 import type { AppSecrets } from './lib/secret-files.js';
 import { PrismaSessionStore } from './lib/session-store.js';
 import { GatewayRegistry, type GatewaySettings } from './genesys/gateway-registry.js';
@@ -57,6 +57,8 @@ export interface ServiceDeps {
   throttleLimits?: ThrottleLimits;
   /** Tests count bcrypt work through this; the real bcrypt otherwise. */
   bcrypt?: BcryptEngine;
+  /** Tests only (refused unless NODE_ENV=test): a bcrypt cost below production's 12, see TEST_BCRYPT_COST. */
+  bcryptCost?: number;
   /** Tests shorten job polling and retry budgets. */
   gatewaySettings?: Partial<GatewaySettings>;
   /** Command-line tools read the sandbox's state file without writing it (the server may be running). */
@@ -67,7 +69,8 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps) {
   const { config, db, logger, secrets, clock } = deps;
-  const hasher = createPasswordHasher(secrets.passwordPepper, undefined, deps.bcrypt);
+  if (deps.bcryptCost !== undefined && config.env !== 'test') throw new Error(`choosing the bcrypt cost is for tests only (NODE_ENV=test); production always uses ${BCRYPT_COST}`);
+  const hasher = createPasswordHasher(secrets.passwordPepper, { cost: deps.bcryptCost, engine: deps.bcrypt, testBuild: config.env === 'test' });
   const users = createUserRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const signInAddresses = createSignInAddresses(db);

@@ -6,6 +6,11 @@ import { createHmac } from 'node:crypto';
 import bcrypt from 'bcrypt';
 
 export const BCRYPT_COST = 12;
+/**
+ * bcrypt's smallest cost, for test builds only: test worlds hash and check passwords hundreds of times, each a
+ * quarter of a second of CPU at cost 12. Nothing in config or the environment can ask for it; see createServices.
+ */
+export const TEST_BCRYPT_COST = 4;
 
 /** The bcrypt functions the hasher uses; injectable so tests can count the expensive work (see sign-in timing). */
 export interface BcryptEngine {
@@ -20,8 +25,20 @@ export interface PasswordHasher {
   verifyDummy(password: string): Promise<false>;
 }
 
-export function createPasswordHasher(pepper: Buffer, cost = BCRYPT_COST, engine: BcryptEngine = bcrypt): PasswordHasher {
-  if (cost < BCRYPT_COST) throw new Error(`bcrypt cost must be at least ${BCRYPT_COST}`);
+export interface PasswordHasherOptions {
+  /** The cost of new hashes (default BCRYPT_COST); below it only in a test build. */
+  cost?: number;
+  engine?: BcryptEngine;
+  /** Set by createServices only when NODE_ENV=test: lets `cost` go down to TEST_BCRYPT_COST. */
+  testBuild?: boolean;
+}
+
+export function createPasswordHasher(pepper: Buffer, options: PasswordHasherOptions = {}): PasswordHasher {
+  const { cost = BCRYPT_COST, engine = bcrypt, testBuild = false } = options;
+  if (!Number.isInteger(cost) || cost > 31) throw new Error(`bcrypt cost must be a whole number up to 31, not ${cost}`);
+  if (cost < BCRYPT_COST && !(testBuild && cost >= TEST_BCRYPT_COST)) {
+    throw new Error(testBuild ? `bcrypt cost must be at least ${TEST_BCRYPT_COST}, even in a test build` : `bcrypt cost must be at least ${BCRYPT_COST}`);
+  }
   const preHash = (password: string) =>
     createHmac('sha384', pepper).update(password.normalize('NFC'), 'utf8').digest('base64'); // 64 ASCII bytes < 72
   let dummyHash: Promise<string> | undefined;

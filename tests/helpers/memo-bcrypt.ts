@@ -1,6 +1,5 @@
-// The real bcrypt (cost 12, as in production), remembering its answers for the life of the test process.
-// Test worlds create and sign in many users with the same password; at cost 12 each hash and each comparison
-// costs a quarter of a second of CPU, which made the integration suite several minutes slower on two cores.
+// The real bcrypt, remembering its answers for the life of the test process. Test worlds create and sign in many
+// users with the same password; even at the test apps' low cost (TEST_BCRYPT_COST) there is no need to repeat it.
 // A remembered hash is still a real bcrypt hash of that input, and a remembered comparison is the answer
 // bcrypt gave for exactly that input and hash, so no test sees an answer bcrypt would not give. Tests about
 // bcrypt's work or timing pass their own engine (counting-bcrypt.ts), never this one.

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../../src/lib/paths.js';
+import { eventually, StopWaiting } from './eventually.js';
 
 export async function freePort(): Promise<number> {
   const server = net.createServer().listen(0, '127.0.0.1');
@@ -35,18 +36,14 @@ export function spawnServer(env: Record<string, string>, entry: 'src' | 'dist' =
   return { child, output: () => out, exited };
 }
 
-/** Polls GET /healthz until it answers 200 (bounded by `timeoutMs`). */
+/** Polls GET /healthz until it answers 200 (bounded by `timeoutMs`); fails at once if the server exits. */
 export async function waitForHealthy(port: number, proc: ServerProcess, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (proc.child.exitCode !== null) throw new Error(`server exited early (${proc.child.exitCode}):\n${proc.output()}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`server did not become healthy in ${timeoutMs} ms:\n${proc.output()}`);
+  await eventually(
+    `the server on port ${port} to answer GET /healthz with 200`,
+    async () => {
+      if (proc.child.exitCode !== null) throw new StopWaiting(`server exited early (${proc.child.exitCode}):\n${proc.output()}`);
+      return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
+    },
+    { timeoutMs, intervalMs: 20, maxIntervalMs: 200 },
+  );
 }

@@ -3,6 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn } from '../helpers/test-app.js';
 import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -131,7 +132,7 @@ describe('undo', () => {
     const sel = ['Main Line', 'Billing Queue', 'Weather Closure'];
     const body = `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=8&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`;
     const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(body);
-    for (let i = 0; i < 50 && !(await agent.get(apply.headers.location!)).text.includes('>Done<'); i++) await new Promise((r) => setTimeout(r, 100));
+    await pageOnceReady(agent, apply.headers.location!, 'the bulk edit', (page) => page.includes('>Done<'));
     const batchId = (await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated' } })).batchId!;
     const g = await gw();
     await g.updateRow(w.flagsId, 'Weather Closure', { ...(await g.getRow(w.flagsId, 'Weather Closure'))!, Priority: 4 }); // changed since

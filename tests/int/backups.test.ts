@@ -7,6 +7,7 @@ import { sealOrigin, type BackupDocument } from '../../src/features/backups/back
 import { DEMO_TABLES_SEEN } from '../helpers/emulator-profile.js';
 import { csrfFrom, type Agent } from '../helpers/test-app.js';
 import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -20,12 +21,8 @@ async function backUp(agent: Agent, tables: string[] = []): Promise<{ doc: Backu
   const body = [`_csrf=${encodeURIComponent(token)}`, ...tables.map((t) => `table=${encodeURIComponent(t)}`)].join('&');
   const started = await agent.post('/backups').type('form').send(body);
   expect(started.status).toBe(303);
-  let page = await agent.get(started.headers.location!);
-  for (let i = 0; i < 100 && !page.text.includes('Backup ready'); i++) {
-    expect(page.text).not.toContain('Backup failed');
-    await new Promise((r) => setTimeout(r, 100));
-    page = await agent.get(started.headers.location!);
-  }
+  const page = { text: await pageOnceReady(agent, started.headers.location!, 'the backup', (text) => text.includes('Backup ready') || text.includes('Backup failed')) };
+  expect(page.text).not.toContain('Backup failed');
   const downloadUrl = /href="(\/backups\/[\w-]+\/download)"/.exec(page.text)![1]!;
   const file = await agent.get(downloadUrl).buffer(true).parse((res, cb) => {
     let data = '';

@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -36,11 +37,7 @@ describe('bulk job report', () => {
     // Priority 3: "IT Outage / Website" already has it.
     const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=3&${ROWS.map((k) => `sel=${encodeURIComponent(k)}`).join('&')}`);
     expect(apply.status).toBe(303);
-    let page = '';
-    for (let i = 0; i < 200 && !page.includes('>Done<'); i++) {
-      if (i) await new Promise((r) => setTimeout(r, 100));
-      page = (await agent.get(apply.headers.location!)).text;
-    }
+    let page = await pageOnceReady(agent, apply.headers.location!, 'the bulk change', (text) => text.includes('>Done<'), { timeoutMs: 25_000 });
     emu.faults.clear();
     expect(page).toContain('>Done<');
     expect(outcomeOf(page, 'Billing Queue')).toBe('unknown');
@@ -70,11 +67,7 @@ describe('bulk job report', () => {
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
     const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=delete&sel=Main%20Line&sel=Billing%20Queue`);
-    let page = '';
-    for (let i = 0; i < 200 && !page.includes('>Done<'); i++) {
-      if (i) await new Promise((r) => setTimeout(r, 100));
-      page = (await agent.get(apply.headers.location!)).text;
-    }
+    let page = await pageOnceReady(agent, apply.headers.location!, 'the bulk delete', (text) => text.includes('>Done<'), { timeoutMs: 25_000 });
     emu.faults.clear();
     expect(outcomeOf(page, 'Main Line')).toBe('unknown');
     expect(outcomeOf(page, 'Billing Queue')).toBe('unknown');

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
+import { eventually } from '../helpers/eventually.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -18,14 +19,7 @@ afterAll(async () => emu.stop());
 
 const start = (dataDir: string, extra: Record<string, string> = {}) => startServerWithEmulator(dataDir, emu.port, extra);
 
-async function waitFor<T>(fn: () => Promise<T | null>, what: string): Promise<T> {
-  for (let i = 0; i < 100; i++) {
-    const v = await fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const waitFor = <T>(fn: () => Promise<T | null>, what: string) => eventually(what, fn);
 
 describe.each([
   ['after_intent', 0, 'reconciled-not-applied'],

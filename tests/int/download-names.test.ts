@@ -4,6 +4,7 @@
 // UTF-8 `filename*` that decodes to the real name), and nothing is injected as a header of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeSetup, createTestApp, csrfFrom, type Agent, type TestApp } from '../helpers/test-app.js';
+import { eventually } from '../helpers/eventually.js';
 
 const HOSTILE = 'x"\r\nSet-Cookie: injected=1; \\ ☃ ..\\..\\evil';
 const DISPOSITION = /^attachment; filename="[\x20-\x21\x23-\x5b\x5d-\x7e]*"; filename\*=UTF-8''[A-Za-z0-9%!'()*._~-]+$/;
@@ -43,11 +44,7 @@ describe('download file names (V7)', () => {
   it('a backup download carries a hostile org name safely', async () => {
     const res = await admin.post('/backups').type('form').send({ _csrf: await csrfFrom(admin, '/backups'), table: tableId });
     expect(res.status).toBe(303);
-    let backup = await t.db.backup.findFirst();
-    for (let i = 0; i < 100 && !backup; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      backup = await t.db.backup.findFirst();
-    }
+    const backup = await eventually('the backup', () => t.db.backup.findFirst());
     expectSafeDownload(await admin.get(`/backups/${backup!.id}/download`), /^backup Org x"\r\nSet-Cookie: injected=1; .+\.json$/);
   });
 });

@@ -1,7 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { completeSetup, createTestApp, createUser, signIn, type Agent, type TestApp } from '../helpers/test-app.js';
+import { completeSetup, createTestApp, createUser, flushedLogFiles, signIn, type Agent, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 let admin: Agent;
@@ -62,11 +60,9 @@ describe('error pages', () => {
 
   it('writes JSON log lines with UTC timestamps to DATA_DIR/logs', async () => {
     await admin.get('/no/such/page');
-    await new Promise((r) => setTimeout(r, 200));
-    const dir = path.join(t.dataDir, 'logs');
-    const files = readdirSync(dir).filter((f) => f.endsWith('.log'));
+    const files = await flushedLogFiles(t);
     expect(files.length).toBeGreaterThan(0);
-    const lines = readFileSync(path.join(dir, files[0]!), 'utf8').trim().split('\n');
+    const lines = files[0]!.text.trim().split('\n');
     for (const line of lines) {
       const entry = JSON.parse(line) as Record<string, unknown>;
       expect(String(entry.timestamp)).toMatch(/Z$/);

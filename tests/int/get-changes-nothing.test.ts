@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../../src/lib/route.js';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 const READ_AUDITS: Record<string, string> = {
   '/tables/:tableId/export.csv': 'table.exported',
@@ -24,10 +25,10 @@ beforeAll(async () => {
   const token = await csrfFrom(admin, '/account');
   const bulk = await admin.post(`/tables/${w.flagsId}/bulk/apply`).set('X-CSRF-Token', token).type('form').send({ action: 'set', column: 'Message', value: 'c2', sel: 'Main Line' });
   const backup = await admin.post('/backups').set('X-CSRF-Token', token).type('form').send({ table: w.flagsId });
-  // Both run in the background: wait until the backup is kept and the bulk write is recorded and settled.
-  const settled = async () => (await w.t.db.backup.count()) > 0 && (await w.t.db.auditEvent.count({ where: { action: 'row.updated' } })) > 0 && w.writes() > 0;
-  for (let i = 0; i < 200 && !(await settled()); i++) await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 300));
+  // Both run in the background: wait until both jobs say they are finished (the bulk job only once every
+  // outcome is recorded), so nothing the sweep sees is written by them.
+  await pageOnceReady(admin, String(bulk.headers.location), 'the bulk change', (page) => page.includes('>Done<'));
+  await pageOnceReady(admin, String(backup.headers.location), 'the backup', (page) => page.includes('Backup ready'));
   const entry = await w.t.db.auditEvent.findFirst({ where: { action: 'row.updated' }, orderBy: { seq: 'desc' } });
   const kept = await w.t.db.backup.findFirst();
   Object.assign(real, {

@@ -1,9 +1,7 @@
 // L2/L3: planted canary values (passwords, session ids, CSRF tokens, secrets) never reach a log line, in memory
 // or on disk; a hostile user name cannot forge log lines.
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestApp, csrfFrom, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, csrfFrom, flushedLogFiles, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -12,9 +10,7 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 async function allLogText(): Promise<string> {
-  await new Promise((r) => setTimeout(r, 250)); // file transport flush
-  const dir = path.join(t.dataDir, 'logs');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.log')).map((f) => readFileSync(path.join(dir, f), 'utf8'));
+  const files = (await flushedLogFiles(t)).map((f) => f.text);
   return [...t.logs.lines, ...files].join('\n');
 }
 
@@ -52,10 +48,8 @@ describe('log redaction', () => {
     const other = t.agent();
     const loginToken = await csrfFrom(other, '/login');
     await other.post('/login').type('form').send({ _csrf: loginToken, email: 'evil\n{"level":"info","message":"admin login ok"}', password: 'x' });
-    const dir = path.join(t.dataDir, 'logs');
-    await new Promise((r) => setTimeout(r, 250));
-    for (const f of readdirSync(dir).filter((name) => name.endsWith('.log'))) {
-      for (const line of readFileSync(path.join(dir, f), 'utf8').trim().split('\n')) {
+    for (const f of await flushedLogFiles(t)) {
+      for (const line of f.text.trim().split('\n')) {
         expect(() => JSON.parse(line)).not.toThrow();
       }
     }

@@ -12,6 +12,7 @@ import { touchRows } from '../../src/emulator/store.js';
 import { profileEmulatorOptions } from '../helpers/emulator-profile.js';
 import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
 import { ADMIN } from '../helpers/test-app.js';
+import { eventually } from '../helpers/eventually.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -21,13 +22,7 @@ afterAll(async () => emu.stop());
 
 const start = (dataDir: string) => startServerWithEmulator(dataDir, emu.port);
 
-async function until(check: () => Promise<boolean>, what: string, tries = 300): Promise<void> {
-  for (let i = 0; i < tries; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = (check: () => Promise<boolean>, what: string) => eventually(what, check, { timeoutMs: 20_000 });
 
 describe('kill -9 in the middle of a restore', () => {
   // Two server processes start and sign in to the emulator one after the other: well over the 30 s default on a

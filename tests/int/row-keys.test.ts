@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../helpers/test-app.js';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -36,14 +37,7 @@ async function gridRows(agent: Agent): Promise<Map<string, { href: string; ref: 
 /** What a browser requests for a link: the URL as resolved and normalised by WHATWG URL. */
 const asBrowserSends = (href: string) => new URL(href, 'http://app.example').pathname;
 
-async function finishedJob(agent: Agent, url: string): Promise<string> {
-  let page = (await agent.get(url)).text;
-  for (let i = 0; i < 100 && page.includes('Working…'); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    page = (await agent.get(url)).text;
-  }
-  return page;
-}
+const finishedJob = (agent: Agent, url: string) => pageOnceReady(agent, url, 'the bulk job', (page) => !page.includes('Working…'));
 
 describe('row pages for keys that URLs mangle', () => {
   it('every row link survives browser normalisation and opens its own row, edit and delete pages', async () => {

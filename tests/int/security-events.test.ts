@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn } from '../helpers/test-app.js';
 import { PASSWORD, permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 beforeAll(async () => {
@@ -96,8 +97,7 @@ describe('security events in the application log (L1)', () => {
     expectComplete('row.updated', from, { userId: adminId });
 
     await admin.post('/backups').set('X-CSRF-Token', token).type('form').send({ table: w.flagsId });
-    let backup = await w.t.db.backup.findFirst();
-    for (let i = 0; i < 100 && !backup; i++) backup = await new Promise((r) => setTimeout(r, 50)).then(() => w.t.db.backup.findFirst());
+    const backup = await eventually('the backup', () => w.t.db.backup.findFirst());
     from = lines().length;
     const started = await admin.post(`/backups/${backup!.id}/restore`).set('X-CSRF-Token', token).type('form').send({});
     expect(started.status).toBe(303);

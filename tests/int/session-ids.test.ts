@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/lib/paths.js';
-import { ADMIN, completeSetup, createTestApp, csrfFrom, signIn, type TestApp } from '../helpers/test-app.js';
+import { ADMIN, completeSetup, createTestApp, csrfFrom, flushedLogFiles, signIn, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -84,9 +84,7 @@ describe('session id exposure (S10)', () => {
     ]) {
       seen.push(...shown(page));
     }
-    await new Promise((r) => setTimeout(r, 250)); // file transport flush
-    const logDir = path.join(t.dataDir, 'logs');
-    const logFiles = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), 'utf8'));
+    const logFiles = (await flushedLogFiles(t)).map((f) => f.text);
     const everything = [...seen, ...t.logs.lines, ...logFiles].join('\n');
     expect(t.logs.lines.length).toBeGreaterThan(10);
     expect(everything).not.toContain(sid);

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isLoopbackHost } from '../../src/features/setup/setup-token.js';
 import { ADMIN, completeSetup, createTestApp, csrfFrom, type TestApp } from '../helpers/test-app.js';
 import { freePort, spawnServer, waitForHealthy } from '../helpers/spawn-server.js';
+import { eventually } from '../helpers/eventually.js';
 
 let t: TestApp | undefined;
 afterEach(async () => {
@@ -75,9 +76,7 @@ describe('the real server', () => {
     const proc = spawnServer({ HOST: '0.0.0.0', PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'test' });
     try {
       await waitForHealthy(port, proc);
-      const deadline = Date.now() + 10_000;
-      while (!/setup token:\s+([\w-]{24})/.test(proc.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      const token = /setup token:\s+([\w-]{24})/.exec(proc.output())?.[1];
+      const token = await eventually('the setup token on the console', () => /setup token:\s+([\w-]{24})/.exec(proc.output())?.[1], { timeoutMs: 10_000 }).catch(() => undefined);
       expect(token, proc.output()).toBeTruthy();
       const logDir = path.join(dataDir, 'logs');
       const logText = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n');

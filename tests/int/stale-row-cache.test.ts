@@ -10,6 +10,7 @@ import type { BackupDocument } from '../../src/features/backups/backup-format.js
 import { operationCount } from '../../src/features/backups/restore-plan.js';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { eventually } from '../helpers/eventually.js';
 
 const FLAG_KEYS = ['Billing Queue', 'IT Outage / Website', 'Main Line', 'Weather Closure'];
 const ADMIN_USER = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
@@ -41,14 +42,7 @@ function backupFile(fileName: string): BackupDocument {
 }
 const flagKeysIn = (doc: BackupDocument) => doc.tables.find((t) => t.name === 'Emergency Flags')!.rows.map((r) => String(r.key)).sort();
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const found = await probe();
-    if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = eventually;
 
 describe('readers of rows with the row cache past its age', () => {
   it('tables list: row counts are Genesys\' counts, visit after visit', async () => {

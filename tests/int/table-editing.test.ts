@@ -4,6 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -185,12 +186,13 @@ describe('bulk changes', () => {
     expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Priority: 1 }); // nothing applied yet
     const apply = await agent.post(`${flags()}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`);
     expect(apply.status).toBe(303);
-    let progress = await agent.get(apply.headers.location!);
-    for (let i = 0; i < 50 && progress.text.includes('Working…'); i++) {
-      expect(progress.text).toContain('http-equiv="refresh"');
-      await new Promise((r) => setTimeout(r, 100));
-      progress = await agent.get(apply.headers.location!);
-    }
+    const whileWorking: string[] = [];
+    const finished = (page: string) => {
+      if (page.includes('Working…')) whileWorking.push(page);
+      return !page.includes('Working…');
+    };
+    const progress = { text: await pageOnceReady(agent, apply.headers.location!, 'the bulk change', finished) };
+    for (const page of whileWorking) expect(page).toContain('http-equiv="refresh"');
     expect(progress.text).toMatch(/id="bulk-done">3<\/span> of 3 row\(s\) processed/);
     for (const key of sel) expect((await (await gw()).getRow(w.flagsId, key))!.Priority).toBe(9);
     const applied = await w.t.db.auditEvent.findMany({ where: { action: 'row.updated', outcome: 'applied' } });

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, type Agent } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
 let agent: Agent;
@@ -26,11 +27,7 @@ async function bulkSet(fields: Record<string, string>): Promise<void> {
   const value = /<input type="hidden" name="value" value="([^"]*)">/.exec(preview.text)![1]!;
   const apply = await agent.post(`${flags()}/bulk/apply`).type('form').send(bulkBody({ value }));
   expect(apply.status).toBe(303);
-  let page = (await agent.get(apply.headers.location!)).text;
-  for (let i = 0; i < 100 && page.includes('Working…'); i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    page = (await agent.get(apply.headers.location!)).text;
-  }
+  await pageOnceReady(agent, apply.headers.location!, 'the bulk change', (page) => !page.includes('Working…'));
 }
 
 describe('bulk "Set a column" on a yes/no column', () => {

@@ -1,9 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { checkPasswordPolicy } from '../../src/lib/password-policy.js';
-import { BCRYPT_COST, createPasswordHasher } from '../../src/lib/passwords.js';
+import { BCRYPT_COST, TEST_BCRYPT_COST, createPasswordHasher } from '../../src/lib/passwords.js';
 
 const hasher = createPasswordHasher(randomBytes(32));
+// The pre-hash tests below are about the HMAC in front of bcrypt, not its cost: at cost 12 they took seconds
+// of CPU each and timed out on a busy machine.
+const quick = createPasswordHasher(randomBytes(32), { cost: TEST_BCRYPT_COST, testBuild: true });
 
 describe('password hashing', () => {
   it('uses bcrypt with cost >= 12 and a unique salt per hash', async () => {
@@ -18,31 +21,43 @@ describe('password hashing', () => {
   });
 
   it('refuses to be built with a cost below 12', () => {
-    expect(() => createPasswordHasher(randomBytes(32), 10)).toThrow(/at least 12/);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: 10 })).toThrow(/at least 12/);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: TEST_BCRYPT_COST })).toThrow(/at least 12/);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: 11.5 })).toThrow(/whole number/);
+  });
+
+  it('goes below 12 only in a test build, and never below bcrypt\'s minimum of 4', async () => {
+    const hash = await quick.hash('a long enough password');
+    expect(hash).toMatch(/^\$2[aby]\$04\$/);
+    expect(await quick.verify('a long enough password', hash)).toBe(true);
+    expect(await quick.verify('a long enough passworD', hash)).toBe(false);
+    expect(() => createPasswordHasher(randomBytes(32), { cost: 3, testBuild: true })).toThrow(/at least 4/);
+    // A test build that names no cost still hashes at 12.
+    expect(await createPasswordHasher(randomBytes(32), { testBuild: true, engine: { hash: async (_d, cost) => `cost ${cost}`, compare: async () => false } }).hash('x')).toBe(`cost ${BCRYPT_COST}`);
   });
 
   it('does not silently truncate past 72 bytes', async () => {
-    const hash = await hasher.hash(`${'a'.repeat(72)}X`);
-    expect(await hasher.verify(`${'a'.repeat(72)}X`, hash)).toBe(true);
-    expect(await hasher.verify(`${'a'.repeat(72)}Y`, hash)).toBe(false);
-    expect(await hasher.verify('a'.repeat(72), hash)).toBe(false);
+    const hash = await quick.hash(`${'a'.repeat(72)}X`);
+    expect(await quick.verify(`${'a'.repeat(72)}X`, hash)).toBe(true);
+    expect(await quick.verify(`${'a'.repeat(72)}Y`, hash)).toBe(false);
+    expect(await quick.verify('a'.repeat(72), hash)).toBe(false);
   });
 
   it('accepts 64-emoji passwords (256 bytes) and tells them apart by their last character', async () => {
     const emoji = '😀'.repeat(63);
-    const hash = await hasher.hash(`${emoji}🎉`);
-    expect(await hasher.verify(`${emoji}🎉`, hash)).toBe(true);
-    expect(await hasher.verify(`${emoji}🎈`, hash)).toBe(false);
+    const hash = await quick.hash(`${emoji}🎉`);
+    expect(await quick.verify(`${emoji}🎉`, hash)).toBe(true);
+    expect(await quick.verify(`${emoji}🎈`, hash)).toBe(false);
   });
 
   it('depends on the pepper: the same password under another pepper does not verify', async () => {
     const other = createPasswordHasher(randomBytes(32));
-    const hash = await hasher.hash('a long enough password');
+    const hash = await quick.hash('a long enough password');
     expect(await other.verify('a long enough password', hash)).toBe(false);
   });
 
   it('rejects malformed stored hashes without throwing', async () => {
-    expect(await hasher.verify('anything', 'plaintext')).toBe(false);
+    expect(await quick.verify('anything', 'plaintext')).toBe(false);
   });
 });
 

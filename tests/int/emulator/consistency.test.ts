@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.js';
 import { sdkFor, type Sdk } from '../../helpers/sdk.js';
 import { createSimpleTable, sdkError } from '../../helpers/emulator-fixtures.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let emu: RunningEmulator;
 let sdk: Sdk;
@@ -66,7 +67,7 @@ describe('visibility delay', () => {
     later();
     const job = await sdk.architect.postFlowsDatatableImportCsvJobs(table.id, { importMode: 'Append', status: 'WaitingForUpload' });
     expect((await fetch(job.uploadURI!, { method: 'PUT', headers: job.uploadHeaders, body: 'key,name\na,new\nb,bee\n' })).status).toBe(200);
-    for (let i = 0; i < 100 && (await sdk.architect.getFlowsDatatableImportJob(table.id, job.id!)).status !== 'Succeeded'; i++) await new Promise((r) => setTimeout(r, 10));
+    await eventually('the import job', async () => (await sdk.architect.getFlowsDatatableImportJob(table.id, job.id!)).status === 'Succeeded');
     expect(await keys(table.id)).toEqual(['a']);
     expect(await sdk.architect.getFlowsDatatableRow(table.id, 'a', { showbrief: false })).toMatchObject({ name: 'old' });
     later();

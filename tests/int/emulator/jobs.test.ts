@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.js';
 import { sdkFor, type Sdk } from '../../helpers/sdk.js';
 import { createSimpleTable, sdkError } from '../../helpers/emulator-fixtures.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let emu: RunningEmulator;
 let sdk: Sdk;
@@ -13,13 +14,11 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.stop());
 
-async function waitForJob(tableId: string, jobId: string) {
-  for (let i = 0; i < 100; i++) {
+function waitForJob(tableId: string, jobId: string) {
+  return eventually('the import job to finish', async () => {
     const job = await sdk.architect.getFlowsDatatableImportJob(tableId, jobId);
-    if (job.status === 'Succeeded' || job.status === 'Failed') return job;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('import job did not finish');
+    return (job.status === 'Succeeded' || job.status === 'Failed') && job;
+  });
 }
 
 async function importCsv(tableId: string, mode: 'Append' | 'ReplaceAll', csv: string) {
@@ -117,11 +116,10 @@ describe('export jobs', () => {
     await sdk.architect.postFlowsDatatableRows(t, { key: 'a 1', name: 'Ay' } as never);
     const started = await sdk.architect.postFlowsDatatableExportJobs(t);
     expect(started.status).toBe('Processing');
-    let job = started;
-    for (let i = 0; i < 100 && job.status === 'Processing'; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      job = await sdk.architect.getFlowsDatatableExportJob(t, started.id!);
-    }
+    const job = await eventually('the export job to finish', async () => {
+      const polled = await sdk.architect.getFlowsDatatableExportJob(t, started.id!);
+      return polled.status !== 'Processing' && polled;
+    });
     expect(job).toMatchObject({ status: 'Succeeded', countRecordsProcessed: 2, downloadURI: expect.stringMatching(/^http:\/\/127\.0\.0\.1/) });
     const csv = await (await fetch(job.downloadURI!)).text();
     expect(csv).toBe('key,name,count,ratio,enabled,note\na 1,Ay,0,0.5,false,n/a\nb/2,"Bee, ""the"" second",2,0.5,true,n/a\n');

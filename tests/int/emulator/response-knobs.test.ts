@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/emulator.js';
 import { sdkFor, type Sdk } from '../../helpers/sdk.js';
 import { createSimpleTable, sdkError } from '../../helpers/emulator-fixtures.js';
+import { eventually } from '../../helpers/eventually.js';
 
 let emu: RunningEmulator;
 let sdk: Sdk;
@@ -34,12 +35,11 @@ describe('response size cap', () => {
 
 async function exportCsv(tableId: string): Promise<string> {
   const job = await sdk.architect.postFlowsDatatableExportJobs(tableId);
-  for (let i = 0; i < 100; i++) {
-    const done = await sdk.architect.getFlowsDatatableExportJob(tableId, job.id!);
-    if (done.status === 'Succeeded') return (await fetch(done.downloadURI!)).text();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error('export did not finish');
+  const done = await eventually('the export job', async () => {
+    const polled = await sdk.architect.getFlowsDatatableExportJob(tableId, job.id!);
+    return polled.status === 'Succeeded' && polled;
+  });
+  return (await fetch(done.downloadURI!)).text();
 }
 
 describe('value normalisation', () => {
