@@ -46,6 +46,25 @@ describe('a bulk change of many rows', () => {
   });
 });
 
+describe('an import job that does not work as a whole', () => {
+  it('writes the rows it left unwritten one at a time instead, and says so: none reported failed', async () => {
+    // Whether a job was made cannot be known after a broken connection, so the engine reads until its rows show,
+    // as long as Genesys may lag: here its pauses are skipped (no job exists to poll; the emulator does not lag).
+    await w.t.close();
+    w = await permissionWorld({ gatewaySettings: { sleep: async () => undefined } });
+    const vip = sandboxTable(w, 'VIP Customers');
+    const keys = [...vip.rows.keys()].slice(0, 40);
+    // The connection breaks on every attempt to start the import job: the job never exists.
+    w.t.services.sandbox.running!.faults.set([{ method: 'POST', path: '/api/v2/flows/datatables/*/import/csv/jobs', times: Infinity, action: { type: 'reset' } }]);
+    const set = await adminSet(keys.map((key) => ({ id: randomUUID(), kind: 'update' as const, tableId: vip.id, key, write: { Notes: `bulk ${key}` } })));
+    const { results, notes } = await w.t.services.engine.apply(set, { method: 'import' });
+    expect(results.map((r) => r.status)).toEqual(keys.map(() => 'applied'));
+    for (const key of keys) expect(vip.rows.get(key)!.Notes).toBe(`bulk ${key}`);
+    expect(notes.join(' ')).toMatch(/The CSV import did not complete: .* Its 40 unwritten row\(s\) were written one at a time instead\./);
+    expect(sandboxApi(w).filter((c) => c.method === 'PUT' && c.path.includes('/rows/'))).toHaveLength(40);
+  });
+});
+
 describe('a ChangeSet applied again', () => {
   const rowPath = '/api/v2/flows/datatables/*/rows/Main*';
   const puts = () => sandboxApi(w).filter((c) => c.method === 'PUT' && c.path.includes('/rows/Main'));

@@ -28,7 +28,7 @@ export type CrashPoint = 'after_intent' | 'after_upstream';
 export interface ImportWriteResult {
   applied: { w: PlannedWrite; row: Row }[];
   failed: { w: PlannedWrite; message: string }[];
-  /** The upload was refused, so the job never ran: these go one row at a time, and `fallback` says why. */
+  /** The upload was refused or the job did not work: these go one row at a time, and `fallback` says why. */
   handedBack: PlannedWrite[];
   fallback?: string;
 }
@@ -131,12 +131,28 @@ export function createWriteAhead(deps: {
       }
       // By meaning: a row Genesys stored as 1.0 or without trailing spaces holds what was written.
       const message = jobMessage || 'Genesys Cloud did not accept this row in the import (check it against the table schema).';
+      const missing: PlannedWrite[] = [];
       for (const w of writes) {
         const row = after.get(w.change.key);
         if (row && rowHolds(row, w.after, table.schema)) result.applied.push({ w, row });
-        else result.failed.push({ w, message });
+        else missing.push(w);
       }
-      await deps.audit.recordMany([...result.applied.map(({ w }) => ({ ...entry(set, w), outcome: 'applied' })), ...result.failed.map(({ w }) => ({ ...entry(set, w), outcome: 'failed', details: { message } }))], set.actor);
+      // The job as a whole did not work (it could not be started, a connection broke, Genesys failed it): the
+      // rows it did not write are not bad rows, so they go one at a time instead, as after a refused upload.
+      // Rows a job that worked left out were refused by Genesys one by one: writing them again would not help.
+      const handBack = jobMessage !== '' && missing.length > 0;
+      if (handBack) {
+        result.fallback = `The CSV import did not complete: ${jobMessage} Its ${missing.length} unwritten row(s) were written one at a time instead.`;
+        result.handedBack = missing;
+      } else result.failed.push(...missing.map((w) => ({ w, message })));
+      await deps.audit.recordMany(
+        [
+          ...result.applied.map(({ w }) => ({ ...entry(set, w), outcome: 'applied' })),
+          ...result.failed.map(({ w }) => ({ ...entry(set, w), outcome: 'failed', details: { message } })),
+          ...result.handedBack.map((w) => ({ ...entry(set, w), outcome: 'failed', details: { message: `${jobMessage} This row is written on its own instead.`, handedBack: true } })),
+        ],
+        set.actor,
+      );
       return result;
     },
   };
