@@ -12,7 +12,7 @@ import { rowHolds } from './datatable-schema.js';
 import type { CallOptions, DataTable, DataTableGateway, ImportResult, OrgIdentity, Row } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
 import { OwnWrites } from './own-writes.js';
-import { PageSizeMemory } from './page-sizes.js';
+import { PageSizeMemory, ROW_PAGE_SIZES } from './page-sizes.js';
 import { isUnaddressableSegment, unaddressableKeyError } from './path-segments.js';
 import { withDivision } from './permission-errors.js';
 import { readUntilSettled, type SettleTiming } from './read-after-write.js';
@@ -32,8 +32,6 @@ interface TableEntity {
   schema?: DataTable['schema'];
 }
 
-/** Page sizes tried for row reads, largest first (page-sizes.ts remembers what works per table). */
-const ROW_PAGE_SIZES = [500, 200, 100, 50, 25, 10];
 /** Table listings carry every schema: they step down too, with one memory for the whole listing. */
 const TABLE_PAGE_SIZES = [100, 25, 5];
 
