@@ -9,6 +9,7 @@ const REALISTIC_EMULATOR_TESTS = [
   'tests/int/typed-values.test.ts',
   'tests/int/row-keys.test.ts',
   'tests/int/compare-by-meaning.test.ts',
+  'tests/int/read-own-writes.test.ts',
   'tests/int/stale-row-cache.test.ts',
   'tests/int/audit-and-undo.test.ts',
   'tests/int/backups.test.ts',

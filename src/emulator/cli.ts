@@ -35,6 +35,7 @@ Usage: npm run emulator -- [options]
  Strictness (README "Emulator knobs" gives the source of each, or marks it UNCONFIRMED):
   --profile default|realistic         realistic = all of the below at once: role in Home only without
                                       architect:datatable:delete, --visibility-delay 3000,
+                                      --update-visibility lagging,
                                       --max-response-bytes 64000, --token-requests 10, --normalise-values on
   --oauth-error-status 400|401        status of a token request with a bad client id/secret (default 400)
   --token-requests N       token requests per client per minute, then 400 "rate limit exceeded" (default 10; 0 = no limit)
@@ -46,6 +47,8 @@ Usage: npm run emulator -- [options]
                            --permissions/--divisions, e.g. --grant datatable:view=* --grant datatableRow:edit=Home
   --ungranted-division forbidden|not-found   a table in a division the role has no grant in: 403 or 404 (default forbidden)
   --visibility-delay MS    reads lag writes: a new table/row stays invisible, a deleted one lingers (default 0)
+  --update-visibility immediate|lagging   an updated row: reads show the new values at once, or the previous
+                           ones for the visibility delay (default immediate; UNCONFIRMED)
   --max-response-bytes N   400 response.entity.too.large for a GET body over N bytes (default 0 = no cap)
   --upload-content-type T  Content-Type an import's uploadHeaders demand (default text/csv; "" = none)
   --normalise-values on|off           trim trailing spaces of string fields on write, answer numbers as 1.0 (default off)
@@ -129,6 +132,7 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
       grant: { type: 'string', multiple: true },
       'ungranted-division': { type: 'string' },
       'visibility-delay': { type: 'string' },
+      'update-visibility': { type: 'string' },
       'max-response-bytes': { type: 'string' },
       'upload-content-type': { type: 'string' },
       'normalise-values': { type: 'string' },
@@ -157,6 +161,7 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
     tokenRequestsPerMinute: int('token-requests', values['token-requests']),
     ungrantedDivision: oneOf('ungranted-division', values['ungranted-division'], ['forbidden', 'not-found'] as const),
     visibilityDelayMs: int('visibility-delay', values['visibility-delay']),
+    updateVisibility: oneOf('update-visibility', values['update-visibility'], ['immediate', 'lagging'] as const),
     maxResponseBytes: int('max-response-bytes', values['max-response-bytes']),
     uploadContentType: values['upload-content-type'],
     normaliseValues: values['normalise-values'] === undefined ? undefined : oneOf('normalise-values', values['normalise-values'], ['on', 'off'] as const) === 'on',

@@ -21,6 +21,7 @@ export interface RequestLogEntry {
   query: string;
   clientId?: string;
   status: number;
+  /** How long the answer took, on the same clock: `time` minus `ms` is when the request arrived. */
   ms: number;
   correlationId: string;
 }
@@ -86,7 +87,7 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
   const pendingHangs = new Set<NodeJS.Timeout>();
 
   const server = http.createServer((req, res) => {
-    const started = performance.now();
+    const started = rt.now();
     const correlationId = randomUUID();
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
@@ -99,7 +100,7 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
     res.on('close', () => {
       // status 0: the connection was dropped (a reset or hang fault) before an answer was sent.
       const status = res.writableFinished ? res.statusCode : 0;
-      rt.requestLog.push({ time: new Date(rt.now()).toISOString(), method, path: rawPath, query: queryString, clientId, status, ms: performance.now() - started, correlationId });
+      rt.requestLog.push({ time: new Date(rt.now()).toISOString(), method, path: rawPath, query: queryString, clientId, status, ms: rt.now() - started, correlationId });
       if (rt.requestLog.length > rt.maxLogEntries) rt.requestLog.splice(0, rt.requestLog.length - rt.maxLogEntries);
     });
 

@@ -41,6 +41,11 @@ export interface EmulatorBehaviour {
   ungrantedDivision: 'forbidden' | 'not-found';
   /** Eventual consistency: a new table, a new or imported row stays invisible to reads, a deleted one lingers. */
   visibilityDelayMs: number;
+  /**
+   * Whether an update of an existing row (PUT) lags too: `lagging` = for `visibilityDelayMs` after it, reads
+   * (single row, pages, exports) answer the previous values (UNCONFIRMED — knob; nothing says updates are instant).
+   */
+  updateVisibility: 'immediate' | 'lagging';
   /** 400 response.entity.too.large when a response body would exceed this many bytes (0 = no cap). */
   maxResponseBytes: number;
   /** Content-Type named in an import job's uploadHeaders ('' = none); the upload must carry it exactly. */
@@ -79,6 +84,7 @@ export const DEFAULT_BEHAVIOUR: EmulatorBehaviour = {
   tokenRequestsPerMinute: 10,
   ungrantedDivision: 'forbidden',
   visibilityDelayMs: 0,
+  updateVisibility: 'immediate',
   maxResponseBytes: 0,
   uploadContentType: 'text/csv',
   normaliseValues: false,

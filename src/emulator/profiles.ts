@@ -1,7 +1,7 @@
 // Named sets of knobs. `default` is Genesys where a public source settles it and lenient where nothing does;
 // `realistic` turns every strictness on at once, as a real org may well be on its first day (README, emulator
 // section): a role granted in Home only and without architect:datatable:delete, reads lagging writes by a few
-// seconds, a response cap that a 500-row page of the VIP table exceeds (about 86 KB; 100 rows are about 18 KB),
+// seconds (updates included), a response cap that a 500-row page of the VIP table exceeds (about 86 KB; 100 rows are about 18 KB),
 // token throttling, and normalised values.
 import type { EmulatorBehaviour } from './options.js';
 import { PERMISSIONS, roleOf, type Role } from './permissions.js';
@@ -22,6 +22,7 @@ export const PROFILES: Record<ProfileName, Profile> = {
       oauthErrorStatus: 400,
       tokenRequestsPerMinute: 10,
       visibilityDelayMs: 3_000,
+      updateVisibility: 'lagging',
       maxResponseBytes: 64_000,
       uploadContentType: 'text/csv',
       normaliseValues: true,

@@ -75,11 +75,14 @@ export function updateRow(org: OrgState, tableId: string, key: string, body: unk
   }
   const row = rowToStore(body, table, options);
   if (row.key !== key) throw errors.badRequest(`The key in the body (${String(row.key)}) does not match the row being updated (${key}); keys cannot be changed.`);
-  if (!table.rows.has(key)) {
+  const previous = table.rows.get(key);
+  if (!previous) {
     if (options.behaviour.putUnknownRow === 'not-found') throw errors.rowNotFound(key);
     checkRowLimit(table.rows.size, options);
     noteRowChange(table, key, undefined, lag);
     touchRows(table);
+  } else if (options.behaviour.updateVisibility === 'lagging') {
+    noteRowChange(table, key, previous, lag); // reads answer the previous values for the delay
   }
   table.rows.set(key, row);
   return present(row, table, options);

@@ -1,7 +1,8 @@
 // Eventual consistency (genesys-datatables.md §13, INFERRED from the official Terraform provider, which retries
 // reads after a create and polls until a deleted table or row answers 404). Writes always act on the true
 // state; reads see it `visibilityDelayMs` late: a new table or a new or imported row stays invisible, a
-// deleted one lingers, a row an import replaced shows its old values. With the delay at 0 nothing is recorded.
+// deleted one lingers, a row an import replaced (or, with
+// updateVisibility 'lagging', a PUT updated) shows its old values. With the delay at 0 nothing is recorded.
 import type { Row } from './schema-rules.js';
 import { byCodeUnit, sortedKeys, type DataTableState, type OrgState } from './store.js';
 

@@ -5,6 +5,12 @@
 // down on its own without making narrow tables read in small pages.
 import { GenesysTooLargeError, GenesysValidationError } from './errors.js';
 
+/**
+ * The one ladder of row page sizes, largest first: the gateway steps down it per table, and the readiness
+ * check tries the same sizes, so the size it reports is the one the gateway reads that table with.
+ */
+export const ROW_PAGE_SIZES: readonly number[] = [500, 200, 100, 50, 25, 10];
+
 const orgCapped = (err: unknown) => err instanceof GenesysValidationError && err.genesysCode === 'invalid.query.param.value';
 
 export class PageSizeMemory {

@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { GenesysAuthError, GenesysError, GenesysNotFoundError, GenesysValidationError } from './errors.js';
 import type { DataTable, DataTableGateway } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
+import { ROW_PAGE_SIZES } from './page-sizes.js';
 import type { OrgRequestQueue } from './request-queue.js';
 
 export type Capability = 'viewTables' | 'readRows' | 'addRows' | 'editRows' | 'deleteRows' | 'createTables' | 'changeTables' | 'deleteTables';
@@ -53,7 +54,6 @@ export interface ReadinessReport {
 }
 
 export const PROBE_KEY_PREFIX = 'dtm-readiness-probe-';
-const PAGE_SIZES = [500, 100, 25];
 const MISSING_CODES = new Set(['missing.permissions', 'missing.any.permissions', 'not.authorized']);
 
 export function isMissingPermission(err: unknown): boolean {
@@ -184,7 +184,7 @@ async function probeTableDelete(architect: OrgApiClient['architect'], attempt: (
 /** The largest row page the org answers for its widest table (Genesys caps a response's size, §13). */
 async function probePageSize(architect: OrgApiClient['architect'], table: DataTable, attempt: (fn: () => Promise<unknown>) => Promise<Attempt>): Promise<ReadinessReport['pageSize']> {
   const refused: string[] = [];
-  for (const size of PAGE_SIZES) {
+  for (const size of ROW_PAGE_SIZES) {
     const result = await attempt(() => architect.getFlowsDatatableRows(table.id, { pageSize: size, pageNumber: 1, showbrief: false }));
     if (result.ok) {
       const note = refused.length ? ` (${refused.join('; ')}: the app reads smaller pages there)` : '';

@@ -1,5 +1,6 @@
-// The per-org road to Genesys: bounded concurrency, a request rate a little below the org's per-token budget
-// (p-queue), interactive calls ahead of bulk ones (priorities), and retries (p-retry) with capped, jittered
+// The per-org road to Genesys: bounded concurrency and interactive calls ahead of bulk ones (p-queue
+// priorities), a request rate a little below the org's per-token budget (request-pacer.ts, on the injected
+// clock), and retries (p-retry) with capped, jittered
 // back-off for 5xx, timeouts and resets. A 429 pauses the whole org queue for Retry-After before anything
 // else is sent, and does not use up the retry budget (it is bounded by time instead).
 // 400/401/403/404/409 are never retried. A wait longer than what is left of the call's budget (a throttled login
@@ -8,6 +9,7 @@ import PQueue from 'p-queue';
 import pRetry from 'p-retry';
 import { systemClock, realSleep, type Clock, type Sleep } from '../lib/clock.js';
 import { GenesysRateLimitedError, GenesysUnavailableError, isRetryable } from './errors.js';
+import { RequestPacer } from './request-pacer.js';
 
 export type CallMode = 'interactive' | 'background';
 
@@ -47,6 +49,7 @@ export interface RequestQueueOptions {
 export class OrgRequestQueue {
   readonly stats: QueueStats = { started: 0, rateLimited: 0, retried: 0, pausedMs: 0 };
   private readonly queue: PQueue;
+  private readonly pacer: RequestPacer;
   private pausedUntil = 0;
   /** Bumped by every pause and by close(): a wake-up from an older pause does not restart the queue. */
   private pauseGeneration = 0;
@@ -56,9 +59,10 @@ export class OrgRequestQueue {
 
   constructor(opts: RequestQueueOptions) {
     const perMinute = Math.max(1, Math.floor(opts.requestsPerMinute * BUDGET_SHARE));
-    this.queue = new PQueue({ concurrency: opts.concurrency, interval: Math.ceil(60_000 / perMinute), intervalCap: 1, carryoverIntervalCount: true });
+    this.queue = new PQueue({ concurrency: opts.concurrency });
     this.clock = opts.clock ?? systemClock;
     this.sleep = opts.sleep ?? realSleep;
+    this.pacer = new RequestPacer(this.clock, Math.ceil(60_000 / perMinute));
     this.budgets = {
       interactive: { ...RETRY_BUDGETS.interactive, ...opts.budgets?.interactive },
       background: { ...RETRY_BUDGETS.background, ...opts.budgets?.background },
@@ -81,6 +85,11 @@ export class OrgRequestQueue {
     void this.sleep(until - now).then(() => {
       if (generation === this.pauseGeneration) this.queue.start();
     });
+  }
+
+  private async waitUntil(at: number): Promise<void> {
+    const wait = at - this.clock.now();
+    if (wait > 0) await this.sleep(wait);
   }
 
   private async waitWhilePaused(): Promise<void> {
@@ -110,7 +119,8 @@ export class OrgRequestQueue {
       () =>
         this.queue.add(
           async () => {
-            await this.waitWhilePaused(); // taken from the queue just before a pause began
+            await this.waitUntil(this.pacer.reserve());
+            await this.waitWhilePaused(); // taken from the queue just before (or while waiting for its slot) a pause began
             this.stats.started++;
             return task();
           },

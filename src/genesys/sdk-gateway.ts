@@ -2,8 +2,9 @@
 // priorities) and the org's ApiClient (token cache). Writes are made safe to retry: PUT and DELETE are
 // idempotent; a POST whose outcome is unknown (timeout, reset) is repeated only where Genesys refuses a
 // duplicate (409), and a 409 then counts as "already applied" only when the object holds what was sent.
-// Reads after the gateway's own writes tolerate Genesys' visibility delay (read-after-write.ts); row pages
-// step down in size per table (page-sizes.ts); 403s name the permission and the table's division.
+// Reads after the gateway's own writes tolerate Genesys' visibility delay (read-after-write.ts) and show what
+// it wrote (own-writes.ts); row pages step down in size per table (page-sizes.ts); 403s name the permission
+// and the table's division.
 import type { Clock, Sleep } from '../lib/clock.js';
 import { systemClock, realSleep } from '../lib/clock.js';
 import { uploadCsv } from './csv-upload.js';
@@ -12,7 +13,7 @@ import { rowHolds } from './datatable-schema.js';
 import type { CallOptions, DataTable, DataTableGateway, ImportResult, OrgIdentity, Row } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
 import { OwnWrites } from './own-writes.js';
-import { PageSizeMemory } from './page-sizes.js';
+import { PageSizeMemory, ROW_PAGE_SIZES } from './page-sizes.js';
 import { isUnaddressableSegment, unaddressableKeyError } from './path-segments.js';
 import { withDivision } from './permission-errors.js';
 import { readUntilSettled, type SettleTiming } from './read-after-write.js';
@@ -32,8 +33,6 @@ interface TableEntity {
   schema?: DataTable['schema'];
 }
 
-/** Page sizes tried for row reads, largest first (page-sizes.ts remembers what works per table). */
-const ROW_PAGE_SIZES = [500, 200, 100, 50, 25, 10];
 /** Table listings carry every schema: they step down too, with one memory for the whole listing. */
 const TABLE_PAGE_SIZES = [100, 25, 5];
 
@@ -199,7 +198,12 @@ export class SdkDataTableGateway implements DataTableGateway {
    */
   async readAllRows(tableId: string, opts: CallOptions = {}): Promise<Row[]> {
     if (!this.ownWrites.waitingIn(tableId)) return this.readPages(tableId, opts);
-    return (await readUntilSettled(() => this.readPages(tableId, opts), (rows) => this.ownWrites.tableShows(tableId, rows), this.settleTiming(opts))).value;
+    return (await readUntilSettled(() => this.readResolved(tableId, opts), (r) => r.settled, this.settleTiming(opts))).value.value;
+  }
+
+  /** Every row, each made to show this gateway's recent writes (own-writes.ts). */
+  private async readResolved(tableId: string, opts: CallOptions) {
+    return this.ownWrites.resolveTable(tableId, await this.readPages(tableId, opts));
   }
 
   private readPages(tableId: string, opts: CallOptions): Promise<Row[]> {
@@ -216,8 +220,8 @@ export class SdkDataTableGateway implements DataTableGateway {
   }
 
   async readAllRowsAfterWrite(tableId: string, settled: (rows: Row[]) => boolean, opts: CallOptions = {}): Promise<Row[]> {
-    const caughtUp = (rows: Row[]) => settled(rows) && this.ownWrites.tableShows(tableId, rows);
-    return (await readUntilSettled(() => this.readPages(tableId, opts), caughtUp, this.settleTiming(opts))).value;
+    const caughtUp = (r: { value: Row[]; settled: boolean }) => r.settled && settled(r.value);
+    return (await readUntilSettled(() => this.readResolved(tableId, opts), caughtUp, this.settleTiming(opts))).value.value;
   }
 
   async countRows(tableId: string, opts: CallOptions = {}): Promise<number> {
@@ -228,8 +232,10 @@ export class SdkDataTableGateway implements DataTableGateway {
   async getRow(tableId: string, key: string, opts: CallOptions = {}): Promise<Row | null> {
     // A key no URL can carry (`.`, `..`, empty) is read from the row listing instead (path-segments.ts).
     if (isUnaddressableSegment(key)) return (await this.readAllRows(tableId, opts)).find((r) => String(r.key) === key) ?? null;
-    const read = () => this.fetchRow(tableId, key, opts);
-    return (await readUntilSettled(read, (row) => this.ownWrites.rowShows(tableId, key, row), this.settleTiming(opts))).value;
+    const read = async () => this.ownWrites.resolveRow(tableId, key, await this.fetchRow(tableId, key, opts));
+    const row = (await readUntilSettled(read, (r) => r.settled, this.settleTiming(opts))).value.value;
+    this.ownWrites.noteRead(tableId, key, row); // an update that follows knows what it replaces
+    return row;
   }
 
   private async fetchRow(tableId: string, key: string, opts: CallOptions): Promise<Row | null> {
@@ -250,7 +256,7 @@ export class SdkDataTableGateway implements DataTableGateway {
       if (!(err instanceof GenesysUnavailableError && err.mayHaveApplied)) throw err;
       created = await this.createRowAgain(tableId, row, post, err, opts);
     }
-    this.ownWrites.note(tableId, String(row.key), true);
+    this.ownWrites.note(tableId, String(row.key), created, { absentBefore: true });
     return created;
   }
 
@@ -279,19 +285,21 @@ export class SdkDataTableGateway implements DataTableGateway {
   async updateRow(tableId: string, key: string, row: Row, opts: CallOptions = {}): Promise<Row> {
     if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'update');
     // The SDK sends the body only when it is wrapped in opts.body (genesys-datatables.md §3.10).
-    // Genesys (and the emulator) show an update of an existing row at once: nothing to wait for afterwards.
-    return this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, { tableId, retryUnknownOutcome: true });
+    const saved = await this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, { tableId, retryUnknownOutcome: true });
+    // No source says Genesys shows an update at once: reads within the window answer what was written.
+    this.ownWrites.note(tableId, key, saved);
+    return saved;
   }
 
   async deleteRow(tableId: string, key: string, opts: CallOptions = {}): Promise<'deleted' | 'already-gone'> {
     if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'delete');
     try {
       await this.call(() => this.client.architect.deleteFlowsDatatableRow(tableId, key), opts, { tableId, retryUnknownOutcome: true });
-      this.ownWrites.note(tableId, key, false);
+      this.ownWrites.note(tableId, key, null);
       return 'deleted';
     } catch (err) {
       if (!(err instanceof GenesysNotFoundError)) throw err;
-      this.ownWrites.note(tableId, key, false);
+      this.ownWrites.note(tableId, key, null);
       return 'already-gone';
     }
   }

@@ -106,7 +106,7 @@ describe('the first day on a strict Genesys org', () => {
       expect(await page.locator('tr[data-check="token"]').textContent()).toContain('OK');
       expect(await page.locator('h2[data-division]').allTextContents()).toEqual(['Division “Home”']);
       expect(await main.textContent()).not.toContain('Customer Care');
-      expect(await page.locator('tr[data-check="page-size"]').textContent()).toMatch(/100 rows[\s\S]*500 refused \(response\.entity\.too\.large\)/);
+      expect(await page.locator('tr[data-check="page-size"]').textContent()).toMatch(/200 rows[\s\S]*500 refused \(response\.entity\.too\.large\)/);
       for (const cap of ['viewTables', 'readRows', 'addRows', 'editRows', 'deleteRows', 'createTables', 'changeTables']) {
         expect(await page.locator(`tr[data-capability="${cap}"]`).getAttribute('data-status'), cap).toBe('ok');
       }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { PERMISSIONS, roleOf } from '../../src/emulator/permissions.js';
 import { PROBE_KEY_PREFIX, type ReadinessReport } from '../../src/genesys/readiness-probe.js';
+import type { SdkDataTableGateway } from '../../src/genesys/sdk-gateway.js';
 import { completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp } from '../helpers/test-app.js';
 
 let emu: RunningEmulator;
@@ -57,9 +58,14 @@ describe('readiness of an org', () => {
     expect(statusIn(page, 'Home', 'viewTables')).toBe('ok');
     expect(statusIn(page, 'Home', 'readRows')).toBe('ok');
     for (const c of ['addRows', 'editRows', 'deleteRows', 'createTables', 'changeTables', 'deleteTables']) expect(statusIn(page, 'Home', c)).toBe('not-checked');
-    // 500 VIP rows exceed the response cap; 100 fit.
-    expect((await stored(org.id)).pageSize).toMatchObject({ status: 'ok', size: 100 });
-    expect(page).toContain('100 rows');
+    // 500 VIP rows exceed the response cap; 200 fit: the same ladder the gateway steps down (page-sizes.ts).
+    expect((await stored(org.id)).pageSize).toMatchObject({ status: 'ok', size: 200 });
+    expect(page).toContain('200 rows');
+    // The size reported is the size the gateway then reads that table with.
+    const gateway = (await t.services.orgs.gatewayFor(org.id)) as SdkDataTableGateway;
+    const vip = (await gateway.listTables()).find((tb) => tb.name === 'VIP Customers')!;
+    await gateway.readAllRows(vip.id);
+    expect(gateway.rowPageSize(vip.id)).toBe(200);
     expect(writes(CLIENTS.realistic.clientId)).toEqual([]); // nothing was written without the admin's click
   });
 

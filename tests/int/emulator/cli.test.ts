@@ -25,14 +25,14 @@ describe('emulator CLI', () => {
 
   it('parses the strictness knobs, the profile and a narrower role', () => {
     const o = parseCli([
-      '--profile', 'realistic', '--oauth-error-status', '401', '--token-requests', '5', '--ungranted-division', 'not-found', '--visibility-delay', '2000',
+      '--profile', 'realistic', '--oauth-error-status', '401', '--token-requests', '5', '--ungranted-division', 'not-found', '--visibility-delay', '2000', '--update-visibility', 'lagging',
       '--max-response-bytes', '50000', '--upload-content-type', 'text/csv; charset=utf-8', '--normalise-values', 'on',
       '--permissions', 'datatable:view,architect:datatableRow:view', '--divisions', 'Home',
     ]);
     expect(o).toMatchObject({
       profile: 'realistic',
       role: { 'architect:datatable:view': ['Home'], 'architect:datatableRow:view': ['Home'] },
-      behaviour: { oauthErrorStatus: 401, tokenRequestsPerMinute: 5, ungrantedDivision: 'not-found', visibilityDelayMs: 2000, maxResponseBytes: 50000, uploadContentType: 'text/csv; charset=utf-8', normaliseValues: true },
+      behaviour: { oauthErrorStatus: 401, tokenRequestsPerMinute: 5, ungrantedDivision: 'not-found', visibilityDelayMs: 2000, updateVisibility: 'lagging', maxResponseBytes: 50000, uploadContentType: 'text/csv; charset=utf-8', normaliseValues: true },
     });
     expect(Object.keys((o as { role: object }).role)).toHaveLength(2);
     expect(parseCli(['--grant', 'datatable:view=*', '--grant', 'datatableRow:edit=Home, Customer Care'])).toMatchObject({

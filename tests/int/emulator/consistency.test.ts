@@ -75,6 +75,35 @@ describe('visibility delay', () => {
     expect(await sdk.architect.getFlowsDatatableRow(table.id, 'a', { showbrief: false })).toMatchObject({ name: 'new' });
   });
 
+  it('shows an update at once by default, and with updateVisibility lagging the previous values for the delay', async () => {
+    const table = await createSimpleTable(sdk, 'Updated');
+    await sdk.architect.postFlowsDatatableRows(table.id, { key: 'u', name: 'first' } as never);
+    later();
+    const row = () => sdk.architect.getFlowsDatatableRow(table.id, 'u', { showbrief: false });
+    const page = async () => (await sdk.architect.getFlowsDatatableRows(table.id, { pageSize: 100, showbrief: false })).entities!;
+    await sdk.architect.putFlowsDatatableRow(table.id, 'u', { body: { key: 'u', name: 'second' } });
+    expect(await row()).toMatchObject({ name: 'second' }); // immediate: the default
+    emu.setBehaviour({ updateVisibility: 'lagging' });
+    try {
+      // The PUT answers what it stored; reads (single row, pages, exports) answer the previous values.
+      expect(await sdk.architect.putFlowsDatatableRow(table.id, 'u', { body: { key: 'u', name: 'third' } })).toMatchObject({ name: 'third' });
+      expect(await row()).toMatchObject({ name: 'second' });
+      expect(await page()).toEqual([expect.objectContaining({ key: 'u', name: 'second' })]);
+      const job = await sdk.architect.postFlowsDatatableExportJobs(table.id);
+      let exported = await sdk.architect.getFlowsDatatableExportJob(table.id, job.id!);
+      for (let i = 0; i < 100 && exported.status !== 'Succeeded'; i++) exported = await new Promise((r) => setTimeout(r, 10)).then(() => sdk.architect.getFlowsDatatableExportJob(table.id, job.id!));
+      expect(await (await fetch(exported.downloadURI!)).text()).toContain('u,second');
+      // A second update inside the window keeps showing the values from before the first.
+      await sdk.architect.putFlowsDatatableRow(table.id, 'u', { body: { key: 'u', name: 'fourth' } });
+      expect(await row()).toMatchObject({ name: 'second' });
+      later();
+      expect(await row()).toMatchObject({ name: 'fourth' });
+      expect(await page()).toEqual([expect.objectContaining({ key: 'u', name: 'fourth' })]);
+    } finally {
+      emu.setBehaviour({ updateVisibility: 'immediate' });
+    }
+  });
+
   it('is off by default', async () => {
     emu.setBehaviour({ visibilityDelayMs: 0 });
     const table = await createSimpleTable(sdk, 'Instant');

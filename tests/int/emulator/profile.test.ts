@@ -14,7 +14,7 @@ afterAll(async () => emu.stop());
 
 describe('the realistic profile', () => {
   it('turns every knob on, and explicit behaviour still wins over the profile', async () => {
-    expect(emu.options.behaviour).toMatchObject({ oauthErrorStatus: 400, tokenRequestsPerMinute: 10, visibilityDelayMs: 3_000, maxResponseBytes: 64_000, normaliseValues: true });
+    expect(emu.options.behaviour).toMatchObject({ oauthErrorStatus: 400, tokenRequestsPerMinute: 10, visibilityDelayMs: 3_000, updateVisibility: 'lagging', maxResponseBytes: 64_000, normaliseValues: true });
     const tuned = await startEmulator({ seed: 'none', profile: 'realistic', behaviour: { visibilityDelayMs: 0 } });
     expect(tuned.options.behaviour).toMatchObject({ visibilityDelayMs: 0, normaliseValues: true });
     await tuned.stop();

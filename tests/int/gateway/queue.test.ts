@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningEmulator } from '../../../src/emulator/emulator.js';
 import type { GatewayRegistry } from '../../../src/genesys/gateway-registry.js';
 import { OrgRequestQueue } from '../../../src/genesys/request-queue.js';
+import { ManualClock, sleepOn } from '../../../src/lib/clock.js';
 import { connectionFor, emulatorWithTwoOrgs, registryFor } from '../../helpers/gateway-fixtures.js';
 
 let emu: RunningEmulator;
@@ -25,7 +26,11 @@ describe('429 handling', () => {
     const flags = (await a.gateway.listTables()).find((t) => t.name === 'Emergency Flags')!.id;
     emu.faults.set([{ method: 'GET', path: '/api/v2/flows/datatables/*/rows/*', action: { type: 'status', status: 429, retryAfterSeconds: 2 } }]);
     const started = emu.requestLog.length;
-    const results = await Promise.all(['Main Line', 'Billing Queue', 'Weather Closure', 'IT Outage / Website'].map((k) => a.gateway.getRow(flags, k)));
+    // The other calls are made once the app has the 429 in hand: a request already on the wire before the
+    // answer came back cannot be held, and paced requests (request-pacer.ts) would race that answer.
+    const first = a.gateway.getRow(flags, 'Main Line');
+    while (a.queue.stats.rateLimited === 0) await new Promise((r) => setTimeout(r, 5));
+    const results = await Promise.all([first, ...['Billing Queue', 'Weather Closure', 'IT Outage / Website'].map((k) => a.gateway.getRow(flags, k))]);
     expect(results.every((r) => r !== null)).toBe(true);
     const log = emu.requestLog.slice(started).filter((e) => e.clientId === 'client-a' && e.path.startsWith('/api/'));
     const limited = log.find((e) => e.status === 429)!;
@@ -60,17 +65,26 @@ describe('429 handling', () => {
 describe('pacing and priorities', () => {
   it('spaces requests to stay under the org budget when asked to go faster', async () => {
     emu.setBehaviour({ rateLimitPerMinute: 600 });
-    registry = registryFor(emu);
+    // The queue waits for each request's start on its injected clock: a manual one here, so the start times
+    // it asks to wait for are the pace it keeps, however busy the machine is (no wall-clock timing).
+    const clock = new ManualClock();
+    const wakeUps: number[] = [];
+    const sleep = sleepOn(clock);
+    registry = registryFor(emu, { clock, sleep: (ms) => (wakeUps.push(clock.now() + ms), sleep(ms)) });
     const a = registry.for('a', connectionFor(emu, emu.clients[0]!, { requestsPerMinute: 600 }));
     const flags = (await a.gateway.listTables()).find((t) => t.name === 'Emergency Flags')!.id;
     const from = emu.requestLog.length;
+    clock.advance(1_000); // past the listing's slot: the first PUT starts at once, the other eleven wait
+    const firstStart = clock.now();
+    wakeUps.length = 0;
     await Promise.all(Array.from({ length: 12 }, (_, i) => a.gateway.updateRow(flags, 'Main Line', { key: 'Main Line', Active: i % 2 === 0, Message: `m${i}`, Priority: 1, ActivatedBy: '' })));
     const puts = emu.requestLog.slice(from).filter((e) => e.method === 'PUT' && e.clientId === 'client-a');
     expect(puts).toHaveLength(12);
     expect(puts.filter((e) => e.status === 429)).toHaveLength(0);
-    // 600/min less a 5% margin = one request every ~106 ms: arrivals are spaced, not a burst of 12.
-    const arrivals = puts.map((e) => Date.parse(e.time) - e.ms).sort((x, y) => x - y);
-    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!);
+    // 600/min less a 5% margin = one request every ~106 ms: starts are spaced, not a burst of 12.
+    const starts = [firstStart, ...wakeUps].sort((x, y) => x - y);
+    expect(starts).toHaveLength(12);
+    const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
     expect(Math.min(...gaps)).toBeGreaterThanOrEqual(80);
   });
 
