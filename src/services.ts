@@ -94,10 +94,6 @@ export function createServices(deps: ServiceDeps) {
   const orgs = createOrgService({
     repo: createOrgRepository(db),
     audit,
-    actorName: async (id) => {
-      const u = await users.findById(id);
-      return u ? `${u.displayName} <${u.email}>` : undefined;
-    },
     secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),
     gateways,
     sandbox,
