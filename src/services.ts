@@ -113,7 +113,7 @@ export function createServices(deps: ServiceDeps) {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
-  const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
+  const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle, viewableBy: permissions.viewableBy });
   // One runner for every background job; the kinds register their handlers as they are created below.
   const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
   const backups = createBackupService({ db, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
