@@ -3,6 +3,21 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const CONFIG_ONLY = { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config.ts only.' };
+// "May this actor …?" is answered by src/features/permissions/policy.ts alone: a role compared anywhere else
+// would be a second copy of a rule (ISSUE 14). Covers `x.role === 'ADMIN'`, `x?.role !== 'USER'`, either side.
+const ROLE_MESSAGE = 'Ask src/features/permissions/policy.ts (mayAdminister, maySeeJob, tableAccess, …) instead of comparing a role.';
+const ROLE_COMPARED = [
+  ['left', 'right'],
+  ['right', 'left'],
+].flatMap(([member, literal]) =>
+  [`[${member}.property.name='role']`, `[${member}.expression.property.name='role']`].map((role) => ({
+    selector: `BinaryExpression[operator=/^[!=]==?$/][${literal}.value=/^(ADMIN|USER)$/]${role}`,
+    message: ROLE_MESSAGE,
+  })),
+);
+const ROLE_SWITCHED = { selector: "SwitchStatement:matches([discriminant.property.name='role'], [discriminant.expression.property.name='role'])", message: ROLE_MESSAGE };
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'src/db/generated/', 'data/', '.tmp/', 'test-results/'] },
   js.configs.recommended,
@@ -15,12 +30,10 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-syntax': [
-        'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration through src/config.ts only.' },
-      ],
+      'no-restricted-syntax': ['error', CONFIG_ONLY, ...ROLE_COMPARED, ROLE_SWITCHED],
     },
   },
+  { files: ['src/features/permissions/policy.ts'], rules: { 'no-restricted-syntax': ['error', CONFIG_ONLY] } },
   { files: ['src/config.ts', 'scripts/**', 'tests/**', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['public/js/**/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['scripts/**/*.mjs', 'eslint.config.js'], languageOptions: { globals: globals.node } },

@@ -97,10 +97,6 @@ export function createServices(deps: ServiceDeps) {
   const orgs = createOrgService({
     repo: createOrgRepository(db),
     audit,
-    actorName: async (id) => {
-      const u = await users.findById(id);
-      return u ? `${u.displayName} <${u.email}>` : undefined;
-    },
     secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),
     gateways,
     sandbox,
@@ -120,7 +116,7 @@ export function createServices(deps: ServiceDeps) {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
-  const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle });
+  const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle, viewableBy: permissions.viewableBy });
   // One runner for every background job; the kinds register their handlers as they are created below.
   const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
   const backups = createBackupService({ db, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });

@@ -85,9 +85,9 @@ async function main(): Promise<void> {
   const services = createServices({ config, db, logger, secrets: loadAppSecrets(config.secretFiles), clock: systemClock, redactor });
   try {
     const admin = await db.user.create({ data: { email: 'admin@example.com', displayName: 'Admin', passwordHash: 'x', role: 'ADMIN' } });
-    const org = await services.orgs.create({ name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: String(BUDGET) }, admin.id);
     const user: CurrentUser = { id: admin.id, email: admin.email, displayName: admin.displayName, role: 'ADMIN', mustChangePassword: false };
-    const actor: Actor = { userId: admin.id, name: 'Admin <admin@example.com>', isAdmin: true };
+    const actor: Actor = { userId: admin.id, name: 'Admin <admin@example.com>', role: 'ADMIN' };
+    const org = await services.orgs.create({ name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: String(BUDGET) }, actor);
     const keys = Array.from({ length: CHANGED_ROWS }, (_, r) => `row-${String(r * (TABLE_ROWS / CHANGED_ROWS)).padStart(5, '0')}`);
     console.log(`node ${process.version}; emulator: ${BUDGET} requests/min per token, ${LATENCY_MS} ms latency; floor = calls of the cheapest safe method / ${FLOOR_PER_SECOND} per second`);
 

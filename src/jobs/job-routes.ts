@@ -10,6 +10,7 @@ import { projectRoot } from '../lib/paths.js';
 import type { RouteTable } from '../lib/route.js';
 import type { JobRunner } from './job-runner.js';
 import type { JobView } from './job-types.js';
+import { seesEveryonesRecords } from '../features/permissions/policy.js';
 
 const kindViews = path.join(projectRoot, 'views', 'jobs', 'kinds');
 const partCache = new Map<string, string>();
@@ -33,7 +34,7 @@ export function registerJobRoutes(routes: RouteTable, deps: { jobs: JobRunner })
   const jobId = (req: { params: Record<string, unknown> }) => String(req.params.jobId);
 
   routes.get('/jobs', 'signed-in', async (req, res) => {
-    res.render('jobs/list', { title: 'Jobs', jobs: await deps.jobs.list(req.user!), isAdmin: req.user!.role === 'ADMIN' });
+    res.render('jobs/list', { title: 'Jobs', jobs: await deps.jobs.list(req.user!), isAdmin: seesEveryonesRecords(req.user!) });
   });
 
   routes.get('/jobs/:jobId', 'signed-in', async (req, res) => {

@@ -13,6 +13,7 @@ import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobRepository } from './job-repository.js';
 import { JobStopped, type JobContext, type JobHandler, type JobRecord, type JobView } from './job-types.js';
+import { listedOwner, maySeeJob } from '../features/permissions/policy.js';
 
 interface UserLookup {
   findById(id: number): Promise<(CurrentUser & { disabled: boolean }) | null>;
@@ -123,7 +124,7 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
   /** The job if `user` may see it (owner or administrator); otherwise, or when `kind` differs, "does not exist". */
   async function visible(jobId: string, user: CurrentUser, kind?: string): Promise<JobRecord> {
     const job = await deps.repo.find(jobId);
-    if (!job || (kind && job.kind !== kind) || (job.userId !== user.id && user.role !== 'ADMIN')) throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
+    if (!job || (kind && job.kind !== kind) || !maySeeJob(user, { ownerId: job.userId })) throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
     return job;
   }
 
@@ -162,7 +163,7 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
 
     /** The newest jobs `user` may see: their own, or everyone's for an administrator. */
     async list(user: CurrentUser, opts: { kind?: string; take?: number } = {}): Promise<JobView[]> {
-      const jobs = await deps.repo.list({ userId: user.role === 'ADMIN' ? undefined : user.id, kind: opts.kind }, opts.take ?? 100);
+      const jobs = await deps.repo.list({ userId: listedOwner(user), kind: opts.kind }, opts.take ?? 100);
       return jobs.map(viewOf);
     },
 

@@ -10,6 +10,7 @@ import { flash } from './flash.js';
 import { requestContext } from './request-context.js';
 import type { AccessGuards } from './route.js';
 import { enforceSessionLifetime, regenerateSession } from './session.js';
+import { mayAdminister, viewAnswers } from '../features/permissions/policy.js';
 
 export interface CurrentUser {
   id: number;
@@ -53,6 +54,7 @@ export function loadCurrentUser(deps: { users: UserLookup; idleMs: number; maxMs
       }
     }
     res.locals.currentUser = req.user ?? null;
+    res.locals.may = viewAnswers(req.user);
     next();
   };
 }
@@ -73,7 +75,7 @@ export const accessGuards: AccessGuards = {
     requireSignedIn(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (res.headersSent) return undefined;
-      if (req.user?.role !== 'ADMIN') return next(new ForbiddenError('This page is for administrators only.'));
+      if (!req.user || !mayAdminister(req.user)) return next(new ForbiddenError('This page is for administrators only.'));
       next();
     }),
 };

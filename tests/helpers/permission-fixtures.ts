@@ -1,7 +1,7 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
 import { pageOnceReady } from './eventually.js';
-import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions } from './test-app.js';
+import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions, ADMIN_ACTOR } from './test-app.js';
 import { onRealisticEmulator } from './emulator-profile.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 import type { CurrentUser } from '../../src/lib/current-user.js';
@@ -30,7 +30,7 @@ export interface PermissionWorldOptions extends TestAppOptions {
 export async function permissionWorld(options: PermissionWorldOptions = {}): Promise<PermissionWorld> {
   const t = await createTestApp(options);
   const admin = await completeSetup(t);
-  const org = await t.services.orgs.createSandbox(1);
+  const org = await t.services.orgs.createSandbox(ADMIN_ACTOR);
   // The realistic run keeps Genesys's pace too: that run relaxes nothing the emulator enforces (R10).
   if (!options.genesysPace && !onRealisticEmulator) await liftSandboxPace(t, org.id);
   const tables = await (await t.services.orgs.gatewayFor(org.id)).listTables();
@@ -95,7 +95,7 @@ export const sandboxApi = (w: PermissionWorld) => w.t.services.sandbox.running!.
 export async function backupOfTables(w: PermissionWorld, names: string[]): Promise<string> {
   const org = await w.t.services.orgs.get(w.orgId);
   const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
-  return w.t.services.backups.backupNow(admin, org, names.map((n) => sandboxTable(w, n).id), { userId: 1, name: ADMIN.displayName, isAdmin: true }, 'manual');
+  return w.t.services.backups.backupNow(admin, org, names.map((n) => sandboxTable(w, n).id), { userId: 1, name: ADMIN.displayName, role: 'ADMIN' as const }, 'manual');
 }
 
 /** A form POST as `agent`, with a fresh CSRF token. */

@@ -23,7 +23,7 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 const recordFive = async () => {
-  for (let i = 0; i < 5; i++) await t.services.audit.record({ action: 'test.event', details: { i } }, { userId: 1, name: 'Tester', isAdmin: true });
+  for (let i = 0; i < 5; i++) await t.services.audit.record({ action: 'test.event', details: { i } }, { userId: 1, name: 'Tester', role: 'ADMIN' as const });
 };
 
 /** Direct database access, as an attacker with the file but not the key has it: triggers dropped first. */

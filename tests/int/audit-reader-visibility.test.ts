@@ -42,7 +42,7 @@ describe('a change that touched only columns hidden from the reader', () => {
   });
 
   it('does not leave her list pages short: a page is filled from older entries', async () => {
-    const actor = { userId: w.users.tableEditor.id, name: 'Tess', isAdmin: false };
+    const actor = { userId: w.users.tableEditor.id, name: 'Tess', role: 'USER' as const };
     const update = (changed: string, n: number) => ({ action: 'row.updated', orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', outcome: 'intent', changeId: `${changed}-${n}`, before: { key: 'Main Line', [changed]: 'a' }, after: { key: 'Main Line', [changed]: `b${n}` }, details: { changed: [changed] } });
     for (let n = 0; n < AUDIT_PAGE_SIZE + 5; n++) await w.t.services.audit.record(update('Message', n), actor);
     for (let n = 0; n < AUDIT_PAGE_SIZE + 10; n++) await w.t.services.audit.record(update('ActivatedBy', n), actor);
@@ -58,12 +58,12 @@ describe('a change that touched only columns hidden from the reader', () => {
 
 describe('a user’s own backup entries', () => {
   it('are in her list and open; others’ backup entries are not', async () => {
-    const vic = { userId: w.users.viewer.id, name: 'Vic', isAdmin: false };
+    const vic = { userId: w.users.viewer.id, name: 'Vic', role: 'USER' as const };
     await w.t.services.audit.record({ action: 'backup.created', orgId: w.orgId, details: { backupId: 'b-vic', kind: 'manual', tables: ['Emergency Flags'], rows: 4, partial: true } }, vic);
     const mine = await lastBackupSeq();
     await w.t.services.audit.record({ action: 'backup.restored', orgId: w.orgId, details: { backupId: 'b-vic', exact: false, changes: 1, failures: 0, preRestoreBackupId: 'b-pre' } }, vic);
     const restored = await lastBackupSeq();
-    await w.t.services.audit.record({ action: 'backup.created', orgId: w.orgId, details: { backupId: 'CANARY-ADMIN-BACKUP', kind: 'manual', tables: ['Secret Table'], rows: 9, partial: false } }, { userId: 1, name: 'Ada', isAdmin: true, ip: '203.0.113.9' });
+    await w.t.services.audit.record({ action: 'backup.created', orgId: w.orgId, details: { backupId: 'CANARY-ADMIN-BACKUP', kind: 'manual', tables: ['Secret Table'], rows: 9, partial: false } }, { userId: 1, name: 'Ada', role: 'ADMIN' as const, ip: '203.0.113.9' });
     const admins = await lastBackupSeq();
     const agent = w.users.viewer.agent;
     const list = (await agent.get('/audit')).text;

@@ -57,7 +57,7 @@ describe('scheduled backups', () => {
   });
 
   it('never prunes manual backups', async () => {
-    const manual = await w.t.services.backups.backupNow({ id: 1, email: 'a@x', displayName: 'A', role: 'ADMIN', mustChangePassword: false }, await w.t.services.orgs.get(w.orgId), [w.hoursId], { userId: 1, name: 'A', isAdmin: true }, 'manual');
+    const manual = await w.t.services.backups.backupNow({ id: 1, email: 'a@x', displayName: 'A', role: 'ADMIN', mustChangePassword: false }, await w.t.services.orgs.get(w.orgId), [w.hoursId], { userId: 1, name: 'A', role: 'ADMIN' as const }, 'manual');
     await saveSchedule('daily', '1');
     for (let i = 0; i < 3; i++) {
       await w.t.services.backupScheduler.run();

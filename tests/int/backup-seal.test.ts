@@ -27,7 +27,7 @@ type Content = Omit<BackupDocument, 'checksum'>;
 async function adminBackup(tableIds: string[]): Promise<Content> {
   const org = await w.t.services.orgs.get(w.orgId);
   const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
-  const id = await w.t.services.backups.backupNow(admin, org, tableIds, { userId: 1, name: ADMIN.displayName, isAdmin: true }, 'manual');
+  const id = await w.t.services.backups.backupNow(admin, org, tableIds, { userId: 1, name: ADMIN.displayName, role: 'ADMIN' as const }, 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   const { checksum: _seal, ...content } = JSON.parse(readFileSync(path.join(w.t.dataDir, 'backups', record.fileName), 'utf8')) as BackupDocument;
   return content;

@@ -18,7 +18,7 @@ async function viewerBackup(): Promise<{ id: string; file: Buffer }> {
   const org = await w.t.services.orgs.get(w.orgId);
   const u = await w.t.db.user.findUniqueOrThrow({ where: { id: w.users.viewer.id } });
   const user = { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
-  const id = await w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: u.id, name: u.displayName, isAdmin: false }, 'manual');
+  const id = await w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: u.id, name: u.displayName, role: 'USER' as const }, 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   return { id, file: readFileSync(path.join(w.t.dataDir, 'backups', record.fileName)) };
 }

@@ -17,7 +17,7 @@ afterEach(async () => w.t.close());
 async function flagsBackupFile(): Promise<Buffer> {
   const org = await w.t.services.orgs.get(w.orgId);
   const user = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
-  const id = await w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', isAdmin: true }, 'manual');
+  const id = await w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', role: 'ADMIN' as const }, 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   return readFileSync(path.join(w.t.dataDir, 'backups', record.fileName));
 }

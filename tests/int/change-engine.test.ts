@@ -17,7 +17,7 @@ async function adminSet(changes: ChangeSet['changes']): Promise<ChangeSet> {
   const admin = await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
   const user = await currentUserOf(w, admin.id);
   const org = await w.t.services.orgs.get(w.orgId);
-  return { user, org, actor: { userId: admin.id, name: admin.displayName, isAdmin: true }, batchId: randomUUID(), reason: null, doing: 'This change', changes };
+  return { user, org, actor: { userId: admin.id, name: admin.displayName, role: 'ADMIN' as const }, batchId: randomUUID(), reason: null, doing: 'This change', changes };
 }
 
 describe('a bulk change of many rows', () => {
@@ -31,7 +31,7 @@ describe('a bulk change of many rows', () => {
     const changing = keys.filter((k) => vip.rows.get(k)!.Tier !== 'Platinum').length;
     expect(changing).toBeGreaterThan(50);
     const before = sandboxApi(w).length;
-    const job = await w.t.services.bulk.start(user, org, vip.id, { sel: keys, action: 'set', column: 'Tier', value: 'Platinum' }, { userId: admin.id, name: admin.displayName, isAdmin: true });
+    const job = await w.t.services.bulk.start(user, org, vip.id, { sel: keys, action: 'set', column: 'Tier', value: 'Platinum' }, { userId: admin.id, name: admin.displayName, role: 'ADMIN' as const });
     for (let i = 0; i < 400 && w.t.services.bulk.get(job.id, admin.id).status !== 'finished'; i++) await new Promise((r) => setTimeout(r, 25));
     const calls = sandboxApi(w).slice(before);
     for (const key of keys) expect(vip.rows.get(key)!.Tier).toBe('Platinum');

@@ -5,13 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretAad } from '../../src/features/orgs/org-service.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { SecretBox } from '../../src/lib/secret-box.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js';
 
 let t: TestApp;
 let sandboxSecret: string;
 beforeAll(async () => {
   t = await createTestApp();
-  const org = await t.services.orgs.createSandbox(1);
+  const org = await t.services.orgs.createSandbox(ADMIN_ACTOR);
   await t.services.sandbox.running!.flush();
   const row = await t.db.genesysOrg.findUniqueOrThrow({ where: { id: org.id } });
   sandboxSecret = new SecretBox(t.services.secrets.dataKey).decrypt(row.clientSecretEnc!, secretAad(org.id));

@@ -61,7 +61,7 @@ describe.each([true, false])('compare by meaning, emulator normaliseValues %s', 
     const org = await w.t.services.orgs.get(w.orgId);
     const admin = await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
     const user = { id: admin.id, email: admin.email, displayName: admin.displayName, role: admin.role, mustChangePassword: false };
-    const actor = { userId: admin.id, name: admin.displayName, isAdmin: true };
+    const actor = { userId: admin.id, name: admin.displayName, role: 'ADMIN' as const };
     const changes = [{ id: randomUUID(), kind: 'update' as const, tableId: vipId, key: KEY, write: { LifetimeValue: 7, Notes: 'Imported   ' } }];
     const { results } = await w.t.services.engine.apply({ user, org, actor, batchId: null, reason: null, doing: 'This import', changes }, { method: 'import' });
     const intent = await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: changes[0]!.id, outcome: 'intent' } });

@@ -3,7 +3,7 @@
 // 200 with one RFC 6266 Content-Disposition (a printable-ASCII `filename` fallback and a percent-encoded
 // UTF-8 `filename*` that decodes to the real name), and nothing is injected as a header of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completeSetup, createTestApp, csrfFrom, type Agent, type TestApp } from '../helpers/test-app.js';
+import { completeSetup, createTestApp, csrfFrom, type Agent, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js';
 import { eventually } from '../helpers/eventually.js';
 
 const HOSTILE = 'x"\r\nSet-Cookie: injected=1; \\ ☃ ..\\..\\evil';
@@ -15,7 +15,7 @@ let tableId: string;
 beforeAll(async () => {
   t = await createTestApp();
   admin = await completeSetup(t);
-  const org = await t.services.orgs.createSandbox(1);
+  const org = await t.services.orgs.createSandbox(ADMIN_ACTOR);
   const g = await t.services.orgs.gatewayFor(org.id);
   const flags = (await g.listTables()).find((x) => x.name === 'Emergency Flags')!;
   tableId = (await g.createTable({ name: HOSTILE, description: 'hostile name', schema: (await g.getTable(flags.id)).schema })).id;

@@ -35,7 +35,7 @@ describe('audit entries show only what the reader may see', () => {
     // An intent whose outcome never arrived (the process stopped): the reconciler re-reads the whole row.
     await w.t.services.audit.record(
       { action: 'row.updated', orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', changeId: 'open-change', batchId: 'open-batch', outcome: 'intent', before: { ...main, Message: 'Earlier' }, after: main, details: { changed: ['Message'] } },
-      { userId: w.users.tableEditor.id, name: 'Tess', isAdmin: false },
+      { userId: w.users.tableEditor.id, name: 'Tess', role: 'USER' as const },
     );
     expect(await w.t.services.reconciler.settleBatch('open-batch')).toBe(1);
     const settled = await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: 'open-change', outcome: 'reconciled-applied' } });
@@ -73,7 +73,7 @@ describe('audit entries show only what the reader may see', () => {
     expect((await w.admin.get(`/tables/${w.flagsId}/export.csv?q=${CANARY}`)).status).toBe(200);
     await w.t.services.audit.record(
       { action: 'permission.saved', orgId: w.orgId, tableId: w.flagsId, targetUserId: w.users.viewer.id, before: { none: true }, after: { canView: true, columns: { ActivatedBy: 'hidden' } } },
-      { userId: 1, name: 'Ada', isAdmin: true, ip: '203.0.113.77' },
+      { userId: 1, name: 'Ada', role: 'ADMIN' as const, ip: '203.0.113.77' },
     );
     await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Mine' }).then((r) => expect(r.status).toBe(303));
     // Tess's default column right is write: she sees every column, yet nothing about others' rights or addresses.
@@ -180,7 +180,7 @@ describe('undo and restore previews show only visible columns', () => {
     expect(page.status).toBe(409);
     expect(page.text).toContain('Theirs');
     for (const hidden of [CANARY, 'CANARY-NOW', 'ActivatedBy']) expect(page.text).not.toContain(hidden);
-    const { conflict } = await w.t.services.undo.undo(await currentUser(editor.id), seq, { userId: editor.id, name: 'Cole', isAdmin: false }, false);
+    const { conflict } = await w.t.services.undo.undo(await currentUser(editor.id), seq, { userId: editor.id, name: 'Cole', role: 'USER' as const }, false);
     expect(conflict!.now).toMatchObject({ Message: 'Theirs' });
     expect(JSON.stringify(conflict)).not.toContain('CANARY');
   });

@@ -25,7 +25,7 @@ describe('the durable jobs migration', () => {
     let db = createDb(dbPath);
     await configureDb(db);
     const tables = [{ name: 'Emergency Flags', tableId: 't1', add: [], update: [], delete: [] }];
-    const actor = { userId: 3, name: 'Tess <tess@example.com>', isAdmin: false };
+    const actor = { userId: 3, name: 'Tess <tess@example.com>', role: 'USER' as const };
     await db.$executeRawUnsafe(
       `INSERT INTO "RestoreJob" ("id","userId","orgId","backupId","exact","batchId","status","total","done","failures","notes","preRestoreBackupId","error","plan","actor","createdAt","finishedAt") VALUES
        ('r-running', 3, 'org-1', 'b-1', 1, 'batch-1', 'running', 10, 4, '[]', '[]', NULL, NULL, ?, ?, '2026-11-30T10:00:00.000Z', NULL),

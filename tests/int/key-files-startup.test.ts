@@ -7,12 +7,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assertStoredSecretsReadable } from '../../src/features/orgs/data-key-check.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { freePort, spawnServer, waitForHealthy } from '../helpers/spawn-server.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeEach(async () => {
   t = await createTestApp();
-  await t.services.orgs.create({ name: 'Acme Prod', region: 'us_east_1', clientId: 'acme-client', clientSecret: 'acme-secret', color: 'blue', label: '', requestsPerMinute: '300' }, 1);
+  await t.services.orgs.create({ name: 'Acme Prod', region: 'us_east_1', clientId: 'acme-client', clientSecret: 'acme-secret', color: 'blue', label: '', requestsPerMinute: '300' }, ADMIN_ACTOR);
 });
 afterEach(async () => t.close());
 

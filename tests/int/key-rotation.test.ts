@@ -8,7 +8,7 @@ import { createOrgService, secretAad } from '../../src/features/orgs/org-service
 import { rotateDataKey } from '../../src/features/orgs/key-rotation.js';
 import { keyIdOf, SecretBox } from '../../src/lib/secret-box.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
-import { createTestApp, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -19,7 +19,7 @@ afterAll(async () => emu.stop());
 async function appWithOrgs(): Promise<TestApp> {
   const t = await createTestApp({ gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } } });
   for (const name of ['One', 'Two']) {
-    await t.services.orgs.create({ name, region: 'us_east_1', clientId: 'rot-client', clientSecret: 'rot-secret', color: 'blue', label: '', requestsPerMinute: '300' }, 1);
+    await t.services.orgs.create({ name, region: 'us_east_1', clientId: 'rot-client', clientSecret: 'rot-secret', color: 'blue', label: '', requestsPerMinute: '300' }, ADMIN_ACTOR);
   }
   return t;
 }

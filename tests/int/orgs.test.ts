@@ -87,6 +87,21 @@ describe('adding and editing orgs', () => {
     for (const secret of [CANARY_SECRET, 'SEC-CANARY-rotated', 'acme-prod-client-1234', org.clientSecretEnc!]) expect(all).not.toContain(secret);
   });
 
+  it('records who changed an org with their address and the request that did it, as every audited change is', async () => {
+    await addOrg();
+    const org = await t.db.genesysOrg.findFirstOrThrow();
+    const token = await csrfFrom(admin, `/admin/orgs/${org.id}/edit`);
+    const edit = await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Renamed', region: 'eu_west_1', label: 'PROD', color: 'red' }).expect(303);
+    const archive = await admin.post(`/admin/orgs/${org.id}/archive`).type('form').send({ _csrf: token });
+    const entries = await t.db.auditEvent.findMany({ where: { orgId: org.id, action: { in: ['org.updated', 'org.archived'] } }, orderBy: { seq: 'asc' } });
+    expect(entries.map((e) => e.action)).toEqual(['org.updated', 'org.archived']);
+    for (const [entry, res] of [[entries[0]!, edit], [entries[1]!, archive]] as const) {
+      // (supertest connects over loopback: the address is 127.0.0.1, IPv4 or IPv4-mapped.)
+      expect(entry).toMatchObject({ actorName: expect.stringContaining('admin@example.com'), ip: expect.stringMatching(/127\.0\.0\.1$/), requestId: res.headers['x-request-id'] });
+      expect(entry.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
   it('a blank secret (and client id) on edit means unchanged; a new secret replaces the ciphertext', async () => {
     await addOrg();
     const before = await t.db.genesysOrg.findFirstOrThrow();

@@ -2,7 +2,7 @@
 // never leave the server, forbidden writes are 403 (never dropped), merged writes keep what the user cannot
 // see, and a request naming another table or org reaches nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csrfFrom } from '../helpers/test-app.js';
+import { csrfFrom, ADMIN_ACTOR } from '../helpers/test-app.js';
 import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -174,7 +174,7 @@ describe('scope comes from the route and the stored records', () => {
   });
 
   it('rights granted in one org do not apply to the same table id in another org', async () => {
-    const other = await w.t.services.orgs.create({ name: 'Other', region: 'us_east_1', clientId: 'x', clientSecret: 'y', color: 'blue', label: '', requestsPerMinute: '300' }, 1);
+    const other = await w.t.services.orgs.create({ name: 'Other', region: 'us_east_1', clientId: 'x', clientSecret: 'y', color: 'blue', label: '', requestsPerMinute: '300' }, ADMIN_ACTOR);
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/');
     await agent.post('/orgs/current').type('form').send({ _csrf: token, orgId: other.id }).expect(303);

@@ -247,7 +247,7 @@ describe('the rights a restore needs', () => {
     const org = await w.t.services.orgs.get(w.orgId);
     const u = await w.t.db.user.findUniqueOrThrow({ where: { id: userId } });
     const user = { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
-    return w.t.services.backups.backupNow(user, org, names.map((n) => table(n).id), { userId: u.id, name: u.displayName, isAdmin: false }, 'manual');
+    return w.t.services.backups.backupNow(user, org, names.map((n) => table(n).id), { userId: u.id, name: u.displayName, role: 'USER' as const }, 'manual');
   }
 
   it('are checked per table and per column; a partial backup leaves hidden columns as they are', async () => {

@@ -19,7 +19,7 @@ const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
 async function flagsBackup(): Promise<string> {
   const org = await w.t.services.orgs.get(w.orgId);
   const user = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
-  return w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', isAdmin: true }, 'manual');
+  return w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', role: 'ADMIN' as const }, 'manual');
 }
 
 const waitForRestore = (url: string) => restoreJobPage(w.admin, url);

@@ -15,7 +15,7 @@ import { eventually } from '../helpers/eventually.js';
 
 const FLAG_KEYS = ['Billing Queue', 'IT Outage / Website', 'Main Line', 'Weather Closure'];
 const ADMIN_USER = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
-const ADMIN_ACTOR = { userId: 1, name: 'Ada Admin', isAdmin: true };
+const ADMIN_ACTOR = { userId: 1, name: 'Ada Admin', role: 'ADMIN' as const };
 
 let w: PermissionWorld;
 beforeAll(async () => {

@@ -29,6 +29,12 @@ describe('templates', () => {
     }
   });
 
+  it('never compare a role: they ask `may` (permissions/policy.ts viewAnswers); only the user admin pages name roles', () => {
+    for (const file of filesUnder(path.join(projectRoot, 'views'), '.ejs').filter((f) => !f.includes(`${path.sep}users${path.sep}`))) {
+      expect(readFileSync(file, 'utf8'), file).not.toMatch(/\.role\s*[!=]=|['"](ADMIN|USER)['"]\s*[!=]=/);
+    }
+  });
+
   it('are never rendered with request objects as locals', () => {
     for (const file of filesUnder(path.join(projectRoot, 'src'), '.ts')) {
       const text = readFileSync(file, 'utf8');

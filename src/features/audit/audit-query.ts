@@ -1,11 +1,13 @@
 // Reading the audit log: filters, keyset paging (fast at a million entries: no COUNT, no OFFSET), and what
-// each reader may see: admins everything; users only row and table entries of tables they may view, shown
-// through audit-visibility (hidden columns, hidden keys and others' IPs left out).
+// each reader may see: whoever permissions/policy.ts lets see the whole log sees everything; others only row
+// and table entries of tables they may view, shown through audit-visibility, which hides columns by the one
+// rule of permissions/access.ts (hidden columns, hidden keys and others' IPs left out). Rights are read
+// through the permission service: this module neither decides who is an administrator nor reads grants itself.
 import type { Db } from '../../db/database.js';
 import type { AuditEvent, Prisma } from '../../db/generated/client.js';
 import type { CurrentUser } from '../../lib/current-user.js';
-import { canSeeColumn } from '../permissions/access.js';
-import { toRights } from '../permissions/permission-repository.js';
+import { canSeeColumn, type StoredRights } from '../permissions/access.js';
+import { maySeeWholeAuditLog } from '../permissions/policy.js';
 import { changeIsVisible, entryForReader, OWN_BACKUP_ACTIONS, ownBackupEntry, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
 
 export interface AuditFilters {
@@ -31,11 +33,16 @@ export type { AuditEntryView };
 
 const pairKey = (orgId: string | null, tableId: string | null) => `${orgId}\u0000${tableId}`;
 
-export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tableId: string, key: string) => string }) {
+export interface AuditQueryDeps {
+  keyHandle: (orgId: string, tableId: string, key: string) => string;
+  /** The tables a user may view, with their rights (the permission service). */
+  viewableBy: (userId: number) => Promise<{ orgId: string; tableId: string; rights: StoredRights }[]>;
+}
+
+export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
   /** The (org, table) pairs a user may view, with their rights (for hiding columns). */
   async function viewable(user: CurrentUser) {
-    const grants = await db.tablePermission.findMany({ where: { userId: user.id, canView: true }, include: { columns: { select: { column: true, access: true } } } });
-    return new Map(grants.map((g) => [pairKey(g.orgId, g.tableId), { orgId: g.orgId, tableId: g.tableId, rights: toRights(g) }]));
+    return new Map((await deps.viewableBy(user.id)).map((g) => [pairKey(g.orgId, g.tableId), g]));
   }
 
   /**
@@ -45,7 +52,7 @@ export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tabl
    */
   async function readerOf(user: CurrentUser, filters: AuditFilters = {}) {
     const keyHandle = (e: AuditEvent) => (key: string) => deps.keyHandle(e.orgId ?? '', e.tableId ?? '', key);
-    if (user.role === 'ADMIN') {
+    if (maySeeWholeAuditLog(user)) {
       return { scope: {} as Prisma.AuditEventWhereInput, show: (e: AuditEvent) => entryForReader(e, { userId: user.id, rights: null, keyHandle: keyHandle(e) }) as AuditEntryView | null };
     }
     const allowed = await viewable(user);
@@ -98,7 +105,7 @@ export function createAuditQuery(db: Db, deps: { keyHandle: (orgId: string, tabl
       let before = filters.before;
       for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
         const rows = await db.auditEvent.findMany({ where: { AND: [where({ ...filters, before }), reader.scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
-        const intents = user.role === 'ADMIN' ? new Map<string, AuditEvent>() : await intentsOf(rows);
+        const intents = maySeeWholeAuditLog(user) ? new Map<string, AuditEvent>() : await intentsOf(rows);
         for (const e of rows) {
           const view = reader.show(e, intents.get(e.changeId ?? ''));
           if (!view) continue;

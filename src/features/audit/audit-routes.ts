@@ -11,6 +11,7 @@ import type { AuditEntryView, AuditFilters, AuditQuery } from './audit-query.js'
 import type { AuditService } from './audit-service.js';
 import type { VerifyResult } from './audit-verify.js';
 import type { UndoService } from './undo-service.js';
+import { mayForceUndo, maySeeWholeAuditLog } from '../permissions/policy.js';
 
 function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string, string> } {
   const q = req.query as Record<string, unknown>;
@@ -116,7 +117,7 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     const { filters, form } = filtersFrom(req);
     const { entries, nextBefore } = await deps.auditQuery.list(req.user!, filters);
     const params = new URLSearchParams(Object.entries(form).filter(([, v]) => v));
-    res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString(), ...(await filterChoices(req.user!.role === 'ADMIN')) });
+    res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString(), ...(await filterChoices(maySeeWholeAuditLog(req.user!))) });
   });
 
   routes.get('/audit/:seq', 'signed-in', async (req, res) => {
@@ -131,7 +132,7 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     if (!(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const force = (req.body as Record<string, unknown>)?.force === '1';
     const { conflict } = await deps.undo.undo(req.user!, seq, actorOf(req), force);
-    if (conflict) return void res.status(409).render('audit/conflict', { title: 'The row has changed since', seq, conflict, canForce: req.user!.role === 'ADMIN' });
+    if (conflict) return void res.status(409).render('audit/conflict', { title: 'The row has changed since', seq, conflict, canForce: mayForceUndo(req.user!) });
     flash(req, 'success', `Change #${seq} was undone (recorded as a new change).`);
     res.redirect(303, `/audit/${seq}`);
   });

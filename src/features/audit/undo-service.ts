@@ -19,6 +19,7 @@ import { writeRefusal } from '../tables/write-rights.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
 import type { ChangeOutcomes } from './change-outcomes.js';
 import type { ApplyOptions } from '../changes/row-change.js';
+import { mayForceUndo } from '../permissions/policy.js';
 
 export interface UndoConflict {
   original: Row | null;
@@ -239,7 +240,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       if (!e) throw new NotFoundError('That audit entry does not exist.');
       const eligible = await this.eligibility(user, seq);
       if (!eligible.ok) throw new ValidationError(eligible.why!);
-      if (force && user.role !== 'ADMIN') throw new ForbiddenError('Only an administrator can force an undo over later changes.');
+      if (force && !mayForceUndo(user)) throw new ForbiddenError('Only an administrator can force an undo over later changes.');
       const org = await deps.orgs.get(e.orgId!);
       const t = await deps.tables.open(user, org, e.tableId!);
       if (eligible.othersChange && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);

@@ -75,7 +75,7 @@ export function createAuthService(deps: {
         if (user) await deps.addresses.recordFailure(user.id, ip, now);
         const reason = !user ? 'unknown_account' : !ok ? 'wrong_password' : 'account_disabled';
         deps.logger.warn('sign-in failed', { event: 'auth.sign_in_failed', email, ip, reason });
-        await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', isAdmin: false, ip });
+        await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', role: 'USER', ip });
         throw new InvalidCredentialsError();
       }
       await deps.throttle.recordSuccess(email, ip);
@@ -83,7 +83,7 @@ export function createAuthService(deps: {
       const failedSinceLastSignIn = await deps.addresses.recordSuccess(user.id, ip, now);
       await deps.users.recordSignIn(user.id, now);
       deps.logger.info('signed in', { event: 'auth.sign_in', userId: user.id, ip });
-      await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, { userId: user.id, name: `${user.displayName} <${user.email}>`, isAdmin: user.role === 'ADMIN', ip });
+      await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, { userId: user.id, name: `${user.displayName} <${user.email}>`, role: user.role, ip });
       return { user, failedSinceLastSignIn };
     },
   };

@@ -15,7 +15,7 @@ import type { BackupService } from './backup-service.js';
 const DAY_MS = 86_400_000;
 // Reads as an administrator (all tables, all columns); id 0 is recorded as "no person" (createdById null).
 const SCHEDULER_USER: CurrentUser = { id: 0, email: '', displayName: 'Scheduled backup', role: 'ADMIN', mustChangePassword: false };
-const SCHEDULER_ACTOR: Actor = { userId: 0, name: 'Scheduled backup', isAdmin: true };
+const SCHEDULER_ACTOR: Actor = { userId: 0, name: 'Scheduled backup', role: 'ADMIN' };
 
 export interface SchedulerResult {
   created: { orgName: string; backupId: string }[];

@@ -20,6 +20,7 @@ import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable, type SealOrigin } from './backup-format.js';
 import { BackupInvalidError, parseBackup } from './backup-validation.js';
+import { listedOwner, mayDeleteBackup, mayRestoreForeign, maySeeBackup } from '../permissions/policy.js';
 
 /** A backup job's stored plan: the backup's id is chosen when it is asked for, so a run after a restart finds what an earlier run already wrote. */
 export interface BackupPlan {
@@ -83,7 +84,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
   /** A kept backup this user may see (admins all, users their own), its file checked against the record. */
   async function findKept(user: CurrentUser, backupId: string) {
     const record = await deps.db.backup.findUnique({ where: { id: backupId } });
-    if (!record || (user.role !== 'ADMIN' && record.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
+    if (!record || !maySeeBackup(user, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
     const file = path.join(dir, record.fileName);
     if ((await fileSha256(file)) !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
     return { record, file };
@@ -200,7 +201,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     async upload(user: CurrentUser, org: OrgView, upload: { path: string; size: number }, actor: Actor): Promise<string> {
       await checkQuota(user.id, upload.size);
       const { doc, origin } = parseBackup(readFileSync(upload.path, 'utf8'), deps.sealKey);
-      if (origin === 'foreign' && user.role !== 'ADMIN') throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
+      if (origin === 'foreign' && !mayRestoreForeign(user)) throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
       const sha256 = await fileSha256(upload.path);
       const { id, fileName, target } = newFile();
       renameSync(upload.path, target);
@@ -250,13 +251,13 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     },
 
     /** May `user` delete this backup? Admins any; others the files they uploaded (never the app's own backups). */
-    mayDelete: (user: CurrentUser, record: { createdById: number | null; kind: string }) => user.role === 'ADMIN' || (record.createdById === user.id && record.kind === 'uploaded'),
+    mayDelete: (user: CurrentUser, record: { createdById: number | null; kind: string }) => mayDeleteBackup(user, { ownerId: record.createdById, kind: record.kind }),
 
     /** Deletes a kept backup on request (audited); not while a restore from it is running. */
     /** A backup `user` may delete, for the confirmation page and the delete itself (404: not hers to see; 403: hers, not hers to delete). */
     async deletable(user: CurrentUser, backupId: string) {
       const record = await deps.db.backup.findUnique({ where: { id: backupId } });
-      if (!record || (user.role !== 'ADMIN' && record.createdById !== user.id)) throw new NotFoundError('That backup does not exist.');
+      if (!record || !maySeeBackup(user, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
       if (!this.mayDelete(user, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
       return record;
     },
@@ -279,7 +280,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
     /** Backups this user may see: admins all, users their own. */
     async list(user: CurrentUser) {
-      return deps.db.backup.findMany({ where: user.role === 'ADMIN' ? {} : { createdById: user.id }, orderBy: { createdAt: 'desc' }, take: 200 });
+      return deps.db.backup.findMany({ where: { createdById: listedOwner(user) }, orderBy: { createdAt: 'desc' }, take: 200 });
     },
 
     /** The checked file to send for a download (audited); streamed by the route, never read whole into memory. */

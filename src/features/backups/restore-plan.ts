@@ -21,6 +21,7 @@ import { derivedChangeId, type RowChange } from '../changes/row-change.js';
 import { chooseMethod, importable } from '../changes/write-method.js';
 import type { BackupDocument, BackupTable } from './backup-format.js';
 import { checkTable, type Problem } from './backup-validation.js';
+import { mayCreateTables, restoresVisibleColumnsOnly } from '../permissions/policy.js';
 
 export interface TablePlan {
   name: string;
@@ -115,7 +116,7 @@ export async function planRestore(deps: { tables: TableService }, user: CurrentU
   for (let source of doc.tables.filter((t) => !opts.only.length || opts.only.includes(t.name))) {
     const found = visible.get(source.name);
     if (!found) {
-      if (user.role !== 'ADMIN') {
+      if (!mayCreateTables(user)) {
         problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name} that you can see. An administrator can create it from the backup.` });
       } else if (org.readOnly) {
         problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name}, and the org is read-only in this app.` });
@@ -135,7 +136,7 @@ export async function planRestore(deps: { tables: TableService }, user: CurrentU
     }
     const { access } = found;
     let leftOut: string[] = [];
-    if (user.role !== 'ADMIN') {
+    if (restoresVisibleColumnsOnly(user)) {
       const visible = new Set(visibleColumns(access));
       if (!visible.has('key')) {
         problems.push({ table: source.name, message: HIDDEN_KEY_PROBLEM });

@@ -21,6 +21,7 @@ import type { TableService } from '../tables/table-service.js';
 import { FOREIGN_FOR_USERS, type BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
 import { changesOf, operationCount, planRestore, type RestoreOptions, type TablePlan } from './restore-plan.js';
+import { mayRestoreForeign } from '../permissions/policy.js';
 
 /** Said when an administrator asks to restore a foreign file without confirming the warning. */
 export const FOREIGN_CONFIRMATION = 'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
@@ -75,7 +76,7 @@ export function createRestoreService(deps: {
   async function preview(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions) {
     const { record, doc, origin } = await deps.backups.load(user, backupId);
     const foreign = origin === 'foreign';
-    if (foreign && user.role !== 'ADMIN') return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
+    if (foreign && !mayRestoreForeign(user)) return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
     return { record, doc, foreign, ...(await planRestore({ tables: deps.tables }, user, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
   }
 

@@ -57,7 +57,7 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
 
   routes.post('/admin/orgs', 'admin', async (req, res) => {
     try {
-      const org = await orgs.create(req.body, req.user!.id);
+      const org = await orgs.create(req.body, actorOf(req));
       const test = await orgs.test(org.id);
       flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
       // A new org shows its readiness (reads only) at once: what its role lets the app do, and what to change.
@@ -71,7 +71,7 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   });
 
   routes.post('/admin/orgs/sandbox', 'admin', async (req, res) => {
-    const org = await orgs.createSandbox(req.user!.id);
+    const org = await orgs.createSandbox(actorOf(req));
     req.session.currentOrgId = org.id;
     flash(req, 'success', `The sandbox org “${org.name}” is ready, with demo tables you can edit freely.`);
     res.redirect(303, '/admin/orgs');
@@ -86,7 +86,7 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   routes.post('/admin/orgs/:id', 'admin', async (req, res) => {
     const org = await orgs.get(id(req));
     try {
-      await orgs.update(org.id, req.body, req.user!.id);
+      await orgs.update(org.id, req.body, actorOf(req));
       // A schedule just turned on makes its first backup now, not at the next hourly check.
       void deps.backupScheduler.run().catch(() => undefined); // failures are logged and audited by the scheduler
       flash(req, 'success', `Saved “${String((req.body as Record<string, unknown>).name ?? org.name)}”.`);
@@ -104,26 +104,26 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   });
 
   routes.post('/admin/orgs/:id/archive', 'admin', async (req, res) => {
-    await orgs.setArchived(id(req), true, req.user!.id);
+    await orgs.setArchived(id(req), true, actorOf(req));
     flash(req, 'success', 'The org is archived: hidden from the org switcher, its history kept.');
     res.redirect(303, '/admin/orgs');
   });
 
   routes.post('/admin/orgs/:id/unarchive', 'admin', async (req, res) => {
-    await orgs.setArchived(id(req), false, req.user!.id);
+    await orgs.setArchived(id(req), false, actorOf(req));
     flash(req, 'success', 'The org is active again.');
     res.redirect(303, '/admin/orgs');
   });
 
   routes.post('/admin/orgs/:id/delete', 'admin', async (req, res) => {
     const org = await orgs.get(id(req));
-    await orgs.delete(org.id, req.user!.id);
+    await orgs.delete(org.id, actorOf(req));
     flash(req, 'success', `Deleted “${org.name}”.`);
     res.redirect(303, '/admin/orgs');
   });
 
   routes.post('/admin/orgs/:id/reset-sandbox', 'admin', async (req, res) => {
-    await orgs.resetSandbox(id(req), req.user!.id);
+    await orgs.resetSandbox(id(req), actorOf(req));
     flash(req, 'success', 'The sandbox org has its demo data back.');
     res.redirect(303, '/admin/orgs');
   });

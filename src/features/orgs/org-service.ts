@@ -9,6 +9,7 @@ import type { GatewayRegistry } from '../../genesys/gateway-registry.js';
 import type { OrgConnection } from '../../genesys/org-api-client.js';
 import { regionLabel, SANDBOX_REGION } from '../../genesys/regions.js';
 import type { RowCache } from '../../genesys/row-cache.js';
+import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseForm } from '../../lib/forms.js';
@@ -91,14 +92,12 @@ function auditSnapshot(o: OrgRecord) {
 export interface OrgServiceDeps {
   repo: OrgRepository;
   /** Records org changes (optional so tools that only read orgs need no audit log). */
-  audit?: { record(input: { action: string; orgId?: string; before?: unknown; after?: unknown; details?: unknown }, actor: { userId: number; name: string; isAdmin: boolean } | null): Promise<void> };
+  audit?: { record(input: { action: string; orgId?: string; before?: unknown; after?: unknown; details?: unknown }, actor: Actor | null): Promise<void> };
   secretBox: SecretBox;
   gateways: GatewayRegistry;
   sandbox: SandboxManager;
   rowCache: RowCache;
   config: Pick<AppConfig, 'envOrg'>;
-  /** The actor's display name for audit entries. */
-  actorName?: (userId: number) => Promise<string | undefined>;
   logger: Logger;
   clock: Clock;
 }
@@ -184,9 +183,9 @@ export function createOrgService(deps: OrgServiceDeps) {
     deps.rowCache.invalidate(orgId);
   }
 
-  async function audited(action: string, orgId: string, actorId: number, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: Record<string, unknown>): Promise<void> {
-    const actor = await deps.actorName?.(actorId);
-    await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor ? { userId: actorId, name: actor, isAdmin: true } : null);
+  // The entry carries the whole actor (address and request id too), as every other audited change does.
+  async function audited(action: string, orgId: string, actor: Actor, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: Record<string, unknown>): Promise<void> {
+    await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor);
   }
 
   async function assertNameFree(name: string, exceptId?: string): Promise<void> {
@@ -205,7 +204,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       return toView(await record(id));
     },
 
-    async create(body: unknown, actorId: number): Promise<OrgView> {
+    async create(body: unknown, actor: Actor): Promise<OrgView> {
       const input = parseForm(newOrgSchema, body);
       await assertNameFree(input.name);
       const id = randomUUID();
@@ -224,12 +223,12 @@ export function createOrgService(deps: OrgServiceDeps) {
         backupKeep: input.backupKeep,
         requestsPerMinute: input.requestsPerMinute,
       });
-      logger.info('org created', { event: 'org.created', orgId: id, actorId, region: input.region });
-      await audited('org.created', id, actorId, undefined, org);
+      logger.info('org created', { event: 'org.created', orgId: id, actorId: actor.userId, region: input.region });
+      await audited('org.created', id, actor, undefined, org);
       return toView(org);
     },
 
-    async update(id: string, body: unknown, actorId: number): Promise<OrgView> {
+    async update(id: string, body: unknown, actor: Actor): Promise<OrgView> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
       if (org.isSandbox) {
@@ -237,8 +236,8 @@ export function createOrgService(deps: OrgServiceDeps) {
         await assertNameFree(input.name, id);
         const updated = await repo.update(id, { ...input });
         afterSettingsChange(id);
-        logger.info('org updated', { event: 'org.updated', orgId: id, actorId });
-        await audited('org.updated', id, actorId, org, updated);
+        logger.info('org updated', { event: 'org.updated', orgId: id, actorId: actor.userId });
+        await audited('org.updated', id, actor, org, updated);
         return toView(updated);
       }
       const input = parseForm(editOrgSchema, body);
@@ -250,30 +249,30 @@ export function createOrgService(deps: OrgServiceDeps) {
         ...(clientSecret ? { clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId } : {}),
       });
       afterSettingsChange(id);
-      logger.info('org updated', { event: 'org.updated', orgId: id, actorId, secretChanged: Boolean(clientSecret) });
-      await audited('org.updated', id, actorId, org, updated, { secretChanged: Boolean(clientSecret) });
+      logger.info('org updated', { event: 'org.updated', orgId: id, actorId: actor.userId, secretChanged: Boolean(clientSecret) });
+      await audited('org.updated', id, actor, org, updated, { secretChanged: Boolean(clientSecret) });
       return toView(updated);
     },
 
-    async setArchived(id: string, archived: boolean, actorId: number): Promise<void> {
+    async setArchived(id: string, archived: boolean, actor: Actor): Promise<void> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
       const updated = await repo.update(id, { archivedAt: archived ? now() : null });
       afterSettingsChange(id);
-      await audited(archived ? 'org.archived' : 'org.unarchived', id, actorId, org, updated);
-      logger.info(archived ? 'org archived' : 'org restored', { event: archived ? 'org.archived' : 'org.unarchived', orgId: id, actorId });
+      await audited(archived ? 'org.archived' : 'org.unarchived', id, actor, org, updated);
+      logger.info(archived ? 'org archived' : 'org restored', { event: archived ? 'org.archived' : 'org.unarchived', orgId: id, actorId: actor.userId });
     },
 
     /** Deletes an org nothing refers to; otherwise explains why and suggests archiving. */
-    async delete(id: string, actorId: number): Promise<void> {
+    async delete(id: string, actor: Actor): Promise<void> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
       const reasons = (await Promise.all(referenceChecks.map((check) => check(id)))).filter(Boolean);
       if (reasons.length) throw new ConflictError(`“${org.name}” cannot be deleted: ${reasons.join('; ')}. Archive it instead: it disappears from the org switcher but its history stays.`);
       await repo.delete(id);
       afterSettingsChange(id);
-      logger.info('org deleted', { event: 'org.deleted', orgId: id, actorId });
-      await audited('org.deleted', id, actorId, org, undefined);
+      logger.info('org deleted', { event: 'org.deleted', orgId: id, actorId: actor.userId });
+      await audited('org.deleted', id, actor, org, undefined);
     },
 
     async test(id: string): Promise<ConnectionTestResult> {
@@ -294,7 +293,7 @@ export function createOrgService(deps: OrgServiceDeps) {
     },
 
     /** Creates the sandbox org (once) and starts its emulator with the demo data. */
-    async createSandbox(actorId: number): Promise<OrgView> {
+    async createSandbox(actor: Actor): Promise<OrgView> {
       const existing = await repo.findSandbox();
       if (existing) {
         if (existing.archivedAt) await repo.update(existing.id, { archivedAt: null });
@@ -317,18 +316,18 @@ export function createOrgService(deps: OrgServiceDeps) {
         isSandbox: true,
       });
       await deps.sandbox.ensure({ clientId, clientSecret });
-      logger.info('sandbox org created', { event: 'org.sandbox_created', orgId: id, actorId });
-      await audited('org.created', id, actorId, undefined, org, { sandbox: true });
+      logger.info('sandbox org created', { event: 'org.sandbox_created', orgId: id, actorId: actor.userId });
+      await audited('org.created', id, actor, undefined, org, { sandbox: true });
       return toView(org);
     },
 
-    async resetSandbox(id: string, actorId: number): Promise<void> {
+    async resetSandbox(id: string, actor: Actor): Promise<void> {
       const org = await record(id);
       if (!org.isSandbox) throw new ValidationError('Only the sandbox org can be reset to the demo data.');
       await deps.sandbox.reset({ clientId: org.clientId, clientSecret: secretOf(org) });
       deps.rowCache.invalidate(id);
-      logger.info('sandbox reset to demo data', { event: 'org.sandbox_reset', orgId: id, actorId });
-      await audited('org.sandbox_reset', id, actorId, undefined, undefined);
+      logger.info('sandbox reset to demo data', { event: 'org.sandbox_reset', orgId: id, actorId: actor.userId });
+      await audited('org.sandbox_reset', id, actor, undefined, undefined);
     },
 
     /** At start-up: the org defined by GENESYS_* variables exists (environment > stored settings > UI). */

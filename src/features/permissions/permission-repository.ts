@@ -44,6 +44,12 @@ export function createPermissionRepository(db: Db) {
       return rows.map((p) => ({ user: p.user, rights: toRights(p) }));
     },
 
+    /** Every table of every org the user may view, with the rights on it (what their audit log covers). */
+    async viewableBy(userId: number): Promise<{ orgId: string; tableId: string; rights: StoredRights }[]> {
+      const rows = await db.tablePermission.findMany({ where: { userId, canView: true }, include });
+      return rows.map((p) => ({ orgId: p.orgId, tableId: p.tableId, rights: toRights(p) }));
+    },
+
     async allForUser(userId: number) {
       return db.tablePermission.findMany({ where: { userId }, include });
     },

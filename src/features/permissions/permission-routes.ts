@@ -12,6 +12,7 @@ import type { TableService } from '../tables/table-service.js';
 import type { UserService } from '../users/user-service.js';
 import { COLUMN_ACCESS, NO_RIGHTS, orderedColumns } from './access.js';
 import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-service.js';
+import { needsTableGrants } from './policy.js';
 
 export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService; readiness: ReadinessService }): void {
   const { permissions, users, orgs, tables } = deps;
@@ -24,14 +25,14 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const org = allOrgs.find((o) => o.id === wanted) ?? allOrgs[0] ?? null;
     const orgTables = org ? await tables.listTables(req.user!, org) : [];
     const rights = org ? await permissions.rightsOf(user.id, org.id) : new Map();
-    const everyone = (await users.list()).filter((u) => u.id !== user.id && u.role !== 'ADMIN');
+    const everyone = (await users.list()).filter((u) => u.id !== user.id && needsTableGrants(u));
     // Grants the org's Genesys role cannot honour, from its last readiness check.
     const readiness = org ? await deps.readiness.latest(org.id) : null;
     const rows = orgTables.map(({ table }) => {
       const granted = rights.get(table.id) ?? null;
       return { table, rights: granted, gaps: granted ? gapsIn(readiness, table.division, granted, 'admin') : [] };
     });
-    res.render('permissions/user', { title: `Rights of ${user.displayName}`, user, org, orgs: allOrgs, tables: rows, everyone });
+    res.render('permissions/user', { title: `Rights of ${user.displayName}`, user, hasEveryRight: !needsTableGrants(user), org, orgs: allOrgs, tables: rows, everyone });
   });
 
   routes.get('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {

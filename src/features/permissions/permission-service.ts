@@ -7,8 +7,9 @@ import type { CurrentUser } from '../../lib/current-user.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
-import { COLUMN_ACCESS, columnRecord, isColumnAccess, orderedColumns, resolveAccess, type StoredRights, type TableAccess } from './access.js';
+import { COLUMN_ACCESS, columnRecord, isColumnAccess, orderedColumns, type StoredRights, type TableAccess } from './access.js';
 import { toRights, type PermissionRepository } from './permission-repository.js';
+import { needsTableGrants, tableAccess } from './policy.js';
 
 export const COLUMN_FIELD_PREFIX = 'col:';
 
@@ -61,23 +62,28 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
   return {
     /** The effective rights of `user` on `table` of `org` (deny by default; admins have all). */
     async access(user: CurrentUser, org: OrgView, table: DataTable): Promise<TableAccess> {
-      const rights = user.role === 'ADMIN' ? null : await repo.forTable(user.id, org.id, table.id);
-      return resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights, schema: table.schema });
+      const stored = needsTableGrants(user) ? await repo.forTable(user.id, org.id, table.id) : null;
+      return tableAccess(user, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
     },
 
     /** Tables of the org the user may view (all for admins). */
     async visibleTables(user: CurrentUser, org: OrgView, tables: DataTable[]): Promise<{ table: DataTable; access: TableAccess }[]> {
-      const grants = user.role === 'ADMIN' ? null : await repo.forUserInOrg(user.id, org.id);
+      const grants = needsTableGrants(user) ? await repo.forUserInOrg(user.id, org.id) : null;
       return tables
         .map((table) => ({
           table,
-          access: resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights: grants?.get(table.id) ?? null, schema: table.schema }),
+          access: tableAccess(user, { orgReadOnly: org.readOnly, orgName: org.name, stored: grants?.get(table.id), schema: table.schema }),
         }))
         .filter((t) => t.access.canView);
     },
 
     async rightsOf(userId: number, orgId: string): Promise<Map<string, StoredRights & { tableName: string }>> {
       return repo.forUserInOrg(userId, orgId);
+    },
+
+    /** The tables (of every org) the user may view, with their rights: the audit log shows them these. */
+    async viewableBy(userId: number): Promise<{ orgId: string; tableId: string; rights: StoredRights }[]> {
+      return repo.viewableBy(userId);
     },
 
     async rightsOn(userId: number, orgId: string, tableId: string): Promise<StoredRights | null> {

@@ -68,7 +68,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
 
   routes.post('/setup/connect/sandbox', 'admin', async (req: Request, res: Response) => {
     await requirePending();
-    const org = await deps.orgs.createSandbox(req.user!.id);
+    const org = await deps.orgs.createSandbox(actorOf(req));
     req.session.currentOrgId = org.id;
     await deps.setup.finishConnectionStep(req.user!.id);
     flash(req, 'success', 'Setup is complete. The sandbox org is ready with demo tables: try editing one.');
@@ -80,7 +80,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     const body = (req.body ?? {}) as Record<string, unknown>;
     let orgId: string;
     try {
-      orgId = (await deps.orgs.create(body, req.user!.id)).id;
+      orgId = (await deps.orgs.create(body, actorOf(req))).id;
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderConnect(res, 400, { values: body, error: err });

@@ -20,6 +20,7 @@ import { keyConfirmed, SimilarKeyError } from './key-rules.js';
 import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
 import { parseBooleanText } from './typed-value.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
+import { readinessViewOf } from '../permissions/policy.js';
 
 function currentOrg(req: Request): OrgView {
   if (!req.currentOrg) throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
@@ -112,7 +113,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = currentOrg(req);
     const data = await tables.rows(req.user!, org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
-    const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, req.user!.role === 'ADMIN' ? 'admin' : 'user');
+    const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
     const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
     const matching = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties);
     const pageCount = Math.max(1, Math.ceil(matching.length / query.pageSize));

@@ -15,12 +15,13 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
 import { newChangeId, type ColumnConflict } from '../changes/row-change.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
-import { resolveAccess, visibleColumns, type TableAccess } from '../permissions/access.js';
+import { visibleColumns, type TableAccess } from '../permissions/access.js';
 import type { PermissionService } from '../permissions/permission-service.js';
 import { parseRowForm } from './row-form.js';
 import { assertDistinctKey, fixedKeyNote, keyConfirmed, newKeyProblem } from './key-rules.js';
 import { keyOfRef, refOfKey } from './row-ref.js';
 import { assertMayWrite, assertWritable } from './write-rights.js';
+import { mayCreateTables, needsTableGrants, rightsOf, tableAccess } from '../permissions/policy.js';
 
 export interface UserTable {
   table: DataTable;
@@ -104,13 +105,13 @@ export function createTableService(deps: {
 
   /** The table as this user may see it. Non-admins without a grant get 404 before anything reaches Genesys. */
   async function open(user: CurrentUser, org: OrgView, tableId: string): Promise<UserTable & { gateway: DataTableGateway }> {
-    const rights = user.role === 'ADMIN' ? null : await deps.permissions.rightsOn(user.id, org.id, tableId);
-    if (user.role !== 'ADMIN' && !rights?.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
+    const stored = needsTableGrants(user) ? await deps.permissions.rightsOn(user.id, org.id, tableId) : null;
+    if (rightsOf(user, stored)?.canView === false) throw new NotFoundError('That table does not exist or you have no access to it.');
     const gateway = await deps.orgs.gatewayFor(org.id, org);
     let table = (await tablesOf(org)).find((t) => t.id === tableId);
     table ??= (await tablesOf(org, true)).find((t) => t.id === tableId);
     if (!table) throw new NotFoundError("That table does not exist in this org as the app's Genesys OAuth client sees it: it may have been deleted in Genesys Cloud, or be in a division the client's role does not cover (add that division to the role).");
-    const access = resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights, schema: table.schema });
+    const access = tableAccess(user, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
     if (!access.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
     return { table, access, columns: visibleColumns(access), gateway };
   }
@@ -257,7 +258,7 @@ export function createTableService(deps: {
 
     /** Admins only: a new table in Genesys Cloud (a restore creating a table its backup has). */
     async createTable(user: CurrentUser, org: OrgView, table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] }, actor: Actor): Promise<DataTable> {
-      if (user.role !== 'ADMIN') throw new ForbiddenError('Only administrators may create tables.');
+      if (!mayCreateTables(user)) throw new ForbiddenError('Only administrators may create tables.');
       if (org.readOnly) throw new ForbiddenError(`“${org.name}” is read-only in this app.`);
       const gateway = await deps.orgs.gatewayFor(org.id, org);
       const created = await gateway.createTable(table);

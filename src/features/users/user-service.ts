@@ -12,6 +12,7 @@ import type { PrismaSessionStore } from '../../lib/session-store.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { User } from './user-repository.js';
 import { changeOwnPasswordSchema, createUserSchema, editUserSchema, resetPasswordSchema } from './user-schemas-admin.js';
+import { mayManageUsers } from '../permissions/policy.js';
 
 export interface UserSummary {
   id: number;
@@ -58,7 +59,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
   }
 
   async function assertNotLastAdmin(user: User, what: string): Promise<void> {
-    if (user.role !== 'ADMIN' || user.disabled) return;
+    if (!mayManageUsers(user) || user.disabled) return;
     const others = await db.user.count({ where: { role: 'ADMIN', disabled: false, id: { not: user.id } } });
     if (others === 0) throw new ConflictError(`${user.displayName} is the last active administrator and cannot be ${what}. Make another user an administrator first.`);
   }
@@ -92,7 +93,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       const user = await find(id);
       const input = parseForm(editUserSchema, body);
       await emailFree(input.email, id);
-      if (input.role !== 'ADMIN') await assertNotLastAdmin(user, 'demoted');
+      if (!mayManageUsers(input)) await assertNotLastAdmin(user, 'demoted');
       const updated = await db.user.update({ where: { id }, data: input });
       await audit.record({ action: 'user.updated', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor);
       return summary(updated);
