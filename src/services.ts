@@ -146,7 +146,7 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
     tables,
-    bulk: createBulkService({ tables, engine, clock, outcomes: changeOutcomes }),
+    bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,
