@@ -133,7 +133,7 @@ export function createServices(deps: ServiceDeps) {
     auditQuery,
     auditCheckpoints,
     verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
-    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes, jobs }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
