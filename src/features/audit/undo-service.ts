@@ -163,6 +163,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
     let undone = 0;
     let notReached = 0;
     for (const set of sets.values()) {
+      if (ctx.shouldStop()) {
+        notReached += set.changes.length; // an org's set not begun before a cancel
+        continue;
+      }
       const from = done;
       // Asked between rows: a cancel keeps what was undone (one batch, itself undoable).
       const { results } = await deps.engine.apply({ user, org: set.org, actor, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, { shouldStop: () => ctx.shouldStop(), onProgress: (n) => ctx.progress({ done: from + n }) });
@@ -173,7 +177,6 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         else undone++;
       });
       done = from + set.changes.length - results.filter((r) => r.status === 'stopped').length;
-      if (ctx.shouldStop()) break;
     }
     await ctx.progress({ done, result: { undone, skipped: skipped.sort((a, b) => b.seq - a.seq), notReached } });
     ctx.stopIfAsked();
