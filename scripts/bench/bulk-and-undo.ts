@@ -105,7 +105,8 @@ async function main(): Promise<void> {
     const undoJob = await services.undo.startBatchUndo(user, job.batchId!, actor);
     await services.jobs.idle();
     const undone = end();
-    const undo = (await services.jobs.get(undoJob.id, user)).result as UndoResult;
+    const undoView = await services.jobs.get(undoJob.id, user);
+    const undo = undoView.result as UndoResult;
     report(`batch undo of it (${undo.undone} undone, ${undo.skipped.length} skipped)`, undone, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
   } finally {
     await services.shutdown();

@@ -42,6 +42,8 @@ export interface BatchItem {
 const UNDOING = 'Undoing this change';
 
 export const UNDO_JOB = 'undo';
+/** Entries read per query (well inside SQLite's limit on bound parameters). */
+const SEQ_CHUNK = 500;
 
 /** What a batch undo job stores: the batch it undoes and the entries to undo, fixed when it was asked for. */
 export interface UndoPlan {
@@ -138,7 +140,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
   async function run(ctx: JobContext<UndoPlan, UndoResult>): Promise<void> {
     const { user, actor } = ctx;
     const newBatchId = ctx.batchId!;
-    const events = await deps.db.auditEvent.findMany({ where: { seq: { in: ctx.plan.seqs } }, orderBy: { seq: 'desc' } });
+    const events: AuditEvent[] = [];
+    // In chunks: a batch of thousands of entries is more than SQLite binds in one query.
+    for (let i = 0; i < ctx.plan.seqs.length; i += SEQ_CHUNK) events.push(...(await deps.db.auditEvent.findMany({ where: { seq: { in: ctx.plan.seqs.slice(i, i + SEQ_CHUNK) } } })));
+    events.sort((a, b) => b.seq - a.seq);
     const skipped: { seq: number; reason: string }[] = [];
     const sets = new Map<string, { org: OrgView; changes: RowChange[]; seqs: number[] }>();
     const opened = new Map<string, Awaited<ReturnType<TableService['open']>>>();
