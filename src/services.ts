@@ -132,7 +132,7 @@ export function createServices(deps: ServiceDeps) {
     auditQuery,
     auditCheckpoints,
     verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
-    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes, jobs }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
@@ -145,7 +145,7 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ db, orgs, audit, clock, logger }),
     permissions,
     tables,
-    bulk: createBulkService({ tables, engine, clock, outcomes: changeOutcomes }),
+    bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
     userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
     gateways,

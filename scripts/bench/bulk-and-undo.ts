@@ -25,6 +25,7 @@ import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { Actor } from '../../src/lib/actor.js';
 import type { CurrentUser } from '../../src/lib/current-user.js';
+import type { UndoResult } from '../../src/features/audit/undo-service.js';
 
 const BUDGET = 300;
 const LATENCY_MS = 50;
@@ -95,14 +96,17 @@ async function main(): Promise<void> {
     await services.tables.rows(user, org, tableId);
     let end = measure(emu);
     const job = await services.bulk.start(user, org, tableId, { sel: keys, action: 'set', column: 'note', value: 'set in bulk' }, actor);
-    while (services.bulk.get(job.id, user.id).status !== 'finished') await new Promise((r) => setTimeout(r, 100));
+    await services.jobs.idle();
     const bulk = end();
     const changed = [...emu.orgs[0]!.tables.get(tableId)!.rows.values()].filter((r) => r.note === 'set in bulk').length;
     report(`bulk set of 1 column on ${CHANGED_ROWS} of ${TABLE_ROWS} rows (${changed} changed)`, bulk, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
 
     end = measure(emu);
-    const undo = await services.undo.undoBatch(user, job.batchId, actor);
+    const undoJob = await services.undo.startBatchUndo(user, job.batchId!, actor);
+    await services.jobs.idle();
     const undone = end();
+    const undoView = await services.jobs.get(undoJob.id, user);
+    const undo = undoView.result as UndoResult;
     report(`batch undo of it (${undo.undone} undone, ${undo.skipped.length} skipped)`, undone, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
   } finally {
     await services.shutdown();

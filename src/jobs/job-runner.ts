@@ -158,7 +158,10 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
 
     /** A job `user` may see (`kind`: only a job of that kind, for a kind's own pages). */
     async get(jobId: string, user: CurrentUser, kind?: string): Promise<JobView> {
-      return viewOf(await visible(jobId, user, kind));
+      const view = viewOf(await visible(jobId, user, kind));
+      const report = handlerOf(view.kind)?.report;
+      if (report) view.report = await report(view);
+      return view;
     },
 
     /** The newest jobs `user` may see: their own, or everyone's for an administrator. */

@@ -44,6 +44,8 @@ export interface JobView<Plan = unknown, Result = Record<string, unknown>> exten
   remainingSeconds: number | null;
   cancellable: boolean;
   resumable: boolean;
+  /** What the kind's page shows besides progress (the handler's `report`); only on a job read for its page. */
+  report?: Record<string, unknown>;
 }
 
 /** Thrown by `stopIfAsked` between steps; the runner records the job as cancelled (or, at shutdown, leaves it to resume). */
@@ -94,4 +96,9 @@ export interface JobHandler<Plan = unknown, Result = Record<string, unknown>> {
   resumable: boolean;
   /** Said in the job's notes when it is carried on after a restart (what the user should know about that). */
   restartNote?: string;
+  /**
+   * What the job's page shows besides its progress, worked out when the page is shown (e.g. each row's
+   * outcome, read from the audit log, which the reconciler may settle after the job has ended).
+   */
+  report?(job: JobView<Plan, Result>): Promise<Record<string, unknown>>;
 }

@@ -71,6 +71,7 @@ describe('backup and restore in the sandbox org', () => {
       await page.goto(jobUrl);
       await page.getByRole('link', { name: 'Undo this restore…' }).click();
       await page.getByRole('button', { name: /Undo 1 change/ }).click();
+      await untilHeading(page, /Batch undone/); // a batch undo is a job: its page refreshes until it is done
       expect(await tableRowText(page, s.base, 'Emergency Flags', 'Main Line')).toContain('Changed after the backup');
 
       // A damaged file is refused with the reason, and nothing is kept.

@@ -200,6 +200,7 @@ describe('the first day on a strict Genesys org', () => {
       await page.getByRole('link', { name: 'undo the whole batch…' }).click();
       await shot(page, 'undo-batch-preview');
       await page.getByRole('button', { name: 'Undo 3 change(s)' }).click();
+      await untilHeading(page, /Batch undone/); // a batch undo is a job: its page refreshes until it is done
       await shot(page, 'undo-batch');
       expect(await page.getByRole('status').first().textContent()).toContain('Undid 3 change(s) as one new batch.');
       for (const key of bulkKeys) expect(stored(VIP, key)).toMatchObject({ Active: false, LifetimeValue: 2500, Notes: notesBefore.get(key) });

@@ -3,7 +3,7 @@
 // page, cancelling between steps, and the periodic work driven by the clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
-import type { Agent } from '../helpers/test-app.js';
+import { csrfFrom, type Agent } from '../helpers/test-app.js';
 import { backupOfTables, permissionWorld, postForm, restoreJobPage, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -46,6 +46,21 @@ const KINDS: KindCase[] = [
       flags.rows.set('Main Line', { ...flags.rows.get('Main Line')!, Message: 'Changed after the backup' });
       touchRows(flags);
       const started = await postForm(owner, `/backups/${backupId}/restore`);
+      expect(started.status).toBe(303);
+      return idOf(started.headers.location);
+    },
+  },
+  {
+    kind: 'bulk',
+    page: (id) => `/tables/${w.flagsId}/bulk/${id}`,
+    start: async (owner) => idOf((await postForm(owner, `/tables/${w.flagsId}/bulk/apply`, { action: 'set', column: 'Priority', value: '7', sel: 'Main Line' })).headers.location),
+  },
+  {
+    kind: 'undo',
+    page: (id) => `/jobs/${id}`,
+    start: async (owner) => {
+      const bulkJob = await ended(idOf((await postForm(owner, `/tables/${w.flagsId}/bulk/apply`, { action: 'set', column: 'Priority', value: '7', sel: 'Main Line' })).headers.location));
+      const started = await postForm(owner, `/audit/batch/${bulkJob.batchId}/undo`);
       expect(started.status).toBe(303);
       return idOf(started.headers.location);
     },
@@ -138,6 +153,66 @@ describe('cancelling a job', () => {
     expect((await postForm(w.admin, `/jobs/${jobId}/resume`)).status).toBe(303);
     expect(await restoreJobPage(w.admin, `/jobs/${jobId}`)).toContain('Restore finished');
     for (const key of keys) expect(flags.rows.get(key)!.Message).not.toBe('Changed');
+  });
+});
+
+describe('cancelling a bulk change and its batch undo', () => {
+  /** Starts a job by a form (`body` url-encoded, without the token), waits until it has done a row, cancels it. */
+  async function startAndCancel(url: string, body: string, noun: string) {
+    const started = await w.admin.post(url).type('form').send(`_csrf=${encodeURIComponent(await csrfFrom(w.admin, '/account'))}&${body}`);
+    expect(started.status).toBe(303);
+    const jobId = idOf(started.headers.location);
+    await expect.poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).done, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    expect((await w.admin.get(`/jobs/${jobId}`)).text).toContain(`Cancel the ${noun}`);
+    expect((await postForm(w.admin, `/jobs/${jobId}/cancel`)).status).toBe(303);
+    const job = await ended(jobId);
+    expect(job.status).toBe('cancelled');
+    return job;
+  }
+
+  it('stops each between rows, says how many rows were changed, keeps them undoable, and resumes', async () => {
+    const flags = sandboxTable(w, 'Emergency Flags');
+    const keys = [...flags.rows.keys()];
+    const emu = w.t.services.sandbox.running!;
+    const changed = () => keys.filter((k) => flags.rows.get(k)!.Priority === 42).length;
+    emu.options.behaviour.latencyMs = 250; // each row write takes a while
+    const bulk = await startAndCancel(`/tables/${w.flagsId}/bulk/apply`, `action=set&column=Priority&value=42&${keys.map((k) => `sel=${encodeURIComponent(k)}`).join('&')}`, 'bulk change');
+    const bulkChanged = changed();
+    expect(bulkChanged).toBeGreaterThanOrEqual(1);
+    expect(bulkChanged).toBeLessThan(keys.length);
+    const page = (await w.admin.get(`/jobs/${bulk.id}`)).text;
+    expect(page).toContain('Bulk change cancelled');
+    expect(page).toContain(`<strong>${bulkChanged}</strong> row(s) were changed before it was cancelled`);
+    expect(page).toContain('The bulk change was cancelled before this row.');
+    expect(page).toContain(`/audit/batch/${bulk.batchId}`);
+    expect(await w.t.db.auditEvent.count({ where: { batchId: bulk.batchId, outcome: 'applied' } })).toBe(bulkChanged);
+    expect((await w.admin.get(`/audit/batch/${bulk.batchId}`)).text).toContain(`${bulkChanged} of ${bulkChanged} change(s) can be undone`);
+    // Resumed, it changes the other rows, each written once.
+    emu.options.behaviour.latencyMs = 0;
+    expect((await postForm(w.admin, `/jobs/${bulk.id}/resume`)).status).toBe(303);
+    expect((await ended(bulk.id)).status).toBe('finished');
+    expect(changed()).toBe(keys.length);
+    expect(await w.t.db.auditEvent.count({ where: { batchId: bulk.batchId, outcome: 'intent' } })).toBe(keys.length);
+
+    // Its batch undo, cancelled in turn: the rows it changed back stay so; resumed, it undoes the rest.
+    emu.options.behaviour.latencyMs = 250;
+    const undo = await startAndCancel(`/audit/batch/${bulk.batchId}/undo`, '', 'batch undo');
+    const undone = keys.length - changed();
+    expect(undone).toBeGreaterThanOrEqual(1);
+    expect(undone).toBeLessThan(keys.length);
+    expect(JSON.parse(undo.result)).toMatchObject({ undone });
+    const undoPage = (await w.admin.get(`/jobs/${undo.id}`)).text;
+    expect(undoPage).toContain('Undo cancelled');
+    expect(undoPage).toContain(`<strong>${undone}</strong> row(s) were changed back before it was cancelled`);
+    expect(undoPage).toContain(`/audit/batch/${undo.batchId}`); // the partial undo is itself undoable
+    expect(await w.t.db.auditEvent.count({ where: { batchId: undo.batchId, outcome: 'applied' } })).toBe(undone);
+    emu.options.behaviour.latencyMs = 0;
+    expect((await postForm(w.admin, `/jobs/${undo.id}/resume`)).status).toBe(303);
+    expect((await ended(undo.id)).status).toBe('finished');
+    expect(changed()).toBe(0);
+    expect((await w.admin.get(`/jobs/${undo.id}`)).text).toContain(`Undid ${keys.length} change(s) as one new batch.`);
+    expect(await w.t.db.auditEvent.count({ where: { batchId: undo.batchId, outcome: 'intent' } })).toBe(keys.length);
+    expect(await w.t.db.auditEvent.count({ where: { action: 'job.cancelled' } })).toBe(2);
   });
 });
 

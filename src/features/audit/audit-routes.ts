@@ -102,11 +102,10 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     res.render('audit/batch', { title: 'Undo a batch', batchId, items, undoable: items.filter((i) => !i.blocked).length });
   });
 
+  // A batch of hundreds of rows takes minutes: it runs as a job, and its page shows the progress and the outcome.
   routes.post('/audit/batch/:batchId/undo', 'signed-in', async (req, res) => {
-    const result = await deps.undo.undoBatch(req.user!, String(req.params.batchId), actorOf(req));
-    const skipped = result.skipped.length ? ` ${result.skipped.length} could not be undone: ${result.skipped.map((s) => `#${s.seq} (${s.reason})`).join(', ')}.` : '';
-    flash(req, result.skipped.length ? 'info' : 'success', `Undid ${result.undone} change(s) as one new batch.${skipped}`);
-    res.redirect(303, `/audit?batchId=${encodeURIComponent(result.newBatchId)}`);
+    const job = await deps.undo.startBatchUndo(req.user!, String(req.params.batchId), actorOf(req));
+    res.redirect(303, `/jobs/${job.id}`);
   });
 
   routes.get('/admin/audit/verify', 'admin', async (_req, res) => {

@@ -1,8 +1,8 @@
 // Undo one recorded row change, as a new change (history is never edited): an update's changed columns go
 // back to their before values, a create is deleted, a delete is re-created. Only when the row still holds
 // what that change wrote; otherwise the caller gets original / then / now, and only an admin may force it.
-// Each undo is a RowChange the change engine applies (a batch's undo is one ChangeSet: the table read once,
-// then one call per row or one CSV import job).
+// Each undo is a RowChange the change engine applies. A batch's undo is a durable job of kind 'undo' (ADR 013)
+// with a progress page, one ChangeSet per org: the table read once, then one call per row or one CSV import job.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.js';
 import type { AuditEvent } from '../../db/generated/client.js';
@@ -18,8 +18,9 @@ import { project, type TableService } from '../tables/table-service.js';
 import { writeRefusal } from '../tables/write-rights.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
 import type { ChangeOutcomes } from './change-outcomes.js';
-import type { ApplyOptions } from '../changes/row-change.js';
 import { mayForceUndo } from '../permissions/policy.js';
+import type { JobRunner } from '../../jobs/job-runner.js';
+import type { JobContext, JobView } from '../../jobs/job-types.js';
 
 export interface UndoConflict {
   original: Row | null;
@@ -40,6 +41,24 @@ export interface BatchItem {
 }
 
 const UNDOING = 'Undoing this change';
+
+export const UNDO_JOB = 'undo';
+/** Entries read per query (well inside SQLite's limit on bound parameters). */
+const SEQ_CHUNK = 500;
+
+/** What a batch undo job stores: the batch it undoes and the entries to undo, fixed when it was asked for. */
+export interface UndoPlan {
+  batchId: string;
+  /** Newest first, the order they are undone in. */
+  seqs: number[];
+}
+
+/** What it reports: how many were undone, which could not be and why, and how many a cancel left alone. */
+export interface UndoResult extends Record<string, unknown> {
+  undone: number;
+  skipped: { seq: number; reason: string }[];
+  notReached: number;
+}
 const RESTORING = 'Restoring this row';
 
 /**
@@ -85,7 +104,7 @@ const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, col
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
-export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; db: Db; outcomes: ChangeOutcomes }) {
+export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; db: Db; outcomes: ChangeOutcomes; jobs: JobRunner }) {
   /** Why `user` may not undo `e` (null: she may): the checks undo() runs before it writes. */
   async function undoRefusal(user: CurrentUser, e: AuditEvent, org: OrgView, othersChange: boolean): Promise<string | null> {
     const t = await deps.tables.open(user, org, e.tableId!);
@@ -113,6 +132,63 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
     if (applied.length === 0) throw new NotFoundError('That batch has no applied changes to undo that you can see.');
     return applied;
   }
+
+  /**
+   * Undoes a stored batch undo (the runner's handler for 'undo'), newest change first, as one new batch (the
+   * job's): one ChangeSet per org, whose change ids follow from the new batch and the undone entry, so a run
+   * carried on after a restart settles what it had sent and writes nothing twice.
+   */
+  async function run(ctx: JobContext<UndoPlan, UndoResult>): Promise<void> {
+    const { user, actor } = ctx;
+    const newBatchId = ctx.batchId!;
+    const events: AuditEvent[] = [];
+    // In chunks: a batch of thousands of entries is more than SQLite binds in one query.
+    for (let i = 0; i < ctx.plan.seqs.length; i += SEQ_CHUNK) events.push(...(await deps.db.auditEvent.findMany({ where: { seq: { in: ctx.plan.seqs.slice(i, i + SEQ_CHUNK) } } })));
+    events.sort((a, b) => b.seq - a.seq);
+    const skipped: { seq: number; reason: string }[] = [];
+    const sets = new Map<string, { org: OrgView; changes: RowChange[]; seqs: number[] }>();
+    const opened = new Map<string, Awaited<ReturnType<TableService['open']>>>();
+    for (const e of events) {
+      try {
+        const set = sets.get(e.orgId!) ?? { org: await deps.orgs.get(e.orgId!), changes: [], seqs: [] };
+        sets.set(e.orgId!, set);
+        const t = opened.get(e.tableId!) ?? (await deps.tables.open(user, set.org, e.tableId!));
+        opened.set(e.tableId!, t);
+        if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
+        const change = undoOf(e, { id: derivedChangeId(newBatchId, e.seq) });
+        const refused = writeRefusal(t, change, UNDOING);
+        if (refused) throw new ForbiddenError(refused);
+        set.changes.push(change);
+        set.seqs.push(e.seq);
+      } catch (err) {
+        skipped.push({ seq: e.seq, reason: (err as Error).message });
+      }
+    }
+    let done = skipped.length;
+    await ctx.progress({ done, result: { undone: 0, skipped: [], notReached: 0 } });
+    let undone = 0;
+    let notReached = 0;
+    for (const set of sets.values()) {
+      if (ctx.shouldStop()) {
+        notReached += set.changes.length; // an org's set not begun before a cancel
+        continue;
+      }
+      const from = done;
+      // Asked between rows: a cancel keeps what was undone (one batch, itself undoable).
+      const { results } = await deps.engine.apply({ user, org: set.org, actor, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, { shouldStop: () => ctx.shouldStop(), onProgress: (n) => ctx.progress({ done: from + n }) });
+      results.forEach((r, i) => {
+        if (r.status === 'stopped') return void notReached++;
+        const reason = skipReason(r);
+        if (reason) skipped.push({ seq: set.seqs[i]!, reason });
+        else undone++;
+      });
+      done = from + set.changes.length - results.filter((r) => r.status === 'stopped').length;
+    }
+    await ctx.progress({ done, result: { undone, skipped: skipped.sort((a, b) => b.seq - a.seq), notReached } });
+    ctx.stopIfAsked();
+  }
+
+  deps.jobs.register<UndoPlan, UndoResult>(UNDO_JOB, { noun: 'batch undo', resumable: true, run });
 
   return {
     /**
@@ -145,42 +221,14 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
     },
 
     /**
-     * Undoes every change of the batch that still can be, newest first, as one new batch: one ChangeSet per
-     * org, whose change ids follow from the new batch and the undone entry (an apply resumed after a crash
-     * writes nothing twice).
+     * Starts undoing every change of the batch that still can be, as a job of kind 'undo' (a batch of
+     * hundreds of rows takes minutes): the changes to undo are fixed now, the rights are checked again when
+     * it runs. Its page is /jobs/:jobId.
      */
-    async undoBatch(user: CurrentUser, batchId: string, actor: Actor, opts: Pick<ApplyOptions, 'onProgress' | 'shouldStop'> & { newBatchId?: string } = {}): Promise<{ undone: number; skipped: { seq: number; reason: string }[]; newBatchId: string }> {
+    async startBatchUndo(user: CurrentUser, batchId: string, actor: Actor): Promise<JobView<UndoPlan>> {
       const changes = await batchChanges(user, batchId);
-      const newBatchId = opts.newBatchId ?? randomUUID();
-      const skipped: { seq: number; reason: string }[] = [];
-      const sets = new Map<string, { org: OrgView; changes: RowChange[]; seqs: number[] }>();
-      const opened = new Map<string, Awaited<ReturnType<TableService['open']>>>();
-      for (const { event: e } of changes) {
-        try {
-          const set = sets.get(e.orgId!) ?? { org: await deps.orgs.get(e.orgId!), changes: [], seqs: [] };
-          sets.set(e.orgId!, set);
-          const t = opened.get(e.tableId!) ?? (await deps.tables.open(user, set.org, e.tableId!));
-          opened.set(e.tableId!, t);
-          if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
-          const change = undoOf(e, { id: derivedChangeId(newBatchId, e.seq) });
-          const refused = writeRefusal(t, change, UNDOING);
-          if (refused) throw new ForbiddenError(refused);
-          set.changes.push(change);
-          set.seqs.push(e.seq);
-        } catch (err) {
-          skipped.push({ seq: e.seq, reason: (err as Error).message });
-        }
-      }
-      let undone = 0;
-      for (const set of sets.values()) {
-        const { results } = await deps.engine.apply({ user, org: set.org, actor, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, opts);
-        results.forEach((r, i) => {
-          const reason = skipReason(r);
-          if (reason) skipped.push({ seq: set.seqs[i]!, reason });
-          else undone++;
-        });
-      }
-      return { undone, skipped: skipped.sort((a, b) => b.seq - a.seq), newBatchId };
+      const plan: UndoPlan = { batchId, seqs: changes.map((c) => c.event.seq) };
+      return deps.jobs.submit(UNDO_JOB, actor, plan, { orgId: changes[0]!.event.orgId, batchId: randomUUID(), total: plan.seqs.length });
     },
 
     /**

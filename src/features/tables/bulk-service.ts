@@ -1,25 +1,29 @@
 // Bulk actions on selected rows: delete them, or set one column to one value. A preview shows N rows with
-// before -> after first; applying runs in the background (progress survives a page reload) as one ChangeSet
-// of the change engine (rights, locks, write-ahead audit; the table read once, then one call per row or one
-// CSV import job, whichever is fewer calls), all under one batch id. The job's report reads each
-// row's outcome from the audit log when it is shown, so a write whose answer was lost shows as "unknown, being
-// checked" until the reconciler settles it, and then as what it really did.
+// before -> after first; applying is a durable job of kind `bulk` (src/jobs/, ADR 013): its stored plan names
+// the table, each selected row's key and the value, and its change ids follow from the batch id and the row's
+// place in the plan, so a job carried on after a restart settles what it had sent and writes nothing twice. The
+// handler hands the rows to the change engine as one ChangeSet (rights, locks, write-ahead audit; the table read
+// once, then one call per row or one CSV import job, whichever is fewer calls), all under one batch id. The
+// job's report reads each row's outcome from the audit log when it is shown, so a write whose answer was lost
+// shows as "unknown, being checked" until the reconciler settles it, and then as what it really did.
 import { randomUUID } from 'node:crypto';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
-import type { Clock } from '../../lib/clock.js';
 import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { formList } from '../../lib/forms.js';
+import type { JobRunner } from '../../jobs/job-runner.js';
+import type { JobContext, JobView } from '../../jobs/job-types.js';
 import type { ChangeOutcomes, ChangeState } from '../audit/change-outcomes.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
-import type { ChangeResult, RowChange } from '../changes/row-change.js';
-import type { OrgView } from '../orgs/org-service.js';
+import { derivedChangeId, type ChangeResult, type RowChange } from '../changes/row-change.js';
+import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
 import type { TableService } from './table-service.js';
 
 export const MAX_BULK_ROWS = 5000;
+export const BULK_JOB = 'bulk';
 
 export interface BulkRequest {
   refs: string[];
@@ -27,19 +31,6 @@ export interface BulkRequest {
   column: string;
   /** As typed in the form (checkbox: "on" or absent). */
   raw: string;
-}
-
-/** One selected row of a job, as far as the job itself knows it (the write's outcome is in the audit log). */
-export interface BulkItem {
-  label: string;
-  /** The audit change id its write is recorded under. */
-  changeId: string;
-  /** Not yet sent; done: the engine gave its result. */
-  status: 'waiting' | 'done';
-  /** The row already held the value: nothing was written. */
-  alreadySo?: boolean;
-  /** Why it was not written (a refusal before any write has no audit outcome). */
-  error?: string;
 }
 
 export type BulkRowOutcome = 'waiting' | 'changed' | 'confirmed' | 'already' | 'not-changed' | 'checked-not-changed' | 'unknown' | 'conflict';
@@ -65,22 +56,31 @@ const FROM_AUDIT: Record<ChangeState, BulkRowOutcome> = {
   'reconciled-conflict': 'conflict',
 };
 
-export interface BulkJob {
-  id: string;
-  batchId: string;
-  userId: number;
-  orgId: string;
+/** What a bulk job stores as its plan: everything a restart needs to apply it again, exactly. */
+export interface BulkPlan {
   tableId: string;
   tableName: string;
   action: 'delete' | 'set';
   column: string;
-  total: number;
-  done: number;
-  items: BulkItem[];
-  status: 'running' | 'finished';
-  startedAt: number;
-  finishedAt?: number;
+  /** The parsed value a 'set' writes. */
+  value?: Row[string];
+  /** The selected rows in order; a row's change id is derived from the batch id and its index here. */
+  items: { label: string; key: string; refused?: string }[];
 }
+
+/**
+ * What the job itself knows of its rows beyond the audit log, by index in the plan: the rows that already
+ * held the value (nothing written), why a row was not written when no audit outcome says it, and the change
+ * id a row's outcome is recorded under when it is not the derived one (a later attempt).
+ */
+export interface BulkResult extends Record<string, unknown> {
+  unchanged: number[];
+  problems: Record<string, string>;
+  changeIds: Record<string, string>;
+}
+
+/** The audit change id of the plan's row `index` (the same after a restart). */
+const changeIdOf = (batchId: string, index: number) => derivedChangeId(batchId, 'bulk', index);
 
 function readRequest(body: unknown): BulkRequest {
   const b = (body ?? {}) as Record<string, unknown>;
@@ -102,13 +102,10 @@ function problemOf(r: ChangeResult): string | null {
   if (r.status === 'failed' || r.status === 'unknown') return r.error.message;
   if (r.status === 'gone') return 'That row no longer exists in Genesys Cloud.';
   if (r.status === 'conflict') return 'The row changed meanwhile.';
-  if (r.status === 'stopped') return 'The bulk change stopped before this row.';
   return null;
 }
 
-export function createBulkService(deps: { tables: TableService; engine: ChangeEngine; clock: Clock; outcomes: ChangeOutcomes }) {
-  const jobs = new Map<string, BulkJob>();
-
+export function createBulkService(deps: { tables: TableService; engine: ChangeEngine; orgs: OrgService; jobs: JobRunner; outcomes: ChangeOutcomes }) {
   /** What a bulk request would do, and the selected rows' keys (kept out of the preview: a key may be hidden). */
   async function plan(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
       const request = readRequest(body);
@@ -145,97 +142,108 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
       return { keys, preview: { request, value, table, access, columns: data.columns, items, changing, refused: items.filter((i) => i.refused).length } };
   }
 
+  /**
+   * Applies a stored bulk change (the runner's handler for 'bulk'), from the start or carried on: the engine
+   * settles every change an earlier run recorded, so each row is reported again and written at most once.
+   */
+  async function run(ctx: JobContext<BulkPlan, BulkResult>): Promise<void> {
+    const { plan } = ctx;
+    const batchId = ctx.batchId!;
+    const org = await deps.orgs.get(ctx.orgId!);
+    const result: BulkResult = { unchanged: [], problems: {}, changeIds: {} };
+    // Rows keyed `.`/`..` are refused before the engine (Genesys cannot address them); the rest are one set.
+    const sent: number[] = [];
+    const changes: RowChange[] = [];
+    plan.items.forEach((item, i) => {
+      if (item.refused) return void (result.problems[i] = item.refused);
+      sent.push(i);
+      const base = { id: changeIdOf(batchId, i), tableId: plan.tableId, key: item.key };
+      changes.push(plan.action === 'delete' ? { ...base, kind: 'delete' } : { ...base, kind: 'update', write: { [plan.column]: plan.value! } });
+    });
+    const refused = plan.items.length - sent.length;
+    await ctx.progress({ done: refused, result });
+    const note = (i: number, r: ChangeResult) => {
+      if (r.status === 'unchanged') result.unchanged.push(i);
+      // A row written on its own after a refused import has its own change id: the report follows it.
+      if ('changeId' in r && r.changeId && r.changeId !== changeIdOf(batchId, i)) result.changeIds[i] = r.changeId;
+      const problem = problemOf(r);
+      if (problem) result.problems[i] = problem;
+    };
+    const deleting = plan.action === 'delete';
+    await deps.engine.apply(
+      { user: ctx.user, org, actor: ctx.actor, batchId, reason: deleting ? 'Bulk delete' : 'Bulk edit', doing: deleting ? 'This bulk delete' : 'This bulk change', changes },
+      {
+        // Asked between rows: a cancel keeps what was written (one batch, undoable) and the report says so.
+        shouldStop: () => ctx.shouldStop(),
+        onProgress: async (done, _total, last) => {
+          note(sent[last.index]!, last.result);
+          await ctx.progress({ done: refused + done, result });
+        },
+      },
+    );
+    ctx.stopIfAsked();
+  }
+
+  /** Each row's outcome as the audit log has it now, with counts per outcome (the job page's report). */
+  async function report(job: JobView<BulkPlan, BulkResult>) {
+    const { plan } = job;
+    const batchId = job.batchId!;
+    const running = job.status === 'running' || job.status === 'queued';
+    const problems = job.result.problems ?? {};
+    const unchanged = new Set(job.result.unchanged ?? []);
+    const ids = plan.items.map((_, i) => job.result.changeIds?.[i] ?? changeIdOf(batchId, i));
+    const recorded = await deps.outcomes.of(ids);
+    // A row the job never reached: waiting while it runs; else not changed, and why the job stopped.
+    const notReached = job.status === 'cancelled' ? 'The bulk change was cancelled before this row.' : (job.error ?? 'The bulk change stopped before this row.');
+    const rows = plan.items.map((item, i) => {
+      const audited = recorded.get(ids[i]!);
+      const problem = problems[i];
+      const outcome: BulkRowOutcome = audited ? (FROM_AUDIT[audited.state] ?? 'unknown') : unchanged.has(i) ? 'already' : problem || !running ? 'not-changed' : 'waiting';
+      return { label: item.label, outcome, text: BULK_OUTCOME_TEXT[outcome], message: audited?.message ?? (outcome === 'not-changed' ? (problem ?? notReached) : undefined) };
+    });
+    const counts = new Map<BulkRowOutcome, number>();
+    for (const r of rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+    const count = (o: BulkRowOutcome) => counts.get(o) ?? 0;
+    return {
+      rows,
+      counts: [...counts].map(([outcome, count]) => ({ outcome, text: BULK_OUTCOME_TEXT[outcome], count })),
+      /** Rows written (as far as is known now): what a cancel leaves done, and what an undo of the batch reverts. */
+      changed: count('changed') + count('confirmed'),
+      checking: count('unknown'),
+      tablePath: `/tables/${encodeURIComponent(plan.tableId)}`,
+      // Rows whose outcome is still being checked settle when the reconciler runs: the page keeps itself current.
+      refreshSeconds: count('unknown') ? 15 : null,
+    };
+  }
+
+  deps.jobs.register<BulkPlan, BulkResult>(BULK_JOB, { noun: 'bulk change', resumable: true, run, report });
+
   return {
     async preview(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
       return (await plan(user, org, tableId, body)).preview;
     },
 
-    async start(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<BulkJob> {
+    /** Stores the bulk change as a job and starts it; the job's page follows it. */
+    async start(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<JobView<BulkPlan>> {
       const { keys, preview } = await plan(user, org, tableId, body);
-      const job: BulkJob = {
-        id: randomUUID(),
-        batchId: randomUUID(),
-        userId: user.id,
-        orgId: org.id,
+      const { request, table, value } = preview;
+      const stored: BulkPlan = {
         tableId,
-        tableName: preview.table.name,
-        action: preview.request.action,
-        column: preview.request.column,
-        total: preview.items.length,
-        done: 0,
-        items: preview.items.map((i) => ({ label: i.label, changeId: randomUUID(), status: 'waiting' })),
-        status: 'running',
-        startedAt: deps.clock.now(),
+        tableName: table.name,
+        action: request.action,
+        column: request.column,
+        ...(request.action === 'set' ? { value } : {}),
+        items: preview.items.map((i, n) => ({ label: i.label, key: keys[n]!, ...(i.refused ? { refused: i.refused } : {}) })),
       };
-      jobs.set(job.id, job);
-      // Rows keyed `.`/`..` are refused before the engine (Genesys cannot address them); the rest are one set.
-      const sent: number[] = [];
-      const changes: RowChange[] = [];
-      for (const [i, item] of preview.items.entries()) {
-        const state = job.items[i]!;
-        if (item.refused) {
-          Object.assign(state, { status: 'done', error: item.refused });
-          job.done++;
-          continue;
-        }
-        sent.push(i);
-        const base = { id: state.changeId, tableId, key: keys[i]! };
-        changes.push(job.action === 'delete' ? { ...base, kind: 'delete' } : { ...base, kind: 'update', write: { [job.column]: preview.value! } });
-      }
-      const reason = job.action === 'delete' ? 'Bulk delete' : 'Bulk edit';
-      const doing = job.action === 'delete' ? 'This bulk delete' : 'This bulk change';
-      /** A row's state once the engine has its result. */
-      const settle = (n: number, r: ChangeResult) => {
-        const state = job.items[sent[n]!]!;
-        state.status = 'done';
-        state.alreadySo = r.status === 'unchanged';
-        // A row written on its own after a refused import has its own change id: the report follows it.
-        if ('changeId' in r && r.changeId) state.changeId = r.changeId;
-        const problem = problemOf(r);
-        if (problem) state.error = problem;
-      };
-      void (async () => {
-        try {
-          const { results } = await deps.engine.apply(
-            { user, org, actor, batchId: job.batchId, reason, doing, changes },
-            {
-              onProgress: (done, _total, last) => {
-                settle(last.index, last.result);
-                job.done = job.items.length - sent.length + done;
-              },
-            },
-          );
-          results.forEach((r, n) => job.items[sent[n]!]!.status === 'waiting' && settle(n, r));
-        } catch (err) {
-          // Refused as a whole (rights changed since the preview) or the audit log could not be written.
-          for (const i of sent) if (job.items[i]!.status === 'waiting') Object.assign(job.items[i]!, { status: 'done', error: (err as Error).message });
-        }
-        job.done = job.items.length;
-        job.status = 'finished';
-        job.finishedAt = deps.clock.now();
-      })();
-      return job;
+      return deps.jobs.submit(BULK_JOB, actor, stored, { orgId: org.id, batchId: randomUUID(), total: stored.items.length });
     },
 
-    /** A job, only for the user who started it. */
-    get(jobId: string, userId: number): BulkJob {
-      const job = jobs.get(jobId);
-      if (!job || job.userId !== userId) throw new NotFoundError('That bulk action does not exist.');
-      return job;
+    /** A bulk job `user` may see (owner or administrator), with its report. */
+    async get(jobId: string, user: CurrentUser): Promise<JobView<BulkPlan, BulkResult>> {
+      return (await deps.jobs.get(jobId, user, BULK_JOB)) as JobView<BulkPlan, BulkResult>;
     },
 
-    /** Each row's outcome as the audit log has it now, with counts per outcome. */
-    async report(job: BulkJob) {
-      const recorded = await deps.outcomes.of(job.items.filter((i) => i.status === 'done').map((i) => i.changeId));
-      const rows = job.items.map((item) => {
-        const audited = recorded.get(item.changeId);
-        const outcome: BulkRowOutcome = item.status === 'waiting' ? 'waiting' : audited ? (FROM_AUDIT[audited.state] ?? 'unknown') : item.alreadySo ? 'already' : item.error ? 'not-changed' : 'changed';
-        return { label: item.label, outcome, text: BULK_OUTCOME_TEXT[outcome], message: audited?.message ?? (outcome === 'not-changed' ? item.error : undefined) };
-      });
-      const counts = new Map<BulkRowOutcome, number>();
-      for (const r of rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
-      return { rows, counts: [...counts].map(([outcome, count]) => ({ outcome, text: BULK_OUTCOME_TEXT[outcome], count })) };
-    },
+    report,
   };
 }
 

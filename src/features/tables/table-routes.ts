@@ -14,6 +14,7 @@ import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
 import { MAX_BULK_ROWS, type BulkService } from './bulk-service.js';
+import { renderJob } from '../../jobs/job-routes.js';
 import { formList } from '../../lib/forms.js';
 import { gridRowsHtml } from './grid-html.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
@@ -291,12 +292,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   routes.post('/tables/:tableId/bulk/apply', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
     const job = await bulk.start(req.user!, currentOrg(req), tableId(req), req.body, actorOf(req));
-    res.redirect(303, `${tablePath(tableId(req))}/bulk/${job.id}`);
+    res.redirect(303, `/jobs/${job.id}`);
   });
 
+  // The address bulk jobs had before they were durable jobs (bookmarks, open tabs): the same page as /jobs/:jobId.
   routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', async (req, res) => {
-    const job = bulk.get(String(req.params.jobId), req.user!.id);
-    if (job.tableId !== tableId(req)) throw new NotFoundError('That bulk action does not exist.');
-    res.render('tables/bulk-progress', { title: 'Bulk change', job, report: await bulk.report(job), tablePath: tablePath(job.tableId) });
+    const job = await bulk.get(String(req.params.jobId), req.user!);
+    if (job.plan.tableId !== tableId(req)) throw new NotFoundError('That bulk change does not exist.');
+    renderJob(res, job);
   });
 }
