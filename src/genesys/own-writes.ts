@@ -82,6 +82,23 @@ export class OwnWrites {
     while (this.lastRead.size > MAX_REMEMBERED) this.lastRead.delete(this.lastRead.keys().next().value!);
   }
 
+  /**
+   * A whole table as Genesys showed it: rows read one by one before keep their latest state. Without this, a
+   * row read singly long ago (A), changed since (B, seen only in table reads), then updated by us (C) would
+   * take A as "before our write", and a lagging read showing B would pass for someone else's newer change.
+   */
+  noteTableRead(tableId: string, rows: Row[]): void {
+    if (!this.lastRead.size) return;
+    const byKey = new Map(rows.map((r) => [String(r.key), r]));
+    const prefix = rowId(tableId, '');
+    const now = this.clock.now();
+    for (const [id, read] of this.lastRead) {
+      if (!id.startsWith(prefix)) continue;
+      read.row = byKey.get(id.slice(prefix.length)) ?? null;
+      read.at = now;
+    }
+  }
+
   /** The gateway created (`row`, `absentBefore`), updated (`row`) or deleted (null) a row. */
   note(tableId: string, key: string, row: Row | null, opts: { absentBefore?: boolean } = {}): void {
     let rows = this.tables.get(tableId);
@@ -113,6 +130,15 @@ export class OwnWrites {
     }
   }
 
+  /**
+   * A write of ours to the row whose outcome is unknown (the answer was lost): what we remember may no longer
+   * be the newest state, so reads show the row as Genesys does until the reconciler settles it.
+   */
+  unsure(tableId: string, key: string): void {
+    this.forget(tableId, key);
+    this.lastRead.delete(rowId(tableId, key));
+  }
+
   private forget(tableId: string, key: string): void {
     const rows = this.tables.get(tableId);
     if (!rows?.delete(key)) return;
@@ -142,6 +168,7 @@ export class OwnWrites {
     if (verdict === 'not-visible') return { value: seen, settled: false };
     if (verdict === 'older') return { value: written.row, settled: true };
     this.forget(tableId, key);
+    this.noteRead(tableId, key, seen); // the state a next write of ours replaces
     return { value: seen, settled: true };
   }
 

@@ -197,13 +197,20 @@ export class SdkDataTableGateway implements DataTableGateway {
    * after this gateway wrote rows of the table, it reads again (bounded) until the rows show those writes.
    */
   async readAllRows(tableId: string, opts: CallOptions = {}): Promise<Row[]> {
-    if (!this.ownWrites.waitingIn(tableId)) return this.readPages(tableId, opts);
+    if (!this.ownWrites.waitingIn(tableId)) return this.readPagesNoted(tableId, opts);
     return (await readUntilSettled(() => this.readResolved(tableId, opts), (r) => r.settled, this.settleTiming(opts))).value.value;
   }
 
   /** Every row, each made to show this gateway's recent writes (own-writes.ts). */
   private async readResolved(tableId: string, opts: CallOptions) {
-    return this.ownWrites.resolveTable(tableId, await this.readPages(tableId, opts));
+    return this.ownWrites.resolveTable(tableId, await this.readPagesNoted(tableId, opts));
+  }
+
+  /** Every row as Genesys shows it now, noted as the latest state of rows this gateway read one by one. */
+  private async readPagesNoted(tableId: string, opts: CallOptions): Promise<Row[]> {
+    const rows = await this.readPages(tableId, opts);
+    this.ownWrites.noteTableRead(tableId, rows);
+    return rows;
   }
 
   private readPages(tableId: string, opts: CallOptions): Promise<Row[]> {
@@ -285,7 +292,13 @@ export class SdkDataTableGateway implements DataTableGateway {
   async updateRow(tableId: string, key: string, row: Row, opts: CallOptions = {}): Promise<Row> {
     if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'update');
     // The SDK sends the body only when it is wrapped in opts.body (genesys-datatables.md §3.10).
-    const saved = await this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, { tableId, retryUnknownOutcome: true });
+    let saved: Row;
+    try {
+      saved = await this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, { tableId, retryUnknownOutcome: true });
+    } catch (err) {
+      if (err instanceof GenesysUnavailableError && err.mayHaveApplied) this.ownWrites.unsure(tableId, key);
+      throw err;
+    }
     // No source says Genesys shows an update at once: reads within the window answer what was written.
     this.ownWrites.note(tableId, key, saved);
     return saved;
@@ -298,6 +311,7 @@ export class SdkDataTableGateway implements DataTableGateway {
       this.ownWrites.note(tableId, key, null);
       return 'deleted';
     } catch (err) {
+      if (err instanceof GenesysUnavailableError && err.mayHaveApplied) this.ownWrites.unsure(tableId, key);
       if (!(err instanceof GenesysNotFoundError)) throw err;
       this.ownWrites.note(tableId, key, null);
       return 'already-gone';

@@ -29,6 +29,24 @@ describe('OwnWrites', () => {
     expect(own.resolveRow('t', 'new', null).settled).toBe(false);
   });
 
+  it('takes the newest state a table read showed as what its next write replaces, not an older single read', () => {
+    const clock = new ManualClock(0);
+    const own = new OwnWrites(clock, 30_000);
+    own.noteRead('t', 'k', row('A')); // read alone long ago
+    own.noteTableRead('t', [row('B')]); // someone changed it since; only a table read showed that
+    own.note('t', 'k', row('C'));
+    // Genesys still shows B for a while: that is our write not showing yet, not someone else's newer change.
+    expect(own.resolveRow('t', 'k', row('B')).value).toEqual(row('C'));
+  });
+
+  it('shows the row as Genesys does once a write of ours has an unknown outcome', () => {
+    const clock = new ManualClock(0);
+    const own = new OwnWrites(clock, 30_000);
+    own.note('t', 'k', row('ours'));
+    own.unsure('t', 'k'); // a later PUT's answer was lost: it may have written something newer
+    expect(own.resolveRow('t', 'k', row('maybe newer')).value).toEqual(row('maybe newer'));
+  });
+
   it('forgets a write after the window, and holds at most 20,000 rows', () => {
     const clock = new ManualClock(0);
     const own = new OwnWrites(clock, 30_000);
