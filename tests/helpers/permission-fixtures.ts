@@ -98,6 +98,9 @@ export async function backupOfTables(w: PermissionWorld, names: string[]): Promi
   return w.t.services.backups.backupNow(admin, org, names.map((n) => sandboxTable(w, n).id), { userId: 1, name: ADMIN.displayName, role: 'ADMIN' as const }, 'manual');
 }
 
+/** The app's page of one row (the key as a path segment). */
+export const rowUrlIn = (tableId: string, key: string) => `/tables/${tableId}/rows/${encodeURIComponent(key)}`;
+
 /** A form POST as `agent`, with a fresh CSRF token. */
 export async function postForm(agent: Agent, url: string, fields: Record<string, string> = {}) {
   return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });

@@ -2,7 +2,7 @@
 // through the same permission-checked path, conflicts with original/then/now, and admin-only force.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn } from '../helpers/test-app.js';
-import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
 import { pageOnceReady } from '../helpers/eventually.js';
 
 let w: PermissionWorld;
@@ -12,7 +12,7 @@ beforeEach(async () => {
 });
 afterEach(async () => w.t.close());
 
-const rowUrl = (key: string) => `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
+const rowUrl = (key: string) => rowUrlIn(w.flagsId, key);
 const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
 async function edit(agent = w.users.tableEditor.agent, fields: Record<string, string> = { 'f:Message': 'Storm', 'f:ActivatedBy': 'ops' }) {
   const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields, reason: 'weather' });

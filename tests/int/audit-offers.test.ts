@@ -1,7 +1,7 @@
 // Undo and restore buttons are offered only where the user's rights let the POST pass (asked of the same
 // check the POST runs); otherwise the page says why.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(async () => w.t.close());
 
-const rowUrl = (key: string) => `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
+const rowUrl = (key: string) => rowUrlIn(w.flagsId, key);
 const lastIntent = (action: string) => lastIntentSeq(w, action);
 describe('undo and restore are offered only where the user’s rights let them pass', () => {
   it('no undo button for a change that would write a column she may not; the page says why', async () => {

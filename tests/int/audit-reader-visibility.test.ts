@@ -2,7 +2,7 @@
 // which would tell her a hidden column changed, when and by whom), and her own backup entries.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_PAGE_SIZE } from '../../src/features/audit/audit-query.js';
-import { currentUserOf, lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { currentUserOf, lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -10,7 +10,7 @@ beforeEach(async () => {
 });
 afterEach(async () => w.t.close());
 
-const rowUrl = (key: string) => `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
+const rowUrl = (key: string) => rowUrlIn(w.flagsId, key);
 const lastIntent = (action: string) => lastIntentSeq(w, action);
 const currentUser = (id: number) => currentUserOf(w, id);
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<{ text: string; statuses: number[] }> {

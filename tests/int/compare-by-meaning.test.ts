@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom } from '../helpers/test-app.js';
 import { passVisibilityDelay } from '../helpers/emulator-profile.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { lastIntentSeq, permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import type { Row } from '../../src/genesys/gateway.js';
 
 const KEY = '+44 20 7946 1000';
@@ -25,7 +25,7 @@ describe.each([true, false])('compare by meaning, emulator normaliseValues %s', 
   const agent = () => w.users.tableEditor.agent;
   const current = async (): Promise<Row> => (await (await w.t.services.orgs.gatewayFor(w.orgId)).getRow(vipId, KEY))!;
   const lastOutcome = async () => (await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.updated' }, orderBy: { seq: 'desc' } })).outcome;
-  const lastIntent = async () => (await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.updated', outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
+  const lastIntent = () => lastIntentSeq(w, 'row.updated');
   async function post(fields: Record<string, string>) {
     return agent()
       .post(`/tables/${vipId}/rows/${encodeURIComponent(KEY)}`)

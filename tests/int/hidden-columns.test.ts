@@ -4,8 +4,7 @@
 // are Object.prototype members; and nothing about other users' rights or addresses.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
-import { csrfFrom } from '../helpers/test-app.js';
-import { currentUserOf, permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { currentUserOf, lastIntentSeq, permissionWorld, plantHiddenCanary, postForm, rowUrlIn, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const CANARY = 'CANARY-Z6';
 let w: PermissionWorld;
@@ -15,13 +14,11 @@ beforeEach(async () => {
 });
 afterEach(async () => w.t.close());
 
-const rowUrl = (key: string, tableId = w.flagsId) => `/tables/${tableId}/rows/${encodeURIComponent(key)}`;
+const rowUrl = (key: string, tableId = w.flagsId) => rowUrlIn(tableId, key);
 const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
 const emuTable = (tableId: string) => w.t.services.sandbox.running!.orgs[0]!.tables.get(tableId)!;
-const lastIntent = async (action: string) => (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
-async function post(agent = w.users.tableEditor.agent, url: string, fields: Record<string, string> = {}) {
-  return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
-}
+const lastIntent = (action: string) => lastIntentSeq(w, action);
+const post = (agent = w.users.tableEditor.agent, url: string, fields: Record<string, string> = {}) => postForm(agent, url, fields);
 const currentUser = (id: number) => currentUserOf(w, id);
 /** Every audit channel of a user: list, entry pages, both exports. */
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<string> {

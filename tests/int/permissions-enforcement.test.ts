@@ -3,7 +3,7 @@
 // see, and a request naming another table or org reaches nothing.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom, ADMIN_ACTOR } from '../helpers/test-app.js';
-import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { permissionWorld, plantHiddenCanary, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -13,7 +13,7 @@ beforeEach(async () => {
 afterEach(async () => w.t.close());
 
 const flagsUrl = () => `/tables/${w.flagsId}`;
-const rowUrl = (key: string) => `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
+const rowUrl = (key: string) => rowUrlIn(w.flagsId, key);
 async function emulatorRow(key: string) {
   return (await w.t.services.orgs.gatewayFor(w.orgId)).getRow(w.flagsId, key);
 }
