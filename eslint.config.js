@@ -17,6 +17,14 @@ const ROLE_COMPARED = [
   })),
 );
 const ROLE_SWITCHED = { selector: "SwitchStatement:matches([discriminant.property.name='role'], [discriminant.expression.property.name='role'])", message: ROLE_MESSAGE };
+// Services act for one express-free Actor (src/lib/actor.ts), their first parameter: never a request, never the
+// request's CurrentUser beside an Actor (ISSUE 14). Only the route layer (`*-routes.ts`, middleware) reads who
+// asks off a request (src/lib/request-actor.ts), so one shape reaches every service, the engine and the jobs.
+const ACTOR_MESSAGE = 'A service takes the person it acts for as one `actor: Actor` (src/lib/actor.ts); build it in the route with actorOf(req).';
+const REQUEST_FREE = {
+  paths: [{ name: 'express', message: ACTOR_MESSAGE }],
+  patterns: [{ regex: '(^|/)(lib/current-user|lib/request-actor)(\\.js)?$', message: ACTOR_MESSAGE }],
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'src/db/generated/', 'data/', '.tmp/', 'test-results/'] },
@@ -34,6 +42,11 @@ export default tseslint.config(
     },
   },
   { files: ['src/features/permissions/policy.ts'], rules: { 'no-restricted-syntax': ['error', CONFIG_ONLY] } },
+  {
+    files: ['src/features/**/*.ts', 'src/jobs/**/*.ts', 'src/lib/actor.ts'],
+    ignores: ['**/*-routes.ts', 'src/features/orgs/org-context.ts'],
+    rules: { 'no-restricted-imports': ['error', REQUEST_FREE] },
+  },
   { files: ['src/config.ts', 'scripts/**', 'tests/**', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['public/js/**/*.js'], languageOptions: { globals: globals.browser } },
   { files: ['scripts/**/*.mjs', 'eslint.config.js'], languageOptions: { globals: globals.node } },

@@ -23,8 +23,7 @@ import { projectRoot } from '../../src/lib/paths.js';
 import { Redactor } from '../../src/lib/redact.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
-import type { Actor } from '../../src/lib/actor.js';
-import type { CurrentUser } from '../../src/lib/current-user.js';
+import { actorFor } from '../../src/lib/actor.js';
 import type { UndoResult } from '../../src/features/audit/undo-service.js';
 
 const BUDGET = 300;
@@ -86,26 +85,25 @@ async function main(): Promise<void> {
   const services = createServices({ config, db, logger, secrets: loadAppSecrets(config.secretFiles), clock: systemClock, redactor });
   try {
     const admin = await db.user.create({ data: { email: 'admin@example.com', displayName: 'Admin', passwordHash: 'x', role: 'ADMIN' } });
-    const user: CurrentUser = { id: admin.id, email: admin.email, displayName: admin.displayName, role: 'ADMIN', mustChangePassword: false };
-    const actor: Actor = { userId: admin.id, name: 'Admin <admin@example.com>', role: 'ADMIN' };
-    const org = await services.orgs.create({ name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: String(BUDGET) }, actor);
+    const actor = actorFor(admin);
+    const org = await services.orgs.create(actor, { name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: String(BUDGET) });
     const keys = Array.from({ length: CHANGED_ROWS }, (_, r) => `row-${String(r * (TABLE_ROWS / CHANGED_ROWS)).padStart(5, '0')}`);
     console.log(`node ${process.version}; emulator: ${BUDGET} requests/min per token, ${LATENCY_MS} ms latency; floor = calls of the cheapest safe method / ${FLOOR_PER_SECOND} per second`);
 
     // The table page has read the rows once before anyone selects them (as in the browser).
-    await services.tables.rows(user, org, tableId);
+    await services.tables.rows(actor, org, tableId);
     let end = measure(emu);
-    const job = await services.bulk.start(user, org, tableId, { sel: keys, action: 'set', column: 'note', value: 'set in bulk' }, actor);
+    const job = await services.bulk.start(actor, org, tableId, { sel: keys, action: 'set', column: 'note', value: 'set in bulk' });
     await services.jobs.idle();
     const bulk = end();
     const changed = [...emu.orgs[0]!.tables.get(tableId)!.rows.values()].filter((r) => r.note === 'set in bulk').length;
     report(`bulk set of 1 column on ${CHANGED_ROWS} of ${TABLE_ROWS} rows (${changed} changed)`, bulk, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
 
     end = measure(emu);
-    const undoJob = await services.undo.startBatchUndo(user, job.batchId!, actor);
+    const undoJob = await services.undo.startBatchUndo(actor, job.batchId!);
     await services.jobs.idle();
     const undone = end();
-    const undoView = await services.jobs.get(undoJob.id, user);
+    const undoView = await services.jobs.get(actor, undoJob.id);
     const undo = undoView.result as UndoResult;
     report(`batch undo of it (${undo.undone} undone, ${undo.skipped.length} skipped)`, undone, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
   } finally {

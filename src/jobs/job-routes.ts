@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Response } from 'express';
-import { actorOf } from '../lib/actor.js';
+import { actorOf } from '../lib/request-actor.js';
 import { flash } from '../lib/flash.js';
 import { projectRoot } from '../lib/paths.js';
 import type { RouteTable } from '../lib/route.js';
@@ -34,21 +34,21 @@ export function registerJobRoutes(routes: RouteTable, deps: { jobs: JobRunner })
   const jobId = (req: { params: Record<string, unknown> }) => String(req.params.jobId);
 
   routes.get('/jobs', 'signed-in', async (req, res) => {
-    res.render('jobs/list', { title: 'Jobs', jobs: await deps.jobs.list(req.user!), isAdmin: seesEveryonesRecords(req.user!) });
+    res.render('jobs/list', { title: 'Jobs', jobs: await deps.jobs.list(actorOf(req)), isAdmin: seesEveryonesRecords(req.user!) });
   });
 
   routes.get('/jobs/:jobId', 'signed-in', async (req, res) => {
-    renderJob(res, await deps.jobs.get(jobId(req), req.user!));
+    renderJob(res, await deps.jobs.get(actorOf(req), jobId(req)));
   });
 
   routes.post('/jobs/:jobId/cancel', 'signed-in', async (req, res) => {
-    await deps.jobs.cancel(jobId(req), req.user!, actorOf(req));
+    await deps.jobs.cancel(actorOf(req), jobId(req));
     flash(req, 'success', 'Cancelling: the job stops after the step in progress; what it did before stays done.');
     res.redirect(303, `/jobs/${jobId(req)}`);
   });
 
   routes.post('/jobs/:jobId/resume', 'signed-in', async (req, res) => {
-    await deps.jobs.resume(jobId(req), req.user!);
+    await deps.jobs.resume(actorOf(req), jobId(req));
     res.redirect(303, `/jobs/${jobId(req)}`);
   });
 }

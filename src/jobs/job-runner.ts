@@ -8,7 +8,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '../lib/actor.js';
 import type { Clock } from '../lib/clock.js';
-import type { CurrentUser } from '../lib/current-user.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobRepository } from './job-repository.js';
@@ -16,7 +15,7 @@ import { JobStopped, type JobContext, type JobHandler, type JobRecord, type JobV
 import { listedOwner, maySeeJob } from '../features/permissions/policy.js';
 
 interface UserLookup {
-  findById(id: number): Promise<(CurrentUser & { disabled: boolean }) | null>;
+  findById(id: number): Promise<{ role: Actor['role']; disabled: boolean } | null>;
 }
 
 interface AuditLike {
@@ -42,21 +41,23 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
   const handlerOf = (kind: string) => handlers.get(kind) as JobHandler<unknown, Record<string, unknown>> | undefined;
   const nounOf = (kind?: string) => (kind && handlerOf(kind)?.noun) || 'job';
 
-  /** The owner as a service takes them, re-read now; a job whose owner cannot sign in any more does not run. */
-  async function ownerOf(job: JobRecord): Promise<CurrentUser> {
+  /**
+   * The recorded actor with the owner's role as it is now; a job whose owner cannot sign in any more does
+   * not run. (The name, address and request id stay as recorded: they say who asked, and from where.)
+   */
+  async function actorNow(job: JobRecord): Promise<Actor> {
     const found = await deps.users.findById(job.userId);
     if (!found || found.disabled) throw new Error(`The person who started this ${nounOf(job.kind)} can no longer sign in, so it was stopped.`);
-    return { id: found.id, email: found.email, displayName: found.displayName, role: found.role, mustChangePassword: found.mustChangePassword };
+    return { ...job.actor, userId: job.userId, role: found.role };
   }
 
-  function contextOf(job: JobRecord, user: CurrentUser, resumed: boolean, run: ActiveRun): JobContext<unknown, Record<string, unknown>> {
+  function contextOf(job: JobRecord, actor: Actor, resumed: boolean, run: ActiveRun): JobContext<unknown, Record<string, unknown>> {
     const ctx = {
       id: job.id,
       orgId: job.orgId,
       batchId: job.batchId,
       createdAt: job.createdAt,
-      actor: job.actor,
-      user,
+      actor,
       resumed,
       plan: job.plan,
       result: job.result,
@@ -87,7 +88,7 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     try {
       await deps.repo.update(job.id, { status: 'running', error: null, startedAt: job.startedAt ?? now() });
       if (!handler) throw new Error(`This version of the app cannot run a job of kind “${job.kind}”.`);
-      ctx = contextOf(job, await ownerOf(job), resumed, run);
+      ctx = contextOf(job, await actorNow(job), resumed, run);
       ctx.stopIfAsked();
       await handler.run(ctx);
       await deps.repo.update(job.id, { status: 'finished', finishedAt: now(), done: ctx.done, total: ctx.total, result: ctx.result, failures: ctx.failures, notes: ctx.notes });
@@ -121,10 +122,10 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     runs.add(p);
   }
 
-  /** The job if `user` may see it (owner or administrator); otherwise, or when `kind` differs, "does not exist". */
-  async function visible(jobId: string, user: CurrentUser, kind?: string): Promise<JobRecord> {
+  /** The job if `actor` may see it (owner or administrator); otherwise, or when `kind` differs, "does not exist". */
+  async function visible(actor: Actor, jobId: string, kind?: string): Promise<JobRecord> {
     const job = await deps.repo.find(jobId);
-    if (!job || (kind && job.kind !== kind) || !maySeeJob(user, { ownerId: job.userId })) throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
+    if (!job || (kind && job.kind !== kind) || !maySeeJob(actor, { ownerId: job.userId })) throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
     return job;
   }
 
@@ -149,24 +150,24 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     },
 
     /** Stores a job and starts it in the background; the stored plan is all a restart needs to carry it on. */
-    async submit<Plan>(kind: string, actor: Actor, plan: Plan, opts: { orgId?: string | null; batchId?: string | null; total?: number; createdAt?: number } = {}): Promise<JobView<Plan>> {
+    async submit<Plan>(actor: Actor, kind: string, plan: Plan, opts: { orgId?: string | null; batchId?: string | null; total?: number; createdAt?: number } = {}): Promise<JobView<Plan>> {
       if (!handlers.has(kind)) throw new Error(`No handler is registered for job kind “${kind}”.`);
       const job = await deps.repo.create({ id: randomUUID(), kind, userId: actor.userId, orgId: opts.orgId ?? null, plan, actor, batchId: opts.batchId ?? null, total: opts.total ?? 0, createdAt: new Date(opts.createdAt ?? deps.clock.now()) });
       launch(job, false);
       return viewOf(job) as JobView<Plan>;
     },
 
-    /** A job `user` may see (`kind`: only a job of that kind, for a kind's own pages). */
-    async get(jobId: string, user: CurrentUser, kind?: string): Promise<JobView> {
-      const view = viewOf(await visible(jobId, user, kind));
+    /** A job `actor` may see (`kind`: only a job of that kind, for a kind's own pages). */
+    async get(actor: Actor, jobId: string, kind?: string): Promise<JobView> {
+      const view = viewOf(await visible(actor, jobId, kind));
       const report = handlerOf(view.kind)?.report;
       if (report) view.report = await report(view);
       return view;
     },
 
-    /** The newest jobs `user` may see: their own, or everyone's for an administrator. */
-    async list(user: CurrentUser, opts: { kind?: string; take?: number } = {}): Promise<JobView[]> {
-      const jobs = await deps.repo.list({ userId: listedOwner(user), kind: opts.kind }, opts.take ?? 100);
+    /** The newest jobs `actor` may see: their own, or everyone's for an administrator. */
+    async list(actor: Actor, opts: { kind?: string; take?: number } = {}): Promise<JobView[]> {
+      const jobs = await deps.repo.list({ userId: listedOwner(actor), kind: opts.kind }, opts.take ?? 100);
       return jobs.map(viewOf);
     },
 
@@ -176,8 +177,8 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     },
 
     /** Asks a queued or running job to stop at its next step; audited. */
-    async cancel(jobId: string, user: CurrentUser, actor: Actor, kind?: string): Promise<void> {
-      const job = await visible(jobId, user, kind);
+    async cancel(actor: Actor, jobId: string, kind?: string): Promise<void> {
+      const job = await visible(actor, jobId, kind);
       if (ENDED.has(job.status)) throw new ConflictError(`This ${nounOf(job.kind)} has already ended.`);
       const run = active.get(jobId);
       await deps.repo.update(jobId, run ? { cancelRequested: true } : { cancelRequested: true, status: 'cancelled', finishedAt: new Date(deps.clock.now()) });
@@ -186,8 +187,8 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     },
 
     /** Starts a failed or cancelled job again from where it stopped (kinds that allow it). */
-    async resume(jobId: string, user: CurrentUser, kind?: string): Promise<void> {
-      const job = await visible(jobId, user, kind);
+    async resume(actor: Actor, jobId: string, kind?: string): Promise<void> {
+      const job = await visible(actor, jobId, kind);
       if (!viewOf(job).resumable) throw new ConflictError(`Only a stopped ${nounOf(job.kind)} can be resumed.`);
       await deps.repo.update(jobId, { status: 'running', error: null, cancelRequested: false, finishedAt: null });
       launch({ ...job, status: 'running', cancelRequested: false }, true);

@@ -2,7 +2,6 @@
 // context). A handler never touches the job table: it reads its stored plan from the context, reports
 // progress, failures and notes through it, and asks it between steps whether to stop. See docs/adr/013-durable-jobs.md.
 import type { Actor } from '../lib/actor.js';
-import type { CurrentUser } from '../lib/current-user.js';
 
 export const JOB_STATUSES = ['queued', 'running', 'finished', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -61,10 +60,11 @@ export interface JobContext<Plan = unknown, Result = Record<string, unknown>> {
   readonly orgId: string | null;
   readonly batchId: string | null;
   readonly createdAt: Date;
-  /** Who asked for it, as recorded then (for audit entries, also after a restart). */
+  /**
+   * Who asked for it: as recorded then (name, address, request: for audit entries, also after a restart),
+   * with the role re-read at every start, so rights are checked with today's rights.
+   */
   readonly actor: Actor;
-  /** The owner as they are now (role re-read at every start: rights are checked with today's rights). */
-  readonly user: CurrentUser;
   /** True when this run carries on a job that had already started (after a restart or a resume). */
   readonly resumed: boolean;
   /** The stored plan; a handler that changes it (e.g. a table it created) calls savePlan(). */

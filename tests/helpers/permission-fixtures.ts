@@ -1,10 +1,9 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
 import { pageOnceReady } from './eventually.js';
-import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions, ADMIN_ACTOR } from './test-app.js';
+import { completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions, ADMIN_ACTOR } from './test-app.js';
 import { onRealisticEmulator } from './emulator-profile.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
-import type { CurrentUser } from '../../src/lib/current-user.js';
 
 export const PASSWORD = 'a long enough password';
 
@@ -94,8 +93,7 @@ export const sandboxApi = (w: PermissionWorld) => w.t.services.sandbox.running!.
 /** A manual backup of the named tables, made by the administrator; its id. */
 export async function backupOfTables(w: PermissionWorld, names: string[]): Promise<string> {
   const org = await w.t.services.orgs.get(w.orgId);
-  const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
-  return w.t.services.backups.backupNow(admin, org, names.map((n) => sandboxTable(w, n).id), { userId: 1, name: ADMIN.displayName, role: 'ADMIN' as const }, 'manual');
+  return w.t.services.backups.backupNow(ADMIN_ACTOR, org, names.map((n) => sandboxTable(w, n).id), 'manual');
 }
 
 /** The app's page of one row (the key as a path segment). */
@@ -109,10 +107,4 @@ export async function postForm(agent: Agent, url: string, fields: Record<string,
 /** The newest intent entry of `action` (a row change just made through the app). */
 export async function lastIntentSeq(w: PermissionWorld, action: string): Promise<number> {
   return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
-}
-
-/** A user as the services take them (role and name from the database). */
-export async function currentUserOf(w: PermissionWorld, id: number): Promise<CurrentUser> {
-  const u = await w.t.db.user.findUniqueOrThrow({ where: { id } });
-  return { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
 }

@@ -16,7 +16,7 @@ import { Redactor } from '../../src/lib/redact.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createServices } from '../../src/services.js';
 import type { ThrottleLimits } from '../../src/features/auth/login-throttle.js';
-import type { Actor } from '../../src/lib/actor.js';
+import { actorFor, type Actor } from '../../src/lib/actor.js';
 import { TEST_BCRYPT_COST, type BcryptEngine } from '../../src/lib/passwords.js';
 import { profileEmulatorOptions, profileGatewayTime } from './emulator-profile.js';
 import { eventually } from './eventually.js';
@@ -26,7 +26,12 @@ import type { GatewaySettings } from '../../src/genesys/gateway-registry.js';
 
 export const ADMIN = { email: 'admin@example.com', displayName: 'Ada Admin', password: 'correct horse battery staple' };
 /** ADMIN (the first account, id 1) as services see who acts, for tests that call services directly. */
-export const ADMIN_ACTOR: Actor = { userId: 1, name: `${ADMIN.displayName} <${ADMIN.email}>`, role: 'ADMIN' };
+export const ADMIN_ACTOR: Actor = actorFor({ id: 1, ...ADMIN, role: 'ADMIN' });
+
+/** An account of the test database as services see who acts (as a route would build it, without a request). */
+export async function actorOfUser(t: { db: TestApp['db'] }, id: number): Promise<Actor> {
+  return actorFor(await t.db.user.findUniqueOrThrow({ where: { id } }));
+}
 
 export interface TestAppOptions {
   env?: Record<string, string>;

@@ -2,7 +2,8 @@
 // which would tell her a hidden column changed, when and by whom), and her own backup entries.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIT_PAGE_SIZE } from '../../src/features/audit/audit-query.js';
-import { currentUserOf, lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
+import { lastIntentSeq, permissionWorld, postForm as post, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
+import { actorOfUser } from '../helpers/test-app.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -12,7 +13,7 @@ afterEach(async () => w.t.close());
 
 const rowUrl = (key: string) => rowUrlIn(w.flagsId, key);
 const lastIntent = (action: string) => lastIntentSeq(w, action);
-const currentUser = (id: number) => currentUserOf(w, id);
+const actorOf = (id: number) => actorOfUser(w.t, id);
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<{ text: string; statuses: number[] }> {
   const lists = [await agent.get('/audit'), await agent.get('/audit/export.json'), await agent.get('/audit/export.csv')];
   const entries = await Promise.all(seqs.map((s) => agent.get(`/audit/${s}`)));
@@ -46,7 +47,7 @@ describe('a change that touched only columns hidden from the reader', () => {
     const update = (changed: string, n: number) => ({ action: 'row.updated', orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', outcome: 'intent', changeId: `${changed}-${n}`, before: { key: 'Main Line', [changed]: 'a' }, after: { key: 'Main Line', [changed]: `b${n}` }, details: { changed: [changed] } });
     for (let n = 0; n < AUDIT_PAGE_SIZE + 5; n++) await w.t.services.audit.record(update('Message', n), actor);
     for (let n = 0; n < AUDIT_PAGE_SIZE + 10; n++) await w.t.services.audit.record(update('ActivatedBy', n), actor);
-    const viewer = await currentUser(w.users.viewer.id);
+    const viewer = await actorOf(w.users.viewer.id);
     const first = await w.t.services.auditQuery.list(viewer, { tableId: w.flagsId });
     expect(first.entries.length).toBe(AUDIT_PAGE_SIZE);
     expect(first.entries.every((e) => e.changed.includes('Message'))).toBe(true);

@@ -5,7 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_TABLES_SEEN } from '../helpers/emulator-profile.js';
-import { csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const HOUR = 3_600_000;
@@ -57,7 +57,7 @@ describe('scheduled backups', () => {
   });
 
   it('never prunes manual backups', async () => {
-    const manual = await w.t.services.backups.backupNow({ id: 1, email: 'a@x', displayName: 'A', role: 'ADMIN', mustChangePassword: false }, await w.t.services.orgs.get(w.orgId), [w.hoursId], { userId: 1, name: 'A', role: 'ADMIN' as const }, 'manual');
+    const manual = await w.t.services.backups.backupNow(ADMIN_ACTOR, await w.t.services.orgs.get(w.orgId), [w.hoursId], 'manual');
     await saveSchedule('daily', '1');
     for (let i = 0; i < 3; i++) {
       await w.t.services.backupScheduler.run();

@@ -10,7 +10,7 @@ import { legacyChecksumOf, sealBackup, type BackupDocument } from '../../src/fea
 import { FOREIGN_FOR_USERS } from '../../src/features/backups/backup-service.js';
 import { HIDDEN_KEY_PROBLEM } from '../../src/features/backups/restore-plan.js';
 import { FOREIGN_CONFIRMATION } from '../../src/features/backups/restore-service.js';
-import { ADMIN, csrfFrom, type Agent } from '../helpers/test-app.js';
+import { ADMIN, ADMIN_ACTOR, csrfFrom, type Agent } from '../helpers/test-app.js';
 import { permissionWorld, plantHiddenCanary, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const CANARY = 'CANARY-SEALED-8';
@@ -26,8 +26,7 @@ type Content = Omit<BackupDocument, 'checksum'>;
 /** The admin's full backup of tables (every column), as the parsed document without its seal. */
 async function adminBackup(tableIds: string[]): Promise<Content> {
   const org = await w.t.services.orgs.get(w.orgId);
-  const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
-  const id = await w.t.services.backups.backupNow(admin, org, tableIds, { userId: 1, name: ADMIN.displayName, role: 'ADMIN' as const }, 'manual');
+  const id = await w.t.services.backups.backupNow(ADMIN_ACTOR, org, tableIds, 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   const { checksum: _seal, ...content } = JSON.parse(readFileSync(path.join(w.t.dataDir, 'backups', record.fileName), 'utf8')) as BackupDocument;
   return content;

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csrfFrom, type Agent } from '../helpers/test-app.js';
+import { actorOfUser, csrfFrom, type Agent } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -16,9 +16,7 @@ afterEach(async () => w.t.close());
 /** The viewer's own backup of Emergency Flags (sealed by this server), as a file and its kept id. */
 async function viewerBackup(): Promise<{ id: string; file: Buffer }> {
   const org = await w.t.services.orgs.get(w.orgId);
-  const u = await w.t.db.user.findUniqueOrThrow({ where: { id: w.users.viewer.id } });
-  const user = { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
-  const id = await w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: u.id, name: u.displayName, role: 'USER' as const }, 'manual');
+  const id = await w.t.services.backups.backupNow(await actorOfUser(w.t, w.users.viewer.id), org, [w.flagsId], 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   return { id, file: readFileSync(path.join(w.t.dataDir, 'backups', record.fileName)) };
 }

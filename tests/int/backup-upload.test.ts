@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -16,8 +16,7 @@ afterEach(async () => w.t.close());
 
 async function flagsBackupFile(): Promise<Buffer> {
   const org = await w.t.services.orgs.get(w.orgId);
-  const user = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
-  const id = await w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', role: 'ADMIN' as const }, 'manual');
+  const id = await w.t.services.backups.backupNow(ADMIN_ACTOR, org, [w.flagsId], 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   return readFileSync(path.join(w.t.dataDir, 'backups', record.fileName));
 }

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/features/changes/row-change.js';
-import { currentUserOf, permissionWorld, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { ADMIN_ACTOR } from '../helpers/test-app.js';
+import { permissionWorld, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -14,31 +15,27 @@ beforeEach(async () => {
 afterEach(async () => w.t.close());
 
 async function adminSet(changes: ChangeSet['changes']): Promise<ChangeSet> {
-  const admin = await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
-  const user = await currentUserOf(w, admin.id);
   const org = await w.t.services.orgs.get(w.orgId);
-  return { user, org, actor: { userId: admin.id, name: admin.displayName, role: 'ADMIN' as const }, batchId: randomUUID(), reason: null, doing: 'This change', changes };
+  return { actor: ADMIN_ACTOR, org, batchId: randomUUID(), reason: null, doing: 'This change', changes };
 }
 
 describe('a bulk change of many rows', () => {
   it('reads the table once and writes one import job, not two calls per row', async () => {
     const vip = sandboxTable(w, 'VIP Customers');
     const keys = [...vip.rows.keys()].slice(0, 100);
-    const admin = await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
-    const user = await currentUserOf(w, admin.id);
     const org = await w.t.services.orgs.get(w.orgId);
-    await w.t.services.tables.rows(user, org, vip.id); // the table page the rows were selected on
+    await w.t.services.tables.rows(ADMIN_ACTOR, org, vip.id); // the table page the rows were selected on
     const changing = keys.filter((k) => vip.rows.get(k)!.Tier !== 'Platinum').length;
     expect(changing).toBeGreaterThan(50);
     const before = sandboxApi(w).length;
-    const job = await w.t.services.bulk.start(user, org, vip.id, { sel: keys, action: 'set', column: 'Tier', value: 'Platinum' }, { userId: admin.id, name: admin.displayName, role: 'ADMIN' as const });
+    const job = await w.t.services.bulk.start(ADMIN_ACTOR, org, vip.id, { sel: keys, action: 'set', column: 'Tier', value: 'Platinum' });
     await w.t.services.jobs.idle();
     const calls = sandboxApi(w).slice(before);
     for (const key of keys) expect(vip.rows.get(key)!.Tier).toBe('Platinum');
     expect(calls.filter((c) => c.path.includes('/rows/'))).toEqual([]); // no read or write of a single row
     expect(calls.filter((c) => c.method === 'POST' && c.path.endsWith('/import/csv/jobs'))).toHaveLength(1);
     expect(calls.length).toBeLessThan(20);
-    const report = await w.t.services.bulk.report(await w.t.services.bulk.get(job.id, user));
+    const report = await w.t.services.bulk.report(await w.t.services.bulk.get(ADMIN_ACTOR, job.id));
     expect(Object.fromEntries(report.counts.map((c) => [c.outcome, c.count]))).toEqual({ changed: changing, ...(changing < 100 ? { already: 100 - changing } : {}) });
     const intents = await w.t.db.auditEvent.findMany({ where: { batchId: job.batchId, outcome: 'intent' } });
     expect(intents).toHaveLength(changing);

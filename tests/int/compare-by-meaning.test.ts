@@ -4,7 +4,7 @@
 // counts its rows as applied, and the reconciler settles a lost answer as applied.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
 import { passVisibilityDelay } from '../helpers/emulator-profile.js';
 import { lastIntentSeq, permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import type { Row } from '../../src/genesys/gateway.js';
@@ -59,11 +59,8 @@ describe.each([true, false])('compare by meaning, emulator normaliseValues %s', 
 
   it('a CSV import counts rows Genesys normalised as applied, not failed', async () => {
     const org = await w.t.services.orgs.get(w.orgId);
-    const admin = await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } });
-    const user = { id: admin.id, email: admin.email, displayName: admin.displayName, role: admin.role, mustChangePassword: false };
-    const actor = { userId: admin.id, name: admin.displayName, role: 'ADMIN' as const };
     const changes = [{ id: randomUUID(), kind: 'update' as const, tableId: vipId, key: KEY, write: { LifetimeValue: 7, Notes: 'Imported   ' } }];
-    const { results } = await w.t.services.engine.apply({ user, org, actor, batchId: null, reason: null, doing: 'This import', changes }, { method: 'import' });
+    const { results } = await w.t.services.engine.apply({ actor: ADMIN_ACTOR, org, batchId: null, reason: null, doing: 'This import', changes }, { method: 'import' });
     const intent = await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: changes[0]!.id, outcome: 'intent' } });
     expect(JSON.parse(intent.details!)).toMatchObject({ via: 'csv-import' }); // the import path, not a row write
     expect(results.filter((r) => r.status === 'failed')).toEqual([]);

@@ -4,7 +4,8 @@
 // are Object.prototype members; and nothing about other users' rights or addresses.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
-import { currentUserOf, lastIntentSeq, permissionWorld, plantHiddenCanary, postForm, rowUrlIn, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { lastIntentSeq, permissionWorld, plantHiddenCanary, postForm, rowUrlIn, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { actorOfUser } from '../helpers/test-app.js';
 
 const CANARY = 'CANARY-Z6';
 let w: PermissionWorld;
@@ -19,7 +20,7 @@ const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
 const emuTable = (tableId: string) => w.t.services.sandbox.running!.orgs[0]!.tables.get(tableId)!;
 const lastIntent = (action: string) => lastIntentSeq(w, action);
 const post = (agent = w.users.tableEditor.agent, url: string, fields: Record<string, string> = {}) => postForm(agent, url, fields);
-const currentUser = (id: number) => currentUserOf(w, id);
+const actorOf = (id: number) => actorOfUser(w.t, id);
 /** Every audit channel of a user: list, entry pages, both exports. */
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<string> {
   const pages = [await agent.get('/audit'), await agent.get('/audit/export.json'), await agent.get('/audit/export.csv'), ...(await Promise.all(seqs.map((s) => agent.get(`/audit/${s}`))))];
@@ -162,7 +163,7 @@ describe('undo and restore previews show only visible columns', () => {
     const preview = await nora.agent.get(`/audit/${seq}/restore`);
     expect(preview.text).toMatch(/Message<\/th><td[^>]*>Version two<\/td><td[^>]*><strong>Version one/);
     for (const hidden of [CANARY, 'CANARY-LATER', 'ActivatedBy']) expect(preview.text).not.toContain(hidden);
-    const plan = await w.t.services.undo.restorePlan(await currentUser(nora.id), seq);
+    const plan = await w.t.services.undo.restorePlan(await actorOf(nora.id), seq);
     expect(JSON.stringify([plan.now, plan.then, plan.columns])).not.toContain('CANARY');
     expect((await post(nora.agent, `/audit/${seq}/restore`)).status).toBe(303);
     expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'Version one', ActivatedBy: 'CANARY-LATER' });
@@ -177,7 +178,7 @@ describe('undo and restore previews show only visible columns', () => {
     expect(page.status).toBe(409);
     expect(page.text).toContain('Theirs');
     for (const hidden of [CANARY, 'CANARY-NOW', 'ActivatedBy']) expect(page.text).not.toContain(hidden);
-    const { conflict } = await w.t.services.undo.undo(await currentUser(editor.id), seq, { userId: editor.id, name: 'Cole', role: 'USER' as const }, false);
+    const { conflict } = await w.t.services.undo.undo(await actorOf(editor.id), seq, false);
     expect(conflict!.now).toMatchObject({ Message: 'Theirs' });
     expect(JSON.stringify(conflict)).not.toContain('CANARY');
   });

@@ -12,7 +12,7 @@ import { createTestApp, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js
 let t: TestApp;
 beforeEach(async () => {
   t = await createTestApp();
-  await t.services.orgs.create({ name: 'Acme Prod', region: 'us_east_1', clientId: 'acme-client', clientSecret: 'acme-secret', color: 'blue', label: '', requestsPerMinute: '300' }, ADMIN_ACTOR);
+  await t.services.orgs.create(ADMIN_ACTOR, { name: 'Acme Prod', region: 'us_east_1', clientId: 'acme-client', clientSecret: 'acme-secret', color: 'blue', label: '', requestsPerMinute: '300' });
 });
 afterEach(async () => t.close());
 

@@ -19,7 +19,7 @@ afterAll(async () => emu.stop());
 async function appWithOrgs(): Promise<TestApp> {
   const t = await createTestApp({ gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } } });
   for (const name of ['One', 'Two']) {
-    await t.services.orgs.create({ name, region: 'us_east_1', clientId: 'rot-client', clientSecret: 'rot-secret', color: 'blue', label: '', requestsPerMinute: '300' }, ADMIN_ACTOR);
+    await t.services.orgs.create(ADMIN_ACTOR, { name, region: 'us_east_1', clientId: 'rot-client', clientSecret: 'rot-secret', color: 'blue', label: '', requestsPerMinute: '300' });
   }
   return t;
 }

@@ -174,7 +174,7 @@ describe('scope comes from the route and the stored records', () => {
   });
 
   it('rights granted in one org do not apply to the same table id in another org', async () => {
-    const other = await w.t.services.orgs.create({ name: 'Other', region: 'us_east_1', clientId: 'x', clientSecret: 'y', color: 'blue', label: '', requestsPerMinute: '300' }, ADMIN_ACTOR);
+    const other = await w.t.services.orgs.create(ADMIN_ACTOR, { name: 'Other', region: 'us_east_1', clientId: 'x', clientSecret: 'y', color: 'blue', label: '', requestsPerMinute: '300' });
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/');
     await agent.post('/orgs/current').type('form').send({ _csrf: token, orgId: other.id }).expect(303);

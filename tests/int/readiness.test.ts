@@ -103,11 +103,11 @@ describe('readiness of an org', () => {
     const list = (await admin.get('/admin/orgs')).text;
     expect(list).toContain('Check readiness');
     const org = await t.db.genesysOrg.findUniqueOrThrow({ where: { name: CLIENTS.realistic.name } });
-    const report = await t.services.readiness.run(org.id, null, { writeChecks: false });
+    const report = await t.services.readiness.run(null, org.id, { writeChecks: false });
     expect(report.token.status).toBe('ok');
     emu.orgs.find((o) => o.clientId === CLIENTS.realistic.clientId)!.clientSecret = 'rotated-in-genesys';
     t.services.gateways.drop(org.id);
-    const failed = await t.services.readiness.run(org.id, null, { writeChecks: false });
+    const failed = await t.services.readiness.run(null, org.id, { writeChecks: false });
     expect(failed.token.status).toBe('failed');
     expect(failed.token.detail).toMatch(/client id or secret/i);
     expect(failed.divisions).toEqual([]);
@@ -130,7 +130,7 @@ describe('readiness of an org', () => {
     expect(tablePage).toContain('data-role-gap="canEdit"');
     expect(tablePage).toContain('You may “edit rows”, but Genesys Cloud does not let this app edit rows in the division “Home”');
     // A reads-only check leaves editing "not checked": no warning, rather than a guess.
-    await t.services.readiness.run(org.id, null, { writeChecks: false });
+    await t.services.readiness.run(null, org.id, { writeChecks: false });
     expect((await agent.get(`/tables/${flags.id}`)).text).not.toContain('data-role-gap');
   });
 });

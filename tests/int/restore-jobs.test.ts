@@ -8,7 +8,7 @@ import type { Row } from '../../src/genesys/gateway.js';
 import type { SdkDataTableGateway } from '../../src/genesys/sdk-gateway.js';
 import { IMPORT_MIN_ROWS } from '../../src/features/changes/write-method.js';
 import { profileEmulatorOptions } from '../helpers/emulator-profile.js';
-import { ADMIN, csrfFrom } from '../helpers/test-app.js';
+import { ADMIN, ADMIN_ACTOR, actorOfUser, csrfFrom } from '../helpers/test-app.js';
 import { backupOfTables, permissionWorld, restoreJobPage, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -245,9 +245,7 @@ describe('a CSV import stopped midway', () => {
 describe('the rights a restore needs', () => {
   async function backupAs(userId: number, names: string[]): Promise<string> {
     const org = await w.t.services.orgs.get(w.orgId);
-    const u = await w.t.db.user.findUniqueOrThrow({ where: { id: userId } });
-    const user = { id: u.id, email: u.email, displayName: u.displayName, role: u.role, mustChangePassword: false };
-    return w.t.services.backups.backupNow(user, org, names.map((n) => table(n).id), { userId: u.id, name: u.displayName, role: 'USER' as const }, 'manual');
+    return w.t.services.backups.backupNow(await actorOfUser(w.t, userId), org, names.map((n) => table(n).id), 'manual');
   }
 
   it('are checked per table and per column; a partial backup leaves hidden columns as they are', async () => {
@@ -333,9 +331,8 @@ describe('what Genesys refuses during a restore', () => {
     await w.t.db.user.update({ where: { email: ADMIN.email }, data: { disabled: true } });
     const writes = w.writes();
     const jobId = /restores\/([\w-]+)/.exec(url)![1]!;
-    const admin = { id: 1, email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN' as const, mustChangePassword: false };
-    await w.t.services.restore.resume(jobId, admin);
-    await expect.poll(async () => (await w.t.services.restore.job(jobId, admin)).error).toContain('can no longer sign in');
+    await w.t.services.restore.resume(ADMIN_ACTOR, jobId);
+    await expect.poll(async () => (await w.t.services.restore.job(ADMIN_ACTOR, jobId)).error).toContain('can no longer sign in');
     expect(w.writes()).toBe(writes);
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sealBackup } from '../../src/features/backups/backup-format.js';
 import { parseBackup, type BackupInvalidError } from '../../src/features/backups/backup-validation.js';
-import { csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
 import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -18,8 +18,7 @@ const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
 
 async function flagsBackup(): Promise<string> {
   const org = await w.t.services.orgs.get(w.orgId);
-  const user = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
-  return w.t.services.backups.backupNow(user, org, [w.flagsId], { userId: 1, name: 'Ada Admin', role: 'ADMIN' as const }, 'manual');
+  return w.t.services.backups.backupNow(ADMIN_ACTOR, org, [w.flagsId], 'manual');
 }
 
 const waitForRestore = (url: string) => restoreJobPage(w.admin, url);
@@ -61,7 +60,7 @@ describe('restore', () => {
     const backupId = await flagsBackup();
     const record = await w.t.db.backup.findUniqueOrThrow({ where: { id: backupId } });
     const file = path.join(w.t.dataDir, 'backups', record.fileName);
-    const { doc } = await w.t.services.backups.load({ id: 1, email: '', displayName: '', role: 'ADMIN', mustChangePassword: false }, backupId);
+    const { doc } = await w.t.services.backups.load(ADMIN_ACTOR, backupId);
     doc.tables[0]!.rows[0]!.Priority = 'high';
     doc.tables[0]!.rows.push({ ...doc.tables[0]!.rows[1]! });
     const { checksum: _c, ...content } = doc;

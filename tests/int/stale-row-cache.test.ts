@@ -8,14 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupDocument } from '../../src/features/backups/backup-format.js';
 import { operationCount } from '../../src/features/backups/restore-plan.js';
-import { csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
 import { passVisibilityDelay } from '../helpers/emulator-profile.js';
 import { permissionWorld, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import { eventually } from '../helpers/eventually.js';
 
 const FLAG_KEYS = ['Billing Queue', 'IT Outage / Website', 'Main Line', 'Weather Closure'];
-const ADMIN_USER = { id: 1, email: 'admin@example.com', displayName: 'Ada Admin', role: 'ADMIN' as const, mustChangePassword: false };
-const ADMIN_ACTOR = { userId: 1, name: 'Ada Admin', role: 'ADMIN' as const };
 
 let w: PermissionWorld;
 beforeAll(async () => {
@@ -84,7 +82,7 @@ describe('readers of rows with the row cache past its age', () => {
   });
 
   it('restore plan, and a pre-restore backup made after the cache went stale (a restore resumed after a restart)', async () => {
-    const backupId = await w.t.services.backups.backupNow(ADMIN_USER, await org(), [w.flagsId], ADMIN_ACTOR, 'manual');
+    const backupId = await w.t.services.backups.backupNow(ADMIN_ACTOR, await org(), [w.flagsId], 'manual');
     const g = await w.t.services.orgs.gatewayFor(w.orgId);
     await g.updateRow(w.flagsId, 'Main Line', { ...(await g.getRow(w.flagsId, 'Main Line'))!, Message: 'Changed after the backup' });
 
@@ -96,7 +94,7 @@ describe('readers of rows with the row cache past its age', () => {
 
     // The process stopped right after the job was stored (plan read at askedAt), before its pre-restore backup.
     const askedAt = w.t.clock.now();
-    const { plans } = await w.t.services.restore.preview(ADMIN_USER, await org(), backupId, { exact: false, createMissing: false, only: [] });
+    const { plans } = await w.t.services.restore.preview(ADMIN_ACTOR, await org(), backupId, { exact: false, createMissing: false, only: [] });
     const job = await w.t.db.job.create({
       data: { id: randomUUID(), kind: 'restore', userId: 1, orgId: w.orgId, status: 'running', batchId: randomUUID(), total: plans.reduce((n, p) => n + operationCount(p), 0), plan: JSON.stringify({ backupId, exact: false, tables: plans }), actor: JSON.stringify(ADMIN_ACTOR), createdAt: new Date(askedAt), startedAt: new Date(askedAt) },
     });

@@ -3,9 +3,9 @@
 // "restore the row to how it was after this change" would change. The changes are made through the app's pages;
 // one world for the file, each part on its own rows.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { currentUserOf, lastIntentSeq, permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { lastIntentSeq, permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import { pageOnceReady } from '../helpers/eventually.js';
-import { csrfFrom, type Agent } from '../helpers/test-app.js';
+import { actorOfUser, csrfFrom, type Agent } from '../helpers/test-app.js';
 
 let w: PermissionWorld;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ afterAll(async () => w.t.close());
 
 const OTHERS_NEED_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
-const user = (who: 'admin' | keyof PermissionWorld['users']) => currentUserOf(w, who === 'admin' ? 1 : w.users[who].id);
+const user = (who: 'admin' | keyof PermissionWorld['users']) => actorOfUser(w.t, who === 'admin' ? 1 : w.users[who].id);
 
 async function editRow(agent: Agent, key: string, fields: Record<string, string>) {
   const url = `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;

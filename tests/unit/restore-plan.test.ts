@@ -9,7 +9,7 @@ import type { OrgView } from '../../src/features/orgs/org-service.js';
 import { NO_RIGHTS, resolveAccess, type StoredRights } from '../../src/features/permissions/access.js';
 import type { TableService } from '../../src/features/tables/table-service.js';
 import type { DataTable, Row, TableSchema } from '../../src/genesys/gateway.js';
-import type { CurrentUser } from '../../src/lib/current-user.js';
+import { actorFor, type Actor } from '../../src/lib/actor.js';
 
 const schema = {
   required: ['key'],
@@ -23,8 +23,8 @@ const schema = {
 } as unknown as TableSchema;
 
 const FLAGS: DataTable = { id: 'tbl-flags', name: 'Flags', description: '', division: { id: 'div-home', name: 'Home' }, schema };
-const ADMIN: CurrentUser = { id: 1, email: 'a@example.com', displayName: 'Ada', role: 'ADMIN', mustChangePassword: false };
-const USER: CurrentUser = { id: 2, email: 'u@example.com', displayName: 'Uma', role: 'USER', mustChangePassword: false };
+const ADMIN = actorFor({ id: 1, email: 'a@example.com', displayName: 'Ada', role: 'ADMIN' });
+const USER = actorFor({ id: 2, email: 'u@example.com', displayName: 'Uma', role: 'USER' });
 const ORG = { id: 'org-1', name: 'Acme Prod', readOnly: false } as OrgView;
 const EVERY_RIGHT: StoredRights = { ...NO_RIGHTS, canView: true, canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write' };
 
@@ -32,8 +32,8 @@ const EVERY_RIGHT: StoredRights = { ...NO_RIGHTS, canView: true, canEdit: true, 
 function tablesOf(live: Row[], opts: { rights?: StoredRights; org?: OrgView } = {}) {
   const org = opts.org ?? ORG;
   const fake = {
-    async listTables(user: CurrentUser) {
-      const access = resolveAccess({ isAdmin: user.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights: opts.rights ?? null, schema });
+    async listTables(actor: Actor) {
+      const access = resolveAccess({ isAdmin: actor.role === 'ADMIN', orgReadOnly: org.readOnly, orgName: org.name, rights: opts.rights ?? null, schema });
       return access.canView ? [{ table: FLAGS, access }] : [];
     },
     async rows() {
@@ -49,7 +49,7 @@ function backup(rows: Row[], extra: Partial<BackupTable> = {}, doc: Partial<Back
 }
 
 const OPTS: RestoreOptions = { exact: false, createMissing: false, only: [] };
-const plan = (deps: ReturnType<typeof tablesOf>, user: CurrentUser, doc: BackupDocument, opts: Partial<RestoreOptions> = {}) => planRestore(deps, user, ORG, doc, { ...OPTS, ...opts });
+const plan = (deps: ReturnType<typeof tablesOf>, actor: Actor, doc: BackupDocument, opts: Partial<RestoreOptions> = {}) => planRestore(deps, actor, ORG, doc, { ...OPTS, ...opts });
 
 const LIVE: Row[] = [
   { key: 'a', Message: 'same', Priority: 1, Secret: 's1' },

@@ -5,7 +5,7 @@
 // through the permission service: this module neither decides who is an administrator nor reads grants itself.
 import type { Db } from '../../db/database.js';
 import type { AuditEvent, Prisma } from '../../db/generated/client.js';
-import type { CurrentUser } from '../../lib/current-user.js';
+import type { Actor } from '../../lib/actor.js';
 import { canSeeColumn, type StoredRights } from '../permissions/access.js';
 import { maySeeWholeAuditLog } from '../permissions/policy.js';
 import { changeIsVisible, entryForReader, OWN_BACKUP_ACTIONS, ownBackupEntry, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
@@ -41,33 +41,33 @@ export interface AuditQueryDeps {
 
 export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
   /** The (org, table) pairs a user may view, with their rights (for hiding columns). */
-  async function viewable(user: CurrentUser) {
-    return new Map((await deps.viewableBy(user.id)).map((g) => [pairKey(g.orgId, g.tableId), g]));
+  async function viewable(actor: Actor) {
+    return new Map((await deps.viewableBy(actor.userId)).map((g) => [pairKey(g.orgId, g.tableId), g]));
   }
 
   /**
-   * What `user` may read: `scope` narrows a query to the entries they may see at all (a filter on row keys
+   * What `actor` may read: `scope` narrows a query to the entries they may see at all (a filter on row keys
    * or reasons, which name keys, only searches tables whose keys they may see: else it would answer
    * whether a hidden key exists); `show` shows one entry through audit-visibility (null: not theirs to see).
    */
-  async function readerOf(user: CurrentUser, filters: AuditFilters = {}) {
+  async function readerOf(actor: Actor, filters: AuditFilters = {}) {
     const keyHandle = (e: AuditEvent) => (key: string) => deps.keyHandle(e.orgId ?? '', e.tableId ?? '', key);
-    if (maySeeWholeAuditLog(user)) {
-      return { scope: {} as Prisma.AuditEventWhereInput, show: (e: AuditEvent) => entryForReader(e, { userId: user.id, rights: null, keyHandle: keyHandle(e) }) as AuditEntryView | null };
+    if (maySeeWholeAuditLog(actor)) {
+      return { scope: {} as Prisma.AuditEventWhereInput, show: (e: AuditEvent) => entryForReader(e, { userId: actor.userId, rights: null, keyHandle: keyHandle(e) }) as AuditEntryView | null };
     }
-    const allowed = await viewable(user);
+    const allowed = await viewable(actor);
     const searchesKeys = Boolean(filters.rowKey || filters.reason);
     const tables = [...allowed.values()].filter((g) => !searchesKeys || canSeeColumn(g.rights, 'key'));
-    const ownBackups: Prisma.AuditEventWhereInput = { actorId: user.id, action: { in: [...OWN_BACKUP_ACTIONS] } };
+    const ownBackups: Prisma.AuditEventWhereInput = { actorId: actor.userId, action: { in: [...OWN_BACKUP_ACTIONS] } };
     const tableEntries: Prisma.AuditEventWhereInput = { action: { in: [...USER_VISIBLE_ACTIONS] }, OR: tables.map((g) => ({ orgId: g.orgId, tableId: g.tableId })) };
     // Own backup entries name no row keys: a key or reason filter leaves them out like hidden-key tables.
     const scopes = [...(tables.length ? [tableEntries] : []), ...(searchesKeys ? [] : [ownBackups])];
     const show = (e: AuditEvent, intent?: AuditEvent | null): AuditEntryView | null => {
-      if (OWN_BACKUP_ACTIONS.includes(e.action)) return e.actorId === user.id ? ownBackupEntry(e) : null;
+      if (OWN_BACKUP_ACTIONS.includes(e.action)) return e.actorId === actor.userId ? ownBackupEntry(e) : null;
       const grant = allowed.get(pairKey(e.orgId, e.tableId));
       if (!grant || !e.tableId || !USER_VISIBLE_ACTIONS.includes(e.action)) return null;
       if (!changeIsVisible(e, intent ?? null, grant.rights)) return null;
-      return entryForReader(e, { userId: user.id, rights: grant.rights, keyHandle: keyHandle(e), intent });
+      return entryForReader(e, { userId: actor.userId, rights: grant.rights, keyHandle: keyHandle(e), intent });
     };
     return { scope: scopes.length ? ({ OR: scopes } as Prisma.AuditEventWhereInput) : null, show };
   }
@@ -96,8 +96,8 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
   }
 
   return {
-    async list(user: CurrentUser, filters: AuditFilters): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
-      const reader = await readerOf(user, filters);
+    async list(actor: Actor, filters: AuditFilters): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
+      const reader = await readerOf(actor, filters);
       if (!reader.scope) return { entries: [], nextBefore: null };
       // The scope is SQL; whether an update changed only hidden columns is decided per entry (show), so a
       // page is filled from further chunks until it is full (bounded: a short page then still pages on).
@@ -105,7 +105,7 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
       let before = filters.before;
       for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
         const rows = await db.auditEvent.findMany({ where: { AND: [where({ ...filters, before }), reader.scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
-        const intents = maySeeWholeAuditLog(user) ? new Map<string, AuditEvent>() : await intentsOf(rows);
+        const intents = maySeeWholeAuditLog(actor) ? new Map<string, AuditEvent>() : await intentsOf(rows);
         for (const e of rows) {
           const view = reader.show(e, intents.get(e.changeId ?? ''));
           if (!view) continue;
@@ -120,10 +120,10 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
     },
 
     /** One entry and the other events of the same change, if the user may see it (else null). */
-    async get(user: CurrentUser, seq: number): Promise<{ entry: AuditEntryView; related: AuditEntryView[] } | null> {
+    async get(actor: Actor, seq: number): Promise<{ entry: AuditEntryView; related: AuditEntryView[] } | null> {
       const e = await db.auditEvent.findUnique({ where: { seq } });
       if (!e) return null;
-      const reader = await readerOf(user);
+      const reader = await readerOf(actor);
       const change = e.changeId ? await db.auditEvent.findMany({ where: { changeId: e.changeId }, orderBy: { seq: 'asc' } }) : [e];
       const intent = change.find((c) => c.outcome === 'intent') ?? null;
       const entry = reader.show(e, intent);
@@ -131,9 +131,9 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
       return { entry, related: change.filter((r) => r.seq !== seq).flatMap((r) => reader.show(r, intent) ?? []) };
     },
 
-    /** The entries of `events` that `user` may see, as they may see them (for pages built from raw entries). */
-    async visibleTo(user: CurrentUser, events: AuditEvent[]): Promise<AuditEntryView[]> {
-      const reader = await readerOf(user);
+    /** The entries of `events` that `actor` may see, as they may see them (for pages built from raw entries). */
+    async visibleTo(actor: Actor, events: AuditEvent[]): Promise<AuditEntryView[]> {
+      const reader = await readerOf(actor);
       const intents = await intentsOf(events);
       return events.flatMap((e) => reader.show(e, intents.get(e.changeId ?? '') ?? (e.outcome === 'intent' ? e : null)) ?? []);
     },

@@ -1,6 +1,6 @@
 // The audit log pages: a filtered, paged list, one entry with its diff and outcome, and undo.
 import type { Request } from 'express';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { idParam, idQuery } from '../../lib/params.js';
@@ -57,7 +57,7 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
       const entries: AuditEntryView[] = [];
       let before = filters.before;
       for (;;) {
-        const page = await deps.auditQuery.list(req.user!, { ...filters, before });
+        const page = await deps.auditQuery.list(actorOf(req), { ...filters, before });
         entries.push(...page.entries);
         if (!page.nextBefore || entries.length >= AUDIT_EXPORT_MAX) break;
         before = page.nextBefore;
@@ -81,30 +81,30 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
 
   routes.get('/audit/:seq/restore', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
-    const found = await deps.auditQuery.get(req.user!, seq);
+    const found = await deps.auditQuery.get(actorOf(req), seq);
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
-    const plan = await deps.undo.restorePlan(req.user!, seq);
+    const plan = await deps.undo.restorePlan(actorOf(req), seq);
     // The row is named as the reader sees it in the log (an opaque handle where the key is hidden).
     res.render('audit/restore', { title: 'Restore a row', seq, rowKey: found.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo, refused: plan.refused });
   });
 
   routes.post('/audit/:seq/restore', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
-    if (!(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
-    await deps.undo.restore(req.user!, seq, actorOf(req));
+    if (!(await deps.auditQuery.get(actorOf(req), seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    await deps.undo.restore(actorOf(req), seq);
     flash(req, 'success', `The row is back as it was after change #${seq} (recorded as a new change).`);
     res.redirect(303, `/audit/${seq}`);
   });
 
   routes.get('/audit/batch/:batchId', 'signed-in', async (req, res) => {
     const batchId = String(req.params.batchId);
-    const items = await deps.undo.previewBatch(req.user!, batchId);
+    const items = await deps.undo.previewBatch(actorOf(req), batchId);
     res.render('audit/batch', { title: 'Undo a batch', batchId, items, undoable: items.filter((i) => !i.blocked).length });
   });
 
   // A batch of hundreds of rows takes minutes: it runs as a job, and its page shows the progress and the outcome.
   routes.post('/audit/batch/:batchId/undo', 'signed-in', async (req, res) => {
-    const job = await deps.undo.startBatchUndo(req.user!, String(req.params.batchId), actorOf(req));
+    const job = await deps.undo.startBatchUndo(actorOf(req), String(req.params.batchId));
     res.redirect(303, `/jobs/${job.id}`);
   });
 
@@ -114,23 +114,23 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
 
   routes.get('/audit', 'signed-in', async (req, res) => {
     const { filters, form } = filtersFrom(req);
-    const { entries, nextBefore } = await deps.auditQuery.list(req.user!, filters);
+    const { entries, nextBefore } = await deps.auditQuery.list(actorOf(req), filters);
     const params = new URLSearchParams(Object.entries(form).filter(([, v]) => v));
     res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString(), ...(await filterChoices(maySeeWholeAuditLog(req.user!))) });
   });
 
   routes.get('/audit/:seq', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
-    const found = await deps.auditQuery.get(req.user!, seq);
+    const found = await deps.auditQuery.get(actorOf(req), seq);
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
-    res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.undoOffer(req.user!, seq) });
+    res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.undoOffer(actorOf(req), seq) });
   });
 
   routes.post('/audit/:seq/undo', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
-    if (!(await deps.auditQuery.get(req.user!, seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    if (!(await deps.auditQuery.get(actorOf(req), seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const force = (req.body as Record<string, unknown>)?.force === '1';
-    const { conflict } = await deps.undo.undo(req.user!, seq, actorOf(req), force);
+    const { conflict } = await deps.undo.undo(actorOf(req), seq, force);
     if (conflict) return void res.status(409).render('audit/conflict', { title: 'The row has changed since', seq, conflict, canForce: mayForceUndo(req.user!) });
     flash(req, 'success', `Change #${seq} was undone (recorded as a new change).`);
     res.redirect(303, `/audit/${seq}`);

@@ -9,7 +9,6 @@ import type { AuditEvent } from '../../db/generated/client.js';
 import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
 import { derivedChangeId, newChangeId, type ChangeResult, type RowChange } from '../changes/row-change.js';
@@ -105,22 +104,22 @@ const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, col
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
 export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; db: Db; outcomes: ChangeOutcomes; jobs: JobRunner }) {
-  /** Why `user` may not undo `e` (null: she may): the checks undo() runs before it writes. */
-  async function undoRefusal(user: CurrentUser, e: AuditEvent, org: OrgView, othersChange: boolean): Promise<string | null> {
-    const t = await deps.tables.open(user, org, e.tableId!);
+  /** Why `actor` may not undo `e` (null: she may): the checks undo() runs before it writes. */
+  async function undoRefusal(actor: Actor, e: AuditEvent, org: OrgView, othersChange: boolean): Promise<string | null> {
+    const t = await deps.tables.open(actor, org, e.tableId!);
     if (othersChange && !t.access.canEdit) return OTHERS_CHANGE_NEEDS_EDIT;
     return writeRefusal(t, undoOf(e), UNDOING);
   }
 
   /**
-   * The applied row changes of a batch that `user` may see in the audit log, newest first (undone in that
+   * The applied row changes of a batch that `actor` may see in the audit log, newest first (undone in that
    * order), each with how the user sees it. A batch with none is "not found", whether it exists or not.
    */
   const wasApplied = (state: string | undefined) => state === 'applied' || state === 'reconciled-applied';
 
-  async function batchChanges(user: CurrentUser, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
+  async function batchChanges(actor: Actor, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
     const intents = await deps.db.auditEvent.findMany({ where: { batchId, outcome: 'intent', action: { in: [...UNDOABLE] } }, orderBy: { seq: 'desc' } });
-    const views = new Map((await deps.query.visibleTo(user, intents)).map((v) => [v.seq, v]));
+    const views = new Map((await deps.query.visibleTo(actor, intents)).map((v) => [v.seq, v]));
     // Every change's outcome in one read (a bulk batch holds hundreds).
     const outcomes = await deps.outcomes.of(intents.flatMap((e) => (e.changeId ? [e.changeId] : [])));
     const applied: { event: AuditEvent; view: AuditEntryView }[] = [];
@@ -139,7 +138,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
    * carried on after a restart settles what it had sent and writes nothing twice.
    */
   async function run(ctx: JobContext<UndoPlan, UndoResult>): Promise<void> {
-    const { user, actor } = ctx;
+    const { actor } = ctx;
     const newBatchId = ctx.batchId!;
     const events: AuditEvent[] = [];
     // In chunks: a batch of thousands of entries is more than SQLite binds in one query.
@@ -152,9 +151,9 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       try {
         const set = sets.get(e.orgId!) ?? { org: await deps.orgs.get(e.orgId!), changes: [], seqs: [] };
         sets.set(e.orgId!, set);
-        const t = opened.get(e.tableId!) ?? (await deps.tables.open(user, set.org, e.tableId!));
+        const t = opened.get(e.tableId!) ?? (await deps.tables.open(actor, set.org, e.tableId!));
         opened.set(e.tableId!, t);
-        if (e.actorId !== user.id && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
+        if (e.actorId !== actor.userId && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
         const change = undoOf(e, { id: derivedChangeId(newBatchId, e.seq) });
         const refused = writeRefusal(t, change, UNDOING);
         if (refused) throw new ForbiddenError(refused);
@@ -175,7 +174,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       }
       const from = done;
       // Asked between rows: a cancel keeps what was undone (one batch, itself undoable).
-      const { results } = await deps.engine.apply({ user, org: set.org, actor, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, { shouldStop: () => ctx.shouldStop(), onProgress: (n) => ctx.progress({ done: from + n }) });
+      const { results } = await deps.engine.apply({ actor, org: set.org, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, { shouldStop: () => ctx.shouldStop(), onProgress: (n) => ctx.progress({ done: from + n }) });
       results.forEach((r, i) => {
         if (r.status === 'stopped') return void notReached++;
         const reason = skipReason(r);
@@ -195,22 +194,22 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
      * What undoing a whole batch (a bulk edit, a rename, a restore) would do: each change, and why any of them
      * can no longer be undone (the row changed since). Reads each table once, from Genesys.
      */
-    async previewBatch(user: CurrentUser, batchId: string): Promise<BatchItem[]> {
-      const changes = await batchChanges(user, batchId);
+    async previewBatch(actor: Actor, batchId: string): Promise<BatchItem[]> {
+      const changes = await batchChanges(actor, batchId);
       const rowsByTable = new Map<string, { rows: Map<string, Row>; schema: TableSchema }>();
       const items: BatchItem[] = [];
       for (const { event: e, view } of changes) {
         const org = await deps.orgs.get(e.orgId!);
         const k = `${e.orgId}\u0000${e.tableId}`;
         if (!rowsByTable.has(k)) {
-          const data = await deps.tables.rows(user, org, e.tableId!, { refresh: true });
+          const data = await deps.tables.rows(actor, org, e.tableId!, { refresh: true });
           rowsByTable.set(k, { rows: new Map(data.rows.map((r) => [String(r.key), r])), schema: data.table.schema });
         }
         const { rows, schema } = rowsByTable.get(k)!;
         const current = rows.get(e.rowKey!) ?? null;
         const change = undoOf(e);
         // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
-        const refused = await undoRefusal(user, e, org, e.actorId !== user.id);
+        const refused = await undoRefusal(actor, e, org, e.actorId !== actor.userId);
         const blocked = refused ? refused
           : change.kind === 'update' ? (rowHolds(current, change.expect, schema) ? null : 'the row has changed since')
           : change.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, change.expect, schema) ? null : 'the row has changed since')
@@ -225,21 +224,21 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
      * hundreds of rows takes minutes): the changes to undo are fixed now, the rights are checked again when
      * it runs. Its page is /jobs/:jobId.
      */
-    async startBatchUndo(user: CurrentUser, batchId: string, actor: Actor): Promise<JobView<UndoPlan>> {
-      const changes = await batchChanges(user, batchId);
+    async startBatchUndo(actor: Actor, batchId: string): Promise<JobView<UndoPlan>> {
+      const changes = await batchChanges(actor, batchId);
       const plan: UndoPlan = { batchId, seqs: changes.map((c) => c.event.seq) };
-      return deps.jobs.submit(UNDO_JOB, actor, plan, { orgId: changes[0]!.event.orgId, batchId: randomUUID(), total: plan.seqs.length });
+      return deps.jobs.submit(actor, UNDO_JOB, plan, { orgId: changes[0]!.event.orgId, batchId: randomUUID(), total: plan.seqs.length });
     },
 
     /**
      * Restoring a row to how it was right after change `seq`: the plan (what will change, compared with the
      * row now) for a preview, and applying it as a new change through the permission-checked path.
      */
-    async restorePlan(user: CurrentUser, seq: number) {
+    async restorePlan(actor: Actor, seq: number) {
       const e = await deps.query.raw(seq);
       if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent') throw new NotFoundError('Only row changes can be restored to.');
       const org = await deps.orgs.get(e.orgId!);
-      const t = await deps.tables.open(user, org, e.tableId!);
+      const t = await deps.tables.open(actor, org, e.tableId!);
       const target = e.action === 'row.deleted' ? null : (JSON.parse(e.after!) as Row);
       const current = await (await deps.orgs.gatewayFor(org.id, org)).getRow(e.tableId!, e.rowKey!);
       // The preview shows only the columns the user may see (t.columns), like every other page; values are
@@ -256,46 +255,46 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo, plan, refused };
     },
 
-    async restore(user: CurrentUser, seq: number, actor: Actor): Promise<void> {
-      const p = await this.restorePlan(user, seq);
+    async restore(actor: Actor, seq: number): Promise<void> {
+      const p = await this.restorePlan(actor, seq);
       if (p.nothingToDo) throw new ValidationError('The row already is as it was after that change.');
-      await deps.engine.applyOne({ user, org: p.org, actor, batchId: null, reason: null, doing: RESTORING, changes: [p.plan] });
+      await deps.engine.applyOne({ actor, org: p.org, batchId: null, reason: null, doing: RESTORING, changes: [p.plan] });
     },
 
     /** Whether entry `seq` is a change that can be undone at all; undo() runs the rights checks. */
-    async eligibility(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
+    async eligibility(actor: Actor, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
       const e = await deps.query.raw(seq);
       if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId) return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
       if (!wasApplied((await deps.outcomes.of([e.changeId])).get(e.changeId)?.state)) return { ok: false, why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.', othersChange: false };
-      return { ok: true, othersChange: e.actorId !== user.id };
+      return { ok: true, othersChange: e.actorId !== actor.userId };
     },
 
     /**
      * What the entry page offers: an undo button only when undo() would pass its rights checks (the same
      * checks, asked now), else why not. `refused` is null when the user may undo.
      */
-    async undoOffer(user: CurrentUser, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
-      const eligible = await this.eligibility(user, seq);
+    async undoOffer(actor: Actor, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
+      const eligible = await this.eligibility(actor, seq);
       if (!eligible.ok) return { ...eligible, refused: null };
       const e = (await deps.query.raw(seq))!;
       const org = await deps.orgs.get(e.orgId!);
-      const refused = await undoRefusal(user, e, org, eligible.othersChange);
+      const refused = await undoRefusal(actor, e, org, eligible.othersChange);
       return { ...eligible, refused };
     },
 
-    async undo(user: CurrentUser, seq: number, actor: Actor, force: boolean): Promise<{ conflict: UndoConflict | null }> {
+    async undo(actor: Actor, seq: number, force: boolean): Promise<{ conflict: UndoConflict | null }> {
       const e = await deps.query.raw(seq);
       if (!e) throw new NotFoundError('That audit entry does not exist.');
-      const eligible = await this.eligibility(user, seq);
+      const eligible = await this.eligibility(actor, seq);
       if (!eligible.ok) throw new ValidationError(eligible.why!);
-      if (force && !mayForceUndo(user)) throw new ForbiddenError('Only an administrator can force an undo over later changes.');
+      if (force && !mayForceUndo(actor)) throw new ForbiddenError('Only an administrator can force an undo over later changes.');
       const org = await deps.orgs.get(e.orgId!);
-      const t = await deps.tables.open(user, org, e.tableId!);
+      const t = await deps.tables.open(actor, org, e.tableId!);
       if (eligible.othersChange && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
       const before = e.before ? (JSON.parse(e.before) as Row) : null;
       const after = e.after ? (JSON.parse(e.after) as Row) : null;
       const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
-      const result = await deps.engine.applyOne({ user, org, actor, batchId: null, reason: null, doing: UNDOING, changes: [undoOf(e, { force })] });
+      const result = await deps.engine.applyOne({ actor, org, batchId: null, reason: null, doing: UNDOING, changes: [undoOf(e, { force })] });
       if (result.status === 'gone') throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
       if (result.status !== 'conflict') return { conflict: null };
       // The conflict page shows only the columns the user may see (t.columns), like every other page.

@@ -9,6 +9,7 @@ import type { RouteTable } from '../../lib/route.js';
 import { regenerateSession, saveSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuthService } from './auth-service.js';
+import { originOf } from '../../lib/request-actor.js';
 import { describeFailedSignIns } from './sign-in-addresses.js';
 
 const SIGNED_OUT_MESSAGE = 'You have signed out.';
@@ -37,7 +38,7 @@ export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService
     const email = typeof body.email === 'string' ? body.email.slice(0, 254) : '';
     const returnTo = typeof body.returnTo === 'string' ? body.returnTo : '/';
     try {
-      const { user, failedSinceLastSignIn } = await deps.auth.signIn(body, req.ip ?? 'unknown');
+      const { user, failedSinceLastSignIn } = await deps.auth.signIn(body, originOf(req));
       await regenerateSession(req);
       const now = deps.clock.now();
       Object.assign(req.session, { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) });

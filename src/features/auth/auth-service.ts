@@ -3,6 +3,7 @@
 // Order: the per account+IP and per-IP limits, then the per-account slowdown (skipped from addresses the
 // account signed in from before), each refusing before any bcrypt work; then the password check.
 import { z } from 'zod';
+import { actorFor, type RequestOrigin } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import { TooManyRequestsError, ValidationError } from '../../lib/errors.js';
 import type { Logger } from '../../lib/logger.js';
@@ -48,8 +49,12 @@ export function createAuthService(deps: {
   audit: AuditService;
 }) {
   return {
-    /** Returns the signed-in user, or throws InvalidCredentialsError / TooManyRequestsError. */
-    async signIn(body: unknown, ip: string): Promise<SignedIn> {
+    /**
+     * Returns the signed-in user, or throws InvalidCredentialsError / TooManyRequestsError. `origin` is where
+     * the attempt came from (no one is known yet): limits key on its address, audit entries carry it whole.
+     */
+    async signIn(body: unknown, origin: RequestOrigin): Promise<SignedIn> {
+      const ip = origin.ip ?? 'unknown';
       const parsed = signInSchema.safeParse(body ?? {});
       if (!parsed.success) throw new InvalidCredentialsError();
       const { email, password } = parsed.data;
@@ -75,7 +80,7 @@ export function createAuthService(deps: {
         if (user) await deps.addresses.recordFailure(user.id, ip, now);
         const reason = !user ? 'unknown_account' : !ok ? 'wrong_password' : 'account_disabled';
         deps.logger.warn('sign-in failed', { event: 'auth.sign_in_failed', email, ip, reason });
-        await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', role: 'USER', ip });
+        await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', role: 'USER', ip, requestId: origin.requestId });
         throw new InvalidCredentialsError();
       }
       await deps.throttle.recordSuccess(email, ip);
@@ -83,7 +88,7 @@ export function createAuthService(deps: {
       const failedSinceLastSignIn = await deps.addresses.recordSuccess(user.id, ip, now);
       await deps.users.recordSignIn(user.id, now);
       deps.logger.info('signed in', { event: 'auth.sign_in', userId: user.id, ip });
-      await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, { userId: user.id, name: `${user.displayName} <${user.email}>`, role: user.role, ip });
+      await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, actorFor(user, { ip, requestId: origin.requestId }));
       return { user, failedSinceLastSignIn };
     },
   };

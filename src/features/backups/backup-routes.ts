@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { attachment } from '../../lib/downloads.js';
 import { flash } from '../../lib/flash.js';
 import { formList } from '../../lib/forms.js';
@@ -41,7 +41,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     const options = optionsOf(req.query as Record<string, unknown>);
     const target = await targetOrg(req, req.query.target);
     try {
-      const preview = await deps.restore.preview(req.user!, target, String(req.params.id), options);
+      const preview = await deps.restore.preview(actorOf(req), target, String(req.params.id), options);
       res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, options, org: target, backupId: String(req.params.id), writeCalls });
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
@@ -52,7 +52,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   routes.post('/backups/:id/restore', 'signed-in', async (req, res) => {
     const body = req.body as Record<string, unknown>;
     try {
-      const job = await deps.restore.start(req.user!, await targetOrg(req, body?.target), String(req.params.id), optionsOf(body), actorOf(req));
+      const job = await deps.restore.start(actorOf(req), await targetOrg(req, body?.target), String(req.params.id), optionsOf(body));
       res.redirect(303, `/backups/restores/${job.id}`);
     } catch (err) {
       // What stops the restore (a problem found since the plan was shown, an unconfirmed foreign file) is named.
@@ -62,7 +62,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   });
 
   routes.post('/backups/restores/:jobId/resume', 'signed-in', async (req, res) => {
-    await deps.restore.resume(String(req.params.jobId), req.user!);
+    await deps.restore.resume(actorOf(req), String(req.params.jobId));
     res.redirect(303, `/backups/restores/${String(req.params.jobId)}`);
   });
 
@@ -72,7 +72,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     const file = (req as Request & { file?: { path: string; size: number } }).file;
     if (!file || file.size === 0) throw new ValidationError('Choose a backup file (.json) to upload.', { file: 'Choose a backup file (.json) to upload.' });
     try {
-      const id = await deps.backups.upload(req.user!, org(req), file, actorOf(req));
+      const id = await deps.backups.upload(actorOf(req), org(req), file);
       res.redirect(303, `/backups/${id}/restore`);
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
@@ -83,39 +83,39 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   // A restore's and a backup's progress pages keep their own addresses (links and bookmarks made before the
   // jobs pages): the same page as /jobs/:jobId, for a job of that kind only.
   routes.get('/backups/restores/:jobId', 'signed-in', async (req, res) => {
-    renderJob(res, await deps.jobs.get(String(req.params.jobId), req.user!, RESTORE_JOB));
+    renderJob(res, await deps.jobs.get(actorOf(req), String(req.params.jobId), RESTORE_JOB));
   });
 
   routes.get('/backups', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
-    const tables = org ? await deps.tables.listTables(req.user!, org) : [];
-    const backups = (await deps.backups.list(req.user!)).map((b) => ({ ...b, deletable: deps.backups.mayDelete(req.user!, b) }));
-    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups, uploads: await deps.backups.uploadUsage(req.user!.id), restores: await deps.restore.recent(req.user!) });
+    const tables = org ? await deps.tables.listTables(actorOf(req), org) : [];
+    const backups = (await deps.backups.list(actorOf(req))).map((b) => ({ ...b, deletable: deps.backups.mayDelete(actorOf(req), b) }));
+    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups, uploads: await deps.backups.uploadUsage(actorOf(req)), restores: await deps.restore.recent(actorOf(req)) });
   });
 
   routes.post('/backups', 'signed-in', async (req, res) => {
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
-    const job = await deps.backups.start(req.user!, req.currentOrg, formList((req.body as Record<string, unknown> | undefined)?.table), actorOf(req));
+    const job = await deps.backups.start(actorOf(req), req.currentOrg, formList((req.body as Record<string, unknown> | undefined)?.table));
     res.redirect(303, `/backups/jobs/${job.id}`);
   });
 
   routes.get('/backups/jobs/:jobId', 'signed-in', async (req, res) => {
-    renderJob(res, await deps.jobs.get(String(req.params.jobId), req.user!, BACKUP_JOB));
+    renderJob(res, await deps.jobs.get(actorOf(req), String(req.params.jobId), BACKUP_JOB));
   });
 
   // Deleting asks first, on a page of its own (no script needed: the CSP allows none inline).
   routes.get('/backups/:id/delete', 'signed-in', async (req, res) => {
-    res.render('backups/delete', { title: 'Delete a backup', backup: await deps.backups.deletable(req.user!, String(req.params.id)) });
+    res.render('backups/delete', { title: 'Delete a backup', backup: await deps.backups.deletable(actorOf(req), String(req.params.id)) });
   });
 
   routes.post('/backups/:id/delete', 'signed-in', async (req, res) => {
-    await deps.backups.delete(req.user!, String(req.params.id), actorOf(req));
+    await deps.backups.delete(actorOf(req), String(req.params.id));
     flash(req, 'success', 'The backup was deleted.');
     res.redirect(303, '/backups');
   });
 
   routes.get('/backups/:id/download', 'signed-in', async (req, res) => {
-    const { name, file, size } = await deps.backups.download(req.user!, String(req.params.id), actorOf(req));
+    const { name, file, size } = await deps.backups.download(actorOf(req), String(req.params.id));
     attachment(res, name, 'application/json; charset=utf-8');
     res.set('Content-Length', String(size));
     await pipeline(createReadStream(file), res);

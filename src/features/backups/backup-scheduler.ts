@@ -5,7 +5,6 @@
 import type { Db } from '../../db/database.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService } from '../orgs/org-service.js';
@@ -14,7 +13,6 @@ import type { BackupService } from './backup-service.js';
 
 const DAY_MS = 86_400_000;
 // Reads as an administrator (all tables, all columns); id 0 is recorded as "no person" (createdById null).
-const SCHEDULER_USER: CurrentUser = { id: 0, email: '', displayName: 'Scheduled backup', role: 'ADMIN', mustChangePassword: false };
 const SCHEDULER_ACTOR: Actor = { userId: 0, name: 'Scheduled backup', role: 'ADMIN' };
 
 export interface SchedulerResult {
@@ -44,8 +42,8 @@ export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: 
       const last = await deps.db.backup.findFirst({ where: { orgId: org.id, kind: 'scheduled' }, orderBy: { createdAt: 'desc' } });
       if (last && deps.clock.now() - last.createdAt.getTime() < DAY_MS) continue;
       try {
-        const tableIds = (await deps.tables.listTables(SCHEDULER_USER, org)).map((t) => t.table.id);
-        const backupId = await deps.backups.backupNow(SCHEDULER_USER, org, tableIds, SCHEDULER_ACTOR, 'scheduled');
+        const tableIds = (await deps.tables.listTables(SCHEDULER_ACTOR, org)).map((t) => t.table.id);
+        const backupId = await deps.backups.backupNow(SCHEDULER_ACTOR, org, tableIds, 'scheduled');
         result.created.push({ orgName: org.name, backupId });
         deps.logger.info('scheduled backup made', { event: 'backup.scheduled', orgId: org.id, backupId, tables: tableIds.length });
         result.pruned += await pruneOld(org.id, org.backupKeep);

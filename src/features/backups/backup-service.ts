@@ -11,7 +11,6 @@ import type { Db } from '../../db/database.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobView } from '../../jobs/job-types.js';
@@ -81,10 +80,10 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     return { id, fileName };
   }
 
-  /** A kept backup this user may see (admins all, users their own), its file checked against the record. */
-  async function findKept(user: CurrentUser, backupId: string) {
+  /** A kept backup this actor may see (admins all, users their own), its file checked against the record. */
+  async function findKept(actor: Actor, backupId: string) {
     const record = await deps.db.backup.findUnique({ where: { id: backupId } });
-    if (!record || !maySeeBackup(user, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
+    if (!record || !maySeeBackup(actor, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
     const file = path.join(dir, record.fileName);
     if ((await fileSha256(file)) !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
     return { record, file };
@@ -107,7 +106,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
   /** Whether the backup.created entry of this backup is in the audit log (a run stopped right before it). */
   const createdIsAudited = async (id: string) => (await deps.db.auditEvent.count({ where: { action: 'backup.created', details: { contains: JSON.stringify({ backupId: id }).slice(1, -1) } } })) > 0;
 
-  async function writeBackup(user: CurrentUser, org: OrgView, tableIds: string[], kind: string, actor: Actor, opts: WriteOptions = {}): Promise<string> {
+  async function writeBackup(actor: Actor, org: OrgView, tableIds: string[], kind: string, opts: WriteOptions = {}): Promise<string> {
     const kept = opts.id ? await deps.db.backup.findUnique({ where: { id: opts.id } }) : null;
     if (kept) {
       // Written by a run the process stopped after the file and its record: at most the audit entry is missing.
@@ -118,7 +117,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     let partial = false;
     let rowsDone = 0;
     for (const tableId of tableIds) {
-      const data = await deps.tables.rows(user, org, tableId, opts.rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: opts.rowsLoadedSince });
+      const data = await deps.tables.rows(actor, org, tableId, opts.rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: opts.rowsLoadedSince });
       const hidden = Object.keys(data.table.schema.properties).filter((c) => !data.columns.includes(c));
       partial ||= hidden.length > 0;
       const schema: TableSchema = { ...data.table.schema, properties: Object.fromEntries(Object.entries(data.table.schema.properties).filter(([c]) => data.columns.includes(c))) };
@@ -136,7 +135,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
         orgName: org.name,
         kind,
         createdAt: new Date(deps.clock.now()),
-        createdById: user.id || null, // 0 = the scheduler, not a person
+        createdById: actor.userId || null, // 0 = the scheduler, not a person
         createdBy: actor.name,
         tableCount: tables.length,
         rowCount: rowsDone,
@@ -163,7 +162,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
         await job.progress({ done: tablesDone, result: { rowsDone } });
         job.stopIfAsked();
       };
-      const backupId = await writeBackup(job.user, org, job.plan.tableIds, job.plan.kind, job.actor, { id: job.plan.backupId, onTable });
+      const backupId = await writeBackup(job.actor, org, job.plan.tableIds, job.plan.kind, { id: job.plan.backupId, onTable });
       await job.progress({ done: job.total, result: { backupId } });
     },
   });
@@ -172,25 +171,28 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
   const deleteChecks: ((backupId: string) => Promise<string | null>)[] = [];
 
   return {
-    /** Starts a backup job; `tableIds` empty = every table the user may view (admins: all). */
-    async start(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind = 'manual'): Promise<JobView<BackupPlan>> {
-      const visible = (await deps.tables.listTables(user, org)).map((t) => t.table.id);
+    /** Starts a backup job; `tableIds` empty = every table the actor may view (admins: all). */
+    async start(actor: Actor, org: OrgView, tableIds: string[], kind = 'manual'): Promise<JobView<BackupPlan>> {
+      const visible = (await deps.tables.listTables(actor, org)).map((t) => t.table.id);
       const chosen = tableIds.length ? tableIds : visible;
       const unknown = chosen.filter((id) => !visible.includes(id));
       if (unknown.length) throw new NotFoundError('A chosen table does not exist or you have no access to it.');
       if (chosen.length === 0) throw new ValidationError('There are no tables to back up.', { tables: 'Choose at least one table.' });
       const plan: BackupPlan = { backupId: randomUUID(), tableIds: chosen, kind, orgName: org.name };
-      return deps.jobs.submit(BACKUP_JOB, actor, plan, { orgId: org.id, total: chosen.length });
+      return deps.jobs.submit(actor, BACKUP_JOB, plan, { orgId: org.id, total: chosen.length });
     },
 
     /** Makes a backup and waits for it (the automatic backup before a restore, the scheduled ones). */
-    async backupNow(user: CurrentUser, org: OrgView, tableIds: string[], actor: Actor, kind: string, opts: { rowsLoadedSince?: number } = {}): Promise<string> {
-      return writeBackup(user, org, tableIds, kind, actor, opts);
+    async backupNow(actor: Actor, org: OrgView, tableIds: string[], kind: string, opts: { rowsLoadedSince?: number } = {}): Promise<string> {
+      return writeBackup(actor, org, tableIds, kind, opts);
     },
 
     deleteChecks,
 
-    /** Throws when this person's uploaded backups fill their quota (checked before an upload is read). */
+    /**
+     * Throws when this person's uploaded backups fill their quota (checked before an upload is read, by the
+     * upload parser, which runs before the signed-in user is loaded: it has the session's user id only).
+     */
     mayUpload: (userId: number) => checkQuota(userId, 0),
 
     /**
@@ -198,10 +200,10 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
      * parser) and is checked first: quota, size, depth, JSON, format, version, seal. A file this server did not
      * seal is kept only for an administrator. Then the file is moved, not copied, into the backups folder.
      */
-    async upload(user: CurrentUser, org: OrgView, upload: { path: string; size: number }, actor: Actor): Promise<string> {
-      await checkQuota(user.id, upload.size);
+    async upload(actor: Actor, org: OrgView, upload: { path: string; size: number }): Promise<string> {
+      await checkQuota(actor.userId, upload.size);
       const { doc, origin } = parseBackup(readFileSync(upload.path, 'utf8'), deps.sealKey);
-      if (origin === 'foreign' && !mayRestoreForeign(user)) throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
+      if (origin === 'foreign' && !mayRestoreForeign(actor)) throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
       const sha256 = await fileSha256(upload.path);
       const { id, fileName, target } = newFile();
       renameSync(upload.path, target);
@@ -213,7 +215,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
           orgName: doc.org?.name ? `${String(doc.org.name).slice(0, 100)} (uploaded)` : 'uploaded',
           kind: 'uploaded',
           createdAt: new Date(deps.clock.now()),
-          createdById: user.id,
+          createdById: actor.userId,
           createdBy: actor.name,
           tableCount: doc.tables.length,
           rowCount: rows,
@@ -237,33 +239,33 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
      * wrote itself (anything but an upload) is trusted whatever its seal: its bytes match the record made when
      * it was written, and only uploads are files a person chose. An upload is trusted only with this server's seal.
      */
-    async load(user: CurrentUser, backupId: string) {
-      const { record, file } = await findKept(user, backupId);
+    async load(actor: Actor, backupId: string) {
+      const { record, file } = await findKept(actor, backupId);
       const { doc, origin } = parseBackup(readFileSync(file, 'utf8'), deps.sealKey);
       const trusted: SealOrigin = record.kind === 'uploaded' ? origin : 'this-server';
       return { record, doc, origin: trusted };
     },
 
     /** This person's uploads against their quota (for the Backups page). */
-    async uploadUsage(userId: number) {
-      const mine = await deps.db.backup.aggregate({ where: { createdById: userId, kind: 'uploaded' }, _count: { _all: true }, _sum: { sizeBytes: true } });
+    async uploadUsage(actor: Actor) {
+      const mine = await deps.db.backup.aggregate({ where: { createdById: actor.userId, kind: 'uploaded' }, _count: { _all: true }, _sum: { sizeBytes: true } });
       return { count: mine._count._all, bytes: mine._sum.sizeBytes ?? 0, ...deps.uploadQuota };
     },
 
-    /** May `user` delete this backup? Admins any; others the files they uploaded (never the app's own backups). */
-    mayDelete: (user: CurrentUser, record: { createdById: number | null; kind: string }) => mayDeleteBackup(user, { ownerId: record.createdById, kind: record.kind }),
+    /** May `actor` delete this backup? Admins any; others the files they uploaded (never the app's own backups). */
+    mayDelete: (actor: Actor, record: { createdById: number | null; kind: string }) => mayDeleteBackup(actor, { ownerId: record.createdById, kind: record.kind }),
 
     /** Deletes a kept backup on request (audited); not while a restore from it is running. */
-    /** A backup `user` may delete, for the confirmation page and the delete itself (404: not hers to see; 403: hers, not hers to delete). */
-    async deletable(user: CurrentUser, backupId: string) {
+    /** A backup `actor` may delete, for the confirmation page and the delete itself (404: not hers to see; 403: hers, not hers to delete). */
+    async deletable(actor: Actor, backupId: string) {
       const record = await deps.db.backup.findUnique({ where: { id: backupId } });
-      if (!record || !maySeeBackup(user, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
-      if (!this.mayDelete(user, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
+      if (!record || !maySeeBackup(actor, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
+      if (!this.mayDelete(actor, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
       return record;
     },
 
-    async delete(user: CurrentUser, backupId: string, actor: Actor): Promise<void> {
-      const record = await this.deletable(user, backupId);
+    async delete(actor: Actor, backupId: string): Promise<void> {
+      const record = await this.deletable(actor, backupId);
       for (const check of deleteChecks) {
         const reason = await check(backupId);
         if (reason) throw new ConflictError(reason);
@@ -278,14 +280,14 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       rmSync(path.join(dir, b.fileName), { force: true });
     },
 
-    /** Backups this user may see: admins all, users their own. */
-    async list(user: CurrentUser) {
-      return deps.db.backup.findMany({ where: { createdById: listedOwner(user) }, orderBy: { createdAt: 'desc' }, take: 200 });
+    /** Backups this actor may see: admins all, users their own. */
+    async list(actor: Actor) {
+      return deps.db.backup.findMany({ where: { createdById: listedOwner(actor) }, orderBy: { createdAt: 'desc' }, take: 200 });
     },
 
     /** The checked file to send for a download (audited); streamed by the route, never read whole into memory. */
-    async download(user: CurrentUser, backupId: string, actor: Actor): Promise<{ name: string; file: string; size: number }> {
-      const { record: b, file } = await findKept(user, backupId);
+    async download(actor: Actor, backupId: string): Promise<{ name: string; file: string; size: number }> {
+      const { record: b, file } = await findKept(actor, backupId);
       await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: b.sizeBytes } }, actor);
       return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, file, size: b.sizeBytes };
     },

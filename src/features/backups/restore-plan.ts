@@ -12,7 +12,7 @@
 // an oracle for hidden values.
 import { FIELD_TYPES, sameIn } from '../../genesys/datatable-schema.js';
 import type { DataTable, Row, TableSchema } from '../../genesys/gateway.js';
-import type { CurrentUser } from '../../lib/current-user.js';
+import type { Actor } from '../../lib/actor.js';
 import { visibleColumns } from '../permissions/access.js';
 import { project } from '../tables/table-service.js';
 import type { OrgView } from '../orgs/org-service.js';
@@ -108,15 +108,15 @@ function visiblePart(source: BackupTable, visible: ReadonlySet<string>): { sourc
   return { source: { ...source, schema, rows }, leftOut };
 }
 
-export async function planRestore(deps: { tables: TableService }, user: CurrentUser, org: OrgView, doc: BackupDocument, opts: RestoreOptions): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
-  const visible = new Map((await deps.tables.listTables(user, org, { refresh: true })).map((t) => [t.table.name, t]));
+export async function planRestore(deps: { tables: TableService }, actor: Actor, org: OrgView, doc: BackupDocument, opts: RestoreOptions): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
+  const visible = new Map((await deps.tables.listTables(actor, org, { refresh: true })).map((t) => [t.table.name, t]));
   const plans: TablePlan[] = [];
   const problems: Problem[] = [];
   const divisions = new Set([...visible.values()].map((t) => t.table.division.id));
   for (let source of doc.tables.filter((t) => !opts.only.length || opts.only.includes(t.name))) {
     const found = visible.get(source.name);
     if (!found) {
-      if (!mayCreateTables(user)) {
+      if (!mayCreateTables(actor)) {
         problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name} that you can see. An administrator can create it from the backup.` });
       } else if (org.readOnly) {
         problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name}, and the org is read-only in this app.` });
@@ -136,7 +136,7 @@ export async function planRestore(deps: { tables: TableService }, user: CurrentU
     }
     const { access } = found;
     let leftOut: string[] = [];
-    if (restoresVisibleColumnsOnly(user)) {
+    if (restoresVisibleColumnsOnly(actor)) {
       const visible = new Set(visibleColumns(access));
       if (!visible.has('key')) {
         problems.push({ table: source.name, message: HIDDEN_KEY_PROBLEM });
@@ -147,7 +147,7 @@ export async function planRestore(deps: { tables: TableService }, user: CurrentU
     const checked = checkTable(source, found.table);
     problems.push(...checked.problems);
     if (checked.problems.length) continue;
-    const current = new Map((await deps.tables.rows(user, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]));
+    const current = new Map((await deps.tables.rows(actor, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]));
     const columns = Object.keys(source.schema.properties).filter((c) => c !== 'key');
     const p: TablePlan = { name: source.name, tableId: found.table.id, create: null, method: 'rows', singly: [], add: [], update: [], remove: [], unchanged: 0, leftOut };
     for (const [key, row] of checked.rows) {

@@ -11,7 +11,6 @@ import type { Db } from '../../db/database.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
@@ -73,16 +72,16 @@ export function createRestoreService(deps: {
    * The plan for restoring a kept backup. A file this server did not seal ('foreign') is planned only for an
    * administrator (who sees every column anyway); anyone else gets the reason and no plan at all.
    */
-  async function preview(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions) {
-    const { record, doc, origin } = await deps.backups.load(user, backupId);
+  async function preview(actor: Actor, org: OrgView, backupId: string, opts: RestoreOptions) {
+    const { record, doc, origin } = await deps.backups.load(actor, backupId);
     const foreign = origin === 'foreign';
-    if (foreign && !mayRestoreForeign(user)) return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
-    return { record, doc, foreign, ...(await planRestore({ tables: deps.tables }, user, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
+    if (foreign && !mayRestoreForeign(actor)) return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
+    return { record, doc, foreign, ...(await planRestore({ tables: deps.tables }, actor, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
   }
 
   /** Applies a stored restore from where it stopped (the job runner's handler for 'restore'). */
   async function apply(job: JobContext<RestorePlan, RestoreResult>): Promise<void> {
-    const { user, actor, failures, notes } = job;
+    const { actor, failures, notes } = job;
     const plans = job.plan.tables;
     const batchId = job.batchId!;
     let done = job.done;
@@ -97,7 +96,7 @@ export function createRestoreService(deps: {
       if (preRestoreBackupId === null) {
         const existing = plans.filter((p) => !p.create && p.tableId).map((p) => p.tableId!);
         // The rows the plan read when the restore was asked for are the state it is about to change: not read twice.
-        preRestoreBackupId = existing.length ? await deps.backups.backupNow(user, org, existing, actor, 'pre-restore', { rowsLoadedSince: job.createdAt.getTime() }) : '';
+        preRestoreBackupId = existing.length ? await deps.backups.backupNow(actor, org, existing, 'pre-restore', { rowsLoadedSince: job.createdAt.getTime() }) : '';
         await save({ preRestoreBackupId });
       }
       let start = 0; // index of this table's first operation in the whole plan
@@ -110,13 +109,13 @@ export function createRestoreService(deps: {
         job.stopIfAsked();
         if (!p.tableId) {
           // Created before a restart? Then use it; else create it now.
-          const again = (await deps.tables.listTables(user, org, { refresh: true })).find((t) => t.table.name === p.name);
-          p.tableId = again ? again.table.id : (await deps.tables.createTable(user, org, { name: p.name, ...p.create! }, actor)).id;
+          const again = (await deps.tables.listTables(actor, org, { refresh: true })).find((t) => t.table.name === p.name);
+          p.tableId = again ? again.table.id : (await deps.tables.createTable(actor, org, { name: p.name, ...p.create! })).id;
           await job.savePlan();
         }
         const changes = changesOf(p, batchId).map((c) => ({ ...c, reason, details: extra }));
         const { results, notes: how } = await deps.engine.apply(
-          { user, org, actor, batchId, reason, doing: 'Restoring this row', changes },
+          { actor, org, batchId, reason, doing: 'Restoring this row', changes },
           {
             method: p.method,
             throwWhenUnavailable: true,
@@ -155,26 +154,26 @@ export function createRestoreService(deps: {
   return {
     preview,
 
-    async start(user: CurrentUser, org: OrgView, backupId: string, opts: RestoreOptions, actor: Actor): Promise<RestoreJobView> {
+    async start(actor: Actor, org: OrgView, backupId: string, opts: RestoreOptions): Promise<RestoreJobView> {
       const askedAt = deps.clock.now(); // the plan's reads are made from here on
-      const { plans, problems, foreign } = await preview(user, org, backupId, opts);
+      const { plans, problems, foreign } = await preview(actor, org, backupId, opts);
       if (problems.length) throw new BackupInvalidError(problems);
       if (foreign && !opts.acceptForeign) throw new BackupInvalidError([{ message: FOREIGN_CONFIRMATION }]);
       const plan: RestorePlan = { backupId, exact: opts.exact, tables: plans };
       const total = plans.reduce((n, p) => n + operationCount(p), 0);
-      return toView(await deps.jobs.submit(RESTORE_JOB, actor, plan, { orgId: org.id, batchId: randomUUID(), total, createdAt: askedAt }));
+      return toView(await deps.jobs.submit(actor, RESTORE_JOB, plan, { orgId: org.id, batchId: randomUUID(), total, createdAt: askedAt }));
     },
 
     /** A stopped (failed or cancelled) restore, started again from where it stopped. */
-    resume: (jobId: string, user: CurrentUser) => deps.jobs.resume(jobId, user, RESTORE_JOB),
+    resume: (actor: Actor, jobId: string) => deps.jobs.resume(actor, jobId, RESTORE_JOB),
 
-    async job(jobId: string, user: CurrentUser): Promise<RestoreJobView> {
-      return toView(await deps.jobs.get(jobId, user, RESTORE_JOB));
+    async job(actor: Actor, jobId: string): Promise<RestoreJobView> {
+      return toView(await deps.jobs.get(actor, jobId, RESTORE_JOB));
     },
 
-    /** The newest restores this user may see (admins: everyone's), for the Backups page. */
-    async recent(user: CurrentUser, take = 10) {
-      return (await deps.jobs.list(user, { kind: RESTORE_JOB, take })).map((j) => ({ id: j.id, status: j.status, total: j.total, done: j.done, createdAt: j.createdAt, failures: j.failures.length }));
+    /** The newest restores this actor may see (admins: everyone's), for the Backups page. */
+    async recent(actor: Actor, take = 10) {
+      return (await deps.jobs.list(actor, { kind: RESTORE_JOB, take })).map((j) => ({ id: j.id, status: j.status, total: j.total, done: j.done, createdAt: j.createdAt, failures: j.failures.length }));
     },
 
     /** Whether a restore from this backup has not ended yet (the backup must not be deleted under it). */

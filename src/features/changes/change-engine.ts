@@ -9,7 +9,7 @@ import { sameIn, rowHolds } from '../../genesys/datatable-schema.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import type { DataTableGateway, Row, TableSchema } from '../../genesys/gateway.js';
 import type { RowCache } from '../../genesys/row-cache.js';
-import type { CurrentUser } from '../../lib/current-user.js';
+import type { Actor } from '../../lib/actor.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeOutcomes } from '../audit/change-outcomes.js';
 import type { OrgView } from '../orgs/org-service.js';
@@ -70,8 +70,8 @@ export function decide(c: RowChange, current: Row | null | undefined, schema: Ta
 }
 
 export function createChangeEngine(deps: {
-  /** The table as this user may see and change it (table-service `open`): the rights the engine checks. */
-  open(user: CurrentUser, org: OrgView, tableId: string): Promise<OpenTable>;
+  /** The table as this actor may see and change it (table-service `open`): the rights the engine checks. */
+  open(actor: Actor, org: OrgView, tableId: string): Promise<OpenTable>;
   /** The table's row count, cheaply (cached, or one brief call): whether one read of it beats a read per row. */
   rowCount(org: OrgView, tableId: string): Promise<number | null>;
   rowCache: RowCache;
@@ -89,7 +89,7 @@ export function createChangeEngine(deps: {
     const tables = new Map<string, OpenTable>();
     for (const c of changes) {
       let t = tables.get(c.tableId);
-      if (!t) tables.set(c.tableId, (t = await deps.open(set.user, set.org, c.tableId)));
+      if (!t) tables.set(c.tableId, (t = await deps.open(set.actor, set.org, c.tableId)));
       assertMayWrite(t, c.kind, columnsWritten(c), set.doing);
     }
     return tables;

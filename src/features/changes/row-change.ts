@@ -5,7 +5,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import type { OrgView } from '../orgs/org-service.js';
 
 interface ChangeBase {
@@ -54,9 +53,9 @@ export type RowChange = ChangeBase &
   );
 
 export interface ChangeSet {
-  user: CurrentUser;
-  org: OrgView;
+  /** Who asks: their rights are checked for every change, and every audit entry names them. */
   actor: Actor;
+  org: OrgView;
   /** Groups the changes in the audit log (undone as a unit); null for a single edit. */
   batchId: string | null;
   reason: string | null;

@@ -1,7 +1,7 @@
 // Admin pages for Genesys orgs, the sandbox org, and every user's org switcher.
 import type { Request, Response } from 'express';
 import { regionOptions } from '../../genesys/regions.js';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { safeReturnPath } from '../../lib/current-user.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
@@ -57,12 +57,12 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
 
   routes.post('/admin/orgs', 'admin', async (req, res) => {
     try {
-      const org = await orgs.create(req.body, actorOf(req));
+      const org = await orgs.create(actorOf(req), req.body);
       const test = await orgs.test(org.id);
       flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
       // A new org shows its readiness (reads only) at once: what its role lets the app do, and what to change.
       if (!test.ok) return res.redirect(303, `/admin/orgs/${org.id}/edit`);
-      await deps.readiness.run(org.id, actorOf(req), { writeChecks: false });
+      await deps.readiness.run(actorOf(req), org.id, { writeChecks: false });
       res.redirect(303, `/admin/orgs/${org.id}/readiness`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -86,7 +86,7 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   routes.post('/admin/orgs/:id', 'admin', async (req, res) => {
     const org = await orgs.get(id(req));
     try {
-      await orgs.update(org.id, req.body, actorOf(req));
+      await orgs.update(actorOf(req), org.id, req.body);
       // A schedule just turned on makes its first backup now, not at the next hourly check.
       void deps.backupScheduler.run().catch(() => undefined); // failures are logged and audited by the scheduler
       flash(req, 'success', `Saved “${String((req.body as Record<string, unknown>).name ?? org.name)}”.`);
@@ -104,26 +104,26 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   });
 
   routes.post('/admin/orgs/:id/archive', 'admin', async (req, res) => {
-    await orgs.setArchived(id(req), true, actorOf(req));
+    await orgs.setArchived(actorOf(req), id(req), true);
     flash(req, 'success', 'The org is archived: hidden from the org switcher, its history kept.');
     res.redirect(303, '/admin/orgs');
   });
 
   routes.post('/admin/orgs/:id/unarchive', 'admin', async (req, res) => {
-    await orgs.setArchived(id(req), false, actorOf(req));
+    await orgs.setArchived(actorOf(req), id(req), false);
     flash(req, 'success', 'The org is active again.');
     res.redirect(303, '/admin/orgs');
   });
 
   routes.post('/admin/orgs/:id/delete', 'admin', async (req, res) => {
     const org = await orgs.get(id(req));
-    await orgs.delete(org.id, actorOf(req));
+    await orgs.delete(actorOf(req), org.id);
     flash(req, 'success', `Deleted “${org.name}”.`);
     res.redirect(303, '/admin/orgs');
   });
 
   routes.post('/admin/orgs/:id/reset-sandbox', 'admin', async (req, res) => {
-    await orgs.resetSandbox(id(req), actorOf(req));
+    await orgs.resetSandbox(actorOf(req), id(req));
     flash(req, 'success', 'The sandbox org has its demo data back.');
     res.redirect(303, '/admin/orgs');
   });

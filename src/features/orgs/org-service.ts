@@ -204,7 +204,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       return toView(await record(id));
     },
 
-    async create(body: unknown, actor: Actor): Promise<OrgView> {
+    async create(actor: Actor, body: unknown): Promise<OrgView> {
       const input = parseForm(newOrgSchema, body);
       await assertNameFree(input.name);
       const id = randomUUID();
@@ -228,7 +228,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       return toView(org);
     },
 
-    async update(id: string, body: unknown, actor: Actor): Promise<OrgView> {
+    async update(actor: Actor, id: string, body: unknown): Promise<OrgView> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
       if (org.isSandbox) {
@@ -254,7 +254,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       return toView(updated);
     },
 
-    async setArchived(id: string, archived: boolean, actor: Actor): Promise<void> {
+    async setArchived(actor: Actor, id: string, archived: boolean): Promise<void> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
       const updated = await repo.update(id, { archivedAt: archived ? now() : null });
@@ -264,7 +264,7 @@ export function createOrgService(deps: OrgServiceDeps) {
     },
 
     /** Deletes an org nothing refers to; otherwise explains why and suggests archiving. */
-    async delete(id: string, actor: Actor): Promise<void> {
+    async delete(actor: Actor, id: string): Promise<void> {
       const org = await record(id);
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
       const reasons = (await Promise.all(referenceChecks.map((check) => check(id)))).filter(Boolean);
@@ -321,7 +321,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       return toView(org);
     },
 
-    async resetSandbox(id: string, actor: Actor): Promise<void> {
+    async resetSandbox(actor: Actor, id: string): Promise<void> {
       const org = await record(id);
       if (!org.isSandbox) throw new ValidationError('Only the sandbox org can be reset to the demo data.');
       await deps.sandbox.reset({ clientId: org.clientId, clientSecret: secretOf(org) });

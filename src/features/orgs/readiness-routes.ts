@@ -2,7 +2,7 @@
 // what to change there. Shown after an org is added and on demand; write checks only on an explicit click.
 import type { Request } from 'express';
 import { CAPABILITIES, CAPABILITY_ORDER } from '../../genesys/readiness-probe.js';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { OrgService } from './org-service.js';
@@ -19,7 +19,7 @@ export function registerReadinessRoutes(routes: RouteTable, deps: { orgs: OrgSer
   routes.post('/admin/orgs/:id/readiness', 'admin', async (req, res) => {
     const org = await deps.orgs.get(id(req));
     const writeChecks = (req.body as Record<string, unknown>).writeChecks === '1';
-    const report = await deps.readiness.run(org.id, actorOf(req), { writeChecks });
+    const report = await deps.readiness.run(actorOf(req), org.id, { writeChecks });
     // A permission the app never uses (deleting tables) is shown when missing, but is nothing to fix.
     const problems = report.divisions.flatMap((d) => d.checks).filter((c) => !CAPABILITIES[c.capability].unused && (c.status === 'missing' || c.status === 'failed')).length;
     const ok = report.token.status === 'ok' && report.listing.status === 'ok' && problems === 0;

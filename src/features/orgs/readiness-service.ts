@@ -66,7 +66,7 @@ export function createReadinessService(deps: { db: Db; orgs: OrgService; audit: 
     latest,
 
     /** Checks the org now (write checks only when asked) and keeps the result as the org's latest. */
-    async run(orgId: string, actor: Actor | null, opts: { writeChecks: boolean }): Promise<ReadinessReport> {
+    async run(actor: Actor | null, orgId: string, opts: { writeChecks: boolean }): Promise<ReadinessReport> {
       const entry = await deps.orgs.connectionEntry(orgId);
       const report = await probeReadiness({ client: entry.client, queue: entry.queue, gateway: entry.gateway, now: () => new Date(deps.clock.now()) }, opts);
       const data = { checkedAt: new Date(report.checkedAt), writeChecks: opts.writeChecks, report: JSON.stringify(report) };

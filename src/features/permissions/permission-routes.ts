@@ -1,7 +1,7 @@
 // Admin pages for rights: per user and org, the org's tables (live from Genesys) with their rights; per
 // table, the rights and a column grid built from the live schema; copy rights; who can do what on a table.
 import type { Request } from 'express';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { idField, idParam } from '../../lib/params.js';
@@ -23,7 +23,7 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const allOrgs = await orgs.list();
     const wanted = typeof req.query.orgId === 'string' ? req.query.orgId : req.currentOrg?.id;
     const org = allOrgs.find((o) => o.id === wanted) ?? allOrgs[0] ?? null;
-    const orgTables = org ? await tables.listTables(req.user!, org) : [];
+    const orgTables = org ? await tables.listTables(actorOf(req), org) : [];
     const rights = org ? await permissions.rightsOf(user.id, org.id) : new Map();
     const everyone = (await users.list()).filter((u) => u.id !== user.id && needsTableGrants(u));
     // Grants the org's Genesys role cannot honour, from its last readiness check.
@@ -38,7 +38,7 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
   routes.get('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
     const user = await users.get(userId(req));
     const org = await orgs.get(String(req.params.orgId));
-    const { table } = await tables.open(req.user!, org, String(req.params.tableId));
+    const { table } = await tables.open(actorOf(req), org, String(req.params.tableId));
     const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
     const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
     res.render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: null, fieldErrors: {} });
@@ -47,9 +47,9 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
   routes.post('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
     const user = await users.get(userId(req));
     const org = await orgs.get(String(req.params.orgId));
-    const { table } = await tables.open(req.user!, org, String(req.params.tableId));
+    const { table } = await tables.open(actorOf(req), org, String(req.params.tableId));
     try {
-      await permissions.save(user.id, org, table, req.body, actorOf(req));
+      await permissions.save(actorOf(req), user.id, org, table, req.body);
       flash(req, 'success', `Saved the rights of ${user.displayName} on ${table.name}. They apply from their next click.`);
       res.redirect(303, `/admin/users/${user.id}/permissions?orgId=${encodeURIComponent(org.id)}`);
     } catch (err) {
@@ -63,14 +63,14 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
   routes.post('/admin/users/:id/permissions/copy', 'admin', async (req, res) => {
     const user = await users.get(userId(req));
     const source = await users.get(idField(req.body, 'fromUserId', 'the user to copy rights from'));
-    const count = await permissions.copy(source.id, user.id, actorOf(req));
+    const count = await permissions.copy(actorOf(req), source.id, user.id);
     flash(req, 'success', `Copied ${count} table right(s) from ${source.displayName} to ${user.displayName}.`);
     res.redirect(303, `/admin/users/${user.id}/permissions`);
   });
 
   routes.get('/admin/orgs/:orgId/tables/:tableId/access', 'admin', async (req, res) => {
     const org = await orgs.get(String(req.params.orgId));
-    const { table } = await tables.open(req.user!, org, String(req.params.tableId));
+    const { table } = await tables.open(actorOf(req), org, String(req.params.tableId));
     const grants = await permissions.whoCanAccess(org.id, table.id);
     res.render('permissions/who', { title: `Who can use ${table.name}`, org, table, columns: orderedColumns(table.schema), grants });
   });

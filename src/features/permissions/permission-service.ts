@@ -3,7 +3,6 @@
 // never from a form field.
 import type { DataTable } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
@@ -60,19 +59,19 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
   const { repo, audit } = deps;
 
   return {
-    /** The effective rights of `user` on `table` of `org` (deny by default; admins have all). */
-    async access(user: CurrentUser, org: OrgView, table: DataTable): Promise<TableAccess> {
-      const stored = needsTableGrants(user) ? await repo.forTable(user.id, org.id, table.id) : null;
-      return tableAccess(user, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
+    /** The effective rights of `actor` on `table` of `org` (deny by default; admins have all). */
+    async access(actor: Actor, org: OrgView, table: DataTable): Promise<TableAccess> {
+      const stored = needsTableGrants(actor) ? await repo.forTable(actor.userId, org.id, table.id) : null;
+      return tableAccess(actor, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
     },
 
-    /** Tables of the org the user may view (all for admins). */
-    async visibleTables(user: CurrentUser, org: OrgView, tables: DataTable[]): Promise<{ table: DataTable; access: TableAccess }[]> {
-      const grants = needsTableGrants(user) ? await repo.forUserInOrg(user.id, org.id) : null;
+    /** Tables of the org the actor may view (all for admins). */
+    async visibleTables(actor: Actor, org: OrgView, tables: DataTable[]): Promise<{ table: DataTable; access: TableAccess }[]> {
+      const grants = needsTableGrants(actor) ? await repo.forUserInOrg(actor.userId, org.id) : null;
       return tables
         .map((table) => ({
           table,
-          access: tableAccess(user, { orgReadOnly: org.readOnly, orgName: org.name, stored: grants?.get(table.id), schema: table.schema }),
+          access: tableAccess(actor, { orgReadOnly: org.readOnly, orgName: org.name, stored: grants?.get(table.id), schema: table.schema }),
         }))
         .filter((t) => t.access.canView);
     },
@@ -90,7 +89,7 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
       return repo.forTable(userId, orgId, tableId);
     },
 
-    async save(targetUserId: number, org: OrgView, table: DataTable, body: unknown, actor: Actor): Promise<void> {
+    async save(actor: Actor, targetUserId: number, org: OrgView, table: DataTable, body: unknown): Promise<void> {
       const rights = parseRightsForm(body, table);
       const before = await repo.forTable(targetUserId, org.id, table.id);
       const after = isEmpty(rights) ? null : rights;
@@ -99,7 +98,7 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
     },
 
     /** Copies every right of one user onto another (replacing the target's rights on those tables). */
-    async copy(fromUserId: number, toUserId: number, actor: Actor): Promise<number> {
+    async copy(actor: Actor, fromUserId: number, toUserId: number): Promise<number> {
       if (fromUserId === toUserId) throw new ValidationError('Choose a different user to copy from.', { fromUserId: 'Choose a different user to copy from.' });
       const source = await repo.allForUser(fromUserId);
       if (source.length === 0) throw new NotFoundError('That user has no rights to copy.');

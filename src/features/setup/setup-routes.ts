@@ -12,7 +12,7 @@ import { regionOptions } from '../../genesys/regions.js';
 import { ORG_COLORS } from '../orgs/org-schemas.js';
 import type { OrgService } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf, originOf } from '../../lib/request-actor.js';
 
 export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; orgs: OrgService; readiness: ReadinessService; clock: Clock }): void {
   const renderAdminForm = (res: Response, status: number, values: Record<string, unknown>, error?: ValidationError) =>
@@ -32,7 +32,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
   routes.post('/setup', 'public', async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
-      const user = await deps.setup.createFirstAdmin(body, req.ip);
+      const user = await deps.setup.createFirstAdmin(body, originOf(req));
       await regenerateSession(req);
       const now = deps.clock.now();
       Object.assign(req.session, { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) });
@@ -70,7 +70,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     await requirePending();
     const org = await deps.orgs.createSandbox(actorOf(req));
     req.session.currentOrgId = org.id;
-    await deps.setup.finishConnectionStep(req.user!.id);
+    await deps.setup.finishConnectionStep(actorOf(req));
     flash(req, 'success', 'Setup is complete. The sandbox org is ready with demo tables: try editing one.');
     res.redirect(303, '/');
   });
@@ -80,7 +80,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     const body = (req.body ?? {}) as Record<string, unknown>;
     let orgId: string;
     try {
-      orgId = (await deps.orgs.create(body, actorOf(req))).id;
+      orgId = (await deps.orgs.create(actorOf(req), body)).id;
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderConnect(res, 400, { values: body, error: err });
@@ -88,15 +88,15 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     const test = await deps.orgs.test(orgId);
     req.session.currentOrgId = orgId;
     if (!test.ok) return renderConnect(res, 200, { values: body, testFailure: test.message, savedOrgId: orgId });
-    await deps.setup.finishConnectionStep(req.user!.id);
+    await deps.setup.finishConnectionStep(actorOf(req));
     flash(req, 'success', `Setup is complete. ${test.message}`);
     // As after adding an org later: the admin sees at once what the client's role lets the app do (reads only).
-    await deps.readiness.run(orgId, actorOf(req), { writeChecks: false });
+    await deps.readiness.run(actorOf(req), orgId, { writeChecks: false });
     res.redirect(303, `/admin/orgs/${orgId}/readiness`);
   });
 
   routes.post('/setup/connect', 'admin', async (req: Request, res: Response) => {
-    await deps.setup.finishConnectionStep(req.user!.id);
+    await deps.setup.finishConnectionStep(actorOf(req));
     flash(req, 'info', 'Setup is complete. Connect a Genesys Cloud org (or the sandbox org) from Genesys orgs whenever you are ready.');
     res.redirect(303, '/');
   });

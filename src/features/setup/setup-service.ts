@@ -1,4 +1,5 @@
 // First-run setup: create the administrator, then the (optional) Genesys connection step.
+import type { Actor, RequestOrigin } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseForm } from '../../lib/forms.js';
@@ -71,7 +72,9 @@ export function createSetupService(deps: {
       return deps.setupToken?.value ?? null;
     },
 
-    async createFirstAdmin(body: unknown, ip: string | undefined) {
+    /** Before anyone exists there is no actor: `origin` is where the request came from. */
+    async createFirstAdmin(body: unknown, origin: RequestOrigin) {
+      const { ip } = origin;
       if (await isAdminCreated()) throw new NotFoundError();
       checkSetupToken(body, ip);
       const input = parseWithPasswordPolicy(body);
@@ -96,10 +99,10 @@ export function createSetupService(deps: {
       return (await isAdminCreated()) && !(await deps.repo.isConnectionStepDone());
     },
 
-    async finishConnectionStep(userId: number): Promise<void> {
+    async finishConnectionStep(actor: Actor): Promise<void> {
       if (!(await this.isConnectionStepPending())) throw new NotFoundError();
       await deps.repo.markConnectionStepDone(new Date(deps.clock.now()));
-      deps.logger.info('setup: Genesys connection left for later', { event: 'setup.connection_deferred', userId });
+      deps.logger.info('setup: Genesys connection left for later', { event: 'setup.connection_deferred', userId: actor.userId });
     },
   };
 }

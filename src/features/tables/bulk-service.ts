@@ -9,7 +9,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { formList } from '../../lib/forms.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
@@ -107,9 +106,9 @@ function problemOf(r: ChangeResult): string | null {
 
 export function createBulkService(deps: { tables: TableService; engine: ChangeEngine; orgs: OrgService; jobs: JobRunner; outcomes: ChangeOutcomes }) {
   /** What a bulk request would do, and the selected rows' keys (kept out of the preview: a key may be hidden). */
-  async function plan(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
+  async function plan(actor: Actor, org: OrgView, tableId: string, body: unknown) {
       const request = readRequest(body);
-      const data = await deps.tables.rows(user, org, tableId);
+      const data = await deps.tables.rows(actor, org, tableId);
       const { access, table } = data;
       if (request.action === 'delete' && !access.canDelete) throw new ForbiddenError(access.readOnlyReason ?? 'You may not delete rows in this table.');
       let value: Row[string] | undefined;
@@ -171,7 +170,7 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
     };
     const deleting = plan.action === 'delete';
     await deps.engine.apply(
-      { user: ctx.user, org, actor: ctx.actor, batchId, reason: deleting ? 'Bulk delete' : 'Bulk edit', doing: deleting ? 'This bulk delete' : 'This bulk change', changes },
+      { actor: ctx.actor, org, batchId, reason: deleting ? 'Bulk delete' : 'Bulk edit', doing: deleting ? 'This bulk delete' : 'This bulk change', changes },
       {
         // Asked between rows: a cancel keeps what was written (one batch, undoable) and the report says so.
         shouldStop: () => ctx.shouldStop(),
@@ -219,13 +218,13 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
   deps.jobs.register<BulkPlan, BulkResult>(BULK_JOB, { noun: 'bulk change', resumable: true, run, report });
 
   return {
-    async preview(user: CurrentUser, org: OrgView, tableId: string, body: unknown) {
-      return (await plan(user, org, tableId, body)).preview;
+    async preview(actor: Actor, org: OrgView, tableId: string, body: unknown) {
+      return (await plan(actor, org, tableId, body)).preview;
     },
 
     /** Stores the bulk change as a job and starts it; the job's page follows it. */
-    async start(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<JobView<BulkPlan>> {
-      const { keys, preview } = await plan(user, org, tableId, body);
+    async start(actor: Actor, org: OrgView, tableId: string, body: unknown): Promise<JobView<BulkPlan>> {
+      const { keys, preview } = await plan(actor, org, tableId, body);
       const { request, table, value } = preview;
       const stored: BulkPlan = {
         tableId,
@@ -235,12 +234,12 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
         ...(request.action === 'set' ? { value } : {}),
         items: preview.items.map((i, n) => ({ label: i.label, key: keys[n]!, ...(i.refused ? { refused: i.refused } : {}) })),
       };
-      return deps.jobs.submit(BULK_JOB, actor, stored, { orgId: org.id, batchId: randomUUID(), total: stored.items.length });
+      return deps.jobs.submit(actor, BULK_JOB, stored, { orgId: org.id, batchId: randomUUID(), total: stored.items.length });
     },
 
-    /** A bulk job `user` may see (owner or administrator), with its report. */
-    async get(jobId: string, user: CurrentUser): Promise<JobView<BulkPlan, BulkResult>> {
-      return (await deps.jobs.get(jobId, user, BULK_JOB)) as JobView<BulkPlan, BulkResult>;
+    /** A bulk job `actor` may see (owner or administrator), with its report. */
+    async get(actor: Actor, jobId: string): Promise<JobView<BulkPlan, BulkResult>> {
+      return (await deps.jobs.get(actor, jobId, BULK_JOB)) as JobView<BulkPlan, BulkResult>;
     },
 
     report,

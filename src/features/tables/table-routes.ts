@@ -5,7 +5,7 @@
 import type { Request, Response } from 'express';
 import { GenesysError } from '../../genesys/errors.js';
 import type { Row } from '../../genesys/gateway.js';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { attachment, CSV_KINDS, csvKindOf } from '../../lib/downloads.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
@@ -91,7 +91,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
 
   routes.get('/tables', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
-    const list = org ? await tables.listTables(req.user!, org) : [];
+    const list = org ? await tables.listTables(actorOf(req), org) : [];
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     const shown = q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
     const counts = org ? await Promise.all(shown.map(({ table }) => tables.rowCount(org, table.id))) : [];
@@ -112,7 +112,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   routes.get('/tables/:tableId', 'signed-in', async (req, res) => {
     const selected = takeSelection(req);
     const org = currentOrg(req);
-    const data = await tables.rows(req.user!, org, tableId(req));
+    const data = await tables.rows(actorOf(req), org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
     const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
     const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
@@ -161,7 +161,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     routes.get(`/tables/:tableId/export.${format}`, 'signed-in', async (req, res) => {
       const org = currentOrg(req);
       const csvKind = format === 'csv' ? csvKindOf(req.query.for) : undefined;
-      const data = await tables.rows(req.user!, org, tableId(req));
+      const data = await tables.rows(actorOf(req), org, tableId(req));
       const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
       const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => data.present(r).values);
       await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, ...(csvKind ? { csv: csvKind } : {}), rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
@@ -179,13 +179,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
 
   routes.post('/tables/:tableId/reload', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
-    await tables.rows(req.user!, currentOrg(req), tableId(req), { refresh: true });
+    await tables.rows(actorOf(req), currentOrg(req), tableId(req), { refresh: true });
     flash(req, 'info', 'Reloaded from Genesys Cloud.');
     res.redirect(303, tablePath(tableId(req)));
   });
 
   routes.get('/tables/:tableId/new-row', 'signed-in', async (req, res) => {
-    const t = await tables.open(req.user!, currentOrg(req), tableId(req));
+    const t = await tables.open(actorOf(req), currentOrg(req), tableId(req));
     if (!t.access.canAdd) throw new ForbiddenError(t.access.readOnlyReason ?? 'You may not add rows to this table.');
     const defaults: Row = {};
     for (const c of t.columns) {
@@ -199,18 +199,18 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     refuseScopeFields(req);
     const org = currentOrg(req);
     try {
-      const row = await tables.createRow(req.user!, org, tableId(req), req.body, actorOf(req));
+      const row = await tables.createRow(actorOf(req), org, tableId(req), req.body);
       flash(req, 'success', row.key !== undefined ? `Added the row “${String(row.key)}”.` : 'Added the row.');
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
-      const t = await tables.open(req.user!, org, tableId(req));
+      const t = await tables.open(actorOf(req), org, tableId(req));
       renderRowForm(res, err.status, t, 'create', typedValues(req.body, t.columns, {}), null, err);
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
-    const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
+    const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
     renderRowForm(res, 200, data, 'update', data.row, ref(req));
   });
 
@@ -218,7 +218,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     refuseScopeFields(req);
     const org = currentOrg(req);
     try {
-      const { changed, row } = await tables.updateRow(req.user!, org, tableId(req), ref(req), req.body, actorOf(req));
+      const { changed, row } = await tables.updateRow(actorOf(req), org, tableId(req), ref(req), req.body);
       if (wantsJson(req)) return void res.json({ ok: true, changed, row });
       const name = row.key !== undefined ? `“${String(row.key)}”` : 'the row';
       flash(req, changed.length ? 'success' : 'info', changed.length ? `Saved ${name} (${changed.join(', ')}).` : `No changes to ${name}.`);
@@ -228,17 +228,17 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
         return void res.status(err.status).json({ ok: false, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, conflict: err instanceof RowConflictError });
       }
       if (err instanceof RowConflictError) {
-        const data = await tables.row(req.user!, org, tableId(req), ref(req));
+        const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
         return void res.status(409).render('tables/conflict', { title: 'Someone else changed this row', table: data.table, row: data.row, rowRef: ref(req), conflicts: err.conflicts, mine: typedValues(req.body, data.columns, data.row), columns: data.columns, access: data.access, rowPath });
       }
       if (!isFormError(err)) throw err;
-      const data = await tables.row(req.user!, org, tableId(req), ref(req));
+      const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
       renderRowForm(res, err.status, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
-    const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
+    const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
     if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write')) throw new ForbiddenError(data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.');
     res.render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: null, fieldErrors: {}, newKey: String(data.row.key ?? ''), confirmKey: null });
   });
@@ -248,18 +248,18 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = currentOrg(req);
     const newKey = String((req.body as Record<string, unknown>).newKey ?? '');
     try {
-      await tables.renameRow(req.user!, org, tableId(req), ref(req), newKey, actorOf(req), { confirmed: keyConfirmed(req.body, newKey) });
+      await tables.renameRow(actorOf(req), org, tableId(req), ref(req), newKey, { confirmed: keyConfirmed(req.body, newKey) });
       flash(req, 'success', `Renamed to “${newKey}” (the old row was deleted and a copy added under the new key; both are in the audit log).`);
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
-      const data = await tables.row(req.user!, org, tableId(req), ref(req));
+      const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
       res.status(err.status).render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, newKey, confirmKey: err instanceof SimilarKeyError ? err.key : null });
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {
-    const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
+    const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
     if (!data.access.canDelete) throw new ForbiddenError(data.access.readOnlyReason ?? 'You may not delete rows in this table.');
     res.render('tables/delete', { title: 'Delete a row', table: data.table, row: data.row, columns: data.columns, rowRef: ref(req), rowPath, fixed: data.fixed });
   });
@@ -268,7 +268,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     refuseScopeFields(req);
     const body = (req.body ?? {}) as Record<string, unknown>;
     const reason = typeof body.reason === 'string' && body.reason.trim() ? body.reason.trim().slice(0, 500) : null;
-    const { name } = await tables.deleteRow(req.user!, currentOrg(req), tableId(req), ref(req), actorOf(req), reason);
+    const { name } = await tables.deleteRow(actorOf(req), currentOrg(req), tableId(req), ref(req), reason);
     flash(req, 'success', name === null ? 'Deleted the row.' : `Deleted the row “${name}”.`);
     res.redirect(303, tablePath(tableId(req)));
   });
@@ -276,7 +276,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
   routes.post('/tables/:tableId/bulk/preview', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
     try {
-      const plan = await bulk.preview(req.user!, currentOrg(req), tableId(req), req.body);
+      const plan = await bulk.preview(actorOf(req), currentOrg(req), tableId(req), req.body);
       res.render('tables/bulk-preview', { title: 'Check the bulk change', ...plan, rawValue: plan.request.raw });
     } catch (err) {
       // A value refused before any write returns to the table with the message and the same rows still
@@ -291,13 +291,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
 
   routes.post('/tables/:tableId/bulk/apply', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
-    const job = await bulk.start(req.user!, currentOrg(req), tableId(req), req.body, actorOf(req));
+    const job = await bulk.start(actorOf(req), currentOrg(req), tableId(req), req.body);
     res.redirect(303, `/jobs/${job.id}`);
   });
 
   // The address bulk jobs had before they were durable jobs (bookmarks, open tabs): the same page as /jobs/:jobId.
   routes.get('/tables/:tableId/bulk/:jobId', 'signed-in', async (req, res) => {
-    const job = await bulk.get(String(req.params.jobId), req.user!);
+    const job = await bulk.get(actorOf(req), String(req.params.jobId));
     if (job.plan.tableId !== tableId(req)) throw new NotFoundError('That bulk change does not exist.');
     renderJob(res, job);
   });

@@ -9,7 +9,6 @@ import type { DataTable, DataTableGateway, Row } from '../../genesys/gateway.js'
 import type { RowCache } from '../../genesys/row-cache.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
-import type { CurrentUser } from '../../lib/current-user.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
@@ -103,15 +102,15 @@ export function createTableService(deps: {
     return tables;
   }
 
-  /** The table as this user may see it. Non-admins without a grant get 404 before anything reaches Genesys. */
-  async function open(user: CurrentUser, org: OrgView, tableId: string): Promise<UserTable & { gateway: DataTableGateway }> {
-    const stored = needsTableGrants(user) ? await deps.permissions.rightsOn(user.id, org.id, tableId) : null;
-    if (rightsOf(user, stored)?.canView === false) throw new NotFoundError('That table does not exist or you have no access to it.');
+  /** The table as this actor may see it. Non-admins without a grant get 404 before anything reaches Genesys. */
+  async function open(actor: Actor, org: OrgView, tableId: string): Promise<UserTable & { gateway: DataTableGateway }> {
+    const stored = needsTableGrants(actor) ? await deps.permissions.rightsOn(actor.userId, org.id, tableId) : null;
+    if (rightsOf(actor, stored)?.canView === false) throw new NotFoundError('That table does not exist or you have no access to it.');
     const gateway = await deps.orgs.gatewayFor(org.id, org);
     let table = (await tablesOf(org)).find((t) => t.id === tableId);
     table ??= (await tablesOf(org, true)).find((t) => t.id === tableId);
     if (!table) throw new NotFoundError("That table does not exist in this org as the app's Genesys OAuth client sees it: it may have been deleted in Genesys Cloud, or be in a division the client's role does not cover (add that division to the role).");
-    const access = tableAccess(user, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
+    const access = tableAccess(actor, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
     if (!access.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
     return { table, access, columns: visibleColumns(access), gateway };
   }
@@ -126,8 +125,8 @@ export function createTableService(deps: {
     /** The opaque name of a row whose key a reader may not see (the same handle the table pages use). */
     keyHandle,
 
-    async listTables(user: CurrentUser, org: OrgView, opts: { refresh?: boolean } = {}) {
-      return deps.permissions.visibleTables(user, org, await tablesOf(org, opts.refresh));
+    async listTables(actor: Actor, org: OrgView, opts: { refresh?: boolean } = {}) {
+      return deps.permissions.visibleTables(actor, org, await tablesOf(org, opts.refresh));
     },
 
     /**
@@ -135,16 +134,16 @@ export function createTableService(deps: {
      * at `columns` and must pass rows through `present` (visible columns only) before they leave the service
      * layer; projecting just the shown page keeps a 5,000-row search cheap.
      */
-    async rows(user: CurrentUser, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
-      const t = await open(user, org, tableId);
+    async rows(actor: Actor, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
+      const t = await open(actor, org, tableId);
       const cached = await deps.rowCache.get(org.id, tableId, opts);
       const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns), fixed: isUnaddressableSegment(String(row.key)) });
       return { table: t.table, access: t.access, columns: t.columns, rows: cached.rows, present, loadedAt: cached.loadedAt };
     },
 
     /** One row for the edit form, read fresh from Genesys, visible columns only. */
-    async row(user: CurrentUser, org: OrgView, tableId: string, ref: string) {
-      const t = await open(user, org, tableId);
+    async row(actor: Actor, org: OrgView, tableId: string, ref: string) {
+      const t = await open(actor, org, tableId);
       const key = await keyOf(t, org, ref);
       const row = await t.gateway.getRow(tableId, key);
       if (!row) throw new NotFoundError(t.columns.includes('key') ? `There is no row “${key}” in ${t.table.name}.` : `That row no longer exists in ${t.table.name}.`);
@@ -156,15 +155,15 @@ export function createTableService(deps: {
      * else has since changed a column the user also changed, nothing is written and a RowConflictError says
      * which; changes by others to other columns are kept (the write is merged onto the current row).
      */
-    async updateRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, body: unknown, actor: Actor): Promise<{ changed: string[]; row: Row }> {
-      const t = await open(user, org, tableId);
+    async updateRow(actor: Actor, org: OrgView, tableId: string, ref: string, body: unknown): Promise<{ changed: string[]; row: Row }> {
+      const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
       const { values, baseline, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
       assertMayWrite(t, 'update', Object.keys(values), 'This change');
       assertReason(org, reason);
       const change = { id: newChangeId(), kind: 'update' as const, tableId, key, write: values, baseline };
-      const r = await deps.engine().applyOne({ user, org, actor, batchId: null, reason, doing: 'This change', changes: [change] });
+      const r = await deps.engine().applyOne({ actor, org, batchId: null, reason, doing: 'This change', changes: [change] });
       if (r.status === 'gone') throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
       if (r.status === 'conflict') throw new RowConflictError(r.conflicts, project(r.current!, t.columns));
       if (r.status === 'unchanged') return { changed: [], row: project(r.row, t.columns) };
@@ -172,8 +171,8 @@ export function createTableService(deps: {
     },
 
     /** Renaming a key is a create under the new key and a delete of the old one, audited as one batch. */
-    async renameRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, newKey: string, actor: Actor, opts: { confirmed?: boolean } = {}): Promise<void> {
-      const t = await open(user, org, tableId);
+    async renameRow(actor: Actor, org: OrgView, tableId: string, ref: string, newKey: string, opts: { confirmed?: boolean } = {}): Promise<void> {
+      const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canAdd', 'add rows (renaming a key adds a row)');
       assertWritable(t.access, 'canDelete', 'delete rows (renaming a key deletes the old row)');
       if (t.access.columns.key !== 'write') throw new ForbiddenError('You may not change keys in this table.');
@@ -194,9 +193,8 @@ export function createTableService(deps: {
         const details = { from: key, to: target };
         const { results } = await engine.apply(
           {
-            user,
-            org,
             actor,
+            org,
             batchId,
             reason: null,
             doing: 'This rename',
@@ -232,33 +230,33 @@ export function createTableService(deps: {
       }
     },
 
-    async createRow(user: CurrentUser, org: OrgView, tableId: string, body: unknown, actor: Actor): Promise<Row> {
-      const t = await open(user, org, tableId);
+    async createRow(actor: Actor, org: OrgView, tableId: string, body: unknown): Promise<Row> {
+      const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canAdd', 'add rows');
       const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
       assertMayWrite(t, 'create', Object.keys(values), 'This row');
       assertReason(org, reason);
       const key = String(values.key);
       assertDistinctKey(key, await keysOf(t, org), keyConfirmed(body, key), 'key');
-      const r = await deps.engine().applyOne({ user, org, actor, batchId: null, reason, doing: 'This row', changes: [{ id: newChangeId(), kind: 'create', tableId, key, write: values }] });
+      const r = await deps.engine().applyOne({ actor, org, batchId: null, reason, doing: 'This row', changes: [{ id: newChangeId(), kind: 'create', tableId, key, write: values }] });
       if (r.status !== 'applied') throw new ConflictError(`A row with the key “${key}” exists already.`);
       return project(r.row!, t.columns);
     },
 
     /** Deletes a row; `name` is its key as the user may see it (null where the key is hidden from her). */
-    async deleteRow(user: CurrentUser, org: OrgView, tableId: string, ref: string, actor: Actor, reason: string | null = null): Promise<{ name: string | null }> {
-      const t = await open(user, org, tableId);
+    async deleteRow(actor: Actor, org: OrgView, tableId: string, ref: string, reason: string | null = null): Promise<{ name: string | null }> {
+      const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       assertReason(org, reason);
       const key = await keyOf(t, org, ref);
-      const r = await deps.engine().applyOne({ user, org, actor, batchId: null, reason, doing: 'Deleting this row', changes: [{ id: newChangeId(), kind: 'delete', tableId, key }] });
+      const r = await deps.engine().applyOne({ actor, org, batchId: null, reason, doing: 'Deleting this row', changes: [{ id: newChangeId(), kind: 'delete', tableId, key }] });
       if (r.status === 'gone') throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
       return { name: t.columns.includes('key') ? key : null };
     },
 
     /** Admins only: a new table in Genesys Cloud (a restore creating a table its backup has). */
-    async createTable(user: CurrentUser, org: OrgView, table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] }, actor: Actor): Promise<DataTable> {
-      if (!mayCreateTables(user)) throw new ForbiddenError('Only administrators may create tables.');
+    async createTable(actor: Actor, org: OrgView, table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] }): Promise<DataTable> {
+      if (!mayCreateTables(actor)) throw new ForbiddenError('Only administrators may create tables.');
       if (org.readOnly) throw new ForbiddenError(`“${org.name}” is read-only in this app.`);
       const gateway = await deps.orgs.gatewayFor(org.id, org);
       const created = await gateway.createTable(table);

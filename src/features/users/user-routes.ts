@@ -1,6 +1,6 @@
 // User administration (admins) and each user's own account page: password and sessions.
 import type { Request, Response } from 'express';
-import { actorOf } from '../../lib/actor.js';
+import { actorOf } from '../../lib/request-actor.js';
 import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { idParam } from '../../lib/params.js';
@@ -32,7 +32,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
 
   routes.post('/admin/users', 'admin', async (req, res) => {
     try {
-      const user = await users.create(req.body, actorOf(req));
+      const user = await users.create(actorOf(req), req.body);
       flash(req, 'success', `Added ${user.displayName}. They must choose their own password when they first sign in. Next: grant them table rights.`);
       res.redirect(303, `/admin/users/${user.id}/permissions`);
     } catch (err) {
@@ -49,7 +49,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   routes.post('/admin/users/:id', 'admin', async (req, res) => {
     const user = await users.get(id(req));
     try {
-      await users.update(user.id, req.body, actorOf(req));
+      await users.update(actorOf(req), user.id, req.body);
       flash(req, 'success', 'Saved.');
       res.redirect(303, `/admin/users/${user.id}`);
     } catch (err) {
@@ -63,7 +63,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
     ['enable', false, 'enabled'],
   ] as const) {
     routes.post(`/admin/users/:id/${action}`, 'admin', async (req, res) => {
-      await users.setDisabled(id(req), disabled, actorOf(req));
+      await users.setDisabled(actorOf(req), id(req), disabled);
       flash(req, 'success', `The user is ${message}.`);
       res.redirect(303, `/admin/users/${id(req)}`);
     });
@@ -71,7 +71,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
 
   routes.post('/admin/users/:id/delete', 'admin', async (req, res) => {
     const user = await users.get(id(req));
-    await users.delete(user.id, actorOf(req));
+    await users.delete(actorOf(req), user.id);
     flash(req, 'success', `Deleted ${user.displayName}. Their entries in the audit log stay.`);
     res.redirect(303, '/admin/users');
   });
@@ -79,7 +79,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   routes.post('/admin/users/:id/reset-password', 'admin', async (req, res) => {
     const user = await users.get(id(req));
     try {
-      await users.resetPassword(user.id, req.body, actorOf(req));
+      await users.resetPassword(actorOf(req), user.id, req.body);
       flash(req, 'success', `New temporary password set for ${user.displayName}; they must change it when they next sign in. Their sessions were ended.`);
       res.redirect(303, `/admin/users/${user.id}`);
     } catch (err) {
@@ -90,7 +90,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   });
 
   routes.post('/admin/users/:id/end-sessions', 'admin', async (req, res) => {
-    const count = await users.endAllSessions(id(req), actorOf(req), id(req) === req.user!.id ? req.sessionID : undefined);
+    const count = await users.endAllSessions(actorOf(req), id(req), id(req) === req.user!.id ? req.sessionID : undefined);
     flash(req, 'success', `Ended ${count} session(s).`);
     res.redirect(303, `/admin/users/${id(req)}`);
   });
@@ -110,7 +110,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
 
   routes.post('/account/password', 'signed-in', async (req, res) => {
     try {
-      await users.changeOwnPassword(req.user!.id, req.body, req.sessionID, actorOf(req));
+      await users.changeOwnPassword(actorOf(req), req.body, req.sessionID);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return renderAccount(req, res, 400, err);
@@ -125,13 +125,13 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   });
 
   routes.post('/account/sessions/:handle/end', 'signed-in', async (req, res) => {
-    await users.endSession(req.user!.id, String(req.params.handle), actorOf(req));
+    await users.endSession(actorOf(req), String(req.params.handle));
     flash(req, 'success', 'That session is signed out.');
     res.redirect(303, '/account');
   });
 
   routes.post('/account/sessions/end-others', 'signed-in', async (req, res) => {
-    const count = await users.endAllSessions(req.user!.id, actorOf(req), req.sessionID);
+    const count = await users.endAllSessions(actorOf(req), req.user!.id, req.sessionID);
     flash(req, 'success', `Signed out ${count} other session(s).`);
     res.redirect(303, '/account');
   });

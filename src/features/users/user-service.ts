@@ -78,7 +78,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       return summary(await find(id));
     },
 
-    async create(body: unknown, actor: Actor): Promise<UserSummary> {
+    async create(actor: Actor, body: unknown): Promise<UserSummary> {
       const input = parseForm(createUserSchema, body);
       await emailFree(input.email);
       policyError(input.password, input);
@@ -89,7 +89,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       return summary(user);
     },
 
-    async update(id: number, body: unknown, actor: Actor): Promise<UserSummary> {
+    async update(actor: Actor, id: number, body: unknown): Promise<UserSummary> {
       const user = await find(id);
       const input = parseForm(editUserSchema, body);
       await emailFree(input.email, id);
@@ -99,7 +99,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       return summary(updated);
     },
 
-    async setDisabled(id: number, disabled: boolean, actor: Actor): Promise<void> {
+    async setDisabled(actor: Actor, id: number, disabled: boolean): Promise<void> {
       const user = await find(id);
       if (disabled) await assertNotLastAdmin(user, 'disabled');
       const updated = await db.user.update({ where: { id }, data: { disabled } });
@@ -107,7 +107,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       await audit.record({ action: disabled ? 'user.disabled' : 'user.enabled', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor);
     },
 
-    async delete(id: number, actor: Actor): Promise<void> {
+    async delete(actor: Actor, id: number): Promise<void> {
       const user = await find(id);
       if (id === actor.userId) throw new ForbiddenError('You cannot delete your own account. Ask another administrator.');
       await assertNotLastAdmin(user, 'deleted');
@@ -116,7 +116,7 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
     },
 
     /** Admin sets a temporary password; the user must change it at next sign-in. All their sessions end. */
-    async resetPassword(id: number, body: unknown, actor: Actor): Promise<void> {
+    async resetPassword(actor: Actor, id: number, body: unknown): Promise<void> {
       const user = await find(id);
       const input = parseForm(resetPasswordSchema, body);
       policyError(input.password, user);
@@ -126,7 +126,8 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
     },
 
     /** The user's own change: the current password is required; optionally signs out everywhere else. */
-    async changeOwnPassword(userId: number, body: unknown, currentSid: string, actor: Actor): Promise<void> {
+    async changeOwnPassword(actor: Actor, body: unknown, currentSid: string): Promise<void> {
+      const userId = actor.userId;
       const user = await find(userId);
       const input = parseForm(changeOwnPasswordSchema, body);
       if (!(await deps.hasher.verify(input.currentPassword, user.passwordHash))) {
@@ -150,14 +151,16 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       }));
     },
 
-    async endSession(userId: number, handle: string, actor: Actor): Promise<void> {
+    /** Ends one of the actor's own sessions. */
+    async endSession(actor: Actor, handle: string): Promise<void> {
+      const userId = actor.userId;
       const target = (await deps.sessions.listForUser(userId)).find((s) => sessionHandle(s.sid) === handle);
       if (!target) throw new NotFoundError('That session has already ended.');
       await new Promise<void>((resolve, reject) => deps.sessions.destroy(target.sid, (err) => (err ? reject(err) : resolve())));
       await audit.record({ action: 'session.ended', targetUserId: userId }, actor);
     },
 
-    async endAllSessions(userId: number, actor: Actor, exceptSid?: string): Promise<number> {
+    async endAllSessions(actor: Actor, userId: number, exceptSid?: string): Promise<number> {
       await find(userId);
       const count = await deps.sessions.destroyAllForUser(userId, exceptSid);
       await audit.record({ action: 'session.ended_all', targetUserId: userId, details: { count } }, actor);
