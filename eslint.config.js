@@ -25,6 +25,22 @@ const REQUEST_FREE = {
   paths: [{ name: 'express', message: ACTOR_MESSAGE }],
   patterns: [{ regex: '(^|/)(lib/current-user|lib/request-actor)(\\.js)?$', message: ACTOR_MESSAGE }],
 };
+// Repositories own their tables (ADR repositories-own-tables): only `*-repository.ts`, src/db/ and the composition
+// root (services.ts, server.ts) may reach the database client. Everywhere else, nothing from src/db/database.ts
+// (not even the `Db` type: a service that takes one can query any table), and only types from the generated
+// client (model types such as `User`; never `PrismaClient` or `Prisma.sql`, which are values).
+const DB_MESSAGE = 'Only *-repository.ts files, src/db/ and the composition root (services.ts, server.ts) use the database client: take a repository instead.';
+const DB_MODULE = String.raw`/(^|\/)db\/database(\.js)?$/`;
+const GENERATED_CLIENT = String.raw`/(^|\/)db\/generated\//`;
+const VALUE_IMPORT = ':not([importKind="type"]):has(ImportSpecifier[importKind!="type"], ImportDefaultSpecifier, ImportNamespaceSpecifier)';
+const DB_CLIENT = [
+  `ImportDeclaration[source.value=${DB_MODULE}]`,
+  `ImportExpression[source.value=${DB_MODULE}]`,
+  `:matches(ExportNamedDeclaration, ExportAllDeclaration)[source.value=${DB_MODULE}]`,
+  `TSImportType[argument.literal.value=${DB_MODULE}]`,
+  `ImportDeclaration[source.value=${GENERATED_CLIENT}]${VALUE_IMPORT}`,
+  `ImportExpression[source.value=${GENERATED_CLIENT}]`,
+].map((selector) => ({ selector, message: DB_MESSAGE }));
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'coverage/', 'src/db/generated/', 'data/', '.tmp/', 'test-results/'] },
@@ -38,10 +54,11 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-syntax': ['error', CONFIG_ONLY, ...ROLE_COMPARED, ROLE_SWITCHED],
+      'no-restricted-syntax': ['error', CONFIG_ONLY, ...ROLE_COMPARED, ROLE_SWITCHED, ...DB_CLIENT],
     },
   },
-  { files: ['src/features/permissions/policy.ts'], rules: { 'no-restricted-syntax': ['error', CONFIG_ONLY] } },
+  { files: ['src/features/permissions/policy.ts'], rules: { 'no-restricted-syntax': ['error', CONFIG_ONLY, ...DB_CLIENT] } },
+  { files: ['src/**/*-repository.ts', 'src/db/**', 'src/services.ts', 'src/server.ts'], rules: { 'no-restricted-syntax': ['error', CONFIG_ONLY, ...ROLE_COMPARED, ROLE_SWITCHED] } },
   {
     files: ['src/features/**/*.ts', 'src/jobs/**/*.ts', 'src/lib/actor.ts'],
     ignores: ['**/*-routes.ts', 'src/features/orgs/org-context.ts'],

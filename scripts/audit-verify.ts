@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig, loadDotEnv } from '../src/config.js';
 import { createDb, databasePath } from '../src/db/database.js';
+import { createAuditReaderRepository } from '../src/features/audit/audit-reader-repository.js';
 import { checkpointFilePath } from '../src/features/audit/audit-checkpoints.js';
 import { verifyAuditChain, verifyOptionsFor } from '../src/features/audit/audit-verify.js';
 import { appVersion } from '../src/lib/paths.js';
@@ -20,7 +21,7 @@ const db = createDb(dbPath);
 try {
   const key = values.key ? readSecretFile(values.key, 32, 'audit key') : verifyOptionsFor(config).key;
   const checkpointFile = values.checkpoints ?? checkpointFilePath(config.dataDir);
-  const result = await verifyAuditChain(db, { key, checkpointFile });
+  const result = await verifyAuditChain(createAuditReaderRepository(db), { key, checkpointFile });
   const checkpointNote = result.checkpoint
     ? ` Latest signed checkpoint (${result.checkpoint.at}, entry #${result.checkpoint.seq}) matches.`
     : ` No signed checkpoint in ${checkpointFile}${existsSync(checkpointFile) ? '' : ' (no such file)'}: entries removed from the end cannot be detected.`;

@@ -3,6 +3,7 @@
 import { loadConfig, loadDotEnv } from '../src/config.js';
 import { configureDb, createDb, databasePath } from '../src/db/database.js';
 import { rotateDataKey } from '../src/features/orgs/key-rotation.js';
+import { createOrgRepository } from '../src/features/orgs/org-repository.js';
 import { appVersion } from '../src/lib/paths.js';
 
 loadDotEnv();
@@ -10,7 +11,7 @@ const config = loadConfig(process.env, { version: appVersion() });
 const db = createDb(databasePath(config.dataDir));
 try {
   await configureDb(db);
-  const result = await rotateDataKey(db, config.secretFiles.dataKey);
+  const result = await rotateDataKey(createOrgRepository(db), config.secretFiles.dataKey);
   console.log(`Data-encryption key rotated: ${result.oldKeyId} -> ${result.newKeyId}; ${result.reEncrypted} secret(s) re-encrypted.`);
   console.log(`The old key is kept as data-key.retired-${result.oldKeyId}: keep it while you may restore a database backup taken before now.`);
 } catch (err) {

@@ -87,7 +87,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
 
   // Health checks answer before sessions exist, so polling them creates no session rows.
   const bare = new RouteTable(accessGuards);
-  registerHealthRoutes(bare, { db: services.db, version: config.version });
+  registerHealthRoutes(bare, { databaseAnswers: services.databaseAnswers, version: config.version });
   app.use(bare.router);
 
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT, parameterLimit: FORM_FIELD_LIMIT }));
@@ -135,7 +135,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerJobRoutes(routes, services);
-  registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, db: services.db, verifyAuditChain: services.verifyAuditChain });
+  registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, filterChoices: services.auditFilterChoices, verifyAuditChain: services.verifyAuditChain });
   registerHomeRoutes(routes);
   app.use(routes.router);
 

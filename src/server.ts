@@ -14,6 +14,7 @@ import { Redactor } from './lib/redact.js';
 import { loadAppSecrets, SecretFileError } from './lib/secret-files.js';
 import { AuditKeyMismatchError } from './features/audit/audit-repository.js';
 import { assertStoredSecretsReadable } from './features/orgs/data-key-check.js';
+import { createOrgRepository } from './features/orgs/org-repository.js';
 import { systemClock } from './lib/clock.js';
 import { createServices } from './services.js';
 
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     redactor.addSecret(secrets.backupKey.toString('base64'));
     redactor.addSecret(secrets.auditKey.toString('base64'));
     const db = await prepareDatabase(config, logger);
-    await assertStoredSecretsReadable(db, secrets, config.secretFiles.dataKey);
+    await assertStoredSecretsReadable(createOrgRepository(db), secrets, config.secretFiles.dataKey);
     redactor.addSecret(config.envOrg?.clientSecret);
     const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
     // A signed checkpoint of the audit chain (DATA_DIR/audit-checkpoints.jsonl and the application log) at

@@ -1,11 +1,12 @@
 // createServices: wires repositories and services from explicit dependencies. The only composition root
 // besides server.ts; tests call it with a temporary database, a manual clock and a capturing logger.
 import type { AppConfig } from './config.js';
-import type { Db } from './db/database.js';
+import { databaseAnswers, type Db } from './db/database.js';
+import { createTransact } from './db/transaction.js';
 import { createAuthService } from './features/auth/auth-service.js';
 import { createLoginThrottle, type ThrottleLimits } from './features/auth/login-throttle.js';
 import { createAccountSlowdown } from './features/auth/account-slowdown.js';
-import { createSignInAddresses } from './features/auth/sign-in-addresses.js';
+import { createSignInAddresses } from './features/auth/sign-in-address-repository.js';
 import { createSetupRepository } from './features/setup/setup-repository.js';
 import { createSetupService } from './features/setup/setup-service.js';
 import { createSetupToken, isLoopbackHost } from './features/setup/setup-token.js';
@@ -15,6 +16,7 @@ import type { Logger } from './lib/logger.js';
 import { BCRYPT_COST, createPasswordHasher, type BcryptEngine } from './lib/passwords.js';
 import type { AppSecrets } from './lib/secret-files.js';
 import { PrismaSessionStore } from './lib/session-store.js';
+import { createSessionRepository } from './lib/session-repository.js';
 import { GatewayRegistry, type GatewaySettings } from './genesys/gateway-registry.js';
 import { RowCache } from './genesys/row-cache.js';
 import { createOrgRepository } from './features/orgs/org-repository.js';
@@ -22,6 +24,7 @@ import { createOrgService } from './features/orgs/org-service.js';
 import { SandboxManager, type SandboxEmulatorOptions } from './features/orgs/sandbox.js';
 import type { Redactor } from './lib/redact.js';
 import { createAuditRepository } from './features/audit/audit-repository.js';
+import { createAuditReaderRepository } from './features/audit/audit-reader-repository.js';
 import { checkpointFilePath, createCheckpointWriter } from './features/audit/audit-checkpoints.js';
 import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
@@ -30,9 +33,11 @@ import { createUndoService } from './features/audit/undo-service.js';
 import { createChangeEngine, type ChangeEngine } from './features/changes/change-engine.js';
 import { createReconciler } from './features/changes/reconciler.js';
 import { createReadinessService } from './features/orgs/readiness-service.js';
+import { createReadinessRepository } from './features/orgs/readiness-repository.js';
 import { createAuditRetention } from './features/audit/audit-retention.js';
 import { createChangeOutcomes } from './features/audit/change-outcomes.js';
 import { createBackupService } from './features/backups/backup-service.js';
+import { createBackupRepository } from './features/backups/backup-repository.js';
 import { createRestoreService } from './features/backups/restore-service.js';
 import { createBackupScheduler } from './features/backups/backup-scheduler.js';
 import { createJobRepository } from './jobs/job-repository.js';
@@ -71,12 +76,17 @@ export function createServices(deps: ServiceDeps) {
   const { config, db, logger, secrets, clock } = deps;
   if (deps.bcryptCost !== undefined && config.env !== 'test') throw new Error(`choosing the bcrypt cost is for tests only (NODE_ENV=test); production always uses ${BCRYPT_COST}`);
   const hasher = createPasswordHasher(secrets.passwordPepper, { cost: deps.bcryptCost, engine: deps.bcrypt, testBuild: config.env === 'test' });
+  // Repositories own their tables (ADR repositories-own-tables); services get these, never `db`.
+  const transact = createTransact(db);
   const users = createUserRepository(db);
+  const orgRecords = createOrgRepository(db);
+  const backupRecords = createBackupRepository(db);
+  const auditLog = createAuditReaderRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const signInAddresses = createSignInAddresses(db);
   const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
   deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
-  const sessionStore = new PrismaSessionStore(db, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
+  const sessionStore = new PrismaSessionStore(createSessionRepository(db), { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
   const auditRepo = createAuditRepository(db, { key: secrets.auditKey, file: config.secretFiles.auditKey });
   const audit = createAuditService({ repo: auditRepo, clock, logger });
   const auditCheckpointFile = checkpointFilePath(config.dataDir);
@@ -95,7 +105,8 @@ export function createServices(deps: ServiceDeps) {
   const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock, readRows: async (orgId, tableId) => (await orgs.gatewayFor(orgId)).readAllRows(tableId) });
   const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly, emulator: deps.sandboxEmulator });
   const orgs = createOrgService({
-    repo: createOrgRepository(db),
+    repo: orgRecords,
+    transact,
     audit,
     secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),
     gateways,
@@ -105,9 +116,9 @@ export function createServices(deps: ServiceDeps) {
     logger,
     clock,
   });
-  const permissions = createPermissionService({ repo: createPermissionRepository(db), audit });
-  const changeOutcomes = createChangeOutcomes(db);
-  const reconciler = createReconciler({ db, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
+  const permissions = createPermissionService({ repo: createPermissionRepository(db), audit, transact });
+  const changeOutcomes = createChangeOutcomes(auditLog);
+  const reconciler = createReconciler({ log: auditLog, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
   // The engine asks the table service which tables a user may write; the table service hands it every write.
   const engine: ChangeEngine = createChangeEngine({ open: (...a) => tables.open(...a), rowCount: (...a) => tables.rowCount(...a), rowCache, audit, outcomes: changeOutcomes, reconciler, crashAt: config.crashAt });
   const tables = createTableService({ orgs, permissions, rowCache, audit, engine: () => engine, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
@@ -116,23 +127,23 @@ export function createServices(deps: ServiceDeps) {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
-  const auditQuery = createAuditQuery(db, { keyHandle: tables.keyHandle, viewableBy: permissions.viewableBy });
+  const auditQuery = createAuditQuery(auditLog, { keyHandle: tables.keyHandle, viewableBy: permissions.viewableBy });
   // One runner for every background job; the kinds register their handlers as they are created below.
   const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
-  const backups = createBackupService({ db, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
-  const restore = createRestoreService({ db, tables, engine, backups, audit, orgs, jobs, clock, writeMethod: config.restoreWriteMethod });
+  const backups = createBackupService({ repo: backupRecords, log: auditLog, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
+  const restore = createRestoreService({ backupRecords, tables, engine, backups, audit, orgs, jobs, clock, writeMethod: config.restoreWriteMethod });
   backups.deleteChecks.push(async (backupId) => ((await restore.restoring(backupId)) ? 'A restore from this backup is running. Delete the backup once the restore has finished.' : null));
-  const backupScheduler = createBackupScheduler({ db, orgs, tables, backups, audit, clock, logger });
-  const retention = createAuditRetention({ db, audit, clock, retentionDays: config.auditRetentionDays });
-  const auditCheckpoints = createCheckpointWriter({ db, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock });
+  const backupScheduler = createBackupScheduler({ repo: backupRecords, orgs, tables, backups, audit, clock, logger });
+  const retention = createAuditRetention({ reader: auditLog, writer: auditRepo, audit, clock, retentionDays: config.auditRetentionDays });
+  const auditCheckpoints = createCheckpointWriter({ reader: auditLog, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock });
   const periodic = createPeriodicWork({ clock, logger });
   registerBackgroundWork(periodic, { reconciler, auditCheckpoints, backupScheduler, retention, sessionStore, logger });
   return {
     audit,
     auditQuery,
     auditCheckpoints,
-    verifyAuditChain: () => verifyAuditChain(db, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
-    undo: createUndoService({ query: auditQuery, orgs, tables, engine, db, outcomes: changeOutcomes, jobs }),
+    verifyAuditChain: () => verifyAuditChain(auditLog, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
+    undo: createUndoService({ query: auditQuery, orgs, tables, engine, log: auditLog, outcomes: changeOutcomes, jobs }),
     backups,
     /** Backup uploads in progress (server-wide and per person), see upload-gate.ts. */
     uploadGate: new UploadGate(config.backupUploads),
@@ -142,17 +153,22 @@ export function createServices(deps: ServiceDeps) {
     jobs,
     periodic,
     reconciler,
-    readiness: createReadinessService({ db, orgs, audit, clock, logger }),
+    readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
     tables,
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
-    userAdmin: createUserService({ db, hasher, sessions: sessionStore, audit, logger }),
+    userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger }),
     gateways,
     rowCache,
     sandbox,
     orgs,
-    db,
+    /** People and orgs the audit log can be filtered by (everyone only for those who see the whole log). */
+    async auditFilterChoices(wholeLog: boolean) {
+      return { people: wholeLog ? await users.listNames() : [], orgs: await orgRecords.listNames() };
+    },
+    /** Whether the database answers (GET /healthz). */
+    databaseAnswers: () => databaseAnswers(db),
     logger,
     secrets,
     clock,
@@ -160,7 +176,7 @@ export function createServices(deps: ServiceDeps) {
     users,
     throttle,
     sessionStore,
-    setup: createSetupService({ repo: createSetupRepository(db), hasher, clock, logger, setupToken, addresses: signInAddresses }),
+    setup: createSetupService({ repo: createSetupRepository(db, users), hasher, clock, logger, setupToken, addresses: signInAddresses }),
     /**
      * Starts background work: jobs stopped by a restart carry on, periodic work runs now and then (server.ts;
      * tests drive `periodic.tick()` with the manual clock instead).

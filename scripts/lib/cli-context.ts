@@ -12,6 +12,7 @@ import { appVersion } from '../../src/lib/paths.js';
 import { Redactor } from '../../src/lib/redact.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { assertStoredSecretsReadable } from '../../src/features/orgs/data-key-check.js';
+import { createOrgRepository } from '../../src/features/orgs/org-repository.js';
 import { createServices } from '../../src/services.js';
 
 export class CliError extends Error {}
@@ -25,7 +26,7 @@ export async function openCli(flagNames: string[]) {
   const db = createDb(databasePath(config.dataDir));
   await configureDb(db);
   const secrets = loadAppSecrets(config.secretFiles);
-  await assertStoredSecretsReadable(db, secrets, config.secretFiles.dataKey);
+  await assertStoredSecretsReadable(createOrgRepository(db), secrets, config.secretFiles.dataKey);
   redactor.addSecret(config.envOrg?.clientSecret);
   const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor, sandboxReadOnly: true });
   // Opened on the first question only, so fully flagged runs never wait on stdin.

@@ -49,3 +49,13 @@ export async function readPragmas(db: Db): Promise<Record<string, string | numbe
   for (const name of Object.keys(REQUIRED_PRAGMAS)) out[name] = await pragma(db, name);
   return out;
 }
+
+/** Whether the database answers a query (the health check); never throws. */
+export async function databaseAnswers(db: Db): Promise<boolean> {
+  try {
+    await db.$queryRawUnsafe('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,8 +1,9 @@
 // express-session store in the app's SQLite database: sessions survive restarts, and every session of a user
 // can be listed or ended at once (user disabled, password reset, "sign out everywhere").
 import session from 'express-session';
-import type { Db } from '../db/database.js';
+import type { Transaction } from '../db/transaction.js';
 import type { Clock } from './clock.js';
+import type { SessionRepository } from './session-repository.js';
 
 /** Extending a session row at most this often (the row outlives the session by the grace period anyway). */
 const TOUCH_INTERVAL_MS = 60_000;
@@ -23,7 +24,7 @@ export interface SessionSummary {
 
 export class PrismaSessionStore extends session.Store {
   constructor(
-    private readonly db: Db,
+    private readonly repo: SessionRepository,
     private readonly policy: { idleMs: number; maxMs: number },
     private readonly clock: Clock,
   ) {
@@ -42,12 +43,12 @@ export class PrismaSessionStore extends session.Store {
   }
 
   override get(sid: string, cb: Callback<session.SessionData | null>): void {
-    this.db.session
-      .findUnique({ where: { sid } })
+    this.repo
+      .find(sid)
       .then(async (row) => {
         if (!row) return cb(null, null);
         if (row.expiresAt.getTime() <= this.clock.now()) {
-          await this.db.session.deleteMany({ where: { sid } });
+          await this.repo.delete(sid);
           return cb(null, null);
         }
         cb(null, JSON.parse(row.data) as session.SessionData);
@@ -65,8 +66,8 @@ export class PrismaSessionStore extends session.Store {
       ip: sess.ip ?? null,
       userAgent: sess.userAgent ?? null,
     };
-    this.db.session
-      .upsert({ where: { sid }, create: { sid, ...fields, createdAt: new Date(sess.createdAt ?? this.clock.now()) }, update: fields })
+    this.repo
+      .save(sid, fields, new Date(sess.createdAt ?? this.clock.now()))
       .then(() => cb?.())
       .catch((err: unknown) => cb?.(err));
   }
@@ -79,35 +80,30 @@ export class PrismaSessionStore extends session.Store {
     if (now - (this.lastTouched.get(sid) ?? 0) < TOUCH_INTERVAL_MS) return void cb?.();
     this.lastTouched.set(sid, now);
     if (this.lastTouched.size > 10_000) this.lastTouched.clear();
-    this.db.session
-      .updateMany({ where: { sid }, data: { expiresAt: this.expiry(sess), lastSeenAt: new Date(this.clock.now()) } })
+    this.repo
+      .extend(sid, this.expiry(sess), new Date(this.clock.now()))
       .then(() => cb?.())
       .catch((err: unknown) => cb?.(err));
   }
 
   override destroy(sid: string, cb?: Callback): void {
-    this.db.session
-      .deleteMany({ where: { sid } })
+    this.repo
+      .delete(sid)
       .then(() => cb?.())
       .catch((err: unknown) => cb?.(err));
   }
 
-  async destroyAllForUser(userId: number, exceptSid?: string): Promise<number> {
-    const result = await this.db.session.deleteMany({ where: { userId, ...(exceptSid ? { NOT: { sid: exceptSid } } : {}) } });
-    return result.count;
+  /** Ends every session of a user but `exceptSid`, in the caller's transaction when given (with the change that ends them). */
+  async destroyAllForUser(userId: number, exceptSid?: string, tx?: Transaction): Promise<number> {
+    return this.repo.deleteForUser(userId, exceptSid, tx);
   }
 
   async listForUser(userId: number): Promise<SessionSummary[]> {
-    return this.db.session.findMany({
-      where: { userId, expiresAt: { gt: new Date(this.clock.now() + SESSION_ROW_GRACE_MS) } }, // live, not just kept for the message
-      select: { sid: true, createdAt: true, lastSeenAt: true, expiresAt: true, ip: true, userAgent: true },
-      orderBy: { lastSeenAt: 'desc' },
-    });
+    return this.repo.listForUser(userId, new Date(this.clock.now() + SESSION_ROW_GRACE_MS)); // live, not just kept for the message
   }
 
   /** Deletes expired rows; run periodically so the table does not grow with abandoned anonymous sessions. */
   async prune(): Promise<number> {
-    const result = await this.db.session.deleteMany({ where: { expiresAt: { lte: new Date(this.clock.now()) } } });
-    return result.count;
+    return this.repo.deleteExpired(new Date(this.clock.now()));
   }
 }

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { databasePath } from '../../src/db/database.js';
 import { GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, legacyEventHash, type StoredEventFields } from '../../src/features/audit/audit-chain.js';
 import { checkpointFilePath } from '../../src/features/audit/audit-checkpoints.js';
+import { createAuditReaderRepository } from '../../src/features/audit/audit-reader-repository.js';
 import { AuditKeyMismatchError, createAuditRepository } from '../../src/features/audit/audit-repository.js';
 import { createAuditRetention, PRUNED_HASH_KEY, PRUNED_SEQ_KEY } from '../../src/features/audit/audit-retention.js';
 import { projectRoot } from '../../src/lib/paths.js';
@@ -56,7 +57,7 @@ describe('retention', () => {
     const old = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     t.clock.advance(40 * 86_400_000);
     for (let i = 0; i < 3; i++) await t.services.audit.record({ action: 'test.recent', details: { i } }, null);
-    const retention = createAuditRetention({ db: t.db, audit: t.services.audit, clock: t.clock, retentionDays: 30 });
+    const retention = createAuditRetention({ reader: createAuditReaderRepository(t.db), writer: createAuditRepository(t.db, { key: t.services.secrets.auditKey, file: t.config.secretFiles.auditKey }), audit: t.services.audit, clock: t.clock, retentionDays: 30 });
     expect(await retention.prune()).toBe(old.length);
     const remaining = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     expect(remaining.map((e) => e.action)).toEqual(['test.recent', 'test.recent', 'test.recent', 'audit.pruned']);
@@ -80,7 +81,7 @@ describe('retention', () => {
 
   it('keeps everything when retention is 0 (the default)', async () => {
     t.clock.advance(3650 * 86_400_000);
-    expect(await createAuditRetention({ db: t.db, audit: t.services.audit, clock: t.clock, retentionDays: 0 }).prune()).toBe(0);
+    expect(await createAuditRetention({ reader: createAuditReaderRepository(t.db), writer: createAuditRepository(t.db, { key: t.services.secrets.auditKey, file: t.config.secretFiles.auditKey }), audit: t.services.audit, clock: t.clock, retentionDays: 0 }).prune()).toBe(0);
     expect(await t.db.auditEvent.count()).toBe(5);
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { configureDb, createDb, databasePath, type Db } from '../../src/db/database.js';
 import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
+import { createAuditReaderRepository } from '../../src/features/audit/audit-reader-repository.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { formToken, setUpWithOrg, startServerWithEmulator, type HttpAgent } from '../helpers/server-with-org.js';
 import { ADMIN } from '../helpers/test-app.js';
@@ -154,7 +155,7 @@ describe('kill -9 at the write steps of a bulk change and of its batch undo', ()
       for (const c of changes) expect(c).toMatchObject({ intents: 1, outcomes: [expect.stringMatching(/^(applied|reconciled-applied)$/)] });
       expect(changes.filter((c) => c.outcomes[0] === 'reconciled-applied')).toHaveLength(1);
       expect((await server.agent.get(`/jobs/${job.id}`)).text).toContain(`Undid ${keys().length} change(s) as one new batch.`);
-      expect((await withDb((db) => verifyAuditChain(db, verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))))).toMatchObject({ ok: true });
+      expect((await withDb((db) => verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))))).toMatchObject({ ok: true });
     } finally {
       await stop(server);
     }

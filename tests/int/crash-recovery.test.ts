@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureDb, createDb, databasePath } from '../../src/db/database.js';
 import { loadConfig } from '../../src/config.js';
 import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
+import { createAuditReaderRepository } from '../../src/features/audit/audit-reader-repository.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { formToken, setUpWithOrg, startServerWithEmulator } from '../helpers/server-with-org.js';
 import { eventually } from '../helpers/eventually.js';
@@ -50,7 +51,7 @@ describe.each([
       expect(outcome.changeId).toBe(intent.changeId);
       expect(await db.auditEvent.count({ where: { changeId: intent.changeId } })).toBe(2); // intent + reconciliation, nothing else
       expect(emu.requestLog.filter((e) => e.method === 'PUT').length - putsBefore).toBe(putsExpected); // no repeat
-      expect((await verifyAuditChain(db, verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))).ok).toBe(true);
+      expect((await verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))).ok).toBe(true);
     } finally {
       await db.$disconnect();
       second.proc.child.kill('SIGINT');

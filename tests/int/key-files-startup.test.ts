@@ -8,6 +8,7 @@ import { assertStoredSecretsReadable } from '../../src/features/orgs/data-key-ch
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { freePort, spawnServer, waitForHealthy } from '../helpers/spawn-server.js';
 import { createTestApp, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js';
+import { createOrgRepository } from '../../src/features/orgs/org-repository.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -44,7 +45,7 @@ describe('data-encryption key at start-up', () => {
     writeFileSync(t.config.secretFiles.dataKey, `${randomBytes(32).toString('base64')}\n`);
     const secrets = loadAppSecrets(t.config.secretFiles);
     expect(secrets.dataKeyGenerated).toBe(false);
-    await expect(assertStoredSecretsReadable(t.db, secrets, t.config.secretFiles.dataKey)).rejects.toThrow(`The data-encryption key file ${t.config.secretFiles.dataKey} holds key`);
+    await expect(assertStoredSecretsReadable(createOrgRepository(t.db), secrets, t.config.secretFiles.dataKey)).rejects.toThrow(`The data-encryption key file ${t.config.secretFiles.dataKey} holds key`);
   });
 
   it('refuses to start with an audit key other than the one the audit chain was keyed with', async () => {
@@ -60,7 +61,7 @@ describe('data-encryption key at start-up', () => {
     rmSync(t.config.secretFiles.dataKey);
     const secrets = loadAppSecrets(t.config.secretFiles);
     expect(secrets.dataKeyGenerated).toBe(true);
-    await assertStoredSecretsReadable(t.db, secrets, t.config.secretFiles.dataKey);
+    await assertStoredSecretsReadable(createOrgRepository(t.db), secrets, t.config.secretFiles.dataKey);
     expect(existsSync(t.config.secretFiles.dataKey)).toBe(true);
   });
 });

@@ -9,6 +9,8 @@ import { rotateDataKey } from '../../src/features/orgs/key-rotation.js';
 import { keyIdOf, SecretBox } from '../../src/lib/secret-box.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { createTestApp, type TestApp, ADMIN_ACTOR } from '../helpers/test-app.js';
+import { createOrgRepository } from '../../src/features/orgs/org-repository.js';
+import { createTransact } from '../../src/db/transaction.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -29,7 +31,7 @@ describe('data-key rotation', () => {
     const t = await appWithOrgs();
     try {
       const oldKey = t.services.secrets.dataKey;
-      const result = await rotateDataKey(t.db, t.config.secretFiles.dataKey);
+      const result = await rotateDataKey(createOrgRepository(t.db), t.config.secretFiles.dataKey);
       expect(result).toMatchObject({ oldKeyId: keyIdOf(oldKey), reEncrypted: 2 });
       const secrets = loadAppSecrets(t.config.secretFiles);
       expect(keyIdOf(secrets.dataKey)).toBe(result.newKeyId);
@@ -42,7 +44,7 @@ describe('data-key rotation', () => {
       }
       expect(readdirSync(path.dirname(t.config.secretFiles.dataKey))).toContain(`data-key.retired-${result.oldKeyId}`);
       // A restarted app (new key ring) still connects.
-      const orgs = createOrgService({ ...t.services, repo: (await import('../../src/features/orgs/org-repository.js')).createOrgRepository(t.db), secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys), config: t.config, gateways: t.services.gateways });
+      const orgs = createOrgService({ ...t.services, repo: createOrgRepository(t.db), transact: createTransact(t.db), secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys), config: t.config, gateways: t.services.gateways });
       const id = (await t.db.genesysOrg.findFirstOrThrow()).id;
       t.services.gateways.drop(id);
       expect((await orgs.test(id)).ok).toBe(true);
@@ -58,7 +60,7 @@ describe('data-key rotation', () => {
       writeFileSync(`${t.config.secretFiles.dataKey}.next`, nextKey.toString('base64'), { mode: 0o600 });
       // A crashed run may have committed rows under the next key: they must stay readable at start-up.
       expect(loadAppSecrets(t.config.secretFiles).retiredDataKeys.some((k) => k.equals(nextKey))).toBe(true);
-      const result = await rotateDataKey(t.db, t.config.secretFiles.dataKey);
+      const result = await rotateDataKey(createOrgRepository(t.db), t.config.secretFiles.dataKey);
       expect(result.newKeyId).toBe(keyIdOf(nextKey));
       expect(existsSync(`${t.config.secretFiles.dataKey}.next`)).toBe(false);
     } finally {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configureDb, createDb, databasePath } from '../../src/db/database.js';
 import { loadConfig } from '../../src/config.js';
 import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
+import { createAuditReaderRepository } from '../../src/features/audit/audit-reader-repository.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
 import { profileEmulatorOptions } from '../helpers/emulator-profile.js';
@@ -74,7 +75,7 @@ describe('kill -9 in the middle of a restore', () => {
       const outcomes = await db.auditEvent.findMany({ where: { batchId, outcome: { in: ['applied', 'reconciled-applied'] } } });
       expect(outcomes.map((e) => e.rowKey).sort()).toEqual([...keys].sort()); // each row once
       expect(await db.auditEvent.count({ where: { batchId, outcome: 'intent' } })).toBe(await db.auditEvent.count({ where: { batchId, NOT: { outcome: 'intent' }, action: 'row.updated' } }));
-      expect((await verifyAuditChain(db, verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))).ok).toBe(true);
+      expect((await verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))).ok).toBe(true);
     } finally {
       await db.$disconnect();
       second.proc.child.kill('SIGINT');

@@ -40,6 +40,9 @@ export interface StoredEventFields {
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const KEYED_FROM_SETTING = 'audit.chainKeyedFromSeq';
+/** Retention's prune point: the last deleted entry's seq and hash, from which the chain continues. */
+export const PRUNED_SEQ_KEY = 'audit.prunedThroughSeq';
+export const PRUNED_HASH_KEY = 'audit.prunedThroughHash';
 
 const contentOf = (e: StoredEventFields) => {
   const { prevHash: _prev, ...content } = e;

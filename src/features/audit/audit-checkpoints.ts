@@ -4,10 +4,10 @@
 // entry #seq with this hash", HMAC-signed with the audit key, so verify can tell a shortened log (ADR 007).
 import { appendFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Db } from '../../db/database.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { canonicalJson, GENESIS_HASH, sign, signatureMatches } from './audit-chain.js';
+import type { AuditReaderRepository } from './audit-reader-repository.js';
 import type { AuditRepository } from './audit-repository.js';
 
 export interface Checkpoint {
@@ -27,16 +27,13 @@ const signedText = (c: Omit<Checkpoint, 'mac'>) => canonicalJson({ seq: c.seq, h
 
 export const checkpointFilePath = (dataDir: string) => path.join(dataDir, 'audit-checkpoints.jsonl');
 
-export function createCheckpointWriter(deps: { db: Db; repo: AuditRepository; key: Buffer; file: string; logger: Logger; clock: Clock }) {
+export function createCheckpointWriter(deps: { reader: AuditReaderRepository; repo: AuditRepository; key: Buffer; file: string; logger: Logger; clock: Clock }) {
   let lastWritten = '';
   return {
     /** Writes a checkpoint of the current head; unless `always`, only when the head moved since the last one. */
     async record(opts: { always?: boolean } = {}): Promise<Checkpoint | null> {
       const keyedFromSeq = await deps.repo.ensureKeyed();
-      const { head, count } = await deps.db.$transaction(async (tx) => ({
-        head: await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } }),
-        count: await tx.auditEvent.count(),
-      }));
+      const { head, count } = await deps.reader.head();
       const seq = head?.seq ?? 0;
       const hash = head?.hash ?? GENESIS_HASH;
       if (!opts.always && lastWritten === `${seq}:${hash}`) return null;

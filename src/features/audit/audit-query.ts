@@ -3,11 +3,11 @@
 // and table entries of tables they may view, shown through audit-visibility, which hides columns by the one
 // rule of permissions/access.ts (hidden columns, hidden keys and others' IPs left out). Rights are read
 // through the permission service: this module neither decides who is an administrator nor reads grants itself.
-import type { Db } from '../../db/database.js';
 import type { AuditEvent, Prisma } from '../../db/generated/client.js';
 import type { Actor } from '../../lib/actor.js';
 import { canSeeColumn, type StoredRights } from '../permissions/access.js';
 import { maySeeWholeAuditLog } from '../permissions/policy.js';
+import type { AuditReaderRepository } from './audit-reader-repository.js';
 import { changeIsVisible, entryForReader, OWN_BACKUP_ACTIONS, ownBackupEntry, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
 
 export interface AuditFilters {
@@ -39,7 +39,7 @@ export interface AuditQueryDeps {
   viewableBy: (userId: number) => Promise<{ orgId: string; tableId: string; rights: StoredRights }[]>;
 }
 
-export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
+export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDeps) {
   /** The (org, table) pairs a user may view, with their rights (for hiding columns). */
   async function viewable(actor: Actor) {
     return new Map((await deps.viewableBy(actor.userId)).map((g) => [pairKey(g.orgId, g.tableId), g]));
@@ -76,7 +76,7 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
   async function intentsOf(entries: AuditEvent[]): Promise<Map<string, AuditEvent>> {
     const ids = [...new Set(entries.filter((e) => e.outcome !== 'intent' && e.changeId).map((e) => e.changeId!))];
     if (ids.length === 0) return new Map();
-    const intents = await db.auditEvent.findMany({ where: { changeId: { in: ids }, outcome: 'intent' } });
+    const intents = await log.intentsOf(ids);
     return new Map(intents.map((i) => [i.changeId!, i]));
   }
 
@@ -104,7 +104,7 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
       const entries: AuditEntryView[] = [];
       let before = filters.before;
       for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
-        const rows = await db.auditEvent.findMany({ where: { AND: [where({ ...filters, before }), reader.scope] }, orderBy: { seq: 'desc' }, take: AUDIT_PAGE_SIZE + 1 });
+        const rows = await log.newestFirst({ AND: [where({ ...filters, before }), reader.scope] }, AUDIT_PAGE_SIZE + 1);
         const intents = maySeeWholeAuditLog(actor) ? new Map<string, AuditEvent>() : await intentsOf(rows);
         for (const e of rows) {
           const view = reader.show(e, intents.get(e.changeId ?? ''));
@@ -121,10 +121,10 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
 
     /** One entry and the other events of the same change, if the user may see it (else null). */
     async get(actor: Actor, seq: number): Promise<{ entry: AuditEntryView; related: AuditEntryView[] } | null> {
-      const e = await db.auditEvent.findUnique({ where: { seq } });
+      const e = await log.bySeq(seq);
       if (!e) return null;
       const reader = await readerOf(actor);
-      const change = e.changeId ? await db.auditEvent.findMany({ where: { changeId: e.changeId }, orderBy: { seq: 'asc' } }) : [e];
+      const change = e.changeId ? await log.ofChange(e.changeId) : [e];
       const intent = change.find((c) => c.outcome === 'intent') ?? null;
       const entry = reader.show(e, intent);
       if (!entry) return null;
@@ -139,7 +139,7 @@ export function createAuditQuery(db: Db, deps: AuditQueryDeps) {
     },
 
     async raw(seq: number): Promise<AuditEvent | null> {
-      return db.auditEvent.findUnique({ where: { seq } });
+      return log.bySeq(seq);
     },
   };
 }

@@ -3,7 +3,8 @@
 // the chain from that point on, and the chain cannot be recomputed without the key (audit-chain.ts).
 import type { Prisma } from '../../db/generated/client.js';
 import type { Db } from '../../db/database.js';
-import { decodeKeyedFrom, encodeKeyedFrom, GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, type StoredEventFields } from './audit-chain.js';
+import { within, type Transaction } from '../../db/transaction.js';
+import { decodeKeyedFrom, encodeKeyedFrom, GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, PRUNED_HASH_KEY, PRUNED_SEQ_KEY, type StoredEventFields } from './audit-chain.js';
 
 export { canonicalJson, GENESIS_HASH, type StoredEventFields } from './audit-chain.js';
 
@@ -66,15 +67,21 @@ export function createAuditRepository(db: Db, chainKey: { key: Buffer; file: str
       return keyedFrom;
     },
 
-    async append(input: AuditInput, actor: AuditActorFields, at: Date) {
-      return (await this.appendMany([input], actor, at))[0]!;
+    async append(input: AuditInput, actor: AuditActorFields, at: Date, inTx?: Transaction) {
+      return (await this.appendMany([input], actor, at, inTx))[0]!;
     },
 
-    /** Appends entries in order in one transaction: read the chain head once, chain each after the last. */
-    async appendMany(inputs: AuditInput[], actor: AuditActorFields, at: Date) {
-      // The adapter serialises transactions, so no other append can slip between the head read and the writes.
-      return db.$transaction(async (tx) => {
-        keyedFrom ??= await keyedFromSeq(tx, chainKey.key, chainKey.file);
+    /**
+     * Appends entries in order in one transaction: read the chain head once, chain each after the last. With
+     * `inTx` they join the caller's transaction (a local change and its entries commit together or not at all).
+     */
+    async appendMany(inputs: AuditInput[], actor: AuditActorFields, at: Date, inTx?: Transaction) {
+      // The adapter serialises transactions, so no other append can slip between the head read and the writes,
+      // and the chain's order is the commit order, wherever in a caller's transaction the append comes.
+      return within(db, inTx, async (tx) => {
+        // Remembered only once committed by this repository: a caller's transaction may still roll back.
+        const from = keyedFrom ?? (await keyedFromSeq(tx, chainKey.key, chainKey.file));
+        if (!inTx) keyedFrom = from;
         let head = await tx.auditEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
         const created = [];
         for (const input of inputs) {
@@ -102,6 +109,16 @@ export function createAuditRepository(db: Db, chainKey: { key: Buffer; file: str
           head = event;
         }
         return created;
+      });
+    },
+
+    /** Retention: deletes the entries through `seq` and publishes the prune point, in one transaction. */
+    async pruneThrough(seq: number, hash: string): Promise<number> {
+      return db.$transaction(async (tx) => {
+        for (const [key, value] of [[PRUNED_SEQ_KEY, String(seq)], [PRUNED_HASH_KEY, hash]] as const) {
+          await tx.appSetting.upsert({ where: { key }, create: { key, value }, update: { value } });
+        }
+        return (await tx.auditEvent.deleteMany({ where: { seq: { lte: seq } } })).count;
       });
     },
   };

@@ -5,7 +5,6 @@ import { NotFoundError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { idParam, idQuery } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
-import type { Db } from '../../db/database.js';
 import { attachment, spreadsheetCsv } from '../../lib/downloads.js';
 import type { AuditEntryView, AuditFilters, AuditQuery } from './audit-query.js';
 import type { AuditService } from './audit-service.js';
@@ -44,12 +43,9 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
 /** Export cap: a filtered export beyond this asks the user to narrow the filter. */
 export const AUDIT_EXPORT_MAX = 100_000;
 
-export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService; audit: AuditService; db: Db; verifyAuditChain: () => Promise<VerifyResult> }): void {
+export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService; audit: AuditService; filterChoices: (wholeLog: boolean) => Promise<{ people: { id: number; displayName: string }[]; orgs: { id: string; name: string }[] }>; verifyAuditChain: () => Promise<VerifyResult> }): void {
   // People and orgs to filter by (admins see everyone's entries; a user's own list is short anyway).
-  const filterChoices = async (isAdmin: boolean) => ({
-    people: isAdmin ? await deps.db.user.findMany({ select: { id: true, displayName: true }, orderBy: { displayName: 'asc' } }) : [],
-    orgs: await deps.db.genesysOrg.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } }),
-  });
+  const { filterChoices } = deps;
 
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/audit/export.${format}`, 'signed-in', async (req, res) => {

@@ -4,6 +4,7 @@
 // changes, exports, restores, undo), and the JSON log is what an operator ships to a separate system. The log
 // line says who, what, when, where and the outcome; never row values (the audit log keeps those, for the
 // people allowed to read them).
+import type { Transaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
@@ -22,34 +23,43 @@ function rollbackOf(details: unknown): Record<string, number> {
 
 export function createAuditService(deps: { repo: AuditRepository; clock: Clock; logger: Logger }) {
   return {
-    async record(input: AuditInput, actor: Actor | null): Promise<void> {
-      await this.recordMany([input], actor);
+    /**
+     * Records one entry. With `tx` it joins the caller's transaction: a local change (users, rights, orgs) and
+     * its entry commit together or not at all, and the log line is written once it has committed.
+     */
+    async record(input: AuditInput, actor: Actor | null, tx?: Transaction): Promise<void> {
+      await this.recordMany([input], actor, tx);
     },
 
-    /** Several entries, chained in order in one transaction (a bulk write's per-row entries). */
-    async recordMany(inputs: AuditInput[], actor: Actor | null): Promise<void> {
+    /** Several entries, chained in order in one transaction (a bulk write's per-row entries), or in `tx`. */
+    async recordMany(inputs: AuditInput[], actor: Actor | null, tx?: Transaction): Promise<void> {
       const changes = inputs.filter((input) => !(input.before !== undefined && input.after !== undefined && canonicalJson(input.before) === canonicalJson(input.after)));
       if (!changes.length) return;
       const created = await deps.repo.appendMany(
         changes,
         { actorId: actor?.userId || null, actorName: actor?.name ?? 'system', ip: actor?.ip ?? null, requestId: actor?.requestId ?? null },
         new Date(deps.clock.now()),
+        tx,
       );
-      changes.forEach((input, i) => {
-        deps.logger.info('audited', {
-          event: input.action,
-          outcome: outcomeOf(input),
-          seq: created[i]?.seq,
-          userId: actor?.userId || undefined,
-          targetUserId: input.targetUserId ?? undefined,
-          ip: actor?.ip ?? undefined,
-          requestId: actor?.requestId ?? undefined,
-          orgId: input.orgId ?? undefined,
-          tableId: input.tableId ?? undefined,
-          batchId: input.batchId ?? undefined,
-          ...rollbackOf(input.details),
+      const log = () =>
+        changes.forEach((input, i) => {
+          deps.logger.info('audited', {
+            event: input.action,
+            outcome: outcomeOf(input),
+            seq: created[i]?.seq,
+            userId: actor?.userId || undefined,
+            targetUserId: input.targetUserId ?? undefined,
+            ip: actor?.ip ?? undefined,
+            requestId: actor?.requestId ?? undefined,
+            orgId: input.orgId ?? undefined,
+            tableId: input.tableId ?? undefined,
+            batchId: input.batchId ?? undefined,
+            ...rollbackOf(input.details),
+          });
         });
-      });
+      // In a caller's transaction the entries exist only once it commits: say so then, never for a rollback.
+      if (tx) tx.afterCommit(log);
+      else log();
     },
   };
 }

@@ -3,11 +3,10 @@
 // Then compares the result with the latest signed checkpoint, which shows entries removed from the end and a
 // chain rewritten up to the checkpoint. Reports the first problem. Reads in batches (a million entries fit).
 import type { AppConfig } from '../../config.js';
-import type { Db } from '../../db/database.js';
 import { readSecretFile } from '../../lib/secret-files.js';
 import { decodeKeyedFrom, GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, legacyEventHash } from './audit-chain.js';
 import { checkpointFilePath, readLatestCheckpoint, type Checkpoint } from './audit-checkpoints.js';
-import { prunePoint } from './audit-retention.js';
+import type { AuditReaderRepository } from './audit-reader-repository.js';
 
 export interface VerifyResult {
   ok: boolean;
@@ -43,15 +42,15 @@ export function verifyOptionsFor(config: Pick<AppConfig, 'dataDir' | 'secretFile
   return { key: readSecretFile(config.secretFiles.auditKey, 32, 'audit key'), checkpointFile: checkpointFilePath(config.dataDir) };
 }
 
-export async function verifyAuditChain(db: Db, opts: VerifyOptions): Promise<VerifyResult> {
+export async function verifyAuditChain(reader: AuditReaderRepository, opts: VerifyOptions): Promise<VerifyResult> {
   const reading = opts.checkpointFile ? await readLatestCheckpoint(opts.checkpointFile, opts.key) : ({ kind: 'none' } as const);
   const checkpoint = reading.kind === 'latest' ? reading.checkpoint : null;
   const result: VerifyResult = { ok: false, checked: 0, head: null, keyedFromSeq: null, checkpoint: checkpoint && { seq: checkpoint.seq, at: checkpoint.at, count: checkpoint.count } };
   const broken = (seq: number, reason: string): VerifyResult => ({ ...result, brokenAt: { seq, reason } });
   if (reading.kind === 'forged') return broken(0, `line ${reading.line} of the checkpoint file ${opts.checkpointFile} is not a checkpoint signed by the audit key (the file was edited)`);
 
-  const stored = await db.appSetting.findUnique({ where: { key: KEYED_FROM_SETTING } });
-  const keyedFrom = stored ? decodeKeyedFrom(opts.key, stored.value) : null;
+  const stored = await reader.keyedFromRecord();
+  const keyedFrom = stored ? decodeKeyedFrom(opts.key, stored) : null;
   if (keyedFrom === 'forged') return broken(0, `the record of where keyed hashes start (${KEYED_FROM_SETTING}) is not signed by this audit key (it was altered, or this is not the key the log was chained with)`);
   result.keyedFromSeq = keyedFrom;
   if (checkpoint && checkpoint.keyedFromSeq !== keyedFrom) {
@@ -59,14 +58,14 @@ export async function verifyAuditChain(db: Db, opts: VerifyOptions): Promise<Ver
   }
 
   // After retention pruning the chain continues from the published prune point.
-  const pruned = await prunePoint(db);
+  const pruned = await reader.prunePoint();
   let prevHash = pruned?.hash ?? GENESIS_HASH;
   let prevSeq = pruned?.seq ?? 0;
   // A prune point is only genuine with the audit.pruned entry that recorded it (keyed like every entry), so
   // deleting the oldest entries and publishing a prune point by hand shows as a removal.
   let pruneRecorded = false;
   for (;;) {
-    const batch = await db.auditEvent.findMany({ where: { seq: { gt: prevSeq } }, orderBy: { seq: 'asc' }, take: BATCH });
+    const batch = await reader.after(prevSeq, BATCH);
     if (batch.length === 0) break;
     for (const e of batch) {
       if (keyedFrom === null) return broken(e.seq, `there is no record of where keyed hashes start (${KEYED_FROM_SETTING}): it was removed, or this database was never opened by a version that keys the chain`);

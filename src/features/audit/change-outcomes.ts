@@ -1,6 +1,6 @@
 // What became of Genesys writes, read from the audit log when asked (never a copy kept in memory): a write's
 // outcome can change after the fact, when the reconciler settles a write whose answer was lost.
-import type { Db } from '../../db/database.js';
+import type { AuditReaderRepository } from './audit-reader-repository.js';
 
 export type ChangeState =
   /** Intent recorded, no outcome yet, or the outcome was lost ('unknown'): the reconciler will settle it. */
@@ -20,29 +20,19 @@ export interface ChangeOutcome {
   handedBack?: boolean;
 }
 
-/** Lookups stay well inside SQLite's limit on bound parameters. */
-const CHUNK = 500;
-
-export function createChangeOutcomes(db: Db) {
+export function createChangeOutcomes(reader: AuditReaderRepository) {
   return {
     /** The latest outcome of each recorded change; a change id with no intent in the log is left out. */
     async of(changeIds: string[]): Promise<Map<string, ChangeOutcome>> {
       const out = new Map<string, ChangeOutcome>();
-      for (let i = 0; i < changeIds.length; i += CHUNK) {
-        const events = await db.auditEvent.findMany({
-          where: { changeId: { in: changeIds.slice(i, i + CHUNK) } },
-          select: { changeId: true, outcome: true, details: true },
-          orderBy: { seq: 'asc' },
-        });
-        for (const e of events) {
-          if (!e.changeId || !e.outcome) continue;
-          if (e.outcome === 'intent') {
-            if (!out.has(e.changeId)) out.set(e.changeId, { state: 'unknown' });
-            continue;
-          }
-          const details = e.outcome === 'failed' && e.details ? (JSON.parse(e.details) as { message?: string; handedBack?: boolean }) : {};
-          out.set(e.changeId, { state: e.outcome as ChangeState, ...(details.message ? { message: details.message } : {}), ...(details.handedBack ? { handedBack: true } : {}) });
+      for (const e of await reader.stagesOf(changeIds)) {
+        if (!e.changeId || !e.outcome) continue;
+        if (e.outcome === 'intent') {
+          if (!out.has(e.changeId)) out.set(e.changeId, { state: 'unknown' });
+          continue;
         }
+        const details = e.outcome === 'failed' && e.details ? (JSON.parse(e.details) as { message?: string; handedBack?: boolean }) : {};
+        out.set(e.changeId, { state: e.outcome as ChangeState, ...(details.message ? { message: details.message } : {}), ...(details.handedBack ? { handedBack: true } : {}) });
       }
       return out;
     },

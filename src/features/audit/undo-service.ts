@@ -4,8 +4,8 @@
 // Each undo is a RowChange the change engine applies. A batch's undo is a durable job of kind 'undo' (ADR 013)
 // with a progress page, one ChangeSet per org: the table read once, then one call per row or one CSV import job.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/database.js';
 import type { AuditEvent } from '../../db/generated/client.js';
+import type { AuditReaderRepository } from './audit-reader-repository.js';
 import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
@@ -42,8 +42,6 @@ export interface BatchItem {
 const UNDOING = 'Undoing this change';
 
 export const UNDO_JOB = 'undo';
-/** Entries read per query (well inside SQLite's limit on bound parameters). */
-const SEQ_CHUNK = 500;
 
 /** What a batch undo job stores: the batch it undoes and the entries to undo, fixed when it was asked for. */
 export interface UndoPlan {
@@ -103,7 +101,7 @@ const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, col
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
-export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; db: Db; outcomes: ChangeOutcomes; jobs: JobRunner }) {
+export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; log: AuditReaderRepository; outcomes: ChangeOutcomes; jobs: JobRunner }) {
   /** Why `actor` may not undo `e` (null: she may): the checks undo() runs before it writes. */
   async function undoRefusal(actor: Actor, e: AuditEvent, org: OrgView, othersChange: boolean): Promise<string | null> {
     const t = await deps.tables.open(actor, org, e.tableId!);
@@ -118,7 +116,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
   const wasApplied = (state: string | undefined) => state === 'applied' || state === 'reconciled-applied';
 
   async function batchChanges(actor: Actor, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
-    const intents = await deps.db.auditEvent.findMany({ where: { batchId, outcome: 'intent', action: { in: [...UNDOABLE] } }, orderBy: { seq: 'desc' } });
+    const intents = await deps.log.batchIntents(batchId, [...UNDOABLE]);
     const views = new Map((await deps.query.visibleTo(actor, intents)).map((v) => [v.seq, v]));
     // Every change's outcome in one read (a bulk batch holds hundreds).
     const outcomes = await deps.outcomes.of(intents.flatMap((e) => (e.changeId ? [e.changeId] : [])));
@@ -140,9 +138,7 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
   async function run(ctx: JobContext<UndoPlan, UndoResult>): Promise<void> {
     const { actor } = ctx;
     const newBatchId = ctx.batchId!;
-    const events: AuditEvent[] = [];
-    // In chunks: a batch of thousands of entries is more than SQLite binds in one query.
-    for (let i = 0; i < ctx.plan.seqs.length; i += SEQ_CHUNK) events.push(...(await deps.db.auditEvent.findMany({ where: { seq: { in: ctx.plan.seqs.slice(i, i + SEQ_CHUNK) } } })));
+    const events = await deps.log.bySeqs(ctx.plan.seqs);
     events.sort((a, b) => b.seq - a.seq);
     const skipped: { seq: number; reason: string }[] = [];
     const sets = new Map<string, { org: OrgView; changes: RowChange[]; seqs: number[] }>();

@@ -10,7 +10,7 @@ import { regenerateSession, saveSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuthService } from './auth-service.js';
 import { originOf } from '../../lib/request-actor.js';
-import { describeFailedSignIns } from './sign-in-addresses.js';
+import { describeFailedSignIns } from './failed-sign-ins.js';
 
 const SIGNED_OUT_MESSAGE = 'You have signed out.';
 

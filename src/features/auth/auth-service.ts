@@ -11,7 +11,7 @@ import type { PasswordHasher } from '../../lib/passwords.js';
 import type { User, UserRepository } from '../users/user-repository.js';
 import type { LoginThrottle } from './login-throttle.js';
 import type { AccountSlowdown } from './account-slowdown.js';
-import type { FailedSignInReport, SignInAddresses } from './sign-in-addresses.js';
+import type { FailedSignInReport, SignInAddresses } from './sign-in-address-repository.js';
 import type { AuditService } from '../audit/audit-service.js';
 
 export const INVALID_CREDENTIALS = 'The email or password is incorrect.';

@@ -2,13 +2,13 @@
 // scheduled backup is a day old, and only the newest `backupKeep` scheduled backups are kept. Manual and
 // pre-restore backups are never pruned here. Runs from a timer in server.ts; `run()` is the whole pass, so
 // tests drive it directly with a fake clock.
-import type { Db } from '../../db/database.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
+import type { BackupRepository } from './backup-repository.js';
 import type { BackupService } from './backup-service.js';
 
 const DAY_MS = 86_400_000;
@@ -21,12 +21,12 @@ export interface SchedulerResult {
   pruned: number;
 }
 
-export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: TableService; backups: BackupService; audit: AuditService; clock: Clock; logger: Logger }) {
+export function createBackupScheduler(deps: { repo: BackupRepository; orgs: OrgService; tables: TableService; backups: BackupService; audit: AuditService; clock: Clock; logger: Logger }) {
   /** The pass in progress: a tick or a save that comes while one runs joins it instead of overlapping it. */
   let current: Promise<SchedulerResult> | null = null;
 
   async function pruneOld(orgId: string, keep: number): Promise<number> {
-    const old = await deps.db.backup.findMany({ where: { orgId, kind: 'scheduled' }, orderBy: { createdAt: 'desc' }, skip: keep });
+    const old = await deps.repo.scheduledBeyond(orgId, keep);
     for (const b of old) {
       await deps.backups.remove(b.id);
       await deps.audit.record({ action: 'backup.pruned', orgId, details: { backupId: b.id, createdAt: b.createdAt.toISOString(), keep } }, null);
@@ -39,7 +39,7 @@ export function createBackupScheduler(deps: { db: Db; orgs: OrgService; tables: 
     const result: SchedulerResult = { created: [], failed: [], pruned: 0 };
     for (const org of await deps.orgs.list()) {
       if (org.backupSchedule !== 'daily') continue;
-      const last = await deps.db.backup.findFirst({ where: { orgId: org.id, kind: 'scheduled' }, orderBy: { createdAt: 'desc' } });
+      const last = await deps.repo.latestScheduled(org.id);
       if (last && deps.clock.now() - last.createdAt.getTime() < DAY_MS) continue;
       try {
         const tableIds = (await deps.tables.listTables(SCHEDULER_ACTOR, org)).map((t) => t.table.id);

@@ -7,18 +7,19 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import type { Db } from '../../db/database.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobView } from '../../jobs/job-types.js';
+import type { AuditReaderRepository } from '../audit/audit-reader-repository.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { BACKUP_FORMAT, BACKUP_VERSION, sealBackup, type BackupTable, type SealOrigin } from './backup-format.js';
 import { BackupInvalidError, parseBackup } from './backup-validation.js';
+import type { BackupRepository } from './backup-repository.js';
 import { listedOwner, mayDeleteBackup, mayRestoreForeign, maySeeBackup } from '../permissions/policy.js';
 
 /** A backup job's stored plan: the backup's id is chosen when it is asked for, so a run after a restart finds what an earlier run already wrote. */
@@ -62,7 +63,7 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export function createBackupService(deps: { db: Db; orgs: OrgService; tables: TableService; audit: AuditService; jobs: JobRunner; clock: Clock; dataDir: string; appVersion: string; sealKey: Buffer; uploadQuota: UploadQuota }) {
+export function createBackupService(deps: { repo: BackupRepository; log: AuditReaderRepository; orgs: OrgService; tables: TableService; audit: AuditService; jobs: JobRunner; clock: Clock; dataDir: string; appVersion: string; sealKey: Buffer; uploadQuota: UploadQuota }) {
   const dir = path.join(deps.dataDir, 'backups');
 
   /** A new id and file name, with the backups folder in place. */
@@ -80,9 +81,9 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     return { id, fileName };
   }
 
-  /** A kept backup this actor may see (admins all, users their own), its file checked against the record. */
+  /** A kept backup this user may see (admins all, users their own), its file checked against the record. */
   async function findKept(actor: Actor, backupId: string) {
-    const record = await deps.db.backup.findUnique({ where: { id: backupId } });
+    const record = await deps.repo.find(backupId);
     if (!record || !maySeeBackup(actor, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
     const file = path.join(dir, record.fileName);
     if ((await fileSha256(file)) !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
@@ -91,9 +92,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
   /** What this person's uploads already take, and whether `incomingBytes` more fit (throws a message saying why not). */
   async function checkQuota(userId: number, incomingBytes: number): Promise<void> {
-    const mine = await deps.db.backup.aggregate({ where: { createdById: userId, kind: 'uploaded' }, _count: { _all: true }, _sum: { sizeBytes: true } });
-    const count = mine._count._all;
-    const bytes = mine._sum.sizeBytes ?? 0;
+    const { count, bytes } = await deps.repo.uploadsOf(userId);
     const { perUser, bytesPerUser } = deps.uploadQuota;
     const fix = 'Delete uploaded backups you no longer need on the Backups page, then upload again.';
     if (count >= perUser) throw new ValidationError(`You keep ${count} uploaded backup(s), the most allowed per person (${perUser}). ${fix}`, { file: `At most ${perUser} uploaded backups per person.` });
@@ -104,10 +103,10 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
   }
 
   /** Whether the backup.created entry of this backup is in the audit log (a run stopped right before it). */
-  const createdIsAudited = async (id: string) => (await deps.db.auditEvent.count({ where: { action: 'backup.created', details: { contains: JSON.stringify({ backupId: id }).slice(1, -1) } } })) > 0;
+  const createdIsAudited = (id: string) => deps.log.hasEntry('backup.created', JSON.stringify({ backupId: id }).slice(1, -1));
 
   async function writeBackup(actor: Actor, org: OrgView, tableIds: string[], kind: string, opts: WriteOptions = {}): Promise<string> {
-    const kept = opts.id ? await deps.db.backup.findUnique({ where: { id: opts.id } }) : null;
+    const kept = opts.id ? await deps.repo.find(opts.id) : null;
     if (kept) {
       // Written by a run the process stopped after the file and its record: at most the audit entry is missing.
       if (!(await createdIsAudited(kept.id))) await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: kept.id, kind, tables: kept.tableNames ? kept.tableNames.split(', ') : [], rows: kept.rowCount, partial: kept.partial } }, actor);
@@ -128,23 +127,21 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables }, deps.sealKey);
     const text = JSON.stringify(doc);
     const { id, fileName } = keepFile(text, opts.id);
-    await deps.db.backup.create({
-      data: {
-        id,
-        orgId: org.id,
-        orgName: org.name,
-        kind,
-        createdAt: new Date(deps.clock.now()),
-        createdById: actor.userId || null, // 0 = the scheduler, not a person
-        createdBy: actor.name,
-        tableCount: tables.length,
-        rowCount: rowsDone,
-        sizeBytes: Buffer.byteLength(text),
-        sha256: createHash('sha256').update(text).digest('hex'),
-        partial,
-        fileName,
-        tableNames: tables.map((t) => t.name).join(', ').slice(0, 1000),
-      },
+    await deps.repo.create({
+      id,
+      orgId: org.id,
+      orgName: org.name,
+      kind,
+      createdAt: new Date(deps.clock.now()),
+      createdById: actor.userId || null, // 0 = the scheduler, not a person
+      createdBy: actor.name,
+      tableCount: tables.length,
+      rowCount: rowsDone,
+      sizeBytes: Buffer.byteLength(text),
+      sha256: createHash('sha256').update(text).digest('hex'),
+      partial,
+      fileName,
+      tableNames: tables.map((t) => t.name).join(', ').slice(0, 1000),
     });
     await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: id, kind, tables: tables.map((t) => t.name), rows: rowsDone, partial } }, actor);
     return id;
@@ -208,27 +205,25 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
       const { id, fileName, target } = newFile();
       renameSync(upload.path, target);
       const rows = doc.tables.reduce((n, t) => n + t.rows.length, 0);
-      await deps.db.backup.create({
-        data: {
-          id,
-          orgId: org.id,
-          orgName: doc.org?.name ? `${String(doc.org.name).slice(0, 100)} (uploaded)` : 'uploaded',
-          kind: 'uploaded',
-          createdAt: new Date(deps.clock.now()),
-          createdById: actor.userId,
-          createdBy: actor.name,
-          tableCount: doc.tables.length,
-          rowCount: rows,
-          sizeBytes: upload.size,
-          sha256,
-          partial: Boolean(doc.partial),
-          fileName,
-          tableNames: doc.tables.map((t) => t.name).join(', ').slice(0, 1000),
-          // What the file says about itself, kept apart from who uploaded it (createdBy) and when.
-          foreign: origin === 'foreign',
-          fileMadeBy: typeof doc.createdBy === 'string' ? doc.createdBy.slice(0, 200) : null,
-          fileMadeAt: typeof doc.createdAt === 'string' ? doc.createdAt.slice(0, 40) : null,
-        },
+      await deps.repo.create({
+        id,
+        orgId: org.id,
+        orgName: doc.org?.name ? `${String(doc.org.name).slice(0, 100)} (uploaded)` : 'uploaded',
+        kind: 'uploaded',
+        createdAt: new Date(deps.clock.now()),
+        createdById: actor.userId,
+        createdBy: actor.name,
+        tableCount: doc.tables.length,
+        rowCount: rows,
+        sizeBytes: upload.size,
+        sha256,
+        partial: Boolean(doc.partial),
+        fileName,
+        tableNames: doc.tables.map((t) => t.name).join(', ').slice(0, 1000),
+        // What the file says about itself, kept apart from who uploaded it (createdBy) and when.
+        foreign: origin === 'foreign',
+        fileMadeBy: typeof doc.createdBy === 'string' ? doc.createdBy.slice(0, 200) : null,
+        fileMadeAt: typeof doc.createdAt === 'string' ? doc.createdAt.slice(0, 40) : null,
       });
       await deps.audit.record({ action: 'backup.uploaded', orgId: org.id, details: { backupId: id, tables: doc.tables.map((t) => t.name), rows, madeAt: doc.createdAt, madeBy: doc.createdBy, origin } }, actor);
       return id;
@@ -248,8 +243,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
     /** This person's uploads against their quota (for the Backups page). */
     async uploadUsage(actor: Actor) {
-      const mine = await deps.db.backup.aggregate({ where: { createdById: actor.userId, kind: 'uploaded' }, _count: { _all: true }, _sum: { sizeBytes: true } });
-      return { count: mine._count._all, bytes: mine._sum.sizeBytes ?? 0, ...deps.uploadQuota };
+      return { ...(await deps.repo.uploadsOf(actor.userId)), ...deps.uploadQuota };
     },
 
     /** May `actor` delete this backup? Admins any; others the files they uploaded (never the app's own backups). */
@@ -258,7 +252,7 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
     /** Deletes a kept backup on request (audited); not while a restore from it is running. */
     /** A backup `actor` may delete, for the confirmation page and the delete itself (404: not hers to see; 403: hers, not hers to delete). */
     async deletable(actor: Actor, backupId: string) {
-      const record = await deps.db.backup.findUnique({ where: { id: backupId } });
+      const record = await deps.repo.find(backupId);
       if (!record || !maySeeBackup(actor, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
       if (!this.mayDelete(actor, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
       return record;
@@ -276,13 +270,13 @@ export function createBackupService(deps: { db: Db; orgs: OrgService; tables: Ta
 
     /** Deletes a kept backup's file and record (the caller audits why). */
     async remove(backupId: string): Promise<void> {
-      const b = await deps.db.backup.delete({ where: { id: backupId } });
+      const b = await deps.repo.delete(backupId);
       rmSync(path.join(dir, b.fileName), { force: true });
     },
 
-    /** Backups this actor may see: admins all, users their own. */
+    /** Backups this user may see: admins all, users their own. */
     async list(actor: Actor) {
-      return deps.db.backup.findMany({ where: { createdById: listedOwner(actor) }, orderBy: { createdAt: 'desc' }, take: 200 });
+      return deps.repo.list(listedOwner(actor));
     },
 
     /** The checked file to send for a download (audited); streamed by the route, never read whole into memory. */

@@ -7,7 +7,6 @@
 // plan, so the engine settles the ones it had sent from Genesys and skips rows that already hold what they
 // would get — nothing is written twice and nothing is skipped.
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/database.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
@@ -17,6 +16,7 @@ import type { OrgService, OrgView } from '../orgs/org-service.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobContext, JobFailure, JobStatus, JobView } from '../../jobs/job-types.js';
 import type { TableService } from '../tables/table-service.js';
+import type { BackupRepository } from './backup-repository.js';
 import { FOREIGN_FOR_USERS, type BackupService } from './backup-service.js';
 import { BackupInvalidError } from './backup-validation.js';
 import { changesOf, operationCount, planRestore, type RestoreOptions, type TablePlan } from './restore-plan.js';
@@ -53,7 +53,7 @@ export interface RestoreJobView {
 export const RESTORE_JOB = 'restore';
 
 export function createRestoreService(deps: {
-  db: Db;
+  backupRecords: BackupRepository;
   tables: TableService;
   engine: ChangeEngine;
   backups: BackupService;
@@ -88,7 +88,7 @@ export function createRestoreService(deps: {
     const save = (result?: Partial<RestoreResult>) => job.progress({ done, result });
     try {
       const org = await deps.orgs.get(job.orgId!);
-      const backup = await deps.db.backup.findUnique({ where: { id: job.plan.backupId }, select: { createdAt: true } });
+      const backup = await deps.backupRecords.find(job.plan.backupId);
       const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.plan.backupId}`;
       const extra = { restoredFrom: job.plan.backupId };
       // '' = nothing to back up (every table is new); null/absent = not made yet.

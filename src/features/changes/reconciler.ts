@@ -3,12 +3,11 @@
 // it replaced -> not applied; neither -> a conflict for an admin to look at. Runs at start-up and
 // periodically; only intents older than the grace period (longer than a request can take) are touched.
 import { Mutex } from 'async-mutex';
-import type { Db } from '../../db/database.js';
-import { Prisma } from '../../db/generated/client.js';
 import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import type { AuditReaderRepository } from '../audit/audit-reader-repository.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService } from '../orgs/org-service.js';
 
@@ -27,21 +26,13 @@ const PASS_LIMIT = 500;
 /** Above this many open changes in one table, the whole table is read once instead of row by row. */
 const WHOLE_TABLE_READ_FROM = 20;
 
-export function createReconciler(deps: { db: Db; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger; graceMs: number }) {
+export function createReconciler(deps: { log: AuditReaderRepository; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger; graceMs: number }) {
   // One run at a time: two overlapping runs would both settle the same change.
   const running = new Mutex();
 
   async function settle(opts: { batchId?: string; changeIds?: string[]; now?: boolean }): Promise<number> {
     const cutoff = new Date(deps.clock.now() - (opts.now ? 0 : deps.graceMs));
-    // Open changes: an intent with no outcome after it, or only 'unknown'. Intents stay in the log for good,
-    // so the filter is in the query (a LIMIT over all intents would see only long-settled ones).
-    const batch = opts.batchId ? Prisma.sql`AND i."batchId" = ${opts.batchId}` : opts.changeIds ? Prisma.sql`AND i."changeId" IN (${Prisma.join(opts.changeIds)})` : Prisma.empty;
-    const seqs = await deps.db.$queryRaw<{ seq: number }[]>`
-      SELECT i."seq" FROM "AuditEvent" i
-      WHERE i."outcome" = 'intent' AND i."changeId" IS NOT NULL ${batch}
-        AND NOT EXISTS (SELECT 1 FROM "AuditEvent" o WHERE o."changeId" = i."changeId" AND o."outcome" NOT IN ('intent', 'unknown'))
-      ORDER BY i."seq" LIMIT ${opts.batchId || opts.changeIds ? -1 : PASS_LIMIT}`;
-    const open = await deps.db.auditEvent.findMany({ where: { seq: { in: seqs.map((r) => Number(r.seq)) }, at: { lte: cutoff } }, orderBy: { seq: 'asc' } });
+    const open = await deps.log.openIntents({ batchId: opts.batchId, changeIds: opts.changeIds, recordedBy: cutoff, limit: PASS_LIMIT });
     // A CSV import stopped midway leaves thousands of open rows in one table: read such a table once.
     const perTable = new Map<string, number>();
     for (const i of open) perTable.set(`${i.orgId}\u0000${i.tableId}`, (perTable.get(`${i.orgId}\u0000${i.tableId}`) ?? 0) + 1);

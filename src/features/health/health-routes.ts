@@ -1,17 +1,11 @@
 // GET /healthz for load balancers and service managers: no login, no session, nothing but status, version
 // and whether the database answers.
 import type { Request, Response } from 'express';
-import type { Db } from '../../db/database.js';
 import type { RouteTable } from '../../lib/route.js';
 
-export function registerHealthRoutes(routes: RouteTable, deps: { db: Db; version: string }): void {
+export function registerHealthRoutes(routes: RouteTable, deps: { databaseAnswers: () => Promise<boolean>; version: string }): void {
   routes.get('/healthz', 'public', async (_req: Request, res: Response) => {
-    let db: 'ok' | 'error' = 'ok';
-    try {
-      await deps.db.$queryRawUnsafe('SELECT 1');
-    } catch {
-      db = 'error';
-    }
+    const db = (await deps.databaseAnswers()) ? 'ok' : 'error';
     res.set('Cache-Control', 'no-store');
     res.status(db === 'ok' ? 200 : 503).json({ status: db === 'ok' ? 'ok' : 'error', version: deps.version, db });
   });

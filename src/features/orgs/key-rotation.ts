@@ -8,9 +8,9 @@
 // secret is the only encrypted field in the database today; a new one must be added here.
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import type { Db } from '../../db/database.js';
 import { ensureSecretFile, NEXT_KEY_SUFFIX, readRetiredKeys, readSecretFile, RETIRED_KEY_PREFIX } from '../../lib/secret-files.js';
 import { keyIdOf, SecretBox } from '../../lib/secret-box.js';
+import type { OrgRepository } from './org-repository.js';
 import { secretAad } from './org-service.js';
 
 export interface RotationResult {
@@ -19,7 +19,7 @@ export interface RotationResult {
   reEncrypted: number;
 }
 
-export async function rotateDataKey(db: Db, dataKeyFile: string): Promise<RotationResult> {
+export async function rotateDataKey(orgs: OrgRepository, dataKeyFile: string): Promise<RotationResult> {
   const current = readSecretFile(dataKeyFile, 32, 'data-encryption key');
   const nextFile = `${dataKeyFile}${NEXT_KEY_SUFFIX}`;
   const next = existsSync(nextFile) ? readSecretFile(nextFile, 32, 'next data-encryption key') : ensureSecretFile(nextFile, 32, 'next data-encryption key');
@@ -27,13 +27,8 @@ export async function rotateDataKey(db: Db, dataKeyFile: string): Promise<Rotati
   const retired = readRetiredKeys(dataKeyFile).filter((k) => !k.equals(next));
   const reader = new SecretBox(current, [...retired, next]);
   const writer = new SecretBox(next, [current, ...retired]);
-  const rows = await db.genesysOrg.findMany({ where: { clientSecretEnc: { not: null } } });
-  await db.$transaction(async (tx) => {
-    for (const row of rows) {
-      const plain = reader.decrypt(row.clientSecretEnc!, secretAad(row.id));
-      await tx.genesysOrg.update({ where: { id: row.id }, data: { clientSecretEnc: writer.encrypt(plain, secretAad(row.id)), secretKeyId: writer.currentKeyId } });
-    }
-  });
+  const rows = await orgs.listEncrypted();
+  await orgs.replaceSecrets(rows.map((row) => ({ id: row.id, clientSecretEnc: writer.encrypt(reader.decrypt(row.clientSecretEnc!, secretAad(row.id)), secretAad(row.id)), secretKeyId: writer.currentKeyId })));
   const oldKeyId = keyIdOf(current);
   renameSync(dataKeyFile, path.join(path.dirname(dataKeyFile), `${RETIRED_KEY_PREFIX}${oldKeyId}`));
   renameSync(nextFile, dataKeyFile);

@@ -3,6 +3,7 @@
 // the org id, decrypted only to build a connection, never returned to routes or logs.
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../config.js';
+import type { Transact, Transaction } from '../../db/transaction.js';
 import { GenesysError } from '../../genesys/errors.js';
 import type { DataTableGateway } from '../../genesys/gateway.js';
 import type { GatewayRegistry } from '../../genesys/gateway-registry.js';
@@ -91,8 +92,10 @@ function auditSnapshot(o: OrgRecord) {
 
 export interface OrgServiceDeps {
   repo: OrgRepository;
+  /** An org change and its audit entry commit together. */
+  transact: Transact;
   /** Records org changes (optional so tools that only read orgs need no audit log). */
-  audit?: { record(input: { action: string; orgId?: string; before?: unknown; after?: unknown; details?: unknown }, actor: Actor | null): Promise<void> };
+  audit?: { record(input: { action: string; orgId?: string; before?: unknown; after?: unknown; details?: unknown }, actor: Actor | null, tx?: Transaction): Promise<void> };
   secretBox: SecretBox;
   gateways: GatewayRegistry;
   sandbox: SandboxManager;
@@ -107,8 +110,8 @@ export function createOrgService(deps: OrgServiceDeps) {
   const referenceChecks: OrgReferenceCheck[] = [];
   const now = () => new Date(deps.clock.now());
 
-  async function record(id: string): Promise<OrgRecord> {
-    const org = await repo.find(id);
+  async function record(id: string, tx?: Transaction): Promise<OrgRecord> {
+    const org = await repo.find(id, tx);
     if (!org) throw new NotFoundError('That Genesys org does not exist.');
     return org;
   }
@@ -184,12 +187,12 @@ export function createOrgService(deps: OrgServiceDeps) {
   }
 
   // The entry carries the whole actor (address and request id too), as every other audited change does.
-  async function audited(action: string, orgId: string, actor: Actor, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: Record<string, unknown>): Promise<void> {
-    await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor);
+  async function audited(tx: Transaction, action: string, orgId: string, actor: Actor, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: Record<string, unknown>): Promise<void> {
+    await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor, tx);
   }
 
-  async function assertNameFree(name: string, exceptId?: string): Promise<void> {
-    const clash = await repo.findByName(name);
+  async function assertNameFree(name: string, exceptId?: string, tx?: Transaction): Promise<void> {
+    const clash = await repo.findByName(name, tx);
     if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { name: 'Another org already has this name.' });
   }
 
@@ -206,60 +209,70 @@ export function createOrgService(deps: OrgServiceDeps) {
 
     async create(actor: Actor, body: unknown): Promise<OrgView> {
       const input = parseForm(newOrgSchema, body);
-      await assertNameFree(input.name);
       const id = randomUUID();
-      const org = await repo.create({
-        id,
-        name: input.name,
-        region: input.region,
-        clientId: input.clientId,
-        clientSecretEnc: secretBox.encrypt(input.clientSecret, secretAad(id)),
-        secretKeyId: secretBox.currentKeyId,
-        label: input.label,
-        color: input.color,
-        readOnly: input.readOnly,
-        requireReason: input.requireReason,
-        backupSchedule: input.backupSchedule,
-        backupKeep: input.backupKeep,
-        requestsPerMinute: input.requestsPerMinute,
+      const org = await deps.transact(async (tx) => {
+        await assertNameFree(input.name, undefined, tx);
+        const created = await repo.create(
+          {
+            id,
+            name: input.name,
+            region: input.region,
+            clientId: input.clientId,
+            clientSecretEnc: secretBox.encrypt(input.clientSecret, secretAad(id)),
+            secretKeyId: secretBox.currentKeyId,
+            label: input.label,
+            color: input.color,
+            readOnly: input.readOnly,
+            requireReason: input.requireReason,
+            backupSchedule: input.backupSchedule,
+            backupKeep: input.backupKeep,
+            requestsPerMinute: input.requestsPerMinute,
+          },
+          tx,
+        );
+        await audited(tx, 'org.created', id, actor, undefined, created);
+        return created;
       });
       logger.info('org created', { event: 'org.created', orgId: id, actorId: actor.userId, region: input.region });
-      await audited('org.created', id, actor, undefined, org);
       return toView(org);
     },
 
     async update(actor: Actor, id: string, body: unknown): Promise<OrgView> {
-      const org = await record(id);
-      if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
-      if (org.isSandbox) {
-        const input = parseForm(editSandboxSchema, body);
-        await assertNameFree(input.name, id);
-        const updated = await repo.update(id, { ...input });
-        afterSettingsChange(id);
-        logger.info('org updated', { event: 'org.updated', orgId: id, actorId: actor.userId });
-        await audited('org.updated', id, actor, org, updated);
-        return toView(updated);
-      }
-      const input = parseForm(editOrgSchema, body);
-      await assertNameFree(input.name, id);
-      const { clientSecret, clientId, ...rest } = input;
-      const updated = await repo.update(id, {
-        ...rest,
-        ...(clientId ? { clientId } : {}),
-        ...(clientSecret ? { clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId } : {}),
+      const { updated, secretChanged } = await deps.transact(async (tx) => {
+        const org = await record(id, tx);
+        if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
+        if (org.isSandbox) {
+          const input = parseForm(editSandboxSchema, body);
+          await assertNameFree(input.name, id, tx);
+          const updated = await repo.update(id, { ...input }, tx);
+          await audited(tx, 'org.updated', id, actor, org, updated);
+          return { updated, secretChanged: undefined };
+        }
+        const input = parseForm(editOrgSchema, body);
+        await assertNameFree(input.name, id, tx);
+        const { clientSecret, clientId, ...rest } = input;
+        const data = {
+          ...rest,
+          ...(clientId ? { clientId } : {}),
+          ...(clientSecret ? { clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId } : {}),
+        };
+        const updated = await repo.update(id, data, tx);
+        await audited(tx, 'org.updated', id, actor, org, updated, { secretChanged: Boolean(clientSecret) });
+        return { updated, secretChanged: Boolean(clientSecret) };
       });
       afterSettingsChange(id);
-      logger.info('org updated', { event: 'org.updated', orgId: id, actorId: actor.userId, secretChanged: Boolean(clientSecret) });
-      await audited('org.updated', id, actor, org, updated, { secretChanged: Boolean(clientSecret) });
+      logger.info('org updated', { event: 'org.updated', orgId: id, actorId: actor.userId, secretChanged });
       return toView(updated);
     },
 
     async setArchived(actor: Actor, id: string, archived: boolean): Promise<void> {
-      const org = await record(id);
-      if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
-      const updated = await repo.update(id, { archivedAt: archived ? now() : null });
+      await deps.transact(async (tx) => {
+        const org = await record(id, tx);
+        if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
+        const updated = await repo.update(id, { archivedAt: archived ? now() : null }, tx);
+        await audited(tx, archived ? 'org.archived' : 'org.unarchived', id, actor, org, updated);
+      });
       afterSettingsChange(id);
-      await audited(archived ? 'org.archived' : 'org.unarchived', id, actor, org, updated);
       logger.info(archived ? 'org archived' : 'org restored', { event: archived ? 'org.archived' : 'org.unarchived', orgId: id, actorId: actor.userId });
     },
 
@@ -269,10 +282,12 @@ export function createOrgService(deps: OrgServiceDeps) {
       if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
       const reasons = (await Promise.all(referenceChecks.map((check) => check(id)))).filter(Boolean);
       if (reasons.length) throw new ConflictError(`“${org.name}” cannot be deleted: ${reasons.join('; ')}. Archive it instead: it disappears from the org switcher but its history stays.`);
-      await repo.delete(id);
+      await deps.transact(async (tx) => {
+        await repo.delete(id, tx);
+        await audited(tx, 'org.deleted', id, actor, org, undefined);
+      });
       afterSettingsChange(id);
       logger.info('org deleted', { event: 'org.deleted', orgId: id, actorId: actor.userId });
-      await audited('org.deleted', id, actor, org, undefined);
     },
 
     async test(id: string): Promise<ConnectionTestResult> {
@@ -304,20 +319,14 @@ export function createOrgService(deps: OrgServiceDeps) {
       const clientSecret = randomBytes(24).toString('base64url');
       let name = 'Sandbox';
       for (let i = 2; await repo.findByName(name); i++) name = `Sandbox ${i}`;
-      const org = await repo.create({
-        id,
-        name,
-        region: SANDBOX_REGION,
-        clientId,
-        clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)),
-        secretKeyId: secretBox.currentKeyId,
-        label: 'SANDBOX',
-        color: 'purple',
-        isSandbox: true,
+      const data = { id, name, region: SANDBOX_REGION, clientId, clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId, label: 'SANDBOX', color: 'purple', isSandbox: true };
+      const org = await deps.transact(async (tx) => {
+        const created = await repo.create(data, tx);
+        await audited(tx, 'org.created', id, actor, undefined, created, { sandbox: true });
+        return created;
       });
       await deps.sandbox.ensure({ clientId, clientSecret });
       logger.info('sandbox org created', { event: 'org.sandbox_created', orgId: id, actorId: actor.userId });
-      await audited('org.created', id, actor, undefined, org, { sandbox: true });
       return toView(org);
     },
 
@@ -327,7 +336,7 @@ export function createOrgService(deps: OrgServiceDeps) {
       await deps.sandbox.reset({ clientId: org.clientId, clientSecret: secretOf(org) });
       deps.rowCache.invalidate(id);
       logger.info('sandbox reset to demo data', { event: 'org.sandbox_reset', orgId: id, actorId: actor.userId });
-      await audited('org.sandbox_reset', id, actor, undefined, undefined);
+      await deps.audit?.record({ action: 'org.sandbox_reset', orgId: id }, actor);
     },
 
     /** At start-up: the org defined by GENESYS_* variables exists (environment > stored settings > UI). */

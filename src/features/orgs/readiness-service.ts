@@ -1,12 +1,12 @@
 // Readiness of an org: runs the probe (src/genesys/readiness-probe.ts), keeps the last result per org in
 // OrgReadiness, and answers "can the org's role do what this user was granted on this table?" from it.
-import type { Db } from '../../db/database.js';
 import { CAPABILITIES, probeReadiness, type Capability, type CheckStatus, type ReadinessReport } from '../../genesys/readiness-probe.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService } from './org-service.js';
+import type { ReadinessRepository } from './readiness-repository.js';
 
 /** Rights a user can be granted here, and the capability of the org's role each one needs. */
 const NEEDED_FOR: { right: 'canView' | 'canEdit' | 'canAdd' | 'canDelete'; label: string; capability: Capability }[] = [
@@ -56,10 +56,10 @@ export function gapsIn(report: ReadinessReport | null, division: { id: string; n
   return gaps;
 }
 
-export function createReadinessService(deps: { db: Db; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger }) {
+export function createReadinessService(deps: { repo: ReadinessRepository; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger }) {
   async function latest(orgId: string): Promise<ReadinessReport | null> {
-    const row = await deps.db.orgReadiness.findUnique({ where: { orgId } });
-    return row ? (JSON.parse(row.report) as ReadinessReport) : null;
+    const report = await deps.repo.latest(orgId);
+    return report ? (JSON.parse(report) as ReadinessReport) : null;
   }
 
   return {
@@ -70,7 +70,7 @@ export function createReadinessService(deps: { db: Db; orgs: OrgService; audit: 
       const entry = await deps.orgs.connectionEntry(orgId);
       const report = await probeReadiness({ client: entry.client, queue: entry.queue, gateway: entry.gateway, now: () => new Date(deps.clock.now()) }, opts);
       const data = { checkedAt: new Date(report.checkedAt), writeChecks: opts.writeChecks, report: JSON.stringify(report) };
-      await deps.db.orgReadiness.upsert({ where: { orgId }, create: { orgId, ...data }, update: data });
+      await deps.repo.save(orgId, data);
       const summary = Object.fromEntries(report.divisions.map((d) => [d.name, Object.fromEntries(d.checks.map((c) => [c.capability, c.status]))]));
       // Write checks add and delete a probe row in Genesys: the audit log says who did that and when.
       await deps.audit.record({ action: 'org.readiness_checked', orgId, details: { writeChecks: opts.writeChecks, token: report.token.status, divisions: summary, leftovers: report.leftovers } }, actor);

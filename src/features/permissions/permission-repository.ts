@@ -1,5 +1,7 @@
-// The one place that reads and writes TablePermission / ColumnPermission rows.
+// The one place that reads and writes TablePermission / ColumnPermission rows. Saving takes the caller's
+// transaction, so a change of rights and its audit entry commit together.
 import type { Db } from '../../db/database.js';
+import { clientIn, within, type Transaction } from '../../db/transaction.js';
 import { columnRecord, isColumnAccess, type StoredRights } from './access.js';
 
 type Loaded = {
@@ -29,8 +31,8 @@ export function toRights(p: Loaded): StoredRights {
 export function createPermissionRepository(db: Db) {
   const include = { columns: { select: { column: true, access: true } } } as const;
   return {
-    async forTable(userId: number, orgId: string, tableId: string): Promise<StoredRights | null> {
-      const p = await db.tablePermission.findUnique({ where: { userId_orgId_tableId: { userId, orgId, tableId } }, include });
+    async forTable(userId: number, orgId: string, tableId: string, tx?: Transaction): Promise<StoredRights | null> {
+      const p = await clientIn(db, tx).tablePermission.findUnique({ where: { userId_orgId_tableId: { userId, orgId, tableId } }, include });
       return p ? toRights(p) : null;
     },
 
@@ -55,8 +57,8 @@ export function createPermissionRepository(db: Db) {
     },
 
     /** Replaces one user's rights on one table (or removes them when `rights` is null). */
-    async save(userId: number, orgId: string, tableId: string, tableName: string, rights: StoredRights | null): Promise<void> {
-      await db.$transaction(async (tx) => {
+    async save(userId: number, orgId: string, tableId: string, tableName: string, rights: StoredRights | null, inTx?: Transaction): Promise<void> {
+      await within(db, inTx, async (tx) => {
         await tx.tablePermission.deleteMany({ where: { userId, orgId, tableId } });
         if (!rights) return;
         await tx.tablePermission.create({

@@ -1,6 +1,7 @@
 // Granting and checking table and column rights. Checks always read the stored rights afresh (a change
 // applies on the user's very next request) and take the org and table from the route and the stored org,
 // never from a form field.
+import type { Transact } from '../../db/transaction.js';
 import type { DataTable } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
@@ -55,8 +56,8 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
 
 const isEmpty = (r: StoredRights) => !r.canView && !r.canEdit && !r.canAdd && !r.canDelete;
 
-export function createPermissionService(deps: { repo: PermissionRepository; audit: AuditService }) {
-  const { repo, audit } = deps;
+export function createPermissionService(deps: { repo: PermissionRepository; audit: AuditService; transact: Transact }) {
+  const { repo, audit, transact } = deps;
 
   return {
     /** The effective rights of `actor` on `table` of `org` (deny by default; admins have all). */
@@ -91,10 +92,13 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
 
     async save(actor: Actor, targetUserId: number, org: OrgView, table: DataTable, body: unknown): Promise<void> {
       const rights = parseRightsForm(body, table);
-      const before = await repo.forTable(targetUserId, org.id, table.id);
       const after = isEmpty(rights) ? null : rights;
-      await repo.save(targetUserId, org.id, table.id, table.name, after);
-      await audit.record({ action: 'permission.saved', orgId: org.id, tableId: table.id, targetUserId, before: before ?? { none: true }, after: after ?? { none: true }, details: { table: table.name } }, actor);
+      // The rights and their audit entry commit together; `before` is read in the same transaction.
+      await transact(async (tx) => {
+        const before = await repo.forTable(targetUserId, org.id, table.id, tx);
+        await repo.save(targetUserId, org.id, table.id, table.name, after, tx);
+        await audit.record({ action: 'permission.saved', orgId: org.id, tableId: table.id, targetUserId, before: before ?? { none: true }, after: after ?? { none: true }, details: { table: table.name } }, actor, tx);
+      });
     },
 
     /** Copies every right of one user onto another (replacing the target's rights on those tables). */
@@ -102,12 +106,15 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
       if (fromUserId === toUserId) throw new ValidationError('Choose a different user to copy from.', { fromUserId: 'Choose a different user to copy from.' });
       const source = await repo.allForUser(fromUserId);
       if (source.length === 0) throw new NotFoundError('That user has no rights to copy.');
-      for (const p of source) {
-        const before = await repo.forTable(toUserId, p.orgId, p.tableId);
-        const rights = toRights(p);
-        await repo.save(toUserId, p.orgId, p.tableId, p.tableName, rights);
-        await audit.record({ action: 'permission.saved', orgId: p.orgId, tableId: p.tableId, targetUserId: toUserId, before: before ?? { none: true }, after: rights, details: { copiedFromUserId: fromUserId, table: p.tableName } }, actor);
-      }
+      // All tables at once, each with its entry: a copy is never left half done.
+      await transact(async (tx) => {
+        for (const p of source) {
+          const before = await repo.forTable(toUserId, p.orgId, p.tableId, tx);
+          const rights = toRights(p);
+          await repo.save(toUserId, p.orgId, p.tableId, p.tableName, rights, tx);
+          await audit.record({ action: 'permission.saved', orgId: p.orgId, tableId: p.tableId, targetUserId: toUserId, before: before ?? { none: true }, after: rights, details: { copiedFromUserId: fromUserId, table: p.tableName } }, actor, tx);
+        }
+      });
       return source.length;
     },
 

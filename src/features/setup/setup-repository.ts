@@ -2,8 +2,8 @@
 // `setup.completedAt` row happen in one transaction, and that row's primary key admits only one winner,
 // even across processes sharing the database file.
 import type { Db } from '../../db/database.js';
-import type { User } from '../../db/generated/client.js';
-import type { NewUser } from '../users/user-repository.js';
+import { clientIn, createTransact } from '../../db/transaction.js';
+import type { NewUser, User, UserRepository } from '../users/user-repository.js';
 
 export const SETUP_COMPLETED_KEY = 'setup.completedAt';
 export const SETUP_CONNECTION_STEP_KEY = 'setup.connectionStepDoneAt';
@@ -12,7 +12,8 @@ function isUniqueViolation(err: unknown): boolean {
   return (err as { code?: string })?.code === 'P2002';
 }
 
-export function createSetupRepository(db: Db) {
+export function createSetupRepository(db: Db, users: UserRepository) {
+  const transact = createTransact(db);
   return {
     async isAdminCreated(): Promise<boolean> {
       return (await db.appSetting.count({ where: { key: SETUP_COMPLETED_KEY } })) > 0;
@@ -21,9 +22,9 @@ export function createSetupRepository(db: Db) {
     /** Creates the first admin, or returns null when setup was already completed (also by a concurrent request). */
     async createFirstAdmin(user: NewUser, at: Date): Promise<User | null> {
       try {
-        return await db.$transaction(async (tx) => {
-          await tx.appSetting.create({ data: { key: SETUP_COMPLETED_KEY, value: at.toISOString() } });
-          return tx.user.create({ data: { ...user, role: 'ADMIN' } });
+        return await transact(async (tx) => {
+          await clientIn(db, tx).appSetting.create({ data: { key: SETUP_COMPLETED_KEY, value: at.toISOString() } });
+          return users.create({ ...user, role: 'ADMIN' }, tx);
         });
       } catch (err) {
         if (isUniqueViolation(err)) return null;

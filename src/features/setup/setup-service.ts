@@ -9,7 +9,7 @@ import type { PasswordHasher } from '../../lib/passwords.js';
 import { newAccountSchema } from '../users/user-schemas.js';
 import type { SetupRepository } from './setup-repository.js';
 import type { SetupToken } from './setup-token.js';
-import type { SignInAddresses } from '../auth/sign-in-addresses.js';
+import type { SignInAddresses } from '../auth/sign-in-address-repository.js';
 
 export const SETUP_TOKEN_MISSING = 'Enter the setup token shown in the console where the server was started.';
 export const SETUP_TOKEN_WRONG = 'That is not the setup token. Copy it from the console where the server was started (it changes at every start).';

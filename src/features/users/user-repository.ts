@@ -1,6 +1,8 @@
-// The one place that reads and writes the User table.
+// The one place that reads and writes the User table. Changes take the caller's transaction, so a user
+// change, the checks it depends on (the last active admin) and its audit entry commit together.
 import type { Db } from '../../db/database.js';
-import type { Role, User } from '../../db/generated/client.js';
+import type { Prisma, Role, User } from '../../db/generated/client.js';
+import { clientIn, type Transaction } from '../../db/transaction.js';
 
 export type { Role, User };
 
@@ -17,10 +19,20 @@ export function normaliseEmail(email: string): string {
 
 export function createUserRepository(db: Db) {
   return {
-    findById: (id: number) => db.user.findUnique({ where: { id } }),
-    findByEmail: (email: string) => db.user.findUnique({ where: { email: normaliseEmail(email) } }),
+    findById: (id: number, tx?: Transaction) => clientIn(db, tx).user.findUnique({ where: { id } }),
+    findByEmail: (email: string, tx?: Transaction) => clientIn(db, tx).user.findUnique({ where: { email: normaliseEmail(email) } }),
     countActiveAdmins: () => db.user.count({ where: { role: 'ADMIN', disabled: false } }),
+    /** Active administrators other than `userId` (whether `userId` may stop being one). */
+    countOtherActiveAdmins: (userId: number, tx?: Transaction) => clientIn(db, tx).user.count({ where: { role: 'ADMIN', disabled: false, id: { not: userId } } }),
     recordSignIn: (id: number, at: Date) => db.user.update({ where: { id }, data: { lastLoginAt: at } }),
+    /** Everyone, active first, by name (user administration). */
+    list: () => db.user.findMany({ orderBy: [{ disabled: 'asc' }, { displayName: 'asc' }] }),
+    /** Everyone's id and name, by name (filters of the audit log). */
+    listNames: () => db.user.findMany({ select: { id: true, displayName: true }, orderBy: { displayName: 'asc' } }),
+    create: (data: NewUser & { mustChangePassword?: boolean }, tx?: Transaction) => clientIn(db, tx).user.create({ data }),
+    update: (id: number, data: Prisma.UserUpdateInput, tx?: Transaction) => clientIn(db, tx).user.update({ where: { id }, data }),
+    /** Deletes a user; their sessions and table rights go with them (cascade). */
+    delete: (id: number, tx?: Transaction) => clientIn(db, tx).user.delete({ where: { id } }),
   };
 }
 

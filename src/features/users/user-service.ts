@@ -1,7 +1,9 @@
 // User administration and each user's own account: create, edit, disable/enable, delete, reset passwords,
-// sessions. The last active admin can never be disabled, demoted or deleted. Every change is audited.
+// sessions. The last active admin can never be disabled, demoted or deleted. Every change is audited in the
+// same transaction as the change itself (with the last-admin check: two admins demoting each other at once
+// are serialised, and the second is refused), so a change without its entry is never committed.
 import { createHash } from 'node:crypto';
-import type { Db } from '../../db/database.js';
+import type { Transact, Transaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/actor.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseForm } from '../../lib/forms.js';
@@ -10,7 +12,7 @@ import { checkPasswordPolicy } from '../../lib/password-policy.js';
 import type { PasswordHasher } from '../../lib/passwords.js';
 import type { PrismaSessionStore } from '../../lib/session-store.js';
 import type { AuditService } from '../audit/audit-service.js';
-import type { User } from './user-repository.js';
+import type { User, UserRepository } from './user-repository.js';
 import { changeOwnPasswordSchema, createUserSchema, editUserSchema, resetPasswordSchema } from './user-schemas-admin.js';
 import { mayManageUsers } from '../permissions/policy.js';
 
@@ -49,29 +51,29 @@ function policyError(password: string, user: { email: string; displayName: strin
   if (problem) throw new ValidationError('Please choose a stronger password.', { password: problem });
 }
 
-export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessions: PrismaSessionStore; audit: AuditService; logger: Logger }) {
-  const { db, audit } = deps;
+export function createUserService(deps: { users: UserRepository; transact: Transact; hasher: PasswordHasher; sessions: PrismaSessionStore; audit: AuditService; logger: Logger }) {
+  const { users, audit, transact } = deps;
 
-  async function find(id: number): Promise<User> {
-    const user = await db.user.findUnique({ where: { id } });
+  async function find(id: number, tx?: Transaction): Promise<User> {
+    const user = await users.findById(id, tx);
     if (!user) throw new NotFoundError('That user does not exist.');
     return user;
   }
 
-  async function assertNotLastAdmin(user: User, what: string): Promise<void> {
+  async function assertNotLastAdmin(user: User, what: string, tx: Transaction): Promise<void> {
     if (!mayManageUsers(user) || user.disabled) return;
-    const others = await db.user.count({ where: { role: 'ADMIN', disabled: false, id: { not: user.id } } });
+    const others = await users.countOtherActiveAdmins(user.id, tx);
     if (others === 0) throw new ConflictError(`${user.displayName} is the last active administrator and cannot be ${what}. Make another user an administrator first.`);
   }
 
-  async function emailFree(email: string, exceptId?: number): Promise<void> {
-    const clash = await db.user.findUnique({ where: { email } });
+  async function emailFree(email: string, exceptId?: number, tx?: Transaction): Promise<void> {
+    const clash = await users.findByEmail(email, tx);
     if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { email: 'Another user already has this email address.' });
   }
 
   return {
     async list(): Promise<UserSummary[]> {
-      return (await db.user.findMany({ orderBy: [{ disabled: 'asc' }, { displayName: 'asc' }] })).map(summary);
+      return (await users.list()).map(summary);
     },
 
     async get(id: number): Promise<UserSummary> {
@@ -82,37 +84,48 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       const input = parseForm(createUserSchema, body);
       await emailFree(input.email);
       policyError(input.password, input);
-      const user = await db.user.create({
-        data: { email: input.email, displayName: input.displayName, role: input.role, passwordHash: await deps.hasher.hash(input.password), mustChangePassword: true },
+      // Hashed before the transaction: bcrypt takes a while, and every other database user would wait for it.
+      const passwordHash = await deps.hasher.hash(input.password);
+      const user = await transact(async (tx) => {
+        await emailFree(input.email, undefined, tx); // again: another request may have taken it during the hash
+        const created = await users.create({ email: input.email, displayName: input.displayName, role: input.role, passwordHash, mustChangePassword: true }, tx);
+        await audit.record({ action: 'user.created', targetUserId: created.id, after: snapshot(created) }, actor, tx);
+        return created;
       });
-      await audit.record({ action: 'user.created', targetUserId: user.id, after: snapshot(user) }, actor);
       return summary(user);
     },
 
     async update(actor: Actor, id: number, body: unknown): Promise<UserSummary> {
-      const user = await find(id);
-      const input = parseForm(editUserSchema, body);
-      await emailFree(input.email, id);
-      if (!mayManageUsers(input)) await assertNotLastAdmin(user, 'demoted');
-      const updated = await db.user.update({ where: { id }, data: input });
-      await audit.record({ action: 'user.updated', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor);
+      const updated = await transact(async (tx) => {
+        const user = await find(id, tx);
+        const input = parseForm(editUserSchema, body);
+        await emailFree(input.email, id, tx);
+        if (!mayManageUsers(input)) await assertNotLastAdmin(user, 'demoted', tx);
+        const after = await users.update(id, input, tx);
+        await audit.record({ action: 'user.updated', targetUserId: id, before: snapshot(user), after: snapshot(after) }, actor, tx);
+        return after;
+      });
       return summary(updated);
     },
 
     async setDisabled(actor: Actor, id: number, disabled: boolean): Promise<void> {
-      const user = await find(id);
-      if (disabled) await assertNotLastAdmin(user, 'disabled');
-      const updated = await db.user.update({ where: { id }, data: { disabled } });
-      if (disabled) await deps.sessions.destroyAllForUser(id);
-      await audit.record({ action: disabled ? 'user.disabled' : 'user.enabled', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor);
+      await transact(async (tx) => {
+        const user = await find(id, tx);
+        if (disabled) await assertNotLastAdmin(user, 'disabled', tx);
+        const updated = await users.update(id, { disabled }, tx);
+        if (disabled) await deps.sessions.destroyAllForUser(id, undefined, tx);
+        await audit.record({ action: disabled ? 'user.disabled' : 'user.enabled', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor, tx);
+      });
     },
 
     async delete(actor: Actor, id: number): Promise<void> {
-      const user = await find(id);
-      if (id === actor.userId) throw new ForbiddenError('You cannot delete your own account. Ask another administrator.');
-      await assertNotLastAdmin(user, 'deleted');
-      await db.user.delete({ where: { id } }); // sessions and permissions go with it (cascade)
-      await audit.record({ action: 'user.deleted', targetUserId: id, before: snapshot(user) }, actor);
+      await transact(async (tx) => {
+        const user = await find(id, tx);
+        if (id === actor.userId) throw new ForbiddenError('You cannot delete your own account. Ask another administrator.');
+        await assertNotLastAdmin(user, 'deleted', tx);
+        await users.delete(id, tx); // sessions and permissions go with it (cascade)
+        await audit.record({ action: 'user.deleted', targetUserId: id, before: snapshot(user) }, actor, tx);
+      });
     },
 
     /** Admin sets a temporary password; the user must change it at next sign-in. All their sessions end. */
@@ -120,9 +133,12 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       const user = await find(id);
       const input = parseForm(resetPasswordSchema, body);
       policyError(input.password, user);
-      await db.user.update({ where: { id }, data: { passwordHash: await deps.hasher.hash(input.password), mustChangePassword: true } });
-      await deps.sessions.destroyAllForUser(id);
-      await audit.record({ action: 'user.password_reset', targetUserId: id }, actor);
+      const passwordHash = await deps.hasher.hash(input.password);
+      await transact(async (tx) => {
+        await users.update(id, { passwordHash, mustChangePassword: true }, tx);
+        await deps.sessions.destroyAllForUser(id, undefined, tx);
+        await audit.record({ action: 'user.password_reset', targetUserId: id }, actor, tx);
+      });
     },
 
     /** The user's own change: the current password is required; optionally signs out everywhere else. */
@@ -135,9 +151,12 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
       }
       if (input.password === input.currentPassword) throw new ValidationError('Please correct the highlighted fields.', { password: 'Choose a password different from the current one.' });
       policyError(input.password, user);
-      await db.user.update({ where: { id: userId }, data: { passwordHash: await deps.hasher.hash(input.password), mustChangePassword: false } });
-      if (input.signOutOthers || user.mustChangePassword) await deps.sessions.destroyAllForUser(userId, currentSid);
-      await audit.record({ action: 'user.password_changed', targetUserId: userId }, actor);
+      const passwordHash = await deps.hasher.hash(input.password);
+      await transact(async (tx) => {
+        await users.update(userId, { passwordHash, mustChangePassword: false }, tx);
+        if (input.signOutOthers || user.mustChangePassword) await deps.sessions.destroyAllForUser(userId, currentSid, tx);
+        await audit.record({ action: 'user.password_changed', targetUserId: userId }, actor, tx);
+      });
     },
 
     async sessions(userId: number, currentSid?: string) {
@@ -161,10 +180,12 @@ export function createUserService(deps: { db: Db; hasher: PasswordHasher; sessio
     },
 
     async endAllSessions(actor: Actor, userId: number, exceptSid?: string): Promise<number> {
-      await find(userId);
-      const count = await deps.sessions.destroyAllForUser(userId, exceptSid);
-      await audit.record({ action: 'session.ended_all', targetUserId: userId, details: { count } }, actor);
-      return count;
+      return transact(async (tx) => {
+        await find(userId, tx);
+        const count = await deps.sessions.destroyAllForUser(userId, exceptSid, tx);
+        await audit.record({ action: 'session.ended_all', targetUserId: userId, details: { count } }, actor, tx);
+        return count;
+      });
     },
   };
 }

@@ -1,7 +1,7 @@
 // What the database remembers about where an account signs in from (model SignInAddress):
 //  - addresses it signed in from successfully ("known": they skip the per-account slowdown), for a while;
 //  - failed sign-ins since its last successful one, per address, so the next success can tell the owner.
-// Both survive restarts, unlike the throttling counters.
+// Both survive restarts, unlike the throttling counters. The one place that reads and writes SignInAddress.
 import type { Db } from '../../db/database.js';
 
 /** An address stays known this long after its last successful sign-in. */
@@ -67,12 +67,3 @@ export function createSignInAddresses(db: Db) {
 }
 
 export type SignInAddresses = ReturnType<typeof createSignInAddresses>;
-
-/** The sentence shown to the owner at sign-in. Times in UTC, like the rest of the app's timestamps. */
-export function describeFailedSignIns(r: FailedSignInReport): string {
-  const when = `${r.lastAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  const others = r.addressCount - r.ips.length;
-  const from = r.ips.join(', ') + (others > 0 ? ` and ${others} other address${others > 1 ? 'es' : ''}` : '');
-  const attempts = r.count === 1 ? '1 sign-in attempt' : `${r.count} sign-in attempts`;
-  return `Since your last sign-in there ${r.count === 1 ? 'was' : 'were'} ${attempts} with a wrong password on your account, the last at ${when}, from ${from}. If that was not you, change your password.`;
-}
