@@ -9,13 +9,14 @@ import { rowHolds } from '../../genesys/datatable-schema.js';
 import type { Row, TableSchema } from '../../genesys/gateway.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
+import { rowChangeAction, type RowChangeAction } from '../audit/audit-events.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgService } from '../orgs/org-service.js';
 
 export type ReconciledOutcome = 'reconciled-applied' | 'reconciled-not-applied' | 'reconciled-conflict';
 
 /** Compares by meaning (datatable-schema.ts sameValue): a row Genesys normalised still holds what was written. */
-export function decideOutcome(action: string, current: Row | null, before: Row | null, after: Row | null, schema?: TableSchema): ReconciledOutcome {
+export function decideOutcome(action: RowChangeAction, current: Row | null, before: Row | null, after: Row | null, schema?: TableSchema): ReconciledOutcome {
   const holds = (wanted: Row | null) => rowHolds(current, wanted, schema);
   if (action === 'row.deleted') return current === null ? 'reconciled-applied' : holds(before) ? 'reconciled-not-applied' : 'reconciled-conflict';
   if (action === 'row.created') return current === null ? 'reconciled-not-applied' : holds(after) ? 'reconciled-applied' : 'reconciled-conflict';
@@ -80,9 +81,10 @@ export function createReconciler(deps: { db: Db; orgs: OrgService; audit: AuditS
     for (const intent of open) {
       try {
         const current = await currentRow(intent.orgId!, intent.tableId!, intent.rowKey!);
-        const outcome = decideOutcome(intent.action, current, intent.before ? JSON.parse(intent.before) : null, intent.after ? JSON.parse(intent.after) : null);
+        const action = rowChangeAction(intent.action);
+        const outcome = decideOutcome(action, current, intent.before ? JSON.parse(intent.before) : null, intent.after ? JSON.parse(intent.after) : null);
         await deps.audit.record(
-          { action: intent.action, orgId: intent.orgId, tableId: intent.tableId, rowKey: intent.rowKey, changeId: intent.changeId, batchId: intent.batchId, outcome, details: { reconciledSeq: intent.seq, current } },
+          { action, orgId: intent.orgId, tableId: intent.tableId, rowKey: intent.rowKey, changeId: intent.changeId, batchId: intent.batchId, outcome, details: { reconciledSeq: intent.seq, current } },
           null,
         );
         deps.logger[outcome === 'reconciled-conflict' ? 'warn' : 'info']('reconciled a Genesys write', { event: 'audit.reconciled', seq: intent.seq, outcome });
