@@ -11,6 +11,7 @@ import { registerSetupRoutes } from './features/setup/setup-routes.js';
 import { loadOrgContext } from './features/orgs/org-context.js';
 import { registerOrgRoutes } from './features/orgs/org-routes.js';
 import { registerReadinessRoutes } from './features/orgs/readiness-routes.js';
+import { AUDIT_ACTIONS, ROW_CHANGE_ACTIONS } from './features/audit/audit-events.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { registerBackupRoutes } from './features/backups/backup-routes.js';
 import { registerJobRoutes } from './jobs/job-routes.js';
@@ -76,6 +77,9 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   app.set('view cache', config.env !== 'development'); // compiled templates are reused (Express only does this when NODE_ENV=production)
   app.set('session cookie name', sessionCookieName(config.secureCookies));
   app.locals.appVersion = config.version;
+  // The audit views name actions from the lists the code records with (audit-events.ts), not their own copies.
+  app.locals.auditActions = AUDIT_ACTIONS;
+  app.locals.rowChangeActions = ROW_CHANGE_ACTIONS;
 
   app.use(requestLogging(services.logger));
   app.use(securityHeaders(config));

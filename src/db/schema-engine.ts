@@ -1,7 +1,7 @@
 // Loads Prisma's WebAssembly schema engine (the engine `prisma migrate` wraps) so migrations run on machines
 // that cannot download the native engine. Pinned to an exact @prisma/schema-engine-wasm version in
-// package.json: it is an internal package without a stable API, and tests/unit/schema-engine.test.ts fails
-// loudly if an upgrade changes it. See ../shared/notes/prisma-offline.md and docs/adr/002-offline-migrations.md.
+// package.json: it is an internal package without a stable API, and tests/int/database.test.ts ("schema engine
+// loader") fails loudly if an upgrade changes it. See ../shared/notes/prisma-offline.md and docs/adr/002-offline-migrations.md.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';

@@ -6,6 +6,7 @@
 // A job belongs to the person who asked for it: anyone else gets "does not exist" (404, not 403), except
 // administrators, who see and act on every job.
 import { randomUUID } from 'node:crypto';
+import type { AuditInput } from '../features/audit/audit-service.js';
 import type { Actor } from '../lib/actor.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError } from '../lib/errors.js';
@@ -19,7 +20,7 @@ interface UserLookup {
 }
 
 interface AuditLike {
-  record(input: { action: string; orgId?: string | null; batchId?: string | null; details?: unknown }, actor: Actor | null): Promise<void>;
+  record(input: AuditInput, actor: Actor | null): Promise<void>;
 }
 
 /** A run of a job in this process: its cancel flag and where this run started (for the time left). */

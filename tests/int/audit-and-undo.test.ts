@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn } from '../helpers/test-app.js';
 import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
 import { pageOnceReady } from '../helpers/eventually.js';
+import { fillerEntry } from '../helpers/filler-audit.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -51,7 +52,7 @@ describe('audit pages', () => {
     expect(byPerson.text).toMatch(/<td>Tess &lt;tess@example.com&gt;<\/td>/);
     expect((await w.admin.get(`/audit?actorId=${w.users.viewer.id}&action=row.updated`)).text).toContain('No entries match.');
     expect((await w.admin.get('/audit?reason=nothing-like-this')).text).toContain('No entries match.');
-    for (let i = 0; i < 60; i++) await w.t.services.audit.record({ action: 'test.filler', details: { i } }, null);
+    for (let i = 0; i < 60; i++) await w.t.services.audit.record(fillerEntry('test.filler', { i }), null);
     const first = await w.admin.get('/audit?action=test.filler');
     const next = /href="\/audit\?action=test\.filler&amp;before=(\d+)"/.exec(first.text);
     expect(next).not.toBeNull();

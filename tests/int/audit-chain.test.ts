@@ -16,6 +16,7 @@ import { createAuditRetention, PRUNED_HASH_KEY, PRUNED_SEQ_KEY } from '../../src
 import { projectRoot } from '../../src/lib/paths.js';
 import { createServices, type Services } from '../../src/services.js';
 import { completeSetup, createTestApp, type TestApp } from '../helpers/test-app.js';
+import { fillerEntry } from '../helpers/filler-audit.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -24,7 +25,7 @@ beforeEach(async () => {
 afterEach(async () => t.close());
 
 const recordFive = async () => {
-  for (let i = 0; i < 5; i++) await t.services.audit.record({ action: 'test.event', details: { i } }, { userId: 1, name: 'Tester', role: 'ADMIN' as const });
+  for (let i = 0; i < 5; i++) await t.services.audit.record(fillerEntry('test.event', { i }), { userId: 1, name: 'Tester', role: 'ADMIN' as const });
 };
 
 /** Direct database access, as an attacker with the file but not the key has it: triggers dropped first. */
@@ -56,7 +57,7 @@ describe('retention', () => {
   it('prunes entries older than the retention period, stays verifiable, and records the pruning', async () => {
     const old = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     t.clock.advance(40 * 86_400_000);
-    for (let i = 0; i < 3; i++) await t.services.audit.record({ action: 'test.recent', details: { i } }, null);
+    for (let i = 0; i < 3; i++) await t.services.audit.record(fillerEntry('test.recent', { i }), null);
     const retention = createAuditRetention({ reader: createAuditReaderRepository(t.db), writer: createAuditRepository(t.db, { key: t.services.secrets.auditKey, file: t.config.secretFiles.auditKey }), audit: t.services.audit, clock: t.clock, retentionDays: 30 });
     expect(await retention.prune()).toBe(old.length);
     const remaining = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
@@ -140,10 +141,10 @@ describe('keyed chain and signed checkpoints', () => {
     expect(lines()).toHaveLength(2); // the start-up one (empty log) and this
     expect(JSON.parse(lines()[1]!)).toEqual(checkpoint);
     expect(t.logs.entries().some((e) => e.event === 'audit.checkpoint' && e.seq === 5 && e.mac === checkpoint!.mac)).toBe(true);
-    await t.services.audit.record({ action: 'test.later' }, null);
+    await t.services.audit.record(fillerEntry('test.later'), null);
     expect(await t.services.verifyAuditChain()).toMatchObject({ ok: true, checked: 6, checkpoint: { seq: 5, count: 5 } });
     // Nothing moved: no second line.
-    await t.services.audit.record({ action: 'test.later2' }, null);
+    await t.services.audit.record(fillerEntry('test.later2'), null);
     await t.services.auditCheckpoints.record();
     expect(await t.services.auditCheckpoints.record()).toBeNull();
     expect(lines()).toHaveLength(3);
@@ -221,7 +222,7 @@ describe('entries written before the chain was keyed', () => {
 
   it('still verify: the switch point is recorded at the first keyed entry, and both kinds are checked', async () => {
     await legacyEntries(3);
-    await upgraded.audit.record({ action: 'test.keyed' }, null);
+    await upgraded.audit.record(fillerEntry('test.keyed'), null);
     const events = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
     expect(events[3]!.prevHash).toBe(events[2]!.hash);
     expect(await upgraded.verifyAuditChain()).toMatchObject({ ok: true, checked: 4, keyedFromSeq: 4, checkpoint: { seq: 3 } });
@@ -235,7 +236,7 @@ describe('entries written before the chain was keyed', () => {
 
   it('an edited legacy entry is still found by its unkeyed hash', async () => {
     await legacyEntries(3);
-    await upgraded.audit.record({ action: 'test.keyed' }, null);
+    await upgraded.audit.record(fillerEntry('test.keyed'), null);
     tamper((raw) => raw.prepare(`UPDATE "AuditEvent" SET "details" = '{"seq":0}' WHERE "seq" = 2`).run());
     expect(await upgraded.verifyAuditChain()).toMatchObject({ ok: false, keyedFromSeq: 4, brokenAt: { seq: 2, reason: 'its content does not match its hash (the entry was edited)' } });
   });

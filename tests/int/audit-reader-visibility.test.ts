@@ -44,7 +44,7 @@ describe('a change that touched only columns hidden from the reader', () => {
 
   it('does not leave her list pages short: a page is filled from older entries', async () => {
     const actor = { userId: w.users.tableEditor.id, name: 'Tess', role: 'USER' as const };
-    const update = (changed: string, n: number) => ({ action: 'row.updated', orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', outcome: 'intent', changeId: `${changed}-${n}`, before: { key: 'Main Line', [changed]: 'a' }, after: { key: 'Main Line', [changed]: `b${n}` }, details: { changed: [changed] } });
+    const update = (changed: string, n: number) => ({ action: 'row.updated' as const, orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', outcome: 'intent', changeId: `${changed}-${n}`, before: { key: 'Main Line', [changed]: 'a' }, after: { key: 'Main Line', [changed]: `b${n}` }, details: { changed: [changed] } });
     for (let n = 0; n < AUDIT_PAGE_SIZE + 5; n++) await w.t.services.audit.record(update('Message', n), actor);
     for (let n = 0; n < AUDIT_PAGE_SIZE + 10; n++) await w.t.services.audit.record(update('ActivatedBy', n), actor);
     const viewer = await actorOf(w.users.viewer.id);

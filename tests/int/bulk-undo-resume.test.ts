@@ -7,13 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { configureDb, createDb, databasePath, type Db } from '../../src/db/database.js';
-import { verifyAuditChain, verifyOptionsFor } from '../../src/features/audit/audit-verify.js';
-import { createAuditReaderRepository } from '../../src/features/audit/audit-reader-repository.js';
+import type { Db } from '../../src/db/database.js';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
+import { entriesByChange, jobEnded, restartServer, signInAsAdmin, stopServer, verifyServerAuditChain, withServerDb } from '../helpers/kill-and-resume.js';
 import { formToken, setUpWithOrg, startServerWithEmulator, type HttpAgent } from '../helpers/server-with-org.js';
-import { ADMIN } from '../helpers/test-app.js';
 
 let emu: RunningEmulator;
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bulk-resume-'));
@@ -35,46 +32,6 @@ function putsSince(from: number): string[] {
     .sort();
 }
 
-async function signIn(agent: HttpAgent): Promise<void> {
-  const token = formToken((await agent.get('/login')).text);
-  await agent.post('/login').type('form').send({ _csrf: token, email: ADMIN.email, password: ADMIN.password }).expect(303);
-}
-
-/** Opens the server's database (the server keeps running). */
-async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = createDb(databasePath(dataDir));
-  await configureDb(db);
-  try {
-    return await fn(db);
-  } finally {
-    await db.$disconnect();
-  }
-}
-
-/** Each change of the batch: its intents and its outcomes (every non-intent entry), by change id. */
-async function entriesByChange(db: Db, batchId: string) {
-  const events = await db.auditEvent.findMany({ where: { batchId, changeId: { not: null } }, orderBy: { seq: 'asc' } });
-  const by = new Map<string, { key: string; intents: number; outcomes: string[] }>();
-  for (const e of events) {
-    const c = by.get(e.changeId!) ?? { key: e.rowKey!, intents: 0, outcomes: [] };
-    if (e.outcome === 'intent') c.intents++;
-    else c.outcomes.push(e.outcome!);
-    by.set(e.changeId!, c);
-  }
-  return [...by.values()];
-}
-
-/** Waits for the job (kind `kind`, the newest) to end; its row. */
-async function jobEnded(kind: string) {
-  let job = null;
-  for (let i = 0; i < 600; i++) {
-    job = await withDb((db) => db.job.findFirst({ where: { kind }, orderBy: { createdAt: 'desc' } }));
-    if (job && ['finished', 'failed', 'cancelled'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the ${kind} job did not end: ${JSON.stringify(job)}`);
-}
-
 /**
  * Starts the server to die at its first row write, once Genesys has applied it (CRASH_AT=after_upstream: the
  * write a resumed job must not send again), sends the form that starts a job, and waits for the kill.
@@ -82,22 +39,13 @@ async function jobEnded(kind: string) {
 async function crashDuring(send: (agent: HttpAgent) => Promise<unknown>, firstRun = false): Promise<void> {
   const server = await startServerWithEmulator(dataDir, emu.port, { CRASH_AT: 'after_upstream' });
   if (firstRun) await setUpWithOrg(server.agent, { name: 'Bulk', clientId: 'bulk-client', clientSecret: 'bulk-secret' });
-  else await signIn(server.agent);
+  else await signInAsAdmin(server.agent);
   await send(server.agent).catch(() => undefined); // the server may die before it answers
   expect(await server.proc.exited).toBeNull(); // killed by SIGKILL (no exit code)
 }
 
-/** Starts the server without a crash point: it carries the interrupted job on. */
-async function restart() {
-  const server = await startServerWithEmulator(dataDir, emu.port);
-  await signIn(server.agent);
-  return server;
-}
-
-async function stop(server: Awaited<ReturnType<typeof restart>>) {
-  server.proc.child.kill('SIGINT');
-  await server.proc.exited;
-}
+const restart = () => restartServer(dataDir, emu.port);
+const withDb = <T>(fn: (db: Db) => Promise<T>) => withServerDb(dataDir, fn);
 
 describe('kill -9 at the write steps of a bulk change and of its batch undo', () => {
   const original = new Map<string, unknown>();
@@ -117,7 +65,7 @@ describe('kill -9 at the write steps of a bulk change and of its batch undo', ()
 
     const server = await restart();
     try {
-      const job = await jobEnded('bulk');
+      const job = await jobEnded(dataDir, 'bulk');
       expect(job.status).toBe('finished');
       bulkBatch = job.batchId!;
       expect(putsSince(from)).toEqual([...keys()].sort()); // every row exactly once, across both processes
@@ -131,7 +79,7 @@ describe('kill -9 at the write steps of a bulk change and of its batch undo', ()
       expect(page).toMatch(/<li data-outcome="changed"><strong>9<\/strong>/);
       expect(page).toMatch(/<li data-outcome="confirmed"><strong>1<\/strong>/);
     } finally {
-      await stop(server);
+      await stopServer(server);
     }
   });
 
@@ -146,7 +94,7 @@ describe('kill -9 at the write steps of a bulk change and of its batch undo', ()
 
     const server = await restart();
     try {
-      const job = await jobEnded('undo');
+      const job = await jobEnded(dataDir, 'undo');
       expect(job.status).toBe('finished');
       expect(putsSince(from)).toEqual([...keys()].sort());
       for (const k of keys()) expect(vip().rows.get(k)!.Tier).toBe(original.get(k));
@@ -155,9 +103,9 @@ describe('kill -9 at the write steps of a bulk change and of its batch undo', ()
       for (const c of changes) expect(c).toMatchObject({ intents: 1, outcomes: [expect.stringMatching(/^(applied|reconciled-applied)$/)] });
       expect(changes.filter((c) => c.outcomes[0] === 'reconciled-applied')).toHaveLength(1);
       expect((await server.agent.get(`/jobs/${job.id}`)).text).toContain(`Undid ${keys().length} change(s) as one new batch.`);
-      expect((await withDb((db) => verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))))).toMatchObject({ ok: true });
+      expect(await verifyServerAuditChain(dataDir)).toMatchObject({ ok: true });
     } finally {
-      await stop(server);
+      await stopServer(server);
     }
   });
 });

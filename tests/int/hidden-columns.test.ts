@@ -70,7 +70,7 @@ describe('audit entries show only what the reader may see', () => {
   it('others’ table exports list only visible columns; others’ IP addresses and rights changes are not shown', async () => {
     expect((await w.admin.get(`/tables/${w.flagsId}/export.csv?q=${CANARY}`)).status).toBe(200);
     await w.t.services.audit.record(
-      { action: 'permission.saved', orgId: w.orgId, tableId: w.flagsId, targetUserId: w.users.viewer.id, before: { none: true }, after: { canView: true, columns: { ActivatedBy: 'hidden' } } },
+      { action: 'permission.saved', orgId: w.orgId, tableId: w.flagsId, targetUserId: w.users.viewer.id, before: { none: true }, after: { canView: true, columns: { ActivatedBy: 'hidden' } }, details: { table: 'Emergency Flags' } },
       { userId: 1, name: 'Ada', role: 'ADMIN' as const, ip: '203.0.113.77' },
     );
     await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Mine' }).then((r) => expect(r.status).toBe(303));

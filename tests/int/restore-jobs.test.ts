@@ -227,7 +227,7 @@ describe('a CSV import stopped midway', () => {
   it('finds an open change behind any number of settled ones', async () => {
     const flags = table('Emergency Flags');
     const row = flags.rows.get('Main Line')!;
-    const settledChange = (i: number) => ({ action: 'row.updated', orgId: w.orgId, tableId: flags.id, rowKey: 'Main Line', changeId: `settled-${i}`, batchId: null });
+    const settledChange = (i: number) => ({ action: 'row.updated' as const, orgId: w.orgId, tableId: flags.id, rowKey: 'Main Line', changeId: `settled-${i}`, batchId: null });
     await w.t.services.audit.recordMany(
       Array.from({ length: 600 }, (_, i) => [
         { ...settledChange(i), outcome: 'intent', before: { ...row, Message: `m${i}` }, after: { ...row, Message: `m${i + 1}` } },

@@ -8,7 +8,11 @@ import type { Transaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
-import { canonicalJson, type AuditInput, type AuditRepository } from './audit-repository.js';
+import type { AuditEvent, RowChangeLink } from './audit-events.js';
+import { canonicalJson, type AuditInput as StoredInput, type AuditRepository } from './audit-repository.js';
+
+/** What a caller records: an AuditEvent (an action and its details' shape) and what it concerns. */
+export type AuditInput = AuditEvent & Omit<StoredInput, 'action' | 'details'>;
 
 /** An entry's outcome in the log: a write's own stage, else failure for `*_failed` / `*.failed` actions. */
 function outcomeOf(input: AuditInput): string {
@@ -18,7 +22,7 @@ function outcomeOf(input: AuditInput): string {
 /** The undo / restore link of a row change, so the log shows a rollback as one. */
 function rollbackOf(details: unknown): Record<string, number> {
   const d = (details ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(['reverts', 'restoresTo'].filter((k) => typeof d[k] === 'number').map((k) => [k, d[k] as number]));
+  return Object.fromEntries((['reverts', 'restoresTo'] satisfies (keyof RowChangeLink)[]).filter((k) => typeof d[k] === 'number').map((k) => [k, d[k] as number]));
 }
 
 export function createAuditService(deps: { repo: AuditRepository; clock: Clock; logger: Logger }) {

@@ -5,15 +5,16 @@
 // table pages' opaque handles), other people's IP addresses and search queries are left out.
 import type { AuditEvent } from '../../db/generated/client.js';
 import { canSeeColumn, type StoredRights } from '../permissions/access.js';
+import { ROW_CHANGE_ACTIONS, type AuditAction } from './audit-events.js';
 
 /** Entry kinds a non-admin may see, when they are about a table the user may view. */
-export const USER_VISIBLE_ACTIONS: readonly string[] = ['row.created', 'row.updated', 'row.deleted', 'row.renamed', 'table.exported', 'table.created'];
+export const USER_VISIBLE_ACTIONS: readonly string[] = [...ROW_CHANGE_ACTIONS, 'row.renamed', 'table.exported', 'table.created'] satisfies AuditAction[];
 
 /**
  * A user's own backup entries, shown to her (they are about no one else). Her backups and restores hold only
  * what she could see when she made them; their details are shown through OWN_BACKUP_DETAILS.
  */
-export const OWN_BACKUP_ACTIONS: readonly string[] = ['backup.created', 'backup.restored', 'backup.uploaded', 'backup.downloaded', 'backup.deleted'];
+export const OWN_BACKUP_ACTIONS: readonly string[] = ['backup.created', 'backup.restored', 'backup.uploaded', 'backup.downloaded', 'backup.deleted'] satisfies AuditAction[];
 const OWN_BACKUP_DETAILS = new Set(['backupId', 'kind', 'tables', 'rows', 'partial', 'exact', 'changes', 'failures', 'preRestoreBackupId', 'madeAt', 'madeBy', 'origin', 'size']);
 
 export interface AuditEntryView {

@@ -15,6 +15,7 @@ import { derivedChangeId, newChangeId, type ChangeResult, type RowChange } from 
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { writeRefusal } from '../tables/write-rights.js';
+import { ROW_CHANGE_ACTIONS } from './audit-events.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
 import type { ChangeOutcomes } from './change-outcomes.js';
 import { mayForceUndo } from '../permissions/policy.js';
@@ -28,7 +29,7 @@ export interface UndoConflict {
   columns: string[];
 }
 
-const UNDOABLE = new Set(['row.updated', 'row.created', 'row.deleted']);
+const UNDOABLE = new Set<string>(ROW_CHANGE_ACTIONS);
 
 /** One change of a batch in the undo preview. */
 export interface BatchItem {

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
+import type { RowChangeLink } from '../audit/audit-events.js';
 import type { OrgView } from '../orgs/org-service.js';
 
 interface ChangeBase {
@@ -18,7 +19,7 @@ interface ChangeBase {
   /** This change's own reason in the audit log (else the set's). */
   reason?: string | null;
   /** Extra audit details of this change (e.g. which change an undo reverts). */
-  details?: Record<string, unknown>;
+  details?: RowChangeLink;
 }
 
 export type RowChange = ChangeBase &

@@ -8,6 +8,7 @@ import { rowHolds } from '../../genesys/datatable-schema.js';
 import { GenesysUnavailableError } from '../../genesys/errors.js';
 import type { DataTable, DataTableGateway, Row } from '../../genesys/gateway.js';
 import type { RowCache } from '../../genesys/row-cache.js';
+import type { RowChangeAction } from '../audit/audit-events.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeSet, RowChange } from './row-change.js';
 import { csvOf } from './write-method.js';
@@ -33,7 +34,7 @@ export interface ImportWriteResult {
   fallback?: string;
 }
 
-const ACTION = { create: 'row.created', update: 'row.updated', delete: 'row.deleted' } as const;
+const ACTION = { create: 'row.created', update: 'row.updated', delete: 'row.deleted' } as const satisfies Record<PlannedWrite['op'], RowChangeAction>;
 
 export function createWriteAhead(deps: {
   audit: AuditService;
@@ -56,7 +57,7 @@ export function createWriteAhead(deps: {
     reason: w.change.reason !== undefined ? w.change.reason : set.reason,
     batchId: set.batchId,
   });
-  const intent = (set: ChangeSet, w: PlannedWrite, via?: string) => ({
+  const intent = (set: ChangeSet, w: PlannedWrite, via?: 'csv-import') => ({
     ...entry(set, w),
     outcome: 'intent',
     before: w.before ?? undefined,

@@ -16,6 +16,8 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { parseForm } from '../../lib/forms.js';
 import type { Logger } from '../../lib/logger.js';
 import type { SecretBox } from '../../lib/secret-box.js';
+import type { DetailsOf, OrgAction } from '../audit/audit-events.js';
+import type { AuditInput } from '../audit/audit-service.js';
 import { editOrgSchema, editSandboxSchema, newOrgSchema } from './org-schemas.js';
 import type { OrgRecord, OrgRepository } from './org-repository.js';
 import type { SandboxManager } from './sandbox.js';
@@ -95,7 +97,7 @@ export interface OrgServiceDeps {
   /** An org change and its audit entry commit together. */
   transact: Transact;
   /** Records org changes (optional so tools that only read orgs need no audit log). */
-  audit?: { record(input: { action: string; orgId?: string; before?: unknown; after?: unknown; details?: unknown }, actor: Actor | null, tx?: Transaction): Promise<void> };
+  audit?: { record(input: AuditInput, actor: Actor | null, tx?: Transaction): Promise<void> };
   secretBox: SecretBox;
   gateways: GatewayRegistry;
   sandbox: SandboxManager;
@@ -187,7 +189,7 @@ export function createOrgService(deps: OrgServiceDeps) {
   }
 
   // The entry carries the whole actor (address and request id too), as every other audited change does.
-  async function audited(tx: Transaction, action: string, orgId: string, actor: Actor, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: Record<string, unknown>): Promise<void> {
+  async function audited(tx: Transaction, action: OrgAction, orgId: string, actor: Actor, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: DetailsOf<OrgAction>): Promise<void> {
     await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor, tx);
   }
 

@@ -1,0 +1,142 @@
+// Every kind of audit entry the app records, by action name, with the shape of its details: `audit.record` takes
+// an AuditEvent, so a misspelt action or details of the wrong shape is a type error where it is recorded, and
+// code that reads the log back (undo, the reconciler, the audit pages) names actions from the same lists. The
+// stored format is unchanged: the action is a string column and the details JSON (ADR "Typed audit events").
+import type { Row } from '../../genesys/gateway.js';
+
+/** What a row change belongs to, beyond its batch (RowChange.details): an undo, a restore, a rename. */
+export interface RowChangeLink {
+  /** The seq of the change an undo reverts. */
+  reverts?: number;
+  /** An administrator's undo over a later change of the row. */
+  forced?: boolean;
+  /** The seq of the change whose result a restore to a point writes back. */
+  restoresTo?: number;
+  /** The backup a restore writes from. */
+  restoredFrom?: string;
+  /** A rename (a create of the new key and a delete of the old): the keys. */
+  from?: string;
+  to?: string;
+}
+
+/** The details of a row change's entries, by stage (the entry's `outcome`). */
+export type RowChangeDetails =
+  /** intent: the columns it writes, and `via: 'csv-import'` when it goes in an import job */
+  | ({ changed: string[]; via?: 'csv-import' } & RowChangeLink)
+  /** failed / unknown: why; `handedBack` when a refused import passed the row on to a single write */
+  | { message: string; handedBack?: true }
+  /** reconciled-*: the intent settled, and the row as Genesys held it then */
+  | { reconciledSeq: number; current: Row | null };
+
+/** An org's entries: the org itself is in before/after (without its secret). */
+interface OrgDetails {
+  sandbox?: true;
+  secretChanged?: boolean;
+}
+
+/** Each action and its details (`undefined`: the entry has none). */
+interface AuditEventDetails {
+  'auth.sign_in': undefined;
+  'auth.sign_in_failed': { email: string; reason: 'unknown_account' | 'wrong_password' | 'account_disabled' };
+  'session.ended': undefined;
+  'session.ended_all': { count: number };
+
+  'user.created': undefined;
+  'user.updated': undefined;
+  'user.disabled': undefined;
+  'user.enabled': undefined;
+  'user.deleted': undefined;
+  'user.password_reset': undefined;
+  'user.password_changed': undefined;
+  'permission.saved': { table: string; copiedFromUserId?: number };
+
+  'org.created': OrgDetails | undefined;
+  'org.updated': OrgDetails | undefined;
+  'org.archived': OrgDetails | undefined;
+  'org.unarchived': OrgDetails | undefined;
+  'org.deleted': OrgDetails | undefined;
+  'org.sandbox_reset': OrgDetails | undefined;
+  'org.readiness_checked': { writeChecks: boolean; token: string; divisions: Record<string, Record<string, string>>; leftovers: unknown };
+
+  'table.created': { name: string; columns: string[] };
+  'table.exported': { format: 'csv' | 'json'; csv?: string; rows: number; columns: string[]; query: string };
+  'row.created': RowChangeDetails | undefined;
+  'row.updated': RowChangeDetails | undefined;
+  'row.deleted': RowChangeDetails | undefined;
+  'row.renamed': { from: string; to: string };
+
+  'backup.created': { backupId: string; kind: string; tables: string[]; rows: number; partial: boolean };
+  'backup.uploaded': { backupId: string; tables: string[]; rows: number; madeAt: string; madeBy: string; origin: string };
+  'backup.downloaded': { backupId: string; size: number };
+  'backup.deleted': { backupId: string; kind: string; orgName: string; madeBy: string; tables: string | null; size: number };
+  'backup.pruned': { backupId: string; createdAt: string; keep: number };
+  'backup.failed': { kind: 'scheduled'; reason: string };
+  'backup.restored': { backupId: string; exact: boolean; changes: number; failures: number; preRestoreBackupId: string | null; notes?: string[] };
+
+  'job.cancelled': { jobId: string; kind: string; done: number; total: number };
+
+  'audit.exported': { format: 'csv' | 'json'; entries: number };
+  'audit.pruned': { throughSeq: number; throughHash: string; deleted: number; olderThan: string; retentionDays: number };
+}
+
+export type AuditAction = keyof AuditEventDetails;
+export type DetailsOf<A extends AuditAction> = AuditEventDetails[A];
+
+/** One entry's action and details: required when its action has details, optional when they may be left out. */
+export type AuditEvent = {
+  [A in AuditAction]: undefined extends DetailsOf<A> ? { action: A; details?: DetailsOf<A> } : { action: A; details: DetailsOf<A> };
+}[AuditAction];
+
+/** Every action, once (a name missing here, or one that is not an action, is a type error). */
+const EVERY_ACTION: Record<AuditAction, true> = {
+  'auth.sign_in': true,
+  'auth.sign_in_failed': true,
+  'session.ended': true,
+  'session.ended_all': true,
+  'user.created': true,
+  'user.updated': true,
+  'user.disabled': true,
+  'user.enabled': true,
+  'user.deleted': true,
+  'user.password_reset': true,
+  'user.password_changed': true,
+  'permission.saved': true,
+  'org.created': true,
+  'org.updated': true,
+  'org.archived': true,
+  'org.unarchived': true,
+  'org.deleted': true,
+  'org.sandbox_reset': true,
+  'org.readiness_checked': true,
+  'table.created': true,
+  'table.exported': true,
+  'row.created': true,
+  'row.updated': true,
+  'row.deleted': true,
+  'row.renamed': true,
+  'backup.created': true,
+  'backup.uploaded': true,
+  'backup.downloaded': true,
+  'backup.deleted': true,
+  'backup.pruned': true,
+  'backup.failed': true,
+  'backup.restored': true,
+  'job.cancelled': true,
+  'audit.exported': true,
+  'audit.pruned': true,
+};
+export const AUDIT_ACTIONS = Object.keys(EVERY_ACTION) as readonly AuditAction[];
+
+/** The actions of a Genesys row write: recorded write-ahead (intent, then outcome), undoable, reconciled. */
+export const ROW_CHANGE_ACTIONS = ['row.created', 'row.updated', 'row.deleted'] as const satisfies readonly AuditAction[];
+export type RowChangeAction = (typeof ROW_CHANGE_ACTIONS)[number];
+/** The org's own changes (its readiness check has details of its own). */
+export type OrgAction = Exclude<Extract<AuditAction, `org.${string}`>, 'org.readiness_checked'>;
+
+export const isRowChangeAction = (action: string): action is RowChangeAction => (ROW_CHANGE_ACTIONS as readonly string[]).includes(action);
+
+/** A stored entry's action read back as a row change's (only row changes have intents and change ids). */
+export function rowChangeAction(action: string): RowChangeAction {
+  if (!isRowChangeAction(action)) throw new Error(`Audit action ${action} is not a row change.`);
+  return action;
+}
