@@ -16,9 +16,9 @@ import type { ReadinessService } from '../orgs/readiness-service.js';
 import { MAX_BULK_ROWS, type BulkService } from './bulk-service.js';
 import { renderJob } from '../../jobs/job-routes.js';
 import { formList } from '../../lib/forms.js';
-import { gridRowsHtml } from './grid-html.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
-import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
+import { applyRowQuery, parseRowQuery, rowQueryParams } from './row-query.js';
+import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page.js';
 import { parseBooleanText } from './typed-value.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 import { readinessViewOf } from '../permissions/policy.js';
@@ -42,8 +42,6 @@ function refuseScopeFields(req: Request): void {
 const MAX_KEPT_SELECTION_CHARS = 64 * 1024;
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
-const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
-export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/rows/${encodeURIComponent(ref)}`;
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
 const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
@@ -93,7 +91,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = req.currentOrg;
     const list = org ? await tables.listTables(req.user!, org) : [];
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
-    const shown = q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
+    const shown = tablesMatching(list, q);
     const counts = org ? await Promise.all(shown.map(({ table }) => tables.rowCount(org, table.id))) : [];
     res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })), q, total: list.length });
   });
@@ -115,46 +113,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const data = await tables.rows(req.user!, org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
     const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
-    const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
-    const matching = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties);
-    const pageCount = Math.max(1, Math.ceil(matching.length / query.pageSize));
-    const page = Math.min(pageCount, query.page);
-    res.render('tables/table', {
-      title: data.table.name,
-      roleGaps,
-      table: data.table,
-      access: data.access,
-      columns: data.columns,
-      gridRowsHtml: gridRowsHtml(matching.slice((page - 1) * query.pageSize, page * query.pageSize).map(data.present), {
-        columns: data.columns,
-        properties: data.table.schema.properties,
-        access: data.access,
-        rowUrl: (r) => rowPath(data.table.id, r),
-        selected,
-      }),
-      total: data.rows.length,
-      matched: matching.length,
-      page,
-      pageCount,
-      query: { ...query, page },
-      pageSizes: PAGE_SIZES,
-      filterOps: FILTER_OPS,
-      params: (overrides: object) => rowQueryParams({ ...query, page }, overrides),
-      headers: data.columns.map((c) => {
-        const active = query.sort === c;
-        return {
-          name: c,
-          title: data.table.schema.properties[c]?.title || c,
-          type: data.table.schema.properties[c]?.type ?? 'string',
-          writable: data.access.canEdit && data.access.columns[c] === 'write' && c !== 'key',
-          ariaSort: active ? (query.dir === 'asc' ? 'ascending' : 'descending') : null,
-          arrow: active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : '',
-          href: `?${rowQueryParams({ ...query, page: 1 }, { sort: c, dir: active && query.dir === 'asc' ? 'desc' : 'asc', page: 1 })}`,
-        };
-      }),
-      loadedAt: data.loadedAt,
-      rowPath,
-    });
+    res.render('tables/table', tablePageModel(data, { query: parseRowQuery(req.query as Record<string, unknown>, data.columns), selected, roleGaps }));
   });
 
   for (const format of ['csv', 'json'] as const) {
