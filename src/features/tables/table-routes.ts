@@ -6,18 +6,18 @@ import type { Request, Response } from 'express';
 import { GenesysError } from '../../genesys/errors.js';
 import type { Row } from '../../genesys/gateway.js';
 import { actorOf } from '../../lib/actor.js';
-import { attachment, CSV_KINDS, csvKindOf } from '../../lib/downloads.js';
+import { sendDownload } from '../../lib/downloads.js';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import type { RouteTable } from '../../lib/route.js';
-import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
 import { MAX_BULK_ROWS, type BulkService } from './bulk-service.js';
 import { renderJob } from '../../jobs/job-routes.js';
 import { formList } from '../../lib/forms.js';
+import type { TableExport } from './export-service.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
-import { applyRowQuery, parseRowQuery, rowQueryParams } from './row-query.js';
+import { parseRowQuery } from './row-query.js';
 import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page.js';
 import { parseBooleanText } from './typed-value.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
@@ -82,7 +82,7 @@ function baselineOf(body: unknown, fallback: Row): Row {
   return out;
 }
 
-export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; bulk: BulkService; audit: AuditService; readiness: ReadinessService }): void {
+export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; tableExport: TableExport; bulk: BulkService; readiness: ReadinessService }): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
   const ref = (req: Request) => String(req.params.ref);
@@ -118,21 +118,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
 
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/tables/:tableId/export.${format}`, 'signed-in', async (req, res) => {
-      const org = currentOrg(req);
-      const csvKind = format === 'csv' ? csvKindOf(req.query.for) : undefined;
-      const data = await tables.rows(req.user!, org, tableId(req));
-      const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
-      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => data.present(r).values);
-      await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, ...(csvKind ? { csv: csvKind } : {}), rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
-      const stamp = new Date().toISOString().slice(0, 10);
-      if (csvKind) {
-        const cells = rows.map((r) => data.columns.map((c) => r[c] ?? ''));
-        attachment(res, `${data.table.name} ${stamp} ${CSV_KINDS[csvKind].fileTag}.csv`, 'text/csv; charset=utf-8');
-        res.send(CSV_KINDS[csvKind].write(data.columns, cells));
-      } else {
-        attachment(res, `${data.table.name} ${stamp}.json`, 'application/json; charset=utf-8');
-        res.send(JSON.stringify({ table: data.table.name, exportedAt: new Date().toISOString(), columns: data.columns, rows }, null, 2));
-      }
+      sendDownload(res, await deps.tableExport.export(req.user!, currentOrg(req), tableId(req), format, req.query as Record<string, unknown>, actorOf(req)));
     });
   }
 
