@@ -1,7 +1,8 @@
 // Sign in / sign out. Both are POSTs behind CSRF protection; the session id is replaced at sign-in (no session
 // fixation) and the session destroyed server-side at sign-out.
 import type { Request, Response } from 'express';
-import { ValidationError } from '../../lib/errors.js';
+import { TooManyRequestsError } from '../../lib/errors.js';
+import { renderForm } from '../../lib/form-page.js';
 import { safeReturnPath } from '../../lib/current-user.js';
 import { flash } from '../../lib/flash.js';
 import type { Logger } from '../../lib/logger.js';
@@ -13,20 +14,14 @@ import { describeFailedSignIns } from './sign-in-addresses.js';
 
 const SIGNED_OUT_MESSAGE = 'You have signed out.';
 
-function renderLogin(res: Response, status: number, fields: { email?: string; returnTo?: string; error?: string; notice?: string }) {
-  res.status(status).render('auth/login', {
-    title: 'Sign in',
-    email: fields.email ?? '',
-    returnTo: safeReturnPath(fields.returnTo),
-    error: fields.error ?? null,
-    notice: fields.notice ?? null,
-  });
+function renderLogin(res: Response, fields: { email?: string; returnTo?: string; notice?: string }, failure?: unknown) {
+  renderForm(res, 'auth/login', { title: 'Sign in', email: fields.email ?? '', returnTo: safeReturnPath(fields.returnTo), notice: fields.notice ?? null }, failure);
 }
 
 export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService; clock: Clock; logger: Logger }): void {
   routes.get('/login', 'public', (req: Request, res: Response) => {
     if (req.user) return res.redirect(303, '/');
-    renderLogin(res, 200, {
+    renderLogin(res, {
       returnTo: typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined,
       notice: req.query.signedOut === '1' ? SIGNED_OUT_MESSAGE : undefined,
     });
@@ -46,10 +41,8 @@ export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService
       await saveSession(req);
       res.redirect(303, safeReturnPath(returnTo));
     } catch (err) {
-      if (!(err instanceof ValidationError) && (err as { status?: number }).status !== 429) throw err;
-      const status = (err as { status: number }).status;
-      if (status === 429) res.set('Retry-After', String((err as { retryAfterSeconds: number }).retryAfterSeconds));
-      renderLogin(res, status, { email, returnTo, error: (err as Error).message });
+      if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+      renderLogin(res, { email, returnTo }, err);
     }
   });
 

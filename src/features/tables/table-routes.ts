@@ -7,8 +7,9 @@ import { GenesysError } from '../../genesys/errors.js';
 import type { Row } from '../../genesys/gateway.js';
 import { actorOf } from '../../lib/actor.js';
 import { sendDownload } from '../../lib/downloads.js';
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { type AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { formFailure, renderForm } from '../../lib/form-page.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
@@ -45,22 +46,32 @@ const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
 const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
-function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
-  res.status(status).render('tables/row-form', {
-    fixed: t.fixed ?? null,
-    title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
-    rowRef,
-    table: t.table,
-    access: t.access,
-    columns: t.columns,
-    mode,
-    row,
-    baseline: baseline ?? row,
-    rowPath,
-    error: error?.message ?? null,
-    fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
-    confirmKey: error instanceof SimilarKeyError ? error.key : null,
-  });
+/** A key too like an existing one is refused once; the form asks to confirm it (see key-rules.ts). */
+const keyToConfirm = (failure: unknown) => (failure instanceof SimilarKeyError ? failure.key : null);
+
+function renderRowForm(res: Response, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, failure?: unknown, baseline?: Row) {
+  renderForm(
+    res,
+    'tables/row-form',
+    {
+      fixed: t.fixed ?? null,
+      title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
+      rowRef,
+      table: t.table,
+      access: t.access,
+      columns: t.columns,
+      mode,
+      row,
+      baseline: baseline ?? row,
+      rowPath,
+      confirmKey: keyToConfirm(failure),
+    },
+    failure,
+  );
+}
+
+function renderRename(res: Response, data: Pick<UserTable, 'table'> & { row: Row }, rowRef: string, newKey: string, failure?: unknown) {
+  renderForm(res, 'tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef, rowPath, newKey, confirmKey: keyToConfirm(failure) }, failure);
 }
 
 /** What the user typed, to show again after an error (visible columns only). */
@@ -137,7 +148,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const d = t.table.schema.properties[c]?.default;
       if (d !== undefined) defaults[c] = d as Row[string];
     }
-    renderRowForm(res, 200, t, 'create', defaults, null);
+    renderRowForm(res, t, 'create', defaults, null);
   });
 
   routes.post('/tables/:tableId/rows', 'signed-in', async (req, res) => {
@@ -150,13 +161,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     } catch (err) {
       if (!isFormError(err)) throw err;
       const t = await tables.open(req.user!, org, tableId(req));
-      renderRowForm(res, err.status, t, 'create', typedValues(req.body, t.columns, {}), null, err);
+      renderRowForm(res, t, 'create', typedValues(req.body, t.columns, {}), null, err);
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
     const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
-    renderRowForm(res, 200, data, 'update', data.row, ref(req));
+    renderRowForm(res, data, 'update', data.row, ref(req));
   });
 
   routes.post('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
@@ -169,8 +180,9 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       flash(req, changed.length ? 'success' : 'info', changed.length ? `Saved ${name} (${changed.join(', ')}).` : `No changes to ${name}.`);
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
-      if (wantsJson(req) && err instanceof AppError && err.expose) {
-        return void res.status(err.status).json({ ok: false, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, conflict: err instanceof RowConflictError });
+      if (wantsJson(req)) {
+        const shown = formFailure(err); // rethrows what is not meant for users
+        return void res.status(shown.status).json({ ok: false, error: shown.error, fieldErrors: shown.fieldErrors, conflict: err instanceof RowConflictError });
       }
       if (err instanceof RowConflictError) {
         const data = await tables.row(req.user!, org, tableId(req), ref(req));
@@ -178,14 +190,14 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       }
       if (!isFormError(err)) throw err;
       const data = await tables.row(req.user!, org, tableId(req), ref(req));
-      renderRowForm(res, err.status, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
+      renderRowForm(res, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
     const data = await tables.row(req.user!, currentOrg(req), tableId(req), ref(req));
     if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write')) throw new ForbiddenError(data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.');
-    res.render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: null, fieldErrors: {}, newKey: String(data.row.key ?? ''), confirmKey: null });
+    renderRename(res, data, ref(req), String(data.row.key ?? ''));
   });
 
   routes.post('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
@@ -199,7 +211,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     } catch (err) {
       if (!isFormError(err)) throw err;
       const data = await tables.row(req.user!, org, tableId(req), ref(req));
-      res.status(err.status).render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, newKey, confirmKey: err instanceof SimilarKeyError ? err.key : null });
+      renderRename(res, data, ref(req), newKey, err);
     }
   });
 
