@@ -7,7 +7,7 @@ import { safeReturnPath } from '../../lib/current-user.js';
 import { flash } from '../../lib/flash.js';
 import type { Logger } from '../../lib/logger.js';
 import type { RouteTable } from '../../lib/route.js';
-import { regenerateSession, saveSession } from '../../lib/session.js';
+import { saveSession, startSignedInSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuthService } from './auth-service.js';
 import { describeFailedSignIns } from './sign-in-addresses.js';
@@ -33,9 +33,7 @@ export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService
     const returnTo = typeof body.returnTo === 'string' ? body.returnTo : '/';
     try {
       const { user, failedSinceLastSignIn } = await deps.auth.signIn(body, req.ip ?? 'unknown');
-      await regenerateSession(req);
-      const now = deps.clock.now();
-      Object.assign(req.session, { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) });
+      await startSignedInSession(req, user, deps.clock);
       flash(req, 'success', `Welcome, ${user.displayName}.`);
       if (failedSinceLastSignIn) flash(req, 'error', describeFailedSignIns(failedSinceLastSignIn));
       await saveSession(req);

@@ -5,7 +5,7 @@ import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { renderForm } from '../../lib/form-page.js';
 import type { RouteTable } from '../../lib/route.js';
-import { regenerateSession, saveSession } from '../../lib/session.js';
+import { saveSession, startSignedInSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { SetupService } from './setup-service.js';
@@ -37,9 +37,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const user = await deps.setup.createFirstAdmin(body, req.ip);
-      await regenerateSession(req);
-      const now = deps.clock.now();
-      Object.assign(req.session, { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) });
+      await startSignedInSession(req, user, deps.clock);
       flash(req, 'success', 'Your administrator account is ready and you are signed in.');
       await saveSession(req);
       res.redirect(303, '/setup/connect');

@@ -6,7 +6,7 @@ import { flash } from '../../lib/flash.js';
 import { renderForm } from '../../lib/form-page.js';
 import { idParam } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
-import { regenerateSession, saveSession } from '../../lib/session.js';
+import { saveSession, startSignedInSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import { ROLES } from './user-schemas-admin.js';
 import type { UserService, UserSummary } from './user-service.js';
@@ -107,9 +107,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
       return renderAccount(req, res, err);
     }
     // A new session id after a credential change; the rest of the session (org choice) is kept.
-    const keep = { userId: req.session.userId, createdAt: req.session.createdAt, currentOrgId: req.session.currentOrgId, ip: req.session.ip, userAgent: req.session.userAgent };
-    await regenerateSession(req);
-    Object.assign(req.session, keep, { lastSeenAt: deps.clock.now() });
+    await startSignedInSession(req, req.user!, deps.clock, { continuing: true });
     flash(req, 'success', 'Your password is changed.');
     await saveSession(req);
     res.redirect(303, '/account');
