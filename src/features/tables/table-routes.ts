@@ -20,7 +20,7 @@ import type { TableExport } from './export-service.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
 import { parseRowQuery } from './row-query.js';
 import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page.js';
-import { parseBooleanText } from './typed-value.js';
+import { baselineOf, typedValues } from './row-form.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 import { readinessViewOf } from '../permissions/policy.js';
 
@@ -72,25 +72,6 @@ function renderRowForm(res: Response, t: Pick<UserTable, 'table' | 'access' | 'c
 
 function renderRename(res: Response, data: Pick<UserTable, 'table'> & { row: Row }, rowRef: string, newKey: string, failure?: unknown) {
   renderForm(res, 'tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef, rowPath, newKey, confirmKey: keyToConfirm(failure) }, failure);
-}
-
-/** What the user typed, to show again after an error (visible columns only). */
-function typedValues(body: unknown, columns: string[], fallback: Row): Row {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const out: Row = { ...fallback };
-  for (const c of columns) {
-    if (typeof b[`f:${c}`] === 'string' && b[`b:${c}`] === undefined) out[c] = b[`f:${c}`] as string;
-    else if (b[`b:${c}`] !== undefined) out[c] = typeof b[`f:${c}`] === 'string' && parseBooleanText(b[`f:${c}`] as string) === true;
-  }
-  return out;
-}
-
-/** The values the form started from, carried through an error so conflict detection still works. */
-function baselineOf(body: unknown, fallback: Row): Row {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const out: Row = { ...fallback };
-  for (const [k, v] of Object.entries(b)) if (k.startsWith('o:') && typeof v === 'string') out[k.slice(2)] = v;
-  return out;
 }
 
 export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; tableExport: TableExport; bulk: BulkService; readiness: ReadinessService }): void {
