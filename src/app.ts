@@ -139,7 +139,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerJobRoutes(routes, services);
-  registerAuditRoutes(routes, { auditQuery: services.auditQuery, undo: services.undo, audit: services.audit, filterChoices: services.auditFilterChoices, verifyAuditChain: services.verifyAuditChain });
+  registerAuditRoutes(routes, { auditQuery: services.auditQuery, auditExport: services.auditExport, undo: services.undo, filterChoices: services.auditFilterChoices, verifyAuditChain: services.verifyAuditChain });
   registerHomeRoutes(routes);
   app.use(routes.router);
 

@@ -29,6 +29,7 @@ import { checkpointFilePath, createCheckpointWriter } from './features/audit/aud
 import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
+import { createAuditExport } from './features/audit/audit-export.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createChangeEngine, type ChangeEngine } from './features/changes/change-engine.js';
 import { createReconciler } from './features/changes/reconciler.js';
@@ -49,6 +50,7 @@ import { createPermissionRepository } from './features/permissions/permission-re
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
+import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
@@ -141,6 +143,7 @@ export function createServices(deps: ServiceDeps) {
   return {
     audit,
     auditQuery,
+    auditExport: createAuditExport({ auditQuery, audit, clock }),
     auditCheckpoints,
     verifyAuditChain: () => verifyAuditChain(auditLog, { key: secrets.auditKey, checkpointFile: auditCheckpointFile }),
     undo: createUndoService({ query: auditQuery, orgs, tables, engine, log: auditLog, outcomes: changeOutcomes, jobs }),
@@ -156,6 +159,7 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
     tables,
+    tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger }),

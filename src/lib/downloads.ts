@@ -11,6 +11,18 @@ export function attachment(res: Response, filename: string, contentType: string)
   res.set('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
 }
 
+/** A file a service made for download: routes only send it (see sendDownload). */
+export interface Download {
+  name: string;
+  contentType: string;
+  body: string;
+}
+
+export function sendDownload(res: Response, file: Download): void {
+  attachment(res, file.name, file.contentType);
+  res.send(file.body);
+}
+
 /**
  * A text cell a spreadsheet could run as a formula or a DDE command: one starting with = + - @ (or their
  * full-width forms, which Excel also accepts), also after leading whitespace, line breaks or NUL (spreadsheets

@@ -1,5 +1,6 @@
 // express-session wiring plus what express-session lacks: an absolute session lifetime, a server-side idle
-// check (the cookie's own expiry is only advice to the browser), and session-id rotation at sign-in.
+// check (the cookie's own expiry is only advice to the browser), and session-id rotation whenever a signed-in
+// session starts (startSignedInSession).
 import type { Request, RequestHandler } from 'express';
 import session from 'express-session';
 import type { Clock } from './clock.js';
@@ -65,6 +66,22 @@ export async function enforceSessionLifetime(req: Request, opts: { idleMs: numbe
 /** New session id (and new CSRF secret), old session destroyed: used at sign-in, sign-out and expiry. */
 export function regenerateSession(req: Request): Promise<void> {
   return new Promise((resolve, reject) => req.session.regenerate((err) => (err ? reject(err) : resolve())));
+}
+
+/**
+ * Starts a signed-in session for `user`: a new session id, the old session destroyed (an id planted before
+ * sign-in is worth nothing: no session fixation), then who is signed in, since when and from where. Signing
+ * in, the first-run wizard's administrator and a password change all start sessions here and nowhere else.
+ * `continuing` (a password change) keeps the signed-in session's sign-in time (the absolute limit still
+ * counts from it), org choice and device under the new id. Callers add their flash messages, then save.
+ */
+export async function startSignedInSession(req: Request, user: { id: number }, clock: Clock, opts: { continuing?: boolean } = {}): Promise<void> {
+  const old = req.session;
+  const kept = opts.continuing ? { createdAt: old.createdAt, currentOrgId: old.currentOrgId, ip: old.ip, userAgent: old.userAgent } : {};
+  await regenerateSession(req);
+  const now = clock.now();
+  const fresh = { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) };
+  Object.assign(req.session, fresh, Object.fromEntries(Object.entries(kept).filter(([, v]) => v !== undefined)));
 }
 
 export function saveSession(req: Request): Promise<void> {

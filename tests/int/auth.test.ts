@@ -83,6 +83,18 @@ describe('sign in and sign out', () => {
     expect(withOld.headers.location).toMatch(/^\/login/);
   });
 
+  it('a password change keeps the sign-in time under the new id: the absolute limit still counts from sign-in', async () => {
+    await createUser(t, { email: 'me@example.com', displayName: 'Me', password: 'my first password' });
+    const signedInAt = t.clock.now();
+    const { agent } = await signIn(t, 'me@example.com', 'my first password');
+    t.clock.advance(20 * 60_000);
+    const token = await csrfFrom(agent, '/account');
+    const changed = await agent.post('/account/password').type('form').send({ _csrf: token, currentPassword: 'my first password', password: 'my second password', passwordConfirm: 'my second password' });
+    const sid = decodeURIComponent(sidOf(changed)!.slice('dtm.sid='.length)).replace(/^s:/, '').split('.')[0]!;
+    const stored = JSON.parse((await t.db.session.findUniqueOrThrow({ where: { sid } })).data) as { createdAt: number; lastSeenAt: number; userId: number };
+    expect(stored).toMatchObject({ createdAt: signedInAt, lastSeenAt: signedInAt + 20 * 60_000 });
+  });
+
   it('signs out with a CSRF-protected POST that destroys the session server-side', async () => {
     const { agent, res } = await signIn(t, ADMIN.email, ADMIN.password);
     const sid = sidOf(res)!;

@@ -42,6 +42,21 @@ describe('setup wizard', () => {
     expect((await agent.get('/setup/connect')).status).toBe(404);
   });
 
+  it('signs the new administrator in under a new session id; the id from before is dead', async () => {
+    const agent = t.agent();
+    const page = await agent.get('/setup');
+    const before = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('dtm.sid='))!.split(';')[0]!;
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    const res = await agent.post('/setup').type('form').send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password });
+    expect(res.status).toBe(303);
+    const after = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('dtm.sid='))!.split(';')[0]!;
+    expect(after).not.toBe(before);
+    expect((await agent.get('/setup/connect')).status).toBe(200);
+    const withOld = await t.agent().get('/setup/connect').set('Cookie', before);
+    expect(withOld.status).toBe(303);
+    expect(withOld.headers.location).toMatch(/^\/login/);
+  });
+
   it('is gone for good (404) once an admin exists, for GET and POST', async () => {
     await completeSetup(t);
     const anon = t.agent();

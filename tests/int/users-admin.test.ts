@@ -72,6 +72,14 @@ describe('managing users', () => {
     expect((await t.db.user.findUniqueOrThrow({ where: { id } })).role).toBe('ADMIN');
   });
 
+  it('shows a refused edit on the form again, with the reason and what was typed', async () => {
+    const id = await adminId();
+    const res = await post(admin, `/admin/users/${id}`, { email: ADMIN.email, displayName: 'Ada Renamed', role: 'USER' }, `/admin/users/${id}`);
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('is the last active administrator');
+    expect(res.text).toContain('value="Ada Renamed"');
+  });
+
   it('deletes a user; their audit entries stay', async () => {
     const u = await createUser(t, { email: 'gone@example.com', displayName: 'Gone', password: 'gone long password' });
     expect((await post(admin, `/admin/users/${u.id}/delete`, {}, `/admin/users/${u.id}`)).status).toBe(303);

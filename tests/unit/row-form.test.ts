@@ -2,7 +2,7 @@
 // schema; unknown and hidden fields get the same 400, every bad value is named next to its field.
 import { describe, expect, it } from 'vitest';
 import { resolveAccess, NO_RIGHTS, type StoredRights } from '../../src/features/permissions/access.js';
-import { parseRowForm } from '../../src/features/tables/row-form.js';
+import { baselineOf, parseRowForm, typedValues } from '../../src/features/tables/row-form.js';
 import type { TableSchema } from '../../src/genesys/gateway.js';
 import { ValidationError } from '../../src/lib/errors.js';
 
@@ -101,5 +101,16 @@ describe('parseRowForm', () => {
     expect(parsed.baseline).toEqual({ Message: 'old' });
     expect(parsed.reason).toBeNull();
     expect(parseRowForm({ 'f:Message': 'x', reason: 'r'.repeat(600) }, schema, admin, 'update').reason).toHaveLength(500);
+  });
+});
+
+describe('a refused row form shown again', () => {
+  it('shows what was typed for visible columns (ticked boxes as true), and the stored values elsewhere', () => {
+    const body = { 'f:name': 'typed', 'b:on': '1', 'f:on': 'on', 'b:off': '1', 'f:secret': 'not shown' };
+    expect(typedValues(body, ['name', 'on', 'off', 'n'], { name: 'old', on: false, off: true, n: 3 })).toEqual({ name: 'typed', on: true, off: false, n: 3 });
+  });
+
+  it('keeps the values the form started from, so a later save still detects others\' changes', () => {
+    expect(baselineOf({ 'o:name': 'before', 'f:name': 'typed', other: 'x' }, { name: 'now', n: 1 })).toEqual({ name: 'before', n: 1 });
   });
 });

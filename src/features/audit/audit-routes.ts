@@ -5,9 +5,9 @@ import { NotFoundError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { idParam, idQuery } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
-import { attachment, spreadsheetCsv } from '../../lib/downloads.js';
-import type { AuditEntryView, AuditFilters, AuditQuery } from './audit-query.js';
-import type { AuditService } from './audit-service.js';
+import { sendDownload } from '../../lib/downloads.js';
+import type { AuditExport } from './audit-export.js';
+import type { AuditFilters, AuditQuery } from './audit-query.js';
 import type { VerifyResult } from './audit-verify.js';
 import type { UndoService } from './undo-service.js';
 import { mayForceUndo, maySeeWholeAuditLog } from '../permissions/policy.js';
@@ -40,38 +40,13 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
   };
 }
 
-/** Export cap: a filtered export beyond this asks the user to narrow the filter. */
-export const AUDIT_EXPORT_MAX = 100_000;
-
-export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; undo: UndoService; audit: AuditService; filterChoices: (wholeLog: boolean) => Promise<{ people: { id: number; displayName: string }[]; orgs: { id: string; name: string }[] }>; verifyAuditChain: () => Promise<VerifyResult> }): void {
+export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; auditExport: AuditExport; undo: UndoService; filterChoices: (wholeLog: boolean) => Promise<{ people: { id: number; displayName: string }[]; orgs: { id: string; name: string }[] }>; verifyAuditChain: () => Promise<VerifyResult> }): void {
   // People and orgs to filter by (admins see everyone's entries; a user's own list is short anyway).
   const { filterChoices } = deps;
 
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/audit/export.${format}`, 'signed-in', async (req, res) => {
-      const { filters } = filtersFrom(req);
-      const entries: AuditEntryView[] = [];
-      let before = filters.before;
-      for (;;) {
-        const page = await deps.auditQuery.list(actorOf(req), { ...filters, before });
-        entries.push(...page.entries);
-        if (!page.nextBefore || entries.length >= AUDIT_EXPORT_MAX) break;
-        before = page.nextBefore;
-      }
-      await deps.audit.record({ action: 'audit.exported', details: { format, entries: entries.length } }, actorOf(req));
-      const name = `audit-log ${new Date().toISOString().slice(0, 10)}.${format}`;
-      if (format === 'json') {
-        attachment(res, name, 'application/json; charset=utf-8');
-        return void res.send(JSON.stringify({ exportedAt: new Date().toISOString(), truncated: entries.length >= AUDIT_EXPORT_MAX, entries }, null, 2));
-      }
-      const header = ['seq', 'at', 'actor', 'ip', 'action', 'outcome', 'orgId', 'tableId', 'rowKey', 'changed', 'reason', 'batchId', 'before', 'after'];
-      attachment(res, name, 'text/csv; charset=utf-8');
-      res.send(
-        spreadsheetCsv(
-          header,
-          entries.map((e) => [e.seq, e.at.toISOString(), e.actorName, e.ip ?? '', e.action, e.outcome ?? '', e.orgId ?? '', e.tableId ?? '', e.rowKey ?? '', e.changed.join(' '), e.reason ?? '', e.batchId ?? '', e.before ? JSON.stringify(e.before) : '', e.after ? JSON.stringify(e.after) : '']),
-        ),
-      );
+      sendDownload(res, await deps.auditExport.export(actorOf(req), filtersFrom(req).filters, format));
     });
   }
 

@@ -1,12 +1,13 @@
 // Sign in / sign out. Both are POSTs behind CSRF protection; the session id is replaced at sign-in (no session
 // fixation) and the session destroyed server-side at sign-out.
 import type { Request, Response } from 'express';
-import { ValidationError } from '../../lib/errors.js';
+import { TooManyRequestsError } from '../../lib/errors.js';
+import { renderForm } from '../../lib/form-page.js';
 import { safeReturnPath } from '../../lib/current-user.js';
 import { flash } from '../../lib/flash.js';
 import type { Logger } from '../../lib/logger.js';
 import type { RouteTable } from '../../lib/route.js';
-import { regenerateSession, saveSession } from '../../lib/session.js';
+import { saveSession, startSignedInSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuthService } from './auth-service.js';
 import { originOf } from '../../lib/request-actor.js';
@@ -14,20 +15,14 @@ import { describeFailedSignIns } from './failed-sign-ins.js';
 
 const SIGNED_OUT_MESSAGE = 'You have signed out.';
 
-function renderLogin(res: Response, status: number, fields: { email?: string; returnTo?: string; error?: string; notice?: string }) {
-  res.status(status).render('auth/login', {
-    title: 'Sign in',
-    email: fields.email ?? '',
-    returnTo: safeReturnPath(fields.returnTo),
-    error: fields.error ?? null,
-    notice: fields.notice ?? null,
-  });
+function renderLogin(res: Response, fields: { email?: string; returnTo?: string; notice?: string }, failure?: unknown) {
+  renderForm(res, 'auth/login', { title: 'Sign in', email: fields.email ?? '', returnTo: safeReturnPath(fields.returnTo), notice: fields.notice ?? null }, failure);
 }
 
 export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService; clock: Clock; logger: Logger }): void {
   routes.get('/login', 'public', (req: Request, res: Response) => {
     if (req.user) return res.redirect(303, '/');
-    renderLogin(res, 200, {
+    renderLogin(res, {
       returnTo: typeof req.query.returnTo === 'string' ? req.query.returnTo : undefined,
       notice: req.query.signedOut === '1' ? SIGNED_OUT_MESSAGE : undefined,
     });
@@ -39,18 +34,14 @@ export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService
     const returnTo = typeof body.returnTo === 'string' ? body.returnTo : '/';
     try {
       const { user, failedSinceLastSignIn } = await deps.auth.signIn(body, originOf(req));
-      await regenerateSession(req);
-      const now = deps.clock.now();
-      Object.assign(req.session, { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) });
+      await startSignedInSession(req, user, deps.clock);
       flash(req, 'success', `Welcome, ${user.displayName}.`);
       if (failedSinceLastSignIn) flash(req, 'error', describeFailedSignIns(failedSinceLastSignIn));
       await saveSession(req);
       res.redirect(303, safeReturnPath(returnTo));
     } catch (err) {
-      if (!(err instanceof ValidationError) && (err as { status?: number }).status !== 429) throw err;
-      const status = (err as { status: number }).status;
-      if (status === 429) res.set('Retry-After', String((err as { retryAfterSeconds: number }).retryAfterSeconds));
-      renderLogin(res, status, { email, returnTo, error: (err as Error).message });
+      if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
+      renderLogin(res, { email, returnTo }, err);
     }
   });
 

@@ -7,6 +7,7 @@ import { actorOf } from '../../lib/request-actor.js';
 import { attachment } from '../../lib/downloads.js';
 import { flash } from '../../lib/flash.js';
 import { formList } from '../../lib/forms.js';
+import { renderForm } from '../../lib/form-page.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RouteTable } from '../../lib/route.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
@@ -35,7 +36,7 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: formList(input?.only), acceptForeign: on(input?.foreign) });
   // A backup that cannot be read at all: its problems, no plan, nothing to restore.
   const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, options: RestoreOptions, backupId: string) =>
-    res.status(400).render('backups/restore', { title: 'Restore a backup', record: null, doc: null, foreign: false, plans: [], problems: err.problems, options, org: org(req), backupId });
+    renderForm(res, 'backups/restore', { title: 'Restore a backup', record: null, doc: null, foreign: false, plans: [], problems: err.problems, options, org: org(req), backupId }, err);
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
     const options = optionsOf(req.query as Record<string, unknown>);

@@ -3,8 +3,9 @@ import type { Request, Response } from 'express';
 import { regionOptions } from '../../genesys/regions.js';
 import { actorOf } from '../../lib/request-actor.js';
 import { safeReturnPath } from '../../lib/current-user.js';
-import { NotFoundError, ValidationError } from '../../lib/errors.js';
+import { NotFoundError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { renderForm } from '../../lib/form-page.js';
 import type { RouteTable } from '../../lib/route.js';
 import { ORG_COLORS } from './org-schemas.js';
 import type { OrgService, OrgView } from './org-service.js';
@@ -29,18 +30,8 @@ function formValues(body: unknown, org?: OrgView): FormValues {
   };
 }
 
-export function renderOrgForm(res: Response, status: number, locals: { org?: OrgView; values: FormValues; error?: ValidationError; action: string; title: string; submitLabel: string }) {
-  res.status(status).render('orgs/form', {
-    title: locals.title,
-    org: locals.org ?? null,
-    values: locals.values,
-    action: locals.action,
-    submitLabel: locals.submitLabel,
-    regions: regionOptions(),
-    colors: ORG_COLORS,
-    error: locals.error?.message ?? null,
-    fieldErrors: locals.error?.fieldErrors ?? {},
-  });
+export function renderOrgForm(res: Response, locals: { org?: OrgView; values: FormValues; action: string; title: string; submitLabel: string }, failure?: unknown) {
+  renderForm(res, 'orgs/form', { title: locals.title, org: locals.org ?? null, values: locals.values, action: locals.action, submitLabel: locals.submitLabel, regions: regionOptions(), colors: ORG_COLORS }, failure);
 }
 
 export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> }; readiness: ReadinessService }): void {
@@ -52,22 +43,23 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   });
 
   routes.get('/admin/orgs/new', 'admin', (_req, res) => {
-    renderOrgForm(res, 200, { values: formValues(undefined), action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });
+    renderOrgForm(res, { values: formValues(undefined), action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });
   });
 
   routes.post('/admin/orgs', 'admin', async (req, res) => {
+    let org: OrgView;
     try {
-      const org = await orgs.create(actorOf(req), req.body);
-      const test = await orgs.test(org.id);
-      flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
-      // A new org shows its readiness (reads only) at once: what its role lets the app do, and what to change.
-      if (!test.ok) return res.redirect(303, `/admin/orgs/${org.id}/edit`);
-      await deps.readiness.run(actorOf(req), org.id, { writeChecks: false });
-      res.redirect(303, `/admin/orgs/${org.id}/readiness`);
+      org = await orgs.create(actorOf(req), req.body);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      renderOrgForm(res, 400, { values: formValues(req.body), error: err, action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });
+      // Only a refused form comes back to the form: once the org is saved, a later failure is not the form's.
+      return renderOrgForm(res, { values: formValues(req.body), action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' }, err);
     }
+    const test = await orgs.test(org.id);
+    flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
+    // A new org shows its readiness (reads only) at once: what its role lets the app do, and what to change.
+    if (!test.ok) return res.redirect(303, `/admin/orgs/${org.id}/edit`);
+    await deps.readiness.run(actorOf(req), org.id, { writeChecks: false });
+    res.redirect(303, `/admin/orgs/${org.id}/readiness`);
   });
 
   routes.post('/admin/orgs/sandbox', 'admin', async (req, res) => {
@@ -80,7 +72,7 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   routes.get('/admin/orgs/:id/edit', 'admin', async (req, res) => {
     const org = await orgs.get(id(req));
     if (org.managedBy === 'env') throw new NotFoundError('This org is defined by environment variables and has no settings page.');
-    renderOrgForm(res, 200, { org, values: formValues(undefined, org), action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' });
+    renderOrgForm(res, { org, values: formValues(undefined, org), action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' });
   });
 
   routes.post('/admin/orgs/:id', 'admin', async (req, res) => {
@@ -92,8 +84,7 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
       flash(req, 'success', `Saved “${String((req.body as Record<string, unknown>).name ?? org.name)}”.`);
       res.redirect(303, `/admin/orgs/${org.id}/edit`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      renderOrgForm(res, 400, { org, values: formValues(req.body, org), error: err, action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' });
+      renderOrgForm(res, { org, values: formValues(req.body, org), action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' }, err);
     }
   });
 

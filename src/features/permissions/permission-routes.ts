@@ -1,15 +1,16 @@
 // Admin pages for rights: per user and org, the org's tables (live from Genesys) with their rights; per
 // table, the rights and a column grid built from the live schema; copy rights; who can do what on a table.
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import type { DataTable } from '../../genesys/gateway.js';
 import { actorOf } from '../../lib/request-actor.js';
-import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { renderForm } from '../../lib/form-page.js';
 import { idField, idParam } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
-import type { OrgService } from '../orgs/org-service.js';
+import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { gapsIn, type ReadinessService } from '../orgs/readiness-service.js';
 import type { TableService } from '../tables/table-service.js';
-import type { UserService } from '../users/user-service.js';
+import type { UserService, UserSummary } from '../users/user-service.js';
 import { COLUMN_ACCESS, NO_RIGHTS, orderedColumns } from './access.js';
 import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-service.js';
 import { needsTableGrants } from './policy.js';
@@ -17,6 +18,12 @@ import { needsTableGrants } from './policy.js';
 export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService; readiness: ReadinessService }): void {
   const { permissions, users, orgs, tables } = deps;
   const userId = (req: Request) => idParam(req, 'id', 'user');
+  /** One user's rights on one table, as stored (a refused form shows them again beside its messages). */
+  const renderRightsForm = async (res: Response, user: UserSummary, org: OrgView, table: DataTable, failure?: unknown) => {
+    const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
+    const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
+    renderForm(res, 'permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX }, failure);
+  };
 
   routes.get('/admin/users/:id/permissions', 'admin', async (req, res) => {
     const user = await users.get(userId(req));
@@ -39,9 +46,7 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const user = await users.get(userId(req));
     const org = await orgs.get(String(req.params.orgId));
     const { table } = await tables.open(actorOf(req), org, String(req.params.tableId));
-    const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
-    const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
-    res.render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: null, fieldErrors: {} });
+    await renderRightsForm(res, user, org, table);
   });
 
   routes.post('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
@@ -53,10 +58,7 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
       flash(req, 'success', `Saved the rights of ${user.displayName} on ${table.name}. They apply from their next click.`);
       res.redirect(303, `/admin/users/${user.id}/permissions?orgId=${encodeURIComponent(org.id)}`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
-      const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
-      res.status(400).render('permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX, error: err.message, fieldErrors: err.fieldErrors });
+      await renderRightsForm(res, user, org, table, err);
     }
   });
 

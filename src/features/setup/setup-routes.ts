@@ -3,8 +3,9 @@
 import type { Request, Response } from 'express';
 import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { renderForm } from '../../lib/form-page.js';
 import type { RouteTable } from '../../lib/route.js';
-import { regenerateSession, saveSession } from '../../lib/session.js';
+import { saveSession, startSignedInSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import { NotFoundError } from '../../lib/errors.js';
 import type { SetupService } from './setup-service.js';
@@ -15,47 +16,52 @@ import type { ReadinessService } from '../orgs/readiness-service.js';
 import { actorOf, originOf } from '../../lib/request-actor.js';
 
 export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; orgs: OrgService; readiness: ReadinessService; clock: Clock }): void {
-  const renderAdminForm = (res: Response, status: number, values: Record<string, unknown>, error?: ValidationError) =>
-    res.status(status).render('setup/admin', {
-      title: 'Set up: create the administrator',
-      values: { email: String(values.email ?? ''), displayName: String(values.displayName ?? '') },
-      setupTokenRequired: deps.setup.setupTokenRequired, // never echo the token back: it is typed again
-      error: error?.message ?? null,
-      fieldErrors: error?.fieldErrors ?? {},
-    });
+  const renderAdminForm = (res: Response, values: Record<string, unknown>, failure?: unknown) =>
+    renderForm(
+      res,
+      'setup/admin',
+      {
+        title: 'Set up: create the administrator',
+        values: { email: String(values.email ?? ''), displayName: String(values.displayName ?? '') },
+        setupTokenRequired: deps.setup.setupTokenRequired, // never echo the token back: it is typed again
+      },
+      failure,
+    );
 
   routes.get('/setup', 'public', async (_req: Request, res: Response) => {
     if (await deps.setup.isAdminCreated()) throw new NotFoundError();
-    renderAdminForm(res, 200, {});
+    renderAdminForm(res, {});
   });
 
   routes.post('/setup', 'public', async (req: Request, res: Response) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const user = await deps.setup.createFirstAdmin(body, originOf(req));
-      await regenerateSession(req);
-      const now = deps.clock.now();
-      Object.assign(req.session, { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) });
+      await startSignedInSession(req, user, deps.clock);
       flash(req, 'success', 'Your administrator account is ready and you are signed in.');
       await saveSession(req);
       res.redirect(303, '/setup/connect');
     } catch (err) {
+      // Only a refused form is shown again: a 404 here means the wizard is gone (another submission won).
       if (!(err instanceof ValidationError)) throw err;
-      renderAdminForm(res, 400, body, err);
+      renderAdminForm(res, body, err);
     }
   });
 
-  const renderConnect = (res: Response, status: number, locals: { values?: Record<string, unknown>; error?: ValidationError; testFailure?: string; savedOrgId?: string } = {}) =>
-    res.status(status).render('setup/connect', {
-      title: 'Set up: connect Genesys Cloud',
-      values: { name: 'Production', region: 'us_east_1', clientId: '', label: 'PROD', color: 'red', readOnly: false, requestsPerMinute: '300', ...(locals.values ?? {}), readOnlyChecked: locals.values?.readOnly !== undefined },
-      regions: regionOptions(),
-      colors: ORG_COLORS,
-      error: locals.error?.message ?? null,
-      fieldErrors: locals.error?.fieldErrors ?? {},
-      testFailure: locals.testFailure ?? null,
-      savedOrgId: locals.savedOrgId ?? null,
-    });
+  const renderConnect = (res: Response, locals: { values?: Record<string, unknown>; testFailure?: string; savedOrgId?: string } = {}, failure?: unknown) =>
+    renderForm(
+      res,
+      'setup/connect',
+      {
+        title: 'Set up: connect Genesys Cloud',
+        values: { name: 'Production', region: 'us_east_1', clientId: '', label: 'PROD', color: 'red', readOnly: false, requestsPerMinute: '300', ...(locals.values ?? {}), readOnlyChecked: locals.values?.readOnly !== undefined },
+        regions: regionOptions(),
+        colors: ORG_COLORS,
+        testFailure: locals.testFailure ?? null,
+        savedOrgId: locals.savedOrgId ?? null,
+      },
+      failure,
+    );
 
   const requirePending = async () => {
     if (!(await deps.setup.isConnectionStepPending())) throw new NotFoundError();
@@ -63,7 +69,7 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
 
   routes.get('/setup/connect', 'admin', async (_req: Request, res: Response) => {
     await requirePending();
-    renderConnect(res, 200);
+    renderConnect(res);
   });
 
   routes.post('/setup/connect/sandbox', 'admin', async (req: Request, res: Response) => {
@@ -83,11 +89,11 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
       orgId = (await deps.orgs.create(actorOf(req), body)).id;
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return renderConnect(res, 400, { values: body, error: err });
+      return renderConnect(res, { values: body }, err);
     }
     const test = await deps.orgs.test(orgId);
     req.session.currentOrgId = orgId;
-    if (!test.ok) return renderConnect(res, 200, { values: body, testFailure: test.message, savedOrgId: orgId });
+    if (!test.ok) return renderConnect(res, { values: body, testFailure: test.message, savedOrgId: orgId });
     await deps.setup.finishConnectionStep(actorOf(req));
     flash(req, 'success', `Setup is complete. ${test.message}`);
     // As after adding an org later: the admin sees at once what the client's role lets the app do (reads only).

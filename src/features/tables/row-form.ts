@@ -6,7 +6,7 @@ import type { FieldSchema, Row, RowValue, TableSchema } from '../../genesys/gate
 import { ValidationError } from '../../lib/errors.js';
 import type { TableAccess } from '../permissions/access.js';
 import { CONFIRM_KEY_FIELD, newKeyProblem } from './key-rules.js';
-import { parseTypedValue, type TypedValue } from './typed-value.js';
+import { parseBooleanText, parseTypedValue, type TypedValue } from './typed-value.js';
 
 export const VALUE_PREFIX = 'f:';
 export const BOOLEAN_MARKER_PREFIX = 'b:';
@@ -112,4 +112,24 @@ export function parseRowForm(body: unknown, schema: TableSchema, access: TableAc
   }
   const reason = typeof b.reason === 'string' && b.reason.trim() ? b.reason.trim().slice(0, 500) : null;
   return { values, baseline, reason };
+}
+
+/** What the user typed, to show again after an error (visible columns only). */
+export function typedValues(body: unknown, columns: string[], fallback: Row): Row {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const out: Row = { ...fallback };
+  for (const c of columns) {
+    const typed = b[`${VALUE_PREFIX}${c}`];
+    if (b[`${BOOLEAN_MARKER_PREFIX}${c}`] !== undefined) out[c] = typeof typed === 'string' && parseBooleanText(typed) === true;
+    else if (typeof typed === 'string') out[c] = typed;
+  }
+  return out;
+}
+
+/** The values the form started from, carried through an error so conflict detection still works. */
+export function baselineOf(body: unknown, fallback: Row): Row {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const out: Row = { ...fallback };
+  for (const [k, v] of Object.entries(b)) if (k.startsWith(BASELINE_PREFIX) && typeof v === 'string') out[k.slice(BASELINE_PREFIX.length)] = v;
+  return out;
 }

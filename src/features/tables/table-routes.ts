@@ -6,20 +6,21 @@ import type { Request, Response } from 'express';
 import { GenesysError } from '../../genesys/errors.js';
 import type { Row } from '../../genesys/gateway.js';
 import { actorOf } from '../../lib/request-actor.js';
-import { attachment, CSV_KINDS, csvKindOf } from '../../lib/downloads.js';
-import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { sendDownload } from '../../lib/downloads.js';
+import { type AppError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { formFailure, renderForm } from '../../lib/form-page.js';
 import type { RouteTable } from '../../lib/route.js';
-import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
 import { MAX_BULK_ROWS, type BulkService } from './bulk-service.js';
 import { renderJob } from '../../jobs/job-routes.js';
 import { formList } from '../../lib/forms.js';
-import { gridRowsHtml } from './grid-html.js';
+import type { TableExport } from './export-service.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
-import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, parseRowQuery, rowQueryParams } from './row-query.js';
-import { parseBooleanText } from './typed-value.js';
+import { parseRowQuery } from './row-query.js';
+import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page.js';
+import { baselineOf, typedValues } from './row-form.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 import { readinessViewOf } from '../permissions/policy.js';
 
@@ -42,49 +43,38 @@ function refuseScopeFields(req: Request): void {
 const MAX_KEPT_SELECTION_CHARS = 64 * 1024;
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
-const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
-export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/rows/${encodeURIComponent(ref)}`;
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
 const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
-function renderRowForm(res: Response, status: number, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, error?: AppError, baseline?: Row) {
-  res.status(status).render('tables/row-form', {
-    fixed: t.fixed ?? null,
-    title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
-    rowRef,
-    table: t.table,
-    access: t.access,
-    columns: t.columns,
-    mode,
-    row,
-    baseline: baseline ?? row,
-    rowPath,
-    error: error?.message ?? null,
-    fieldErrors: error instanceof ValidationError ? error.fieldErrors : {},
-    confirmKey: error instanceof SimilarKeyError ? error.key : null,
-  });
+/** A key too like an existing one is refused once; the form asks to confirm it (see key-rules.ts). */
+const keyToConfirm = (failure: unknown) => (failure instanceof SimilarKeyError ? failure.key : null);
+
+function renderRowForm(res: Response, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, failure?: unknown, baseline?: Row) {
+  renderForm(
+    res,
+    'tables/row-form',
+    {
+      fixed: t.fixed ?? null,
+      title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
+      rowRef,
+      table: t.table,
+      access: t.access,
+      columns: t.columns,
+      mode,
+      row,
+      baseline: baseline ?? row,
+      rowPath,
+      confirmKey: keyToConfirm(failure),
+    },
+    failure,
+  );
 }
 
-/** What the user typed, to show again after an error (visible columns only). */
-function typedValues(body: unknown, columns: string[], fallback: Row): Row {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const out: Row = { ...fallback };
-  for (const c of columns) {
-    if (typeof b[`f:${c}`] === 'string' && b[`b:${c}`] === undefined) out[c] = b[`f:${c}`] as string;
-    else if (b[`b:${c}`] !== undefined) out[c] = typeof b[`f:${c}`] === 'string' && parseBooleanText(b[`f:${c}`] as string) === true;
-  }
-  return out;
+function renderRename(res: Response, data: Pick<UserTable, 'table'> & { row: Row }, rowRef: string, newKey: string, failure?: unknown) {
+  renderForm(res, 'tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef, rowPath, newKey, confirmKey: keyToConfirm(failure) }, failure);
 }
 
-/** The values the form started from, carried through an error so conflict detection still works. */
-function baselineOf(body: unknown, fallback: Row): Row {
-  const b = (body ?? {}) as Record<string, unknown>;
-  const out: Row = { ...fallback };
-  for (const [k, v] of Object.entries(b)) if (k.startsWith('o:') && typeof v === 'string') out[k.slice(2)] = v;
-  return out;
-}
-
-export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; bulk: BulkService; audit: AuditService; readiness: ReadinessService }): void {
+export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; tableExport: TableExport; bulk: BulkService; readiness: ReadinessService }): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
   const ref = (req: Request) => String(req.params.ref);
@@ -93,7 +83,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = req.currentOrg;
     const list = org ? await tables.listTables(actorOf(req), org) : [];
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
-    const shown = q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
+    const shown = tablesMatching(list, q);
     const counts = org ? await Promise.all(shown.map(({ table }) => tables.rowCount(org, table.id))) : [];
     res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })), q, total: list.length });
   });
@@ -115,65 +105,12 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const data = await tables.rows(actorOf(req), org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
     const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
-    const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
-    const matching = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties);
-    const pageCount = Math.max(1, Math.ceil(matching.length / query.pageSize));
-    const page = Math.min(pageCount, query.page);
-    res.render('tables/table', {
-      title: data.table.name,
-      roleGaps,
-      table: data.table,
-      access: data.access,
-      columns: data.columns,
-      gridRowsHtml: gridRowsHtml(matching.slice((page - 1) * query.pageSize, page * query.pageSize).map(data.present), {
-        columns: data.columns,
-        properties: data.table.schema.properties,
-        access: data.access,
-        rowUrl: (r) => rowPath(data.table.id, r),
-        selected,
-      }),
-      total: data.rows.length,
-      matched: matching.length,
-      page,
-      pageCount,
-      query: { ...query, page },
-      pageSizes: PAGE_SIZES,
-      filterOps: FILTER_OPS,
-      params: (overrides: object) => rowQueryParams({ ...query, page }, overrides),
-      headers: data.columns.map((c) => {
-        const active = query.sort === c;
-        return {
-          name: c,
-          title: data.table.schema.properties[c]?.title || c,
-          type: data.table.schema.properties[c]?.type ?? 'string',
-          writable: data.access.canEdit && data.access.columns[c] === 'write' && c !== 'key',
-          ariaSort: active ? (query.dir === 'asc' ? 'ascending' : 'descending') : null,
-          arrow: active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : '',
-          href: `?${rowQueryParams({ ...query, page: 1 }, { sort: c, dir: active && query.dir === 'asc' ? 'desc' : 'asc', page: 1 })}`,
-        };
-      }),
-      loadedAt: data.loadedAt,
-      rowPath,
-    });
+    res.render('tables/table', tablePageModel(data, { query: parseRowQuery(req.query as Record<string, unknown>, data.columns), selected, roleGaps }));
   });
 
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/tables/:tableId/export.${format}`, 'signed-in', async (req, res) => {
-      const org = currentOrg(req);
-      const csvKind = format === 'csv' ? csvKindOf(req.query.for) : undefined;
-      const data = await tables.rows(actorOf(req), org, tableId(req));
-      const query = parseRowQuery(req.query as Record<string, unknown>, data.columns);
-      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => data.present(r).values);
-      await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, ...(csvKind ? { csv: csvKind } : {}), rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actorOf(req));
-      const stamp = new Date().toISOString().slice(0, 10);
-      if (csvKind) {
-        const cells = rows.map((r) => data.columns.map((c) => r[c] ?? ''));
-        attachment(res, `${data.table.name} ${stamp} ${CSV_KINDS[csvKind].fileTag}.csv`, 'text/csv; charset=utf-8');
-        res.send(CSV_KINDS[csvKind].write(data.columns, cells));
-      } else {
-        attachment(res, `${data.table.name} ${stamp}.json`, 'application/json; charset=utf-8');
-        res.send(JSON.stringify({ table: data.table.name, exportedAt: new Date().toISOString(), columns: data.columns, rows }, null, 2));
-      }
+      sendDownload(res, await deps.tableExport.export(actorOf(req), currentOrg(req), tableId(req), format, req.query as Record<string, unknown>));
     });
   }
 
@@ -192,7 +129,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const d = t.table.schema.properties[c]?.default;
       if (d !== undefined) defaults[c] = d as Row[string];
     }
-    renderRowForm(res, 200, t, 'create', defaults, null);
+    renderRowForm(res, t, 'create', defaults, null);
   });
 
   routes.post('/tables/:tableId/rows', 'signed-in', async (req, res) => {
@@ -205,13 +142,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     } catch (err) {
       if (!isFormError(err)) throw err;
       const t = await tables.open(actorOf(req), org, tableId(req));
-      renderRowForm(res, err.status, t, 'create', typedValues(req.body, t.columns, {}), null, err);
+      renderRowForm(res, t, 'create', typedValues(req.body, t.columns, {}), null, err);
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
-    renderRowForm(res, 200, data, 'update', data.row, ref(req));
+    renderRowForm(res, data, 'update', data.row, ref(req));
   });
 
   routes.post('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
@@ -224,8 +161,9 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       flash(req, changed.length ? 'success' : 'info', changed.length ? `Saved ${name} (${changed.join(', ')}).` : `No changes to ${name}.`);
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
-      if (wantsJson(req) && err instanceof AppError && err.expose) {
-        return void res.status(err.status).json({ ok: false, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, conflict: err instanceof RowConflictError });
+      if (wantsJson(req)) {
+        const shown = formFailure(err); // rethrows what is not meant for users
+        return void res.status(shown.status).json({ ok: false, error: shown.error, fieldErrors: shown.fieldErrors, conflict: err instanceof RowConflictError });
       }
       if (err instanceof RowConflictError) {
         const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
@@ -233,14 +171,14 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       }
       if (!isFormError(err)) throw err;
       const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
-      renderRowForm(res, err.status, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
+      renderRowForm(res, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
     if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write')) throw new ForbiddenError(data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.');
-    res.render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: null, fieldErrors: {}, newKey: String(data.row.key ?? ''), confirmKey: null });
+    renderRename(res, data, ref(req), String(data.row.key ?? ''));
   });
 
   routes.post('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
@@ -254,7 +192,7 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     } catch (err) {
       if (!isFormError(err)) throw err;
       const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
-      res.status(err.status).render('tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef: ref(req), rowPath, error: err.message, fieldErrors: err instanceof ValidationError ? err.fieldErrors : {}, newKey, confirmKey: err instanceof SimilarKeyError ? err.key : null });
+      renderRename(res, data, ref(req), newKey, err);
     }
   });
 

@@ -3,9 +3,10 @@ import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/request-actor.js';
 import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
+import { renderForm } from '../../lib/form-page.js';
 import { idParam } from '../../lib/params.js';
 import type { RouteTable } from '../../lib/route.js';
-import { regenerateSession, saveSession } from '../../lib/session.js';
+import { saveSession, startSignedInSession } from '../../lib/session.js';
 import type { Clock } from '../../lib/clock.js';
 import { ROLES } from './user-schemas-admin.js';
 import type { UserService, UserSummary } from './user-service.js';
@@ -21,14 +22,14 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   const { users } = deps;
   const id = (req: Request) => idParam(req, 'id', 'user');
 
-  const renderUserForm = (res: Response, status: number, user: UserSummary | null, values: Values, error?: ValidationError) =>
-    res.status(status).render('users/form', { title: user ? `Edit ${user.displayName}` : 'Add a user', user, values, roles: ROLES, error: error?.message ?? null, fieldErrors: error?.fieldErrors ?? {} });
+  const renderUserForm = (res: Response, user: UserSummary | null, values: Values, failure?: unknown) => renderForm(res, 'users/form', { title: user ? `Edit ${user.displayName}` : 'Add a user', user, values, roles: ROLES }, failure);
+  const renderUserDetail = async (res: Response, user: UserSummary, values: Values, failure?: unknown) => renderForm(res, 'users/detail', { title: user.displayName, user, sessions: await users.sessions(user.id), values, roles: ROLES }, failure);
 
   routes.get('/admin/users', 'admin', async (_req, res) => {
     res.render('users/list', { title: 'Users', users: await users.list() });
   });
 
-  routes.get('/admin/users/new', 'admin', (_req, res) => renderUserForm(res, 200, null, { email: '', displayName: '', role: 'USER' }));
+  routes.get('/admin/users/new', 'admin', (_req, res) => renderUserForm(res, null, { email: '', displayName: '', role: 'USER' }));
 
   routes.post('/admin/users', 'admin', async (req, res) => {
     try {
@@ -36,14 +37,13 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
       flash(req, 'success', `Added ${user.displayName}. They must choose their own password when they first sign in. Next: grant them table rights.`);
       res.redirect(303, `/admin/users/${user.id}/permissions`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      renderUserForm(res, 400, null, pick(req.body, ['email', 'displayName', 'role']), err);
+      renderUserForm(res, null, pick(req.body, ['email', 'displayName', 'role']), err);
     }
   });
 
   routes.get('/admin/users/:id', 'admin', async (req, res) => {
     const user = await users.get(id(req));
-    res.render('users/detail', { title: user.displayName, user, sessions: await users.sessions(user.id), values: { email: user.email, displayName: user.displayName, role: user.role }, roles: ROLES, error: null, fieldErrors: {} });
+    await renderUserDetail(res, user, { email: user.email, displayName: user.displayName, role: user.role });
   });
 
   routes.post('/admin/users/:id', 'admin', async (req, res) => {
@@ -53,8 +53,7 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
       flash(req, 'success', 'Saved.');
       res.redirect(303, `/admin/users/${user.id}`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render('users/detail', { title: user.displayName, user, sessions: await users.sessions(user.id), values: pick(req.body, ['email', 'displayName', 'role']), roles: ROLES, error: err.message, fieldErrors: err.fieldErrors });
+      await renderUserDetail(res, user, pick(req.body, ['email', 'displayName', 'role']), err);
     }
   });
 
@@ -97,28 +96,18 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
 
   // ---- the signed-in user's own account --------------------------------------------------------------
 
-  const renderAccount = async (req: Request, res: Response, status: number, error?: ValidationError) =>
-    res.status(status).render('account/index', {
-      title: 'Your account',
-      user: req.user,
-      sessions: await users.sessions(req.user!.id, req.sessionID),
-      error: error?.message ?? null,
-      fieldErrors: error?.fieldErrors ?? {},
-    });
+  const renderAccount = async (req: Request, res: Response, failure?: unknown) => renderForm(res, 'account/index', { title: 'Your account', user: req.user, sessions: await users.sessions(req.user!.id, req.sessionID) }, failure);
 
-  routes.get('/account', 'signed-in', async (req, res) => renderAccount(req, res, 200));
+  routes.get('/account', 'signed-in', async (req, res) => renderAccount(req, res));
 
   routes.post('/account/password', 'signed-in', async (req, res) => {
     try {
       await users.changeOwnPassword(actorOf(req), req.body, req.sessionID);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return renderAccount(req, res, 400, err);
+      return renderAccount(req, res, err);
     }
     // A new session id after a credential change; the rest of the session (org choice) is kept.
-    const keep = { userId: req.session.userId, createdAt: req.session.createdAt, currentOrgId: req.session.currentOrgId, ip: req.session.ip, userAgent: req.session.userAgent };
-    await regenerateSession(req);
-    Object.assign(req.session, keep, { lastSeenAt: deps.clock.now() });
+    await startSignedInSession(req, req.user!, deps.clock, { continuing: true });
     flash(req, 'success', 'Your password is changed.');
     await saveSession(req);
     res.redirect(303, '/account');
