@@ -23,15 +23,28 @@ interface AuditLike {
   record(input: AuditInput, actor: Actor | null): Promise<void>;
 }
 
-/** A run of a job in this process: its cancel flag and where this run started (for the time left). */
+/** A run of a job in this process: its cancel flag, where this run started (for the time left), its progress. */
 interface ActiveRun {
   cancel: boolean;
   startedAt: number;
   doneAtStart: number;
   done: number;
+  /** The progress as the handler reports it, ahead of the stored one (shown while the job runs here). */
+  live?: Pick<JobRecord, 'done' | 'total' | 'result' | 'failures' | 'notes'>;
+  /** When progress was last stored (clock), and the count stored then. */
+  storedAt: number;
+  storedDone: number;
 }
 
 const ENDED = new Set(['finished', 'failed', 'cancelled']);
+
+/**
+ * Progress counts are stored at most this often (injected clock): a job that settles 1,000 rows of an
+ * import at once would otherwise write its record 1,000 times. Nothing a restart needs is lost by the lag:
+ * the engine's write-ahead audit is what makes a resumed job exact, and a lagging count only means a resumed
+ * job reports again rows it had already done.
+ */
+const STORE_PROGRESS_EVERY_MS = 1000;
 
 export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; audit: AuditLike; clock: Clock; logger: Logger }) {
   const handlers = new Map<string, JobHandler<never, never>>();
@@ -67,9 +80,17 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
       done: job.done,
       total: job.total,
       async progress(p: { done?: number; total?: number; result?: Record<string, unknown> }) {
+        // News is stored at once: a new total, or a result key given a new value (e.g. the pre-restore
+        // backup's id, which a resumed restore must not make twice). So is the first step of a run (the
+        // stored job shows it is moving). Counts, and results that grow in place, wait for the interval.
+        const news = (p.total !== undefined && p.total !== ctx.total) || Object.entries(p.result ?? {}).some(([k, v]) => ctx.result[k] !== v);
         if (p.done !== undefined) ctx.done = run.done = p.done;
         if (p.total !== undefined) ctx.total = p.total;
         if (p.result) Object.assign(ctx.result, p.result);
+        const firstStep = run.storedDone === run.doneAtStart && ctx.done > run.doneAtStart;
+        if (!news && !firstStep && deps.clock.now() - run.storedAt < STORE_PROGRESS_EVERY_MS) return;
+        run.storedAt = deps.clock.now();
+        run.storedDone = ctx.done;
         await deps.repo.update(job.id, { done: ctx.done, total: ctx.total, result: ctx.result, failures: ctx.failures, notes: ctx.notes });
       },
       savePlan: () => deps.repo.update(job.id, { plan: ctx.plan }),
@@ -79,6 +100,7 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
         if (stopping) throw new JobStopped('shutdown');
       },
     };
+    run.live = ctx;
     return ctx;
   }
 
@@ -111,7 +133,7 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
   /** Runs a stored job in the background (once per process at a time); never throws. */
   function launch(job: JobRecord, resumed: boolean): void {
     if (active.has(job.id) || stopping) return;
-    const run: ActiveRun = { cancel: job.cancelRequested, startedAt: deps.clock.now(), doneAtStart: job.done, done: job.done };
+    const run: ActiveRun = { cancel: job.cancelRequested, startedAt: deps.clock.now(), doneAtStart: job.done, done: job.done, storedAt: deps.clock.now(), storedDone: job.done };
     active.set(job.id, run);
     const p = execute(job, resumed, run)
       // Only the database itself failing gets here; the job stays as it was and is carried on at the next start.
@@ -123,11 +145,17 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     runs.add(p);
   }
 
+  /** A stored job with the progress of its run in this process, if any (the stored progress may lag it). */
+  function current(job: JobRecord): JobRecord {
+    const live = active.get(job.id)?.live;
+    return live ? { ...job, done: live.done, total: live.total, result: live.result, failures: live.failures, notes: live.notes } : job;
+  }
+
   /** The job if `actor` may see it (owner or administrator); otherwise, or when `kind` differs, "does not exist". */
   async function visible(actor: Actor, jobId: string, kind?: string): Promise<JobRecord> {
     const job = await deps.repo.find(jobId);
     if (!job || (kind && job.kind !== kind) || !maySeeJob(actor, { ownerId: job.userId })) throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
-    return job;
+    return current(job);
   }
 
   function viewOf(job: JobRecord): JobView {
@@ -169,7 +197,7 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     /** The newest jobs `actor` may see: their own, or everyone's for an administrator. */
     async list(actor: Actor, opts: { kind?: string; take?: number } = {}): Promise<JobView[]> {
       const jobs = await deps.repo.list({ userId: listedOwner(actor), kind: opts.kind }, opts.take ?? 100);
-      return jobs.map(viewOf);
+      return jobs.map((j) => viewOf(current(j)));
     },
 
     /** Plans of the jobs of `kind` not yet ended (e.g. restores from a backup about to be deleted). */

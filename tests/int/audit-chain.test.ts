@@ -97,6 +97,25 @@ describe('audit chain', () => {
     expect(await t.services.verifyAuditChain()).toMatchObject({ ok: true, checked: 5, keyedFromSeq: 1, head: { seq: 5, hash: events[4]!.hash } });
   });
 
+  it('chains a batch of many entries (several INSERTs) in order, stored as single entries are, and verifies', async () => {
+    const actor = { userId: 1, name: 'Tester', role: 'ADMIN' as const };
+    const batch = Array.from({ length: 1201 }, (_, i) => ({ action: 'row.updated' as const, orgId: 'o', tableId: 't', rowKey: `k${i}`, changeId: `c${i}`, outcome: 'intent', before: { key: `k${i}`, n: i }, after: { key: `k${i}`, n: i + 1 }, details: { changed: ['n'] }, batchId: 'b' }));
+    await t.services.audit.recordMany(batch, actor);
+    await t.services.audit.record(fillerEntry('test.event'), actor);
+    const events = await t.db.auditEvent.findMany({ orderBy: { seq: 'asc' } });
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 5 + 1201 + 1 }, (_, i) => i + 1));
+    for (let i = 1; i < events.length; i++) expect(events[i]!.prevHash).toBe(events[i - 1]!.hash);
+    expect(events.slice(5, -1).map((e) => e.rowKey)).toEqual(batch.map((b) => b.rowKey));
+    expect(JSON.parse(events[5 + 1200]!.after!)).toEqual({ key: 'k1200', n: 1201 });
+    // Dates stored in the one text form every entry has, so ranges and ordering by time keep working.
+    const raw = new Database(databasePath(t.dataDir), { readonly: true });
+    const forms = raw.prepare(`SELECT DISTINCT typeof("at") AS type, length("at") AS length FROM "AuditEvent"`).all();
+    raw.close();
+    expect(forms).toEqual([{ type: 'text', length: '2026-01-15T09:00:00.000+00:00'.length }]);
+    expect(await t.db.auditEvent.count({ where: { at: { gte: events[0]!.at } } })).toBe(events.length);
+    expect(await t.services.verifyAuditChain()).toMatchObject({ ok: true, checked: events.length });
+  });
+
   it('refuses UPDATE and DELETE (append-only triggers)', async () => {
     await expect(t.db.$executeRawUnsafe(`UPDATE "AuditEvent" SET "actorName" = 'x' WHERE "seq" = 1`)).rejects.toThrow(/append-only/);
     await expect(t.db.$executeRawUnsafe(`DELETE FROM "AuditEvent" WHERE "seq" = 1`)).rejects.toThrow(/append-only/);
