@@ -78,7 +78,7 @@ export function createServices(deps: ServiceDeps) {
   const { config, db, logger, secrets, clock } = deps;
   if (deps.bcryptCost !== undefined && config.env !== 'test') throw new Error(`choosing the bcrypt cost is for tests only (NODE_ENV=test); production always uses ${BCRYPT_COST}`);
   const hasher = createPasswordHasher(secrets.passwordPepper, { cost: deps.bcryptCost, engine: deps.bcrypt, testBuild: config.env === 'test' });
-  // Repositories own their tables (ADR repositories-own-tables); services get these, never `db`.
+  // Repositories own their tables (ADR 016); services get these, never `db`.
   const transact = createTransact(db);
   const users = createUserRepository(db);
   const orgRecords = createOrgRepository(db);

@@ -1,5 +1,5 @@
 // Transactions as services see them: a handle to pass to repositories and `audit.record`, so a local change
-// and its audit entry commit together or not at all (ADR repositories-own-tables). Services never
+// and its audit entry commit together or not at all (ADR 016). Services never
 // query through it; only repositories unwrap it (`clientIn`, `within`). The adapter runs one transaction at a
 // time on its one connection, so work inside one sees no other writer between its reads and its writes; never
 // hold one across a network call or bcrypt (every other database user waits for it).

@@ -1,4 +1,4 @@
-// Local changes (users, rights, orgs) and their audit entries commit together (ADR repositories-own-tables):
+// Local changes (users, rights, orgs) and their audit entries commit together (ADR 016):
 // an audit entry that cannot be written leaves the change unmade, and the last-admin check runs in the same
 // transaction as the change, so two admins demoting (or disabling) each other at once leave one admin.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
