@@ -26,7 +26,8 @@ describe.each([
   ['after_intent', 0, 'reconciled-not-applied'],
   ['after_upstream', 1, 'reconciled-applied'],
 ] as const)('kill -9 %s', (crashAt, putsExpected, outcomeExpected) => {
-  it(`leaves ${putsExpected} write in Genesys and reconciles to ${outcomeExpected} after a restart`, async () => {
+  // Two server processes start in turn: allow for a busy machine (each start waits for /healthz).
+  it(`leaves ${putsExpected} write in Genesys and reconciles to ${outcomeExpected} after a restart`, { timeout: 120_000 }, async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-crash-'));
     const flags = [...emu.orgs[0]!.tables.values()].find((t) => t.name === 'Emergency Flags')!.id;
     const message = `Crash test ${crashAt}`;
