@@ -13,7 +13,9 @@ import { verifyAuditChain, verifyOptionsFor } from '../src/features/audit/audit-
 import { appVersion } from '../src/lib/paths.js';
 import { readSecretFile } from '../src/lib/secret-files.js';
 
-const { values } = parseArgs({ options: { db: { type: 'string' }, key: { type: 'string' }, checkpoints: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { db: { type: 'string' }, key: { type: 'string' }, checkpoints: { type: 'string' } },
+});
 loadDotEnv();
 const config = loadConfig(process.env, { version: appVersion() });
 const dbPath = values.db ?? databasePath(config.dataDir);
@@ -25,11 +27,18 @@ try {
   const checkpointNote = result.checkpoint
     ? ` Latest signed checkpoint (${result.checkpoint.at}, entry #${result.checkpoint.seq}) matches.`
     : ` No signed checkpoint in ${checkpointFile}${existsSync(checkpointFile) ? '' : ' (no such file)'}: entries removed from the end cannot be detected.`;
-  const legacy = result.keyedFromSeq && result.keyedFromSeq > 1 ? ` Entries before #${result.keyedFromSeq} carry the older unkeyed hash.` : '';
+  const legacy =
+    result.keyedFromSeq && result.keyedFromSeq > 1
+      ? ` Entries before #${result.keyedFromSeq} carry the older unkeyed hash.`
+      : '';
   if (result.ok) {
-    console.log(`Audit log intact: ${result.checked} entries checked${result.head ? `; head #${result.head.seq} ${result.head.hash}` : ''}.${legacy}${checkpointNote}`);
+    console.log(
+      `Audit log intact: ${result.checked} entries checked${result.head ? `; head #${result.head.seq} ${result.head.hash}` : ''}.${legacy}${checkpointNote}`,
+    );
   } else {
-    console.log(`Audit log BROKEN at entry #${result.brokenAt!.seq}: ${result.brokenAt!.reason}. ${result.checked} entries before it are intact.`);
+    console.log(
+      `Audit log BROKEN at entry #${result.brokenAt!.seq}: ${result.brokenAt!.reason}. ${result.checked} entries before it are intact.`,
+    );
     process.exitCode = 1;
   }
 } catch (err) {

@@ -15,7 +15,11 @@ await runCli(async () => {
     const table = await cli.chooseTable(org);
     const rows = await (await cli.services.orgs.gatewayFor(org.id)).readAllRows(table.id);
     const fields = Object.entries(table.schema.properties).sort(([a, pa], [b, pb]) =>
-      a === 'key' ? -1 : b === 'key' ? 1 : (pa.displayOrder ?? Number.MAX_SAFE_INTEGER) - (pb.displayOrder ?? Number.MAX_SAFE_INTEGER),
+      a === 'key'
+        ? -1
+        : b === 'key'
+          ? 1
+          : (pa.displayOrder ?? Number.MAX_SAFE_INTEGER) - (pb.displayOrder ?? Number.MAX_SAFE_INTEGER),
     );
     console.log(`${table.name} (${table.id}) in ${org.name}`);
     if (table.description) console.log(`  ${table.description}`);
@@ -24,8 +28,17 @@ await runCli(async () => {
     console.log(`  fields: ${fields.length} of ${MAX_FIELDS}`);
     console.log('  display order, field, type, title, default, bounds:');
     fields.forEach(([name, f], i) => {
-      const bounds = [f.minLength !== undefined && `minLength ${f.minLength}`, f.maxLength !== undefined && `maxLength ${f.maxLength}`, f.minimum !== undefined && `minimum ${f.minimum}`, f.maximum !== undefined && `maximum ${f.maximum}`].filter(Boolean).join(', ');
-      console.log(`  ${String(i).padStart(3)}  ${name}  ${f.type}  "${f.title ?? name}"  default ${f.default === undefined ? '-' : JSON.stringify(f.default)}${bounds ? `  ${bounds}` : ''}${name === 'key' ? '  (row key)' : ''}`);
+      const bounds = [
+        f.minLength !== undefined && `minLength ${f.minLength}`,
+        f.maxLength !== undefined && `maxLength ${f.maxLength}`,
+        f.minimum !== undefined && `minimum ${f.minimum}`,
+        f.maximum !== undefined && `maximum ${f.maximum}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      console.log(
+        `  ${String(i).padStart(3)}  ${name}  ${f.type}  "${f.title ?? name}"  default ${f.default === undefined ? '-' : JSON.stringify(f.default)}${bounds ? `  ${bounds}` : ''}${name === 'key' ? '  (row key)' : ''}`,
+      );
     });
   } finally {
     await cli.close();

@@ -22,18 +22,23 @@ function fail(message) {
 function checkNode() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
-    fail(`Node.js ${process.versions.node} is too old: version ${MIN_NODE.join('.')} or newer is required. Install a current LTS from https://nodejs.org/ and run this again.`);
+    fail(
+      `Node.js ${process.versions.node} is too old: version ${MIN_NODE.join('.')} or newer is required. Install a current LTS from https://nodejs.org/ and run this again.`,
+    );
   }
 }
 
 function run(command, args, what) {
   console.log(`> ${what}`);
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', shell: isWindows });
-  if (result.status !== 0) fail(`${what} failed (exit code ${result.status ?? result.signal}). See the messages above.`);
+  if (result.status !== 0)
+    fail(`${what} failed (exit code ${result.status ?? result.signal}). See the messages above.`);
 }
 
 function lockHash() {
-  return createHash('sha256').update(readFileSync(path.join(root, 'package-lock.json'))).digest('hex');
+  return createHash('sha256')
+    .update(readFileSync(path.join(root, 'package-lock.json')))
+    .digest('hex');
 }
 
 function installIfNeeded() {
@@ -56,7 +61,10 @@ function newestMtime(target) {
 function buildIfNeeded() {
   const inputs = ['src', 'prisma/schema.prisma', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'];
   const newestInput = Math.max(...inputs.map((p) => newestMtime(path.join(root, p))));
-  const built = existsSync(buildStamp) && existsSync(path.join(root, 'dist', 'src', 'server.js')) ? statSync(buildStamp).mtimeMs : 0;
+  const built =
+    existsSync(buildStamp) && existsSync(path.join(root, 'dist', 'src', 'server.js'))
+      ? statSync(buildStamp).mtimeMs
+      : 0;
   if (built >= newestInput) return;
   run('npm', ['run', 'build'], 'Building');
   writeFileSync(buildStamp, `${new Date().toISOString()}\n`);

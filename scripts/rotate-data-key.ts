@@ -12,8 +12,12 @@ const db = createDb(databasePath(config.dataDir));
 try {
   await configureDb(db);
   const result = await rotateDataKey(createOrgRepository(db), config.secretFiles.dataKey);
-  console.log(`Data-encryption key rotated: ${result.oldKeyId} -> ${result.newKeyId}; ${result.reEncrypted} secret(s) re-encrypted.`);
-  console.log(`The old key is kept as data-key.retired-${result.oldKeyId}: keep it while you may restore a database backup taken before now.`);
+  console.log(
+    `Data-encryption key rotated: ${result.oldKeyId} -> ${result.newKeyId}; ${result.reEncrypted} secret(s) re-encrypted.`,
+  );
+  console.log(
+    `The old key is kept as data-key.retired-${result.oldKeyId}: keep it while you may restore a database backup taken before now.`,
+  );
 } catch (err) {
   console.error(`Key rotation failed: ${(err as Error).message}`);
   process.exitCode = 1;

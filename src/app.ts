@@ -106,9 +106,22 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
       clock: services.clock,
     }),
   );
-  app.use(backupUploadParser({ incomingDir: path.join(config.dataDir, 'incoming'), gate: services.uploadGate, mayUpload: services.backups.mayUpload }));
+  app.use(
+    backupUploadParser({
+      incomingDir: path.join(config.dataDir, 'incoming'),
+      gate: services.uploadGate,
+      mayUpload: services.backups.mayUpload,
+    }),
+  );
   app.use(csrfProtection());
-  app.use(loadCurrentUser({ users: services.users, idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs, clock: services.clock }));
+  app.use(
+    loadCurrentUser({
+      users: services.users,
+      idleMs: config.sessionIdleMs,
+      maxMs: config.sessionMaxMs,
+      clock: services.clock,
+    }),
+  );
   app.use(loadOrgContext(services.orgs));
   app.use(requestShape());
   app.use((req, res, next) => {
@@ -135,11 +148,23 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerOrgRoutes(routes, services);
   registerReadinessRoutes(routes, services);
   registerUserRoutes(routes, { users: services.userAdmin, clock: services.clock });
-  registerPermissionRoutes(routes, { permissions: services.permissions, users: services.userAdmin, orgs: services.orgs, tables: services.tables, readiness: services.readiness });
+  registerPermissionRoutes(routes, {
+    permissions: services.permissions,
+    users: services.userAdmin,
+    orgs: services.orgs,
+    tables: services.tables,
+    readiness: services.readiness,
+  });
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerJobRoutes(routes, services);
-  registerAuditRoutes(routes, { auditQuery: services.auditQuery, auditExport: services.auditExport, undo: services.undo, filterChoices: services.auditFilterChoices, verifyAuditChain: services.verifyAuditChain });
+  registerAuditRoutes(routes, {
+    auditQuery: services.auditQuery,
+    auditExport: services.auditExport,
+    undo: services.undo,
+    filterChoices: services.auditFilterChoices,
+    verifyAuditChain: services.verifyAuditChain,
+  });
   registerHomeRoutes(routes);
   app.use(routes.router);
 

@@ -38,7 +38,10 @@ const trustProxy = z
     if (v === '' || v.toLowerCase() === 'false' || v === '0') return false;
     if (/^\d+$/.test(v)) return Number(v);
     if (v.toLowerCase() === 'true') return 1; // "true" would trust any X-Forwarded-For chain; one hop is the sane reading
-    return v.split(',').map((s) => s.trim()).filter(Boolean);
+    return v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   });
 
 const envSchema = z.object({
@@ -76,7 +79,10 @@ const envSchema = z.object({
   GENESYS_API_OVERRIDE: z
     .string()
     .trim()
-    .refine((v) => /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(v), 'must be http://127.0.0.1:<port> (a local Genesys Cloud emulator)')
+    .refine(
+      (v) => /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/.test(v),
+      'must be http://127.0.0.1:<port> (a local Genesys Cloud emulator)',
+    )
     .optional(),
   AUDIT_RECONCILE_GRACE_SECONDS: z
     .string()
@@ -103,7 +109,10 @@ const envSchema = z.object({
   GENESYS_TIMEOUT_SECONDS: z
     .string()
     .trim()
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 120, 'must be a whole number of seconds from 1 to 120')
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 120,
+      'must be a whole number of seconds from 1 to 120',
+    )
     .transform(Number)
     .default(16),
   LOG_CONSOLE: booleanFlag.default(true),
@@ -177,7 +186,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
   const envOrgVars = [e.GENESYS_CLIENT_ID, e.GENESYS_CLIENT_SECRET, e.GENESYS_REGION];
   if (envOrgVars.some(Boolean) && !envOrgVars.every(Boolean)) {
     const missing = ['GENESYS_CLIENT_ID', 'GENESYS_CLIENT_SECRET', 'GENESYS_REGION'].filter((_, i) => !envOrgVars[i]);
-    throw new ConfigError(missing.map((name) => `${name}: is required when any GENESYS_* variable is set (an org defined by the environment needs id, secret and region)`));
+    throw new ConfigError(
+      missing.map(
+        (name) =>
+          `${name}: is required when any GENESYS_* variable is set (an org defined by the environment needs id, secret and region)`,
+      ),
+    );
   }
   const dataDir = path.resolve(cwd, e.DATA_DIR);
   const secretsDir = path.join(dataDir, 'secrets');
@@ -203,7 +217,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
     version: opts.version ?? '0.0.0',
     envOrg:
       e.GENESYS_CLIENT_ID && e.GENESYS_CLIENT_SECRET && e.GENESYS_REGION
-        ? Object.freeze({ name: e.GENESYS_ORG_NAME ?? 'Genesys Cloud', region: e.GENESYS_REGION, clientId: e.GENESYS_CLIENT_ID, clientSecret: e.GENESYS_CLIENT_SECRET })
+        ? Object.freeze({
+            name: e.GENESYS_ORG_NAME ?? 'Genesys Cloud',
+            region: e.GENESYS_REGION,
+            clientId: e.GENESYS_CLIENT_ID,
+            clientSecret: e.GENESYS_CLIENT_SECRET,
+          })
         : null,
     rowCacheMaxAgeMs: e.ROW_CACHE_MAX_AGE_SECONDS * 1000,
     auditReconcileGraceMs: e.AUDIT_RECONCILE_GRACE_SECONDS * 1000,
@@ -218,7 +237,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
       atOncePerUser: e.BACKUP_UPLOADS_AT_ONCE_PER_USER,
     }),
     genesysApiOverride: e.GENESYS_API_OVERRIDE
-      ? { host: new URL(e.GENESYS_API_OVERRIDE).hostname, port: Number(new URL(e.GENESYS_API_OVERRIDE).port), protocol: 'http' as const }
+      ? {
+          host: new URL(e.GENESYS_API_OVERRIDE).hostname,
+          port: Number(new URL(e.GENESYS_API_OVERRIDE).port),
+          protocol: 'http' as const,
+        }
       : null,
   });
 }

@@ -48,9 +48,15 @@ function listen(app: ReturnType<typeof createApp>['app'], config: AppConfig): Pr
     server.once('listening', () => resolve(server));
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new Error(`Port ${config.port} on ${config.host} is already in use. Stop the other program or start with a different port, e.g. PORT=3001 ./run.sh`));
+        reject(
+          new Error(
+            `Port ${config.port} on ${config.host} is already in use. Stop the other program or start with a different port, e.g. PORT=3001 ./run.sh`,
+          ),
+        );
       } else if (err.code === 'EACCES') {
-        reject(new Error(`Not allowed to listen on ${config.host}:${config.port}. Choose a port above 1024 with PORT=...`));
+        reject(
+          new Error(`Not allowed to listen on ${config.host}:${config.port}. Choose a port above 1024 with PORT=...`),
+        );
       } else reject(err);
     });
   });
@@ -60,7 +66,11 @@ function listen(app: ReturnType<typeof createApp>['app'], config: AppConfig): Pr
  * Prints the one-time setup token on the console only (process.stdout, not the logger): the JSON log files
  * are read by more people and may be shipped elsewhere; the console belongs to whoever started the server.
  */
-async function announceSetupToken(services: ReturnType<typeof createServices>, url: string, logger: Logger): Promise<void> {
+async function announceSetupToken(
+  services: ReturnType<typeof createServices>,
+  url: string,
+  logger: Logger,
+): Promise<void> {
   const token = services.setup.setupTokenToAnnounce();
   if (!token || (await services.setup.isAdminCreated())) return;
   process.stdout.write(
@@ -88,7 +98,12 @@ async function main(): Promise<void> {
   // Uploads being checked when the process stopped are abandoned: nothing refers to them.
   rmSync(path.join(config.dataDir, 'incoming'), { recursive: true, force: true });
   const redactor = new Redactor();
-  const logger = createLogger({ level: config.logLevel, dir: logDirectory(config.dataDir), console: config.logConsole, redactor });
+  const logger = createLogger({
+    level: config.logLevel,
+    dir: logDirectory(config.dataDir),
+    console: config.logConsole,
+    redactor,
+  });
   const started = performance.now();
   try {
     const secrets = loadAppSecrets(config.secretFiles);
@@ -108,7 +123,10 @@ async function main(): Promise<void> {
     await services.auditCheckpoints.record({ always: true });
     await services.orgs.syncEnvOrg();
     if (config.genesysApiOverride) {
-      logger.warn('GENESYS_API_OVERRIDE is set: every org talks to a local emulator, not Genesys Cloud', { event: 'app.api_override', port: config.genesysApiOverride.port });
+      logger.warn('GENESYS_API_OVERRIDE is set: every org talks to a local emulator, not Genesys Cloud', {
+        event: 'app.api_override',
+        port: config.genesysApiOverride.port,
+      });
     }
     const { app } = createApp(config, services);
     const server = await listen(app, config);
@@ -146,7 +164,11 @@ async function main(): Promise<void> {
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
   } catch (err) {
-    const known = err instanceof SecretFileError || err instanceof AuditKeyMismatchError || err instanceof DatabaseStartError || (err as Error).message?.startsWith('Port ');
+    const known =
+      err instanceof SecretFileError ||
+      err instanceof AuditKeyMismatchError ||
+      err instanceof DatabaseStartError ||
+      (err as Error).message?.startsWith('Port ');
     logger.error(`start-up failed: ${known ? (err as Error).message : firstLine(err)}`, { event: 'app.start_failed' });
     if (!known) logger.debug('start-up failure detail', { err });
     await new Promise((r) => setTimeout(r, 100)); // let the log transports flush

@@ -76,8 +76,15 @@ export interface ServiceDeps {
 
 export function createServices(deps: ServiceDeps) {
   const { config, db, logger, secrets, clock } = deps;
-  if (deps.bcryptCost !== undefined && config.env !== 'test') throw new Error(`choosing the bcrypt cost is for tests only (NODE_ENV=test); production always uses ${BCRYPT_COST}`);
-  const hasher = createPasswordHasher(secrets.passwordPepper, { cost: deps.bcryptCost, engine: deps.bcrypt, testBuild: config.env === 'test' });
+  if (deps.bcryptCost !== undefined && config.env !== 'test')
+    throw new Error(
+      `choosing the bcrypt cost is for tests only (NODE_ENV=test); production always uses ${BCRYPT_COST}`,
+    );
+  const hasher = createPasswordHasher(secrets.passwordPepper, {
+    cost: deps.bcryptCost,
+    engine: deps.bcrypt,
+    testBuild: config.env === 'test',
+  });
   // Repositories own their tables (ADR 016); services get these, never `db`.
   const transact = createTransact(db);
   const users = createUserRepository(db);
@@ -88,7 +95,11 @@ export function createServices(deps: ServiceDeps) {
   const signInAddresses = createSignInAddresses(db);
   const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
   deps.redactor?.addSecret(setupToken?.value); // masked wherever it might reach a log line
-  const sessionStore = new PrismaSessionStore(createSessionRepository(db), { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs }, clock);
+  const sessionStore = new PrismaSessionStore(
+    createSessionRepository(db),
+    { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs },
+    clock,
+  );
   const auditRepo = createAuditRepository(db, { key: secrets.auditKey, file: config.secretFiles.auditKey });
   const audit = createAuditService({ repo: auditRepo, clock, logger });
   const auditCheckpointFile = checkpointFilePath(config.dataDir);
@@ -104,8 +115,17 @@ export function createServices(deps: ServiceDeps) {
   });
   // The cache's only source of rows is Genesys, through the org's gateway (`orgs` is defined below; the reader
   // runs only once requests are served).
-  const rowCache = new RowCache({ maxAgeMs: config.rowCacheMaxAgeMs, clock, readRows: async (orgId, tableId) => (await orgs.gatewayFor(orgId)).readAllRows(tableId) });
-  const sandbox = new SandboxManager({ dataDir: config.dataDir, logger, readOnlyState: deps.sandboxReadOnly, emulator: deps.sandboxEmulator });
+  const rowCache = new RowCache({
+    maxAgeMs: config.rowCacheMaxAgeMs,
+    clock,
+    readRows: async (orgId, tableId) => (await orgs.gatewayFor(orgId)).readAllRows(tableId),
+  });
+  const sandbox = new SandboxManager({
+    dataDir: config.dataDir,
+    logger,
+    readOnlyState: deps.sandboxReadOnly,
+    emulator: deps.sandboxEmulator,
+  });
   const orgs = createOrgService({
     repo: orgRecords,
     transact,
@@ -120,10 +140,33 @@ export function createServices(deps: ServiceDeps) {
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit, transact });
   const changeOutcomes = createChangeOutcomes(auditLog);
-  const reconciler = createReconciler({ log: auditLog, orgs, audit, clock, logger, graceMs: config.auditReconcileGraceMs });
+  const reconciler = createReconciler({
+    log: auditLog,
+    orgs,
+    audit,
+    clock,
+    logger,
+    graceMs: config.auditReconcileGraceMs,
+  });
   // The engine asks the table service which tables a user may write; the table service hands it every write.
-  const engine: ChangeEngine = createChangeEngine({ open: (...a) => tables.open(...a), rowCount: (...a) => tables.rowCount(...a), rowCache, audit, outcomes: changeOutcomes, reconciler, crashAt: config.crashAt });
-  const tables = createTableService({ orgs, permissions, rowCache, audit, engine: () => engine, clock, tableListMaxAgeMs: config.rowCacheMaxAgeMs });
+  const engine: ChangeEngine = createChangeEngine({
+    open: (...a) => tables.open(...a),
+    rowCount: (...a) => tables.rowCount(...a),
+    rowCache,
+    audit,
+    outcomes: changeOutcomes,
+    reconciler,
+    crashAt: config.crashAt,
+  });
+  const tables = createTableService({
+    orgs,
+    permissions,
+    rowCache,
+    audit,
+    engine: () => engine,
+    clock,
+    tableListMaxAgeMs: config.rowCacheMaxAgeMs,
+  });
   // An org that rights refer to is archived, not deleted.
   orgs.referenceChecks.push(async (orgId) => {
     const count = await permissions.grantsInOrg(orgId);
@@ -132,12 +175,51 @@ export function createServices(deps: ServiceDeps) {
   const auditQuery = createAuditQuery(auditLog, { keyHandle: tables.keyHandle, viewableBy: permissions.viewableBy });
   // One runner for every background job; the kinds register their handlers as they are created below.
   const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
-  const backups = createBackupService({ repo: backupRecords, log: auditLog, orgs, tables, audit, jobs, clock, dataDir: config.dataDir, appVersion: config.version, sealKey: secrets.backupKey, uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser } });
-  const restore = createRestoreService({ backupRecords, tables, engine, backups, audit, orgs, jobs, clock, writeMethod: config.restoreWriteMethod });
-  backups.deleteChecks.push(async (backupId) => ((await restore.restoring(backupId)) ? 'A restore from this backup is running. Delete the backup once the restore has finished.' : null));
+  const backups = createBackupService({
+    repo: backupRecords,
+    log: auditLog,
+    orgs,
+    tables,
+    audit,
+    jobs,
+    clock,
+    dataDir: config.dataDir,
+    appVersion: config.version,
+    sealKey: secrets.backupKey,
+    uploadQuota: { perUser: config.backupUploads.perUser, bytesPerUser: config.backupUploads.bytesPerUser },
+  });
+  const restore = createRestoreService({
+    backupRecords,
+    tables,
+    engine,
+    backups,
+    audit,
+    orgs,
+    jobs,
+    clock,
+    writeMethod: config.restoreWriteMethod,
+  });
+  backups.deleteChecks.push(async (backupId) =>
+    (await restore.restoring(backupId))
+      ? 'A restore from this backup is running. Delete the backup once the restore has finished.'
+      : null,
+  );
   const backupScheduler = createBackupScheduler({ repo: backupRecords, orgs, tables, backups, audit, clock, logger });
-  const retention = createAuditRetention({ reader: auditLog, writer: auditRepo, audit, clock, retentionDays: config.auditRetentionDays });
-  const auditCheckpoints = createCheckpointWriter({ reader: auditLog, repo: auditRepo, key: secrets.auditKey, file: auditCheckpointFile, logger, clock });
+  const retention = createAuditRetention({
+    reader: auditLog,
+    writer: auditRepo,
+    audit,
+    clock,
+    retentionDays: config.auditRetentionDays,
+  });
+  const auditCheckpoints = createCheckpointWriter({
+    reader: auditLog,
+    repo: auditRepo,
+    key: secrets.auditKey,
+    file: auditCheckpointFile,
+    logger,
+    clock,
+  });
   const periodic = createPeriodicWork({ clock, logger });
   registerBackgroundWork(periodic, { reconciler, auditCheckpoints, backupScheduler, retention, sessionStore, logger });
   return {
@@ -180,7 +262,14 @@ export function createServices(deps: ServiceDeps) {
     users,
     throttle,
     sessionStore,
-    setup: createSetupService({ repo: createSetupRepository(db, users), hasher, clock, logger, setupToken, addresses: signInAddresses }),
+    setup: createSetupService({
+      repo: createSetupRepository(db, users),
+      hasher,
+      clock,
+      logger,
+      setupToken,
+      addresses: signInAddresses,
+    }),
     /**
      * Starts background work: jobs stopped by a restart carry on, periodic work runs now and then (server.ts;
      * tests drive `periodic.tick()` with the manual clock instead).

@@ -11,7 +11,8 @@ document.addEventListener('submit', (event) => {
 // and for pages without JavaScript).
 document.addEventListener('change', (event) => {
   const select = event.target;
-  if (select instanceof HTMLSelectElement && select.hasAttribute('data-autosubmit') && select.form) select.form.requestSubmit();
+  if (select instanceof HTMLSelectElement && select.hasAttribute('data-autosubmit') && select.form)
+    select.form.requestSubmit();
 });
 
 // The bulk form shows the value input that fits the chosen column: a yes/no select for boolean columns,

@@ -6,7 +6,9 @@
   if (!table) return;
   const csrf = document.querySelector('input[name="_csrf"]')?.value ?? '';
   const headers = [...table.querySelectorAll('thead th[data-column]')];
-  const columns = new Map(headers.map((th) => [th.dataset.column, { type: th.dataset.type, writable: th.dataset.writable === '1' }]));
+  const columns = new Map(
+    headers.map((th) => [th.dataset.column, { type: th.dataset.type, writable: th.dataset.writable === '1' }]),
+  );
   const status = document.createElement('p');
   status.setAttribute('role', 'status');
   status.className = 'hint';
@@ -39,12 +41,19 @@
       body.set(`o:${column}`, cell.dataset.value);
     }
     row.classList.add('saving');
-    const res = await fetch(row.dataset.rowUrl, { method: 'POST', headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' }, body, credentials: 'same-origin' });
+    const res = await fetch(row.dataset.rowUrl, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body,
+      credentials: 'same-origin',
+    });
     const result = await res.json().catch(() => ({ ok: false, error: `The server answered ${res.status}.` }));
     row.classList.remove('saving');
     if (!result.ok) {
       row.classList.add('error');
-      const details = Object.entries(result.fieldErrors ?? {}).map(([c, m]) => `${c}: ${m}`).join(' ');
+      const details = Object.entries(result.fieldErrors ?? {})
+        .map(([c, m]) => `${c}: ${m}`)
+        .join(' ');
       status.textContent = `${result.error ?? 'Not saved.'} ${details}`.trim();
       return;
     }
@@ -63,7 +72,10 @@
       const info = columns.get(cell.dataset.column);
       if (!info?.writable) continue;
       const input = document.createElement('input');
-      input.setAttribute('aria-label', headers.find((h) => h.dataset.column === cell.dataset.column).textContent.trim());
+      input.setAttribute(
+        'aria-label',
+        headers.find((h) => h.dataset.column === cell.dataset.column).textContent.trim(),
+      );
       if (info.type === 'boolean') {
         input.type = 'checkbox';
         input.checked = cell.dataset.value === 'true';

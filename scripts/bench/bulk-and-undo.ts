@@ -36,7 +36,12 @@ const TARGET_RATIO = 1.2;
 
 function fill(emu: RunningEmulator, rows: number): string {
   const org = emu.orgs[0]!;
-  const fields: [string, 'string' | 'integer' | 'boolean'][] = [['label', 'string'], ['priority', 'integer'], ['open', 'boolean'], ['note', 'string']];
+  const fields: [string, 'string' | 'integer' | 'boolean'][] = [
+    ['label', 'string'],
+    ['priority', 'integer'],
+    ['open', 'boolean'],
+    ['note', 'string'],
+  ];
   const { id } = createTable(org, { name: 'Bench Table', schema: buildSchema(fields) }, emu.options) as { id: string };
   const table = org.tables.get(id)!;
   for (let r = 0; r < rows; r++) {
@@ -54,7 +59,11 @@ function measure(emu: RunningEmulator) {
   const wall0 = Date.now();
   return () => {
     const calls = api().slice(calls0);
-    if (process.env.BENCH_TIMELINE) for (const c of calls) console.log(`  ${((Date.parse(c.time) - wall0) / 1000).toFixed(2)} s ${c.method} ${c.path.replace(/\/datatables\/[\w-]+/, '/datatables/…')} ${c.status} (${c.ms.toFixed(0)} ms)`);
+    if (process.env.BENCH_TIMELINE)
+      for (const c of calls)
+        console.log(
+          `  ${((Date.parse(c.time) - wall0) / 1000).toFixed(2)} s ${c.method} ${c.path.replace(/\/datatables\/[\w-]+/, '/datatables/…')} ${c.status} (${c.ms.toFixed(0)} ms)`,
+        );
     return { calls: calls.length, seconds: (performance.now() - t0) / 1000 };
   };
 }
@@ -68,36 +77,82 @@ function cheapestCalls(writes: number, rows: number): number {
 function report(label: string, m: { calls: number; seconds: number }, floorCalls: number): void {
   const floor = floorCalls / FLOOR_PER_SECOND;
   const ratio = m.seconds / floor;
-  console.log(`${label}: ${m.calls} API calls, ${m.seconds.toFixed(1)} s; cheapest safe method ${floorCalls} calls, floor ${floor.toFixed(1)} s; ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO})`);
+  console.log(
+    `${label}: ${m.calls} API calls, ${m.seconds.toFixed(1)} s; cheapest safe method ${floorCalls} calls, floor ${floor.toFixed(1)} s; ratio ${ratio.toFixed(2)} (target <= ${TARGET_RATIO})`,
+  );
 }
 
 async function main(): Promise<void> {
-  const emu = await startEmulator({ clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }], behaviour: { rateLimitPerMinute: BUDGET, latencyMs: LATENCY_MS } });
+  const emu = await startEmulator({
+    clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }],
+    behaviour: { rateLimitPerMinute: BUDGET, latencyMs: LATENCY_MS },
+  });
   const tableId = fill(emu, TABLE_ROWS);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bench-bulk-'));
   const redactor = new Redactor();
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_CONSOLE: 'false', LOG_LEVEL: 'warn', GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}` }, { version: 'bench' });
+  const config = loadConfig(
+    {
+      DATA_DIR: dataDir,
+      LOG_CONSOLE: 'false',
+      LOG_LEVEL: 'warn',
+      GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}`,
+    },
+    { version: 'bench' },
+  );
   const logger = createLogger({ level: 'warn', dir: logDirectory(dataDir), console: false, redactor });
   const dbPath = databasePath(dataDir);
-  await applyMigrations(dbPath, { schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'), migrationsDir: path.join(projectRoot, 'prisma', 'migrations') });
+  await applyMigrations(dbPath, {
+    schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
+    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
+  });
   const db = createDb(dbPath);
   await configureDb(db);
-  const services = createServices({ config, db, logger, secrets: loadAppSecrets(config.secretFiles), clock: systemClock, redactor });
+  const services = createServices({
+    config,
+    db,
+    logger,
+    secrets: loadAppSecrets(config.secretFiles),
+    clock: systemClock,
+    redactor,
+  });
   try {
-    const admin = await db.user.create({ data: { email: 'admin@example.com', displayName: 'Admin', passwordHash: 'x', role: 'ADMIN' } });
+    const admin = await db.user.create({
+      data: { email: 'admin@example.com', displayName: 'Admin', passwordHash: 'x', role: 'ADMIN' },
+    });
     const actor = actorFor(admin);
-    const org = await services.orgs.create(actor, { name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: String(BUDGET) });
-    const keys = Array.from({ length: CHANGED_ROWS }, (_, r) => `row-${String(r * (TABLE_ROWS / CHANGED_ROWS)).padStart(5, '0')}`);
-    console.log(`node ${process.version}; emulator: ${BUDGET} requests/min per token, ${LATENCY_MS} ms latency; floor = calls of the cheapest safe method / ${FLOOR_PER_SECOND} per second`);
+    const org = await services.orgs.create(actor, {
+      name: 'Bench',
+      region: 'us_east_1',
+      clientId: 'bench',
+      clientSecret: 'bench-secret',
+      color: 'blue',
+      requestsPerMinute: String(BUDGET),
+    });
+    const keys = Array.from(
+      { length: CHANGED_ROWS },
+      (_, r) => `row-${String(r * (TABLE_ROWS / CHANGED_ROWS)).padStart(5, '0')}`,
+    );
+    console.log(
+      `node ${process.version}; emulator: ${BUDGET} requests/min per token, ${LATENCY_MS} ms latency; floor = calls of the cheapest safe method / ${FLOOR_PER_SECOND} per second`,
+    );
 
     // The table page has read the rows once before anyone selects them (as in the browser).
     await services.tables.rows(actor, org, tableId);
     let end = measure(emu);
-    const job = await services.bulk.start(actor, org, tableId, { sel: keys, action: 'set', column: 'note', value: 'set in bulk' });
+    const job = await services.bulk.start(actor, org, tableId, {
+      sel: keys,
+      action: 'set',
+      column: 'note',
+      value: 'set in bulk',
+    });
     await services.jobs.idle();
     const bulk = end();
     const changed = [...emu.orgs[0]!.tables.get(tableId)!.rows.values()].filter((r) => r.note === 'set in bulk').length;
-    report(`bulk set of 1 column on ${CHANGED_ROWS} of ${TABLE_ROWS} rows (${changed} changed)`, bulk, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
+    report(
+      `bulk set of 1 column on ${CHANGED_ROWS} of ${TABLE_ROWS} rows (${changed} changed)`,
+      bulk,
+      cheapestCalls(CHANGED_ROWS, TABLE_ROWS),
+    );
 
     end = measure(emu);
     const undoJob = await services.undo.startBatchUndo(actor, job.batchId!);
@@ -105,7 +160,11 @@ async function main(): Promise<void> {
     const undone = end();
     const undoView = await services.jobs.get(actor, undoJob.id);
     const undo = undoView.result as UndoResult;
-    report(`batch undo of it (${undo.undone} undone, ${undo.skipped.length} skipped)`, undone, cheapestCalls(CHANGED_ROWS, TABLE_ROWS));
+    report(
+      `batch undo of it (${undo.undone} undone, ${undo.skipped.length} skipped)`,
+      undone,
+      cheapestCalls(CHANGED_ROWS, TABLE_ROWS),
+    );
   } finally {
     await services.shutdown();
     await db.$disconnect();

@@ -16,22 +16,60 @@ const COLUMNS = 20;
 const UPDATES = 200;
 
 async function main(): Promise<void> {
-  const emu = await startEmulator({ clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }], behaviour: { rateLimitPerMinute: BUDGET, latencyMs: LATENCY_MS } });
+  const emu = await startEmulator({
+    clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }],
+    behaviour: { rateLimitPerMinute: BUDGET, latencyMs: LATENCY_MS },
+  });
   const org = emu.orgs[0]!;
   // A 5,000-row, 20-column table, filled straight into the emulator's store (not part of the measurement).
-  const fields = Array.from({ length: COLUMNS - 1 }, (_, i) => [`col${i + 1}`, i % 4 === 0 ? 'integer' : i % 4 === 1 ? 'boolean' : i % 4 === 2 ? 'number' : 'string'] as [string, 'integer' | 'boolean' | 'number' | 'string']);
+  const fields = Array.from(
+    { length: COLUMNS - 1 },
+    (_, i) =>
+      [`col${i + 1}`, i % 4 === 0 ? 'integer' : i % 4 === 1 ? 'boolean' : i % 4 === 2 ? 'number' : 'string'] as [
+        string,
+        'integer' | 'boolean' | 'number' | 'string',
+      ],
+  );
   const { createTable } = await import('../../src/emulator/tables-api.js');
   const table = createTable(org, { name: 'Bench Table', schema: buildSchema(fields) }, emu.options) as { id: string };
   const state = org.tables.get(table.id)!;
   for (let r = 0; r < ROWS; r++) {
     const row: Record<string, string | number | boolean> = { key: `row-${String(r).padStart(5, '0')}` };
-    fields.forEach(([name, type], i) => (row[name] = type === 'integer' ? r + i : type === 'boolean' ? r % 2 === 0 : type === 'number' ? r / 7 : `value ${r}-${i}`));
+    fields.forEach(
+      ([name, type], i) =>
+        (row[name] =
+          type === 'integer'
+            ? r + i
+            : type === 'boolean'
+              ? r % 2 === 0
+              : type === 'number'
+                ? r / 7
+                : `value ${r}-${i}`),
+    );
     state.rows.set(String(row.key), row);
   }
 
-  const registry = new GatewayRegistry({ clock: systemClock, timeoutMs: 16_000, concurrency: 4, jobPollIntervalMs: 1000, jobTimeoutMs: 600_000, apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } });
-  const entry = registry.for('bench', { cacheKey: 'bench', label: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', requestsPerMinute: BUDGET });
-  const cache = new RowCache({ maxAgeMs: 300_000, clock: systemClock, readRows: (_org, tableId) => entry.gateway.readAllRows(tableId) });
+  const registry = new GatewayRegistry({
+    clock: systemClock,
+    timeoutMs: 16_000,
+    concurrency: 4,
+    jobPollIntervalMs: 1000,
+    jobTimeoutMs: 600_000,
+    apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' },
+  });
+  const entry = registry.for('bench', {
+    cacheKey: 'bench',
+    label: 'Bench',
+    region: 'us_east_1',
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+    requestsPerMinute: BUDGET,
+  });
+  const cache = new RowCache({
+    maxAgeMs: 300_000,
+    clock: systemClock,
+    readRows: (_org, tableId) => entry.gateway.readAllRows(tableId),
+  });
   const api = () => emu.requestLog.filter((e) => e.path.startsWith('/api/'));
 
   let from = api().length;
@@ -61,11 +99,19 @@ async function main(): Promise<void> {
   const spanMin = (arrivals.at(-1)! - arrivals[0]!) / 60_000;
   const achieved = (log.length - 1) / spanMin;
 
-  console.log(`node ${process.version}; emulator: ${BUDGET} requests/min per token, ${LATENCY_MS} ms latency; gateway concurrency 4`);
-  console.log(`cold read of ${ROWS} rows x ${COLUMNS} columns: ${cold.rows.length} rows, ${coldCalls} API calls (+1 token request), ${coldS.toFixed(2)} s`);
+  console.log(
+    `node ${process.version}; emulator: ${BUDGET} requests/min per token, ${LATENCY_MS} ms latency; gateway concurrency 4`,
+  );
+  console.log(
+    `cold read of ${ROWS} rows x ${COLUMNS} columns: ${cold.rows.length} rows, ${coldCalls} API calls (+1 token request), ${coldS.toFixed(2)} s`,
+  );
   console.log(`warm read (row cache): ${warm.rows.length} rows, ${warmCalls} API calls, ${warmMs.toFixed(1)} ms`);
-  console.log(`${UPDATES} updates issued at once: ${completed} completed, ${UPDATES - completed} failed, ${seen429} x 429 seen, ${writeS.toFixed(1)} s`);
-  console.log(`achieved rate: ${achieved.toFixed(0)} requests/min = ${((achieved / BUDGET) * 100).toFixed(1)}% of the ${BUDGET}/min budget`);
+  console.log(
+    `${UPDATES} updates issued at once: ${completed} completed, ${UPDATES - completed} failed, ${seen429} x 429 seen, ${writeS.toFixed(1)} s`,
+  );
+  console.log(
+    `achieved rate: ${achieved.toFixed(0)} requests/min = ${((achieved / BUDGET) * 100).toFixed(1)}% of the ${BUDGET}/min budget`,
+  );
   registry.closeAll();
   await emu.stop();
 }

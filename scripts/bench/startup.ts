@@ -28,7 +28,10 @@ async function startOnce(dataDir: string, measureRss: boolean): Promise<{ ms: nu
   const deadline = Date.now() + 30_000;
   let ms = -1;
   while (Date.now() < deadline) {
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) {
       ms = performance.now() - t0;
       break;
@@ -61,11 +64,14 @@ async function main(): Promise<void> {
     rss.push(w.rss!);
     rmSync(dataDir, { recursive: true, force: true });
   }
-  const fmt = (xs: number[]) => `median ${median(xs).toFixed(0)} (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
+  const fmt = (xs: number[]) =>
+    `median ${median(xs).toFixed(0)} (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`;
   console.log(`node ${process.version}, ${os.cpus().length} cores, ${RUNS} runs each`);
   console.log(`cold start (fresh DATA_DIR, migrations) to first /healthz 200: ${fmt(cold)} ms`);
   console.log(`warm start (existing DATA_DIR) to first /healthz 200:          ${fmt(warm)} ms`);
-  console.log(`idle RSS 5 s after start: median ${median(rss).toFixed(1)} MiB (min ${Math.min(...rss).toFixed(1)}, max ${Math.max(...rss).toFixed(1)})`);
+  console.log(
+    `idle RSS 5 s after start: median ${median(rss).toFixed(1)} MiB (min ${Math.min(...rss).toFixed(1)}, max ${Math.max(...rss).toFixed(1)})`,
+  );
 }
 
 await main();

@@ -25,14 +25,36 @@ const MAX_REQUESTS = 6000;
 const PASSWORD = 'benchmark user password';
 
 async function main(): Promise<void> {
-  const emu = await startEmulator({ clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }], behaviour: { rateLimitPerMinute: 300, latencyMs: 50 } });
-  const fields = Array.from({ length: 19 }, (_, i) => [`col${i + 1}`, (['string', 'integer', 'boolean', 'number'] as const)[i % 4]] as [string, 'string' | 'integer' | 'boolean' | 'number']);
+  const emu = await startEmulator({
+    clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }],
+    behaviour: { rateLimitPerMinute: 300, latencyMs: 50 },
+  });
+  const fields = Array.from(
+    { length: 19 },
+    (_, i) =>
+      [`col${i + 1}`, (['string', 'integer', 'boolean', 'number'] as const)[i % 4]] as [
+        string,
+        'string' | 'integer' | 'boolean' | 'number',
+      ],
+  );
   const org = emu.orgs[0]!;
-  const { id: tableId } = createTable(org, { name: 'Bench Table', schema: buildSchema(fields) }, emu.options) as { id: string };
+  const { id: tableId } = createTable(org, { name: 'Bench Table', schema: buildSchema(fields) }, emu.options) as {
+    id: string;
+  };
   const words = ['alpha', 'bravo', 'charlie', 'delta', 'écho', 'foxtrot', 'golf', 'hotel'];
   for (let r = 0; r < 5000; r++) {
     const row: Record<string, string | number | boolean> = { key: `row-${String(r).padStart(5, '0')}` };
-    fields.forEach(([name, type], i) => (row[name] = type === 'integer' ? (r * (i + 3)) % 1000 : type === 'boolean' ? (r + i) % 3 === 0 : type === 'number' ? ((r * 7) % 1000) / 10 : `${words[(r + i) % words.length]} ${r}`));
+    fields.forEach(
+      ([name, type], i) =>
+        (row[name] =
+          type === 'integer'
+            ? (r * (i + 3)) % 1000
+            : type === 'boolean'
+              ? (r + i) % 3 === 0
+              : type === 'number'
+                ? ((r * 7) % 1000) / 10
+                : `${words[(r + i) % words.length]} ${r}`),
+    );
     org.tables.get(tableId)!.rows.set(String(row.key), row);
   }
 
@@ -41,22 +63,57 @@ async function main(): Promise<void> {
   const port = await freePort();
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
   const app = spawn(process.execPath, [...profile, path.join(projectRoot, 'dist', 'src', 'server.js')], {
-    env: { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, PORT: String(port), LOG_CONSOLE: 'false', LOG_LEVEL: 'warn', GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}` },
+    env: {
+      PATH: process.env.PATH ?? '',
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_CONSOLE: 'false',
+      LOG_LEVEL: 'warn',
+      GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}`,
+    },
     stdio: 'inherit',
   });
   const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 100));
+  for (
+    let i = 0;
+    i < 200 &&
+    !(await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 100));
 
   // Setup through the app itself: the wizard creates the admin, the admin adds the org.
   const setupPage = await fetch(`${base}/setup`);
   let cookie = setupPage.headers.get('set-cookie')!.split(';')[0]!;
   const form = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1]!;
   const post = (url: string, c: string, body: Record<string, string>) =>
-    fetch(`${base}${url}`, { method: 'POST', redirect: 'manual', headers: { Cookie: c, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body) });
-  const created = await post('/setup', cookie, { _csrf: form(await setupPage.text()), email: 'admin@example.com', displayName: 'Admin', password: PASSWORD, passwordConfirm: PASSWORD });
+    fetch(`${base}${url}`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: c, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(body),
+    });
+  const created = await post('/setup', cookie, {
+    _csrf: form(await setupPage.text()),
+    email: 'admin@example.com',
+    displayName: 'Admin',
+    password: PASSWORD,
+    passwordConfirm: PASSWORD,
+  });
   cookie = created.headers.get('set-cookie')!.split(';')[0]!;
   const orgForm = await fetch(`${base}/admin/orgs/new`, { headers: { Cookie: cookie } });
-  await post('/admin/orgs', cookie, { _csrf: form(await orgForm.text()), name: 'Bench', region: 'us_east_1', clientId: 'bench', clientSecret: 'bench-secret', color: 'blue', requestsPerMinute: '300' });
+  await post('/admin/orgs', cookie, {
+    _csrf: form(await orgForm.text()),
+    name: 'Bench',
+    region: 'us_east_1',
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+    color: 'blue',
+    requestsPerMinute: '300',
+  });
 
   const db = createDb(databasePath(dataDir));
   await configureDb(db);
@@ -65,8 +122,20 @@ async function main(): Promise<void> {
   const passwordHash = await hasher.hash(PASSWORD);
   const users = await Promise.all(
     Array.from({ length: USERS }, async (_, i) => {
-      const u = await db.user.create({ data: { email: `user${i}@example.com`, displayName: `User ${i}`, passwordHash } });
-      await db.tablePermission.create({ data: { userId: u.id, orgId, tableId, canView: true, canEdit: true, defaultColumnAccess: 'read', columns: { create: [{ column: 'col19', access: 'hidden' }] } } });
+      const u = await db.user.create({
+        data: { email: `user${i}@example.com`, displayName: `User ${i}`, passwordHash },
+      });
+      await db.tablePermission.create({
+        data: {
+          userId: u.id,
+          orgId,
+          tableId,
+          canView: true,
+          canEdit: true,
+          defaultColumnAccess: 'read',
+          columns: { create: [{ column: 'col19', access: 'hidden' }] },
+        },
+      });
       return u;
     }),
   );
@@ -75,7 +144,12 @@ async function main(): Promise<void> {
     const login = await fetch(`${base}/login`);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const token = /name="_csrf" value="([^"]+)"/.exec(await login.text())![1]!;
-    const res = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token, email, password: PASSWORD }) });
+    const res = await fetch(`${base}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: token, email, password: PASSWORD }),
+    });
     return res.headers.get('set-cookie')!.split(';')[0]!;
   }
   const cookies = await Promise.all(users.map((u) => signIn(u.email)));
@@ -87,7 +161,8 @@ async function main(): Promise<void> {
   const cold = await fetch(pageUrl, { headers: { Cookie: cookies[0]! } });
   const coldHtml = await cold.text();
   const coldMs = performance.now() - coldStart;
-  if (cold.status !== 200 || !/id="match-count">(\d+) of 5000/.test(coldHtml)) throw new Error(`unexpected page: ${cold.status}`);
+  if (cold.status !== 200 || !/id="match-count">(\d+) of 5000/.test(coldHtml))
+    throw new Error(`unexpected page: ${cold.status}`);
 
   const times: number[] = [];
   let sent = 0;
@@ -112,14 +187,25 @@ async function main(): Promise<void> {
   // "Reload from Genesys" to a rendered page (fresh read of 5,000 rows at 300/min, 50 ms latency).
   const token = /name="_csrf" value="([^"]+)"/.exec(coldHtml)![1]!;
   const reloadStart = performance.now();
-  const reload = await fetch(`${base}/tables/${tableId}/reload`, { method: 'POST', redirect: 'manual', headers: { Cookie: cookies[0]!, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: token }) });
+  const reload = await fetch(`${base}/tables/${tableId}/reload`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { Cookie: cookies[0]!, 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token }),
+  });
   const rendered = await fetch(new URL(reload.headers.get('location')!, base), { headers: { Cookie: cookies[0]! } });
   await rendered.text();
   const reloadMs = performance.now() - reloadStart;
 
-  console.log(`node ${process.version}; 5,000 rows x 20 columns (1 hidden from the users), ${USERS} concurrent signed-in users on loopback, ${THINK_MS ? `think time 0-${2 * THINK_MS} ms between views` : 'no think time'}`);
-  console.log(`table page with search + filter + sort: ${times.length} requests in ${elapsed.toFixed(1)} s (${(times.length / elapsed).toFixed(0)}/s); server time p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`);
-  console.log(`first view (cold cache, reads 5,000 rows from the emulator at 300/min + 50 ms): ${coldMs.toFixed(0)} ms`);
+  console.log(
+    `node ${process.version}; 5,000 rows x 20 columns (1 hidden from the users), ${USERS} concurrent signed-in users on loopback, ${THINK_MS ? `think time 0-${2 * THINK_MS} ms between views` : 'no think time'}`,
+  );
+  console.log(
+    `table page with search + filter + sort: ${times.length} requests in ${elapsed.toFixed(1)} s (${(times.length / elapsed).toFixed(0)}/s); server time p50 ${pct(50)} ms, p95 ${pct(95)} ms, p99 ${pct(99)} ms`,
+  );
+  console.log(
+    `first view (cold cache, reads 5,000 rows from the emulator at 300/min + 50 ms): ${coldMs.toFixed(0)} ms`,
+  );
   console.log(`"Reload from Genesys" to a rendered page: ${reloadMs.toFixed(0)} ms`);
   app.kill('SIGINT');
   await once(app, 'exit');

@@ -18,7 +18,12 @@ import { createServices } from '../../src/services.js';
 export class CliError extends Error {}
 
 export async function openCli(flagNames: string[]) {
-  const { values } = parseArgs({ options: Object.fromEntries([...flagNames, 'help'].map((n) => [n, { type: n === 'help' ? 'boolean' : 'string' }] as const)), strict: true });
+  const { values } = parseArgs({
+    options: Object.fromEntries(
+      [...flagNames, 'help'].map((n) => [n, { type: n === 'help' ? 'boolean' : 'string' }] as const),
+    ),
+    strict: true,
+  });
   loadDotEnv();
   const config = loadConfig(process.env, { version: appVersion() });
   const redactor = new Redactor();
@@ -46,14 +51,18 @@ export async function openCli(flagNames: string[]) {
     services,
     async chooseOrg(): Promise<OrgView> {
       const orgs = await services.orgs.list();
-      if (orgs.length === 0) throw new CliError('No Genesys org is configured. Add one in the app (Genesys orgs) first.');
+      if (orgs.length === 0)
+        throw new CliError('No Genesys org is configured. Add one in the app (Genesys orgs) first.');
       let wanted = typeof values.org === 'string' ? values.org : undefined;
       if (!wanted) {
         console.log('Genesys orgs:');
-        orgs.forEach((o, i) => console.log(`  ${i + 1}. ${o.name}${o.isSandbox ? ' (Sandbox)' : ''} — ${o.regionLabel}`));
+        orgs.forEach((o, i) =>
+          console.log(`  ${i + 1}. ${o.name}${o.isSandbox ? ' (Sandbox)' : ''} — ${o.regionLabel}`),
+        );
         wanted = await ask('Org (number, name or id): ');
       }
-      const org = orgs[Number(wanted) - 1] ?? orgs.find((o) => o.id === wanted || o.name.toLowerCase() === wanted!.toLowerCase());
+      const org =
+        orgs[Number(wanted) - 1] ?? orgs.find((o) => o.id === wanted || o.name.toLowerCase() === wanted!.toLowerCase());
       if (!org) throw new CliError(`No org matches "${wanted}". Known orgs: ${orgs.map((o) => o.name).join(', ')}`);
       return org;
     },
@@ -65,7 +74,9 @@ export async function openCli(flagNames: string[]) {
         tables.forEach((t, i) => console.log(`  ${i + 1}. ${t.name}`));
         wanted = await ask('Table (number, name or id): ');
       }
-      const table = tables[Number(wanted) - 1] ?? tables.find((t) => t.id === wanted || t.name.toLowerCase() === wanted!.toLowerCase());
+      const table =
+        tables[Number(wanted) - 1] ??
+        tables.find((t) => t.id === wanted || t.name.toLowerCase() === wanted!.toLowerCase());
       if (!table) throw new CliError(`No table matches "${wanted}" in ${org.name}.`);
       return table;
     },

@@ -40,7 +40,9 @@ export async function configureDb(db: Db): Promise<void> {
   const actual = await readPragmas(db);
   const wrong = Object.entries(REQUIRED_PRAGMAS).filter(([k, v]) => String(actual[k]).toLowerCase() !== String(v));
   if (wrong.length) {
-    throw new Error(`SQLite settings did not take effect: ${wrong.map(([k, v]) => `${k}=${actual[k]} (want ${v})`).join(', ')}`);
+    throw new Error(
+      `SQLite settings did not take effect: ${wrong.map(([k, v]) => `${k}=${actual[k]} (want ${v})`).join(', ')}`,
+    );
   }
 }
 

@@ -22,7 +22,10 @@ async function loadMigrationsList(migrationsDir: string) {
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   const lockContent = existsSync(lockPath) ? await readFile(lockPath, 'utf8') : null;
   const names = existsSync(migrationsDir)
-    ? (await readdir(migrationsDir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? (await readdir(migrationsDir, { withFileTypes: true }))
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({

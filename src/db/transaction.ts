@@ -37,6 +37,10 @@ export function clientIn(db: Db, tx: Transaction | undefined): Prisma.Transactio
 }
 
 /** Runs `work` inside the caller's transaction, or in a transaction of its own when there is none. */
-export function within<T>(db: Db, tx: Transaction | undefined, work: (client: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+export function within<T>(
+  db: Db,
+  tx: Transaction | undefined,
+  work: (client: Prisma.TransactionClient) => Promise<T>,
+): Promise<T> {
   return tx ? work((tx as OpenTransaction).client) : db.$transaction(work);
 }

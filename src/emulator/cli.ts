@@ -60,7 +60,8 @@ Usage: npm run emulator -- [options]
 
 function int(name: string, value: string | undefined, min = 0): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < min) throw new Error(`--${name} must be a whole number >= ${min} (got "${value}")`);
+  if (!/^\d+$/.test(value) || Number(value) < min)
+    throw new Error(`--${name} must be a whole number >= ${min} (got "${value}")`);
   return Number(value);
 }
 
@@ -70,11 +71,20 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   return value as T;
 }
 
-const definedOnly = <T extends object>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
-const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (raw: string) =>
+  raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
-function parseRole(permissions: string | undefined, divisions: string | undefined, grants: string[] | undefined): Role | undefined {
+function parseRole(
+  permissions: string | undefined,
+  divisions: string | undefined,
+  grants: string[] | undefined,
+): Role | undefined {
   const named = (raw: string) => {
     try {
       return parsePermission(raw);
@@ -83,7 +93,8 @@ function parseRole(permissions: string | undefined, divisions: string | undefine
     }
   };
   if (grants?.length) {
-    if (permissions !== undefined || divisions !== undefined) throw new Error('--grant replaces --permissions and --divisions: use one or the other');
+    if (permissions !== undefined || divisions !== undefined)
+      throw new Error('--grant replaces --permissions and --divisions: use one or the other');
     const role: Role = {};
     for (const grant of grants) {
       const eq = grant.indexOf('=');
@@ -164,7 +175,10 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
     updateVisibility: oneOf('update-visibility', values['update-visibility'], ['immediate', 'lagging'] as const),
     maxResponseBytes: int('max-response-bytes', values['max-response-bytes']),
     uploadContentType: values['upload-content-type'],
-    normaliseValues: values['normalise-values'] === undefined ? undefined : oneOf('normalise-values', values['normalise-values'], ['on', 'off'] as const) === 'on',
+    normaliseValues:
+      values['normalise-values'] === undefined
+        ? undefined
+        : oneOf('normalise-values', values['normalise-values'], ['on', 'off'] as const) === 'on',
   });
   const role = parseRole(values.permissions, values.divisions, values.grant);
   const profile = oneOf('profile', values.profile, PROFILE_NAMES);
@@ -178,7 +192,8 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
   });
   const clientId = values['client-id'];
   const clientSecret = values['client-secret'];
-  if ((clientId === undefined) !== (clientSecret === undefined)) throw new Error('--client-id and --client-secret go together');
+  if ((clientId === undefined) !== (clientSecret === undefined))
+    throw new Error('--client-id and --client-secret go together');
   return {
     host: values.host ?? '127.0.0.1',
     port: int('port', values.port) ?? 9100,
@@ -189,12 +204,17 @@ export function parseCli(argv: string[]): StartEmulatorOptions | 'help' {
     ...(profile ? { profile } : {}),
     ...(role ? { role } : {}),
     persistFile: values.persist,
-    ...(clientId && clientSecret ? { clients: [{ name: values['org-name'] ?? 'Sandbox', clientId, clientSecret }] } : {}),
+    ...(clientId && clientSecret
+      ? { clients: [{ name: values['org-name'] ?? 'Sandbox', clientId, clientSecret }] }
+      : {}),
   };
 }
 
 const describeRole = (role: Role) =>
-  PERMISSIONS.map((p) => `${p.replace('architect:', '')}@${role[p] === undefined ? 'nowhere' : role[p] === '*' ? 'all' : (role[p] as string[]).join('+')}`).join(' ');
+  PERMISSIONS.map(
+    (p) =>
+      `${p.replace('architect:', '')}@${role[p] === undefined ? 'nowhere' : role[p] === '*' ? 'all' : (role[p] as string[]).join('+')}`,
+  ).join(' ');
 
 async function main(): Promise<void> {
   let options: StartEmulatorOptions | 'help';

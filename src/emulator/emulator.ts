@@ -9,7 +9,13 @@ import { FaultInjector, type FaultRule } from './faults.js';
 import { createEmulatorServer, type EmulatorRuntime, type RequestLogEntry } from './http-server.js';
 import { processExport } from './jobs-api.js';
 import { TokenIssuer } from './oauth.js';
-import { DEFAULT_BEHAVIOUR, DEFAULT_LIMITS, type EmulatorBehaviour, type EmulatorLimits, type EmulatorOptions } from './options.js';
+import {
+  DEFAULT_BEHAVIOUR,
+  DEFAULT_LIMITS,
+  type EmulatorBehaviour,
+  type EmulatorLimits,
+  type EmulatorOptions,
+} from './options.js';
 import { FULL_ROLE, type Role } from './permissions.js';
 import { PROFILES, type ProfileName } from './profiles.js';
 import { TokenRateLimiter } from './rate-limiter.js';
@@ -78,13 +84,23 @@ function clientOf(org: OrgState): EmulatorClient {
 export async function startEmulator(opts: StartEmulatorOptions = {}): Promise<RunningEmulator> {
   const now = opts.now ?? Date.now;
   const profile = PROFILES[opts.profile ?? 'default'];
-  const options: EmulatorOptions = { limits: { ...DEFAULT_LIMITS, ...opts.limits }, behaviour: { ...DEFAULT_BEHAVIOUR, ...profile.behaviour, ...opts.behaviour } };
+  const options: EmulatorOptions = {
+    limits: { ...DEFAULT_LIMITS, ...opts.limits },
+    behaviour: { ...DEFAULT_BEHAVIOUR, ...profile.behaviour, ...opts.behaviour },
+  };
   const defaultRole = opts.role ?? profile.role ?? FULL_ROLE;
   let orgs: OrgState[] = [];
-  if (opts.persistFile && existsSync(opts.persistFile)) orgs = deserialiseOrgs(JSON.parse(readFileSync(opts.persistFile, 'utf8')));
-  const seeds = (opts.clients ?? [{ name: 'Sandbox', clientId: `sandbox-${randomBytes(4).toString('hex')}`, clientSecret: randomBytes(24).toString('base64url') }]).map(
-    (seed) => ({ ...seed, role: seed.role ?? defaultRole }),
-  );
+  if (opts.persistFile && existsSync(opts.persistFile))
+    orgs = deserialiseOrgs(JSON.parse(readFileSync(opts.persistFile, 'utf8')));
+  const seeds = (
+    opts.clients ?? [
+      {
+        name: 'Sandbox',
+        clientId: `sandbox-${randomBytes(4).toString('hex')}`,
+        clientSecret: randomBytes(24).toString('base64url'),
+      },
+    ]
+  ).map((seed) => ({ ...seed, role: seed.role ?? defaultRole }));
   for (const seed of seeds) {
     const existing = orgs.find((o) => o.clientId === seed.clientId);
     if (existing) Object.assign(existing, { clientSecret: seed.clientSecret, role: seed.role });

@@ -100,7 +100,16 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
     res.on('close', () => {
       // status 0: the connection was dropped (a reset or hang fault) before an answer was sent.
       const status = res.writableFinished ? res.statusCode : 0;
-      rt.requestLog.push({ time: new Date(rt.now()).toISOString(), method, path: rawPath, query: queryString, clientId, status, ms: rt.now() - started, correlationId });
+      rt.requestLog.push({
+        time: new Date(rt.now()).toISOString(),
+        method,
+        path: rawPath,
+        query: queryString,
+        clientId,
+        status,
+        ms: rt.now() - started,
+        correlationId,
+      });
       if (rt.requestLog.length > rt.maxLogEntries) rt.requestLog.splice(0, rt.requestLog.length - rt.maxLogEntries);
     });
 
@@ -109,7 +118,9 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
       const latency = behaviour.latencyMs + (behaviour.latencyJitterMs ? Math.random() * behaviour.latencyJitterMs : 0);
       if (latency > 0) await sleep(latency);
       try {
-        const token = req.headers.authorization?.startsWith('Bearer ') ? rt.tokens.tokens.get(req.headers.authorization.slice(7).trim()) : undefined;
+        const token = req.headers.authorization?.startsWith('Bearer ')
+          ? rt.tokens.tokens.get(req.headers.authorization.slice(7).trim())
+          : undefined;
         clientId = token?.clientId;
         let segments: string[];
         try {
@@ -131,7 +142,8 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
           return;
         }
         if (fault?.type === 'status') {
-          const err = fault.status === 429 ? errors.rateLimited(fault.retryAfterSeconds ?? 1) : errors.server(fault.status);
+          const err =
+            fault.status === 429 ? errors.rateLimited(fault.retryAfterSeconds ?? 1) : errors.server(fault.status);
           return sendError(res, err, correlationId);
         }
 
@@ -142,10 +154,15 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
           const form = new URLSearchParams(body.toString('utf8'));
           const result = rt.tokens.issue(rt.orgs, req.headers.authorization, form, behaviour);
           clientId = result.clientId;
-          return sendJson(res, result.status, result.status === 200 ? result.body : { ...result.body, contextId: correlationId });
+          return sendJson(
+            res,
+            result.status,
+            result.status === 200 ? result.body : { ...result.body, contextId: correlationId },
+          );
         }
         if (isUpload) return handleUpload(rt, segments[1]!, req, body, res, correlationId);
-        if (method === 'GET' && segments[0] === 'downloads' && segments.length === 2) return handleDownload(rt, segments[1]!, res, correlationId);
+        if (method === 'GET' && segments[0] === 'downloads' && segments.length === 2)
+          return handleDownload(rt, segments[1]!, res, correlationId);
         if (segments[0] !== 'api' || segments[1] !== 'v2') throw errors.notFound();
 
         const auth = rt.tokens.authenticate(req.headers.authorization);
@@ -180,7 +197,12 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
         }
         const payload = result.body === undefined ? '' : toJson(result.body);
         // Genesys refuses to send a body over its response limit (§13: "Reduce pageSize or expand list").
-        if (method === 'GET' && behaviour.maxResponseBytes > 0 && Buffer.byteLength(payload) > behaviour.maxResponseBytes) throw errors.responseTooLarge();
+        if (
+          method === 'GET' &&
+          behaviour.maxResponseBytes > 0 &&
+          Buffer.byteLength(payload) > behaviour.maxResponseBytes
+        )
+          throw errors.responseTooLarge();
         sendPayload(res, result.status, payload);
       } catch (err) {
         if (err instanceof BodyTooLarge) {
@@ -199,14 +221,31 @@ export function createEmulatorServer(rt: EmulatorRuntime): http.Server {
   return server;
 }
 
-function handleUpload(rt: EmulatorRuntime, jobId: string, req: IncomingMessage, body: Buffer, res: ServerResponse, correlationId: string): void {
+function handleUpload(
+  rt: EmulatorRuntime,
+  jobId: string,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  correlationId: string,
+): void {
   for (const org of rt.orgs) {
     const found = findImportJob(org, jobId);
     if (!found) continue;
     const { table, job } = found;
-    if (job.status !== 'WaitingForUpload') return sendError(res, errors.badRequest('This import job is not waiting for an upload.'), correlationId);
+    if (job.status !== 'WaitingForUpload')
+      return sendError(res, errors.badRequest('This import job is not waiting for an upload.'), correlationId);
     const wrong = unsignedHeader(req, job.uploadHeaders ?? {});
-    if (wrong) return sendError(res, new GenesysError(403, 'upload.signature.mismatch', `The upload does not match its signed request: header ${wrong} must be exactly as given in uploadHeaders.`), correlationId);
+    if (wrong)
+      return sendError(
+        res,
+        new GenesysError(
+          403,
+          'upload.signature.mismatch',
+          `The upload does not match its signed request: header ${wrong} must be exactly as given in uploadHeaders.`,
+        ),
+        correlationId,
+      );
     job.status = 'Processing';
     rt.scheduleImport(() => {
       processImport(table, job, body, rt.options, { now: rt.now(), delayMs: rt.options.behaviour.visibilityDelayMs });

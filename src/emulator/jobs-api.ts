@@ -45,11 +45,21 @@ function signedUploadHeaders(options: EmulatorOptions): Record<string, string> {
   return { ...(contentType ? { 'Content-Type': contentType } : {}), [UPLOAD_HEADER]: randomBytes(16).toString('hex') };
 }
 
-export function createImportJob(org: OrgState, tableId: string, body: unknown, ownerId: string, origin: string, deprecatedEndpoint: boolean, options: EmulatorOptions) {
+export function createImportJob(
+  org: OrgState,
+  tableId: string,
+  body: unknown,
+  ownerId: string,
+  origin: string,
+  deprecatedEndpoint: boolean,
+  options: EmulatorOptions,
+) {
   findTable(org, tableId);
   const mode = isObject(body) ? body.importMode : undefined;
   if (mode !== 'ReplaceAll' && mode !== 'Append') {
-    throw errors.invalidValue(`Value [${String(mode)}] is not valid for field type [importMode]. Allowable values are: ReplaceAll, Append`);
+    throw errors.invalidValue(
+      `Value [${String(mode)}] is not valid for field type [importMode]. Allowable values are: ReplaceAll, Append`,
+    );
   }
   const table = findTable(org, tableId);
   const job: ImportJob = {
@@ -77,10 +87,22 @@ export function findImportJob(org: OrgState, jobId: string): { table: DataTableS
   return undefined;
 }
 
-export function listImportJobs(org: OrgState, tableId: string, query: URLSearchParams, options: EmulatorOptions, origin: string) {
+export function listImportJobs(
+  org: OrgState,
+  tableId: string,
+  query: URLSearchParams,
+  options: EmulatorOptions,
+  origin: string,
+) {
   const table = findTable(org, tableId);
   const jobs = [...table.importJobs].sort((a, b) => (a.dateCreated < b.dateCreated ? 1 : -1));
-  return listing(jobs.map((j) => importJobEntity(org, j, origin)), readPaging(query, options.behaviour), '', '', false);
+  return listing(
+    jobs.map((j) => importJobEntity(org, j, origin)),
+    readPaging(query, options.behaviour),
+    '',
+    '',
+    false,
+  );
 }
 
 export function getImportJob(org: OrgState, tableId: string, jobId: string, origin: string) {
@@ -90,17 +112,31 @@ export function getImportJob(org: OrgState, tableId: string, jobId: string, orig
 }
 
 /** Applies an uploaded CSV to the table; rows that fail validation are counted, the rest are written. */
-export function processImport(table: DataTableState, job: ImportJob, csv: Buffer, options: EmulatorOptions, lag?: Lag): void {
+export function processImport(
+  table: DataTableState,
+  job: ImportJob,
+  csv: Buffer,
+  options: EmulatorOptions,
+  lag?: Lag,
+): void {
   let records: Record<string, string>[];
   try {
-    records = parse(csv, { bom: true, columns: true, skip_empty_lines: true, relax_column_count: false }) as Record<string, string>[];
+    records = parse(csv, { bom: true, columns: true, skip_empty_lines: true, relax_column_count: false }) as Record<
+      string,
+      string
+    >[];
   } catch (err) {
     return failJob(job, errors.badRequest(`The CSV file could not be read: ${(err as Error).message}`));
   }
   const header = records.length ? Object.keys(records[0]!) : [];
   const unknown = header.filter((h) => !table.schema.properties[h]);
   if (records.length && (!header.includes('key') || unknown.length)) {
-    return failJob(job, errors.badRequest(`The CSV header must name schema fields including 'key'; unknown: ${unknown.join(', ') || '(key missing)'}`));
+    return failJob(
+      job,
+      errors.badRequest(
+        `The CSV header must name schema fields including 'key'; unknown: ${unknown.join(', ') || '(key missing)'}`,
+      ),
+    );
   }
   if (job.importMode === 'ReplaceAll') {
     job.countRecordsDeleted = table.rows.size;
@@ -115,7 +151,8 @@ export function processImport(table: DataTableState, job: ImportJob, csv: Buffer
       const row: Row = rowToStore(body, table, options);
       const key = String(row.key);
       if (seen.has(key)) throw errors.syntax(`Duplicate key ${key} in the file.`);
-      if (!table.rows.has(key) && table.rows.size >= options.limits.maxRowsPerTable) throw errors.syntax('Row limit reached.');
+      if (!table.rows.has(key) && table.rows.size >= options.limits.maxRowsPerTable)
+        throw errors.syntax('Row limit reached.');
       seen.add(key);
       noteRowChange(table, key, table.rows.get(key), lag);
       table.rows.set(key, row);
@@ -170,7 +207,9 @@ export function createExportJob(org: OrgState, tableId: string, ownerId: string,
 /** Writes the table as reads see it at `now` (a new row may be missing, a deleted one still there). */
 export function processExport(table: DataTableState, job: ExportJob, options: EmulatorOptions, now: number): void {
   const props = Object.entries(table.schema.properties)
-    .sort(([a, pa], [b, pb]) => (a === 'key' ? -1 : b === 'key' ? 1 : (pa.displayOrder ?? 999) - (pb.displayOrder ?? 999)))
+    .sort(([a, pa], [b, pb]) =>
+      a === 'key' ? -1 : b === 'key' ? 1 : (pa.displayOrder ?? 999) - (pb.displayOrder ?? 999),
+    )
     .map(([name]) => name);
   const rows = visibleKeys(table, now).map((k) => visibleRow(table, k, now)!);
   const decimals = options.behaviour.normaliseValues;
@@ -179,7 +218,10 @@ export function processExport(table: DataTableState, job: ExportJob, options: Em
     if (typeof v === 'boolean') return String(v);
     return decimals && typeof v === 'number' && table.schema.properties[p]?.type === 'number' ? decimalText(v) : v;
   };
-  job.csv = stringify(rows.map((r) => props.map((p) => cell(r, p))), { header: true, columns: props });
+  job.csv = stringify(
+    rows.map((r) => props.map((p) => cell(r, p))),
+    { header: true, columns: props },
+  );
   job.countRecordsProcessed = rows.length;
   job.status = 'Succeeded';
   job.dateCompleted = new Date().toISOString();

@@ -19,13 +19,20 @@ export function readPaging(query: URLSearchParams, behaviour: EmulatorBehaviour)
   const pageNumber = positiveInt(query, 'pageNumber', 1);
   let pageSize = positiveInt(query, 'pageSize', 25);
   if (pageSize > behaviour.maxPageSize) {
-    if (behaviour.pageSizeOverCap === 'reject') throw errors.invalidQuery('pageSize', String(pageSize), `1 to ${behaviour.maxPageSize}`);
+    if (behaviour.pageSizeOverCap === 'reject')
+      throw errors.invalidQuery('pageSize', String(pageSize), `1 to ${behaviour.maxPageSize}`);
     pageSize = behaviour.maxPageSize;
   }
   return { pageNumber, pageSize };
 }
 
-export function listing<T>(all: T[], paging: Paging, basePath: string, extraQuery = '', withUris = true): Record<string, unknown> {
+export function listing<T>(
+  all: T[],
+  paging: Paging,
+  basePath: string,
+  extraQuery = '',
+  withUris = true,
+): Record<string, unknown> {
   const { pageNumber, pageSize } = paging;
   const total = all.length;
   const pageCount = Math.ceil(total / pageSize);
@@ -41,7 +48,12 @@ export function listing<T>(all: T[], paging: Paging, basePath: string, extraQuer
   return body;
 }
 
-export function readEnum<T extends string>(query: URLSearchParams, name: string, allowed: readonly T[], fallback: T): T {
+export function readEnum<T extends string>(
+  query: URLSearchParams,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
   const match = allowed.find((a) => a.toLowerCase() === raw.toLowerCase());

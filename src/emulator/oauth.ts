@@ -22,7 +22,10 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-export function readClientCredentials(authorization: string | undefined, form: URLSearchParams): { id: string; secret: string } | null {
+export function readClientCredentials(
+  authorization: string | undefined,
+  form: URLSearchParams,
+): { id: string; secret: string } | null {
   if (authorization?.startsWith('Basic ')) {
     const decoded = Buffer.from(authorization.slice(6), 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -49,19 +52,37 @@ export class TokenIssuer {
     if (knobs.tokenRequestsPerMinute > 0) {
       this.requests.setLimit(knobs.tokenRequestsPerMinute);
       const wait = this.requests.take(creds?.id ?? '');
-      if (wait > 0) return { status: 400, body: { error: 'invalid_request', error_description: `rate limit exceeded; try again in ${wait} seconds` } };
+      if (wait > 0)
+        return {
+          status: 400,
+          body: { error: 'invalid_request', error_description: `rate limit exceeded; try again in ${wait} seconds` },
+        };
     }
     if (form.get('grant_type') !== 'client_credentials') {
-      return { status: 400, body: { error: 'unsupported_grant_type', error_description: 'Only grant_type=client_credentials is supported.' } };
+      return {
+        status: 400,
+        body: {
+          error: 'unsupported_grant_type',
+          error_description: 'Only grant_type=client_credentials is supported.',
+        },
+      };
     }
     const org = creds && orgs.find((o) => same(o.clientId, creds.id) && same(o.clientSecret, creds.secret));
     if (!org) {
-      const description = creds && orgs.some((o) => same(o.clientId, creds.id)) ? 'authentication failed' : 'client not found';
-      return { status: knobs.oauthErrorStatus, body: { error: 'invalid_client', description, error_description: description } };
+      const description =
+        creds && orgs.some((o) => same(o.clientId, creds.id)) ? 'authentication failed' : 'client not found';
+      return {
+        status: knobs.oauthErrorStatus,
+        body: { error: 'invalid_client', description, error_description: description },
+      };
     }
     const token = randomBytes(32).toString('base64url');
     this.tokens.set(token, { clientId: org.clientId, expiresAt: this.now() + lifetimeSeconds * 1000 });
-    return { status: 200, clientId: org.clientId, body: { access_token: token, token_type: 'bearer', expires_in: lifetimeSeconds } };
+    return {
+      status: 200,
+      clientId: org.clientId,
+      body: { access_token: token, token_type: 'bearer', expires_in: lifetimeSeconds },
+    };
   }
 
   /** The client a bearer token belongs to, or the 401 to answer. */

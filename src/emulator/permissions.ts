@@ -26,7 +26,8 @@ export const FULL_ROLE: Role = Object.fromEntries(PERMISSIONS.map((p) => [p, '*'
 /** Accepts `architect:datatable:view` or the short `datatable:view`; throws on anything else. */
 export function parsePermission(raw: string): Permission {
   const name = raw.trim().startsWith('architect:') ? raw.trim() : `architect:${raw.trim()}`;
-  if (!(PERMISSIONS as readonly string[]).includes(name)) throw new Error(`unknown permission "${raw}" (known: ${PERMISSIONS.join(', ')})`);
+  if (!(PERMISSIONS as readonly string[]).includes(name))
+    throw new Error(`unknown permission "${raw}" (known: ${PERMISSIONS.join(', ')})`);
   return name as Permission;
 }
 
@@ -48,17 +49,27 @@ export function divisionsWith(org: OrgState, permission: Permission): string[] {
 function missing(permissions: readonly Permission[], division?: Division): GenesysError {
   const list = permissions.join(', ');
   // Genesys names the permission(s) but not the division; the division is in messageParams for tests to read.
-  return new GenesysError(403, permissions.length > 1 ? 'missing.any.permissions' : 'missing.permissions', `You are missing the following permission(s): ${list}`, {
-    permissions: list,
-    ...(division ? { division: division.name } : {}),
-  });
+  return new GenesysError(
+    403,
+    permissions.length > 1 ? 'missing.any.permissions' : 'missing.permissions',
+    `You are missing the following permission(s): ${list}`,
+    {
+      permissions: list,
+      ...(division ? { division: division.name } : {}),
+    },
+  );
 }
 
 /**
  * Throws unless the client holds at least one of `anyOf` in the division. An object in a division where the
  * role grants nothing at all answers 403, or 404 (as if it did not exist) when `hideUngranted` is set.
  */
-export function requireAny(org: OrgState, divisionId: string, anyOf: readonly Permission[], hideUngranted = false): void {
+export function requireAny(
+  org: OrgState,
+  divisionId: string,
+  anyOf: readonly Permission[],
+  hideUngranted = false,
+): void {
   const division = org.divisions.find((d) => d.id === divisionId);
   if (!division) throw missing(anyOf);
   if (anyOf.some((p) => grantedIn(org.role, p, division))) return;

@@ -1,13 +1,7 @@
 // Maps a decoded API path to the operation that serves it. `divisionviews` is routed before `{datatableId}`
 // (it is a literal segment at the same level), and row keys arrive already URL-decoded, `%2F` included.
 import { errors } from './errors.js';
-import {
-  createExportJob,
-  createImportJob,
-  getExportJob,
-  getImportJob,
-  listImportJobs,
-} from './jobs-api.js';
+import { createExportJob, createImportJob, getExportJob, getImportJob, listImportJobs } from './jobs-api.js';
 import type { EmulatorOptions } from './options.js';
 import { divisionsWith, requireAny, requireAnySomewhere, requireSomewhere, type Permission } from './permissions.js';
 import { createRow, deleteRow, getRow, listRows, updateRow } from './rows-api.js';
@@ -116,7 +110,8 @@ export function routeApi(req: ApiRequest): ApiResponse {
     }
   }
   if (rest[0] === 'divisionviews') {
-    if (rest.length === 1 && method === 'GET') return ok(listTables(org, query, options, viewable(), '/api/v2/flows/datatables/divisionviews'));
+    if (rest.length === 1 && method === 'GET')
+      return ok(listTables(org, query, options, viewable(), '/api/v2/flows/datatables/divisionviews'));
     if (rest.length === 2 && method === 'GET') return (allow(rest[1]!, VIEW), ok(getTable(org, rest[1]!, query, now)));
     throw errors.notFound();
   }
@@ -129,11 +124,14 @@ export function routeApi(req: ApiRequest): ApiResponse {
       if (moveTo) requireAny(org, moveTo, ['architect:datatable:edit']);
       return ok(updateTable(org, tableId, body, query, options));
     }
-    if (method === 'DELETE') return (allow(tableId, ['architect:datatable:delete']), deleteTable(org, tableId, query, lag), noContent);
+    if (method === 'DELETE')
+      return (allow(tableId, ['architect:datatable:delete']), deleteTable(org, tableId, query, lag), noContent);
   }
   if (section === 'rows') {
-    if (a === undefined && method === 'GET') return (allow(tableId, ROW_VIEW), ok(listRows(org, tableId, query, options, now)));
-    if (a === undefined && method === 'POST') return (allow(tableId, ROW_ADD), ok(createRow(org, tableId, body, options, lag)));
+    if (a === undefined && method === 'GET')
+      return (allow(tableId, ROW_VIEW), ok(listRows(org, tableId, query, options, now)));
+    if (a === undefined && method === 'POST')
+      return (allow(tableId, ROW_ADD), ok(createRow(org, tableId, body, options, lag)));
     if (a !== undefined && rest.length === 3) {
       if (method === 'GET') return (allow(tableId, ROW_VIEW), ok(getRow(org, tableId, a, query, options, now)));
       if (method === 'PUT') return (allow(tableId, ROW_EDIT), ok(updateRow(org, tableId, a, body, options, lag)));
@@ -141,10 +139,17 @@ export function routeApi(req: ApiRequest): ApiResponse {
     }
   }
   if (section === 'import') {
-    if (a === 'csv' && b === 'jobs' && c === undefined && method === 'POST') return (allow(tableId, IMPORT), ok(createImportJob(org, tableId, body, org.clientId, req.origin, false, options)));
-    if (a === 'jobs' && b === undefined && method === 'POST') return (allow(tableId, IMPORT), ok(createImportJob(org, tableId, body, org.clientId, req.origin, true, options)));
-    if (a === 'jobs' && b === undefined && method === 'GET') return (allow(tableId, IMPORT_LIST), ok(listImportJobs(org, tableId, query, options, req.origin)));
-    if (a === 'jobs' && b !== undefined && c === undefined && method === 'GET') return (allow(tableId, ROW_VIEW), ok(getImportJob(org, tableId, b, req.origin)));
+    if (a === 'csv' && b === 'jobs' && c === undefined && method === 'POST')
+      return (
+        allow(tableId, IMPORT),
+        ok(createImportJob(org, tableId, body, org.clientId, req.origin, false, options))
+      );
+    if (a === 'jobs' && b === undefined && method === 'POST')
+      return (allow(tableId, IMPORT), ok(createImportJob(org, tableId, body, org.clientId, req.origin, true, options)));
+    if (a === 'jobs' && b === undefined && method === 'GET')
+      return (allow(tableId, IMPORT_LIST), ok(listImportJobs(org, tableId, query, options, req.origin)));
+    if (a === 'jobs' && b !== undefined && c === undefined && method === 'GET')
+      return (allow(tableId, ROW_VIEW), ok(getImportJob(org, tableId, b, req.origin)));
   }
   if (section === 'export' && a === 'jobs') {
     allow(tableId, ROW_VIEW);

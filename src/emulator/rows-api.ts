@@ -11,9 +11,16 @@ import { presentRow, trimOnWrite } from './value-normalisation.js';
 import { noteRowChange, visibleKeys, visibleRow, type Lag } from './visibility.js';
 
 const brief = (row: Row) => ({ key: row.key });
-const present = (row: Row, table: DataTableState, options: EmulatorOptions) => presentRow(row, table.schema, options.behaviour.normaliseValues);
+const present = (row: Row, table: DataTableState, options: EmulatorOptions) =>
+  presentRow(row, table.schema, options.behaviour.normaliseValues);
 
-export function listRows(org: OrgState, tableId: string, query: URLSearchParams, options: EmulatorOptions, now: number) {
+export function listRows(
+  org: OrgState,
+  tableId: string,
+  query: URLSearchParams,
+  options: EmulatorOptions,
+  now: number,
+) {
   const table = findVisibleTable(org, tableId, now);
   const paging = readPaging(query, options.behaviour);
   const showbrief = readBoolean(query, 'showbrief', true);
@@ -24,16 +31,30 @@ export function listRows(org: OrgState, tableId: string, query: URLSearchParams,
   // Build only the requested page, then wrap it in a listing sized by the full key count.
   const page = keys.slice(start, start + paging.pageSize).map((k) => visibleRow(table, k, now)!);
   const entities = page.map((r) => (showbrief ? brief(r) : present(r, table, options)));
-  const body = listing(new Array<unknown>(keys.length), paging, `/api/v2/flows/datatables/${tableId}/rows`, showbrief ? '' : '&showbrief=false');
+  const body = listing(
+    new Array<unknown>(keys.length),
+    paging,
+    `/api/v2/flows/datatables/${tableId}/rows`,
+    showbrief ? '' : '&showbrief=false',
+  );
   body.entities = entities;
   return body;
 }
 
-export function getRow(org: OrgState, tableId: string, key: string, query: URLSearchParams, options: EmulatorOptions, now: number) {
+export function getRow(
+  org: OrgState,
+  tableId: string,
+  key: string,
+  query: URLSearchParams,
+  options: EmulatorOptions,
+  now: number,
+) {
   const table = findVisibleTable(org, tableId, now);
   const row = visibleRow(table, key, now);
   if (!row) throw errors.rowNotFound(key);
-  return readBoolean(query, 'showbrief', options.behaviour.singleRowShowbriefDefault) ? brief(row) : present(row, table, options);
+  return readBoolean(query, 'showbrief', options.behaviour.singleRowShowbriefDefault)
+    ? brief(row)
+    : present(row, table, options);
 }
 
 function checkRowLimit(count: number, options: EmulatorOptions): void {
@@ -48,7 +69,9 @@ function checkRowLimit(count: number, options: EmulatorOptions): void {
 
 /** A row body checked against the schema and stored as Genesys would store it. */
 export function rowToStore(body: unknown, table: DataTableState, options: EmulatorOptions): Row {
-  const row = normaliseRow(body, table.schema, options.limits, { enforceLengths: options.behaviour.enforceSchemaBounds });
+  const row = normaliseRow(body, table.schema, options.limits, {
+    enforceLengths: options.behaviour.enforceSchemaBounds,
+  });
   return options.behaviour.normaliseValues ? trimOnWrite(row, table.schema) : row;
 }
 
@@ -67,14 +90,25 @@ export function createRow(org: OrgState, tableId: string, body: unknown, options
   return present(row, table, options);
 }
 
-export function updateRow(org: OrgState, tableId: string, key: string, body: unknown, options: EmulatorOptions, lag?: Lag) {
+export function updateRow(
+  org: OrgState,
+  tableId: string,
+  key: string,
+  body: unknown,
+  options: EmulatorOptions,
+  lag?: Lag,
+) {
   const table = findTable(org, tableId);
-  if (body === undefined || body === null) throw errors.badRequest('The request body is required: the complete row, including its key.');
+  if (body === undefined || body === null)
+    throw errors.badRequest('The request body is required: the complete row, including its key.');
   if (typeof body === 'object' && !Array.isArray(body) && (body as Row).key === undefined) {
     body = { ...(body as Row), key }; // a body without its key means "this row"
   }
   const row = rowToStore(body, table, options);
-  if (row.key !== key) throw errors.badRequest(`The key in the body (${String(row.key)}) does not match the row being updated (${key}); keys cannot be changed.`);
+  if (row.key !== key)
+    throw errors.badRequest(
+      `The key in the body (${String(row.key)}) does not match the row being updated (${key}); keys cannot be changed.`,
+    );
   const previous = table.rows.get(key);
   if (!previous) {
     if (options.behaviour.putUnknownRow === 'not-found') throw errors.rowNotFound(key);

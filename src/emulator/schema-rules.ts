@@ -5,7 +5,13 @@
 import { errors } from './errors.js';
 import type { EmulatorLimits } from './options.js';
 
-import { FIELD_TYPES, type FieldSchema, type FieldType, type Row, type TableSchema } from '../genesys/datatable-schema.js';
+import {
+  FIELD_TYPES,
+  type FieldSchema,
+  type FieldType,
+  type Row,
+  type TableSchema,
+} from '../genesys/datatable-schema.js';
 
 export { FIELD_TYPES };
 export type { FieldType, Row, TableSchema };
@@ -41,12 +47,17 @@ export function validateSchema(schema: unknown, limits: EmulatorLimits, previous
   }
   for (const [name, prop] of Object.entries(properties)) {
     if (!isObject(prop) || !FIELD_TYPES.includes(prop.type as FieldType)) {
-      throw errors.invalidValue(`Value [${String(isObject(prop) ? prop.type : prop)}] is not valid for field type [${name}]. Allowable values are: ${FIELD_TYPES.join(', ')}`, {
-        field: name,
-      });
+      throw errors.invalidValue(
+        `Value [${String(isObject(prop) ? prop.type : prop)}] is not valid for field type [${name}]. Allowable values are: ${FIELD_TYPES.join(', ')}`,
+        {
+          field: name,
+        },
+      );
     }
     if ('default' in prop && prop.default !== undefined && !valueMatches(prop.type as FieldType, prop.default)) {
-      throw errors.invalidValue(`The default value of field '${name}' does not match its type ${String(prop.type)}.`, { field: name });
+      throw errors.invalidValue(`The default value of field '${name}' does not match its type ${String(prop.type)}.`, {
+        field: name,
+      });
     }
   }
   const count = Object.keys(properties).length;
@@ -62,7 +73,10 @@ export function validateSchema(schema: unknown, limits: EmulatorLimits, previous
       const next = properties[name] as PropertySchema | undefined;
       if (!next) throw errors.badRequest(`Field '${name}' is missing from the proposed schema`, { field: name });
       if (next.type !== prop.type) {
-        throw errors.badRequest(`Field '${name}' cannot change type from ${prop.type} to ${next.type}; fields can only be added.`, { field: name });
+        throw errors.badRequest(
+          `Field '${name}' cannot change type from ${prop.type} to ${next.type}; fields can only be added.`,
+          { field: name },
+        );
       }
     }
   }
@@ -70,7 +84,8 @@ export function validateSchema(schema: unknown, limits: EmulatorLimits, previous
 }
 
 function defaultFor(prop: PropertySchema): string | number | boolean {
-  if (prop.default !== undefined && valueMatches(prop.type, prop.default)) return prop.default as string | number | boolean;
+  if (prop.default !== undefined && valueMatches(prop.type, prop.default))
+    return prop.default as string | number | boolean;
   return prop.type === 'boolean' ? false : prop.type === 'string' ? '' : 0;
 }
 
@@ -79,7 +94,12 @@ function defaultFor(prop: PropertySchema): string | number | boolean {
  * ones (or null) filled with the schema default, else false / "" / 0. PUT is a full replacement, so the same
  * function serves create and update.
  */
-export function normaliseRow(body: unknown, schema: TableSchema, limits: EmulatorLimits, opts: { enforceLengths: boolean }): Row {
+export function normaliseRow(
+  body: unknown,
+  schema: TableSchema,
+  limits: EmulatorLimits,
+  opts: { enforceLengths: boolean },
+): Row {
   if (!isObject(body)) throw errors.syntax('The row must be a JSON object.');
   const key = body.key;
   if (typeof key !== 'string' || key.length === 0) throw errors.syntax("The row must have a non-empty string 'key'.");
@@ -98,21 +118,29 @@ export function normaliseRow(body: unknown, schema: TableSchema, limits: Emulato
     if (!prop) throw errors.syntax(`Value [${name}] is not a valid property for object [row]`, { property: name });
     if (value === null || value === undefined) continue;
     if (!valueMatches(prop.type, value)) {
-      throw errors.syntax(`Value [${JSON.stringify(value)}] is not valid for field [${name}] of type [${prop.type}].`, { field: name, type: prop.type });
+      throw errors.syntax(`Value [${JSON.stringify(value)}] is not valid for field [${name}] of type [${prop.type}].`, {
+        field: name,
+        type: prop.type,
+      });
     }
     if (opts.enforceLengths && typeof value === 'string') {
       const len = [...value].length;
-      if (prop.maxLength !== undefined && len > prop.maxLength) throw errors.syntax(`Field [${name}] is longer than ${prop.maxLength} characters.`, { field: name });
-      if (prop.minLength !== undefined && len < prop.minLength) throw errors.syntax(`Field [${name}] is shorter than ${prop.minLength} characters.`, { field: name });
+      if (prop.maxLength !== undefined && len > prop.maxLength)
+        throw errors.syntax(`Field [${name}] is longer than ${prop.maxLength} characters.`, { field: name });
+      if (prop.minLength !== undefined && len < prop.minLength)
+        throw errors.syntax(`Field [${name}] is shorter than ${prop.minLength} characters.`, { field: name });
     }
     if (opts.enforceLengths && typeof value === 'number') {
-      if (prop.maximum !== undefined && value > prop.maximum) throw errors.syntax(`Field [${name}] is above ${prop.maximum}.`, { field: name });
-      if (prop.minimum !== undefined && value < prop.minimum) throw errors.syntax(`Field [${name}] is below ${prop.minimum}.`, { field: name });
+      if (prop.maximum !== undefined && value > prop.maximum)
+        throw errors.syntax(`Field [${name}] is above ${prop.maximum}.`, { field: name });
+      if (prop.minimum !== undefined && value < prop.minimum)
+        throw errors.syntax(`Field [${name}] is below ${prop.minimum}.`, { field: name });
     }
     fields.push([name, value as string | number | boolean]);
   }
   const given = new Set(fields.map(([name]) => name));
-  for (const [name, prop] of Object.entries(schema.properties)) if (!given.has(name)) fields.push([name, defaultFor(prop)]);
+  for (const [name, prop] of Object.entries(schema.properties))
+    if (!given.has(name)) fields.push([name, defaultFor(prop)]);
   return Object.fromEntries(fields) as Row;
 }
 

@@ -10,11 +10,19 @@ import { homeDivision, type OrgState } from './store.js';
 type FieldSpec = [name: string, type: FieldType, extra?: Partial<PropertySchema>];
 
 export function buildSchema(fields: FieldSpec[], keyTitle = 'Key'): TableSchema {
-  const properties: Record<string, PropertySchema> = { key: { type: 'string', title: keyTitle, $id: '/properties/key', displayOrder: 0 } };
+  const properties: Record<string, PropertySchema> = {
+    key: { type: 'string', title: keyTitle, $id: '/properties/key', displayOrder: 0 },
+  };
   fields.forEach(([name, type, extra], i) => {
     properties[name] = { type, title: extra?.title ?? name, $id: `/properties/${name}`, displayOrder: i + 1, ...extra };
   });
-  return { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', required: ['key'], properties, additionalProperties: false };
+  return {
+    $schema: 'http://json-schema.org/draft-04/schema#',
+    type: 'object',
+    required: ['key'],
+    properties,
+    additionalProperties: false,
+  };
 }
 
 function prng(seed: number): () => number {
@@ -28,14 +36,64 @@ function prng(seed: number): () => number {
   };
 }
 
-function addTable(org: OrgState, options: EmulatorOptions, name: string, description: string, fields: FieldSpec[], rows: Row[], keyTitle?: string, divisionName = 'Home'): void {
+function addTable(
+  org: OrgState,
+  options: EmulatorOptions,
+  name: string,
+  description: string,
+  fields: FieldSpec[],
+  rows: Row[],
+  keyTitle?: string,
+  divisionName = 'Home',
+): void {
   const division = org.divisions.find((d) => d.name === divisionName) ?? homeDivision(org);
-  const table = createTable(org, { name, description, division: { id: division.id }, schema: buildSchema(fields, keyTitle) }, options) as { id: string };
+  const table = createTable(
+    org,
+    { name, description, division: { id: division.id }, schema: buildSchema(fields, keyTitle) },
+    options,
+  ) as { id: string };
   for (const row of rows) createRow(org, table.id, row, options);
 }
 
-const FIRST = ['Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Elijah', 'Sophia', 'Lucas', 'Mia', 'Mateo', 'Amelia', 'Aarav', 'Chloé', 'Jürgen', 'Siobhán', 'Zoë', 'Kenji', 'Fatima', 'Ingrid', 'Diego'];
-const LAST = ['Smith', 'García', 'Müller', 'Nakamura', 'O’Brien', 'Kowalski', 'Dubois', 'Rossi', 'Johansson', 'Patel', 'Nguyen', 'Okafor', 'Silva', 'Cohen', 'Andersen'];
+const FIRST = [
+  'Olivia',
+  'Liam',
+  'Emma',
+  'Noah',
+  'Ava',
+  'Elijah',
+  'Sophia',
+  'Lucas',
+  'Mia',
+  'Mateo',
+  'Amelia',
+  'Aarav',
+  'Chloé',
+  'Jürgen',
+  'Siobhán',
+  'Zoë',
+  'Kenji',
+  'Fatima',
+  'Ingrid',
+  'Diego',
+];
+const LAST = [
+  'Smith',
+  'García',
+  'Müller',
+  'Nakamura',
+  'O’Brien',
+  'Kowalski',
+  'Dubois',
+  'Rossi',
+  'Johansson',
+  'Patel',
+  'Nguyen',
+  'Okafor',
+  'Silva',
+  'Cohen',
+  'Andersen',
+];
 const MANAGERS = ['Priya Shah', 'Tom Becker', 'Lena Novak', 'Marcus Reid', 'Aiko Tanaka'];
 const TIERS = ['Gold', 'Platinum', 'Diamond'];
 
@@ -47,7 +105,12 @@ export function seedDemoData(org: OrgState, options: EmulatorOptions): void {
     options,
     'Holiday Calendar',
     'Public holidays and closures; the IVR plays the closed message on these dates.',
-    [['Holiday', 'string'], ['Closed', 'boolean', { default: true }], ['Region', 'string', { default: 'ALL' }], ['Message', 'string']],
+    [
+      ['Holiday', 'string'],
+      ['Closed', 'boolean', { default: true }],
+      ['Region', 'string', { default: 'ALL' }],
+      ['Message', 'string'],
+    ],
     [
       ['2026-01-01', "New Year's Day", 'ALL'],
       ['2026-04-03', 'Good Friday', 'UK'],
@@ -66,7 +129,9 @@ export function seedDemoData(org: OrgState, options: EmulatorOptions): void {
       Holiday: holiday!,
       Closed: !holiday!.includes('half day'),
       Region: region!,
-      Message: holiday!.includes('half day') ? 'We close at 1pm today. Thank you for calling.' : `Our contact centre is closed for ${holiday}.`,
+      Message: holiday!.includes('half day')
+        ? 'We close at 1pm today. Thank you for calling.'
+        : `Our contact centre is closed for ${holiday}.`,
     })),
     'Date (YYYY-MM-DD)',
   );
@@ -76,22 +141,70 @@ export function seedDemoData(org: OrgState, options: EmulatorOptions): void {
   for (const line of ['Sales', 'Support', 'Billing']) {
     for (const day of days) {
       const weekend = day === 'Sat' || day === 'Sun';
-      hoursRows.push({ key: `${line}/${day}`, Open: weekend ? (line === 'Support' ? '10:00' : '') : '08:00', Close: weekend ? (line === 'Support' ? '16:00' : '') : line === 'Sales' ? '20:00' : '18:00', Closed: weekend && line !== 'Support', TimeZone: 'Europe/London' });
+      hoursRows.push({
+        key: `${line}/${day}`,
+        Open: weekend ? (line === 'Support' ? '10:00' : '') : '08:00',
+        Close: weekend ? (line === 'Support' ? '16:00' : '') : line === 'Sales' ? '20:00' : '18:00',
+        Closed: weekend && line !== 'Support',
+        TimeZone: 'Europe/London',
+      });
     }
   }
-  addTable(org, options, 'Opening Hours', 'Opening hours per line of business and weekday (key: Line/Day).', [['Open', 'string', { maxLength: 5 }], ['Close', 'string', { maxLength: 5 }], ['Closed', 'boolean'], ['TimeZone', 'string', { default: 'Europe/London' }]], hoursRows, 'Line/Day');
+  addTable(
+    org,
+    options,
+    'Opening Hours',
+    'Opening hours per line of business and weekday (key: Line/Day).',
+    [
+      ['Open', 'string', { maxLength: 5 }],
+      ['Close', 'string', { maxLength: 5 }],
+      ['Closed', 'boolean'],
+      ['TimeZone', 'string', { default: 'Europe/London' }],
+    ],
+    hoursRows,
+    'Line/Day',
+  );
 
   addTable(
     org,
     options,
     'Emergency Flags',
     'Switch a line into emergency mode; flows read this on every call.',
-    [['Active', 'boolean'], ['Message', 'string'], ['Priority', 'integer', { default: 1 }], ['ActivatedBy', 'string']],
     [
-      { key: 'Main Line', Active: false, Message: 'We are experiencing a high volume of calls.', Priority: 1, ActivatedBy: '' },
-      { key: 'Billing Queue', Active: false, Message: 'Our billing system is unavailable. Please call back later.', Priority: 2, ActivatedBy: '' },
-      { key: 'Weather Closure', Active: false, Message: 'Due to severe weather our offices are closed.', Priority: 1, ActivatedBy: '' },
-      { key: 'IT Outage / Website', Active: true, Message: 'Our website is down; agents can still help you.', Priority: 3, ActivatedBy: 'ops@example.com' },
+      ['Active', 'boolean'],
+      ['Message', 'string'],
+      ['Priority', 'integer', { default: 1 }],
+      ['ActivatedBy', 'string'],
+    ],
+    [
+      {
+        key: 'Main Line',
+        Active: false,
+        Message: 'We are experiencing a high volume of calls.',
+        Priority: 1,
+        ActivatedBy: '',
+      },
+      {
+        key: 'Billing Queue',
+        Active: false,
+        Message: 'Our billing system is unavailable. Please call back later.',
+        Priority: 2,
+        ActivatedBy: '',
+      },
+      {
+        key: 'Weather Closure',
+        Active: false,
+        Message: 'Due to severe weather our offices are closed.',
+        Priority: 1,
+        ActivatedBy: '',
+      },
+      {
+        key: 'IT Outage / Website',
+        Active: true,
+        Message: 'Our website is down; agents can still help you.',
+        Priority: 3,
+        ActivatedBy: 'ops@example.com',
+      },
     ],
     'Line',
   );
@@ -119,7 +232,14 @@ export function seedDemoData(org: OrgState, options: EmulatorOptions): void {
     options,
     'Queue Routing',
     'Which queue handles each routing code, with overflow and service-level targets.',
-    [['QueueName', 'string'], ['Skills', 'string'], ['Priority', 'integer', { default: 3 }], ['OverflowQueue', 'string'], ['MaxWaitSeconds', 'integer', { default: 300 }], ['ServiceLevelTarget', 'number', { default: 0.8 }]],
+    [
+      ['QueueName', 'string'],
+      ['Skills', 'string'],
+      ['Priority', 'integer', { default: 3 }],
+      ['OverflowQueue', 'string'],
+      ['MaxWaitSeconds', 'integer', { default: 300 }],
+      ['ServiceLevelTarget', 'number', { default: 0.8 }],
+    ],
     queues,
     'Routing code',
     // A second division, so a role granted in Home only does not see every table (roles, permissions.ts).
@@ -146,7 +266,15 @@ export function seedDemoData(org: OrgState, options: EmulatorOptions): void {
     options,
     'VIP Customers',
     'Callers routed straight to the VIP queue, by phone number.',
-    [['CustomerName', 'string'], ['Tier', 'string', { default: 'Gold' }], ['AccountManager', 'string'], ['Priority', 'integer', { default: 3 }], ['LifetimeValue', 'number'], ['Active', 'boolean', { default: true }], ['Notes', 'string']],
+    [
+      ['CustomerName', 'string'],
+      ['Tier', 'string', { default: 'Gold' }],
+      ['AccountManager', 'string'],
+      ['Priority', 'integer', { default: 3 }],
+      ['LifetimeValue', 'number'],
+      ['Active', 'boolean', { default: true }],
+      ['Notes', 'string'],
+    ],
     vip,
     'Phone number',
   );

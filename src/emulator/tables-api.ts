@@ -45,12 +45,22 @@ function wildcardToRegExp(pattern: string): RegExp {
  * GET /flows/datatables and /flows/datatables/divisionviews (identical here: divisionview semantics are
  * UNCONFIRMED), showing only tables in `divisionIds` (those the client may view) as reads see them at `now`.
  */
-export function listTables(org: OrgState, query: URLSearchParams, options: EmulatorOptions, view: { now: number; divisionIds: string[] }, basePath = TABLES_PATH) {
+export function listTables(
+  org: OrgState,
+  query: URLSearchParams,
+  options: EmulatorOptions,
+  view: { now: number; divisionIds: string[] },
+  basePath = TABLES_PATH,
+) {
   const paging = readPaging(query, options.behaviour);
   const expand = readEnum(query, 'expand', ['schema', ''] as const, '') === 'schema';
   const sortBy = readEnum(query, 'sortBy', ['id', 'name'] as const, 'id');
   const sortOrder = readEnum(query, 'sortOrder', ['ascending', 'descending', 'ASC', 'DESC'] as const, 'ascending');
-  const divisionIds = query.getAll('divisionId').flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const divisionIds = query
+    .getAll('divisionId')
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   const name = query.get('name');
   let tables = visibleTables(org, view.now).filter((t) => view.divisionIds.includes(t.divisionId));
   if (name) {
@@ -65,7 +75,12 @@ export function listTables(org: OrgState, query: URLSearchParams, options: Emula
     .filter(([k]) => k !== 'pageSize' && k !== 'pageNumber')
     .map(([k, v]) => `&${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
     .join('');
-  return listing(tables.map((t) => tableEntity(org, t, expand)), paging, basePath, extra);
+  return listing(
+    tables.map((t) => tableEntity(org, t, expand)),
+    paging,
+    basePath,
+    extra,
+  );
 }
 
 export function getTable(org: OrgState, id: string, query: URLSearchParams, now: number) {
@@ -78,17 +93,26 @@ function readTableBody(org: OrgState, body: unknown, options: EmulatorOptions, e
   const name = body.name;
   if (typeof name !== 'string' || name.trim() === '') throw errors.badRequest('The datatable name is required.');
   if ([...name].length > 256) throw errors.badRequest('The datatable name may be at most 256 characters long.');
-  const clash = [...org.tables.values()].find((t) => t.name.toLowerCase() === name.toLowerCase() && t.id !== existing?.id);
+  const clash = [...org.tables.values()].find(
+    (t) => t.name.toLowerCase() === name.toLowerCase() && t.id !== existing?.id,
+  );
   if (clash) throw errors.conflict('general.conflict', `A datatable named '${name}' already exists.`, { name });
-  if (body.description !== undefined && typeof body.description !== 'string') throw errors.badRequest('The description must be a string.');
+  if (body.description !== undefined && typeof body.description !== 'string')
+    throw errors.badRequest('The description must be a string.');
   let divisionId = existing?.divisionId ?? homeDivision(org).id;
   if (body.division !== undefined) {
     const id = isObject(body.division) ? body.division.id : undefined;
-    if (typeof id !== 'string' || !org.divisions.some((d) => d.id === id)) throw errors.invalidValue(`Division [${String(id)}] does not exist.`);
+    if (typeof id !== 'string' || !org.divisions.some((d) => d.id === id))
+      throw errors.invalidValue(`Division [${String(id)}] does not exist.`);
     divisionId = id;
   }
   const schema = validateSchema(body.schema, options.limits, existing?.schema);
-  return { name, description: (body.description as string | undefined) ?? existing?.description ?? '', divisionId, schema };
+  return {
+    name,
+    description: (body.description as string | undefined) ?? existing?.description ?? '',
+    divisionId,
+    schema,
+  };
 }
 
 function storedSchema(schema: TableSchema, name: string, description: string): TableSchema {
@@ -120,7 +144,13 @@ export function createTable(org: OrgState, body: unknown, options: EmulatorOptio
   return tableEntity(org, table, true);
 }
 
-export function updateTable(org: OrgState, id: string, body: unknown, query: URLSearchParams, options: EmulatorOptions) {
+export function updateTable(
+  org: OrgState,
+  id: string,
+  body: unknown,
+  query: URLSearchParams,
+  options: EmulatorOptions,
+) {
   const table = findTable(org, id);
   const input = readTableBody(org, body, options, table);
   Object.assign(table, {

@@ -13,11 +13,13 @@ const MARKER = `\u0000decimal-${NONCE}:`;
 const MARKED = new RegExp(`"\\\\u0000decimal-${NONCE}:([^"]*)"`, 'g');
 
 /** `1` -> `1.0`; non-whole numbers as JavaScript writes them. */
-export const decimalText = (n: number): string => (Number.isInteger(n) && Math.abs(n) < 1e21 ? n.toFixed(1) : String(n));
+export const decimalText = (n: number): string =>
+  Number.isInteger(n) && Math.abs(n) < 1e21 ? n.toFixed(1) : String(n);
 
 export function trimOnWrite(row: Row, schema: TableSchema): Row {
   for (const [name, value] of Object.entries(row)) {
-    if (name !== 'key' && typeof value === 'string' && schema.properties[name]?.type === 'string') row[name] = value.trimEnd();
+    if (name !== 'key' && typeof value === 'string' && schema.properties[name]?.type === 'string')
+      row[name] = value.trimEnd();
   }
   return row;
 }
@@ -27,7 +29,8 @@ export function presentRow(row: Row, schema: TableSchema, normalise: boolean): R
   if (!normalise) return row;
   const out: Record<string, unknown> = { ...row };
   for (const [name, value] of Object.entries(row)) {
-    if (typeof value === 'number' && schema.properties[name]?.type === 'number') out[name] = `${MARKER}${decimalText(value)}`;
+    if (typeof value === 'number' && schema.properties[name]?.type === 'number')
+      out[name] = `${MARKER}${decimalText(value)}`;
   }
   return out;
 }

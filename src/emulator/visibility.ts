@@ -19,7 +19,8 @@ export function markNewTable(table: DataTableState, lag: Lag | undefined): void 
 }
 
 export function lingerDeletedTable(org: OrgState, table: DataTableState, lag: Lag | undefined): void {
-  if (lagging(lag) && (table.visibleAfter ?? 0) <= lag.now) (org.lingering ??= new Map()).set(table.id, { table, until: lag.now + lag.delayMs });
+  if (lagging(lag) && (table.visibleAfter ?? 0) <= lag.now)
+    (org.lingering ??= new Map()).set(table.id, { table, until: lag.now + lag.delayMs });
 }
 
 /** The table as reads see it at `now`: a new one not yet, a deleted one still. */
@@ -38,7 +39,12 @@ export function visibleTables(org: OrgState, now: number): DataTableState[] {
 }
 
 /** Records that the row `key` changed from `previous` (undefined = it did not exist); reads keep the older state. */
-export function noteRowChange(table: DataTableState, key: string, previous: Row | undefined, lag: Lag | undefined): void {
+export function noteRowChange(
+  table: DataTableState,
+  key: string,
+  previous: Row | undefined,
+  lag: Lag | undefined,
+): void {
   if (!lagging(lag)) return;
   const stale = (table.stale ??= new Map());
   const pending = stale.get(key);

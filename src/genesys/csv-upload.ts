@@ -15,15 +15,27 @@ export function uploadRequestHeaders(uploadHeaders: Record<string, string> = {})
 /** 'refused' with the reason in plain words: the storage answered and took nothing. */
 export type UploadResult = { ok: true } | { ok: false; refused: string };
 
-export async function uploadCsv(url: URL, uploadHeaders: Record<string, string> | undefined, csv: string, timeoutMs: number): Promise<UploadResult> {
+export async function uploadCsv(
+  url: URL,
+  uploadHeaders: Record<string, string> | undefined,
+  csv: string,
+  timeoutMs: number,
+): Promise<UploadResult> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'PUT', headers: uploadRequestHeaders(uploadHeaders), body: csv, signal: AbortSignal.timeout(timeoutMs) });
+    res = await fetch(url, {
+      method: 'PUT',
+      headers: uploadRequestHeaders(uploadHeaders),
+      body: csv,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     // Timed out or cut off: the file may have arrived whole, so the job may still run. The caller reads to know.
     const timedOut = (err as Error).name === 'TimeoutError' || (err as Error).name === 'AbortError';
     throw new GenesysUnavailableError(
-      timedOut ? `Uploading the CSV to Genesys Cloud did not finish within ${Math.round(timeoutMs / 1000)} seconds.` : 'The connection to Genesys Cloud was lost while uploading the CSV.',
+      timedOut
+        ? `Uploading the CSV to Genesys Cloud did not finish within ${Math.round(timeoutMs / 1000)} seconds.`
+        : 'The connection to Genesys Cloud was lost while uploading the CSV.',
       timedOut ? 'timeout' : 'connection-reset',
       true,
     );

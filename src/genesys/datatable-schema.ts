@@ -43,7 +43,8 @@ const asNumber = (v: unknown): number | null => {
   if (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))) return Number(v);
   return null;
 };
-const asBoolean = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : null);
+const asBoolean = (v: unknown): boolean | null =>
+  typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : null;
 
 /**
  * Whether two values of one column mean the same to Genesys: numbers by value (1 = 1.0, also when one side is
@@ -53,7 +54,13 @@ const asBoolean = (v: unknown): boolean | null => (typeof v === 'boolean' ? v : 
 export function sameValue(a: unknown, b: unknown, type?: FieldType, exact = false): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined || a === null || b === null) return false;
-  const kind = type ?? (typeof a === 'number' || typeof b === 'number' ? 'number' : typeof a === 'boolean' || typeof b === 'boolean' ? 'boolean' : 'string');
+  const kind =
+    type ??
+    (typeof a === 'number' || typeof b === 'number'
+      ? 'number'
+      : typeof a === 'boolean' || typeof b === 'boolean'
+        ? 'boolean'
+        : 'string');
   if (kind === 'number' || kind === 'integer') {
     const [x, y] = [asNumber(a), asNumber(b)];
     return x !== null && x === y;
@@ -67,8 +74,12 @@ export function sameValue(a: unknown, b: unknown, type?: FieldType, exact = fals
 }
 
 /** Column `c` of two rows means the same (the key compared exactly). */
-export const sameIn = (c: string, a: Row | null | undefined, b: Row | null | undefined, schema?: TableSchema): boolean =>
-  sameValue(a?.[c], b?.[c], schema?.properties[c]?.type, c === 'key');
+export const sameIn = (
+  c: string,
+  a: Row | null | undefined,
+  b: Row | null | undefined,
+  schema?: TableSchema,
+): boolean => sameValue(a?.[c], b?.[c], schema?.properties[c]?.type, c === 'key');
 
 /** The row exists and holds every value of `wanted` by meaning (other columns may differ). */
 export function rowHolds(row: Row | null | undefined, wanted: Row | null | undefined, schema?: TableSchema): boolean {

@@ -72,5 +72,7 @@ export class GenesysUnavailableError extends GenesysError {
 }
 
 export function isRetryable(err: unknown): boolean {
-  return err instanceof GenesysRateLimitedError || (err instanceof GenesysUnavailableError && err.reason !== 'unknown-host');
+  return (
+    err instanceof GenesysRateLimitedError || (err instanceof GenesysUnavailableError && err.reason !== 'unknown-host')
+  );
 }

@@ -48,9 +48,21 @@ export class GatewayRegistry {
     const existing = this.entries.get(orgId);
     if (existing?.cacheKey === conn.cacheKey) return existing;
     existing?.queue.close();
-    const client = new OrgApiClient(conn, { clock: this.settings.clock, redactor: this.settings.redactor, timeoutMs: this.settings.timeoutMs, apiOverride: this.settings.apiOverride, sharedTokens: this.settings.sharedTokens });
+    const client = new OrgApiClient(conn, {
+      clock: this.settings.clock,
+      redactor: this.settings.redactor,
+      timeoutMs: this.settings.timeoutMs,
+      apiOverride: this.settings.apiOverride,
+      sharedTokens: this.settings.sharedTokens,
+    });
     const { clock, sleep } = this.settings.sleep ? this.settings : { clock: undefined, sleep: undefined };
-    const queue = new OrgRequestQueue({ requestsPerMinute: conn.requestsPerMinute, concurrency: this.settings.concurrency, budgets: this.settings.budgets, clock, sleep });
+    const queue = new OrgRequestQueue({
+      requestsPerMinute: conn.requestsPerMinute,
+      concurrency: this.settings.concurrency,
+      budgets: this.settings.budgets,
+      clock,
+      sleep,
+    });
     const gateway = new SdkDataTableGateway(client, queue, {
       jobPollIntervalMs: this.settings.jobPollIntervalMs,
       jobTimeoutMs: this.settings.jobTimeoutMs,

@@ -38,7 +38,10 @@ export interface DataTableGateway {
   listTables(opts?: CallOptions): Promise<DataTable[]>;
   getTable(tableId: string, opts?: CallOptions): Promise<DataTable>;
   /** A new table with this schema (division omitted: Genesys puts it in the Home division), once reads see it. */
-  createTable(table: { name: string; description: string; divisionId?: string; schema: TableSchema }, opts?: CallOptions): Promise<DataTable>;
+  createTable(
+    table: { name: string; description: string; divisionId?: string; schema: TableSchema },
+    opts?: CallOptions,
+  ): Promise<DataTable>;
   /** Every row, with the largest page size the org allows and pages fetched concurrently within the budget. */
   readAllRows(tableId: string, opts?: CallOptions): Promise<Row[]>;
   /**

@@ -11,7 +11,8 @@ import { GenesysTooLargeError, GenesysValidationError } from './errors.js';
  */
 export const ROW_PAGE_SIZES: readonly number[] = [500, 200, 100, 50, 25, 10];
 
-const orgCapped = (err: unknown) => err instanceof GenesysValidationError && err.genesysCode === 'invalid.query.param.value';
+const orgCapped = (err: unknown) =>
+  err instanceof GenesysValidationError && err.genesysCode === 'invalid.query.param.value';
 
 export class PageSizeMemory {
   private orgCap = Number.POSITIVE_INFINITY;

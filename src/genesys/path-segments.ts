@@ -27,7 +27,9 @@ export function unaddressableKeyError(key: string, action: 'update' | 'delete'):
 export function assertAddressableParams(pathParams: Record<string, unknown> | undefined): void {
   for (const [name, value] of Object.entries(pathParams ?? {})) {
     if (typeof value === 'string' && isUnaddressableSegment(value)) {
-      throw new GenesysValidationError(`Refusing to call Genesys Cloud with “${value}” as the ${name} in the URL: it would address a different resource.`);
+      throw new GenesysValidationError(
+        `Refusing to call Genesys Cloud with “${value}” as the ${name} in the URL: it would address a different resource.`,
+      );
     }
   }
 }

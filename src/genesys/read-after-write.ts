@@ -18,7 +18,11 @@ export interface SettleTiming {
  * read and whether it settled. The first read is immediate: with no lag (the usual case) it costs nothing extra.
  * The bound counts the pauses asked for, not a clock, so it holds whatever clock the caller runs on.
  */
-export async function readUntilSettled<T>(read: () => Promise<T>, settled: (value: T) => boolean, timing: SettleTiming): Promise<{ value: T; settled: boolean }> {
+export async function readUntilSettled<T>(
+  read: () => Promise<T>,
+  settled: (value: T) => boolean,
+  timing: SettleTiming,
+): Promise<{ value: T; settled: boolean }> {
   let waited = 0;
   let delay = timing.firstDelayMs;
   for (;;) {

@@ -101,18 +101,30 @@ export class OrgRequestQueue {
    * A rate-limit wait that does not fit in what is left of the call's budget: the call stops now with a message
    * that says how long Genesys asked to wait, instead of holding a person (or a job) past its budget.
    */
-  private overBudget(error: GenesysRateLimitedError, mode: CallMode, startedAt: number): GenesysRateLimitedError | undefined {
+  private overBudget(
+    error: GenesysRateLimitedError,
+    mode: CallMode,
+    startedAt: number,
+  ): GenesysRateLimitedError | undefined {
     const left = this.budgets[mode].maxRetryTimeMs - (this.clock.now() - startedAt);
     if (error.retryAfterSeconds * 1000 <= left) return undefined;
-    const waiting = mode === 'interactive' ? 'longer than this page waits' : "longer than a background job's retry budget";
-    const tooLong = new GenesysRateLimitedError(`${error.message.replace(/\.$/, '')} — ${waiting}. Nothing was changed by this request; try again in ${error.retryAfterSeconds} seconds.`, error.retryAfterSeconds);
+    const waiting =
+      mode === 'interactive' ? 'longer than this page waits' : "longer than a background job's retry budget";
+    const tooLong = new GenesysRateLimitedError(
+      `${error.message.replace(/\.$/, '')} — ${waiting}. Nothing was changed by this request; try again in ${error.retryAfterSeconds} seconds.`,
+      error.retryAfterSeconds,
+    );
     tooLong.correlationId = error.correlationId;
     tooLong.genesysCode = error.genesysCode;
     return tooLong;
   }
 
   /** Runs `task` through the queue with the retry budget of `mode`. */
-  run<T>(task: () => Promise<T>, mode: CallMode = 'interactive', opts: { retryUnknownOutcome?: boolean } = {}): Promise<T> {
+  run<T>(
+    task: () => Promise<T>,
+    mode: CallMode = 'interactive',
+    opts: { retryUnknownOutcome?: boolean } = {},
+  ): Promise<T> {
     const budget = this.budgets[mode];
     const startedAt = this.clock.now();
     return pRetry(
@@ -145,7 +157,8 @@ export class OrgRequestQueue {
         shouldRetry: ({ error }) => {
           if (!isRetryable(error)) return false;
           // A write that may have reached Genesys is only repeated when the caller made it safe to.
-          if (error instanceof GenesysUnavailableError && error.mayHaveApplied && !opts.retryUnknownOutcome) return false;
+          if (error instanceof GenesysUnavailableError && error.mayHaveApplied && !opts.retryUnknownOutcome)
+            return false;
           this.stats.retried++;
           return true;
         },

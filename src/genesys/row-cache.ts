@@ -65,7 +65,11 @@ export class RowCache {
    * in any case; `loadedSince` reads again unless the rows were read at or after that time. A load already in
    * flight is joined only when it started late enough for the caller.
    */
-  async get(orgId: string, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}): Promise<CachedRows> {
+  async get(
+    orgId: string,
+    tableId: string,
+    opts: { refresh?: boolean; loadedSince?: number } = {},
+  ): Promise<CachedRows> {
     const k = this.key(orgId, tableId);
     const since = opts.refresh ? this.opts.clock.now() : (opts.loadedSince ?? -Infinity);
     const entry = this.entries.get(k);
@@ -84,7 +88,8 @@ export class RowCache {
       // Kept only when nothing changed the table meanwhile and no later load has been kept already; the
       // caller gets what Genesys answered either way.
       const current = this.entries.get(k);
-      if ((this.generations.get(k) ?? 0) === generation && !(current && current.loadedAt > startedAt)) this.entries.set(k, entry);
+      if ((this.generations.get(k) ?? 0) === generation && !(current && current.loadedAt > startedAt))
+        this.entries.set(k, entry);
       return entry;
     });
     const load = { startedAt, promise };
@@ -119,7 +124,9 @@ export class RowCache {
   /** Forgets a table's rows (or an org's), including a load in flight: the next reader reads Genesys again. */
   invalidate(orgId: string, tableId?: string): void {
     const prefix = `${orgId}\u0000`;
-    const keys = tableId ? [this.key(orgId, tableId)] : [...new Set([...this.entries.keys(), ...this.loading.keys()])].filter((k) => k.startsWith(prefix));
+    const keys = tableId
+      ? [this.key(orgId, tableId)]
+      : [...new Set([...this.entries.keys(), ...this.loading.keys()])].filter((k) => k.startsWith(prefix));
     for (const k of keys) {
       this.touch(k);
       this.entries.delete(k);

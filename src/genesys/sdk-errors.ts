@@ -30,8 +30,16 @@ const NETWORK: Record<string, [GenesysUnavailableError['reason'], string, boolea
   ECONNREFUSED: ['unreachable', 'Genesys Cloud could not be reached (connection refused).', false],
   ENETUNREACH: ['unreachable', 'Genesys Cloud could not be reached (network unreachable).', false],
   EHOSTUNREACH: ['unreachable', 'Genesys Cloud could not be reached (host unreachable).', false],
-  ENOTFOUND: ['unknown-host', 'The Genesys Cloud host for this region could not be found. Check the region and the network (DNS, proxy).', false],
-  EAI_AGAIN: ['unknown-host', 'The Genesys Cloud host for this region could not be looked up. Check the network (DNS, proxy).', false],
+  ENOTFOUND: [
+    'unknown-host',
+    'The Genesys Cloud host for this region could not be found. Check the region and the network (DNS, proxy).',
+    false,
+  ],
+  EAI_AGAIN: [
+    'unknown-host',
+    'The Genesys Cloud host for this region could not be looked up. Check the network (DNS, proxy).',
+    false,
+  ],
 };
 
 function retryAfterSeconds(headers: Record<string, string> | undefined, message: string | undefined): number {
@@ -60,10 +68,14 @@ function withIds<E extends GenesysError>(err: E, body: SdkFailure['body']): E {
  */
 function loginFailure(status: number, body: unknown): GenesysError | undefined {
   const oauth = (body && typeof body === 'object' ? body : {}) as { error?: string; error_description?: string };
-  if (oauth.error === 'invalid_client' && (status === 400 || status === 401)) return badCredentials(body as SdkFailure['body']);
+  if (oauth.error === 'invalid_client' && (status === 400 || status === 401))
+    return badCredentials(body as SdkFailure['body']);
   if (status === 400 && /rate limit exceeded/i.test(oauth.error_description ?? '')) {
     const wait = Number(/(\d+) seconds?/.exec(oauth.error_description ?? '')?.[1] ?? 60);
-    return new GenesysRateLimitedError(`Genesys Cloud is limiting how often this OAuth client may log in; retry in ${wait} seconds.`, wait);
+    return new GenesysRateLimitedError(
+      `Genesys Cloud is limiting how often this OAuth client may log in; retry in ${wait} seconds.`,
+      wait,
+    );
   }
   return undefined;
 }
@@ -78,7 +90,13 @@ function oauthDescription(body: unknown): string | undefined {
 }
 
 const badCredentials = (body: SdkFailure['body']) =>
-  withIds(new GenesysAuthError('Genesys Cloud rejected the OAuth client id or secret (bad credentials). Check them, and that the OAuth client belongs to an org in the chosen region.', 'bad-credentials'), body);
+  withIds(
+    new GenesysAuthError(
+      'Genesys Cloud rejected the OAuth client id or secret (bad credentials). Check them, and that the OAuth client belongs to an org in the chosen region.',
+      'bad-credentials',
+    ),
+    body,
+  );
 
 /** Maps any SDK rejection (API call or token request) to a GenesysError. Already-typed errors pass through. */
 export function toGenesysError(raw: unknown, during: 'login' | 'call' = 'call'): GenesysError {
@@ -90,7 +108,11 @@ export function toGenesysError(raw: unknown, during: 'login' | 'call' = 'call'):
   const genesysMessage = body && typeof body === 'object' ? body.message : undefined;
   if (typeof status !== 'number') {
     const code = f.code ?? f.error?.code ?? '';
-    const [reason, message, mayHaveApplied] = NETWORK[code] ?? (/timeout/i.test(f.message ?? '') ? NETWORK.ECONNABORTED! : ['unreachable', `Genesys Cloud could not be reached (${code || 'network error'}).`, true]);
+    const [reason, message, mayHaveApplied] =
+      NETWORK[code] ??
+      (/timeout/i.test(f.message ?? '')
+        ? NETWORK.ECONNABORTED!
+        : ['unreachable', `Genesys Cloud could not be reached (${code || 'network error'}).`, true]);
     return new GenesysUnavailableError(message, reason, mayHaveApplied);
   }
   if (during === 'login') {
@@ -104,16 +126,54 @@ export function toGenesysError(raw: unknown, during: 'login' | 'call' = 'call'):
   }
   if (status === 403) {
     const permissions = permissionsNamedIn(body);
-    return withIds(new GenesysAuthError(missingPermissionMessage(permissions), 'missing-permissions', permissions), body);
+    return withIds(
+      new GenesysAuthError(missingPermissionMessage(permissions), 'missing-permissions', permissions),
+      body,
+    );
   }
-  if (status === 404) return withIds(new GenesysNotFoundError(genesysMessage && genesysMessage !== 'Not found' ? genesysMessage : 'Not found in Genesys Cloud (it may have been deleted).'), body);
-  if (status === 409) return withIds(new GenesysConflictError(`Genesys Cloud refused the change: ${genesysMessage ?? 'conflict'}`), body);
-  if (status === 413) return withIds(new GenesysTooLargeError('The data is larger than Genesys Cloud accepts in one request (512,000 bytes).'), body);
-  if (status === 400 && codeOf(body) === 'response.entity.too.large') return withIds(new GenesysTooLargeError('Genesys Cloud would answer with more data than it sends at once (response.entity.too.large).'), body);
+  if (status === 404)
+    return withIds(
+      new GenesysNotFoundError(
+        genesysMessage && genesysMessage !== 'Not found'
+          ? genesysMessage
+          : 'Not found in Genesys Cloud (it may have been deleted).',
+      ),
+      body,
+    );
+  if (status === 409)
+    return withIds(new GenesysConflictError(`Genesys Cloud refused the change: ${genesysMessage ?? 'conflict'}`), body);
+  if (status === 413)
+    return withIds(
+      new GenesysTooLargeError('The data is larger than Genesys Cloud accepts in one request (512,000 bytes).'),
+      body,
+    );
+  if (status === 400 && codeOf(body) === 'response.entity.too.large')
+    return withIds(
+      new GenesysTooLargeError(
+        'Genesys Cloud would answer with more data than it sends at once (response.entity.too.large).',
+      ),
+      body,
+    );
   if (status === 429) {
     const wait = retryAfterSeconds(headers, genesysMessage);
-    return withIds(new GenesysRateLimitedError(`Genesys Cloud is rate limiting this org; retry in ${wait} seconds.`, wait), body);
+    return withIds(
+      new GenesysRateLimitedError(`Genesys Cloud is rate limiting this org; retry in ${wait} seconds.`, wait),
+      body,
+    );
   }
-  if (status >= 400 && status < 500) return withIds(new GenesysValidationError(`Genesys Cloud refused the request: ${genesysMessage ?? oauthDescription(body) ?? `it answered ${status} without saying why`}`), body);
-  return withIds(new GenesysUnavailableError(`Genesys Cloud had a problem (HTTP ${status}). Try again in a moment.`, 'server-error', status === 504 || status === 502), body);
+  if (status >= 400 && status < 500)
+    return withIds(
+      new GenesysValidationError(
+        `Genesys Cloud refused the request: ${genesysMessage ?? oauthDescription(body) ?? `it answered ${status} without saying why`}`,
+      ),
+      body,
+    );
+  return withIds(
+    new GenesysUnavailableError(
+      `Genesys Cloud had a problem (HTTP ${status}). Try again in a moment.`,
+      'server-error',
+      status === 504 || status === 502,
+    ),
+    body,
+  );
 }

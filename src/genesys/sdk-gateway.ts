@@ -8,7 +8,13 @@
 import type { Clock, Sleep } from '../lib/clock.js';
 import { systemClock, realSleep } from '../lib/clock.js';
 import { uploadCsv } from './csv-upload.js';
-import { GenesysAuthError, GenesysConflictError, GenesysNotFoundError, GenesysUnavailableError, GenesysValidationError } from './errors.js';
+import {
+  GenesysAuthError,
+  GenesysConflictError,
+  GenesysNotFoundError,
+  GenesysUnavailableError,
+  GenesysValidationError,
+} from './errors.js';
 import { rowHolds } from './datatable-schema.js';
 import type { CallOptions, DataTable, DataTableGateway, ImportResult, OrgIdentity, Row } from './gateway.js';
 import type { OrgApiClient } from './org-api-client.js';
@@ -92,9 +98,13 @@ export class SdkDataTableGateway implements DataTableGateway {
 
   private async call<T>(fn: () => Promise<unknown>, opts: CallOptions = {}, scope: CallScope = {}): Promise<T> {
     try {
-      return await this.queue.run(() => this.client.call<T>(fn), opts.mode ?? 'interactive', { retryUnknownOutcome: scope.retryUnknownOutcome });
+      return await this.queue.run(() => this.client.call<T>(fn), opts.mode ?? 'interactive', {
+        retryUnknownOutcome: scope.retryUnknownOutcome,
+      });
     } catch (err) {
-      throw err instanceof GenesysAuthError && err.reason === 'missing-permissions' ? await this.namePlace(err, scope, opts) : err;
+      throw err instanceof GenesysAuthError && err.reason === 'missing-permissions'
+        ? await this.namePlace(err, scope, opts)
+        : err;
     }
   }
 
@@ -108,7 +118,11 @@ export class SdkDataTableGateway implements DataTableGateway {
     // Without datatable:view there, the table cannot be seen at all: its division is not covered by the role.
     const unseen = err.permissions.includes('architect:datatable:view');
     let division = this.divisions.get(scope.tableId);
-    if (division === undefined && !unseen) division = await this.getTable(scope.tableId, opts).then((t) => t.division.name, () => undefined);
+    if (division === undefined && !unseen)
+      division = await this.getTable(scope.tableId, opts).then(
+        (t) => t.division.name,
+        () => undefined,
+      );
     return withDivision(err, { division, unseenTable: unseen || division === undefined });
   }
 
@@ -132,16 +146,26 @@ export class SdkDataTableGateway implements DataTableGateway {
   async listTables(opts: CallOptions = {}): Promise<DataTable[]> {
     const all = await this.tablePages.read('tables', async (pageSize) => {
       const page = (pageNumber: number) =>
-        this.call<Listing<TableEntity>>(() => this.client.architect.getFlowsDatatables({ expand: 'schema', pageSize, pageNumber, sortBy: 'name' }), opts);
+        this.call<Listing<TableEntity>>(
+          () => this.client.architect.getFlowsDatatables({ expand: 'schema', pageSize, pageNumber, sortBy: 'name' }),
+          opts,
+        );
       const first = await page(1);
-      const rest = await Promise.all(Array.from({ length: Math.max(0, (first.pageCount ?? 1) - 1) }, (_, i) => page(i + 2)));
+      const rest = await Promise.all(
+        Array.from({ length: Math.max(0, (first.pageCount ?? 1) - 1) }, (_, i) => page(i + 2)),
+      );
       return [first, ...rest].flatMap((p) => p.entities ?? []);
     });
     return all.map((e) => this.remember(e));
   }
 
   async getTable(tableId: string, opts: CallOptions = {}): Promise<DataTable> {
-    return this.remember(await this.call<TableEntity>(() => this.client.architect.getFlowsDatatable(tableId, { expand: 'schema' }), opts, { tableId, retryUnknownOutcome: true }));
+    return this.remember(
+      await this.call<TableEntity>(() => this.client.architect.getFlowsDatatable(tableId, { expand: 'schema' }), opts, {
+        tableId,
+        retryUnknownOutcome: true,
+      }),
+    );
   }
 
   private async findTableByName(name: string, opts: CallOptions): Promise<DataTable | undefined> {
@@ -152,44 +176,88 @@ export class SdkDataTableGateway implements DataTableGateway {
    * The new table, once reads see it too: the caller goes on to read and write it, which must not find it
    * "missing" while Genesys has not made it visible yet.
    */
-  async createTable(table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] }, opts: CallOptions = {}): Promise<DataTable> {
-    const body = { name: table.name, description: table.description, schema: table.schema, ...(table.divisionId ? { division: { id: table.divisionId } } : {}) };
-    const post = () => this.call<TableEntity>(() => this.client.architect.postFlowsDatatables(body as never), opts, { divisionName: table.divisionId ? undefined : 'Home' });
+  async createTable(
+    table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] },
+    opts: CallOptions = {},
+  ): Promise<DataTable> {
+    const body = {
+      name: table.name,
+      description: table.description,
+      schema: table.schema,
+      ...(table.divisionId ? { division: { id: table.divisionId } } : {}),
+    };
+    const post = () =>
+      this.call<TableEntity>(() => this.client.architect.postFlowsDatatables(body as never), opts, {
+        divisionName: table.divisionId ? undefined : 'Home',
+      });
     let created: DataTable;
     try {
       created = this.remember(await post());
     } catch (err) {
-      if (!(err instanceof GenesysUnavailableError && err.mayHaveApplied)) throw this.explainTableConflict(err, table.name);
+      if (!(err instanceof GenesysUnavailableError && err.mayHaveApplied))
+        throw this.explainTableConflict(err, table.name);
       created = await this.createTableAgain(table, post, opts);
     }
-    const { settled } = await readUntilSettled(() => this.getTable(created.id, opts).then(() => true, (e: unknown) => (e instanceof GenesysNotFoundError ? false : Promise.reject(e))), (seen) => seen, this.settleTiming(opts));
-    if (!settled) throw new GenesysUnavailableError(`Genesys Cloud created the table “${table.name}” but still does not show it; try again in a minute.`, 'timeout', false);
+    const { settled } = await readUntilSettled(
+      () =>
+        this.getTable(created.id, opts).then(
+          () => true,
+          (e: unknown) => (e instanceof GenesysNotFoundError ? false : Promise.reject(e)),
+        ),
+      (seen) => seen,
+      this.settleTiming(opts),
+    );
+    if (!settled)
+      throw new GenesysUnavailableError(
+        `Genesys Cloud created the table “${table.name}” but still does not show it; try again in a minute.`,
+        'timeout',
+        false,
+      );
     return created;
   }
 
   /** The POST of a table may have reached Genesys: names are unique, so a second POST answers 409 if it did. */
-  private async createTableAgain(table: { name: string; schema: DataTable['schema'] }, post: () => Promise<TableEntity>, opts: CallOptions): Promise<DataTable> {
+  private async createTableAgain(
+    table: { name: string; schema: DataTable['schema'] },
+    post: () => Promise<TableEntity>,
+    opts: CallOptions,
+  ): Promise<DataTable> {
     try {
       return this.remember(await post());
     } catch (err) {
       if (!(err instanceof GenesysConflictError)) throw err;
       // A 409 here is our first POST (or someone else's table of that name): the listing may lag, so look again.
-      const { value: existing } = await readUntilSettled(() => this.findTableByName(table.name, opts), (t) => t !== undefined, this.settleTiming(opts));
-      if (existing && JSON.stringify(Object.keys(existing.schema.properties).sort()) === JSON.stringify(Object.keys(table.schema.properties).sort())) return existing;
+      const { value: existing } = await readUntilSettled(
+        () => this.findTableByName(table.name, opts),
+        (t) => t !== undefined,
+        this.settleTiming(opts),
+      );
+      if (
+        existing &&
+        JSON.stringify(Object.keys(existing.schema.properties).sort()) ===
+          JSON.stringify(Object.keys(table.schema.properties).sort())
+      )
+        return existing;
       throw this.explainTableConflict(err, table.name);
     }
   }
 
   private explainTableConflict(err: unknown, name: string): unknown {
     if (!(err instanceof GenesysConflictError)) return err;
-    const named = new GenesysConflictError(`Genesys Cloud already has a table named “${name}” (perhaps in a division the OAuth client's role does not cover, so this app cannot see it). Rename or remove that table, or grant the role that division.`);
+    const named = new GenesysConflictError(
+      `Genesys Cloud already has a table named “${name}” (perhaps in a division the OAuth client's role does not cover, so this app cannot see it). Rename or remove that table, or grant the role that division.`,
+    );
     named.correlationId = err.correlationId;
     named.genesysCode = err.genesysCode;
     return named;
   }
 
   private rowsPage(tableId: string, pageNumber: number, pageSize: number, opts: CallOptions) {
-    return this.call<Listing<Row>>(() => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber, pageSize, showbrief: false }), opts, { tableId, retryUnknownOutcome: true });
+    return this.call<Listing<Row>>(
+      () => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber, pageSize, showbrief: false }),
+      opts,
+      { tableId, retryUnknownOutcome: true },
+    );
   }
 
   /**
@@ -198,7 +266,13 @@ export class SdkDataTableGateway implements DataTableGateway {
    */
   async readAllRows(tableId: string, opts: CallOptions = {}): Promise<Row[]> {
     if (!this.ownWrites.waitingIn(tableId)) return this.readPagesNoted(tableId, opts);
-    return (await readUntilSettled(() => this.readResolved(tableId, opts), (r) => r.settled, this.settleTiming(opts))).value.value;
+    return (
+      await readUntilSettled(
+        () => this.readResolved(tableId, opts),
+        (r) => r.settled,
+        this.settleTiming(opts),
+      )
+    ).value.value;
   }
 
   /** Every row, each made to show this gateway's recent writes (own-writes.ts). */
@@ -216,7 +290,11 @@ export class SdkDataTableGateway implements DataTableGateway {
   private readPages(tableId: string, opts: CallOptions): Promise<Row[]> {
     return this.rowPages.read(tableId, async (size) => {
       const first = await this.rowsPage(tableId, 1, size, opts);
-      const rest = await Promise.all(Array.from({ length: Math.max(0, (first.pageCount ?? 1) - 1) }, (_, i) => this.rowsPage(tableId, i + 2, size, opts)));
+      const rest = await Promise.all(
+        Array.from({ length: Math.max(0, (first.pageCount ?? 1) - 1) }, (_, i) =>
+          this.rowsPage(tableId, i + 2, size, opts),
+        ),
+      );
       return [first, ...rest].flatMap((p) => p.entities ?? []);
     });
   }
@@ -226,19 +304,29 @@ export class SdkDataTableGateway implements DataTableGateway {
     return this.rowPages.sizeFor(tableId);
   }
 
-  async readAllRowsAfterWrite(tableId: string, settled: (rows: Row[]) => boolean, opts: CallOptions = {}): Promise<Row[]> {
+  async readAllRowsAfterWrite(
+    tableId: string,
+    settled: (rows: Row[]) => boolean,
+    opts: CallOptions = {},
+  ): Promise<Row[]> {
     const caughtUp = (r: { value: Row[]; settled: boolean }) => r.settled && settled(r.value);
-    return (await readUntilSettled(() => this.readResolved(tableId, opts), caughtUp, this.settleTiming(opts))).value.value;
+    return (await readUntilSettled(() => this.readResolved(tableId, opts), caughtUp, this.settleTiming(opts))).value
+      .value;
   }
 
   async countRows(tableId: string, opts: CallOptions = {}): Promise<number> {
-    const page = await this.call<Listing<Row>>(() => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber: 1, pageSize: 1, showbrief: true }), opts, { tableId, retryUnknownOutcome: true });
+    const page = await this.call<Listing<Row>>(
+      () => this.client.architect.getFlowsDatatableRows(tableId, { pageNumber: 1, pageSize: 1, showbrief: true }),
+      opts,
+      { tableId, retryUnknownOutcome: true },
+    );
     return page.total ?? page.entities?.length ?? 0;
   }
 
   async getRow(tableId: string, key: string, opts: CallOptions = {}): Promise<Row | null> {
     // A key no URL can carry (`.`, `..`, empty) is read from the row listing instead (path-segments.ts).
-    if (isUnaddressableSegment(key)) return (await this.readAllRows(tableId, opts)).find((r) => String(r.key) === key) ?? null;
+    if (isUnaddressableSegment(key))
+      return (await this.readAllRows(tableId, opts)).find((r) => String(r.key) === key) ?? null;
     const read = async () => this.ownWrites.resolveRow(tableId, key, await this.fetchRow(tableId, key, opts));
     const row = (await readUntilSettled(read, (r) => r.settled, this.settleTiming(opts))).value.value;
     this.ownWrites.noteRead(tableId, key, row); // an update that follows knows what it replaces
@@ -247,7 +335,11 @@ export class SdkDataTableGateway implements DataTableGateway {
 
   private async fetchRow(tableId: string, key: string, opts: CallOptions): Promise<Row | null> {
     try {
-      return await this.call<Row>(() => this.client.architect.getFlowsDatatableRow(tableId, key, { showbrief: false }), opts, { tableId, retryUnknownOutcome: true });
+      return await this.call<Row>(
+        () => this.client.architect.getFlowsDatatableRow(tableId, key, { showbrief: false }),
+        opts,
+        { tableId, retryUnknownOutcome: true },
+      );
     } catch (err) {
       if (err instanceof GenesysNotFoundError) return null;
       throw err;
@@ -255,7 +347,8 @@ export class SdkDataTableGateway implements DataTableGateway {
   }
 
   async createRow(tableId: string, row: Row, opts: CallOptions = {}): Promise<Row> {
-    const post = () => this.call<Row>(() => this.client.architect.postFlowsDatatableRows(tableId, row as never), opts, { tableId });
+    const post = () =>
+      this.call<Row>(() => this.client.architect.postFlowsDatatableRows(tableId, row as never), opts, { tableId });
     let created: Row;
     try {
       created = await post();
@@ -273,10 +366,19 @@ export class SdkDataTableGateway implements DataTableGateway {
    * did not, and answers 409 if it did. The 409 counts as "already applied" only once the row, when reads show
    * it, holds what was sent. Either way the row is never created twice.
    */
-  private async createRowAgain(tableId: string, row: Row, post: () => Promise<Row>, unknown: GenesysUnavailableError, opts: CallOptions): Promise<Row> {
+  private async createRowAgain(
+    tableId: string,
+    row: Row,
+    post: () => Promise<Row>,
+    unknown: GenesysUnavailableError,
+    opts: CallOptions,
+  ): Promise<Row> {
     const holds = (existing: Row | null): Row => {
       if (existing && rowHolds(existing, row)) return existing;
-      if (existing) throw new GenesysConflictError('Genesys Cloud already has a row with this key, with other values (someone else created it).');
+      if (existing)
+        throw new GenesysConflictError(
+          'Genesys Cloud already has a row with this key, with other values (someone else created it).',
+        );
       throw unknown; // Genesys says it exists but does not show it yet: the outcome stays unknown, the reconciler settles it
     };
     const seen = await this.fetchRow(tableId, String(row.key), opts);
@@ -285,7 +387,15 @@ export class SdkDataTableGateway implements DataTableGateway {
       return await post();
     } catch (err) {
       if (!(err instanceof GenesysConflictError)) throw err instanceof GenesysUnavailableError ? unknown : err;
-      return holds((await readUntilSettled(() => this.fetchRow(tableId, String(row.key), opts), (r) => r !== null, this.settleTiming(opts))).value);
+      return holds(
+        (
+          await readUntilSettled(
+            () => this.fetchRow(tableId, String(row.key), opts),
+            (r) => r !== null,
+            this.settleTiming(opts),
+          )
+        ).value,
+      );
     }
   }
 
@@ -294,7 +404,11 @@ export class SdkDataTableGateway implements DataTableGateway {
     // The SDK sends the body only when it is wrapped in opts.body (genesys-datatables.md §3.10).
     let saved: Row;
     try {
-      saved = await this.call<Row>(() => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }), opts, { tableId, retryUnknownOutcome: true });
+      saved = await this.call<Row>(
+        () => this.client.architect.putFlowsDatatableRow(tableId, key, { body: row }),
+        opts,
+        { tableId, retryUnknownOutcome: true },
+      );
     } catch (err) {
       if (err instanceof GenesysUnavailableError && err.mayHaveApplied) this.ownWrites.unsure(tableId, key);
       throw err;
@@ -307,7 +421,10 @@ export class SdkDataTableGateway implements DataTableGateway {
   async deleteRow(tableId: string, key: string, opts: CallOptions = {}): Promise<'deleted' | 'already-gone'> {
     if (isUnaddressableSegment(key)) throw unaddressableKeyError(key, 'delete');
     try {
-      await this.call(() => this.client.architect.deleteFlowsDatatableRow(tableId, key), opts, { tableId, retryUnknownOutcome: true });
+      await this.call(() => this.client.architect.deleteFlowsDatatableRow(tableId, key), opts, {
+        tableId,
+        retryUnknownOutcome: true,
+      });
       this.ownWrites.note(tableId, key, null);
       return 'deleted';
     } catch (err) {
@@ -322,7 +439,10 @@ export class SdkDataTableGateway implements DataTableGateway {
   private checkTransferUri(uri: string): URL {
     const url = new URL(uri);
     const local = this.client.localEmulatorOrigin !== undefined && url.origin === this.client.localEmulatorOrigin;
-    if (url.protocol !== 'https:' && !local) throw new GenesysValidationError(`Genesys Cloud returned a transfer address that is not https (${url.protocol}); refusing to use it.`);
+    if (url.protocol !== 'https:' && !local)
+      throw new GenesysValidationError(
+        `Genesys Cloud returned a transfer address that is not https (${url.protocol}); refusing to use it.`,
+      );
     return url;
   }
 
@@ -331,27 +451,48 @@ export class SdkDataTableGateway implements DataTableGateway {
     for (;;) {
       const job = await fetchJob();
       if (done(job)) return job;
-      if (this.clock.now() > deadline) throw new GenesysUnavailableError('The Genesys Cloud job did not finish in time.', 'timeout', true);
+      if (this.clock.now() > deadline)
+        throw new GenesysUnavailableError('The Genesys Cloud job did not finish in time.', 'timeout', true);
       await this.sleep(this.options.jobPollIntervalMs);
     }
   }
 
-  async importCsv(tableId: string, csv: string, mode: 'Append' | 'ReplaceAll', opts: CallOptions = { mode: 'background' }): Promise<ImportResult> {
+  async importCsv(
+    tableId: string,
+    csv: string,
+    mode: 'Append' | 'ReplaceAll',
+    opts: CallOptions = { mode: 'background' },
+  ): Promise<ImportResult> {
     const job = await this.call<{ id: string; uploadURI: string; uploadHeaders?: Record<string, string> }>(
-      () => this.client.architect.postFlowsDatatableImportCsvJobs(tableId, { importMode: mode, status: 'WaitingForUpload' }),
+      () =>
+        this.client.architect.postFlowsDatatableImportCsvJobs(tableId, {
+          importMode: mode,
+          status: 'WaitingForUpload',
+        }),
       opts,
       { tableId },
     );
-    const upload = await uploadCsv(this.checkTransferUri(job.uploadURI), job.uploadHeaders, csv, this.options.uploadTimeoutMs ?? 120_000);
+    const upload = await uploadCsv(
+      this.checkTransferUri(job.uploadURI),
+      job.uploadHeaders,
+      csv,
+      this.options.uploadTimeoutMs ?? 120_000,
+    );
     // A refused upload is a failed job that imported nothing (the job stays WaitingForUpload until it expires).
-    if (!upload.ok) return { status: 'Failed', updated: 0, deleted: 0, failed: 0, message: upload.refused, nothingImported: true };
+    if (!upload.ok)
+      return { status: 'Failed', updated: 0, deleted: 0, failed: 0, message: upload.refused, nothingImported: true };
     const final = await this.poll(
       () =>
-        this.call<{ status: string; countRecordsUpdated?: number; countRecordsDeleted?: number; countRecordsFailed?: number; errorInformation?: { message?: string } }>(
-          () => this.client.architect.getFlowsDatatableImportJob(tableId, job.id),
-          opts,
-          { tableId, retryUnknownOutcome: true },
-        ),
+        this.call<{
+          status: string;
+          countRecordsUpdated?: number;
+          countRecordsDeleted?: number;
+          countRecordsFailed?: number;
+          errorInformation?: { message?: string };
+        }>(() => this.client.architect.getFlowsDatatableImportJob(tableId, job.id), opts, {
+          tableId,
+          retryUnknownOutcome: true,
+        }),
       (j) => j.status === 'Succeeded' || j.status === 'Failed',
     );
     return {
@@ -364,14 +505,29 @@ export class SdkDataTableGateway implements DataTableGateway {
   }
 
   async exportCsv(tableId: string, opts: CallOptions = { mode: 'background' }): Promise<string> {
-    const job = await this.call<{ id: string }>(() => this.client.architect.postFlowsDatatableExportJobs(tableId), opts, { tableId });
+    const job = await this.call<{ id: string }>(
+      () => this.client.architect.postFlowsDatatableExportJobs(tableId),
+      opts,
+      { tableId },
+    );
     const final = await this.poll(
-      () => this.call<{ status: string; downloadURI?: string }>(() => this.client.architect.getFlowsDatatableExportJob(tableId, job.id), opts, { tableId, retryUnknownOutcome: true }),
+      () =>
+        this.call<{ status: string; downloadURI?: string }>(
+          () => this.client.architect.getFlowsDatatableExportJob(tableId, job.id),
+          opts,
+          { tableId, retryUnknownOutcome: true },
+        ),
       (j) => j.status !== 'Processing',
     );
-    if (final.status !== 'Succeeded' || !final.downloadURI) throw new GenesysUnavailableError('Genesys Cloud could not export the table.', 'server-error', false);
+    if (final.status !== 'Succeeded' || !final.downloadURI)
+      throw new GenesysUnavailableError('Genesys Cloud could not export the table.', 'server-error', false);
     const res = await fetch(this.checkTransferUri(final.downloadURI));
-    if (!res.ok) throw new GenesysUnavailableError(`Downloading the export from Genesys Cloud failed (HTTP ${res.status}).`, 'server-error', false);
+    if (!res.ok)
+      throw new GenesysUnavailableError(
+        `Downloading the export from Genesys Cloud failed (HTTP ${res.status}).`,
+        'server-error',
+        false,
+      );
     return res.text();
   }
 }

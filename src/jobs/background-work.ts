@@ -29,7 +29,12 @@ export function registerBackgroundWork(work: PeriodicWork, s: BackgroundServices
   work.every({ name: 'audit.reconcile', everyMs: INTERVALS.reconcile, atStart: true, run: () => s.reconciler.run() });
   // The start-up checkpoint is written before anything else (server.ts); this one follows the head from then on.
   work.every({ name: 'audit.checkpoint', everyMs: INTERVALS.auditCheckpoint, run: () => s.auditCheckpoints.record() });
-  work.every({ name: 'backup.scheduler', everyMs: INTERVALS.scheduledBackups, atStart: true, run: () => s.backupScheduler.run() });
+  work.every({
+    name: 'backup.scheduler',
+    everyMs: INTERVALS.scheduledBackups,
+    atStart: true,
+    run: () => s.backupScheduler.run(),
+  });
   work.every({
     name: 'audit.prune',
     everyMs: INTERVALS.auditRetention,

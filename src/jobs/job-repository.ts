@@ -49,7 +49,11 @@ const json = (v: unknown) => (v === undefined ? undefined : JSON.stringify(v));
 export function createJobRepository(db: Db) {
   return {
     async create(job: NewJob): Promise<JobRecord> {
-      return parse(await db.job.create({ data: { ...job, status: 'queued', plan: JSON.stringify(job.plan), actor: JSON.stringify(job.actor) } }));
+      return parse(
+        await db.job.create({
+          data: { ...job, status: 'queued', plan: JSON.stringify(job.plan), actor: JSON.stringify(job.actor) },
+        }),
+      );
     },
 
     async find(id: string): Promise<JobRecord | null> {
@@ -59,18 +63,28 @@ export function createJobRepository(db: Db) {
 
     async update(id: string, changes: JobChanges): Promise<void> {
       const { plan, result, failures, notes, ...plain } = changes;
-      await db.job.update({ where: { id }, data: { ...plain, plan: json(plan), result: json(result), failures: json(failures), notes: json(notes) } });
+      await db.job.update({
+        where: { id },
+        data: { ...plain, plan: json(plan), result: json(result), failures: json(failures), notes: json(notes) },
+      });
     },
 
     /** Newest first; `userId` undefined = everyone's (administrators). */
     async list(filter: { userId?: number; kind?: string }, take: number): Promise<JobRecord[]> {
-      const rows = await db.job.findMany({ where: { userId: filter.userId, kind: filter.kind }, orderBy: { createdAt: 'desc' }, take });
+      const rows = await db.job.findMany({
+        where: { userId: filter.userId, kind: filter.kind },
+        orderBy: { createdAt: 'desc' },
+        take,
+      });
       return rows.map(parse);
     },
 
     /** Jobs that were queued or running when the process stopped (or that are running now). */
     async unfinished(kind?: string): Promise<JobRecord[]> {
-      const rows = await db.job.findMany({ where: { status: { in: UNFINISHED }, kind }, orderBy: { createdAt: 'asc' } });
+      const rows = await db.job.findMany({
+        where: { status: { in: UNFINISHED }, kind },
+        orderBy: { createdAt: 'asc' },
+      });
       return rows.map(parse);
     },
   };

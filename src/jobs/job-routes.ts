@@ -34,7 +34,11 @@ export function registerJobRoutes(routes: RouteTable, deps: { jobs: JobRunner })
   const jobId = (req: { params: Record<string, unknown> }) => String(req.params.jobId);
 
   routes.get('/jobs', 'signed-in', async (req, res) => {
-    res.render('jobs/list', { title: 'Jobs', jobs: await deps.jobs.list(actorOf(req)), isAdmin: seesEveryonesRecords(req.user!) });
+    res.render('jobs/list', {
+      title: 'Jobs',
+      jobs: await deps.jobs.list(actorOf(req)),
+      isAdmin: seesEveryonesRecords(req.user!),
+    });
   });
 
   routes.get('/jobs/:jobId', 'signed-in', async (req, res) => {

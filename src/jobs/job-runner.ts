@@ -46,7 +46,13 @@ const ENDED = new Set(['finished', 'failed', 'cancelled']);
  */
 const STORE_PROGRESS_EVERY_MS = 1000;
 
-export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; audit: AuditLike; clock: Clock; logger: Logger }) {
+export function createJobRunner(deps: {
+  repo: JobRepository;
+  users: UserLookup;
+  audit: AuditLike;
+  clock: Clock;
+  logger: Logger;
+}) {
   const handlers = new Map<string, JobHandler<never, never>>();
   const active = new Map<string, ActiveRun>();
   const runs = new Set<Promise<void>>();
@@ -61,11 +67,17 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
    */
   async function actorNow(job: JobRecord): Promise<Actor> {
     const found = await deps.users.findById(job.userId);
-    if (!found || found.disabled) throw new Error(`The person who started this ${nounOf(job.kind)} can no longer sign in, so it was stopped.`);
+    if (!found || found.disabled)
+      throw new Error(`The person who started this ${nounOf(job.kind)} can no longer sign in, so it was stopped.`);
     return { ...job.actor, userId: job.userId, role: found.role };
   }
 
-  function contextOf(job: JobRecord, actor: Actor, resumed: boolean, run: ActiveRun): JobContext<unknown, Record<string, unknown>> {
+  function contextOf(
+    job: JobRecord,
+    actor: Actor,
+    resumed: boolean,
+    run: ActiveRun,
+  ): JobContext<unknown, Record<string, unknown>> {
     const ctx = {
       id: job.id,
       orgId: job.orgId,
@@ -83,7 +95,9 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
         // News is stored at once: a new total, or a result key given a new value (e.g. the pre-restore
         // backup's id, which a resumed restore must not make twice). So is the first step of a run (the
         // stored job shows it is moving). Counts, and results that grow in place, wait for the interval.
-        const news = (p.total !== undefined && p.total !== ctx.total) || Object.entries(p.result ?? {}).some(([k, v]) => ctx.result[k] !== v);
+        const news =
+          (p.total !== undefined && p.total !== ctx.total) ||
+          Object.entries(p.result ?? {}).some(([k, v]) => ctx.result[k] !== v);
         if (p.done !== undefined) ctx.done = run.done = p.done;
         if (p.total !== undefined) ctx.total = p.total;
         if (p.result) Object.assign(ctx.result, p.result);
@@ -91,7 +105,13 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
         if (!news && !firstStep && deps.clock.now() - run.storedAt < STORE_PROGRESS_EVERY_MS) return;
         run.storedAt = deps.clock.now();
         run.storedDone = ctx.done;
-        await deps.repo.update(job.id, { done: ctx.done, total: ctx.total, result: ctx.result, failures: ctx.failures, notes: ctx.notes });
+        await deps.repo.update(job.id, {
+          done: ctx.done,
+          total: ctx.total,
+          result: ctx.result,
+          failures: ctx.failures,
+          notes: ctx.notes,
+        });
       },
       savePlan: () => deps.repo.update(job.id, { plan: ctx.plan }),
       shouldStop: () => run.cancel || stopping,
@@ -114,9 +134,19 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
       ctx = contextOf(job, await actorNow(job), resumed, run);
       ctx.stopIfAsked();
       await handler.run(ctx);
-      await deps.repo.update(job.id, { status: 'finished', finishedAt: now(), done: ctx.done, total: ctx.total, result: ctx.result, failures: ctx.failures, notes: ctx.notes });
+      await deps.repo.update(job.id, {
+        status: 'finished',
+        finishedAt: now(),
+        done: ctx.done,
+        total: ctx.total,
+        result: ctx.result,
+        failures: ctx.failures,
+        notes: ctx.notes,
+      });
     } catch (err) {
-      const progress = ctx ? { done: ctx.done, total: ctx.total, result: ctx.result, failures: ctx.failures, notes: ctx.notes } : {};
+      const progress = ctx
+        ? { done: ctx.done, total: ctx.total, result: ctx.result, failures: ctx.failures, notes: ctx.notes }
+        : {};
       if (err instanceof JobStopped && err.why === 'shutdown') {
         await deps.repo.update(job.id, progress); // still 'running': carried on at the next start
       } else if (err instanceof JobStopped) {
@@ -133,11 +163,26 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
   /** Runs a stored job in the background (once per process at a time); never throws. */
   function launch(job: JobRecord, resumed: boolean): void {
     if (active.has(job.id) || stopping) return;
-    const run: ActiveRun = { cancel: job.cancelRequested, startedAt: deps.clock.now(), doneAtStart: job.done, done: job.done, storedAt: deps.clock.now(), storedDone: job.done };
+    const run: ActiveRun = {
+      cancel: job.cancelRequested,
+      startedAt: deps.clock.now(),
+      doneAtStart: job.done,
+      done: job.done,
+      storedAt: deps.clock.now(),
+      storedDone: job.done,
+    };
     active.set(job.id, run);
     const p = execute(job, resumed, run)
       // Only the database itself failing gets here; the job stays as it was and is carried on at the next start.
-      .catch((err: unknown) => void deps.logger.error('job could not be run', { event: 'job.error', jobId: job.id, kind: job.kind, reason: (err as Error).message }))
+      .catch(
+        (err: unknown) =>
+          void deps.logger.error('job could not be run', {
+            event: 'job.error',
+            jobId: job.id,
+            kind: job.kind,
+            reason: (err as Error).message,
+          }),
+      )
       .finally(() => {
         active.delete(job.id);
         runs.delete(p);
@@ -148,13 +193,16 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
   /** A stored job with the progress of its run in this process, if any (the stored progress may lag it). */
   function current(job: JobRecord): JobRecord {
     const live = active.get(job.id)?.live;
-    return live ? { ...job, done: live.done, total: live.total, result: live.result, failures: live.failures, notes: live.notes } : job;
+    return live
+      ? { ...job, done: live.done, total: live.total, result: live.result, failures: live.failures, notes: live.notes }
+      : job;
   }
 
   /** The job if `actor` may see it (owner or administrator); otherwise, or when `kind` differs, "does not exist". */
   async function visible(actor: Actor, jobId: string, kind?: string): Promise<JobRecord> {
     const job = await deps.repo.find(jobId);
-    if (!job || (kind && job.kind !== kind) || !maySeeJob(actor, { ownerId: job.userId })) throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
+    if (!job || (kind && job.kind !== kind) || !maySeeJob(actor, { ownerId: job.userId }))
+      throw new NotFoundError(`That ${nounOf(kind)} does not exist.`);
     return current(job);
   }
 
@@ -162,7 +210,10 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     const run = active.get(job.id);
     const handler = handlerOf(job.kind);
     const stepsThisRun = run ? run.done - run.doneAtStart : 0;
-    const remainingMs = run && stepsThisRun > 0 ? ((deps.clock.now() - run.startedAt) / stepsThisRun) * Math.max(0, job.total - job.done) : null;
+    const remainingMs =
+      run && stepsThisRun > 0
+        ? ((deps.clock.now() - run.startedAt) / stepsThisRun) * Math.max(0, job.total - job.done)
+        : null;
     return {
       ...job,
       noun: nounOf(job.kind),
@@ -179,9 +230,24 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
     },
 
     /** Stores a job and starts it in the background; the stored plan is all a restart needs to carry it on. */
-    async submit<Plan>(actor: Actor, kind: string, plan: Plan, opts: { orgId?: string | null; batchId?: string | null; total?: number; createdAt?: number } = {}): Promise<JobView<Plan>> {
+    async submit<Plan>(
+      actor: Actor,
+      kind: string,
+      plan: Plan,
+      opts: { orgId?: string | null; batchId?: string | null; total?: number; createdAt?: number } = {},
+    ): Promise<JobView<Plan>> {
       if (!handlers.has(kind)) throw new Error(`No handler is registered for job kind “${kind}”.`);
-      const job = await deps.repo.create({ id: randomUUID(), kind, userId: actor.userId, orgId: opts.orgId ?? null, plan, actor, batchId: opts.batchId ?? null, total: opts.total ?? 0, createdAt: new Date(opts.createdAt ?? deps.clock.now()) });
+      const job = await deps.repo.create({
+        id: randomUUID(),
+        kind,
+        userId: actor.userId,
+        orgId: opts.orgId ?? null,
+        plan,
+        actor,
+        batchId: opts.batchId ?? null,
+        total: opts.total ?? 0,
+        createdAt: new Date(opts.createdAt ?? deps.clock.now()),
+      });
       launch(job, false);
       return viewOf(job) as JobView<Plan>;
     },
@@ -210,9 +276,22 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
       const job = await visible(actor, jobId, kind);
       if (ENDED.has(job.status)) throw new ConflictError(`This ${nounOf(job.kind)} has already ended.`);
       const run = active.get(jobId);
-      await deps.repo.update(jobId, run ? { cancelRequested: true } : { cancelRequested: true, status: 'cancelled', finishedAt: new Date(deps.clock.now()) });
+      await deps.repo.update(
+        jobId,
+        run
+          ? { cancelRequested: true }
+          : { cancelRequested: true, status: 'cancelled', finishedAt: new Date(deps.clock.now()) },
+      );
       if (run) run.cancel = true;
-      await deps.audit.record({ action: 'job.cancelled', orgId: job.orgId, batchId: job.batchId, details: { jobId, kind: job.kind, done: job.done, total: job.total } }, actor);
+      await deps.audit.record(
+        {
+          action: 'job.cancelled',
+          orgId: job.orgId,
+          batchId: job.batchId,
+          details: { jobId, kind: job.kind, done: job.done, total: job.total },
+        },
+        actor,
+      );
     },
 
     /** Starts a failed or cancelled job again from where it stopped (kinds that allow it). */
@@ -228,7 +307,11 @@ export function createJobRunner(deps: { repo: JobRepository; users: UserLookup; 
       const jobs = (await deps.repo.unfinished()).filter((j) => !active.has(j.id));
       for (const job of jobs) {
         const started = job.startedAt !== null;
-        deps.logger.info('resuming a job stopped by a restart', { event: 'job.resumed', jobId: job.id, kind: job.kind });
+        deps.logger.info('resuming a job stopped by a restart', {
+          event: 'job.resumed',
+          jobId: job.id,
+          kind: job.kind,
+        });
         const note = handlerOf(job.kind)?.restartNote;
         if (started && note) await deps.repo.update(job.id, { notes: [...job.notes, note] });
         launch(started && note ? { ...job, notes: [...job.notes, note] } : job, started);

@@ -42,7 +42,11 @@ export function createPeriodicWork(deps: { clock: Clock; logger: Logger }) {
       .run()
       .then(
         () => undefined,
-        (err: unknown) => void deps.logger.warn(`${s.task.name} failed`, { event: `${s.task.name}_error`, reason: (err as Error).message }),
+        (err: unknown) =>
+          void deps.logger.warn(`${s.task.name} failed`, {
+            event: `${s.task.name}_error`,
+            reason: (err as Error).message,
+          }),
       )
       .finally(() => {
         s.running = null;

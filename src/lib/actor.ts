@@ -19,9 +19,13 @@ export interface Actor extends RequestOrigin {
 }
 
 /** The audit log's name for a person. */
-export const actorName = (user: { displayName: string; email: string }): string => `${user.displayName} <${user.email}>`;
+export const actorName = (user: { displayName: string; email: string }): string =>
+  `${user.displayName} <${user.email}>`;
 
 /** The Actor of an account acting from `origin` (a request, or none for work the app does on their behalf). */
-export function actorFor(user: { id: number; displayName: string; email: string; role: Role }, origin: RequestOrigin = {}): Actor {
+export function actorFor(
+  user: { id: number; displayName: string; email: string; role: Role },
+  origin: RequestOrigin = {},
+): Actor {
   return { userId: user.id, name: actorName(user), role: user.role, ip: origin.ip, requestId: origin.requestId };
 }

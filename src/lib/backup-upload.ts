@@ -31,7 +31,9 @@ export function backupUploadParser(deps: BackupUploadDeps) {
     },
     filename: (_req, _file, cb) => cb(null, `${randomUUID()}.upload`),
   });
-  const parse = multer({ storage, limits: { fileSize: MAX_BACKUP_BYTES, files: 1, fields: 5, parts: 6 } }).single('file');
+  const parse = multer({ storage, limits: { fileSize: MAX_BACKUP_BYTES, files: 1, fields: 5, parts: 6 } }).single(
+    'file',
+  );
 
   return (req: Request, res: Response, next: NextFunction) => {
     // Only signed-in sessions get their upload parsed; anything else falls through to CSRF/sign-in refusal.
@@ -54,7 +56,10 @@ export function backupUploadParser(deps: BackupUploadDeps) {
       () =>
         parse(req, res, (err: unknown) => {
           if (err instanceof multer.MulterError) {
-            const message = err.code === 'LIMIT_FILE_SIZE' ? `The backup file is larger than ${MAX_BACKUP_BYTES / 1048576} MB.` : `The upload was refused: ${err.message}.`;
+            const message =
+              err.code === 'LIMIT_FILE_SIZE'
+                ? `The backup file is larger than ${MAX_BACKUP_BYTES / 1048576} MB.`
+                : `The upload was refused: ${err.message}.`;
             return next(new ValidationError(message, { file: message }));
           }
           next(err);

@@ -10,7 +10,9 @@ export const CSRF_FIELD = '_csrf';
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export class CsrfError extends ForbiddenError {
-  constructor(message = 'This form has expired or did not come from this site. Go back, reload the page and try again.') {
+  constructor(
+    message = 'This form has expired or did not come from this site. Go back, reload the page and try again.',
+  ) {
     super(message);
     this.name = 'CsrfError';
   }
@@ -20,7 +22,8 @@ export class CsrfError extends ForbiddenError {
 export function sameOriginCheck(req: Request, _res: Response, next: NextFunction): void {
   if (!UNSAFE.has(req.method)) return next();
   const site = req.get('sec-fetch-site');
-  if (site && site !== 'same-origin' && site !== 'none') return next(new CsrfError('Cross-site requests are not accepted.'));
+  if (site && site !== 'same-origin' && site !== 'none')
+    return next(new CsrfError('Cross-site requests are not accepted.'));
   const origin = req.get('origin');
   if (origin !== undefined) {
     const expected = `${req.protocol}://${req.get('host') ?? ''}`;
@@ -47,7 +50,11 @@ export function csrfProtection(): RequestHandler[] {
       if (err && (err as { code?: string }).code === 'EBADCSRFTOKEN') return next(new CsrfError());
       if (err) return next(err);
       // Lazily minted: only pages that render a form pay for it.
-      Object.defineProperty(res.locals, 'csrfToken', { get: () => req.csrfToken(), enumerable: true, configurable: true });
+      Object.defineProperty(res.locals, 'csrfToken', {
+        get: () => req.csrfToken(),
+        enumerable: true,
+        configurable: true,
+      });
       next();
     });
   return [sameOriginCheck, verify];

@@ -38,7 +38,12 @@ const ENDED_MESSAGES = {
   expired: 'Your session reached its maximum length. Please sign in again.',
 };
 
-export function loadCurrentUser(deps: { users: UserLookup; idleMs: number; maxMs: number; clock: Clock }): RequestHandler {
+export function loadCurrentUser(deps: {
+  users: UserLookup;
+  idleMs: number;
+  maxMs: number;
+  clock: Clock;
+}): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const ended = await enforceSessionLifetime(req, deps);
     if (ended) flash(req, 'info', ENDED_MESSAGES[ended]);
@@ -48,7 +53,13 @@ export function loadCurrentUser(deps: { users: UserLookup; idleMs: number; maxMs
       if (!user || user.disabled) {
         await regenerateSession(req);
       } else {
-        req.user = { id: user.id, email: user.email, displayName: user.displayName, role: user.role, mustChangePassword: user.mustChangePassword };
+        req.user = {
+          id: user.id,
+          email: user.email,
+          displayName: user.displayName,
+          role: user.role,
+          mustChangePassword: user.mustChangePassword,
+        };
         const ctx = requestContext.getStore();
         if (ctx) ctx.userId = user.id;
       }
@@ -75,14 +86,16 @@ export const accessGuards: AccessGuards = {
     requireSignedIn(req, res, (err?: unknown) => {
       if (err) return next(err);
       if (res.headersSent) return undefined;
-      if (!req.user || !mayAdminister(req.user)) return next(new ForbiddenError('This page is for administrators only.'));
+      if (!req.user || !mayAdminister(req.user))
+        return next(new ForbiddenError('This page is for administrators only.'));
       next();
     }),
 };
 
 /** Only same-site relative paths may be redirect targets after sign-in (no open redirects). */
 export function safeReturnPath(value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
+  if (typeof value !== 'string' || !value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\'))
+    return '/';
   if (/[\r\n]/.test(value) || value.length > 2000) return '/';
   return value;
 }

@@ -6,7 +6,10 @@ import { stringify } from 'csv-stringify/sync';
 import { ValidationError } from './errors.js';
 
 export function attachment(res: Response, filename: string, contentType: string): void {
-  const ascii = filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\;]/g, '_').slice(0, 150);
+  const ascii = filename
+    .replace(/[^\x20-\x7e]/g, '_')
+    .replace(/["\\;]/g, '_')
+    .slice(0, 150);
   res.set('Content-Type', contentType);
   res.set('Content-Disposition', `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`);
 }
@@ -34,7 +37,11 @@ export function looksLikeFormula(value: string): boolean {
   return FORMULA_LIKE.test(value);
 }
 
-const RFC_4180 = { quoted_match: /[",\r\n]/, record_delimiter: '\r\n', cast: { boolean: (b: boolean) => (b ? 'true' : 'false') } } as const;
+const RFC_4180 = {
+  quoted_match: /[",\r\n]/,
+  record_delimiter: '\r\n',
+  cast: { boolean: (b: boolean) => (b ? 'true' : 'false') },
+} as const;
 
 /**
  * For spreadsheets: RFC 4180 CSV, UTF-8 with a BOM (Excel then reads the encoding right), and every
@@ -63,5 +70,8 @@ export const CSV_KINDS: Record<CsvKind, { fileTag: string; write: (header: strin
 export function csvKindOf(value: unknown): CsvKind {
   if (value === undefined || value === 'spreadsheet') return 'spreadsheet';
   if (value === 'exact') return 'exact';
-  throw new ValidationError('Unknown CSV export: use for=spreadsheet (formula-safe, for Excel and the like) or for=exact (values as they are, for re-import and tools).', { for: 'Choose spreadsheet or exact.' });
+  throw new ValidationError(
+    'Unknown CSV export: use for=spreadsheet (formula-safe, for Excel and the like) or for=exact (values as they are, for re-import and tools).',
+    { for: 'Choose spreadsheet or exact.' },
+  );
 }

@@ -40,17 +40,27 @@ interface HttpishError {
 
 function classify(err: unknown): { status: number; message: string } {
   if (err instanceof AppError) {
-    return { status: err.status, message: err.expose ? err.message : 'An unexpected error occurred. The error id below helps an administrator find the cause.' };
+    return {
+      status: err.status,
+      message: err.expose
+        ? err.message
+        : 'An unexpected error occurred. The error id below helps an administrator find the cause.',
+    };
   }
   const e = err as HttpishError;
   const status = e?.status ?? e?.statusCode;
   // body-parser errors: size limit, bad JSON, too many fields. Their own messages are fine for 4xx.
-  if (e?.type === 'entity.too.large') return { status: 413, message: 'The submitted data is larger than this server accepts.' };
-  if (e?.type === 'parameters.too.many') return { status: 413, message: 'The form has more fields than this server accepts.' };
+  if (e?.type === 'entity.too.large')
+    return { status: 413, message: 'The submitted data is larger than this server accepts.' };
+  if (e?.type === 'parameters.too.many')
+    return { status: 413, message: 'The form has more fields than this server accepts.' };
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, message: 'The request could not be understood. Check what you entered and try again.' };
   }
-  return { status: 500, message: 'An unexpected error occurred. The error id below helps an administrator find the cause.' };
+  return {
+    status: 500,
+    message: 'An unexpected error occurred. The error id below helps an administrator find the cause.',
+  };
 }
 
 /** The security event a refusal is logged as (L1 of the checklist), by what refused it. */
@@ -74,10 +84,25 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const errorId = newErrorId();
     const { status, message } = classify(err);
     // A CSRF refusal comes before the current user is loaded: the session still says who it was.
-    const logFields = { errorId, status, method: req.method, path: req.path, userId: req.user?.id ?? req.session?.userId, ip: req.ip };
+    const logFields = {
+      errorId,
+      status,
+      method: req.method,
+      path: req.path,
+      userId: req.user?.id ?? req.session?.userId,
+      ip: req.ip,
+    };
     res.locals.errorId = errorId; // the access log line then knows this refusal is logged already
-    if (status >= 500) logger.error('request failed', { ...logFields, event: 'request.failed', outcome: 'failure', err });
-    else logger.warn('request refused', { ...logFields, event: refusalEvent(err, status), outcome: 'refused', reason: (err as Error)?.name, detail: (err as Error)?.message });
+    if (status >= 500)
+      logger.error('request failed', { ...logFields, event: 'request.failed', outcome: 'failure', err });
+    else
+      logger.warn('request refused', {
+        ...logFields,
+        event: refusalEvent(err, status),
+        outcome: 'refused',
+        reason: (err as Error)?.name,
+        detail: (err as Error)?.message,
+      });
     if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
     res.status(status);
     res.set('Cache-Control', 'no-store');

@@ -3,7 +3,11 @@
 import type { z } from 'zod';
 import { ValidationError } from './errors.js';
 
-export function parseForm<S extends z.ZodType>(schema: S, body: unknown, summary = 'Please correct the highlighted fields.'): z.infer<S> {
+export function parseForm<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  summary = 'Please correct the highlighted fields.',
+): z.infer<S> {
   const result = schema.safeParse(body ?? {});
   if (result.success) return result.data;
   const fieldErrors: Record<string, string> = {};
@@ -16,5 +20,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown, summary
 
 /** A form field that may come once (a string) or several times (an array): its non-empty string values. */
 export function formList(value: unknown): string[] {
-  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((x): x is string => typeof x === 'string' && x !== '');
+  return (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter(
+    (x): x is string => typeof x === 'string' && x !== '',
+  );
 }

@@ -17,7 +17,7 @@ export function parseId(value: unknown): number | null {
 
 /** How a bad value is quoted back to the user: short and printable. */
 export function quoted(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   const printable = text.replace(/[\p{C}]/gu, '?');
   return `“${printable.length > 40 ? `${printable.slice(0, 40)}…` : printable}”`;
 }
@@ -28,7 +28,10 @@ const capitalised = (text: string) => `${text.charAt(0).toUpperCase()}${text.sli
 export function idParam(req: Request, name: string, what: string): number {
   const raw = req.params[name];
   const id = parseId(raw);
-  if (id === null) throw new NotFoundError(`There is no ${what} ${quoted(raw)}: ${what} numbers are whole numbers from 1 to ${MAX_DB_INT}.`);
+  if (id === null)
+    throw new NotFoundError(
+      `There is no ${what} ${quoted(raw)}: ${what} numbers are whole numbers from 1 to ${MAX_DB_INT}.`,
+    );
   return id;
 }
 
@@ -37,7 +40,10 @@ export function idField(body: unknown, name: string, label: string): number {
   const raw = (body as Record<string, unknown> | undefined)?.[name];
   const id = parseId(raw);
   if (id === null) {
-    const message = raw === undefined || raw === '' ? `Choose ${label}.` : `${capitalised(label)} must be a whole number from 1 to ${MAX_DB_INT}, not ${quoted(raw)}.`;
+    const message =
+      raw === undefined || raw === ''
+        ? `Choose ${label}.`
+        : `${capitalised(label)} must be a whole number from 1 to ${MAX_DB_INT}, not ${quoted(raw)}.`;
     throw new ValidationError(message, { [name]: message });
   }
   return id;

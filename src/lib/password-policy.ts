@@ -31,17 +31,26 @@ function isTrivialPattern(candidate: string): boolean {
 }
 
 /** Returns a user-readable reason the password is refused, or null when it is acceptable. */
-export function checkPasswordPolicy(password: string, context: { email?: string; displayName?: string } = {}): string | null {
+export function checkPasswordPolicy(
+  password: string,
+  context: { email?: string; displayName?: string } = {},
+): string | null {
   const length = [...password].length; // characters, not UTF-16 units: an emoji counts once
-  if (length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters (a short phrase works well).`;
+  if (length < PASSWORD_MIN_LENGTH)
+    return `Use at least ${PASSWORD_MIN_LENGTH} characters (a short phrase works well).`;
   if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
-  if (isCommon(password)) return 'This password is one of the most commonly used passwords. Choose something less predictable.';
-  if (isTrivialPattern(password)) return 'This password is a simple repeated or sequential pattern. Choose something less predictable.';
+  if (isCommon(password))
+    return 'This password is one of the most commonly used passwords. Choose something less predictable.';
+  if (isTrivialPattern(password))
+    return 'This password is a simple repeated or sequential pattern. Choose something less predictable.';
   const lower = password.toLowerCase();
   const email = context.email?.toLowerCase() ?? '';
   const localPart = email.split('@')[0] ?? '';
   const name = context.displayName?.toLowerCase().replace(/\s+/g, '') ?? '';
-  if ((email && lower.includes(email)) || (localPart.length >= 4 && lower.replace(/[\d\W_]+/gu, '') === localPart.replace(/[\d\W_]+/gu, ''))) {
+  if (
+    (email && lower.includes(email)) ||
+    (localPart.length >= 4 && lower.replace(/[\d\W_]+/gu, '') === localPart.replace(/[\d\W_]+/gu, ''))
+  ) {
     return 'The password must not be based on your email address.';
   }
   if (name.length >= 4 && lower.replace(/\s+/g, '') === name) return 'The password must not be your name.';

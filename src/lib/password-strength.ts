@@ -25,9 +25,15 @@ function describe(match: MatchEstimated): string | null {
       if (match.dictionaryName === 'userInputs') return 'your email address or name';
       if (match.l33t) return 'a common word with letters swapped for look-alike symbols';
       if (match.reversed) return 'a common word spelled backwards';
-      return match.dictionaryName === 'passwords' || match.dictionaryName === 'passwords-common' ? 'a commonly used password' : 'a common word';
+      return match.dictionaryName === 'passwords' || match.dictionaryName === 'passwords-common'
+        ? 'a commonly used password'
+        : 'a common word';
     case 'sequence':
-      return /^\d+$/.test(match.token) ? 'a sequence of digits' : /^\p{L}+$/u.test(match.token) ? 'a sequence of letters' : 'a sequence of characters';
+      return /^\d+$/.test(match.token)
+        ? 'a sequence of digits'
+        : /^\p{L}+$/u.test(match.token)
+          ? 'a sequence of letters'
+          : 'a sequence of characters';
     case 'repeat':
       return 'a repeated pattern';
     case 'spatial':
@@ -45,7 +51,11 @@ function describe(match: MatchEstimated): string | null {
 export function passwordStrengthProblem(password: string, userInputs: string[] = []): string | null {
   const result = estimator().check(password, userInputs.filter(Boolean));
   if (result.score >= MIN_STRENGTH_SCORE) return null;
-  const parts = [...new Set((result.sequence as MatchEstimated[]).map(describe).filter((d): d is string => d !== null))];
-  const made = parts.length ? `: it is made of ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]}` : '';
+  const parts = [
+    ...new Set((result.sequence as MatchEstimated[]).map(describe).filter((d): d is string => d !== null)),
+  ];
+  const made = parts.length
+    ? `: it is made of ${parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0]}`
+    : '';
   return `This password is too easy to guess${made}. Add a few more uncommon words.`;
 }

@@ -37,7 +37,11 @@ export function createPasswordHasher(pepper: Buffer, options: PasswordHasherOpti
   const { cost = BCRYPT_COST, engine = bcrypt, testBuild = false } = options;
   if (!Number.isInteger(cost) || cost > 31) throw new Error(`bcrypt cost must be a whole number up to 31, not ${cost}`);
   if (cost < BCRYPT_COST && !(testBuild && cost >= TEST_BCRYPT_COST)) {
-    throw new Error(testBuild ? `bcrypt cost must be at least ${TEST_BCRYPT_COST}, even in a test build` : `bcrypt cost must be at least ${BCRYPT_COST}`);
+    throw new Error(
+      testBuild
+        ? `bcrypt cost must be at least ${TEST_BCRYPT_COST}, even in a test build`
+        : `bcrypt cost must be at least ${BCRYPT_COST}`,
+    );
   }
   const preHash = (password: string) =>
     createHmac('sha384', pepper).update(password.normalize('NFC'), 'utf8').digest('base64'); // 64 ASCII bytes < 72

@@ -21,7 +21,11 @@ function refusePrototypeKeys(root: unknown, source: string): void {
   for (let value = pending.pop(); ; value = pending.pop()) {
     if (value !== null && typeof value === 'object') {
       for (const key of Object.keys(value)) {
-        if (PROTOTYPE_KEY.test(key)) throw new ValidationError(`The ${source} contains the field name ${quoted(key)}, which this server refuses.`, { [key]: 'Not accepted.' });
+        if (PROTOTYPE_KEY.test(key))
+          throw new ValidationError(
+            `The ${source} contains the field name ${quoted(key)}, which this server refuses.`,
+            { [key]: 'Not accepted.' },
+          );
         pending.push((value as Record<string, unknown>)[key]);
       }
     }
@@ -33,7 +37,9 @@ function refuseRepeatedFields(fields: unknown, source: string): void {
   if (fields === null || typeof fields !== 'object' || Array.isArray(fields)) return;
   for (const [key, value] of Object.entries(fields)) {
     if (Array.isArray(value) && !LIST_FIELDS.has(key)) {
-      throw new ValidationError(`The ${source} field ${quoted(key)} was sent more than once; it takes one value.`, { [key]: 'Give one value.' });
+      throw new ValidationError(`The ${source} field ${quoted(key)} was sent more than once; it takes one value.`, {
+        [key]: 'Give one value.',
+      });
     }
   }
 }

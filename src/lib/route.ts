@@ -39,7 +39,9 @@ export class RouteTable {
 
   private add(method: Method, path: string, access: Access, handlers: RequestHandler[]): this {
     if (!ACCESS_LEVELS.includes(access)) {
-      throw new Error(`Route ${method.toUpperCase()} ${path} must declare its access (${ACCESS_LEVELS.join(' | ')}), got ${String(access)}`);
+      throw new Error(
+        `Route ${method.toUpperCase()} ${path} must declare its access (${ACCESS_LEVELS.join(' | ')}), got ${String(access)}`,
+      );
     }
     if (handlers.length === 0) throw new Error(`Route ${method.toUpperCase()} ${path} has no handler`);
     if (this.routes.some((r) => r.method === method && r.path === path)) {

@@ -2,7 +2,17 @@
 // read from files named by env, and reused afterwards. Keys live in files, not env vars (OWASP: env vars leak
 // through /proc and crash dumps), and away from the database so a copied DB file alone reveals nothing.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 export class SecretFileError extends Error {
@@ -91,7 +101,13 @@ export function readRetiredKeys(dataKeyFile: string): Buffer[] {
   return existsSync(next) ? [...retired, readSecretFile(next, 32, 'next data-encryption key')] : retired;
 }
 
-export function loadAppSecrets(files: { sessionSecret: string; dataKey: string; passwordPepper: string; backupKey: string; auditKey: string }): AppSecrets {
+export function loadAppSecrets(files: {
+  sessionSecret: string;
+  dataKey: string;
+  passwordPepper: string;
+  backupKey: string;
+  auditKey: string;
+}): AppSecrets {
   const dataKeyGenerated = createSecretFileIfMissing(files.dataKey, 32);
   return {
     sessionSecret: ensureSecretFile(files.sessionSecret, 48, 'session secret').toString('base64'),

@@ -26,7 +26,11 @@ export function createSessionRepository(db: Db) {
     },
     /** Ends every session of a user but `exceptSid`; in the caller's transaction when given (user disabled). */
     deleteForUser: async (userId: number, exceptSid?: string, tx?: Transaction) =>
-      (await clientIn(db, tx).session.deleteMany({ where: { userId, ...(exceptSid ? { NOT: { sid: exceptSid } } : {}) } })).count,
+      (
+        await clientIn(db, tx).session.deleteMany({
+          where: { userId, ...(exceptSid ? { NOT: { sid: exceptSid } } : {}) },
+        })
+      ).count,
     /** A user's sessions whose row outlives `liveAfter`, most recently seen first. */
     listForUser: (userId: number, liveAfter: Date) =>
       db.session.findMany({

@@ -47,7 +47,10 @@ export type SessionEnd = 'idle' | 'expired' | null;
  * Ends signed-in sessions that have been idle too long or lived past the absolute maximum, and records
  * activity otherwise. Returns why the session ended (for the sign-in page's message), or null.
  */
-export async function enforceSessionLifetime(req: Request, opts: { idleMs: number; maxMs: number; clock: Clock }): Promise<SessionEnd> {
+export async function enforceSessionLifetime(
+  req: Request,
+  opts: { idleMs: number; maxMs: number; clock: Clock },
+): Promise<SessionEnd> {
   const s = req.session;
   if (!s?.userId) return null;
   const now = opts.clock.now();
@@ -75,12 +78,25 @@ export function regenerateSession(req: Request): Promise<void> {
  * `continuing` (a password change) keeps the signed-in session's sign-in time (the absolute limit still
  * counts from it), org choice and device under the new id. Callers add their flash messages, then save.
  */
-export async function startSignedInSession(req: Request, user: { id: number }, clock: Clock, opts: { continuing?: boolean } = {}): Promise<void> {
+export async function startSignedInSession(
+  req: Request,
+  user: { id: number },
+  clock: Clock,
+  opts: { continuing?: boolean } = {},
+): Promise<void> {
   const old = req.session;
-  const kept = opts.continuing ? { createdAt: old.createdAt, currentOrgId: old.currentOrgId, ip: old.ip, userAgent: old.userAgent } : {};
+  const kept = opts.continuing
+    ? { createdAt: old.createdAt, currentOrgId: old.currentOrgId, ip: old.ip, userAgent: old.userAgent }
+    : {};
   await regenerateSession(req);
   const now = clock.now();
-  const fresh = { userId: user.id, createdAt: now, lastSeenAt: now, ip: req.ip, userAgent: req.get('user-agent')?.slice(0, 300) };
+  const fresh = {
+    userId: user.id,
+    createdAt: now,
+    lastSeenAt: now,
+    ip: req.ip,
+    userAgent: req.get('user-agent')?.slice(0, 300),
+  };
   Object.assign(req.session, fresh, Object.fromEntries(Object.entries(kept).filter(([, v]) => v !== undefined)));
 }
 

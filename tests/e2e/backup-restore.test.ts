@@ -9,7 +9,13 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { touchRows } from '../../src/emulator/store.js';
-import { launchBrowser, runSetupWizard, untilHeading, useBrowserSession, withScreenshotOnFailure } from '../helpers/browser.js';
+import {
+  launchBrowser,
+  runSetupWizard,
+  untilHeading,
+  useBrowserSession,
+  withScreenshotOnFailure,
+} from '../helpers/browser.js';
 import { freePort, spawnServer, waitForHealthy, type ServerProcess } from '../helpers/spawn-server.js';
 
 const ADMIN = { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' };
@@ -35,7 +41,10 @@ describe('backup and restore in the sandbox org', () => {
       await page.getByLabel('Emergency Flags').check();
       await page.getByRole('button', { name: 'Make a backup' }).click();
       await untilHeading(page, /Backup ready/);
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download the backup' }).click()]);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('link', { name: 'Download the backup' }).click(),
+      ]);
       const file = JSON.parse(readFileSync((await download.path())!, 'utf8'));
       expect(file).toMatchObject({ format: 'datatable-manager-backup', version: 1, org: { name: 'Sandbox' } });
       expect(file.tables.map((t: { name: string }) => t.name)).toEqual(['Emergency Flags']);
@@ -47,7 +56,11 @@ describe('backup and restore in the sandbox org', () => {
       await page.getByLabel('Scheduled backups', { exact: true }).selectOption('daily');
       await page.getByLabel('Scheduled backups to keep').fill('3');
       await page.getByRole('button', { name: 'Save' }).click();
-      await expect.poll(async () => (await page.goto(`${s.base}/backups`), await page.locator('tbody').textContent()), { timeout: 20_000 }).toContain('scheduled');
+      await expect
+        .poll(async () => (await page.goto(`${s.base}/backups`), await page.locator('tbody').textContent()), {
+          timeout: 20_000,
+        })
+        .toContain('scheduled');
 
       // Change a row after the backup, then restore the backup: the plan names the change.
       await page.goto(`${s.base}/tables`);
@@ -57,7 +70,12 @@ describe('backup and restore in the sandbox org', () => {
       await page.getByRole('button', { name: 'Save' }).click();
       await page.waitForURL(/\/tables\/[\w-]+$/);
       await page.goto(`${s.base}/backups`);
-      await page.locator('tr', { hasNotText: 'scheduled' }).filter({ hasText: 'Ada' }).getByRole('link', { name: 'Restore…' }).first().click();
+      await page
+        .locator('tr', { hasNotText: 'scheduled' })
+        .filter({ hasText: 'Ada' })
+        .getByRole('link', { name: 'Restore…' })
+        .first()
+        .click();
       const plan = page.locator('#restore-plan');
       expect(await plan.locator('tbody tr').first().textContent()).toMatch(/Emergency Flags\s*0\s*1\s*0\s*3/);
       expect(await plan.textContent()).toContain('“Main Line”: Message');
@@ -65,7 +83,9 @@ describe('backup and restore in the sandbox org', () => {
       await untilHeading(page, /Restore finished/);
       const jobUrl = page.url();
       expect(await page.getByRole('status').textContent()).toContain('1 of 1 change(s)');
-      expect(await tableRowText(page, s.base, 'Emergency Flags', 'Main Line')).not.toContain('Changed after the backup');
+      expect(await tableRowText(page, s.base, 'Emergency Flags', 'Main Line')).not.toContain(
+        'Changed after the backup',
+      );
 
       // The whole restore is undone as one unit.
       await page.goto(jobUrl);
@@ -77,7 +97,9 @@ describe('backup and restore in the sandbox org', () => {
       // A damaged file is refused with the reason, and nothing is kept.
       const damaged = JSON.stringify({ ...file, tables: [{ ...file.tables[0], rows: [] }] });
       await page.goto(`${s.base}/backups`);
-      await page.getByLabel(/Restore from a backup file/).setInputFiles({ name: 'damaged.json', mimeType: 'application/json', buffer: Buffer.from(damaged) });
+      await page
+        .getByLabel(/Restore from a backup file/)
+        .setInputFiles({ name: 'damaged.json', mimeType: 'application/json', buffer: Buffer.from(damaged) });
       await page.getByRole('button', { name: 'Upload and check…' }).click();
       expect(await page.getByRole('alert').first().textContent()).toContain('cannot be restored');
       expect(await page.locator('ul.problems').textContent()).toContain('checksum does not match');
@@ -91,11 +113,17 @@ describe('restoring into another org, across a server restart', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-e2e-restore-'));
   let port: number;
   const start = async () => {
-    server = spawnServer({ DATA_DIR: dataDir, PORT: String(port), GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}` }, 'dist');
+    server = spawnServer(
+      { DATA_DIR: dataDir, PORT: String(port), GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}` },
+      'dist',
+    );
     await waitForHealthy(port, server);
   };
   beforeAll(async () => {
-    emu = await startEmulator({ clients: [{ name: 'Acme Test', clientId: 'acme-test', clientSecret: 'acme-test-secret' }], seed: 'demo' });
+    emu = await startEmulator({
+      clients: [{ name: 'Acme Test', clientId: 'acme-test', clientSecret: 'acme-test-secret' }],
+      seed: 'demo',
+    });
     port = await freePort();
     await start();
   });
@@ -156,7 +184,12 @@ describe('restoring into another org, across a server restart', () => {
         await page.getByRole('button', { name: 'Restore', exact: true }).click();
         await page.waitForURL(/\/backups\/restores\//);
         const jobUrl = page.url();
-        await expect.poll(async () => keys.filter((k) => vip.rows.get(k)!.Tier !== 'Changed').length, { timeout: 60_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+        await expect
+          .poll(async () => keys.filter((k) => vip.rows.get(k)!.Tier !== 'Changed').length, {
+            timeout: 60_000,
+            interval: 50,
+          })
+          .toBeGreaterThanOrEqual(3);
         server.child.kill('SIGKILL');
         await server.exited;
         expect(keys.filter((k) => vip.rows.get(k)!.Tier === 'Changed').length).toBeGreaterThan(0);
@@ -170,7 +203,9 @@ describe('restoring into another org, across a server restart', () => {
         const created = [...org.tables.values()].find((t) => t.name === 'Emergency Flags')!;
         expect(created.rows.size).toBe(4);
         expect(keys.every((k) => vip.rows.get(k)!.Tier !== 'Changed')).toBe(true);
-        const puts = emu.requestLog.filter((e) => e.method === 'PUT' && e.status === 200 && e.path.includes(`/datatables/${vip.id}/rows/`));
+        const puts = emu.requestLog.filter(
+          (e) => e.method === 'PUT' && e.status === 200 && e.path.includes(`/datatables/${vip.id}/rows/`),
+        );
         expect(puts).toHaveLength(15); // each row written once, across the kill
       });
     } finally {

@@ -11,7 +11,12 @@ describe('column rights in the browser', () => {
     const admin = await (await browser.newContext()).newPage();
     admin.on('dialog', (d) => void d.accept());
     await withScreenshotOnFailure(admin, 'permissions-admin', async () => {
-      await runSetupWizard(admin, base, { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' }, 'Use the sandbox org');
+      await runSetupWizard(
+        admin,
+        base,
+        { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' },
+        'Use the sandbox org',
+      );
 
       // Give the flag a value the user must never see.
       await admin.goto(`${base}/tables`);
@@ -37,7 +42,9 @@ describe('column rights in the browser', () => {
       await admin.getByLabel('Priority: read').check();
       await admin.getByLabel('ActivatedBy: hidden').check();
       await admin.getByRole('button', { name: 'Save rights' }).click();
-      expect(await admin.getByRole('status').first().textContent()).toContain('Saved the rights of Bob on Emergency Flags');
+      expect(await admin.getByRole('status').first().textContent()).toContain(
+        'Saved the rights of Bob on Emergency Flags',
+      );
     });
 
     const bob = await (await browser.newContext()).newPage();

@@ -32,7 +32,11 @@ async function shot(page: Page, name: string): Promise<void> {
   step++;
   // The top of long pages (a 50-row grid is several screens): what a person sees first, legible when viewed.
   const height = Math.min(1600, Number(await page.evaluate('document.documentElement.scrollHeight')));
-  await page.screenshot({ path: path.join(shots, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: 1366, height } });
+  await page.screenshot({
+    path: path.join(shots, `${String(step).padStart(2, '0')}-${name}.png`),
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1366, height },
+  });
 }
 
 const table = (name: string): DataTableState => [...emu.orgs[0]!.tables.values()].find((t) => t.name === name)!;
@@ -61,8 +65,11 @@ async function auditIsClean(page: Page): Promise<ExportedEntry[]> {
         const res = await page.request.get(`${s.base}/audit/export.json`);
         const entries = ((await res.json()) as { entries: ExportedEntry[] }).entries;
         changes = new Map();
-        for (const e of entries.filter((x) => x.changeId)) changes.set(e.changeId!, [...(changes.get(e.changeId!) ?? []), e]);
-        return [...changes.values()].filter((events) => !events.some((e) => e.outcome !== 'intent' && e.outcome !== 'unknown')).map((events) => events[0]!.rowKey);
+        for (const e of entries.filter((x) => x.changeId))
+          changes.set(e.changeId!, [...(changes.get(e.changeId!) ?? []), e]);
+        return [...changes.values()]
+          .filter((events) => !events.some((e) => e.outcome !== 'intent' && e.outcome !== 'unknown'))
+          .map((events) => events[0]!.rowKey);
       },
       { timeout: 30_000, message: 'changes whose outcome is still unknown' },
     )
@@ -71,7 +78,11 @@ async function auditIsClean(page: Page): Promise<ExportedEntry[]> {
     const [intent, ...outcomes] = events.sort((a, b) => a.seq - b.seq);
     return { ...intent!, outcome: outcomes.at(-1)!.outcome };
   });
-  expect(settled.filter((e) => !['applied', 'reconciled-applied'].includes(e.outcome!)).map((e) => `${e.rowKey}: ${e.outcome}`)).toEqual([]);
+  expect(
+    settled
+      .filter((e) => !['applied', 'reconciled-applied'].includes(e.outcome!))
+      .map((e) => `${e.rowKey}: ${e.outcome}`),
+  ).toEqual([]);
   for (const outcome of ['failed', 'unknown']) {
     await page.goto(`${s.base}/audit?outcome=${outcome}`);
     expect(await page.locator('main').textContent()).toContain('No entries match.');
@@ -95,7 +106,9 @@ describe('the first day on a strict Genesys org', () => {
       await runSetupWizardWithOrg(page, s.base, ADMIN, ORG);
       await shot(page, 'connected');
       expect(page.url()).toMatch(/\/admin\/orgs\/[\w-]+\/readiness$/);
-      expect(await page.getByRole('status').first().textContent()).toContain('Connected to the Genesys Cloud org “Acme Contact Centre”');
+      expect(await page.getByRole('status').first().textContent()).toContain(
+        'Connected to the Genesys Cloud org “Acme Contact Centre”',
+      );
       expect(await page.locator('main').textContent()).toContain('reads only');
 
       // Readiness with write checks: the divisions the client sees, the page size that works, what the role lacks.
@@ -106,8 +119,18 @@ describe('the first day on a strict Genesys org', () => {
       expect(await page.locator('tr[data-check="token"]').textContent()).toContain('OK');
       expect(await page.locator('h2[data-division]').allTextContents()).toEqual(['Division “Home”']);
       expect(await main.textContent()).not.toContain('Customer Care');
-      expect(await page.locator('tr[data-check="page-size"]').textContent()).toMatch(/200 rows[\s\S]*500 refused \(response\.entity\.too\.large\)/);
-      for (const cap of ['viewTables', 'readRows', 'addRows', 'editRows', 'deleteRows', 'createTables', 'changeTables']) {
+      expect(await page.locator('tr[data-check="page-size"]').textContent()).toMatch(
+        /200 rows[\s\S]*500 refused \(response\.entity\.too\.large\)/,
+      );
+      for (const cap of [
+        'viewTables',
+        'readRows',
+        'addRows',
+        'editRows',
+        'deleteRows',
+        'createTables',
+        'changeTables',
+      ]) {
         expect(await page.locator(`tr[data-capability="${cap}"]`).getAttribute('data-status'), cap).toBe('ok');
       }
       const deleteTables = page.locator('tr[data-capability="deleteTables"]');
@@ -156,7 +179,11 @@ describe('the first day on a strict Genesys org', () => {
       await page.getByLabel('AccountManager').fill('Lena Novak');
       await page.getByRole('button', { name: 'Save' }).click();
       await page.waitForURL(/\/tables\/[\w-]+$/);
-      expect(stored(VIP, first)).toMatchObject({ Notes: 'Call before noon', LifetimeValue: 1234, AccountManager: 'Lena Novak' });
+      expect(stored(VIP, first)).toMatchObject({
+        Notes: 'Call before noon',
+        LifetimeValue: 1234,
+        AccountManager: 'Lena Novak',
+      });
       await auditIsClean(page);
 
       // Bulk edit three rows: a yes/no column, a whole number, a value with a trailing space.
@@ -174,19 +201,27 @@ describe('the first day on a strict Genesys org', () => {
         await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 30_000 });
         await shot(page, `bulk-${column}`);
         expect(await page.locator('#bulk-counts').textContent()).not.toMatch(/failed|conflict|unknown|not known/i);
-        expect(await page.locator('#bulk-counts li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-outcome')))).toEqual(['changed']);
+        expect(
+          await page.locator('#bulk-counts li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-outcome'))),
+        ).toEqual(['changed']);
       };
       await bulk('Active', { yesNo: 'no' });
       await bulk('LifetimeValue', '2500');
       const notesBefore = new Map(bulkKeys.map((k) => [k, stored(VIP, k)!.Notes]));
       await bulk('Notes', 'Moved to the VIP line ');
-      for (const key of bulkKeys) expect(stored(VIP, key)).toMatchObject({ Active: false, LifetimeValue: 2500, Notes: 'Moved to the VIP line' });
+      for (const key of bulkKeys)
+        expect(stored(VIP, key)).toMatchObject({ Active: false, LifetimeValue: 2500, Notes: 'Moved to the VIP line' });
       await openTable(page, VIP);
-      for (const key of bulkKeys) expect(await page.locator('tr', { hasText: key }).locator('td[data-column="LifetimeValue"]').textContent()).toMatch(/^2,?500(\.0)?$/);
+      for (const key of bulkKeys)
+        expect(
+          await page.locator('tr', { hasText: key }).locator('td[data-column="LifetimeValue"]').textContent(),
+        ).toMatch(/^2,?500(\.0)?$/);
       const changes = await auditIsClean(page);
 
       // Undo one change (the second form edit), then the whole Notes batch.
-      const secondEdit = changes.filter((e) => e.rowKey === first && e.action === 'row.updated').sort((a, b) => b.seq - a.seq)[0]!;
+      const secondEdit = changes
+        .filter((e) => e.rowKey === first && e.action === 'row.updated')
+        .sort((a, b) => b.seq - a.seq)[0]!;
       await page.goto(`${s.base}/audit?rowKey=${encodeURIComponent(first)}`);
       await shot(page, 'audit-row');
       await page.getByRole('link', { name: `#${secondEdit.seq}`, exact: true }).click();
@@ -195,7 +230,9 @@ describe('the first day on a strict Genesys org', () => {
       expect(await page.getByRole('status').first().textContent()).toContain(`Change #${secondEdit.seq} was undone`);
       expect(stored(VIP, first)).toMatchObject({ Notes: 'Call before noon', LifetimeValue: 1234 });
       expect(stored(VIP, first)!.AccountManager).not.toBe('Lena Novak');
-      const notesChange = changes.filter((e) => e.rowKey === bulkKeys[0] && e.action === 'row.updated').sort((a, b) => b.seq - a.seq)[0]!;
+      const notesChange = changes
+        .filter((e) => e.rowKey === bulkKeys[0] && e.action === 'row.updated')
+        .sort((a, b) => b.seq - a.seq)[0]!;
       await page.goto(`${s.base}/audit/${notesChange.seq}`);
       await page.getByRole('link', { name: 'undo the whole batch…' }).click();
       await shot(page, 'undo-batch-preview');
@@ -203,24 +240,30 @@ describe('the first day on a strict Genesys org', () => {
       await untilHeading(page, /Batch undone/); // a batch undo is a job: its page refreshes until it is done
       await shot(page, 'undo-batch');
       expect(await page.getByRole('status').first().textContent()).toContain('Undid 3 change(s) as one new batch.');
-      for (const key of bulkKeys) expect(stored(VIP, key)).toMatchObject({ Active: false, LifetimeValue: 2500, Notes: notesBefore.get(key) });
+      for (const key of bulkKeys)
+        expect(stored(VIP, key)).toMatchObject({ Active: false, LifetimeValue: 2500, Notes: notesBefore.get(key) });
       await auditIsClean(page);
 
       // Back up three tables.
       await page.goto(`${s.base}/backups`);
-      for (const name of ['Holiday Calendar', 'Emergency Flags', VIP]) await page.getByLabel(name, { exact: true }).check();
+      for (const name of ['Holiday Calendar', 'Emergency Flags', VIP])
+        await page.getByLabel(name, { exact: true }).check();
       await page.getByRole('button', { name: 'Make a backup' }).click();
       await untilHeading(page, /Backup ready/);
       await shot(page, 'backup');
       expect(await page.getByRole('status').first().textContent()).toContain('3 of 3 table(s), 2016 rows');
-      const backupPath = (await page.getByRole('link', { name: 'Download the backup' }).getAttribute('href'))!.replace(/\/download$/, '/restore');
+      const backupPath = (await page.getByRole('link', { name: 'Download the backup' }).getAttribute('href'))!.replace(
+        /\/download$/,
+        '/restore',
+      );
 
       // Restore into a missing table: the role cannot delete tables, so it goes from Genesys' side.
       const holidays = table('Holiday Calendar');
       emu.orgs[0]!.tables.delete(holidays.id);
       const restore = async (only: string, createMissing: boolean) => {
         await page.goto(`${s.base}${backupPath}`);
-        for (const name of ['Holiday Calendar', 'Emergency Flags', VIP]) await page.getByLabel(new RegExp(`^${name} \\(`)).setChecked(name === only);
+        for (const name of ['Holiday Calendar', 'Emergency Flags', VIP])
+          await page.getByLabel(new RegExp(`^${name} \\(`)).setChecked(name === only);
         if (createMissing) await page.getByLabel("Create missing tables from the backup's schema").check();
         await page.getByRole('button', { name: 'Update the plan' }).click();
         return (await page.locator('#restore-plan').textContent()) ?? '';
@@ -259,7 +302,11 @@ describe('the first day on a strict Genesys org', () => {
       expect(await page.getByRole('status').first().textContent()).toMatch(/^25 of 25 change\(s\)\.?/);
       expect(await page.locator('main').textContent()).not.toMatch(/row by row|refused/i);
       for (const k of changed) expect(vip.rows.get(k)).toEqual(before.get(k));
-      expect(emu.requestLog.some((e) => e.method === 'POST' && e.path.endsWith(`/datatables/${vip.id}/import/csv/jobs`) && e.status === 200)).toBe(true);
+      expect(
+        emu.requestLog.some(
+          (e) => e.method === 'POST' && e.path.endsWith(`/datatables/${vip.id}/import/csv/jobs`) && e.status === 200,
+        ),
+      ).toBe(true);
       await auditIsClean(page);
     });
   });

@@ -10,7 +10,12 @@ describe('rollback in the browser', () => {
     const page = await (await s.browser.newContext()).newPage();
     page.on('dialog', (d) => void d.accept());
     await withScreenshotOnFailure(page, 'rollback', async () => {
-      await runSetupWizard(page, s.base, { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' }, 'Use the sandbox org');
+      await runSetupWizard(
+        page,
+        s.base,
+        { email: 'ada@example.com', displayName: 'Ada', password: 'analytical engine notes' },
+        'Use the sandbox org',
+      );
       const edit = async (message: string) => {
         await page.goto(`${s.base}/tables`);
         await page.getByRole('link', { name: 'Emergency Flags' }).click();

@@ -27,19 +27,30 @@ describe('run.sh', () => {
   });
 
   it('explains a Node.js that is too old', () => {
-    const res = spawnSync('/bin/sh', [runSh], { env: { PATH: `${fakeNodeDir('18.19.0')}:/usr/bin:/bin` }, encoding: 'utf8' });
+    const res = spawnSync('/bin/sh', [runSh], {
+      env: { PATH: `${fakeNodeDir('18.19.0')}:/usr/bin:/bin` },
+      encoding: 'utf8',
+    });
     expect(res.status).toBe(1);
     expect(res.stderr).toContain('Node.js v18.19.0 is too old: 20.19 or newer is required');
   });
 
   it('builds, migrates, serves on 127.0.0.1 and stops cleanly on Ctrl+C', async () => {
     // node_modules is already installed for this checkout: record it so the launcher skips `npm ci`.
-    const lockHash = createHash('sha256').update(readFileSync(path.join(projectRoot, 'package-lock.json'))).digest('hex');
+    const lockHash = createHash('sha256')
+      .update(readFileSync(path.join(projectRoot, 'package-lock.json')))
+      .digest('hex');
     writeFileSync(path.join(projectRoot, 'node_modules', '.dtm-lock-hash'), `${lockHash}\n`);
     const port = await freePort();
     const child = spawn(runSh, [], {
       cwd: os.tmpdir(), // run.sh must work from any directory
-      env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), NO_BROWSER: '1', PORT: String(port), DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'dtm-run-')) },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: os.tmpdir(),
+        NO_BROWSER: '1',
+        PORT: String(port),
+        DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'dtm-run-')),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -49,7 +60,10 @@ describe('run.sh', () => {
     const deadline = Date.now() + 120_000;
     let healthy = false;
     while (!healthy && Date.now() < deadline && child.exitCode === null) {
-      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!healthy) await new Promise((r) => setTimeout(r, 300));
     }
     expect(healthy, out).toBe(true);

@@ -11,7 +11,9 @@ let emu: RunningEmulator;
 let base: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ name: 'Acme Test Org', clientId: 'acme-test-5678', clientSecret: 'acme-test-secret' }] });
+  emu = await startEmulator({
+    clients: [{ name: 'Acme Test Org', clientId: 'acme-test-5678', clientSecret: 'acme-test-secret' }],
+  });
   session = await startBrowserSession({ GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}` });
   ({ browser, base } = session);
 });
@@ -26,7 +28,12 @@ describe('sandbox and orgs in a browser', () => {
     const page = await (await browser.newContext()).newPage();
     page.on('dialog', (d) => void d.accept());
     await withScreenshotOnFailure(page, 'sandbox-and-orgs', async () => {
-      await runSetupWizard(page, base, { email: 'grace@example.com', displayName: 'Grace Hopper', password: 'compilers are friends' }, 'Use the sandbox org');
+      await runSetupWizard(
+        page,
+        base,
+        { email: 'grace@example.com', displayName: 'Grace Hopper', password: 'compilers are friends' },
+        'Use the sandbox org',
+      );
       expect(await page.locator('.org-switcher .org-badge').textContent()).toBe('SANDBOX');
       expect(await page.locator('main').textContent()).toContain('You are working in');
 
@@ -41,7 +48,9 @@ describe('sandbox and orgs in a browser', () => {
       await page.getByRole('button', { name: 'Save and test connection' }).click();
       // A new org that connects is shown with its readiness (what its role lets the app do).
       await page.waitForURL(/\/admin\/orgs\/[\w-]+\/readiness$/);
-      expect(await page.getByRole('status').first().textContent()).toContain('Connected to the Genesys Cloud org “Acme Test Org”');
+      expect(await page.getByRole('status').first().textContent()).toContain(
+        'Connected to the Genesys Cloud org “Acme Test Org”',
+      );
       expect(await page.locator('h1').textContent()).toContain('Readiness of Acme Test');
       await page.goto(page.url().replace(/readiness$/, 'edit'));
       expect(await page.content()).not.toContain('acme-test-secret');

@@ -95,7 +95,10 @@ describe('editing tables in the browser', () => {
       await page.getByRole('button', { name: 'Apply to 2 row(s)' }).click();
       await page.getByRole('heading', { name: 'Done' }).waitFor({ timeout: 20_000 });
       await page.getByRole('link', { name: 'Back to the table' }).click();
-      for (const key of ['Main Line', 'Billing Queue']) expect(await page.locator('tr', { hasText: key }).locator('td[data-column="Priority"]').textContent()).toBe('7');
+      for (const key of ['Main Line', 'Billing Queue'])
+        expect(await page.locator('tr', { hasText: key }).locator('td[data-column="Priority"]').textContent()).toBe(
+          '7',
+        );
     });
   });
 });

@@ -13,7 +13,14 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
   });
 }
 
@@ -34,7 +41,10 @@ export async function withScreenshotOnFailure(page: Page, name: string, fn: () =
 /** The built server (like `npm start`) on a fresh DATA_DIR plus a browser, for one e2e test file. */
 export async function startBrowserSession(env: Record<string, string> = {}) {
   const port = await freePort();
-  const server = spawnServer({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'dtm-e2e-')), PORT: String(port), ...env }, 'dist');
+  const server = spawnServer(
+    { DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'dtm-e2e-')), PORT: String(port), ...env },
+    'dist',
+  );
   await waitForHealthy(port, server);
   const browser = await launchBrowser();
   return {
@@ -74,14 +84,24 @@ async function createAdminInWizard(page: Page, base: string, admin: Admin): Prom
 }
 
 /** Runs the first-run wizard in the browser: creates the admin, then picks the Genesys step's choice. */
-export async function runSetupWizard(page: Page, base: string, admin: Admin, choice: 'Use the sandbox org' | 'Configure later'): Promise<void> {
+export async function runSetupWizard(
+  page: Page,
+  base: string,
+  admin: Admin,
+  choice: 'Use the sandbox org' | 'Configure later',
+): Promise<void> {
   await createAdminInWizard(page, base, admin);
   await page.getByRole('button', { name: choice }).click();
   await page.waitForURL(`${base}/`);
 }
 
 /** The first-run wizard connecting a Genesys org (e.g. an emulator reached through GENESYS_API_OVERRIDE) by its OAuth client. */
-export async function runSetupWizardWithOrg(page: Page, base: string, admin: Admin, org: { name: string; clientId: string; clientSecret: string }): Promise<void> {
+export async function runSetupWizardWithOrg(
+  page: Page,
+  base: string,
+  admin: Admin,
+  org: { name: string; clientId: string; clientSecret: string },
+): Promise<void> {
   await createAdminInWizard(page, base, admin);
   await page.getByLabel('Display name').fill(org.name);
   await page.getByLabel('OAuth client id').fill(org.clientId);
@@ -93,7 +113,11 @@ export async function runSetupWizardWithOrg(page: Page, base: string, admin: Adm
 /** Waits (reloading, as the page does itself every 2 s) until the heading says the job is done. */
 export async function untilHeading(page: Page, pattern: RegExp, seconds = 60): Promise<string> {
   for (let i = 0; i < seconds * 2; i++) {
-    const h1 = (await page.locator('h1').textContent().catch(() => '')) ?? '';
+    const h1 =
+      (await page
+        .locator('h1')
+        .textContent()
+        .catch(() => '')) ?? '';
     if (pattern.test(h1)) return h1;
     await page.waitForTimeout(500);
     if (i % 4 === 3) await page.reload().catch(() => undefined);

@@ -16,12 +16,18 @@ export function simpleSchema() {
 }
 
 export async function createSimpleTable(sdk: Sdk, name = `Table ${Math.random().toString(36).slice(2, 8)}`) {
-  const table = await sdk.architect.postFlowsDatatables({ name, description: 'test table', schema: simpleSchema() } as never);
+  const table = await sdk.architect.postFlowsDatatables({
+    name,
+    description: 'test table',
+    schema: simpleSchema(),
+  } as never);
   return table as { id: string; name: string; schema: { properties: Record<string, unknown> } };
 }
 
 /** Awaits a promise the SDK is expected to reject; returns the Genesys error body it rejected with. */
-export async function sdkError(p: Promise<unknown>): Promise<Record<string, unknown> & { status: number; code: string; message: string }> {
+export async function sdkError(
+  p: Promise<unknown>,
+): Promise<Record<string, unknown> & { status: number; code: string; message: string }> {
   try {
     await p;
   } catch (err) {

@@ -16,7 +16,8 @@ import { realSleep, type Clock, type Sleep } from '../../src/lib/clock.js';
 
 function profileFromEnv(raw: string | undefined): ProfileName {
   const name = raw?.trim() || 'default';
-  if (!(PROFILE_NAMES as readonly string[]).includes(name)) throw new Error(`DTM_TEST_EMULATOR_PROFILE must be one of ${PROFILE_NAMES.join(', ')} (got "${raw}")`);
+  if (!(PROFILE_NAMES as readonly string[]).includes(name))
+    throw new Error(`DTM_TEST_EMULATOR_PROFILE must be one of ${PROFILE_NAMES.join(', ')} (got "${raw}")`);
   return name as ProfileName;
 }
 
@@ -74,4 +75,6 @@ export function passVisibilityDelay(): void {
 const DEMO_TABLES = ['Emergency Flags', 'Holiday Calendar', 'Opening Hours', 'Queue Routing', 'VIP Customers'];
 
 /** The demo tables the OAuth client can see: the realistic role is granted in Home only, not in Customer Care. */
-export const DEMO_TABLES_SEEN = onRealisticEmulator ? DEMO_TABLES.filter((name) => name !== 'Queue Routing') : DEMO_TABLES;
+export const DEMO_TABLES_SEEN = onRealisticEmulator
+  ? DEMO_TABLES.filter((name) => name !== 'Queue Routing')
+  : DEMO_TABLES;

@@ -26,7 +26,11 @@ type NotYet = null | undefined | false;
  * that throws is "not yet" too (e.g. an assertion inside it); the last error is reported if time runs out. A
  * StopWaiting error ends the wait at once and is thrown as it is.
  */
-export async function eventually<T>(what: string, probe: () => T | NotYet | Promise<T | NotYet>, options: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  probe: () => T | NotYet | Promise<T | NotYet>,
+  options: EventuallyOptions = {},
+): Promise<T> {
   const { timeoutMs = 15_000, tries = 400, intervalMs = 5, maxIntervalMs = 100 } = options;
   const deadline = performance.now() + timeoutMs;
   let pause = intervalMs;
@@ -43,7 +47,10 @@ export async function eventually<T>(what: string, probe: () => T | NotYet | Prom
     const left = deadline - performance.now();
     if (attempt >= tries || left <= 0) {
       const seen = last instanceof Error ? last.message : JSON.stringify(last);
-      throw new Error(`gave up waiting for ${what} after ${attempt} tries in ${Math.round(timeoutMs - left)} ms (last: ${seen})`, { cause: last });
+      throw new Error(
+        `gave up waiting for ${what} after ${attempt} tries in ${Math.round(timeoutMs - left)} ms (last: ${seen})`,
+        { cause: last },
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(pause, left)));
     pause = Math.min(maxIntervalMs, pause * 1.5);
@@ -51,11 +58,24 @@ export async function eventually<T>(what: string, probe: () => T | NotYet | Prom
 }
 
 /** Fetches the page at `url` until `ready` holds for its text (a job page saying it is done), and returns it. */
-export async function pageOnceReady(agent: { get(url: string): PromiseLike<{ status: number; text: string }> }, url: string, what: string, ready: (text: string) => boolean, options?: EventuallyOptions): Promise<string> {
-  return eventually(what, async () => {
-    const { status, text } = await agent.get(url);
-    if (ready(text)) return text;
-    const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(text)?.[1]?.replace(/<[^>]+>/g, '').trim();
-    throw new Error(`${url} answered ${status}${heading ? ` "${heading}"` : ''}`);
-  }, options);
+export async function pageOnceReady(
+  agent: { get(url: string): PromiseLike<{ status: number; text: string }> },
+  url: string,
+  what: string,
+  ready: (text: string) => boolean,
+  options?: EventuallyOptions,
+): Promise<string> {
+  return eventually(
+    what,
+    async () => {
+      const { status, text } = await agent.get(url);
+      if (ready(text)) return text;
+      const heading = /<h1[^>]*>([\s\S]*?)<\/h1>/
+        .exec(text)?.[1]
+        ?.replace(/<[^>]+>/g, '')
+        .trim();
+      throw new Error(`${url} answered ${status}${heading ? ` "${heading}"` : ''}`);
+    },
+    options,
+  );
 }

@@ -3,4 +3,5 @@
 // cast is here once, and only for `test.*` names.
 import type { AuditInput } from '../../src/features/audit/audit-service.js';
 
-export const fillerEntry = (action: `test.${string}`, details?: Record<string, number>): AuditInput => ({ action, ...(details ? { details } : {}) }) as unknown as AuditInput;
+export const fillerEntry = (action: `test.${string}`, details?: Record<string, number>): AuditInput =>
+  ({ action, ...(details ? { details } : {}) }) as unknown as AuditInput;

@@ -1,11 +1,20 @@
 // A GatewayRegistry wired to an emulator, the way the app wires it (one ApiClient + queue per org).
-import { startEmulator, type EmulatorClient, type RunningEmulator, type StartEmulatorOptions } from '../../src/emulator/emulator.js';
+import {
+  startEmulator,
+  type EmulatorClient,
+  type RunningEmulator,
+  type StartEmulatorOptions,
+} from '../../src/emulator/emulator.js';
 import { GatewayRegistry, type GatewaySettings } from '../../src/genesys/gateway-registry.js';
 import type { OrgConnection, OrgToken } from '../../src/genesys/org-api-client.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { profileEmulatorOptions, profileGatewayTime } from './emulator-profile.js';
 
-export function connectionFor(emu: RunningEmulator, client: EmulatorClient, extra: Partial<OrgConnection> = {}): OrgConnection {
+export function connectionFor(
+  emu: RunningEmulator,
+  client: EmulatorClient,
+  extra: Partial<OrgConnection> = {},
+): OrgConnection {
   return {
     cacheKey: `${client.clientId}|${client.clientSecret}`,
     label: client.orgName,
@@ -22,7 +31,10 @@ export function connectionFor(emu: RunningEmulator, client: EmulatorClient, extr
 const sharedTokens = new WeakMap<RunningEmulator, Map<string, OrgToken>>();
 
 /** A registry on the emulator; `freshTokens` for tests that count logins. */
-export function registryFor(emu: RunningEmulator, settings: Partial<GatewaySettings> & { freshTokens?: boolean } = {}): GatewayRegistry {
+export function registryFor(
+  emu: RunningEmulator,
+  settings: Partial<GatewaySettings> & { freshTokens?: boolean } = {},
+): GatewayRegistry {
   let tokens = sharedTokens.get(emu);
   if (!tokens) sharedTokens.set(emu, (tokens = new Map()));
   const { freshTokens, ...rest } = settings;
@@ -34,7 +46,10 @@ export function registryFor(emu: RunningEmulator, settings: Partial<GatewaySetti
     jobPollIntervalMs: 20,
     jobTimeoutMs: 10_000,
     apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' },
-    budgets: { interactive: { minTimeoutMs: 20, maxTimeoutMs: 100 }, background: { minTimeoutMs: 20, maxTimeoutMs: 200 } },
+    budgets: {
+      interactive: { minTimeoutMs: 20, maxTimeoutMs: 100 },
+      background: { minTimeoutMs: 20, maxTimeoutMs: 200 },
+    },
     ...profileGatewayTime(),
     ...rest,
   });

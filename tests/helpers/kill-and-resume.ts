@@ -13,7 +13,11 @@ export type RunningServer = Awaited<ReturnType<typeof startServerWithEmulator>>;
 
 export async function signInAsAdmin(agent: HttpAgent): Promise<void> {
   const token = formToken((await agent.get('/login')).text);
-  await agent.post('/login').type('form').send({ _csrf: token, email: ADMIN.email, password: ADMIN.password }).expect(303);
+  await agent
+    .post('/login')
+    .type('form')
+    .send({ _csrf: token, email: ADMIN.email, password: ADMIN.password })
+    .expect(303);
 }
 
 /** Opens the server's database (the server keeps running). */
@@ -45,7 +49,9 @@ export function jobEnded(dataDir: string, kind: string) {
   return eventually(
     `the ${kind} job to end`,
     async () => {
-      const job = await withServerDb(dataDir, (db) => db.job.findFirst({ where: { kind }, orderBy: { createdAt: 'desc' } }));
+      const job = await withServerDb(dataDir, (db) =>
+        db.job.findFirst({ where: { kind }, orderBy: { createdAt: 'desc' } }),
+      );
       return job && ['finished', 'failed', 'cancelled'].includes(job.status) ? job : null;
     },
     { timeoutMs: 60_000, tries: 1000, maxIntervalMs: 200 },
@@ -65,4 +71,7 @@ export async function stopServer(server: RunningServer): Promise<void> {
 }
 
 /** The audit chain of the server's database, checked with its own keys. */
-export const verifyServerAuditChain = (dataDir: string) => withServerDb(dataDir, (db) => verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir }))));
+export const verifyServerAuditChain = (dataDir: string) =>
+  withServerDb(dataDir, (db) =>
+    verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir }))),
+  );

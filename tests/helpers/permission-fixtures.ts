@@ -1,7 +1,17 @@
 // A test app with the sandbox org and users with different rights on the demo "Emergency Flags" table:
 // columns key, Active, Message, Priority, ActivatedBy.
 import { pageOnceReady } from './eventually.js';
-import { completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp, type TestAppOptions, ADMIN_ACTOR } from './test-app.js';
+import {
+  completeSetup,
+  createTestApp,
+  createUser,
+  csrfFrom,
+  signIn,
+  type Agent,
+  type TestApp,
+  type TestAppOptions,
+  ADMIN_ACTOR,
+} from './test-app.js';
 import { onRealisticEmulator } from './emulator-profile.js';
 import type { StoredRights } from '../../src/features/permissions/access.js';
 
@@ -36,26 +46,74 @@ export async function permissionWorld(options: PermissionWorldOptions = {}): Pro
   const flagsId = tables.find((x) => x.name === 'Emergency Flags')!.id;
   const hoursId = tables.find((x) => x.name === 'Opening Hours')!.id;
   const grant = async (userId: number, tableId: string, rights: Partial<StoredRights>) => {
-    const full: StoredRights = { canView: true, canEdit: false, canAdd: false, canDelete: false, defaultColumnAccess: 'hidden', columns: {}, ...rights };
+    const full: StoredRights = {
+      canView: true,
+      canEdit: false,
+      canAdd: false,
+      canDelete: false,
+      defaultColumnAccess: 'hidden',
+      columns: {},
+      ...rights,
+    };
     await t.db.tablePermission.deleteMany({ where: { userId, orgId: org.id, tableId } });
     await t.db.tablePermission.create({
-      data: { userId, orgId: org.id, tableId, tableName: '', canView: full.canView, canEdit: full.canEdit, canAdd: full.canAdd, canDelete: full.canDelete, defaultColumnAccess: full.defaultColumnAccess, columns: { create: Object.entries(full.columns).map(([column, access]) => ({ column, access })) } },
+      data: {
+        userId,
+        orgId: org.id,
+        tableId,
+        tableName: '',
+        canView: full.canView,
+        canEdit: full.canEdit,
+        canAdd: full.canAdd,
+        canDelete: full.canDelete,
+        defaultColumnAccess: full.defaultColumnAccess,
+        columns: { create: Object.entries(full.columns).map(([column, access]) => ({ column, access })) },
+      },
     });
   };
   const make = async (name: string) => {
-    const u = await createUser(t, { email: `${name.toLowerCase()}@example.com`, displayName: name, password: PASSWORD });
+    const u = await createUser(t, {
+      email: `${name.toLowerCase()}@example.com`,
+      displayName: name,
+      password: PASSWORD,
+    });
     return { id: u.id, agent: (await signIn(t, u.email, PASSWORD)).agent };
   };
-  const users = { none: await make('Nora'), viewer: await make('Vic'), columnEditor: await make('Cole'), tableEditor: await make('Tess') };
+  const users = {
+    none: await make('Nora'),
+    viewer: await make('Vic'),
+    columnEditor: await make('Cole'),
+    tableEditor: await make('Tess'),
+  };
   // Viewer: sees key, Active, Message (read); ActivatedBy hidden.
-  await grant(users.viewer.id, flagsId, { columns: { key: 'read', Active: 'read', Message: 'read', Priority: 'read', ActivatedBy: 'hidden' } });
+  await grant(users.viewer.id, flagsId, {
+    columns: { key: 'read', Active: 'read', Message: 'read', Priority: 'read', ActivatedBy: 'hidden' },
+  });
   // Column editor: may edit Message only; Priority read; ActivatedBy hidden.
-  await grant(users.columnEditor.id, flagsId, { canEdit: true, columns: { key: 'read', Active: 'read', Message: 'write', Priority: 'read', ActivatedBy: 'hidden' } });
+  await grant(users.columnEditor.id, flagsId, {
+    canEdit: true,
+    columns: { key: 'read', Active: 'read', Message: 'write', Priority: 'read', ActivatedBy: 'hidden' },
+  });
   // Table editor: every right, every column writable.
-  await grant(users.tableEditor.id, flagsId, { canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write' });
+  await grant(users.tableEditor.id, flagsId, {
+    canEdit: true,
+    canAdd: true,
+    canDelete: true,
+    defaultColumnAccess: 'write',
+  });
   const emu = () => t.services.sandbox.running!;
   const api = () => emu().requestLog.filter((e) => e.path.startsWith('/api/'));
-  return { t, admin, orgId: org.id, flagsId, hoursId, users, apiCalls: () => api().length, writes: () => api().filter((e) => e.method !== 'GET').length, grant };
+  return {
+    t,
+    admin,
+    orgId: org.id,
+    flagsId,
+    hoursId,
+    users,
+    apiCalls: () => api().length,
+    writes: () => api().filter((e) => e.method !== 'GET').length,
+    grant,
+  };
 }
 
 /**
@@ -76,24 +134,39 @@ export async function liftSandboxPace(t: TestApp, orgId: string): Promise<void> 
 /** Puts `canary` in Main Line's ActivatedBy column, which the viewer and the column editor cannot see. */
 export async function plantHiddenCanary(w: PermissionWorld, canary: string): Promise<void> {
   const g = await w.t.services.orgs.gatewayFor(w.orgId);
-  await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: 'All normal', Priority: 1, ActivatedBy: canary });
+  await g.updateRow(w.flagsId, 'Main Line', {
+    key: 'Main Line',
+    Active: false,
+    Message: 'All normal',
+    Priority: 1,
+    ActivatedBy: canary,
+  });
 }
 
 /** The restore job page once the job is no longer running (bounded to 28 s, inside the tests' 30 s). */
 export async function restoreJobPage(agent: Agent, url: string): Promise<string> {
-  return pageOnceReady(agent, url, 'the restore to stop running', (page) => !page.includes('Restoring…'), { timeoutMs: 28_000 });
+  return pageOnceReady(agent, url, 'the restore to stop running', (page) => !page.includes('Restoring…'), {
+    timeoutMs: 28_000,
+  });
 }
 
 /** The sandbox emulator's table of that name, as its state (not through the API). */
-export const sandboxTable = (w: PermissionWorld, name: string) => [...w.t.services.sandbox.running!.orgs[0]!.tables.values()].find((t) => t.name === name)!;
+export const sandboxTable = (w: PermissionWorld, name: string) =>
+  [...w.t.services.sandbox.running!.orgs[0]!.tables.values()].find((t) => t.name === name)!;
 
 /** The sandbox emulator's API requests so far. */
-export const sandboxApi = (w: PermissionWorld) => w.t.services.sandbox.running!.requestLog.filter((e) => e.path.startsWith('/api/'));
+export const sandboxApi = (w: PermissionWorld) =>
+  w.t.services.sandbox.running!.requestLog.filter((e) => e.path.startsWith('/api/'));
 
 /** A manual backup of the named tables, made by the administrator; its id. */
 export async function backupOfTables(w: PermissionWorld, names: string[]): Promise<string> {
   const org = await w.t.services.orgs.get(w.orgId);
-  return w.t.services.backups.backupNow(ADMIN_ACTOR, org, names.map((n) => sandboxTable(w, n).id), 'manual');
+  return w.t.services.backups.backupNow(
+    ADMIN_ACTOR,
+    org,
+    names.map((n) => sandboxTable(w, n).id),
+    'manual',
+  );
 }
 
 /** The app's page of one row (the key as a path segment). */
@@ -101,10 +174,14 @@ export const rowUrlIn = (tableId: string, key: string) => `/tables/${tableId}/ro
 
 /** A form POST as `agent`, with a fresh CSRF token. */
 export async function postForm(agent: Agent, url: string, fields: Record<string, string> = {}) {
-  return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
+  return agent
+    .post(url)
+    .type('form')
+    .send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
 }
 
 /** The newest intent entry of `action` (a row change just made through the app). */
 export async function lastIntentSeq(w: PermissionWorld, action: string): Promise<number> {
-  return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
+  return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action, outcome: 'intent' }, orderBy: { seq: 'desc' } }))
+    .seq;
 }

@@ -37,7 +37,11 @@ async function tokenFor(emu: RunningEmulator, client: EmulatorClient, api: ApiCl
 }
 
 /** An SDK client logged in as `client`; `fresh` asks for a new token instead of the shared one. */
-export async function sdkFor(emu: RunningEmulator, client: EmulatorClient, opts: { extended?: boolean; fresh?: boolean } = {}) {
+export async function sdkFor(
+  emu: RunningEmulator,
+  client: EmulatorClient,
+  opts: { extended?: boolean; fresh?: boolean } = {},
+) {
   const api = newApiClient(emu, opts);
   const token = await tokenFor(emu, client, api, opts.fresh ?? false);
   return {

@@ -23,7 +23,8 @@ export interface ServerProcess {
 
 /** `entry` 'src' runs the TypeScript sources with tsx; 'dist' runs the build like `npm start`. */
 export function spawnServer(env: Record<string, string>, entry: 'src' | 'dist' = 'src'): ServerProcess {
-  const args = entry === 'src' ? ['--import', 'tsx', path.join('src', 'server.ts')] : [path.join('dist', 'src', 'server.js')];
+  const args =
+    entry === 'src' ? ['--import', 'tsx', path.join('src', 'server.ts')] : [path.join('dist', 'src', 'server.js')];
   const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_CONSOLE: 'true', ...env },
@@ -41,7 +42,8 @@ export async function waitForHealthy(port: number, proc: ServerProcess, timeoutM
   await eventually(
     `the server on port ${port} to answer GET /healthz with 200`,
     async () => {
-      if (proc.child.exitCode !== null) throw new StopWaiting(`server exited early (${proc.child.exitCode}):\n${proc.output()}`);
+      if (proc.child.exitCode !== null)
+        throw new StopWaiting(`server exited early (${proc.child.exitCode}):\n${proc.output()}`);
       return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
     },
     { timeoutMs, intervalMs: 20, maxIntervalMs: 200 },

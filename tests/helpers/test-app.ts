@@ -1,7 +1,19 @@
 // Builds the real app on a fresh SQLite file in a temporary DATA_DIR (one per test file), with a manual clock
 // and an in-memory log transport. Nothing is mocked: migrations, PRAGMAs, sessions and CSRF are the real ones.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statfsSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import supertest from 'supertest';
@@ -70,8 +82,12 @@ const schemaPath = path.join(projectRoot, 'prisma', 'schema.prisma');
 /** A hash of the schema and every migration file: a new migration makes a new template. */
 function migrationsHash(): string {
   const hash = createHash('sha256').update(readFileSync(schemaPath));
-  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
-  for (const file of walk(migrationsDir).sort()) hash.update(path.relative(migrationsDir, file)).update('\0').update(readFileSync(file));
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+    );
+  for (const file of walk(migrationsDir).sort())
+    hash.update(path.relative(migrationsDir, file)).update('\0').update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -85,7 +101,8 @@ function migratedTemplate(): Promise<string> {
     if (existsSync(kept)) return kept;
     const file = databasePath(mkdtempSync(path.join(testDataRoot, 'dtm-template-')));
     await applyMigrations(file, { schemaPath, migrationsDir });
-    if (existsSync(`${file}-wal`)) throw new Error('the migrated template database left a WAL file; copying it alone would lose data');
+    if (existsSync(`${file}-wal`))
+      throw new Error('the migrated template database left a WAL file; copying it alone would lose data');
     // Copied beside the kept name, then renamed: a worker racing this one sees no file or a whole one.
     mkdirSync(path.dirname(kept), { recursive: true });
     const partial = `${kept}.${process.pid}.tmp`;
@@ -99,10 +116,19 @@ function migratedTemplate(): Promise<string> {
 
 export async function createTestApp(options: TestAppOptions = {}) {
   const dataDir = mkdtempSync(path.join(testDataRoot, 'dtm-test-'));
-  const config: AppConfig = loadConfig({ DATA_DIR: dataDir, NODE_ENV: 'test', LOG_CONSOLE: 'false', ...options.env }, { version: '0.0.0-test' });
+  const config: AppConfig = loadConfig(
+    { DATA_DIR: dataDir, NODE_ENV: 'test', LOG_CONSOLE: 'false', ...options.env },
+    { version: '0.0.0-test' },
+  );
   const memory = new MemoryTransport();
   const redactor = new Redactor();
-  const logger = createLogger({ level: 'debug', dir: logDirectory(dataDir), console: false, redactor, transports: [memory] });
+  const logger = createLogger({
+    level: 'debug',
+    dir: logDirectory(dataDir),
+    console: false,
+    redactor,
+    transports: [memory],
+  });
   const secrets = loadAppSecrets(config.secretFiles);
   redactor.addSecret(secrets.sessionSecret);
   const dbPath = databasePath(dataDir);
@@ -163,7 +189,10 @@ export async function completeSetup(t: TestApp, account = ADMIN): Promise<Agent>
   const agent = t.agent();
   const token = await csrfFrom(agent, '/setup');
   const setupToken = t.services.setup.setupTokenToAnnounce() ?? undefined; // needed when HOST is not loopback
-  const res = await agent.post('/setup').type('form').send({ _csrf: token, ...account, passwordConfirm: account.password, setupToken });
+  const res = await agent
+    .post('/setup')
+    .type('form')
+    .send({ _csrf: token, ...account, passwordConfirm: account.password, setupToken });
   if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${res.text.slice(0, 500)}`);
   const connectToken = await csrfFrom(agent, '/setup/connect');
   await agent.post('/setup/connect').type('form').send({ _csrf: connectToken }).expect(303);
@@ -177,7 +206,10 @@ export async function signIn(t: TestApp, email: string, password: string, agent 
 }
 
 /** Creates a user directly in the database (for tests of features other than user management). */
-export async function createUser(t: TestApp, user: { email: string; displayName: string; password: string; role?: 'ADMIN' | 'USER'; disabled?: boolean }) {
+export async function createUser(
+  t: TestApp,
+  user: { email: string; displayName: string; password: string; role?: 'ADMIN' | 'USER'; disabled?: boolean },
+) {
   return t.db.user.create({
     data: {
       email: user.email,
@@ -196,7 +228,9 @@ export async function createUser(t: TestApp, user: { email: string; displayName:
 export async function flushedLogFiles(t: TestApp): Promise<{ name: string; text: string }[]> {
   const dir = logDirectory(t.dataDir);
   return eventually('the log files to hold every logged line', () => {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.log')).map((name) => ({ name, text: readFileSync(path.join(dir, name), 'utf8') }));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.log'))
+      .map((name) => ({ name, text: readFileSync(path.join(dir, name), 'utf8') }));
     const written = files.reduce((n, f) => n + f.text.split('\n').filter(Boolean).length, 0);
     return written >= t.logs.lines.length && files;
   });

@@ -20,7 +20,11 @@ const OWN_ADDRESS = '198.51.100.20';
 async function attempt(ip: string, email: string, password: string) {
   const agent = t.agent();
   const token = await csrfFrom(agent, '/login');
-  const res = await agent.post('/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: token, email, password });
+  const res = await agent
+    .post('/login')
+    .set('X-Forwarded-For', ip)
+    .type('form')
+    .send({ _csrf: token, email, password });
   return { agent, res };
 }
 
@@ -42,7 +46,8 @@ describe('per-account slowdown', () => {
   });
 
   it('makes each further attempt wait twice as long, and lets it through after the wait', async () => {
-    for (let i = 0; i < 5; i++) expect((await attempt(`203.0.113.${i + 1}`, ADMIN.email, 'wrong guess here')).res.status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await attempt(`203.0.113.${i + 1}`, ADMIN.email, 'wrong guess here')).res.status).toBe(401);
     const waits: number[] = [];
     for (let round = 0; round < 3; round++) {
       const slowed = (await attempt('203.0.113.50', ADMIN.email, ADMIN.password)).res;
@@ -81,7 +86,12 @@ describe('per-account slowdown', () => {
       fresh.app.set('trust proxy', true);
       const agent = fresh.agent();
       const csrf = await csrfFrom(agent, '/setup');
-      await agent.post('/setup').set('X-Forwarded-For', OWN_ADDRESS).type('form').send({ _csrf: csrf, ...ADMIN, passwordConfirm: ADMIN.password }).expect(303);
+      await agent
+        .post('/setup')
+        .set('X-Forwarded-For', OWN_ADDRESS)
+        .type('form')
+        .send({ _csrf: csrf, ...ADMIN, passwordConfirm: ADMIN.password })
+        .expect(303);
       const known = await fresh.db.signInAddress.findMany();
       expect(known.map((k) => [k.ip, k.lastSuccessAt !== null])).toEqual([[OWN_ADDRESS, true]]);
     } finally {
@@ -107,14 +117,22 @@ describe('failed attempts shown at the next sign-in', () => {
     await attempt('203.0.113.2', ADMIN.email, 'wrong guess here');
     t.clock.advance(60_000);
     await attempt('203.0.113.2', ADMIN.email, 'wrong guess here');
-    const rows = await t.db.signInAddress.findMany({ where: { failedSinceSuccess: { gt: 0 } }, orderBy: { ip: 'asc' } });
-    expect(rows.map((r) => [r.ip, r.failedSinceSuccess])).toEqual([['203.0.113.1', 1], ['203.0.113.2', 2]]); // durable, not in memory
+    const rows = await t.db.signInAddress.findMany({
+      where: { failedSinceSuccess: { gt: 0 } },
+      orderBy: { ip: 'asc' },
+    });
+    expect(rows.map((r) => [r.ip, r.failedSinceSuccess])).toEqual([
+      ['203.0.113.1', 1],
+      ['203.0.113.2', 2],
+    ]); // durable, not in memory
     t.clock.advance(5 * 60_000);
 
     const { agent, res } = await attempt(OWN_ADDRESS, ADMIN.email, ADMIN.password);
     expect(res.status).toBe(303);
     const page = (await agent.get(res.headers.location!)).text;
-    expect(page).toContain('Since your last sign-in there were 3 sign-in attempts with a wrong password on your account, the last at 2026-01-15 09:02 UTC, from 203.0.113.2, 203.0.113.1.');
+    expect(page).toContain(
+      'Since your last sign-in there were 3 sign-in attempts with a wrong password on your account, the last at 2026-01-15 09:02 UTC, from 203.0.113.2, 203.0.113.1.',
+    );
 
     const next = await attempt(OWN_ADDRESS, ADMIN.email, ADMIN.password);
     expect((await next.agent.get('/')).text).not.toContain('Since your last sign-in');
@@ -127,7 +145,9 @@ describe('failed attempts shown at the next sign-in', () => {
     }
     const { agent, res } = await attempt(OWN_ADDRESS, ADMIN.email, ADMIN.password);
     expect(res.status).toBe(303);
-    expect((await agent.get('/')).text).toContain('there were 7 sign-in attempts with a wrong password on your account, the last at 2026-01-15 09:06 UTC, from 203.0.113.7, 203.0.113.6, 203.0.113.5, 203.0.113.4, 203.0.113.3 and 2 other addresses.');
+    expect((await agent.get('/')).text).toContain(
+      'there were 7 sign-in attempts with a wrong password on your account, the last at 2026-01-15 09:06 UTC, from 203.0.113.7, 203.0.113.6, 203.0.113.5, 203.0.113.4, 203.0.113.3 and 2 other addresses.',
+    );
     expect(await t.db.signInAddress.count({ where: { failedSinceSuccess: { gt: 0 } } })).toBe(0);
   });
 });

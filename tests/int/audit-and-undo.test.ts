@@ -2,7 +2,13 @@
 // through the same permission-checked path, conflicts with original/then/now, and admin-only force.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { csrfFrom, signIn } from '../helpers/test-app.js';
-import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld, rowUrlIn } from '../helpers/permission-fixtures.js';
+import {
+  PASSWORD,
+  permissionWorld,
+  plantHiddenCanary,
+  type PermissionWorld,
+  rowUrlIn,
+} from '../helpers/permission-fixtures.js';
 import { pageOnceReady } from '../helpers/eventually.js';
 import { fillerEntry } from '../helpers/filler-audit.js';
 
@@ -15,10 +21,21 @@ afterEach(async () => w.t.close());
 
 const rowUrl = (key: string) => rowUrlIn(w.flagsId, key);
 const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
-async function edit(agent = w.users.tableEditor.agent, fields: Record<string, string> = { 'f:Message': 'Storm', 'f:ActivatedBy': 'ops' }) {
-  const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields, reason: 'weather' });
+async function edit(
+  agent = w.users.tableEditor.agent,
+  fields: Record<string, string> = { 'f:Message': 'Storm', 'f:ActivatedBy': 'ops' },
+) {
+  const res = await agent
+    .post(rowUrl('Main Line'))
+    .type('form')
+    .send({ _csrf: await csrfFrom(agent, '/account'), ...fields, reason: 'weather' });
   expect(res.status).toBe(303);
-  return (await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.updated', outcome: 'intent' }, orderBy: { seq: 'desc' } })).seq;
+  return (
+    await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.updated', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    })
+  ).seq;
 }
 
 describe('audit pages', () => {
@@ -50,7 +67,9 @@ describe('audit pages', () => {
     const byPerson = await w.admin.get(`/audit?actorId=${w.users.tableEditor.id}&action=row.updated`);
     expect(byPerson.text).toContain('<option value="' + w.users.tableEditor.id + '" selected>Tess</option>');
     expect(byPerson.text).toMatch(/<td>Tess &lt;tess@example.com&gt;<\/td>/);
-    expect((await w.admin.get(`/audit?actorId=${w.users.viewer.id}&action=row.updated`)).text).toContain('No entries match.');
+    expect((await w.admin.get(`/audit?actorId=${w.users.viewer.id}&action=row.updated`)).text).toContain(
+      'No entries match.',
+    );
     expect((await w.admin.get('/audit?reason=nothing-like-this')).text).toContain('No entries match.');
     for (let i = 0; i < 60; i++) await w.t.services.audit.record(fillerEntry('test.filler', { i }), null);
     const first = await w.admin.get('/audit?action=test.filler');
@@ -60,14 +79,16 @@ describe('audit pages', () => {
     expect((second.text.match(/<td>test\.filler/g) ?? []).length).toBe(10);
   });
 
-  it('exports the filtered log as spreadsheet-safe CSV and JSON, with the reader\'s visibility rules', async () => {
+  it("exports the filtered log as spreadsheet-safe CSV and JSON, with the reader's visibility rules", async () => {
     const seq = await edit();
     const csv = await w.users.viewer.agent.get('/audit/export.csv?action=row.updated');
     expect(csv.status).toBe(200);
     expect(csv.headers['content-disposition']).toMatch(/attachment; filename="audit-log \d{4}-\d\d-\d\d\.csv"/);
     expect(csv.text).toContain(`${seq},`);
     expect(csv.text).not.toContain('CANARY-HIDDEN-5');
-    const json = JSON.parse((await w.admin.get('/audit/export.json?action=row.updated')).text) as { entries: { seq: number; before: Record<string, unknown> }[] };
+    const json = JSON.parse((await w.admin.get('/audit/export.json?action=row.updated')).text) as {
+      entries: { seq: number; before: Record<string, unknown> }[];
+    };
     expect(json.entries.map((e) => e.seq)).toContain(seq);
     expect(JSON.stringify(json)).toContain('CANARY-HIDDEN-5');
     const verify = await w.admin.get('/admin/audit/verify');
@@ -77,7 +98,9 @@ describe('audit pages', () => {
   it('records sign-ins and failed sign-ins', async () => {
     await signIn(w.t, 'vic@example.com', 'wrong password here');
     await signIn(w.t, 'vic@example.com', PASSWORD);
-    const actions = (await w.t.db.auditEvent.findMany({ where: { action: { startsWith: 'auth.' } } })).map((e) => e.action);
+    const actions = (await w.t.db.auditEvent.findMany({ where: { action: { startsWith: 'auth.' } } })).map(
+      (e) => e.action,
+    );
     expect(actions).toContain('auth.sign_in_failed');
     expect(actions).toContain('auth.sign_in');
   });
@@ -86,10 +109,19 @@ describe('audit pages', () => {
 describe('undo', () => {
   it('undoes an update: the changed columns go back, as a new audited change pointing at the old one', async () => {
     const seq = await edit();
-    const res = await w.users.tableEditor.agent.post(`/audit/${seq}/undo`).type('form').send({ _csrf: await csrfFrom(w.users.tableEditor.agent, `/audit/${seq}`) });
+    const res = await w.users.tableEditor.agent
+      .post(`/audit/${seq}/undo`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.users.tableEditor.agent, `/audit/${seq}`) });
     expect(res.status).toBe(303);
-    expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'All normal', ActivatedBy: 'CANARY-HIDDEN-5' });
-    const undo = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.updated', outcome: 'intent' }, orderBy: { seq: 'desc' } });
+    expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({
+      Message: 'All normal',
+      ActivatedBy: 'CANARY-HIDDEN-5',
+    });
+    const undo = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.updated', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    });
     expect(JSON.parse(undo.details!)).toMatchObject({ reverts: seq });
     expect(undo.reason).toBe(`Undo of change #${seq}`);
     expect(await w.t.db.auditEvent.count({ where: { seq } })).toBe(1); // history untouched
@@ -98,7 +130,10 @@ describe('undo', () => {
   it('refuses when the row changed since, shows original/then/now, and only an admin may force', async () => {
     const seq = await edit();
     const g = await gw();
-    await g.updateRow(w.flagsId, 'Main Line', { ...(await g.getRow(w.flagsId, 'Main Line'))!, Message: 'Later change' });
+    await g.updateRow(w.flagsId, 'Main Line', {
+      ...(await g.getRow(w.flagsId, 'Main Line'))!,
+      Message: 'Later change',
+    });
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
     const res = await agent.post(`/audit/${seq}/undo`).type('form').send({ _csrf: token });
@@ -109,7 +144,10 @@ describe('undo', () => {
     expect(res.text).toContain('Only an administrator can force it.');
     expect((await agent.post(`/audit/${seq}/undo`).type('form').send({ _csrf: token, force: '1' })).status).toBe(403);
     expect((await g.getRow(w.flagsId, 'Main Line'))!.Message).toBe('Later change');
-    const forced = await w.admin.post(`/audit/${seq}/undo`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account'), force: '1' });
+    const forced = await w.admin
+      .post(`/audit/${seq}/undo`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, '/account'), force: '1' });
     expect(forced.status).toBe(303);
     expect((await g.getRow(w.flagsId, 'Main Line'))!.Message).toBe('All normal');
   });
@@ -117,12 +155,26 @@ describe('undo', () => {
   it('undoes a create (deletes the row) and a delete (re-creates it)', async () => {
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
-    await agent.post(`/tables/${w.flagsId}/rows`).type('form').send({ _csrf: token, 'f:key': 'Temp', 'f:Message': 'temporary' }).expect(303);
-    const created = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.created', outcome: 'intent' }, orderBy: { seq: 'desc' } });
+    await agent
+      .post(`/tables/${w.flagsId}/rows`)
+      .type('form')
+      .send({ _csrf: token, 'f:key': 'Temp', 'f:Message': 'temporary' })
+      .expect(303);
+    const created = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.created', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    });
     await agent.post(`/audit/${created.seq}/undo`).type('form').send({ _csrf: token }).expect(303);
     expect(await (await gw()).getRow(w.flagsId, 'Temp')).toBeNull();
-    await agent.post(`${rowUrl('Billing Queue')}/delete`).type('form').send({ _csrf: token }).expect(303);
-    const deleted = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.deleted', outcome: 'intent' }, orderBy: { seq: 'desc' } });
+    await agent
+      .post(`${rowUrl('Billing Queue')}/delete`)
+      .type('form')
+      .send({ _csrf: token })
+      .expect(303);
+    const deleted = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.deleted', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    });
     await agent.post(`/audit/${deleted.seq}/undo`).type('form').send({ _csrf: token }).expect(303);
     expect(await (await gw()).getRow(w.flagsId, 'Billing Queue')).toMatchObject({ Priority: 2 });
   });
@@ -134,9 +186,14 @@ describe('undo', () => {
     const body = `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=8&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`;
     const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(body);
     await pageOnceReady(agent, apply.headers.location!, 'the bulk edit', (page) => page.includes('>Done<'));
-    const batchId = (await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated' } })).batchId!;
+    const batchId = (
+      await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated' } })
+    ).batchId!;
     const g = await gw();
-    await g.updateRow(w.flagsId, 'Weather Closure', { ...(await g.getRow(w.flagsId, 'Weather Closure'))!, Priority: 4 }); // changed since
+    await g.updateRow(w.flagsId, 'Weather Closure', {
+      ...(await g.getRow(w.flagsId, 'Weather Closure'))!,
+      Priority: 4,
+    }); // changed since
     const preview = await agent.get(`/audit/batch/${batchId}`);
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('2 of 3 change(s) can be undone');
@@ -147,9 +204,12 @@ describe('undo', () => {
     expect((await g.getRow(w.flagsId, 'Main Line'))!.Priority).toBe(1);
     expect((await g.getRow(w.flagsId, 'Billing Queue'))!.Priority).toBe(2);
     expect((await g.getRow(w.flagsId, 'Weather Closure'))!.Priority).toBe(4);
-    const newBatch = (await w.t.db.job.findUniqueOrThrow({ where: { id: undo.headers.location!.split('/').pop()! } })).batchId!;
+    const newBatch = (await w.t.db.job.findUniqueOrThrow({ where: { id: undo.headers.location!.split('/').pop()! } }))
+      .batchId!;
     expect(await w.t.db.auditEvent.count({ where: { batchId: newBatch, outcome: 'applied' } })).toBe(2);
-    expect((await agent.get(undo.headers.location!)).text).toContain('Undid 2 change(s) as one new batch. 1 could not be undone');
+    expect((await agent.get(undo.headers.location!)).text).toContain(
+      'Undid 2 change(s) as one new batch. 1 could not be undone',
+    );
   });
 
   it('restores a row as it was at a point in its history, with a preview', async () => {
@@ -158,7 +218,10 @@ describe('undo', () => {
     const preview = await w.admin.get(`/audit/${first}/restore`);
     expect(preview.text).toContain('These columns will change back');
     expect(preview.text).toMatch(/Message<\/th><td[^>]*>Version two<\/td><td[^>]*><strong>Version one/);
-    const res = await w.admin.post(`/audit/${first}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account') });
+    const res = await w.admin
+      .post(`/audit/${first}/restore`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, '/account') });
     expect(res.status).toBe(303);
     expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'Version one', Priority: 1 });
     const last = await w.t.db.auditEvent.findFirstOrThrow({ where: { outcome: 'intent' }, orderBy: { seq: 'desc' } });
@@ -169,7 +232,10 @@ describe('undo', () => {
   it('needs the rights now: a column editor cannot undo a change to a column they may not write', async () => {
     const seq = await edit(w.users.tableEditor.agent, { 'f:Priority': '3' });
     const agent = w.users.columnEditor.agent;
-    const res = await agent.post(`/audit/${seq}/undo`).type('form').send({ _csrf: await csrfFrom(agent, '/account') });
+    const res = await agent
+      .post(`/audit/${seq}/undo`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/account') });
     expect(res.status).toBe(403);
     expect((await (await gw()).getRow(w.flagsId, 'Main Line'))!.Priority).toBe(3);
   });

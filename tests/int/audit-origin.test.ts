@@ -14,7 +14,11 @@ beforeAll(async () => {
   const setupToken = t.services.setup.setupTokenToAnnounce() ?? undefined;
   // (Each token is read before its post: the agent attaches the session cookie when a request is made.)
   const setupForm = await csrfFrom(admin, '/setup');
-  await admin.post('/setup').type('form').send({ _csrf: setupForm, ...ADMIN, passwordConfirm: ADMIN.password, setupToken }).expect(303);
+  await admin
+    .post('/setup')
+    .type('form')
+    .send({ _csrf: setupForm, ...ADMIN, passwordConfirm: ADMIN.password, setupToken })
+    .expect(303);
   // The wizard's second step: the sandbox org, created by the new administrator's request.
   const connectForm = await csrfFrom(admin, '/setup/connect');
   sandboxCreated = await admin.post('/setup/connect/sandbox').type('form').send({ _csrf: connectForm }).expect(303);
@@ -39,13 +43,30 @@ describe('where an audited change came from', () => {
   it('is recorded for a user, their rights and their sign-ins', async () => {
     const token = await csrfFrom(admin, '/admin/users/new');
     const password = 'a long enough walnut harbour 71';
-    const created = await admin.post('/admin/users').type('form').send({ _csrf: token, email: 'rita@example.com', displayName: 'Rita', role: 'USER', password, passwordConfirm: password }).expect(303);
+    const created = await admin
+      .post('/admin/users')
+      .type('form')
+      .send({
+        _csrf: token,
+        email: 'rita@example.com',
+        displayName: 'Rita',
+        role: 'USER',
+        password,
+        passwordConfirm: password,
+      })
+      .expect(303);
     const userCreated = await newest('user.created');
     expectFrom(userCreated, created, 'user.created');
 
     const org = await t.db.genesysOrg.findFirstOrThrow();
-    const flags = (await (await t.services.orgs.gatewayFor(org.id)).listTables()).find((x) => x.name === 'Emergency Flags')!;
-    const saved = await admin.post(`/admin/users/${userCreated.targetUserId}/permissions/${org.id}/${flags.id}`).type('form').send({ _csrf: token, canView: 'on', defaultColumnAccess: 'read' }).expect(303);
+    const flags = (await (await t.services.orgs.gatewayFor(org.id)).listTables()).find(
+      (x) => x.name === 'Emergency Flags',
+    )!;
+    const saved = await admin
+      .post(`/admin/users/${userCreated.targetUserId}/permissions/${org.id}/${flags.id}`)
+      .type('form')
+      .send({ _csrf: token, canView: 'on', defaultColumnAccess: 'read' })
+      .expect(303);
     expectFrom(await newest('permission.saved'), saved, 'permission.saved');
 
     const failed = await signIn(t, 'rita@example.com', 'not her password at all');

@@ -1,6 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INVALID_CREDENTIALS } from '../../src/features/auth/auth-service.js';
-import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type TestApp } from '../helpers/test-app.js';
+import {
+  ADMIN,
+  completeSetup,
+  createTestApp,
+  createUser,
+  csrfFrom,
+  signIn,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -20,7 +28,10 @@ describe('sign in and sign out', () => {
     const redirect = await agent.get('/');
     expect(redirect.headers.location).toBe('/login');
     const token = await csrfFrom(agent, '/login?returnTo=%2F%3Fx%3D1');
-    const res = await agent.post('/login').type('form').send({ _csrf: token, email: 'ADMIN@example.com ', password: ADMIN.password, returnTo: '/?x=1' });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: token, email: 'ADMIN@example.com ', password: ADMIN.password, returnTo: '/?x=1' });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/?x=1');
     expect((await agent.get('/')).text).toContain('Hello, Ada Admin');
@@ -30,7 +41,10 @@ describe('sign in and sign out', () => {
     for (const returnTo of ['https://evil.example', '//evil.example', '/\\evil.example', 'javascript:alert(1)']) {
       const agent = t.agent();
       const token = await csrfFrom(agent, '/login');
-      const res = await agent.post('/login').type('form').send({ _csrf: token, email: ADMIN.email, password: ADMIN.password, returnTo });
+      const res = await agent
+        .post('/login')
+        .type('form')
+        .send({ _csrf: token, email: ADMIN.email, password: ADMIN.password, returnTo });
       expect(res.headers.location, returnTo).toBe('/');
     }
   });
@@ -40,13 +54,19 @@ describe('sign in and sign out', () => {
     const b = await signIn(t, ADMIN.email, 'wrong password here');
     expect(a.res.status).toBe(401);
     expect(b.res.status).toBe(401);
-    const strip = (html: string) => html.replace(/name="_csrf" value="[^"]+"/, '').replace(/value="[^"]*@example.com"/, '');
+    const strip = (html: string) =>
+      html.replace(/name="_csrf" value="[^"]+"/, '').replace(/value="[^"]*@example.com"/, '');
     expect(strip(a.res.text)).toBe(strip(b.res.text));
     expect(a.res.text).toContain(INVALID_CREDENTIALS);
   });
 
   it('refuses a disabled account with the same message', async () => {
-    await createUser(t, { email: 'off@example.com', displayName: 'Off', password: 'disabled user password', disabled: true });
+    await createUser(t, {
+      email: 'off@example.com',
+      displayName: 'Off',
+      password: 'disabled user password',
+      disabled: true,
+    });
     const { res } = await signIn(t, 'off@example.com', 'disabled user password');
     expect(res.status).toBe(401);
     expect(res.text).toContain(INVALID_CREDENTIALS);
@@ -58,7 +78,10 @@ describe('sign in and sign out', () => {
     const preSid = sidOf(pre)!;
     expect(preSid).toBeTruthy();
     const token = /name="_csrf" value="([^"]+)"/.exec(pre.text)![1];
-    const login = await agent.post('/login').type('form').send({ _csrf: token, email: ADMIN.email, password: ADMIN.password });
+    const login = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: token, email: ADMIN.email, password: ADMIN.password });
     const postSid = sidOf(login)!;
     expect(postSid).toBeTruthy();
     expect(postSid).not.toBe(preSid);
@@ -72,7 +95,12 @@ describe('sign in and sign out', () => {
     const { agent, res } = await signIn(t, 'me@example.com', 'my first password');
     const oldSid = sidOf(res)!;
     const token = await csrfFrom(agent, '/account');
-    const changed = await agent.post('/account/password').type('form').send({ _csrf: token, currentPassword: 'my first password', password: 'my second password', passwordConfirm: 'my second password' });
+    const changed = await agent.post('/account/password').type('form').send({
+      _csrf: token,
+      currentPassword: 'my first password',
+      password: 'my second password',
+      passwordConfirm: 'my second password',
+    });
     expect(changed.status).toBe(303);
     const newSid = sidOf(changed);
     expect(newSid).toBeTruthy();
@@ -89,9 +117,18 @@ describe('sign in and sign out', () => {
     const { agent } = await signIn(t, 'me@example.com', 'my first password');
     t.clock.advance(20 * 60_000);
     const token = await csrfFrom(agent, '/account');
-    const changed = await agent.post('/account/password').type('form').send({ _csrf: token, currentPassword: 'my first password', password: 'my second password', passwordConfirm: 'my second password' });
+    const changed = await agent.post('/account/password').type('form').send({
+      _csrf: token,
+      currentPassword: 'my first password',
+      password: 'my second password',
+      passwordConfirm: 'my second password',
+    });
     const sid = decodeURIComponent(sidOf(changed)!.slice('dtm.sid='.length)).replace(/^s:/, '').split('.')[0]!;
-    const stored = JSON.parse((await t.db.session.findUniqueOrThrow({ where: { sid } })).data) as { createdAt: number; lastSeenAt: number; userId: number };
+    const stored = JSON.parse((await t.db.session.findUniqueOrThrow({ where: { sid } })).data) as {
+      createdAt: number;
+      lastSeenAt: number;
+      userId: number;
+    };
     expect(stored).toMatchObject({ createdAt: signedInAt, lastSeenAt: signedInAt + 20 * 60_000 });
   });
 

@@ -15,14 +15,26 @@ beforeAll(async () => {
   w = await permissionWorld();
   const anonymous = w.t.agent();
   await anonymous.get('/login');
-  agents = { anonymous, none: w.users.none.agent, viewer: w.users.viewer.agent, columnEditor: w.users.columnEditor.agent, tableEditor: w.users.tableEditor.agent, admin: w.admin };
+  agents = {
+    anonymous,
+    none: w.users.none.agent,
+    viewer: w.users.viewer.agent,
+    columnEditor: w.users.columnEditor.agent,
+    tableEditor: w.users.tableEditor.agent,
+    admin: w.admin,
+  };
 }, 60_000);
 afterAll(async () => w.t.close());
 
 const all = (status: number): Expect => Object.fromEntries(ROLES.map((r) => [r, status])) as Expect;
-const signedIn = (method: string, statuses: Omit<Expect, 'anonymous'>): Expect => ({ anonymous: method === 'get' ? 303 : 401, ...statuses });
-const everyoneSignedIn = (method: string, status: number) => signedIn(method, { none: status, viewer: status, columnEditor: status, tableEditor: status, admin: status });
-const adminOnly = (method: string, adminStatus: number) => signedIn(method, { none: 403, viewer: 403, columnEditor: 403, tableEditor: 403, admin: adminStatus });
+const signedIn = (method: string, statuses: Omit<Expect, 'anonymous'>): Expect => ({
+  anonymous: method === 'get' ? 303 : 401,
+  ...statuses,
+});
+const everyoneSignedIn = (method: string, status: number) =>
+  signedIn(method, { none: status, viewer: status, columnEditor: status, tableEditor: status, admin: status });
+const adminOnly = (method: string, adminStatus: number) =>
+  signedIn(method, { none: 403, viewer: 403, columnEditor: 403, tableEditor: 403, admin: adminStatus });
 
 interface Entry {
   expect: Expect;
@@ -41,7 +53,10 @@ function matrix(): Record<string, Entry> {
     'get /healthz': { expect: all(200) },
     'get /login': { expect: { ...all(303), anonymous: 200 } },
     // One made-up account per role: the per-account slowdown (ADR 006) would answer the sixth failure with 429.
-    'post /login': { expect: all(401), body: (role) => ({ email: `nobody-${role}@example.com`, password: 'wrong password' }) },
+    'post /login': {
+      expect: all(401),
+      body: (role) => ({ email: `nobody-${role}@example.com`, password: 'wrong password' }),
+    },
     'get /setup': { expect: all(404) },
     'post /setup': { expect: all(404) },
     'get /setup/connect': { expect: adminOnly('get', 404) },
@@ -61,7 +76,10 @@ function matrix(): Record<string, Entry> {
     'post /admin/orgs/:id/delete': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/delete` },
     'get /admin/orgs/:id/readiness': { expect: adminOnly('get', 404), path: () => `/admin/orgs/${NO_ORG}/readiness` },
     'post /admin/orgs/:id/readiness': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/readiness` },
-    'post /admin/orgs/:id/reset-sandbox': { expect: adminOnly('post', 404), path: () => `/admin/orgs/${NO_ORG}/reset-sandbox` },
+    'post /admin/orgs/:id/reset-sandbox': {
+      expect: adminOnly('post', 404),
+      path: () => `/admin/orgs/${NO_ORG}/reset-sandbox`,
+    },
     'post /orgs/current': { expect: everyoneSignedIn('post', 303), body: () => ({ orgId: w.orgId }) },
     'get /admin/users': { expect: adminOnly('get', 200) },
     'get /admin/users/new': { expect: adminOnly('get', 200) },
@@ -71,46 +89,134 @@ function matrix(): Record<string, Entry> {
     'post /admin/users/:id/disable': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/disable` },
     'post /admin/users/:id/enable': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/enable` },
     'post /admin/users/:id/delete': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/delete` },
-    'post /admin/users/:id/reset-password': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/reset-password` },
-    'post /admin/users/:id/end-sessions': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/end-sessions` },
+    'post /admin/users/:id/reset-password': {
+      expect: adminOnly('post', 404),
+      path: () => `/admin/users/${NO_USER}/reset-password`,
+    },
+    'post /admin/users/:id/end-sessions': {
+      expect: adminOnly('post', 404),
+      path: () => `/admin/users/${NO_USER}/end-sessions`,
+    },
     'get /account': { expect: everyoneSignedIn('get', 200) },
-    'post /account/password': { expect: everyoneSignedIn('post', 400), body: () => ({ currentPassword: 'wrong', password: 'x', passwordConfirm: 'y' }) },
-    'post /account/sessions/:handle/end': { expect: everyoneSignedIn('post', 404), path: () => '/account/sessions/0000000000000000/end' },
+    'post /account/password': {
+      expect: everyoneSignedIn('post', 400),
+      body: () => ({ currentPassword: 'wrong', password: 'x', passwordConfirm: 'y' }),
+    },
+    'post /account/sessions/:handle/end': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/account/sessions/0000000000000000/end',
+    },
     'post /account/sessions/end-others': { expect: everyoneSignedIn('post', 303) },
-    'get /admin/users/:id/permissions': { expect: adminOnly('get', 404), path: () => `/admin/users/${NO_USER}/permissions` },
-    'get /admin/users/:id/permissions/:orgId/:tableId': { expect: adminOnly('get', 404), path: () => `/admin/users/${NO_USER}/permissions/${w.orgId}/${w.flagsId}` },
-    'post /admin/users/:id/permissions/:orgId/:tableId': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/permissions/${w.orgId}/${w.flagsId}` },
-    'post /admin/users/:id/permissions/copy': { expect: adminOnly('post', 404), path: () => `/admin/users/${NO_USER}/permissions/copy` },
-    'get /admin/orgs/:orgId/tables/:tableId/access': { expect: adminOnly('get', 200), path: () => `/admin/orgs/${w.orgId}/tables/${w.flagsId}/access` },
+    'get /admin/users/:id/permissions': {
+      expect: adminOnly('get', 404),
+      path: () => `/admin/users/${NO_USER}/permissions`,
+    },
+    'get /admin/users/:id/permissions/:orgId/:tableId': {
+      expect: adminOnly('get', 404),
+      path: () => `/admin/users/${NO_USER}/permissions/${w.orgId}/${w.flagsId}`,
+    },
+    'post /admin/users/:id/permissions/:orgId/:tableId': {
+      expect: adminOnly('post', 404),
+      path: () => `/admin/users/${NO_USER}/permissions/${w.orgId}/${w.flagsId}`,
+    },
+    'post /admin/users/:id/permissions/copy': {
+      expect: adminOnly('post', 404),
+      path: () => `/admin/users/${NO_USER}/permissions/copy`,
+    },
+    'get /admin/orgs/:orgId/tables/:tableId/access': {
+      expect: adminOnly('get', 200),
+      path: () => `/admin/orgs/${w.orgId}/tables/${w.flagsId}/access`,
+    },
     'get /tables': { expect: everyoneSignedIn('get', 200) },
-    'get /tables/:tableId': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => flags },
-    'post /tables/:tableId/reload': { expect: signedIn('post', { none: 404, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => `${flags}/reload` },
-    'get /tables/:tableId/new-row': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => `${flags}/new-row` },
-    'post /tables/:tableId/rows': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }), path: () => `${flags}/rows`, body: (role) => ({ 'f:key': `Matrix ${role}` }) },
-    'get /tables/:tableId/rows/:ref': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => mainLine },
-    'post /tables/:tableId/rows/:ref': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => mainLine, body: (role) => ({ 'f:Message': `Edited by ${role}` }) },
-    'get /tables/:tableId/rows/:ref/delete': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => mainLine + '/delete' },
-    'post /tables/:tableId/rows/:ref/delete': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }), path: (role) => `${byRole(role)}/delete` },
-    'get /tables/:tableId/export.csv': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => `${flags}/export.csv` },
-    'get /tables/:tableId/export.json': { expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => `${flags}/export.json` },
-    'post /tables/:tableId/bulk/preview': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 200, tableEditor: 200, admin: 200 }), path: () => `${flags}/bulk/preview`, body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }) },
-    'post /tables/:tableId/bulk/apply': { expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }), path: () => `${flags}/bulk/apply`, body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }) },
-    'get /tables/:tableId/bulk/:jobId': { expect: everyoneSignedIn('get', 404), path: () => `${flags}/bulk/no-such-job` },
-    'get /tables/:tableId/rows/:ref/rename': { expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }), path: () => `${mainLine}/rename` },
+    'get /tables/:tableId': {
+      expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => flags,
+    },
+    'post /tables/:tableId/reload': {
+      expect: signedIn('post', { none: 404, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/reload`,
+    },
+    'get /tables/:tableId/new-row': {
+      expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }),
+      path: () => `${flags}/new-row`,
+    },
+    'post /tables/:tableId/rows': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/rows`,
+      body: (role) => ({ 'f:key': `Matrix ${role}` }),
+    },
+    'get /tables/:tableId/rows/:ref': {
+      expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => mainLine,
+    },
+    'post /tables/:tableId/rows/:ref': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => mainLine,
+      body: (role) => ({ 'f:Message': `Edited by ${role}` }),
+    },
+    'get /tables/:tableId/rows/:ref/delete': {
+      expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }),
+      path: () => mainLine + '/delete',
+    },
+    'post /tables/:tableId/rows/:ref/delete': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }),
+      path: (role) => `${byRole(role)}/delete`,
+    },
+    'get /tables/:tableId/export.csv': {
+      expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => `${flags}/export.csv`,
+    },
+    'get /tables/:tableId/export.json': {
+      expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => `${flags}/export.json`,
+    },
+    'post /tables/:tableId/bulk/preview': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => `${flags}/bulk/preview`,
+      body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }),
+    },
+    'post /tables/:tableId/bulk/apply': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/bulk/apply`,
+      body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }),
+    },
+    'get /tables/:tableId/bulk/:jobId': {
+      expect: everyoneSignedIn('get', 404),
+      path: () => `${flags}/bulk/no-such-job`,
+    },
+    'get /tables/:tableId/rows/:ref/rename': {
+      expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 200, admin: 200 }),
+      path: () => `${mainLine}/rename`,
+    },
     'post /tables/:tableId/rows/:ref/rename': {
       expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }),
-      path: (role) => `${flags}/rows/${encodeURIComponent(role === 'admin' ? 'Weather Closure' : 'Billing Queue')}/rename`,
+      path: (role) =>
+        `${flags}/rows/${encodeURIComponent(role === 'admin' ? 'Weather Closure' : 'Billing Queue')}/rename`,
       body: (role) => ({ newKey: `Renamed by ${role}` }),
     },
     'get /backups': { expect: everyoneSignedIn('get', 200) },
     'post /backups/upload': { expect: everyoneSignedIn('post', 400) },
-    'post /backups': { expect: signedIn('post', { none: 400, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }) },
+    'post /backups': {
+      expect: signedIn('post', { none: 400, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }),
+    },
     'get /backups/jobs/:jobId': { expect: everyoneSignedIn('get', 404), path: () => '/backups/jobs/no-such-job' },
     'get /backups/:id/restore': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/restore' },
-    'post /backups/:id/restore': { expect: everyoneSignedIn('post', 404), path: () => '/backups/no-such-backup/restore' },
-    'get /backups/restores/:jobId': { expect: everyoneSignedIn('get', 404), path: () => '/backups/restores/no-such-job' },
-    'post /backups/restores/:jobId/resume': { expect: everyoneSignedIn('post', 404), path: () => '/backups/restores/no-such-job/resume' },
-    'get /backups/:id/download': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/download' },
+    'post /backups/:id/restore': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/backups/no-such-backup/restore',
+    },
+    'get /backups/restores/:jobId': {
+      expect: everyoneSignedIn('get', 404),
+      path: () => '/backups/restores/no-such-job',
+    },
+    'post /backups/restores/:jobId/resume': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/backups/restores/no-such-job/resume',
+    },
+    'get /backups/:id/download': {
+      expect: everyoneSignedIn('get', 404),
+      path: () => '/backups/no-such-backup/download',
+    },
     'get /backups/:id/delete': { expect: everyoneSignedIn('get', 404), path: () => '/backups/no-such-backup/delete' },
     'post /backups/:id/delete': { expect: everyoneSignedIn('post', 404), path: () => '/backups/no-such-backup/delete' },
     'get /jobs': { expect: everyoneSignedIn('get', 200) },
@@ -124,7 +230,10 @@ function matrix(): Record<string, Entry> {
     'get /audit/:seq/restore': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999/restore' },
     'post /audit/:seq/restore': { expect: everyoneSignedIn('post', 404), path: () => '/audit/99999999/restore' },
     'get /audit/batch/:batchId': { expect: everyoneSignedIn('get', 404), path: () => '/audit/batch/no-such-batch' },
-    'post /audit/batch/:batchId/undo': { expect: everyoneSignedIn('post', 404), path: () => '/audit/batch/no-such-batch/undo' },
+    'post /audit/batch/:batchId/undo': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/audit/batch/no-such-batch/undo',
+    },
     'get /audit/:seq': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999' },
     'post /audit/:seq/undo': { expect: everyoneSignedIn('post', 404), path: () => '/audit/99999999/undo' },
     // Last: signing out ends the role's session.
@@ -148,8 +257,15 @@ describe('authorization matrix', () => {
         const res =
           method === 'get'
             ? await agent.get(url)
-            : await agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, role === 'anonymous' ? '/login' : '/account'), ...entry.body?.(role) });
-        if (res.status !== entry.expect[role]) failures.push(`${route} as ${role}: ${res.status}, expected ${entry.expect[role]}`);
+            : await agent
+                .post(url)
+                .type('form')
+                .send({
+                  _csrf: await csrfFrom(agent, role === 'anonymous' ? '/login' : '/account'),
+                  ...entry.body?.(role),
+                });
+        if (res.status !== entry.expect[role])
+          failures.push(`${route} as ${role}: ${res.status}, expected ${entry.expect[role]}`);
       }
     }
     expect(failures).toEqual([]);

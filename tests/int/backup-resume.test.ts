@@ -12,7 +12,10 @@ import { ADMIN } from '../helpers/test-app.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ clients: [{ name: 'Backup Org', clientId: 'backup-client', clientSecret: 'backup-secret' }], seed: 'demo' });
+  emu = await startEmulator({
+    clients: [{ name: 'Backup Org', clientId: 'backup-client', clientSecret: 'backup-secret' }],
+    seed: 'demo',
+  });
 });
 afterAll(async () => emu.stop());
 
@@ -24,9 +27,14 @@ describe('kill -9 in the middle of a backup', () => {
     await setUpWithOrg(a, { name: 'Backup', clientId: 'backup-client', clientSecret: 'backup-secret' });
     const tables = [...emu.orgs[0]!.tables.values()];
     emu.options.behaviour.latencyMs = 250; // every table takes a while to read
-    const started = await a.post('/backups').type('form').send({ _csrf: formToken((await a.get('/backups')).text) }).expect(303);
+    const started = await a
+      .post('/backups')
+      .type('form')
+      .send({ _csrf: formToken((await a.get('/backups')).text) })
+      .expect(303);
     const jobUrl = started.headers.location!;
-    const tablesDone = async (agent: typeof a) => Number(/id="tables-done">(\d+)</.exec((await agent.get(jobUrl)).text)?.[1] ?? -1);
+    const tablesDone = async (agent: typeof a) =>
+      Number(/id="tables-done">(\d+)</.exec((await agent.get(jobUrl)).text)?.[1] ?? -1);
     await expect.poll(() => tablesDone(a), { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(1);
     first.proc.child.kill('SIGKILL');
     await first.proc.exited;
@@ -36,11 +44,19 @@ describe('kill -9 in the middle of a backup', () => {
     const second = await startServerWithEmulator(dataDir, emu.port);
     const b = second.agent;
     const loginToken = formToken((await b.get('/login')).text);
-    await b.post('/login').type('form').send({ _csrf: loginToken, email: ADMIN.email, password: ADMIN.password }).expect(303);
-    await expect.poll(async () => (await b.get(jobUrl)).text, { timeout: 30_000, interval: 100 }).toContain('Backup ready');
+    await b
+      .post('/login')
+      .type('form')
+      .send({ _csrf: loginToken, email: ADMIN.email, password: ADMIN.password })
+      .expect(303);
+    await expect
+      .poll(async () => (await b.get(jobUrl)).text, { timeout: 30_000, interval: 100 })
+      .toContain('Backup ready');
     const page = (await b.get(jobUrl)).text;
     expect(page).toContain(`id="tables-done">${tables.length}</span> of ${tables.length} table(s)`);
-    expect(page).toContain('The app restarted while this backup was being read, so its tables were read again from the start.');
+    expect(page).toContain(
+      'The app restarted while this backup was being read, so its tables were read again from the start.',
+    );
     const backupId = /\/backups\/([\w-]+)\/download/.exec(page)![1]!;
     const download = await b.get(`/backups/${backupId}/download`).buffer(true);
     expect(download.status).toBe(200);
@@ -53,7 +69,9 @@ describe('kill -9 in the middle of a backup', () => {
       expect(await db.auditEvent.count({ where: { action: 'backup.created' } })).toBe(1);
       const job = await db.job.findUniqueOrThrow({ where: { id: jobUrl.split('/').pop()! } });
       expect(job).toMatchObject({ kind: 'backup', status: 'finished', done: tables.length });
-      expect(readdirSync(path.join(dataDir, 'backups')).filter((f) => f.endsWith('.json'))).toEqual([`${backupId}.json`]);
+      expect(readdirSync(path.join(dataDir, 'backups')).filter((f) => f.endsWith('.json'))).toEqual([
+        `${backupId}.json`,
+      ]);
     } finally {
       await db.$disconnect();
       second.proc.child.kill('SIGINT');

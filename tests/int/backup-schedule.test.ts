@@ -17,7 +17,14 @@ afterEach(async () => w.t.close());
 
 async function saveSchedule(schedule: string, keep: string) {
   const token = await csrfFrom(w.admin, `/admin/orgs/${w.orgId}/edit`);
-  return w.admin.post(`/admin/orgs/${w.orgId}`).type('form').send({ _csrf: token, name: 'Sandbox', color: 'blue', backupSchedule: schedule, backupKeep: keep, requestsPerMinute: '300' });
+  return w.admin.post(`/admin/orgs/${w.orgId}`).type('form').send({
+    _csrf: token,
+    name: 'Sandbox',
+    color: 'blue',
+    backupSchedule: schedule,
+    backupKeep: keep,
+    requestsPerMinute: '300',
+  });
 }
 
 const scheduled = () => w.t.db.backup.findMany({ where: { kind: 'scheduled' }, orderBy: { createdAt: 'asc' } });
@@ -32,7 +39,12 @@ describe('scheduled backups', () => {
     await w.t.services.backupScheduler.run(); // joins the pass the save started (or finds nothing due after it)
     expect(await scheduled()).toHaveLength(1);
     const [made] = await scheduled();
-    expect(made).toMatchObject({ tableCount: DEMO_TABLES_SEEN.length, partial: false, createdById: null, createdBy: 'Scheduled backup' });
+    expect(made).toMatchObject({
+      tableCount: DEMO_TABLES_SEEN.length,
+      partial: false,
+      createdById: null,
+      createdBy: 'Scheduled backup',
+    });
     // The list page shows it as a scheduled backup (checked now: the clock moves past the session's life below).
     expect((await w.admin.get('/backups')).text).toContain('<span class="tag">scheduled</span>');
 
@@ -57,7 +69,12 @@ describe('scheduled backups', () => {
   });
 
   it('never prunes manual backups', async () => {
-    const manual = await w.t.services.backups.backupNow(ADMIN_ACTOR, await w.t.services.orgs.get(w.orgId), [w.hoursId], 'manual');
+    const manual = await w.t.services.backups.backupNow(
+      ADMIN_ACTOR,
+      await w.t.services.orgs.get(w.orgId),
+      [w.hoursId],
+      'manual',
+    );
     await saveSchedule('daily', '1');
     for (let i = 0; i < 3; i++) {
       await w.t.services.backupScheduler.run();

@@ -11,7 +11,12 @@ import { FOREIGN_FOR_USERS } from '../../src/features/backups/backup-service.js'
 import { HIDDEN_KEY_PROBLEM } from '../../src/features/backups/restore-plan.js';
 import { FOREIGN_CONFIRMATION } from '../../src/features/backups/restore-service.js';
 import { ADMIN, ADMIN_ACTOR, csrfFrom, type Agent } from '../helpers/test-app.js';
-import { permissionWorld, plantHiddenCanary, restoreJobPage, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import {
+  permissionWorld,
+  plantHiddenCanary,
+  restoreJobPage,
+  type PermissionWorld,
+} from '../helpers/permission-fixtures.js';
 
 const CANARY = 'CANARY-SEALED-8';
 let w: PermissionWorld;
@@ -28,13 +33,16 @@ async function adminBackup(tableIds: string[]): Promise<Content> {
   const org = await w.t.services.orgs.get(w.orgId);
   const id = await w.t.services.backups.backupNow(ADMIN_ACTOR, org, tableIds, 'manual');
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
-  const { checksum: _seal, ...content } = JSON.parse(readFileSync(path.join(w.t.dataDir, 'backups', record.fileName), 'utf8')) as BackupDocument;
+  const { checksum: _seal, ...content } = JSON.parse(
+    readFileSync(path.join(w.t.dataDir, 'backups', record.fileName), 'utf8'),
+  ) as BackupDocument;
   return content;
 }
 
 /** What anyone can compute without the server's key: the old plain SHA-256 seal, or an HMAC under a key of their own. */
 const legacySealed = (content: Content) => JSON.stringify({ ...content, checksum: legacyChecksumOf(content) });
-const ownKeySealed = (content: Content) => JSON.stringify(sealBackup(content, createHash('sha256').update('a key of my own').digest()));
+const ownKeySealed = (content: Content) =>
+  JSON.stringify(sealBackup(content, createHash('sha256').update('a key of my own').digest()));
 /** A file sealed by this server (e.g. an admin's full backup, downloaded and handed to a user). */
 const serverSealed = (content: Content) => JSON.stringify(sealBackup(content, w.t.services.secrets.backupKey));
 
@@ -70,15 +78,22 @@ describe('sealed backups', () => {
     }
     // Re-using this server's key id with a made-up MAC is a changed file, for everyone.
     const genuine = JSON.parse(serverSealed(forged)) as BackupDocument;
-    const tampered = JSON.stringify({ ...genuine, checksum: genuine.checksum.replace(/:[0-9a-f]{64}$/, `:${'0'.repeat(64)}`) });
-    for (const agent of [viewer, w.admin]) expect((await upload(agent, tampered)).text).toContain('The checksum does not match');
+    const tampered = JSON.stringify({
+      ...genuine,
+      checksum: genuine.checksum.replace(/:[0-9a-f]{64}$/, `:${'0'.repeat(64)}`),
+    });
+    for (const agent of [viewer, w.admin])
+      expect((await upload(agent, tampered)).text).toContain('The checksum does not match');
     expect(await w.t.db.backup.count({ where: { kind: 'uploaded' } })).toBe(0);
   });
 
   it('lets an admin restore a foreign file only after confirming the warning', async () => {
     const content = await adminBackup([w.flagsId]);
     const g = await w.t.services.orgs.gatewayFor(w.orgId);
-    await g.updateRow(w.flagsId, 'Main Line', { ...(await g.getRow(w.flagsId, 'Main Line'))!, Message: 'Changed after the backup' });
+    await g.updateRow(w.flagsId, 'Main Line', {
+      ...(await g.getRow(w.flagsId, 'Main Line'))!,
+      Message: 'Changed after the backup',
+    });
     w.t.services.tables.invalidate(w.orgId);
     const res = await upload(w.admin, legacySealed(content)); // a file of an older version: plain SHA-256
     expect(res.status).toBe(303);
@@ -88,11 +103,17 @@ describe('sealed backups', () => {
     expect(plan.text).toContain('id="foreign-warning"');
     expect(plan.text).toContain('name="foreign" value="1" required');
     const writes = w.writes();
-    const unconfirmed = await w.admin.post(url).type('form').send({ _csrf: await csrfFrom(w.admin, url) });
+    const unconfirmed = await w.admin
+      .post(url)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, url) });
     expect(unconfirmed.status).toBe(400);
     expect(unconfirmed.text).toContain(FOREIGN_CONFIRMATION.slice(0, 50));
     expect(w.writes()).toBe(writes);
-    const confirmed = await w.admin.post(url).type('form').send({ _csrf: await csrfFrom(w.admin, url), foreign: '1' });
+    const confirmed = await w.admin
+      .post(url)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, url), foreign: '1' });
     expect(confirmed.status).toBe(303);
     expect(await restoreJobPage(w.admin, confirmed.headers.location!)).toContain('Restore finished');
     expect((await g.getRow(w.flagsId, 'Main Line'))!.Message).not.toBe('Changed after the backup');
@@ -116,9 +137,17 @@ describe('sealed backups', () => {
 
 describe('backup pages say what they are about', () => {
   it('an uploaded file is described as uploaded by its uploader and made by whom the file says, and marked foreign', async () => {
-    const content = { ...(await adminBackup([w.flagsId])), createdBy: 'Someone Else', createdAt: '2020-01-02T03:04:05.000Z' };
+    const content = {
+      ...(await adminBackup([w.flagsId])),
+      createdBy: 'Someone Else',
+      createdAt: '2020-01-02T03:04:05.000Z',
+    };
     const foreign = await w.admin.get((await upload(w.admin, legacySealed(content))).headers.location!);
-    expect(foreign.text).toMatch(new RegExp(`uploaded [0-9: -]+ UTC by ${ADMIN.displayName}.*?; the file says it was made by Someone Else on 2020-01-02 03:04 UTC`));
+    expect(foreign.text).toMatch(
+      new RegExp(
+        `uploaded [0-9: -]+ UTC by ${ADMIN.displayName}.*?; the file says it was made by Someone Else on 2020-01-02 03:04 UTC`,
+      ),
+    );
     await upload(w.admin, serverSealed(content));
     const list = (await w.admin.get('/backups')).text;
     expect(list.match(/<span class="tag foreign"/g)?.length).toBe(1); // the legacy-sealed one only
@@ -134,7 +163,9 @@ describe('backup pages say what they are about', () => {
   });
 
   it('a plan with nothing to change says so and offers no Restore', async () => {
-    const same = await w.admin.get((await upload(w.admin, serverSealed(await adminBackup([w.flagsId])))).headers.location!);
+    const same = await w.admin.get(
+      (await upload(w.admin, serverSealed(await adminBackup([w.flagsId])))).headers.location!,
+    );
     expect(same.text).toContain('id="nothing-to-restore"');
     expect(same.text).not.toMatch(/<button[^>]*>Restore<\/button>/);
   });
@@ -164,7 +195,9 @@ describe("a user's restore plan never reveals what she cannot see", () => {
     const renamed = JSON.parse(JSON.stringify(full).replaceAll('"ActivatedBy"', '"NoSuchColumn"')) as Content;
     const hidden = await planFor(viewer, serverSealed(full));
     const absent = await planFor(viewer, serverSealed(renamed));
-    expect(hidden.page).toContain('Left out (not columns you can see in this table; they keep their values): ActivatedBy');
+    expect(hidden.page).toContain(
+      'Left out (not columns you can see in this table; they keep their values): ActivatedBy',
+    );
     expect(absent.status).toBe(hidden.status);
     expect(absent.page.replaceAll('NoSuchColumn', 'ActivatedBy')).toBe(hidden.page);
   });

@@ -9,24 +9,35 @@ import { permissionWorld, type PermissionWorld } from '../helpers/permission-fix
 
 let w: PermissionWorld;
 beforeEach(async () => {
-  w = await permissionWorld({ env: { BACKUP_UPLOADS_PER_USER: '2', BACKUP_UPLOAD_MB_PER_USER: '1', BACKUP_UPLOADS_AT_ONCE: '1' } });
+  w = await permissionWorld({
+    env: { BACKUP_UPLOADS_PER_USER: '2', BACKUP_UPLOAD_MB_PER_USER: '1', BACKUP_UPLOADS_AT_ONCE: '1' },
+  });
 });
 afterEach(async () => w.t.close());
 
 /** The viewer's own backup of Emergency Flags (sealed by this server), as a file and its kept id. */
 async function viewerBackup(): Promise<{ id: string; file: Buffer }> {
   const org = await w.t.services.orgs.get(w.orgId);
-  const id = await w.t.services.backups.backupNow(await actorOfUser(w.t, w.users.viewer.id), org, [w.flagsId], 'manual');
+  const id = await w.t.services.backups.backupNow(
+    await actorOfUser(w.t, w.users.viewer.id),
+    org,
+    [w.flagsId],
+    'manual',
+  );
   const record = await w.t.db.backup.findUniqueOrThrow({ where: { id } });
   return { id, file: readFileSync(path.join(w.t.dataDir, 'backups', record.fileName)) };
 }
 
 async function upload(agent: Agent, file: Buffer) {
-  return agent.post('/backups/upload').field('_csrf', await csrfFrom(agent, '/backups')).attach('file', file, 'backup.json');
+  return agent
+    .post('/backups/upload')
+    .field('_csrf', await csrfFrom(agent, '/backups'))
+    .attach('file', file, 'backup.json');
 }
 
 const uploadedId = (location: string) => /\/backups\/([\w-]+)\/restore/.exec(location)![1]!;
-const incoming = () => (existsSync(path.join(w.t.dataDir, 'incoming')) ? readdirSync(path.join(w.t.dataDir, 'incoming')) : []);
+const incoming = () =>
+  existsSync(path.join(w.t.dataDir, 'incoming')) ? readdirSync(path.join(w.t.dataDir, 'incoming')) : [];
 
 describe('upload quotas', () => {
   it('refuses a file beyond the per-person count, with a message saying what to do, until one is deleted', async () => {
@@ -44,7 +55,11 @@ describe('upload quotas', () => {
     // Another person's quota is their own.
     expect((await upload(w.admin, file)).status).toBe(303);
     // Deleting one of hers makes room again.
-    await w.users.viewer.agent.post(`/backups/${uploadedId(first.headers.location!)}/delete`).type('form').send({ _csrf: await csrfFrom(viewer, '/backups') }).expect(303);
+    await w.users.viewer.agent
+      .post(`/backups/${uploadedId(first.headers.location!)}/delete`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(viewer, '/backups') })
+      .expect(303);
     expect((await upload(viewer, file)).status).toBe(303);
   });
 
@@ -98,7 +113,14 @@ describe('deleting backups', () => {
     expect((await viewer.post(`/backups/${ownManual}/delete`).type('form').send({ _csrf: token })).status).toBe(403);
     const adminsUpload = uploadedId((await upload(w.admin, file)).headers.location!);
     expect((await viewer.post(`/backups/${adminsUpload}/delete`).type('form').send({ _csrf: token })).status).toBe(404);
-    expect((await w.users.tableEditor.agent.post(`/backups/${id}/delete`).type('form').send({ _csrf: await csrfFrom(w.users.tableEditor.agent, '/backups') })).status).toBe(404);
+    expect(
+      (
+        await w.users.tableEditor.agent
+          .post(`/backups/${id}/delete`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(w.users.tableEditor.agent, '/backups') })
+      ).status,
+    ).toBe(404);
     expect(await w.t.db.backup.count({ where: { id } })).toBe(1);
 
     const deleted = await viewer.post(`/backups/${id}/delete`).type('form').send({ _csrf: token });
@@ -110,7 +132,14 @@ describe('deleting backups', () => {
     expect(JSON.parse(entry.details!)).toMatchObject({ backupId: id, kind: 'uploaded' });
 
     // An administrator may delete any backup, the app's own included.
-    expect((await w.admin.post(`/backups/${ownManual}/delete`).type('form').send({ _csrf: await csrfFrom(w.admin, '/backups') })).status).toBe(303);
+    expect(
+      (
+        await w.admin
+          .post(`/backups/${ownManual}/delete`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(w.admin, '/backups') })
+      ).status,
+    ).toBe(303);
     expect(await w.t.db.backup.count({ where: { id: ownManual } })).toBe(0);
   });
 });

@@ -16,27 +16,50 @@ beforeEach(async () => {
 });
 afterEach(async () => w.t.close());
 
-async function backUp(agent: Agent, tables: string[] = []): Promise<{ doc: BackupDocument; jobPage: string; downloadUrl: string }> {
+async function backUp(
+  agent: Agent,
+  tables: string[] = [],
+): Promise<{ doc: BackupDocument; jobPage: string; downloadUrl: string }> {
   const token = await csrfFrom(agent, '/backups');
   const body = [`_csrf=${encodeURIComponent(token)}`, ...tables.map((t) => `table=${encodeURIComponent(t)}`)].join('&');
   const started = await agent.post('/backups').type('form').send(body);
   expect(started.status).toBe(303);
-  const page = { text: await pageOnceReady(agent, started.headers.location!, 'the backup', (text) => text.includes('Backup ready') || text.includes('Backup failed')) };
+  const page = {
+    text: await pageOnceReady(
+      agent,
+      started.headers.location!,
+      'the backup',
+      (text) => text.includes('Backup ready') || text.includes('Backup failed'),
+    ),
+  };
   expect(page.text).not.toContain('Backup failed');
   const downloadUrl = /href="(\/backups\/[\w-]+\/download)"/.exec(page.text)![1]!;
-  const file = await agent.get(downloadUrl).buffer(true).parse((res, cb) => {
-    let data = '';
-    res.on('data', (c: Buffer) => (data += c.toString()));
-    res.on('end', () => cb(null, data));
-  });
+  const file = await agent
+    .get(downloadUrl)
+    .buffer(true)
+    .parse((res, cb) => {
+      let data = '';
+      res.on('data', (c: Buffer) => (data += c.toString()));
+      res.on('end', () => cb(null, data));
+    });
   return { doc: JSON.parse(file.body as string) as BackupDocument, jobPage: page.text, downloadUrl };
 }
 
 describe('backups', () => {
   it('backs up every table of the org with schemas and rows, sealed with a checksum, kept on the server', async () => {
     const { doc, jobPage } = await backUp(w.admin);
-    expect(jobPage).toMatch(new RegExp(`id="tables-done">${DEMO_TABLES_SEEN.length}</span> of ${DEMO_TABLES_SEEN.length} table\\(s\\), 2\\d{3} rows`));
-    expect(doc).toMatchObject({ format: 'datatable-manager-backup', version: 1, appVersion: '0.0.0-test', org: { name: 'Sandbox', region: 'sandbox' }, partial: false });
+    expect(jobPage).toMatch(
+      new RegExp(
+        `id="tables-done">${DEMO_TABLES_SEEN.length}</span> of ${DEMO_TABLES_SEEN.length} table\\(s\\), 2\\d{3} rows`,
+      ),
+    );
+    expect(doc).toMatchObject({
+      format: 'datatable-manager-backup',
+      version: 1,
+      appVersion: '0.0.0-test',
+      org: { name: 'Sandbox', region: 'sandbox' },
+      partial: false,
+    });
     expect(doc.tables.map((t) => t.name).sort()).toEqual(DEMO_TABLES_SEEN); // every table the org's OAuth client can see
     const vip = doc.tables.find((t) => t.name === 'VIP Customers')!;
     expect(vip.rows).toHaveLength(2000);
@@ -52,11 +75,13 @@ describe('backups', () => {
     expect(statSync(path.join(dir, files[0]!)).mode & 0o777).toBe(0o600);
     const list = await w.admin.get('/backups');
     expect(list.text).toContain('Download');
-    const actions = (await w.t.db.auditEvent.findMany({ where: { action: { startsWith: 'backup.' } } })).map((e) => e.action);
+    const actions = (await w.t.db.auditEvent.findMany({ where: { action: { startsWith: 'backup.' } } })).map(
+      (e) => e.action,
+    );
     expect(actions).toEqual(['backup.created', 'backup.downloaded']);
   });
 
-  it('a user\'s backup holds only the tables they may view and never hidden columns', async () => {
+  it("a user's backup holds only the tables they may view and never hidden columns", async () => {
     const { doc, downloadUrl } = await backUp(w.users.viewer.agent);
     expect(doc.partial).toBe(true);
     expect(doc.tables.map((t) => t.name)).toEqual(['Emergency Flags']);

@@ -17,7 +17,8 @@ const ROWS = ['Main Line', 'Billing Queue', 'Weather Closure', 'IT Outage / Webs
 
 /** The outcome the report gives a row (its data-outcome attribute). */
 function outcomeOf(html: string, label: string): string | undefined {
-  for (const m of html.matchAll(/<li data-outcome="([\w-]+)"><strong>([^<]*)<\/strong>/g)) if (m[2] === label) return m[1];
+  for (const m of html.matchAll(/<li data-outcome="([\w-]+)"><strong>([^<]*)<\/strong>/g))
+    if (m[2] === label) return m[1];
   return undefined;
 }
 
@@ -36,9 +37,20 @@ describe('bulk job report', () => {
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
     // Priority 3: "IT Outage / Website" already has it.
-    const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=3&${ROWS.map((k) => `sel=${encodeURIComponent(k)}`).join('&')}`);
+    const apply = await agent
+      .post(`/tables/${w.flagsId}/bulk/apply`)
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=3&${ROWS.map((k) => `sel=${encodeURIComponent(k)}`).join('&')}`,
+      );
     expect(apply.status).toBe(303);
-    let page = await pageOnceReady(agent, apply.headers.location!, 'the bulk change', (text) => text.includes('>Done<'), { timeoutMs: 25_000 });
+    let page = await pageOnceReady(
+      agent,
+      apply.headers.location!,
+      'the bulk change',
+      (text) => text.includes('>Done<'),
+      { timeoutMs: 25_000 },
+    );
     emu.faults.clear();
     expect(page).toContain('>Done<');
     expect(outcomeOf(page, 'Billing Queue')).toBe('unknown');
@@ -66,17 +78,31 @@ describe('bulk job report', () => {
 
   it('reports a conflict the reconciler found, and a delete whose answer was lost', async () => {
     const emu = w.t.services.sandbox.running!;
-    emu.faults.set([{ method: 'DELETE', path: '/api/v2/flows/datatables/*/rows/*', times: Infinity, action: { type: 'reset' } }]);
+    emu.faults.set([
+      { method: 'DELETE', path: '/api/v2/flows/datatables/*/rows/*', times: Infinity, action: { type: 'reset' } },
+    ]);
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
-    const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=delete&sel=Main%20Line&sel=Billing%20Queue`);
-    let page = await pageOnceReady(agent, apply.headers.location!, 'the bulk delete', (text) => text.includes('>Done<'), { timeoutMs: 25_000 });
+    const apply = await agent
+      .post(`/tables/${w.flagsId}/bulk/apply`)
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(token)}&action=delete&sel=Main%20Line&sel=Billing%20Queue`);
+    let page = await pageOnceReady(
+      agent,
+      apply.headers.location!,
+      'the bulk delete',
+      (text) => text.includes('>Done<'),
+      { timeoutMs: 25_000 },
+    );
     emu.faults.clear();
     expect(outcomeOf(page, 'Main Line')).toBe('unknown');
     expect(outcomeOf(page, 'Billing Queue')).toBe('unknown');
     // Meanwhile someone edits one of them in Architect: neither what the delete found nor gone.
     const g = await w.t.services.orgs.gatewayFor(w.orgId);
-    await g.updateRow(w.flagsId, 'Billing Queue', { ...(await g.getRow(w.flagsId, 'Billing Queue'))!, Message: 'Edited in Architect' });
+    await g.updateRow(w.flagsId, 'Billing Queue', {
+      ...(await g.getRow(w.flagsId, 'Billing Queue'))!,
+      Message: 'Edited in Architect',
+    });
     await g.deleteRow(w.flagsId, 'Main Line');
     w.t.clock.advance(w.t.config.auditReconcileGraceMs + 1_000);
     passVisibilityDelay(); // the grace period has passed for Genesys too: a write that lags shows by now

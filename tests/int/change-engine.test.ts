@@ -28,7 +28,12 @@ describe('a bulk change of many rows', () => {
     const changing = keys.filter((k) => vip.rows.get(k)!.Tier !== 'Platinum').length;
     expect(changing).toBeGreaterThan(50);
     const before = sandboxApi(w).length;
-    const job = await w.t.services.bulk.start(ADMIN_ACTOR, org, vip.id, { sel: keys, action: 'set', column: 'Tier', value: 'Platinum' });
+    const job = await w.t.services.bulk.start(ADMIN_ACTOR, org, vip.id, {
+      sel: keys,
+      action: 'set',
+      column: 'Tier',
+      value: 'Platinum',
+    });
     await w.t.services.jobs.idle();
     const calls = sandboxApi(w).slice(before);
     for (const key of keys) expect(vip.rows.get(key)!.Tier).toBe('Platinum');
@@ -36,7 +41,10 @@ describe('a bulk change of many rows', () => {
     expect(calls.filter((c) => c.method === 'POST' && c.path.endsWith('/import/csv/jobs'))).toHaveLength(1);
     expect(calls.length).toBeLessThan(20);
     const report = await w.t.services.bulk.report(await w.t.services.bulk.get(ADMIN_ACTOR, job.id));
-    expect(Object.fromEntries(report.counts.map((c) => [c.outcome, c.count]))).toEqual({ changed: changing, ...(changing < 100 ? { already: 100 - changing } : {}) });
+    expect(Object.fromEntries(report.counts.map((c) => [c.outcome, c.count]))).toEqual({
+      changed: changing,
+      ...(changing < 100 ? { already: 100 - changing } : {}),
+    });
     const intents = await w.t.db.auditEvent.findMany({ where: { batchId: job.batchId, outcome: 'intent' } });
     expect(intents).toHaveLength(changing);
     expect(intents.every((e) => JSON.parse(e.details!).via === 'csv-import')).toBe(true);
@@ -52,12 +60,29 @@ describe('an import job that does not work as a whole', () => {
     const vip = sandboxTable(w, 'VIP Customers');
     const keys = [...vip.rows.keys()].slice(0, 40);
     // The connection breaks on every attempt to start the import job: the job never exists.
-    w.t.services.sandbox.running!.faults.set([{ method: 'POST', path: '/api/v2/flows/datatables/*/import/csv/jobs', times: Infinity, action: { type: 'reset' } }]);
-    const set = await adminSet(keys.map((key) => ({ id: randomUUID(), kind: 'update' as const, tableId: vip.id, key, write: { Notes: `bulk ${key}` } })));
+    w.t.services.sandbox.running!.faults.set([
+      {
+        method: 'POST',
+        path: '/api/v2/flows/datatables/*/import/csv/jobs',
+        times: Infinity,
+        action: { type: 'reset' },
+      },
+    ]);
+    const set = await adminSet(
+      keys.map((key) => ({
+        id: randomUUID(),
+        kind: 'update' as const,
+        tableId: vip.id,
+        key,
+        write: { Notes: `bulk ${key}` },
+      })),
+    );
     const { results, notes } = await w.t.services.engine.apply(set, { method: 'import' });
     expect(results.map((r) => r.status)).toEqual(keys.map(() => 'applied'));
     for (const key of keys) expect(vip.rows.get(key)!.Notes).toBe(`bulk ${key}`);
-    expect(notes.join(' ')).toMatch(/The CSV import did not complete: .* Its 40 unwritten row\(s\) were written one at a time instead\./);
+    expect(notes.join(' ')).toMatch(
+      /The CSV import did not complete: .* Its 40 unwritten row\(s\) were written one at a time instead\./,
+    );
     expect(sandboxApi(w).filter((c) => c.method === 'PUT' && c.path.includes('/rows/'))).toHaveLength(40);
   });
 });
@@ -67,21 +92,39 @@ describe('a ChangeSet applied again', () => {
   const puts = () => sandboxApi(w).filter((c) => c.method === 'PUT' && c.path.includes('/rows/Main'));
 
   it('settles a write whose answer was lost, and does not send it again', async () => {
-    const set = await adminSet([{ id: randomUUID(), kind: 'update', tableId: w.flagsId, key: 'Main Line', write: { Message: 'Applied, answer lost' } }]);
-    w.t.services.sandbox.running!.faults.set([{ method: 'PUT', path: rowPath, times: Infinity, action: { type: 'reset-after-apply' } }]);
+    const set = await adminSet([
+      {
+        id: randomUUID(),
+        kind: 'update',
+        tableId: w.flagsId,
+        key: 'Main Line',
+        write: { Message: 'Applied, answer lost' },
+      },
+    ]);
+    w.t.services.sandbox.running!.faults.set([
+      { method: 'PUT', path: rowPath, times: Infinity, action: { type: 'reset-after-apply' } },
+    ]);
     expect((await w.t.services.engine.apply(set)).results[0]!.status).toBe('unknown');
     w.t.services.sandbox.running!.faults.clear();
     const sent = puts().length;
 
     const again = await w.t.services.engine.apply(set);
-    expect(again.results[0]).toMatchObject({ status: 'recorded', state: 'reconciled-applied', changeId: set.changes[0]!.id });
+    expect(again.results[0]).toMatchObject({
+      status: 'recorded',
+      state: 'reconciled-applied',
+      changeId: set.changes[0]!.id,
+    });
     expect(puts().length).toBe(sent); // nothing sent the second time
     expect(sandboxTable(w, 'Emergency Flags').rows.get('Main Line')!.Message).toBe('Applied, answer lost');
   });
 
   it('writes once a change that never reached Genesys, under its next attempt', async () => {
-    const set = await adminSet([{ id: randomUUID(), kind: 'update', tableId: w.flagsId, key: 'Main Line', write: { Message: 'Never reached' } }]);
-    w.t.services.sandbox.running!.faults.set([{ method: 'PUT', path: rowPath, times: Infinity, action: { type: 'reset' } }]);
+    const set = await adminSet([
+      { id: randomUUID(), kind: 'update', tableId: w.flagsId, key: 'Main Line', write: { Message: 'Never reached' } },
+    ]);
+    w.t.services.sandbox.running!.faults.set([
+      { method: 'PUT', path: rowPath, times: Infinity, action: { type: 'reset' } },
+    ]);
     expect((await w.t.services.engine.apply(set)).results[0]!.status).toBe('unknown');
     w.t.services.sandbox.running!.faults.clear();
     expect(sandboxTable(w, 'Emergency Flags').rows.get('Main Line')!.Message).not.toBe('Never reached');
@@ -93,7 +136,8 @@ describe('a ChangeSet applied again', () => {
     expect(puts().filter((c) => c.status === 200)).toHaveLength(1);
     expect(sandboxTable(w, 'Emergency Flags').rows.get('Main Line')!.Message).toBe('Never reached');
     // The first attempt is settled as not applied, the second applied: each has its intent and one outcome.
-    const outcomes = async (changeId: string) => (await w.t.db.auditEvent.findMany({ where: { changeId }, orderBy: { seq: 'asc' } })).map((e) => e.outcome);
+    const outcomes = async (changeId: string) =>
+      (await w.t.db.auditEvent.findMany({ where: { changeId }, orderBy: { seq: 'asc' } })).map((e) => e.outcome);
     expect(await outcomes(set.changes[0]!.id)).toEqual(['intent', 'unknown', 'reconciled-not-applied']);
     expect(await outcomes(retryId)).toEqual(['intent', 'applied']);
     // A third apply finds the change done.

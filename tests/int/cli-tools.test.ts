@@ -20,11 +20,19 @@ afterAll(async () => t.close());
 
 function runTool(script: string, args: string[], input = ''): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(projectRoot, 'scripts', script), ...args], {
-      cwd: projectRoot,
-      env: { PATH: process.env.PATH ?? '', DATA_DIR: t.dataDir, LOG_CONSOLE: 'false' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(projectRoot, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        path.join(projectRoot, 'scripts', script),
+        ...args,
+      ],
+      {
+        cwd: projectRoot,
+        env: { PATH: process.env.PATH ?? '', DATA_DIR: t.dataDir, LOG_CONSOLE: 'false' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -49,7 +57,14 @@ describe('check-schema', () => {
 
 describe('inspect-row', () => {
   it('prints a row by flags (keys with slashes work)', async () => {
-    const { code, out } = await runTool('inspect-row.ts', ['--org', 'Sandbox', '--table', 'Opening Hours', '--key', 'Sales/Mon']);
+    const { code, out } = await runTool('inspect-row.ts', [
+      '--org',
+      'Sandbox',
+      '--table',
+      'Opening Hours',
+      '--key',
+      'Sales/Mon',
+    ]);
     expect(code, out).toBe(0);
     expect(out).toContain('Sandbox › Opening Hours › Sales/Mon');
     expect(out).toMatch(/Open +"08:00" +\(string\)/);

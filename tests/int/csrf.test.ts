@@ -4,7 +4,16 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import supertest from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp } from '../helpers/test-app.js';
+import {
+  ADMIN,
+  completeSetup,
+  createTestApp,
+  createUser,
+  csrfFrom,
+  signIn,
+  type Agent,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 let t: TestApp;
 let admin: Agent;
@@ -24,19 +33,27 @@ async function snapshot() {
 describe('CSRF protection', () => {
   it('knows the state-changing routes (sanity check of the walk)', () => {
     const paths = unsafeRoutes().map((r) => `${r.method} ${r.path}`);
-    expect(paths).toEqual(expect.arrayContaining(['post /login', 'post /logout', 'post /setup', 'post /setup/connect']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['post /login', 'post /logout', 'post /setup', 'post /setup/connect']),
+    );
   });
 
-  it('refuses every non-GET route without a token, with a wrong token, and with another session\'s token', async () => {
+  it("refuses every non-GET route without a token, with a wrong token, and with another session's token", async () => {
     const other = t.agent();
     const othersToken = await csrfFrom(other, '/login');
     const validToken = await csrfFrom(admin, '/');
     const before = await snapshot();
     for (const route of unsafeRoutes()) {
       const url = concrete(route.path);
-      for (const [label, token] of [['missing', undefined], ['wrong', `${validToken}x`], ['foreign', othersToken]] as const) {
+      for (const [label, token] of [
+        ['missing', undefined],
+        ['wrong', `${validToken}x`],
+        ['foreign', othersToken],
+      ] as const) {
         const req = admin[route.method](url).type('form');
-        const res = await req.send(token === undefined ? { email: 'x@example.com' } : { _csrf: token, email: 'x@example.com' });
+        const res = await req.send(
+          token === undefined ? { email: 'x@example.com' } : { _csrf: token, email: 'x@example.com' },
+        );
         expect(res.status, `${route.method.toUpperCase()} ${url} with ${label} token`).toBe(403);
       }
     }
@@ -46,7 +63,10 @@ describe('CSRF protection', () => {
 
   it('never reads the token from the query string', async () => {
     const token = await csrfFrom(admin, '/');
-    const res = await admin.post(`/logout?_csrf=${encodeURIComponent(token)}`).type('form').send({});
+    const res = await admin
+      .post(`/logout?_csrf=${encodeURIComponent(token)}`)
+      .type('form')
+      .send({});
     expect(res.status).toBe(403);
   });
 
@@ -58,11 +78,19 @@ describe('CSRF protection', () => {
 
   it('refuses cross-site requests even with a valid token (Fetch Metadata and Origin)', async () => {
     const token = await csrfFrom(admin, '/');
-    const crossSite = await admin.post('/logout').set('Sec-Fetch-Site', 'cross-site').type('form').send({ _csrf: token });
+    const crossSite = await admin
+      .post('/logout')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .type('form')
+      .send({ _csrf: token });
     expect(crossSite.status).toBe(403);
     const sameSite = await admin.post('/logout').set('Sec-Fetch-Site', 'same-site').type('form').send({ _csrf: token });
     expect(sameSite.status).toBe(403);
-    const foreignOrigin = await admin.post('/logout').set('Origin', 'https://evil.example').type('form').send({ _csrf: token });
+    const foreignOrigin = await admin
+      .post('/logout')
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ _csrf: token });
     expect(foreignOrigin.status).toBe(403);
     const nullOrigin = await admin.post('/logout').set('Origin', 'null').type('form').send({ _csrf: token });
     expect(nullOrigin.status).toBe(403);
@@ -78,7 +106,12 @@ describe('CSRF protection', () => {
       const { res } = await signIn(t, ADMIN.email, ADMIN.password, agent);
       expect(res.status).toBe(303);
       const token = await csrfFrom(agent, '/');
-      const out = await agent.post('/logout').set('Origin', origin).set('Sec-Fetch-Site', 'same-origin').type('form').send({ _csrf: token });
+      const out = await agent
+        .post('/logout')
+        .set('Origin', origin)
+        .set('Sec-Fetch-Site', 'same-origin')
+        .type('form')
+        .send({ _csrf: token });
       expect(out.status).toBe(303);
     } finally {
       server.close();
@@ -89,7 +122,11 @@ describe('CSRF protection', () => {
     await createUser(t, { email: 'u@example.com', displayName: 'U', password: 'user has long password' });
     const agent = t.agent();
     const preLoginToken = await csrfFrom(agent, '/login');
-    await agent.post('/login').type('form').send({ _csrf: preLoginToken, email: 'u@example.com', password: 'user has long password' }).expect(303);
+    await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: preLoginToken, email: 'u@example.com', password: 'user has long password' })
+      .expect(303);
     const res = await agent.post('/logout').type('form').send({ _csrf: preLoginToken });
     expect(res.status).toBe(403);
     expect((await agent.get('/')).status).toBe(200);

@@ -43,7 +43,9 @@ describe('migrations', () => {
 
 describe('schema engine loader', () => {
   it('loads the pinned WebAssembly engine and reports the SQLite version', async () => {
-    const { engine, close } = await openSchemaEngine(freshDb(), [{ path: schemaPath, content: 'datasource db { provider = "sqlite" }' }]);
+    const { engine, close } = await openSchemaEngine(freshDb(), [
+      { path: schemaPath, content: 'datasource db { provider = "sqlite" }' },
+    ]);
     try {
       expect(await engine.version()).toMatch(/\d/);
     } finally {
@@ -60,7 +62,9 @@ describe('SQLite settings', () => {
     await configureDb(db);
     expect(await readPragmas(db)).toEqual({ journal_mode: 'wal', busy_timeout: 5000, foreign_keys: 1, synchronous: 2 });
     expect(REQUIRED_PRAGMAS.synchronous).toBe(2);
-    await expect(db.session.create({ data: { sid: 'x', userId: 999, data: '{}', expiresAt: new Date() } })).rejects.toThrow();
+    await expect(
+      db.session.create({ data: { sid: 'x', userId: 999, data: '{}', expiresAt: new Date() } }),
+    ).rejects.toThrow();
     await db.$disconnect();
   });
 });

@@ -18,7 +18,9 @@ beforeAll(async () => {
   const org = await t.services.orgs.createSandbox(ADMIN_ACTOR);
   const g = await t.services.orgs.gatewayFor(org.id);
   const flags = (await g.listTables()).find((x) => x.name === 'Emergency Flags')!;
-  tableId = (await g.createTable({ name: HOSTILE, description: 'hostile name', schema: (await g.getTable(flags.id)).schema })).id;
+  tableId = (
+    await g.createTable({ name: HOSTILE, description: 'hostile name', schema: (await g.getTable(flags.id)).schema })
+  ).id;
   await t.db.genesysOrg.update({ where: { id: org.id }, data: { name: `Org ${HOSTILE}` } });
 }, 60_000);
 afterAll(async () => t.close());
@@ -42,9 +44,15 @@ describe('download file names (V7)', () => {
   });
 
   it('a backup download carries a hostile org name safely', async () => {
-    const res = await admin.post('/backups').type('form').send({ _csrf: await csrfFrom(admin, '/backups'), table: tableId });
+    const res = await admin
+      .post('/backups')
+      .type('form')
+      .send({ _csrf: await csrfFrom(admin, '/backups'), table: tableId });
     expect(res.status).toBe(303);
     const backup = await eventually('the backup', () => t.db.backup.findFirst());
-    expectSafeDownload(await admin.get(`/backups/${backup!.id}/download`), /^backup Org x"\r\nSet-Cookie: injected=1; .+\.json$/);
+    expectSafeDownload(
+      await admin.get(`/backups/${backup!.id}/download`),
+      /^backup Org x"\r\nSet-Cookie: injected=1; .+\.json$/,
+    );
   });
 });

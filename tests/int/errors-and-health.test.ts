@@ -1,5 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { completeSetup, createTestApp, createUser, flushedLogFiles, signIn, type Agent, type TestApp } from '../helpers/test-app.js';
+import {
+  completeSetup,
+  createTestApp,
+  createUser,
+  flushedLogFiles,
+  signIn,
+  type Agent,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 let t: TestApp;
 let admin: Agent;
@@ -31,7 +39,9 @@ describe('error pages', () => {
   });
 
   it('500 shows a generic message and an error id, never the stack or the internal message', async () => {
-    vi.spyOn(t.services.users, 'findById').mockRejectedValueOnce(new Error('SQLITE_CORRUPT at /srv/secret/path.db: INTERNAL-CANARY'));
+    vi.spyOn(t.services.users, 'findById').mockRejectedValueOnce(
+      new Error('SQLITE_CORRUPT at /srv/secret/path.db: INTERNAL-CANARY'),
+    );
     const res = await admin.get('/');
     expect(res.status).toBe(500);
     expect(res.text).toContain('Something went wrong');
@@ -47,14 +57,24 @@ describe('error pages', () => {
   it('answers JSON errors to API clients', async () => {
     const res = await admin.get('/nothing').set('Accept', 'application/json');
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ error: { status: 404, message: expect.any(String), errorId: expect.stringMatching(/^[0-9a-f]{12}$/) } });
+    expect(res.body).toEqual({
+      error: { status: 404, message: expect.any(String), errorId: expect.stringMatching(/^[0-9a-f]{12}$/) },
+    });
   });
 
   it('rejects oversized bodies (413) and forms with too many fields, with a clear page', async () => {
-    const big = await t.agent().post('/login').type('form').send({ email: 'x'.repeat(200_000) });
+    const big = await t
+      .agent()
+      .post('/login')
+      .type('form')
+      .send({ email: 'x'.repeat(200_000) });
     expect(big.status).toBe(413);
     expect(big.text).toContain('larger than this server accepts');
-    const many = await t.agent().post('/login').type('form').send(Array.from({ length: 600 }, (_, i) => `f${i}=1`).join('&'));
+    const many = await t
+      .agent()
+      .post('/login')
+      .type('form')
+      .send(Array.from({ length: 600 }, (_, i) => `f${i}=1`).join('&'));
     expect(many.status).toBe(413);
   });
 

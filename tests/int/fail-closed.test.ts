@@ -20,7 +20,11 @@ describe('a failing grant lookup denies (Z8)', () => {
     const token = await csrfFrom(agent, '/account');
     const permissions = w.t.services.permissions;
     const fault = () => Promise.reject(new Error('SQLITE_IOERR: disk I/O error (simulated)'));
-    const spies = [vi.spyOn(permissions, 'rightsOn').mockImplementation(fault), vi.spyOn(permissions, 'visibleTables').mockImplementation(fault), vi.spyOn(permissions, 'rightsOf').mockImplementation(fault)];
+    const spies = [
+      vi.spyOn(permissions, 'rightsOn').mockImplementation(fault),
+      vi.spyOn(permissions, 'visibleTables').mockImplementation(fault),
+      vi.spyOn(permissions, 'rightsOf').mockImplementation(fault),
+    ];
     const callsBefore = w.apiCalls();
     const lastSeq = (await w.t.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))!.seq;
     try {
@@ -34,13 +38,22 @@ describe('a failing grant lookup denies (Z8)', () => {
         'edit a row': agent.post(row).set('X-CSRF-Token', token).type('form').send({ 'f:Message': 'fail-open' }),
         'add a row': agent.post(`${flags}/rows`).set('X-CSRF-Token', token).type('form').send({ 'f:key': 'Fail open' }),
         'delete a row': agent.post(`${row}/delete`).set('X-CSRF-Token', token).type('form').send({}),
-        'rename a row': agent.post(`${row}/rename`).set('X-CSRF-Token', token).type('form').send({ newKey: 'Fail open' }),
-        'bulk apply': agent.post(`${flags}/bulk/apply`).set('X-CSRF-Token', token).type('form').send({ action: 'set', column: 'Message', value: 'fail-open', sel: 'Main Line' }),
-        'backup': agent.post('/backups').set('X-CSRF-Token', token).type('form').send({ table: w.flagsId }),
+        'rename a row': agent
+          .post(`${row}/rename`)
+          .set('X-CSRF-Token', token)
+          .type('form')
+          .send({ newKey: 'Fail open' }),
+        'bulk apply': agent
+          .post(`${flags}/bulk/apply`)
+          .set('X-CSRF-Token', token)
+          .type('form')
+          .send({ action: 'set', column: 'Message', value: 'fail-open', sel: 'Main Line' }),
+        backup: agent.post('/backups').set('X-CSRF-Token', token).type('form').send({ table: w.flagsId }),
       };
       const statuses: Record<string, number> = {};
       for (const [name, request] of Object.entries(requests)) statuses[name] = (await request).status;
-      for (const [name, status] of Object.entries(statuses)) expect([403, 404, 500], `${name}: ${status}`).toContain(status);
+      for (const [name, status] of Object.entries(statuses))
+        expect([403, 404, 500], `${name}: ${status}`).toContain(status);
       expect(w.apiCalls() - callsBefore, 'Genesys calls').toBe(0);
       expect((await w.t.db.auditEvent.findMany({ where: { seq: { gt: lastSeq } } })).map((e) => e.action)).toEqual([]);
     } finally {

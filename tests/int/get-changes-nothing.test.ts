@@ -23,7 +23,11 @@ beforeAll(async () => {
   w = await permissionWorld();
   const admin = w.admin;
   const token = await csrfFrom(admin, '/account');
-  const bulk = await admin.post(`/tables/${w.flagsId}/bulk/apply`).set('X-CSRF-Token', token).type('form').send({ action: 'set', column: 'Message', value: 'c2', sel: 'Main Line' });
+  const bulk = await admin
+    .post(`/tables/${w.flagsId}/bulk/apply`)
+    .set('X-CSRF-Token', token)
+    .type('form')
+    .send({ action: 'set', column: 'Message', value: 'c2', sel: 'Main Line' });
   const backup = await admin.post('/backups').set('X-CSRF-Token', token).type('form').send({ table: w.flagsId });
   // Both run in the background: wait until both jobs say they are finished (the bulk job only once every
   // outcome is recorded), so nothing the sweep sees is written by them.
@@ -47,17 +51,30 @@ afterAll(async () => w.t.close());
 
 function realUrl(route: RouteInfo): string {
   return route.path.replace(/:(\w+)/g, (_m, name: string) => {
-    if (name === 'id') return route.path.startsWith('/admin/users') ? real.userId! : route.path.startsWith('/admin/orgs') ? real.orgId! : real.backupId!;
-    if (name === 'jobId') return route.path.startsWith('/tables') ? real.bulkJob! : route.path.startsWith('/backups/jobs') || route.path.startsWith('/jobs') ? real.backupJob! : 'no-such-restore';
+    if (name === 'id')
+      return route.path.startsWith('/admin/users')
+        ? real.userId!
+        : route.path.startsWith('/admin/orgs')
+          ? real.orgId!
+          : real.backupId!;
+    if (name === 'jobId')
+      return route.path.startsWith('/tables')
+        ? real.bulkJob!
+        : route.path.startsWith('/backups/jobs') || route.path.startsWith('/jobs')
+          ? real.backupJob!
+          : 'no-such-restore';
     return real[name] ?? name;
   });
 }
 
 /** Row counts of every table in the database. */
 async function rowCounts(): Promise<Record<string, number>> {
-  const tables = await w.t.db.$queryRawUnsafe<{ name: string }[]>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'");
+  const tables = await w.t.db.$queryRawUnsafe<{ name: string }[]>(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations'",
+  );
   const counts: Record<string, number> = {};
-  for (const { name } of tables) counts[name] = Number((await w.t.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "${name}"`))[0]!.n);
+  for (const { name } of tables)
+    counts[name] = Number((await w.t.db.$queryRawUnsafe<{ n: bigint }[]>(`SELECT COUNT(*) AS n FROM "${name}"`))[0]!.n);
   return counts;
 }
 
@@ -69,15 +86,24 @@ describe('GET changes nothing (C2)', () => {
     for (const route of w.t.routes.filter((r) => r.method === 'get')) {
       for (const [who, agent] of Object.entries(agents)) {
         const url = realUrl(route);
-        const before = { rows: await rowCounts(), lastSeq: (await w.t.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0, writes: w.writes() };
+        const before = {
+          rows: await rowCounts(),
+          lastSeq: (await w.t.db.auditEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0,
+          writes: w.writes(),
+        };
         const res = await agent.get(url);
         statuses.push(res.status);
         const added = await w.t.db.auditEvent.findMany({ where: { seq: { gt: before.lastSeq } } });
         const allowed = READ_AUDITS[route.path];
-        const expected = { ...before.rows, AuditEvent: before.rows.AuditEvent! + (allowed && res.status === 200 ? 1 : 0) };
+        const expected = {
+          ...before.rows,
+          AuditEvent: before.rows.AuditEvent! + (allowed && res.status === 200 ? 1 : 0),
+        };
         const label = `${who} GET ${url} (${res.status})`;
-        if (JSON.stringify(await rowCounts()) !== JSON.stringify(expected)) problems.push(`${label}: rows ${JSON.stringify(before.rows)} -> ${JSON.stringify(await rowCounts())}`);
-        if (added.some((e) => e.action !== allowed)) problems.push(`${label}: audited ${added.map((e) => e.action).join(', ')}`);
+        if (JSON.stringify(await rowCounts()) !== JSON.stringify(expected))
+          problems.push(`${label}: rows ${JSON.stringify(before.rows)} -> ${JSON.stringify(await rowCounts())}`);
+        if (added.some((e) => e.action !== allowed))
+          problems.push(`${label}: audited ${added.map((e) => e.action).join(', ')}`);
         if (w.writes() !== before.writes) problems.push(`${label}: ${w.writes() - before.writes} Genesys write(s)`);
       }
     }

@@ -5,14 +5,23 @@ let t: TestApp | undefined;
 afterEach(async () => t?.close());
 
 function parseCsp(header: string): Record<string, string> {
-  return Object.fromEntries(header.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k!, v.join(' ')]));
+  return Object.fromEntries(
+    header
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k!, v.join(' ')]),
+  );
 }
 
 describe('security headers', () => {
   it('sends a strict CSP and the baseline headers on every HTML page', async () => {
     t = await createTestApp();
     const admin = await completeSetup(t);
-    for (const [agent, url] of [[t.agent(), '/login'], [admin, '/'], [t.agent(), '/nope']] as const) {
+    for (const [agent, url] of [
+      [t.agent(), '/login'],
+      [admin, '/'],
+      [t.agent(), '/nope'],
+    ] as const) {
       const res = await agent.get(url);
       const csp = parseCsp(res.headers['content-security-policy'] as string);
       expect(csp['object-src'], url).toBe("'none'");

@@ -4,7 +4,14 @@
 // are Object.prototype members; and nothing about other users' rights or addresses.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
-import { lastIntentSeq, permissionWorld, plantHiddenCanary, postForm, rowUrlIn, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import {
+  lastIntentSeq,
+  permissionWorld,
+  plantHiddenCanary,
+  postForm,
+  rowUrlIn,
+  type PermissionWorld,
+} from '../helpers/permission-fixtures.js';
 import { actorOfUser } from '../helpers/test-app.js';
 
 const CANARY = 'CANARY-Z6';
@@ -19,11 +26,17 @@ const rowUrl = (key: string, tableId = w.flagsId) => rowUrlIn(tableId, key);
 const gw = () => w.t.services.orgs.gatewayFor(w.orgId);
 const emuTable = (tableId: string) => w.t.services.sandbox.running!.orgs[0]!.tables.get(tableId)!;
 const lastIntent = (action: string) => lastIntentSeq(w, action);
-const post = (agent = w.users.tableEditor.agent, url: string, fields: Record<string, string> = {}) => postForm(agent, url, fields);
+const post = (agent = w.users.tableEditor.agent, url: string, fields: Record<string, string> = {}) =>
+  postForm(agent, url, fields);
 const actorOf = (id: number) => actorOfUser(w.t, id);
 /** Every audit channel of a user: list, entry pages, both exports. */
 async function auditChannels(agent: typeof w.admin, seqs: number[]): Promise<string> {
-  const pages = [await agent.get('/audit'), await agent.get('/audit/export.json'), await agent.get('/audit/export.csv'), ...(await Promise.all(seqs.map((s) => agent.get(`/audit/${s}`))))];
+  const pages = [
+    await agent.get('/audit'),
+    await agent.get('/audit/export.json'),
+    await agent.get('/audit/export.csv'),
+    ...(await Promise.all(seqs.map((s) => agent.get(`/audit/${s}`)))),
+  ];
   return pages.map((p) => p.text).join('\n');
 }
 
@@ -32,17 +45,35 @@ describe('audit entries show only what the reader may see', () => {
     const main = (await (await gw()).getRow(w.flagsId, 'Main Line'))!;
     // An intent whose outcome never arrived (the process stopped): the reconciler re-reads the whole row.
     await w.t.services.audit.record(
-      { action: 'row.updated', orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', changeId: 'open-change', batchId: 'open-batch', outcome: 'intent', before: { ...main, Message: 'Earlier' }, after: main, details: { changed: ['Message'] } },
+      {
+        action: 'row.updated',
+        orgId: w.orgId,
+        tableId: w.flagsId,
+        rowKey: 'Main Line',
+        changeId: 'open-change',
+        batchId: 'open-batch',
+        outcome: 'intent',
+        before: { ...main, Message: 'Earlier' },
+        after: main,
+        details: { changed: ['Message'] },
+      },
       { userId: w.users.tableEditor.id, name: 'Tess', role: 'USER' as const },
     );
     expect(await w.t.services.reconciler.settleBatch('open-batch')).toBe(1);
-    const settled = await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: 'open-change', outcome: 'reconciled-applied' } });
+    const settled = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { changeId: 'open-change', outcome: 'reconciled-applied' },
+    });
     expect(settled.details).toContain(CANARY); // stored whole, for admins
     const viewer = w.users.viewer.agent;
     const json = await viewer.get(`/audit/export.json?tableId=${w.flagsId}`);
     expect(json.status).toBe(200);
-    const entries = (JSON.parse(json.text) as { entries: { seq: number; details: { current?: Record<string, unknown> } | null }[] }).entries;
-    expect(entries.find((e) => e.seq === settled.seq)?.details?.current).toMatchObject({ key: 'Main Line', Message: 'All normal' });
+    const entries = (
+      JSON.parse(json.text) as { entries: { seq: number; details: { current?: Record<string, unknown> } | null }[] }
+    ).entries;
+    expect(entries.find((e) => e.seq === settled.seq)?.details?.current).toMatchObject({
+      key: 'Main Line',
+      Message: 'All normal',
+    });
     const seen = await auditChannels(viewer, [settled.seq, settled.seq - 1]);
     expect(seen).not.toContain(CANARY);
     expect(seen).not.toContain('ActivatedBy');
@@ -52,31 +83,56 @@ describe('audit entries show only what the reader may see', () => {
   it('where the key column is hidden: entries, exports and the restore page name the row by the grid’s opaque handle', async () => {
     const nora = w.users.none;
     await w.grant(nora.id, w.flagsId, { columns: { key: 'hidden', Message: 'read', Priority: 'read' } });
-    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Storm', reason: 'weather' }).then((r) => expect(r.status).toBe(303));
+    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Storm', reason: 'weather' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const seq = await lastIntent('row.updated');
-    await post(w.users.tableEditor.agent, `${rowUrl('Billing Queue')}/rename`, { newKey: 'Billing Line' }).then((r) => expect(r.status).toBe(303));
+    await post(w.users.tableEditor.agent, `${rowUrl('Billing Queue')}/rename`, { newKey: 'Billing Line' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const renamed = (await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.renamed' } })).seq;
-    const seen = (await auditChannels(nora.agent, [seq, renamed])) + (await nora.agent.get(`/audit/${seq}/restore`)).text;
+    const seen =
+      (await auditChannels(nora.agent, [seq, renamed])) + (await nora.agent.get(`/audit/${seq}/restore`)).text;
     expect(seen).toContain('Storm');
     for (const key of ['Main Line', 'Billing Queue', 'Billing Line']) expect(seen).not.toContain(key);
     const handle = /<dt>Row<\/dt><dd[^>]*>(h\.[\w-]+)<\/dd>/.exec((await nora.agent.get(`/audit/${seq}`)).text)![1]!;
     expect((await nora.agent.get(`/tables/${w.flagsId}`)).text).toContain(`/rows/${handle}`); // the same name as in the grid
     // Filtering by a row key (or a reason, which can name keys) cannot be used to ask whether a hidden key exists.
-    expect((await nora.agent.get(`/audit?rowKey=${encodeURIComponent('Main Line')}`)).text).toContain('No entries match.');
-    expect((await nora.agent.get(`/audit?reason=${encodeURIComponent('Billing')}`)).text).toContain('No entries match.');
-    expect((await w.users.viewer.agent.get(`/audit?rowKey=${encodeURIComponent('Main Line')}`)).text).toContain(`#${seq}`); // key visible: works
+    expect((await nora.agent.get(`/audit?rowKey=${encodeURIComponent('Main Line')}`)).text).toContain(
+      'No entries match.',
+    );
+    expect((await nora.agent.get(`/audit?reason=${encodeURIComponent('Billing')}`)).text).toContain(
+      'No entries match.',
+    );
+    expect((await w.users.viewer.agent.get(`/audit?rowKey=${encodeURIComponent('Main Line')}`)).text).toContain(
+      `#${seq}`,
+    ); // key visible: works
   });
 
   it('others’ table exports list only visible columns; others’ IP addresses and rights changes are not shown', async () => {
     expect((await w.admin.get(`/tables/${w.flagsId}/export.csv?q=${CANARY}`)).status).toBe(200);
     await w.t.services.audit.record(
-      { action: 'permission.saved', orgId: w.orgId, tableId: w.flagsId, targetUserId: w.users.viewer.id, before: { none: true }, after: { canView: true, columns: { ActivatedBy: 'hidden' } }, details: { table: 'Emergency Flags' } },
+      {
+        action: 'permission.saved',
+        orgId: w.orgId,
+        tableId: w.flagsId,
+        targetUserId: w.users.viewer.id,
+        before: { none: true },
+        after: { canView: true, columns: { ActivatedBy: 'hidden' } },
+        details: { table: 'Emergency Flags' },
+      },
       { userId: 1, name: 'Ada', role: 'ADMIN' as const, ip: '203.0.113.77' },
     );
-    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Mine' }).then((r) => expect(r.status).toBe(303));
+    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Mine' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     // Tess's default column right is write: she sees every column, yet nothing about others' rights or addresses.
     const tess = w.users.tableEditor;
-    const entries = (JSON.parse((await tess.agent.get('/audit/export.json')).text) as { entries: { action: string; actorId: number | null; ip: string | null }[] }).entries;
+    const entries = (
+      JSON.parse((await tess.agent.get('/audit/export.json')).text) as {
+        entries: { action: string; actorId: number | null; ip: string | null }[];
+      }
+    ).entries;
     expect(entries.map((e) => e.action).sort()).toEqual(['row.updated', 'row.updated', 'table.exported']);
     expect(entries.filter((e) => e.actorId !== tess.id).every((e) => e.ip === null)).toBe(true);
     expect(entries.filter((e) => e.actorId === tess.id).every((e) => e.ip !== null)).toBe(true);
@@ -91,8 +147,13 @@ describe('audit entries show only what the reader may see', () => {
 
   it('a batch the user cannot see answers 404 for its preview and its undo, and nothing is written', async () => {
     const hours = (await (await gw()).readAllRows(w.hoursId))[0]!;
-    await post(w.admin, `${rowUrl(String(hours.key), w.hoursId)}/rename`, { newKey: 'Renamed by admin' }).then((r) => expect(r.status).toBe(303));
-    const batch = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.created', outcome: 'intent' }, orderBy: { seq: 'desc' } });
+    await post(w.admin, `${rowUrl(String(hours.key), w.hoursId)}/rename`, { newKey: 'Renamed by admin' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
+    const batch = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.created', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    });
     const writes = w.writes();
     const viewer = w.users.viewer.agent;
     expect((await viewer.get(`/audit/batch/${batch.batchId}`)).status).toBe(404);
@@ -107,12 +168,25 @@ describe('audit entries show only what the reader may see', () => {
 describe('every path that writes a row checks every column’s right', () => {
   beforeEach(async () => {
     // Nora may add and delete rows; Active is read-only for her, ActivatedBy hidden.
-    await w.grant(w.users.none.id, w.flagsId, { canEdit: true, canAdd: true, canDelete: true, columns: { key: 'write', Active: 'read', Message: 'write', Priority: 'write', ActivatedBy: 'hidden' } });
+    await w.grant(w.users.none.id, w.flagsId, {
+      canEdit: true,
+      canAdd: true,
+      canDelete: true,
+      columns: { key: 'write', Active: 'read', Message: 'write', Priority: 'write', ActivatedBy: 'hidden' },
+    });
   });
 
   it('a deleted row cannot be restored or undeleted with values in read-only and hidden columns', async () => {
     const nora = w.users.none.agent;
-    await (await gw()).updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: true, Message: 'On', Priority: 1, ActivatedBy: CANARY });
+    await (
+      await gw()
+    ).updateRow(w.flagsId, 'Main Line', {
+      key: 'Main Line',
+      Active: true,
+      Message: 'On',
+      Priority: 1,
+      ActivatedBy: CANARY,
+    });
     expect((await post(nora, rowUrl('Main Line'), { 'f:Message': 'Edited' })).status).toBe(303);
     const edited = await lastIntent('row.updated'); // the row as it was after this: Active true, ActivatedBy the canary
     expect((await post(nora, `${rowUrl('Main Line')}/delete`)).status).toBe(303);
@@ -132,7 +206,9 @@ describe('every path that writes a row checks every column’s right', () => {
   });
 
   it('undoing a change to a hidden column is refused without naming it', async () => {
-    await post(w.admin, rowUrl('Main Line'), { 'f:ActivatedBy': 'Someone', 'f:Message': 'Changed' }).then((r) => expect(r.status).toBe(303));
+    await post(w.admin, rowUrl('Main Line'), { 'f:ActivatedBy': 'Someone', 'f:Message': 'Changed' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const res = await post(w.users.columnEditor.agent, `/audit/${await lastIntent('row.updated')}/undo`);
     expect(res.status).toBe(403);
     expect(res.text).toContain('columns you cannot see');
@@ -156,24 +232,36 @@ describe('every path that writes a row checks every column’s right', () => {
 describe('undo and restore previews show only visible columns', () => {
   it('the restore preview and the restore leave a hidden column out and as it is', async () => {
     const nora = w.users.none;
-    await w.grant(nora.id, w.flagsId, { canEdit: true, columns: { key: 'read', Message: 'write', Priority: 'read', ActivatedBy: 'hidden' } });
-    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Version one' }).then((r) => expect(r.status).toBe(303));
+    await w.grant(nora.id, w.flagsId, {
+      canEdit: true,
+      columns: { key: 'read', Message: 'write', Priority: 'read', ActivatedBy: 'hidden' },
+    });
+    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Version one' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const seq = await lastIntent('row.updated');
-    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Version two', 'f:ActivatedBy': 'CANARY-LATER' }).then((r) => expect(r.status).toBe(303));
+    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Version two', 'f:ActivatedBy': 'CANARY-LATER' }).then(
+      (r) => expect(r.status).toBe(303),
+    );
     const preview = await nora.agent.get(`/audit/${seq}/restore`);
     expect(preview.text).toMatch(/Message<\/th><td[^>]*>Version two<\/td><td[^>]*><strong>Version one/);
     for (const hidden of [CANARY, 'CANARY-LATER', 'ActivatedBy']) expect(preview.text).not.toContain(hidden);
     const plan = await w.t.services.undo.restorePlan(await actorOf(nora.id), seq);
     expect(JSON.stringify([plan.now, plan.then, plan.columns])).not.toContain('CANARY');
     expect((await post(nora.agent, `/audit/${seq}/restore`)).status).toBe(303);
-    expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'Version one', ActivatedBy: 'CANARY-LATER' });
+    expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({
+      Message: 'Version one',
+      ActivatedBy: 'CANARY-LATER',
+    });
   });
 
   it('the undo conflict (original / then / now) leaves hidden columns out', async () => {
     const editor = w.users.columnEditor;
     await post(editor.agent, rowUrl('Main Line'), { 'f:Message': 'Mine' }).then((r) => expect(r.status).toBe(303));
     const seq = await lastIntent('row.updated');
-    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Theirs', 'f:ActivatedBy': 'CANARY-NOW' }).then((r) => expect(r.status).toBe(303));
+    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Theirs', 'f:ActivatedBy': 'CANARY-NOW' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const page = await post(editor.agent, `/audit/${seq}/undo`);
     expect(page.status).toBe(409);
     expect(page.text).toContain('Theirs');
@@ -190,8 +278,16 @@ describe('columns named like Object.prototype members', () => {
   const addColumnsNamed = (names: string[], prefix: string) => {
     const flags = emuTable(w.flagsId);
     const props = flags.schema.properties as Record<string, unknown>;
-    names.forEach((name, i) => Object.defineProperty(props, name, { value: { type: 'string', title: name, $id: `/properties/${name}`, displayOrder: 10 + i }, enumerable: true, writable: true, configurable: true }));
-    for (const [key, row] of flags.rows) flags.rows.set(key, Object.fromEntries([...Object.entries(row), ...names.map((n) => [n, `${prefix}-${n}`])]));
+    names.forEach((name, i) =>
+      Object.defineProperty(props, name, {
+        value: { type: 'string', title: name, $id: `/properties/${name}`, displayOrder: 10 + i },
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      }),
+    );
+    for (const [key, row] of flags.rows)
+      flags.rows.set(key, Object.fromEntries([...Object.entries(row), ...names.map((n) => [n, `${prefix}-${n}`])]));
     touchRows(flags);
     w.t.services.tables.invalidate(w.orgId);
     return flags;
@@ -199,7 +295,9 @@ describe('columns named like Object.prototype members', () => {
 
   it('added after a grant, they follow the grant’s default (hidden) in the grid, exports and the audit log', async () => {
     addColumnsNamed(NAMES, 'CANARY');
-    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'After the new columns' }).then((r) => expect(r.status).toBe(303));
+    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'After the new columns' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const viewer = w.users.viewer.agent;
     const seen = [
       await viewer.get(`/tables/${w.flagsId}`),
@@ -208,16 +306,21 @@ describe('columns named like Object.prototype members', () => {
       await viewer.get(`/tables/${w.flagsId}/export.json`),
       await viewer.get('/audit/export.json'),
       await viewer.get('/audit/export.csv'),
-    ].map((r) => r.text).join('\n');
+    ]
+      .map((r) => r.text)
+      .join('\n');
     expect(seen).toContain('After the new columns');
     for (const name of NAMES) expect(seen).not.toContain(`CANARY-${name}`);
     const adminExport = (await w.admin.get(`/tables/${w.flagsId}/export.json`)).text;
-    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty']) expect(adminExport).toContain(`CANARY-${name}`); // positive control
+    for (const name of ['constructor', 'toString', 'valueOf', 'hasOwnProperty'])
+      expect(adminExport).toContain(`CANARY-${name}`); // positive control
   });
 
   it('keep their values in Genesys when the app writes the row (the SDK drops such keys from body objects)', async () => {
     const flags = addColumnsNamed(NAMES, 'KEEP');
-    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Edited beside them' }).then((r) => expect(r.status).toBe(303));
+    await post(w.admin, rowUrl('Main Line'), { 'f:Message': 'Edited beside them' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
     const stored = flags.rows.get('Main Line')!;
     expect(stored.Message).toBe('Edited beside them');
     expect(NAMES.map((n) => (Object.hasOwn(stored, n) ? stored[n] : undefined))).toEqual(NAMES.map((n) => `KEEP-${n}`));

@@ -51,7 +51,9 @@ describe('the durable jobs migration', () => {
       expect(JSON.parse(failed!.plan)).toEqual({ backupId: 'b-2', exact: false, tables });
       expect(JSON.parse(running!.result)).toEqual({ preRestoreBackupId: null });
       expect(JSON.parse(failed!.result)).toEqual({ preRestoreBackupId: 'pre-1' });
-      expect(JSON.parse(failed!.failures)).toEqual([{ table: 'Emergency Flags', key: 'Main Line', message: 'refused' }]);
+      expect(JSON.parse(failed!.failures)).toEqual([
+        { table: 'Emergency Flags', key: 'Main Line', message: 'refused' },
+      ]);
       expect(JSON.parse(failed!.notes)).toEqual(['Emergency Flags: fell back']);
       expect(failed!.error).toBe('Genesys unreachable');
       expect(JSON.parse(running!.actor)).toEqual(actor);

@@ -4,7 +4,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
 import { csrfFrom, type Agent } from '../helpers/test-app.js';
-import { backupOfTables, permissionWorld, postForm, restoreJobPage, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import {
+  backupOfTables,
+  permissionWorld,
+  postForm,
+  restoreJobPage,
+  sandboxTable,
+  type PermissionWorld,
+} from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -14,7 +21,12 @@ afterEach(async () => w.t.close());
 
 const idOf = (location: string | undefined) => String(location).split('/').pop()!;
 const ended = async (jobId: string) => {
-  await expect.poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).status, { timeout: 30_000, interval: 100 }).toMatch(/finished|failed|cancelled/);
+  await expect
+    .poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).status, {
+      timeout: 30_000,
+      interval: 100,
+    })
+    .toMatch(/finished|failed|cancelled/);
   return w.t.db.job.findUniqueOrThrow({ where: { id: jobId } });
 };
 
@@ -34,7 +46,8 @@ const KINDS: KindCase[] = [
     kind: 'backup',
     page: (id) => `/backups/jobs/${id}`,
     start: async (owner) => idOf((await postForm(owner, '/backups', { table: w.flagsId })).headers.location),
-    download: async (id) => `/backups/${JSON.parse((await w.t.db.job.findUniqueOrThrow({ where: { id } })).result).backupId}/download`,
+    download: async (id) =>
+      `/backups/${JSON.parse((await w.t.db.job.findUniqueOrThrow({ where: { id } })).result).backupId}/download`,
   },
   {
     kind: 'restore',
@@ -53,13 +66,34 @@ const KINDS: KindCase[] = [
   {
     kind: 'bulk',
     page: (id) => `/tables/${w.flagsId}/bulk/${id}`,
-    start: async (owner) => idOf((await postForm(owner, `/tables/${w.flagsId}/bulk/apply`, { action: 'set', column: 'Priority', value: '7', sel: 'Main Line' })).headers.location),
+    start: async (owner) =>
+      idOf(
+        (
+          await postForm(owner, `/tables/${w.flagsId}/bulk/apply`, {
+            action: 'set',
+            column: 'Priority',
+            value: '7',
+            sel: 'Main Line',
+          })
+        ).headers.location,
+      ),
   },
   {
     kind: 'undo',
     page: (id) => `/jobs/${id}`,
     start: async (owner) => {
-      const bulkJob = await ended(idOf((await postForm(owner, `/tables/${w.flagsId}/bulk/apply`, { action: 'set', column: 'Priority', value: '7', sel: 'Main Line' })).headers.location));
+      const bulkJob = await ended(
+        idOf(
+          (
+            await postForm(owner, `/tables/${w.flagsId}/bulk/apply`, {
+              action: 'set',
+              column: 'Priority',
+              value: '7',
+              sel: 'Main Line',
+            })
+          ).headers.location,
+        ),
+      );
       const started = await postForm(owner, `/audit/batch/${bulkJob.batchId}/undo`);
       expect(started.status).toBe(303);
       return idOf(started.headers.location);
@@ -133,7 +167,12 @@ describe('cancelling a job', () => {
     w.t.services.sandbox.running!.options.behaviour.latencyMs = 250; // each row write takes a while
     const started = await postForm(w.admin, `/backups/${backupId}/restore`);
     const jobId = idOf(started.headers.location);
-    await expect.poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).done, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).done, {
+        timeout: 30_000,
+        interval: 50,
+      })
+      .toBeGreaterThanOrEqual(1);
     const page = (await w.admin.get(`/jobs/${jobId}`)).text;
     expect(page).toContain('Cancel the restore');
     expect((await postForm(w.admin, `/jobs/${jobId}/cancel`)).status).toBe(303);
@@ -159,10 +198,18 @@ describe('cancelling a job', () => {
 describe('cancelling a bulk change and its batch undo', () => {
   /** Starts a job by a form (`body` url-encoded, without the token), waits until it has done a row, cancels it. */
   async function startAndCancel(url: string, body: string, noun: string) {
-    const started = await w.admin.post(url).type('form').send(`_csrf=${encodeURIComponent(await csrfFrom(w.admin, '/account'))}&${body}`);
+    const started = await w.admin
+      .post(url)
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(await csrfFrom(w.admin, '/account'))}&${body}`);
     expect(started.status).toBe(303);
     const jobId = idOf(started.headers.location);
-    await expect.poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).done, { timeout: 30_000, interval: 50 }).toBeGreaterThanOrEqual(1);
+    await expect
+      .poll(async () => (await w.t.db.job.findUniqueOrThrow({ where: { id: jobId } })).done, {
+        timeout: 30_000,
+        interval: 50,
+      })
+      .toBeGreaterThanOrEqual(1);
     expect((await w.admin.get(`/jobs/${jobId}`)).text).toContain(`Cancel the ${noun}`);
     expect((await postForm(w.admin, `/jobs/${jobId}/cancel`)).status).toBe(303);
     const job = await ended(jobId);
@@ -176,7 +223,11 @@ describe('cancelling a bulk change and its batch undo', () => {
     const emu = w.t.services.sandbox.running!;
     const changed = () => keys.filter((k) => flags.rows.get(k)!.Priority === 42).length;
     emu.options.behaviour.latencyMs = 250; // each row write takes a while
-    const bulk = await startAndCancel(`/tables/${w.flagsId}/bulk/apply`, `action=set&column=Priority&value=42&${keys.map((k) => `sel=${encodeURIComponent(k)}`).join('&')}`, 'bulk change');
+    const bulk = await startAndCancel(
+      `/tables/${w.flagsId}/bulk/apply`,
+      `action=set&column=Priority&value=42&${keys.map((k) => `sel=${encodeURIComponent(k)}`).join('&')}`,
+      'bulk change',
+    );
     const bulkChanged = changed();
     expect(bulkChanged).toBeGreaterThanOrEqual(1);
     expect(bulkChanged).toBeLessThan(keys.length);
@@ -186,7 +237,9 @@ describe('cancelling a bulk change and its batch undo', () => {
     expect(page).toContain('The bulk change was cancelled before this row.');
     expect(page).toContain(`/audit/batch/${bulk.batchId}`);
     expect(await w.t.db.auditEvent.count({ where: { batchId: bulk.batchId, outcome: 'applied' } })).toBe(bulkChanged);
-    expect((await w.admin.get(`/audit/batch/${bulk.batchId}`)).text).toContain(`${bulkChanged} of ${bulkChanged} change(s) can be undone`);
+    expect((await w.admin.get(`/audit/batch/${bulk.batchId}`)).text).toContain(
+      `${bulkChanged} of ${bulkChanged} change(s) can be undone`,
+    );
     // Resumed, it changes the other rows, each written once.
     emu.options.behaviour.latencyMs = 0;
     expect((await postForm(w.admin, `/jobs/${bulk.id}/resume`)).status).toBe(303);
@@ -219,7 +272,13 @@ describe('cancelling a bulk change and its batch undo', () => {
 describe('periodic work', () => {
   it('runs each task when the clock reaches its time, never before, and stops cleanly', async () => {
     const { periodic } = w.t.services;
-    expect(periodic.names().sort()).toEqual(['audit.checkpoint', 'audit.prune', 'audit.reconcile', 'backup.scheduler', 'session.prune']);
+    expect(periodic.names().sort()).toEqual([
+      'audit.checkpoint',
+      'audit.prune',
+      'audit.reconcile',
+      'backup.scheduler',
+      'session.prune',
+    ]);
     await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { backupSchedule: 'daily' } });
     const scheduled = () => w.t.db.backup.count({ where: { kind: 'scheduled' } });
     let tick: (() => void) | undefined;
@@ -229,8 +288,21 @@ describe('periodic work', () => {
 
     // A Genesys write whose outcome was lost, older than the reconciler's grace period.
     const row = sandboxTable(w, 'Emergency Flags').rows.get('Main Line')!;
-    await w.t.services.audit.record({ action: 'row.updated', orgId: w.orgId, tableId: w.flagsId, rowKey: 'Main Line', changeId: 'lost-answer', outcome: 'intent', before: { ...row, Message: 'before' }, after: row }, null);
-    const settled = () => w.t.db.auditEvent.count({ where: { changeId: 'lost-answer', outcome: { startsWith: 'reconciled' } } });
+    await w.t.services.audit.record(
+      {
+        action: 'row.updated',
+        orgId: w.orgId,
+        tableId: w.flagsId,
+        rowKey: 'Main Line',
+        changeId: 'lost-answer',
+        outcome: 'intent',
+        before: { ...row, Message: 'before' },
+        after: row,
+      },
+      null,
+    );
+    const settled = () =>
+      w.t.db.auditEvent.count({ where: { changeId: 'lost-answer', outcome: { startsWith: 'reconciled' } } });
     w.t.clock.advance(4 * 60_000);
     await periodic.tick();
     expect(await settled()).toBe(0); // the reconciler's 5 minutes have not passed

@@ -13,7 +13,15 @@ import { createOrgRepository } from '../../src/features/orgs/org-repository.js';
 let t: TestApp;
 beforeEach(async () => {
   t = await createTestApp();
-  await t.services.orgs.create(ADMIN_ACTOR, { name: 'Acme Prod', region: 'us_east_1', clientId: 'acme-client', clientSecret: 'acme-secret', color: 'blue', label: '', requestsPerMinute: '300' });
+  await t.services.orgs.create(ADMIN_ACTOR, {
+    name: 'Acme Prod',
+    region: 'us_east_1',
+    clientId: 'acme-client',
+    clientSecret: 'acme-secret',
+    color: 'blue',
+    label: '',
+    requestsPerMinute: '300',
+  });
 });
 afterEach(async () => t.close());
 
@@ -25,11 +33,19 @@ describe('data-encryption key at start-up', () => {
     rmSync(keyFile);
     const refusedPort = await freePort();
     const refused = spawnServer({ DATA_DIR: t.dataDir, PORT: String(refusedPort) });
-    const outcome = await Promise.race([refused.exited, waitForHealthy(refusedPort, refused).then(() => 'started', () => 'exited')]);
+    const outcome = await Promise.race([
+      refused.exited,
+      waitForHealthy(refusedPort, refused).then(
+        () => 'started',
+        () => 'exited',
+      ),
+    ]);
     if (outcome === 'started') refused.child.kill('SIGINT');
     expect(outcome, refused.output()).not.toBe('started');
     expect(await refused.exited).toBe(1);
-    expect(refused.output()).toContain(`The data-encryption key file ${keyFile} is missing, but the database holds 1 org client secret(s) ("Acme Prod")`);
+    expect(refused.output()).toContain(
+      `The data-encryption key file ${keyFile} is missing, but the database holds 1 org client secret(s) ("Acme Prod")`,
+    );
     // The key generated on the way is not left behind: the next start says the same, and the original fits back.
     expect(existsSync(keyFile)).toBe(false);
 
@@ -45,7 +61,9 @@ describe('data-encryption key at start-up', () => {
     writeFileSync(t.config.secretFiles.dataKey, `${randomBytes(32).toString('base64')}\n`);
     const secrets = loadAppSecrets(t.config.secretFiles);
     expect(secrets.dataKeyGenerated).toBe(false);
-    await expect(assertStoredSecretsReadable(createOrgRepository(t.db), secrets, t.config.secretFiles.dataKey)).rejects.toThrow(`The data-encryption key file ${t.config.secretFiles.dataKey} holds key`);
+    await expect(
+      assertStoredSecretsReadable(createOrgRepository(t.db), secrets, t.config.secretFiles.dataKey),
+    ).rejects.toThrow(`The data-encryption key file ${t.config.secretFiles.dataKey} holds key`);
   });
 
   it('refuses to start with an audit key other than the one the audit chain was keyed with', async () => {
@@ -53,7 +71,9 @@ describe('data-encryption key at start-up', () => {
     writeFileSync(t.config.secretFiles.auditKey, `${randomBytes(32).toString('base64')}\n`);
     const proc = spawnServer({ DATA_DIR: t.dataDir, PORT: String(await freePort()) });
     expect(await proc.exited).toBe(1);
-    expect(proc.output()).toContain(`start-up failed: The audit key file ${t.config.secretFiles.auditKey} is not the key this audit log was chained with`);
+    expect(proc.output()).toContain(
+      `start-up failed: The audit key file ${t.config.secretFiles.auditKey} is not the key this audit log was chained with`,
+    );
   }, 60_000);
 
   it('lets a fresh installation (no secrets stored) generate its key and start', async () => {

@@ -19,9 +19,19 @@ beforeAll(async () => {
 afterAll(async () => emu.stop());
 
 async function appWithOrgs(): Promise<TestApp> {
-  const t = await createTestApp({ gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } } });
+  const t = await createTestApp({
+    gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } },
+  });
   for (const name of ['One', 'Two']) {
-    await t.services.orgs.create(ADMIN_ACTOR, { name, region: 'us_east_1', clientId: 'rot-client', clientSecret: 'rot-secret', color: 'blue', label: '', requestsPerMinute: '300' });
+    await t.services.orgs.create(ADMIN_ACTOR, {
+      name,
+      region: 'us_east_1',
+      clientId: 'rot-client',
+      clientSecret: 'rot-secret',
+      color: 'blue',
+      label: '',
+      requestsPerMinute: '300',
+    });
   }
   return t;
 }
@@ -44,7 +54,14 @@ describe('data-key rotation', () => {
       }
       expect(readdirSync(path.dirname(t.config.secretFiles.dataKey))).toContain(`data-key.retired-${result.oldKeyId}`);
       // A restarted app (new key ring) still connects.
-      const orgs = createOrgService({ ...t.services, repo: createOrgRepository(t.db), transact: createTransact(t.db), secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys), config: t.config, gateways: t.services.gateways });
+      const orgs = createOrgService({
+        ...t.services,
+        repo: createOrgRepository(t.db),
+        transact: createTransact(t.db),
+        secretBox: new SecretBox(secrets.dataKey, secrets.retiredDataKeys),
+        config: t.config,
+        gateways: t.services.gateways,
+      });
       const id = (await t.db.genesysOrg.findFirstOrThrow()).id;
       t.services.gateways.drop(id);
       expect((await orgs.test(id)).ok).toBe(true);

@@ -6,7 +6,16 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { REGION_HOSTS } from '../../src/genesys/regions.js';
 import { databasePath } from '../../src/db/database.js';
-import { ADMIN, completeSetup, createTestApp, createUser, csrfFrom, signIn, type Agent, type TestApp } from '../helpers/test-app.js';
+import {
+  ADMIN,
+  completeSetup,
+  createTestApp,
+  createUser,
+  csrfFrom,
+  signIn,
+  type Agent,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 const CANARY_SECRET = 'SEC-CANARY-7f3a9c1d2e';
 const PLAIN_ORG_NAME = 'Acme PLAIN-CANARY-41b6e0';
@@ -17,11 +26,17 @@ let admin: Agent;
 beforeAll(async () => {
   // Every test builds a fresh app, with its own token cache: more logins a minute than Genesys' token throttle
   // allows one client. Throttled logins are tested in tests/int/gateway/strict-genesys.test.ts.
-  emu = await startEmulator({ clients: [{ name: 'Acme Production', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET }], seed: 'demo', behaviour: { tokenRequestsPerMinute: 0 } });
+  emu = await startEmulator({
+    clients: [{ name: 'Acme Production', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET }],
+    seed: 'demo',
+    behaviour: { tokenRequestsPerMinute: 0 },
+  });
 });
 afterAll(async () => emu.stop());
 beforeEach(async () => {
-  t = await createTestApp({ gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } } });
+  t = await createTestApp({
+    gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } },
+  });
   admin = await completeSetup(t);
 });
 afterEach(async () => t.close());
@@ -38,7 +53,20 @@ function databaseFilesBytes(dataDir: string): { files: string[]; bytes: Buffer }
 
 async function addOrg(fields: Record<string, string> = {}) {
   const token = await csrfFrom(admin, '/admin/orgs/new');
-  return admin.post('/admin/orgs').type('form').send({ _csrf: token, name: 'Acme Prod', region: 'eu_west_1', clientId: 'acme-prod-client-1234', clientSecret: CANARY_SECRET, label: 'PROD', color: 'red', requestsPerMinute: '300', ...fields });
+  return admin
+    .post('/admin/orgs')
+    .type('form')
+    .send({
+      _csrf: token,
+      name: 'Acme Prod',
+      region: 'eu_west_1',
+      clientId: 'acme-prod-client-1234',
+      clientSecret: CANARY_SECRET,
+      label: 'PROD',
+      color: 'red',
+      requestsPerMinute: '300',
+      ...fields,
+    });
 }
 
 describe('adding and editing orgs', () => {
@@ -48,7 +76,14 @@ describe('adding and editing orgs', () => {
     const edit = await admin.get(res.headers.location!);
     expect(edit.text).toContain('Connected to the Genesys Cloud org “Acme Production”');
     const org = await t.db.genesysOrg.findFirstOrThrow();
-    expect(org).toMatchObject({ name: 'Acme Prod', region: 'eu_west_1', label: 'PROD', color: 'red', lastTestOk: true, readOnly: false });
+    expect(org).toMatchObject({
+      name: 'Acme Prod',
+      region: 'eu_west_1',
+      label: 'PROD',
+      color: 'red',
+      lastTestOk: true,
+      readOnly: false,
+    });
   });
 
   it('stores the secret encrypted (bound to the org), never renders it, masks the client id', async () => {
@@ -75,29 +110,58 @@ describe('adding and editing orgs', () => {
     await addOrg();
     const org = await t.db.genesysOrg.findFirstOrThrow();
     const token = await csrfFrom(admin, `/admin/orgs/${org.id}/edit`);
-    await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Production', region: 'eu_west_1', clientSecret: 'SEC-CANARY-rotated', label: 'PROD', color: 'red' }).expect(303);
+    await admin
+      .post(`/admin/orgs/${org.id}`)
+      .type('form')
+      .send({
+        _csrf: token,
+        name: 'Acme Production',
+        region: 'eu_west_1',
+        clientSecret: 'SEC-CANARY-rotated',
+        label: 'PROD',
+        color: 'red',
+      })
+      .expect(303);
     // (Adding an org also records its first readiness check, org.readiness_checked: see readiness.test.ts.)
-    const events = await t.db.auditEvent.findMany({ where: { orgId: org.id, action: { startsWith: 'org.', not: 'org.readiness_checked' } }, orderBy: { seq: 'asc' } });
+    const events = await t.db.auditEvent.findMany({
+      where: { orgId: org.id, action: { startsWith: 'org.', not: 'org.readiness_checked' } },
+      orderBy: { seq: 'asc' },
+    });
     expect(events.map((e) => e.action)).toEqual(['org.created', 'org.updated']);
     expect(JSON.parse(events[1]!.before!)).toMatchObject({ name: 'Acme Prod', clientIdMasked: '••••1234' });
     expect(JSON.parse(events[1]!.after!)).toMatchObject({ name: 'Acme Production' });
     expect(JSON.parse(events[1]!.details!)).toEqual({ secretChanged: true });
     expect(events[1]!.actorName).toContain('admin@example.com');
     const all = JSON.stringify(events);
-    for (const secret of [CANARY_SECRET, 'SEC-CANARY-rotated', 'acme-prod-client-1234', org.clientSecretEnc!]) expect(all).not.toContain(secret);
+    for (const secret of [CANARY_SECRET, 'SEC-CANARY-rotated', 'acme-prod-client-1234', org.clientSecretEnc!])
+      expect(all).not.toContain(secret);
   });
 
   it('records who changed an org with their address and the request that did it, as every audited change is', async () => {
     await addOrg();
     const org = await t.db.genesysOrg.findFirstOrThrow();
     const token = await csrfFrom(admin, `/admin/orgs/${org.id}/edit`);
-    const edit = await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Renamed', region: 'eu_west_1', label: 'PROD', color: 'red' }).expect(303);
+    const edit = await admin
+      .post(`/admin/orgs/${org.id}`)
+      .type('form')
+      .send({ _csrf: token, name: 'Acme Renamed', region: 'eu_west_1', label: 'PROD', color: 'red' })
+      .expect(303);
     const archive = await admin.post(`/admin/orgs/${org.id}/archive`).type('form').send({ _csrf: token });
-    const entries = await t.db.auditEvent.findMany({ where: { orgId: org.id, action: { in: ['org.updated', 'org.archived'] } }, orderBy: { seq: 'asc' } });
+    const entries = await t.db.auditEvent.findMany({
+      where: { orgId: org.id, action: { in: ['org.updated', 'org.archived'] } },
+      orderBy: { seq: 'asc' },
+    });
     expect(entries.map((e) => e.action)).toEqual(['org.updated', 'org.archived']);
-    for (const [entry, res] of [[entries[0]!, edit], [entries[1]!, archive]] as const) {
+    for (const [entry, res] of [
+      [entries[0]!, edit],
+      [entries[1]!, archive],
+    ] as const) {
       // (supertest connects over loopback: the address is 127.0.0.1, IPv4 or IPv4-mapped.)
-      expect(entry).toMatchObject({ actorName: expect.stringContaining('admin@example.com'), ip: expect.stringMatching(/127\.0\.0\.1$/), requestId: res.headers['x-request-id'] });
+      expect(entry).toMatchObject({
+        actorName: expect.stringContaining('admin@example.com'),
+        ip: expect.stringMatching(/127\.0\.0\.1$/),
+        requestId: res.headers['x-request-id'],
+      });
       expect(entry.requestId).toMatch(/^[0-9a-f-]{36}$/);
     }
   });
@@ -106,10 +170,41 @@ describe('adding and editing orgs', () => {
     await addOrg();
     const before = await t.db.genesysOrg.findFirstOrThrow();
     const token = await csrfFrom(admin, `/admin/orgs/${before.id}/edit`);
-    await admin.post(`/admin/orgs/${before.id}`).type('form').send({ _csrf: token, name: 'Acme Production', region: 'eu_west_1', clientId: '', clientSecret: '', label: 'PROD', color: 'red', requestsPerMinute: '200', readOnly: 'on' }).expect(303);
+    await admin
+      .post(`/admin/orgs/${before.id}`)
+      .type('form')
+      .send({
+        _csrf: token,
+        name: 'Acme Production',
+        region: 'eu_west_1',
+        clientId: '',
+        clientSecret: '',
+        label: 'PROD',
+        color: 'red',
+        requestsPerMinute: '200',
+        readOnly: 'on',
+      })
+      .expect(303);
     const after = await t.db.genesysOrg.findFirstOrThrow();
-    expect(after).toMatchObject({ name: 'Acme Production', clientId: before.clientId, clientSecretEnc: before.clientSecretEnc, requestsPerMinute: 200, readOnly: true });
-    await admin.post(`/admin/orgs/${before.id}`).type('form').send({ _csrf: token, name: 'Acme Production', region: 'eu_west_1', clientSecret: 'another-secret', label: 'PROD', color: 'red' }).expect(303);
+    expect(after).toMatchObject({
+      name: 'Acme Production',
+      clientId: before.clientId,
+      clientSecretEnc: before.clientSecretEnc,
+      requestsPerMinute: 200,
+      readOnly: true,
+    });
+    await admin
+      .post(`/admin/orgs/${before.id}`)
+      .type('form')
+      .send({
+        _csrf: token,
+        name: 'Acme Production',
+        region: 'eu_west_1',
+        clientSecret: 'another-secret',
+        label: 'PROD',
+        color: 'red',
+      })
+      .expect(303);
     expect((await t.db.genesysOrg.findFirstOrThrow()).clientSecretEnc).not.toBe(before.clientSecretEnc);
   });
 
@@ -119,7 +214,9 @@ describe('adding and editing orgs', () => {
     const [prod, dev] = await t.db.genesysOrg.findMany({ orderBy: { name: 'desc' } });
     await t.db.genesysOrg.update({ where: { id: dev!.id }, data: { clientSecretEnc: prod!.clientSecretEnc } });
     const token = await csrfFrom(admin, '/admin/orgs');
-    await expect(admin.post(`/admin/orgs/${dev!.id}/test`).type('form').send({ _csrf: token })).resolves.toMatchObject({ status: 500 });
+    await expect(admin.post(`/admin/orgs/${dev!.id}/test`).type('form').send({ _csrf: token })).resolves.toMatchObject({
+      status: 500,
+    });
   });
 
   it('explains every invalid field; the region must come from the SDK list (no free-text hosts)', async () => {
@@ -128,9 +225,23 @@ describe('adding and editing orgs', () => {
       expect(res.status, region).toBe(400);
       expect(res.text).toContain('Choose one of the listed Genesys Cloud regions.');
     }
-    const res = await addOrg({ name: '', clientId: '', clientSecret: '', label: '<script>', color: 'pink', requestsPerMinute: 'lots' });
+    const res = await addOrg({
+      name: '',
+      clientId: '',
+      clientSecret: '',
+      label: '<script>',
+      color: 'pink',
+      requestsPerMinute: 'lots',
+    });
     expect(res.status).toBe(400);
-    for (const msg of ['Name is required.', 'Client id is required.', 'Client secret is required.', 'The badge may contain', 'Choose one of the listed colours.', 'Requests per minute must be']) {
+    for (const msg of [
+      'Name is required.',
+      'Client id is required.',
+      'Client secret is required.',
+      'The badge may contain',
+      'Choose one of the listed colours.',
+      'Requests per minute must be',
+    ]) {
       expect(res.text).toContain(msg);
     }
     expect(await t.db.genesysOrg.count()).toBe(0);
@@ -145,10 +256,19 @@ describe('adding and editing orgs', () => {
     expect(org.lastTestMessage).toMatch(/bad credentials/);
     emu.faults.set([{ path: '/api/v2/flows/datatables', action: { type: 'status', status: 403 } }]);
     const token = await csrfFrom(admin, `/admin/orgs/${org.id}/edit`);
-    await admin.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Acme Prod', region: 'eu_west_1', clientSecret: CANARY_SECRET, label: 'PROD', color: 'red' });
+    await admin.post(`/admin/orgs/${org.id}`).type('form').send({
+      _csrf: token,
+      name: 'Acme Prod',
+      region: 'eu_west_1',
+      clientSecret: CANARY_SECRET,
+      label: 'PROD',
+      color: 'red',
+    });
     await admin.post(`/admin/orgs/${org.id}/test`).type('form').send({ _csrf: token });
     emu.faults.clear();
-    expect((await t.db.genesysOrg.findFirstOrThrow()).lastTestMessage).toMatch(/lacks architect:datatable:view; add it to the client's role/);
+    expect((await t.db.genesysOrg.findFirstOrThrow()).lastTestMessage).toMatch(
+      /lacks architect:datatable:view; add it to the client's role/,
+    );
   });
 
   it('users cannot see or change org settings', async () => {
@@ -158,7 +278,9 @@ describe('adding and editing orgs', () => {
     const { agent } = await signIn(t, 'u@example.com', 'user has long password');
     expect((await agent.get('/admin/orgs')).status).toBe(403);
     const token = await csrfFrom(agent, '/');
-    expect((await agent.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Hacked' })).status).toBe(403);
+    expect((await agent.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Hacked' })).status).toBe(
+      403,
+    );
     expect((await agent.post(`/admin/orgs/${org.id}/delete`).type('form').send({ _csrf: token })).status).toBe(403);
     expect((await t.db.genesysOrg.findFirstOrThrow()).name).toBe('Acme Prod');
   });
@@ -199,7 +321,11 @@ describe('org switcher', () => {
     const { agent: user } = await signIn(t, 'u@example.com', 'user has long password');
     const current = async (a: Agent) => /<option value="([^"]+)" selected>/.exec((await a.get('/')).text)?.[1];
     expect(await current(user)).toBe(dev!.id); // no choice yet: the first active org
-    const switchTo = async (a: Agent, orgId: string) => a.post('/orgs/current').type('form').send({ _csrf: await csrfFrom(a, '/'), orgId, returnTo: '/' });
+    const switchTo = async (a: Agent, orgId: string) =>
+      a
+        .post('/orgs/current')
+        .type('form')
+        .send({ _csrf: await csrfFrom(a, '/'), orgId, returnTo: '/' });
     expect((await switchTo(admin, dev!.id)).status).toBe(303);
     expect((await switchTo(user, prod!.id)).status).toBe(303);
     expect(await current(admin)).toBe(dev!.id);
@@ -216,7 +342,12 @@ describe('org switcher', () => {
 describe('org defined by environment variables', () => {
   it('shows as managed by the environment and cannot be edited in the UI', async () => {
     const envApp = await createTestApp({
-      env: { GENESYS_CLIENT_ID: 'acme-prod-client-1234', GENESYS_CLIENT_SECRET: CANARY_SECRET, GENESYS_REGION: 'us_east_1', GENESYS_ORG_NAME: 'Headless Prod' },
+      env: {
+        GENESYS_CLIENT_ID: 'acme-prod-client-1234',
+        GENESYS_CLIENT_SECRET: CANARY_SECRET,
+        GENESYS_REGION: 'us_east_1',
+        GENESYS_ORG_NAME: 'Headless Prod',
+      },
       gatewaySettings: { apiOverride: { host: '127.0.0.1', port: emu.port, protocol: 'http' } },
     });
     try {
@@ -230,7 +361,14 @@ describe('org defined by environment variables', () => {
       expect(list.text).not.toContain(CANARY_SECRET);
       expect((await agent.get(`/admin/orgs/${org.id}/edit`)).status).toBe(404);
       const token = await csrfFrom(agent, '/admin/orgs');
-      expect((await agent.post(`/admin/orgs/${org.id}`).type('form').send({ _csrf: token, name: 'Renamed', region: 'us_east_1', clientId: 'x', clientSecret: 'y' })).status).toBe(403);
+      expect(
+        (
+          await agent
+            .post(`/admin/orgs/${org.id}`)
+            .type('form')
+            .send({ _csrf: token, name: 'Renamed', region: 'us_east_1', clientId: 'x', clientSecret: 'y' })
+        ).status,
+      ).toBe(403);
       expect((await envApp.services.orgs.test(org.id)).ok).toBe(true);
     } finally {
       await envApp.close();
@@ -238,7 +376,9 @@ describe('org defined by environment variables', () => {
   });
 
   it('config refuses a partial GENESYS_* set, naming what is missing', async () => {
-    await expect(createTestApp({ env: { GENESYS_CLIENT_ID: 'x' } })).rejects.toThrow(/GENESYS_CLIENT_SECRET: is required/);
+    await expect(createTestApp({ env: { GENESYS_CLIENT_ID: 'x' } })).rejects.toThrow(
+      /GENESYS_CLIENT_SECRET: is required/,
+    );
   });
 });
 

@@ -13,9 +13,10 @@ afterEach(async () => w.t.close());
 const tableRightsUrl = (userId: number, tableId: string) => `/admin/users/${userId}/permissions/${w.orgId}/${tableId}`;
 
 describe('granting rights', () => {
-  it('lists the org\'s tables live from Genesys with each one\'s rights', async () => {
+  it("lists the org's tables live from Genesys with each one's rights", async () => {
     const page = await w.admin.get(`/admin/users/${w.users.columnEditor.id}/permissions?orgId=${w.orgId}`);
-    for (const name of ['Emergency Flags', 'Holiday Calendar', 'Opening Hours', 'Queue Routing', 'VIP Customers']) expect(page.text).toContain(name);
+    for (const name of ['Emergency Flags', 'Holiday Calendar', 'Opening Hours', 'Queue Routing', 'VIP Customers'])
+      expect(page.text).toContain(name);
     expect(page.text).toContain('1 write, 3 read, 1 hidden');
   });
 
@@ -23,10 +24,30 @@ describe('granting rights', () => {
     const url = tableRightsUrl(w.users.none.id, w.hoursId);
     const form = await w.admin.get(url);
     for (const col of ['key', 'Open', 'Close', 'Closed', 'TimeZone']) expect(form.text).toContain(`name="col:${col}"`);
-    const res = await w.admin.post(url).type('form').send({ _csrf: await csrfFrom(w.admin, url), canView: 'on', canEdit: 'on', 'col:key': 'read', 'col:Open': 'write', 'col:Close': 'write', 'col:Closed': 'read', 'col:TimeZone': 'hidden', defaultColumnAccess: 'read' });
+    const res = await w.admin
+      .post(url)
+      .type('form')
+      .send({
+        _csrf: await csrfFrom(w.admin, url),
+        canView: 'on',
+        canEdit: 'on',
+        'col:key': 'read',
+        'col:Open': 'write',
+        'col:Close': 'write',
+        'col:Closed': 'read',
+        'col:TimeZone': 'hidden',
+        defaultColumnAccess: 'read',
+      });
     expect(res.status).toBe(303);
     const stored = await w.t.services.permissions.rightsOn(w.users.none.id, w.orgId, w.hoursId);
-    expect(stored).toEqual({ canView: true, canEdit: true, canAdd: false, canDelete: false, defaultColumnAccess: 'read', columns: { key: 'read', Open: 'write', Close: 'write', Closed: 'read', TimeZone: 'hidden' } });
+    expect(stored).toEqual({
+      canView: true,
+      canEdit: true,
+      canAdd: false,
+      canDelete: false,
+      defaultColumnAccess: 'read',
+      columns: { key: 'read', Open: 'write', Close: 'write', Closed: 'read', TimeZone: 'hidden' },
+    });
     const audit = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'permission.saved' } });
     expect(audit).toMatchObject({ targetUserId: w.users.none.id, orgId: w.orgId, tableId: w.hoursId });
     expect(JSON.parse(audit.before!)).toEqual({ none: true });
@@ -43,7 +64,10 @@ describe('granting rights', () => {
     const noView = await w.admin.post(url).type('form').send({ _csrf: token, canEdit: 'on' });
     expect(noView.status).toBe(400);
     expect(noView.text).toContain('needs the view right too');
-    const addWithoutKey = await w.admin.post(url).type('form').send({ _csrf: token, canView: 'on', canAdd: 'on', 'col:key': 'read' });
+    const addWithoutKey = await w.admin
+      .post(url)
+      .type('form')
+      .send({ _csrf: token, canView: 'on', canAdd: 'on', 'col:key': 'read' });
     expect(addWithoutKey.text).toContain('must be able to write the key column');
     const unknown = await w.admin.post(url).type('form').send({ _csrf: token, canView: 'on', 'col:Ghost': 'write' });
     expect(unknown.text).toContain('is not a column of Opening Hours');
@@ -54,9 +78,17 @@ describe('granting rights', () => {
 
   it('copies rights from another user', async () => {
     const url = `/admin/users/${w.users.none.id}/permissions/copy`;
-    const res = await w.admin.post(url).type('form').send({ _csrf: await csrfFrom(w.admin, `/admin/users/${w.users.none.id}/permissions`), fromUserId: String(w.users.columnEditor.id) });
+    const res = await w.admin
+      .post(url)
+      .type('form')
+      .send({
+        _csrf: await csrfFrom(w.admin, `/admin/users/${w.users.none.id}/permissions`),
+        fromUserId: String(w.users.columnEditor.id),
+      });
     expect(res.status).toBe(303);
-    expect(await w.t.services.permissions.rightsOn(w.users.none.id, w.orgId, w.flagsId)).toEqual(await w.t.services.permissions.rightsOn(w.users.columnEditor.id, w.orgId, w.flagsId));
+    expect(await w.t.services.permissions.rightsOn(w.users.none.id, w.orgId, w.flagsId)).toEqual(
+      await w.t.services.permissions.rightsOn(w.users.columnEditor.id, w.orgId, w.flagsId),
+    );
   });
 
   it('shows who can do what on a table', async () => {
@@ -66,7 +98,10 @@ describe('granting rights', () => {
   });
 
   it('an org that rights refer to cannot be deleted, only archived', async () => {
-    const res = await w.admin.post(`/admin/orgs/${w.orgId}/delete`).type('form').send({ _csrf: await csrfFrom(w.admin, '/admin/orgs') });
+    const res = await w.admin
+      .post(`/admin/orgs/${w.orgId}/delete`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, '/admin/orgs') });
     expect(res.status).toBe(409);
     expect(res.text).toContain('table right(s) of users refer to it');
   });

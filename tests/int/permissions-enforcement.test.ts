@@ -67,9 +67,18 @@ describe('reading', () => {
 describe('writing', () => {
   it('the column editor changes Message; hidden and read-only columns keep their values (merge)', async () => {
     const agent = w.users.columnEditor.agent;
-    const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: await csrfFrom(agent, rowUrl('Main Line')), 'f:Message': 'Storm warning' });
+    const res = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, rowUrl('Main Line')), 'f:Message': 'Storm warning' });
     expect(res.status).toBe(303);
-    expect(await emulatorRow('Main Line')).toEqual({ key: 'Main Line', Active: false, Message: 'Storm warning', Priority: 1, ActivatedBy: 'CANARY-HIDDEN-7' });
+    expect(await emulatorRow('Main Line')).toEqual({
+      key: 'Main Line',
+      Active: false,
+      Message: 'Storm warning',
+      Priority: 1,
+      ActivatedBy: 'CANARY-HIDDEN-7',
+    });
   });
 
   it('a field the user may not write is refused with 403, never silently dropped; unknown and hidden fields are 400', async () => {
@@ -77,22 +86,39 @@ describe('writing', () => {
     const token = await csrfFrom(agent, rowUrl('Main Line'));
     const before = w.apiCalls();
     for (const field of ['f:Priority', 'f:Active', 'b:Active']) {
-      const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x', [field]: field === 'f:Priority' ? '9' : 'true' });
+      const res = await agent
+        .post(rowUrl('Main Line'))
+        .type('form')
+        .send({ _csrf: token, 'f:Message': 'x', [field]: field === 'f:Priority' ? '9' : 'true' });
       expect(res.status, field).toBe(403);
     }
     expect(w.apiCalls()).toBe(before); // refused before anything reached Genesys
     const writesBefore = w.writes();
-    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Colour': 'red' })).status).toBe(400);
+    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Colour': 'red' })).status).toBe(
+      400,
+    );
     // A hidden column is answered like an unknown one (a 403 would confirm that the name exists).
-    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x', 'f:ActivatedBy': '9' })).status).toBe(400);
-    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, isAdmin: 'true' })).status).toBe(400);
+    expect(
+      (
+        await agent
+          .post(rowUrl('Main Line'))
+          .type('form')
+          .send({ _csrf: token, 'f:Message': 'x', 'f:ActivatedBy': '9' })
+      ).status,
+    ).toBe(400);
+    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, isAdmin: 'true' })).status).toBe(
+      400,
+    );
     expect(w.writes()).toBe(writesBefore); // the 400 page re-reads the row to show it again, but writes nothing
     expect((await emulatorRow('Main Line'))!.Message).toBe('All normal');
   });
 
   it('type checks from the live schema, with the message next to the field and the input kept', async () => {
     const agent = w.users.tableEditor.agent;
-    const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: await csrfFrom(agent, rowUrl('Main Line')), 'f:Priority': '1.5', 'f:Message': 'kept text' });
+    const res = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, rowUrl('Main Line')), 'f:Priority': '1.5', 'f:Message': 'kept text' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('must be a whole number');
     expect(res.text).toContain('value="kept text"');
@@ -104,26 +130,61 @@ describe('writing', () => {
       [w.users.columnEditor.agent, 403],
     ] as const) {
       const token = await csrfFrom(agent, flagsUrl());
-      expect((await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:key': 'New' })).status).toBe(status);
-      expect((await agent.post(`${rowUrl('Main Line')}/delete`).type('form').send({ _csrf: token })).status).toBe(status);
+      expect((await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:key': 'New' })).status).toBe(
+        status,
+      );
+      expect(
+        (
+          await agent
+            .post(`${rowUrl('Main Line')}/delete`)
+            .type('form')
+            .send({ _csrf: token })
+        ).status,
+      ).toBe(status);
     }
     const token = await csrfFrom(w.users.viewer.agent, flagsUrl());
-    expect((await w.users.viewer.agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x' })).status).toBe(403);
+    expect(
+      (await w.users.viewer.agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x' }))
+        .status,
+    ).toBe(403);
     expect(await emulatorRow('New')).toBeNull();
   });
 
   it('the table editor adds and deletes rows; the key is required and limited to 256 characters', async () => {
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, `${flagsUrl()}/new-row`);
-    expect((await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:Message': 'no key' })).status).toBe(400);
-    expect((await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:key': 'k'.repeat(257) })).text).toContain('at most 256 characters');
-    const created = await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:key': 'Fire Drill', 'f:Message': 'Drill today', 'b:Active': '1', 'f:Active': 'on', 'f:Priority': '2' });
+    expect(
+      (await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:Message': 'no key' })).status,
+    ).toBe(400);
+    expect(
+      (
+        await agent
+          .post(`${flagsUrl()}/rows`)
+          .type('form')
+          .send({ _csrf: token, 'f:key': 'k'.repeat(257) })
+      ).text,
+    ).toContain('at most 256 characters');
+    const created = await agent.post(`${flagsUrl()}/rows`).type('form').send({
+      _csrf: token,
+      'f:key': 'Fire Drill',
+      'f:Message': 'Drill today',
+      'b:Active': '1',
+      'f:Active': 'on',
+      'f:Priority': '2',
+    });
     expect(created.status).toBe(303);
     expect(await emulatorRow('Fire Drill')).toMatchObject({ Active: true, Message: 'Drill today', Priority: 2 });
     const dup = await agent.post(`${flagsUrl()}/rows`).type('form').send({ _csrf: token, 'f:key': 'Fire Drill' });
     expect(dup.status).toBe(409);
     expect(dup.text).toContain('Genesys Cloud refused the change');
-    expect((await agent.post(`${rowUrl('Fire Drill')}/delete`).type('form').send({ _csrf: token })).status).toBe(303);
+    expect(
+      (
+        await agent
+          .post(`${rowUrl('Fire Drill')}/delete`)
+          .type('form')
+          .send({ _csrf: token })
+      ).status,
+    ).toBe(303);
     expect(await emulatorRow('Fire Drill')).toBeNull();
   });
 
@@ -131,7 +192,9 @@ describe('writing', () => {
     const agent = w.users.columnEditor.agent;
     const token = await csrfFrom(agent, rowUrl('Main Line'));
     await w.grant(w.users.columnEditor.id, w.flagsId, { canEdit: true, columns: { key: 'read', Message: 'read' } });
-    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x' })).status).toBe(403);
+    expect((await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'x' })).status).toBe(
+      403,
+    );
     await w.t.db.tablePermission.deleteMany({ where: { userId: w.users.columnEditor.id } });
     expect((await agent.get(flagsUrl())).status).toBe(404);
   });
@@ -147,10 +210,19 @@ describe('writing', () => {
 
   it('every write is recorded write-ahead: intent with before/after, then the outcome', async () => {
     const agent = w.users.columnEditor.agent;
-    await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: await csrfFrom(agent, rowUrl('Main Line')), 'f:Message': 'Audited', reason: 'storm' });
+    await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, rowUrl('Main Line')), 'f:Message': 'Audited', reason: 'storm' });
     const events = await w.t.db.auditEvent.findMany({ where: { action: 'row.updated' }, orderBy: { seq: 'asc' } });
     expect(events.map((e) => e.outcome)).toEqual(['intent', 'applied']);
-    expect(events[0]).toMatchObject({ actorId: w.users.columnEditor.id, rowKey: 'Main Line', reason: 'storm', tableId: w.flagsId, orgId: w.orgId });
+    expect(events[0]).toMatchObject({
+      actorId: w.users.columnEditor.id,
+      rowKey: 'Main Line',
+      reason: 'storm',
+      tableId: w.flagsId,
+      orgId: w.orgId,
+    });
     expect(JSON.parse(events[0]!.before!)).toMatchObject({ Message: 'All normal' });
     expect(JSON.parse(events[0]!.after!)).toMatchObject({ Message: 'Audited' });
     expect(events[1]!.changeId).toBe(events[0]!.changeId);
@@ -162,19 +234,39 @@ describe('scope comes from the route and the stored records', () => {
     const agent = w.users.columnEditor.agent;
     const token = await csrfFrom(agent, rowUrl('Main Line'));
     const before = w.apiCalls();
-    const otherTable = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, tableId: w.hoursId, 'f:Message': 'x' });
+    const otherTable = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: token, tableId: w.hoursId, 'f:Message': 'x' });
     expect(otherTable.status).toBe(403);
-    const otherOrg = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, orgId: 'some-other-org', 'f:Message': 'x' });
+    const otherOrg = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: token, orgId: 'some-other-org', 'f:Message': 'x' });
     expect(otherOrg.status).toBe(403);
-    const foreign = await agent.post(`/tables/${w.hoursId}/rows/${encodeURIComponent('Sales/Mon')}`).type('form').send({ _csrf: token, 'f:Open': '01:00' });
+    const foreign = await agent
+      .post(`/tables/${w.hoursId}/rows/${encodeURIComponent('Sales/Mon')}`)
+      .type('form')
+      .send({ _csrf: token, 'f:Open': '01:00' });
     expect(foreign.status).toBe(404);
-    const madeUp = await agent.post(`/tables/00000000-0000-0000-0000-000000000000/rows/x`).type('form').send({ _csrf: token, 'f:Message': 'x' });
+    const madeUp = await agent
+      .post(`/tables/00000000-0000-0000-0000-000000000000/rows/x`)
+      .type('form')
+      .send({ _csrf: token, 'f:Message': 'x' });
     expect(madeUp.status).toBe(404);
     expect(w.apiCalls()).toBe(before);
   });
 
   it('rights granted in one org do not apply to the same table id in another org', async () => {
-    const other = await w.t.services.orgs.create(ADMIN_ACTOR, { name: 'Other', region: 'us_east_1', clientId: 'x', clientSecret: 'y', color: 'blue', label: '', requestsPerMinute: '300' });
+    const other = await w.t.services.orgs.create(ADMIN_ACTOR, {
+      name: 'Other',
+      region: 'us_east_1',
+      clientId: 'x',
+      clientSecret: 'y',
+      color: 'blue',
+      label: '',
+      requestsPerMinute: '300',
+    });
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/');
     await agent.post('/orgs/current').type('form').send({ _csrf: token, orgId: other.id }).expect(303);

@@ -26,7 +26,10 @@ describe('parameter pollution (V1)', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('“role” was sent more than once');
     expect(await w.t.db.user.count()).toBe(users);
-    const json = await admin.post('/admin/users').set('X-CSRF-Token', token).send({ email: ['a@example.com', 'b@example.com'], displayName: 'Polly', role: 'USER' });
+    const json = await admin
+      .post('/admin/users')
+      .set('X-CSRF-Token', token)
+      .send({ email: ['a@example.com', 'b@example.com'], displayName: 'Polly', role: 'USER' });
     expect(json.status).toBe(400);
     expect(await w.t.db.user.count()).toBe(users);
     // The same form once is accepted (the refusal above was about the repetition).
@@ -34,7 +37,11 @@ describe('parameter pollution (V1)', () => {
   });
 
   it('refuses a query parameter given twice', async () => {
-    for (const url of ['/audit?before=5&before=1', `/tables/${w.flagsId}?sort=key&sort=Message`, `/tables/${w.flagsId}/export.csv?q=a&q=b`]) {
+    for (const url of [
+      '/audit?before=5&before=1',
+      `/tables/${w.flagsId}?sort=key&sort=Message`,
+      `/tables/${w.flagsId}/export.csv?q=a&q=b`,
+    ]) {
       const res = await admin.get(url);
       expect(res.status, url).toBe(400);
       expect(res.text, url).toContain('was sent more than once');
@@ -42,7 +49,11 @@ describe('parameter pollution (V1)', () => {
   });
 
   it('still accepts fields that are lists by design', async () => {
-    const res = await admin.post(`/tables/${w.flagsId}/bulk/preview`).set('X-CSRF-Token', token).type('form').send('action=set&column=Message&value=x&sel=Main%20Line&sel=Billing%20Queue');
+    const res = await admin
+      .post(`/tables/${w.flagsId}/bulk/preview`)
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .send('action=set&column=Message&value=x&sel=Main%20Line&sel=Billing%20Queue');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Billing Queue');
   });
@@ -52,10 +63,28 @@ describe('prototype pollution (V3)', () => {
   it('refuses __proto__ and constructor.prototype in JSON, form and query, and no prototype changes', async () => {
     const users = await w.t.db.user.count();
     const attempts = [
-      admin.post('/admin/users').set('X-CSRF-Token', token).type('json').send('{"__proto__":{"isAdmin":true},"email":"p1@example.com","displayName":"P","role":"USER"}'),
-      admin.post('/admin/users').set('X-CSRF-Token', token).type('json').send('{"constructor":{"prototype":{"polluted":1}},"email":"p2@example.com","displayName":"P","role":"USER"}'),
-      admin.post('/admin/users').set('X-CSRF-Token', token).type('json').send('{"email":"p3@example.com","displayName":"P","role":"USER","deep":[{"a":{"__proto__":{"isAdmin":true}}}]}'),
-      admin.post('/admin/users').set('X-CSRF-Token', token).type('form').send(`__proto__%5BisAdmin%5D=1&${NEW_USER.replace('polluted', 'p4')}`),
+      admin
+        .post('/admin/users')
+        .set('X-CSRF-Token', token)
+        .type('json')
+        .send('{"__proto__":{"isAdmin":true},"email":"p1@example.com","displayName":"P","role":"USER"}'),
+      admin
+        .post('/admin/users')
+        .set('X-CSRF-Token', token)
+        .type('json')
+        .send('{"constructor":{"prototype":{"polluted":1}},"email":"p2@example.com","displayName":"P","role":"USER"}'),
+      admin
+        .post('/admin/users')
+        .set('X-CSRF-Token', token)
+        .type('json')
+        .send(
+          '{"email":"p3@example.com","displayName":"P","role":"USER","deep":[{"a":{"__proto__":{"isAdmin":true}}}]}',
+        ),
+      admin
+        .post('/admin/users')
+        .set('X-CSRF-Token', token)
+        .type('form')
+        .send(`__proto__%5BisAdmin%5D=1&${NEW_USER.replace('polluted', 'p4')}`),
       admin.get('/audit?__proto__[isAdmin]=1'),
       admin.get('/audit?constructor[prototype][polluted]=1'),
     ];

@@ -9,7 +9,14 @@ import type { SdkDataTableGateway } from '../../src/genesys/sdk-gateway.js';
 import { IMPORT_MIN_ROWS } from '../../src/features/changes/write-method.js';
 import { profileEmulatorOptions } from '../helpers/emulator-profile.js';
 import { ADMIN, ADMIN_ACTOR, actorOfUser, csrfFrom } from '../helpers/test-app.js';
-import { backupOfTables, permissionWorld, restoreJobPage, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import {
+  backupOfTables,
+  permissionWorld,
+  restoreJobPage,
+  sandboxApi,
+  sandboxTable,
+  type PermissionWorld,
+} from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 /** Set while a second emulator stands in for another Genesys org. */
@@ -20,7 +27,10 @@ const api = () => sandboxApi(w);
 const backupOf = (names: string[]) => backupOfTables(w, names);
 
 async function restore(backupId: string, form: Record<string, string | string[]> = {}) {
-  const res = await w.admin.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account'), ...form });
+  const res = await w.admin
+    .post(`/backups/${backupId}/restore`)
+    .type('form')
+    .send({ _csrf: await csrfFrom(w.admin, '/account'), ...form });
   expect(res.status).toBe(303);
   return res.headers.location!;
 }
@@ -45,7 +55,9 @@ describe('a large restore', () => {
 
     const preview = await w.admin.get(`/backups/${backupId}/restore`);
     expect(preview.status).toBe(200);
-    expect(preview.text).toMatch(/VIP Customers<\/th><td class="type-integer">5<\/td><td class="type-integer">300<\/td><td class="type-integer">0<\/td><td class="type-integer">1695<\/td>\s*<td>one CSV import job \(about 11 calls\)/);
+    expect(preview.text).toMatch(
+      /VIP Customers<\/th><td class="type-integer">5<\/td><td class="type-integer">300<\/td><td class="type-integer">0<\/td><td class="type-integer">1695<\/td>\s*<td>one CSV import job \(about 11 calls\)/,
+    );
 
     const callsBefore = api().length;
     const page = await settled(await restore(backupId));
@@ -53,7 +65,9 @@ describe('a large restore', () => {
     expect(page).toContain('305</span> of 305 change(s)');
     const calls = api().slice(callsBefore);
     expect(calls.filter((c) => c.method === 'POST' && c.path.endsWith('/import/csv/jobs'))).toHaveLength(1);
-    expect(calls.filter((c) => c.method === 'PUT' || (c.method === 'POST' && c.path.endsWith('/rows')))).toHaveLength(0); // no single-row writes
+    expect(calls.filter((c) => c.method === 'PUT' || (c.method === 'POST' && c.path.endsWith('/rows')))).toHaveLength(
+      0,
+    ); // no single-row writes
     for (const key of keys) expect(vip.rows.get(key)!.CustomerName).not.toBe('Changed after the backup');
     for (const row of removedRows) expect(vip.rows.get(String(row.key))).toEqual(row);
     expect(vip.rows.size).toBe(2000);
@@ -66,7 +80,7 @@ describe('a large restore', () => {
     expect(JSON.parse(intent.before!).CustomerName).toBe('Changed after the backup');
     expect(JSON.parse(intent.after!).CustomerName).not.toBe('Changed after the backup');
     expect(JSON.parse(intent.details!)).toMatchObject({ changed: ['CustomerName'], via: 'csv-import' });
-    expect((await w.t.services.reconciler.run())).toBe(0); // nothing left open
+    expect(await w.t.services.reconciler.run()).toBe(0); // nothing left open
   });
 
   it('writes few differences one row at a time and reports a row Genesys refuses, writing the rest', async () => {
@@ -74,7 +88,9 @@ describe('a large restore', () => {
     const backupId = await backupOf(['Emergency Flags']);
     for (const key of flags.rows.keys()) flags.rows.set(key, { ...flags.rows.get(key)!, Message: 'Changed' });
     const first = [...flags.rows.keys()].sort()[0]!;
-    sandbox().faults.set([{ method: 'PUT', path: `/api/v2/flows/datatables/*/rows/${first}`, action: { type: 'status', status: 400 } }]);
+    sandbox().faults.set([
+      { method: 'PUT', path: `/api/v2/flows/datatables/*/rows/${first}`, action: { type: 'status', status: 400 } },
+    ]);
     const page = await settled(await restore(backupId));
     expect(page).toContain('Restore finished');
     expect(page).toMatch(/, 1 failed/);
@@ -89,24 +105,46 @@ describe('a restore stopped because Genesys Cloud was unreachable', () => {
     for (const key of flags.rows.keys()) flags.rows.set(key, { ...flags.rows.get(key)!, Message: 'Changed' });
     const keys = [...flags.rows.keys()];
     // The second row write fails every retry: the gateway gives up and the job stops (resumable).
-    sandbox().faults.set([{ method: 'PUT', path: '/api/v2/flows/datatables/*/rows/**', nth: 2, times: 3, action: { type: 'status', status: 503 } }]);
+    sandbox().faults.set([
+      {
+        method: 'PUT',
+        path: '/api/v2/flows/datatables/*/rows/**',
+        nth: 2,
+        times: 3,
+        action: { type: 'status', status: 503 },
+      },
+    ]);
     const url = await restore(backupId);
     const stopped = await settled(url);
     expect(stopped).toContain('Restore stopped');
     expect(stopped).toContain(`stopped after 1 of ${keys.length} change(s)`);
     expect(stopped).toContain('Resume the restore');
     // The Backups page leads back to it after the user has left the page.
-    expect((await w.admin.get('/backups')).text).toMatch(new RegExp(`href="${url}">[^<]+</a>: stopped, 1 of ${keys.length} change\\(s\\)`));
+    expect((await w.admin.get('/backups')).text).toMatch(
+      new RegExp(`href="${url}">[^<]+</a>: stopped, 1 of ${keys.length} change\\(s\\)`),
+    );
     sandbox().faults.clear();
-    const resumed = await w.admin.post(`${url}/resume`).type('form').send({ _csrf: await csrfFrom(w.admin, url) });
+    const resumed = await w.admin
+      .post(`${url}/resume`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, url) });
     expect(resumed.status).toBe(303);
     expect(await settled(url)).toContain('Restore finished');
     for (const row of flags.rows.values()) expect(row.Message).not.toBe('Changed');
     // One successful PUT per row: the row written before the stop was not written again.
-    const puts = sandbox().requestLog.filter((e) => e.method === 'PUT' && e.status === 200 && e.path.includes('/rows/'));
+    const puts = sandbox().requestLog.filter(
+      (e) => e.method === 'PUT' && e.status === 200 && e.path.includes('/rows/'),
+    );
     expect(puts.map((e) => decodeURIComponent(e.path.split('/rows/')[1]!)).sort()).toEqual([...keys].sort());
     // A finished restore cannot be resumed again.
-    expect((await w.admin.post(`${url}/resume`).type('form').send({ _csrf: await csrfFrom(w.admin, url) })).status).toBe(409);
+    expect(
+      (
+        await w.admin
+          .post(`${url}/resume`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(w.admin, url) })
+      ).status,
+    ).toBe(409);
   });
 
   it('is only shown to, and resumed by, the person who started it or an admin', async () => {
@@ -115,7 +153,14 @@ describe('a restore stopped because Genesys Cloud was unreachable', () => {
     await settled(url);
     const other = w.users.tableEditor.agent;
     expect((await other.get(url)).status).toBe(404);
-    expect((await other.post(`${url}/resume`).type('form').send({ _csrf: await csrfFrom(other, '/account') })).status).toBe(404);
+    expect(
+      (
+        await other
+          .post(`${url}/resume`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(other, '/account') })
+      ).status,
+    ).toBe(404);
     expect((await other.get('/backups')).text).not.toContain(url);
     expect((await w.admin.get('/backups')).text).toContain(url);
   });
@@ -146,7 +191,14 @@ describe('choosing what to restore', () => {
     expect(preview.status).toBe(400);
     expect(preview.text).toContain('Tick “Create missing tables” to create it');
     const writes = w.writes();
-    expect((await w.admin.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account') })).status).toBe(400);
+    expect(
+      (
+        await w.admin
+          .post(`/backups/${backupId}/restore`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(w.admin, '/account') })
+      ).status,
+    ).toBe(400);
     expect(w.writes()).toBe(writes);
   });
 });
@@ -154,7 +206,10 @@ describe('choosing what to restore', () => {
 describe('restoring into another org', () => {
   let target: RunningEmulator;
   beforeAll(async () => {
-    target = await startEmulator({ ...profileEmulatorOptions(), clients: [{ name: 'Acme Test', clientId: 'acme-test-client', clientSecret: 'acme-test-secret' }] });
+    target = await startEmulator({
+      ...profileEmulatorOptions(),
+      clients: [{ name: 'Acme Test', clientId: 'acme-test-client', clientSecret: 'acme-test-secret' }],
+    });
     otherOrg = { host: '127.0.0.1', port: target.port, protocol: 'http' };
   });
   afterAll(async () => {
@@ -165,14 +220,28 @@ describe('restoring into another org', () => {
   it('creates missing tables from the backup schema (admin, when asked), then fills them', async () => {
     const backupId = await backupOf(['Emergency Flags', 'Opening Hours']);
     const source = { flags: table('Emergency Flags'), hours: table('Opening Hours') };
-    const add = await w.admin.post('/admin/orgs').type('form').send({ _csrf: await csrfFrom(w.admin, '/admin/orgs/new'), name: 'Acme Test', region: 'eu_west_1', clientId: 'acme-test-client', clientSecret: 'acme-test-secret', label: 'TEST', color: 'green', requestsPerMinute: '300' });
+    const add = await w.admin
+      .post('/admin/orgs')
+      .type('form')
+      .send({
+        _csrf: await csrfFrom(w.admin, '/admin/orgs/new'),
+        name: 'Acme Test',
+        region: 'eu_west_1',
+        clientId: 'acme-test-client',
+        clientSecret: 'acme-test-secret',
+        label: 'TEST',
+        color: 'green',
+        requestsPerMinute: '300',
+      });
     expect(add.status).toBe(303);
     const testOrg = await w.t.db.genesysOrg.findFirstOrThrow({ where: { name: 'Acme Test' } });
     // The target org is chosen on the restore page (the current org stays the sandbox).
     expect((await w.admin.get(`/backups/${backupId}/restore?target=no-such-org`)).status).toBe(404);
     const refused = await w.admin.get(`/backups/${backupId}/restore?target=${testOrg.id}`);
     expect(refused.status).toBe(400);
-    expect(refused.text).toContain('There is no table named “Emergency Flags” in Acme Test. Tick “Create missing tables”');
+    expect(refused.text).toContain(
+      'There is no table named “Emergency Flags” in Acme Test. Tick “Create missing tables”',
+    );
     const preview = await w.admin.get(`/backups/${backupId}/restore?create=1&target=${testOrg.id}`);
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Emergency Flags (new table)');
@@ -182,7 +251,10 @@ describe('restoring into another org', () => {
     expect(page).toContain('Restore finished');
     const created = [...target.orgs[0]!.tables.values()];
     expect(created.map((t) => t.name).sort()).toEqual(['Emergency Flags', 'Opening Hours']);
-    for (const [name, src] of [['Emergency Flags', source.flags], ['Opening Hours', source.hours]] as const) {
+    for (const [name, src] of [
+      ['Emergency Flags', source.flags],
+      ['Opening Hours', source.hours],
+    ] as const) {
       const made = created.find((t) => t.name === name)!;
       expect(Object.keys(made.schema.properties).sort()).toEqual(Object.keys(src.schema.properties).sort());
       expect(Object.fromEntries(made.rows)).toEqual(Object.fromEntries(src.rows));
@@ -192,7 +264,9 @@ describe('restoring into another org', () => {
     expect(await w.t.db.backup.count({ where: { kind: 'pre-restore' } })).toBe(0);
     // Restoring again changes nothing.
     const again = await w.admin.get(`/backups/${backupId}/restore?target=${testOrg.id}`);
-    expect(again.text).toMatch(/Emergency Flags<\/th><td class="type-integer">0<\/td><td class="type-integer">0<\/td><td class="type-integer">0<\/td>/);
+    expect(again.text).toMatch(
+      /Emergency Flags<\/th><td class="type-integer">0<\/td><td class="type-integer">0<\/td><td class="type-integer">0<\/td>/,
+    );
   });
 });
 
@@ -206,7 +280,17 @@ describe('a CSV import stopped midway', () => {
     for (const x of wanted.filter((y) => !y.applied)) vip.rows.set(String(x.after.key), x.before);
     touchRows(vip);
     await w.t.services.audit.recordMany(
-      wanted.map((x, i) => ({ action: 'row.updated', orgId: w.orgId, tableId: vip.id, rowKey: String(x.after.key), changeId: `change-${i}`, batchId, outcome: 'intent', before: x.before, after: x.after })),
+      wanted.map((x, i) => ({
+        action: 'row.updated',
+        orgId: w.orgId,
+        tableId: vip.id,
+        rowKey: String(x.after.key),
+        changeId: `change-${i}`,
+        batchId,
+        outcome: 'intent',
+        before: x.before,
+        after: x.after,
+      })),
       null,
     );
     // One read of the table at the page size that works for it: 500 rows a page, or 200 where a 500-row page of
@@ -217,8 +301,13 @@ describe('a CSV import stopped midway', () => {
     expect(await w.t.services.reconciler.settleBatch(batchId)).toBe(40);
     const calls = api().slice(callsBefore);
     expect(calls.filter((c) => c.path.includes('/rows/'))).toHaveLength(0);
-    expect(calls.filter((c) => c.path.endsWith('/rows')).length).toBeLessThanOrEqual(2000 / gateway.rowPageSize(vip.id)); // 2,000 rows in pages
-    const outcomes = await w.t.db.auditEvent.findMany({ where: { batchId, NOT: { outcome: 'intent' } }, orderBy: { seq: 'asc' } });
+    expect(calls.filter((c) => c.path.endsWith('/rows')).length).toBeLessThanOrEqual(
+      2000 / gateway.rowPageSize(vip.id),
+    ); // 2,000 rows in pages
+    const outcomes = await w.t.db.auditEvent.findMany({
+      where: { batchId, NOT: { outcome: 'intent' } },
+      orderBy: { seq: 'asc' },
+    });
     expect(outcomes.filter((e) => e.outcome === 'reconciled-applied')).toHaveLength(25);
     expect(outcomes.filter((e) => e.outcome === 'reconciled-not-applied')).toHaveLength(15);
     expect(await w.t.services.reconciler.settleBatch(batchId)).toBe(0); // settled once only
@@ -227,25 +316,56 @@ describe('a CSV import stopped midway', () => {
   it('finds an open change behind any number of settled ones', async () => {
     const flags = table('Emergency Flags');
     const row = flags.rows.get('Main Line')!;
-    const settledChange = (i: number) => ({ action: 'row.updated' as const, orgId: w.orgId, tableId: flags.id, rowKey: 'Main Line', changeId: `settled-${i}`, batchId: null });
+    const settledChange = (i: number) => ({
+      action: 'row.updated' as const,
+      orgId: w.orgId,
+      tableId: flags.id,
+      rowKey: 'Main Line',
+      changeId: `settled-${i}`,
+      batchId: null,
+    });
     await w.t.services.audit.recordMany(
       Array.from({ length: 600 }, (_, i) => [
-        { ...settledChange(i), outcome: 'intent', before: { ...row, Message: `m${i}` }, after: { ...row, Message: `m${i + 1}` } },
+        {
+          ...settledChange(i),
+          outcome: 'intent',
+          before: { ...row, Message: `m${i}` },
+          after: { ...row, Message: `m${i + 1}` },
+        },
         { ...settledChange(i), outcome: 'applied' },
       ]).flat(),
       null,
     );
-    await w.t.services.audit.record({ action: 'row.updated', orgId: w.orgId, tableId: flags.id, rowKey: 'Main Line', changeId: 'open-one', outcome: 'intent', before: { ...row, Message: 'before' }, after: row }, null);
+    await w.t.services.audit.record(
+      {
+        action: 'row.updated',
+        orgId: w.orgId,
+        tableId: flags.id,
+        rowKey: 'Main Line',
+        changeId: 'open-one',
+        outcome: 'intent',
+        before: { ...row, Message: 'before' },
+        after: row,
+      },
+      null,
+    );
     w.t.clock.advance(3_600_000); // past the grace period
     expect(await w.t.services.reconciler.run()).toBe(1);
-    expect(await w.t.db.auditEvent.findFirst({ where: { changeId: 'open-one', outcome: 'reconciled-applied' } })).not.toBeNull();
+    expect(
+      await w.t.db.auditEvent.findFirst({ where: { changeId: 'open-one', outcome: 'reconciled-applied' } }),
+    ).not.toBeNull();
   });
 });
 
 describe('the rights a restore needs', () => {
   async function backupAs(userId: number, names: string[]): Promise<string> {
     const org = await w.t.services.orgs.get(w.orgId);
-    return w.t.services.backups.backupNow(await actorOfUser(w.t, userId), org, names.map((n) => table(n).id), 'manual');
+    return w.t.services.backups.backupNow(
+      await actorOfUser(w.t, userId),
+      org,
+      names.map((n) => table(n).id),
+      'manual',
+    );
   }
 
   it('are checked per table and per column; a partial backup leaves hidden columns as they are', async () => {
@@ -263,14 +383,24 @@ describe('the rights a restore needs', () => {
     expect(refused.text).toContain('Restoring needs the add right on this table.');
     expect(refused.text).toContain('Restoring changes “Priority”, which you may not write.');
     const writes = w.writes();
-    expect((await editor.agent.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(editor.agent, '/account') })).status).toBe(400);
+    expect(
+      (
+        await editor.agent
+          .post(`/backups/${backupId}/restore`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(editor.agent, '/account') })
+      ).status,
+    ).toBe(400);
     expect(w.writes()).toBe(writes);
 
     // Only what the editor may write differs now: the restore goes through and leaves the hidden column.
     flags.rows.set('Main Line', { ...main, Message: 'Changed', ActivatedBy: 'hidden canary' });
     flags.rows.set('Billing Queue', billing);
     touchRows(flags);
-    const started = await editor.agent.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(editor.agent, '/account') });
+    const started = await editor.agent
+      .post(`/backups/${backupId}/restore`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(editor.agent, '/account') });
     expect(started.status).toBe(303);
     expect(await restoreJobPage(editor.agent, started.headers.location!)).toContain('Restore finished');
     expect(flags.rows.get('Main Line')).toEqual({ ...main, ActivatedBy: 'hidden canary' });
@@ -303,7 +433,11 @@ describe('what Genesys refuses during a restore', () => {
 
     const callsBefore = api().length;
     const page = await settled(await restore(backupId));
-    expect(api().slice(callsBefore).filter((c) => c.method === 'POST' && c.path.endsWith('/import/csv/jobs'))).toHaveLength(1);
+    expect(
+      api()
+        .slice(callsBefore)
+        .filter((c) => c.method === 'POST' && c.path.endsWith('/import/csv/jobs')),
+    ).toHaveLength(1);
     expect(page).toContain('Restore finished');
     expect(page).toContain(`, ${refused.length} failed`);
     expect(page).toContain(`Opening Hours › ${refused[0]}: Genesys Cloud did not accept this row in the import`);
@@ -319,7 +453,9 @@ describe('what Genesys refuses during a restore', () => {
     const backupId = await backupOf(['Emergency Flags']);
     sandbox().orgs[0]!.tables.delete(flags.id);
     w.t.services.tables.invalidate(w.orgId);
-    sandbox().faults.set([{ method: 'POST', path: '/api/v2/flows/datatables', times: Infinity, action: { type: 'status', status: 400 } }]);
+    sandbox().faults.set([
+      { method: 'POST', path: '/api/v2/flows/datatables', times: Infinity, action: { type: 'status', status: 400 } },
+    ]);
     const url = await restore(backupId, { create: '1' });
     const stopped = await settled(url);
     expect(stopped).toContain('Restore stopped');
@@ -332,7 +468,9 @@ describe('what Genesys refuses during a restore', () => {
     const writes = w.writes();
     const jobId = /restores\/([\w-]+)/.exec(url)![1]!;
     await w.t.services.restore.resume(ADMIN_ACTOR, jobId);
-    await expect.poll(async () => (await w.t.services.restore.job(ADMIN_ACTOR, jobId)).error).toContain('can no longer sign in');
+    await expect
+      .poll(async () => (await w.t.services.restore.job(ADMIN_ACTOR, jobId)).error)
+      .toContain('can no longer sign in');
     expect(w.writes()).toBe(writes);
   });
 });

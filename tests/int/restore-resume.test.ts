@@ -17,7 +17,11 @@ import { eventually } from '../helpers/eventually.js';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ ...profileEmulatorOptions(), clients: [{ name: 'Resume Org', clientId: 'resume-client', clientSecret: 'resume-secret' }], seed: 'demo' });
+  emu = await startEmulator({
+    ...profileEmulatorOptions(),
+    clients: [{ name: 'Resume Org', clientId: 'resume-client', clientSecret: 'resume-secret' }],
+    seed: 'demo',
+  });
 });
 afterAll(async () => emu.stop());
 
@@ -49,7 +53,8 @@ describe('kill -9 in the middle of a restore', () => {
     const restoreToken = formToken((await a.get(restoreUrl)).text);
     const started = await a.post(restoreUrl).type('form').send({ _csrf: restoreToken }).expect(303);
     const jobUrl = started.headers.location!;
-    const doneCount = async (agent: typeof a) => Number(/id="restore-done">(\d+)</.exec((await agent.get(jobUrl)).text)?.[1] ?? -1);
+    const doneCount = async (agent: typeof a) =>
+      Number(/id="restore-done">(\d+)</.exec((await agent.get(jobUrl)).text)?.[1] ?? -1);
     await until(async () => (await doneCount(a)) >= 5, 'five rows restored');
     first.proc.child.kill('SIGKILL');
     await first.proc.exited;
@@ -61,21 +66,34 @@ describe('kill -9 in the middle of a restore', () => {
     const second = await start(dataDir);
     const b = second.agent;
     const loginToken = formToken((await b.get('/login')).text);
-    await b.post('/login').type('form').send({ _csrf: loginToken, email: ADMIN.email, password: ADMIN.password }).expect(303);
+    await b
+      .post('/login')
+      .type('form')
+      .send({ _csrf: loginToken, email: ADMIN.email, password: ADMIN.password })
+      .expect(303);
     await until(async () => (await b.get(jobUrl)).text.includes('Restore finished'), 'the resumed restore to finish');
     for (const k of keys) expect(vip.rows.get(k)).toEqual(original.get(k));
     // Exactly one successful write per row, across both processes.
-    const puts = emu.requestLog.filter((e) => e.method === 'PUT' && e.status === 200 && e.path.includes(`/datatables/${vip.id}/rows/`));
+    const puts = emu.requestLog.filter(
+      (e) => e.method === 'PUT' && e.status === 200 && e.path.includes(`/datatables/${vip.id}/rows/`),
+    );
     expect(puts.map((e) => decodeURIComponent(e.path.split('/rows/')[1]!)).sort()).toEqual([...keys].sort());
 
     const db = createDb(databasePath(dataDir));
     await configureDb(db);
     try {
       const batchId = /href="\/audit\/batch\/([\w-]+)"/.exec((await b.get(jobUrl)).text)![1]!;
-      const outcomes = await db.auditEvent.findMany({ where: { batchId, outcome: { in: ['applied', 'reconciled-applied'] } } });
+      const outcomes = await db.auditEvent.findMany({
+        where: { batchId, outcome: { in: ['applied', 'reconciled-applied'] } },
+      });
       expect(outcomes.map((e) => e.rowKey).sort()).toEqual([...keys].sort()); // each row once
-      expect(await db.auditEvent.count({ where: { batchId, outcome: 'intent' } })).toBe(await db.auditEvent.count({ where: { batchId, NOT: { outcome: 'intent' }, action: 'row.updated' } }));
-      expect((await verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir })))).ok).toBe(true);
+      expect(await db.auditEvent.count({ where: { batchId, outcome: 'intent' } })).toBe(
+        await db.auditEvent.count({ where: { batchId, NOT: { outcome: 'intent' }, action: 'row.updated' } }),
+      );
+      expect(
+        (await verifyAuditChain(createAuditReaderRepository(db), verifyOptionsFor(loadConfig({ DATA_DIR: dataDir }))))
+          .ok,
+      ).toBe(true);
     } finally {
       await db.$disconnect();
       second.proc.child.kill('SIGINT');

@@ -4,7 +4,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { touchRows } from '../../src/emulator/store.js';
 import { csrfFrom } from '../helpers/test-app.js';
-import { backupOfTables, permissionWorld, restoreJobPage, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import {
+  backupOfTables,
+  permissionWorld,
+  restoreJobPage,
+  sandboxApi,
+  sandboxTable,
+  type PermissionWorld,
+} from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
 const sandbox = () => w.t.services.sandbox.running!;
@@ -12,8 +19,14 @@ const table = (name: string) => sandboxTable(w, name);
 const api = () => sandboxApi(w);
 const backupOf = (names: string[]) => backupOfTables(w, names);
 
-async function restore(backupId: string, form: Record<string, string> = {}): Promise<{ page: string; batchId: string }> {
-  const res = await w.admin.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account'), ...form });
+async function restore(
+  backupId: string,
+  form: Record<string, string> = {},
+): Promise<{ page: string; batchId: string }> {
+  const res = await w.admin
+    .post(`/backups/${backupId}/restore`)
+    .type('form')
+    .send({ _csrf: await csrfFrom(w.admin, '/account'), ...form });
   expect(res.status).toBe(303);
   const page = await restoreJobPage(w.admin, res.headers.location!);
   return { page, batchId: /href="\/audit\/batch\/([\w-]+)"/.exec(page)?.[1] ?? '' };
@@ -65,7 +78,9 @@ describe('a refused CSV upload', () => {
     const original = new Map(hours.rows);
     for (const [key, row] of original) hours.rows.set(key, { ...row, TimeZone: 'Changed/Zone' });
     touchRows(hours);
-    sandbox().faults.set([{ method: 'PUT', path: '/uploads/*', times: Infinity, action: { type: 'status', status: 403 } }]);
+    sandbox().faults.set([
+      { method: 'PUT', path: '/uploads/*', times: Infinity, action: { type: 'status', status: 403 } },
+    ]);
 
     const callsBefore = api().length;
     const { page, batchId } = await restore(backupId);

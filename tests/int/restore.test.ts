@@ -27,18 +27,28 @@ describe('restore', () => {
   it('plans only the differences, keeps extra rows unless asked, writes them as one undoable batch', async () => {
     const backupId = await flagsBackup();
     const g = await gw();
-    await g.updateRow(w.flagsId, 'Main Line', { ...(await g.getRow(w.flagsId, 'Main Line'))!, Message: 'Changed after the backup' });
+    await g.updateRow(w.flagsId, 'Main Line', {
+      ...(await g.getRow(w.flagsId, 'Main Line'))!,
+      Message: 'Changed after the backup',
+    });
     await g.deleteRow(w.flagsId, 'Billing Queue');
     await g.createRow(w.flagsId, { key: 'Extra Row', Message: 'not in the backup' });
     const preview = await w.admin.get(`/backups/${backupId}/restore`);
     expect(preview.status).toBe(200);
-    expect(preview.text).toMatch(/Emergency Flags<\/th><td class="type-integer">1<\/td><td class="type-integer">1<\/td><td class="type-integer">0<\/td><td class="type-integer">2<\/td>/);
+    expect(preview.text).toMatch(
+      /Emergency Flags<\/th><td class="type-integer">1<\/td><td class="type-integer">1<\/td><td class="type-integer">0<\/td><td class="type-integer">2<\/td>/,
+    );
     expect(preview.text).toContain('“Main Line”: Message');
     const exactPreview = await w.admin.get(`/backups/${backupId}/restore?exact=1`);
-    expect(exactPreview.text).toMatch(/<td class="type-integer">1<\/td><td class="type-integer">1<\/td><td class="type-integer">1<\/td>/);
+    expect(exactPreview.text).toMatch(
+      /<td class="type-integer">1<\/td><td class="type-integer">1<\/td><td class="type-integer">1<\/td>/,
+    );
 
     const writesBefore = w.writes();
-    const started = await w.admin.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, `/backups/${backupId}/restore`) });
+    const started = await w.admin
+      .post(`/backups/${backupId}/restore`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, `/backups/${backupId}/restore`) });
     expect(started.status).toBe(303);
     const done = await waitForRestore(started.headers.location!);
     expect(done).toContain('Restore finished');
@@ -50,7 +60,10 @@ describe('restore', () => {
     const batchId = /href="\/audit\/batch\/([\w-]+)"/.exec(done)![1]!;
     expect(await w.t.db.auditEvent.count({ where: { batchId, outcome: 'applied' } })).toBe(2);
     // Undo the whole restore.
-    const undo = await w.admin.post(`/audit/batch/${batchId}/undo`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account') });
+    const undo = await w.admin
+      .post(`/audit/batch/${batchId}/undo`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, '/account') });
     expect(undo.status).toBe(303);
     expect((await g.getRow(w.flagsId, 'Main Line'))!.Message).toBe('Changed after the backup');
     expect(await g.getRow(w.flagsId, 'Billing Queue')).toBeNull();
@@ -66,14 +79,23 @@ describe('restore', () => {
     const { checksum: _c, ...content } = doc;
     const edited = JSON.stringify(sealBackup(content, w.t.services.secrets.backupKey));
     writeFileSync(file, edited);
-    await w.t.db.$executeRawUnsafe(`UPDATE "Backup" SET "sha256" = '${(await import('node:crypto')).createHash('sha256').update(edited).digest('hex')}' WHERE "id" = '${backupId}'`);
+    await w.t.db.$executeRawUnsafe(
+      `UPDATE "Backup" SET "sha256" = '${(await import('node:crypto')).createHash('sha256').update(edited).digest('hex')}' WHERE "id" = '${backupId}'`,
+    );
     const writesBefore = w.writes();
     const res = await w.admin.get(`/backups/${backupId}/restore`);
     expect(res.status).toBe(400);
     expect(res.text).toContain('is not a valid integer');
     expect(res.text).toContain('The key appears twice in the backup.');
     expect(res.text).not.toContain('>Restore</button>');
-    expect((await w.admin.post(`/backups/${backupId}/restore`).type('form').send({ _csrf: await csrfFrom(w.admin, '/account') })).status).toBe(400);
+    expect(
+      (
+        await w.admin
+          .post(`/backups/${backupId}/restore`)
+          .type('form')
+          .send({ _csrf: await csrfFrom(w.admin, '/account') })
+      ).status,
+    ).toBe(400);
     expect(w.writes()).toBe(writesBefore);
   });
 
@@ -90,7 +112,9 @@ describe('restore', () => {
     expect(bad('{"__proto__":{"isAdmin":true}}')).toMatch(/not valid JSON/);
     expect(bad('{"format":"something-else"}')).toMatch(/not a Data Table Manager backup/);
     expect(bad('{"format":"datatable-manager-backup","version":2}')).toMatch(/version 2 is not supported/);
-    expect(bad('{"format":"datatable-manager-backup","version":1,"tables":[],"checksum":"sha256:00"}')).toMatch(/checksum does not match/);
+    expect(bad('{"format":"datatable-manager-backup","version":1,"tables":[],"checksum":"sha256:00"}')).toMatch(
+      /checksum does not match/,
+    );
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
   });
 });

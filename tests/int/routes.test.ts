@@ -27,7 +27,9 @@ function walk(stack: Layer[], out: string[] = []): string[] {
 describe('route declarations', () => {
   it('refuses to register a route without an access level', () => {
     const table = new RouteTable(accessGuards);
-    expect(() => table.get('/x', undefined as unknown as Access, (_req, res) => res.end())).toThrow(/must declare its access/);
+    expect(() => table.get('/x', undefined as unknown as Access, (_req, res) => res.end())).toThrow(
+      /must declare its access/,
+    );
     expect(() => table.post('/x', 'everyone' as Access, (_req, res) => res.end())).toThrow(/must declare its access/);
     expect(() => table.get('/x', 'public')).toThrow(/no handler/);
   });
@@ -47,7 +49,10 @@ describe('route declarations', () => {
   });
 
   it('the public routes are exactly the expected allowlist', () => {
-    const pub = t.routes.filter((r) => r.access === 'public').map((r) => `${r.method} ${r.path}`).sort();
+    const pub = t.routes
+      .filter((r) => r.access === 'public')
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     expect(pub).toEqual(['get /healthz', 'get /login', 'get /setup', 'post /login', 'post /setup'].sort());
   });
 

@@ -19,16 +19,20 @@ const ODD_KEYS = ['.', '..', 'a/b', '%', '100%25', 'two  words', '😀 emoji', '
 
 async function addOddRows(): Promise<void> {
   const g = await gw();
-  for (const key of ODD_KEYS) await g.createRow(w.flagsId, { key, Active: false, Message: `row ${key}`, Priority: 1, ActivatedBy: '' });
+  for (const key of ODD_KEYS)
+    await g.createRow(w.flagsId, { key, Active: false, Message: `row ${key}`, Priority: 1, ActivatedBy: '' });
 }
 
-const unescapeHtml = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+const unescapeHtml = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
 
 /** Each grid row's link and bulk-selection reference, by the row's key. */
 async function gridRows(agent: Agent): Promise<Map<string, { href: string; ref: string }>> {
   const page = await agent.get(`${flags()}?pageSize=100`);
   const rows = new Map<string, { href: string; ref: string }>();
-  for (const m of page.text.matchAll(/<tr data-row-url="([^"]+)"><td><input type="checkbox" name="sel" value="([^"]*)"[\s\S]*?data-column="key" data-value="([^"]*)"/g)) {
+  for (const m of page.text.matchAll(
+    /<tr data-row-url="([^"]+)"><td><input type="checkbox" name="sel" value="([^"]*)"[\s\S]*?data-column="key" data-value="([^"]*)"/g,
+  )) {
     rows.set(unescapeHtml(m[3]!), { href: unescapeHtml(m[1]!), ref: unescapeHtml(m[2]!) });
   }
   return rows;
@@ -37,7 +41,8 @@ async function gridRows(agent: Agent): Promise<Map<string, { href: string; ref: 
 /** What a browser requests for a link: the URL as resolved and normalised by WHATWG URL. */
 const asBrowserSends = (href: string) => new URL(href, 'http://app.example').pathname;
 
-const finishedJob = (agent: Agent, url: string) => pageOnceReady(agent, url, 'the bulk job', (page) => !page.includes('Working…'));
+const finishedJob = (agent: Agent, url: string) =>
+  pageOnceReady(agent, url, 'the bulk job', (page) => !page.includes('Working…'));
 
 describe('row pages for keys that URLs mangle', () => {
   it('every row link survives browser normalisation and opens its own row, edit and delete pages', async () => {
@@ -103,7 +108,10 @@ describe('row pages for keys that URLs mangle', () => {
     await addOddRows();
     const agent = w.users.tableEditor.agent;
     const href = (await gridRows(agent)).get('a/b')!.href;
-    const res = await agent.post(`${href}/delete`).type('form').send({ _csrf: await csrfFrom(agent, '/account') });
+    const res = await agent
+      .post(`${href}/delete`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/account') });
     expect(res.status).toBe(303);
     expect((await agent.get(res.headers.location!)).text).toContain('Deleted the row “a/b”.');
   });
@@ -148,7 +156,10 @@ describe('row pages for keys that URLs mangle', () => {
 describe('new keys', () => {
   const create = async (key: string, extra: Record<string, string> = {}) => {
     const agent = w.users.tableEditor.agent;
-    return agent.post(`${flags()}/rows`).type('form').send({ _csrf: await csrfFrom(agent, '/account'), 'f:key': key, 'f:Message': 'new', ...extra });
+    return agent
+      .post(`${flags()}/rows`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/account'), 'f:key': key, 'f:Message': 'new', ...extra });
   };
 
   it('refuses `.`, `..`, blanks at either end and control characters, naming the problem', async () => {
@@ -173,7 +184,9 @@ describe('new keys', () => {
     expect(first.status).toBe(400);
     expect(first.text).toContain('This table already has “Main Line”');
     expect(first.text.split('This table already has').length - 1).toBe(1); // once, next to the key field
-    expect(first.text).toMatch(/<p class="confirm-key"><input id="confirm-key"[^>]*> <label for="confirm-key">Yes, use this key<\/label><\/p>/);
+    expect(first.text).toMatch(
+      /<p class="confirm-key"><input id="confirm-key"[^>]*> <label for="confirm-key">Yes, use this key<\/label><\/p>/,
+    );
     expect(first.text).toContain('name="confirmKey" value="main  LINE"');
     expect(await (await gw()).getRow(w.flagsId, 'main  LINE')).toBeNull();
     expect((await create('main  LINE', { confirmKey: 'other key' })).status).toBe(400); // confirms only the key it was shown for
@@ -185,13 +198,22 @@ describe('new keys', () => {
   it('applies the same rules to a rename, which no longer trims silently', async () => {
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
-    const spaced = await agent.post(`${flags()}/rows/${encodeURIComponent('Billing Queue')}/rename`).type('form').send({ _csrf: token, newKey: ' Billing Line' });
+    const spaced = await agent
+      .post(`${flags()}/rows/${encodeURIComponent('Billing Queue')}/rename`)
+      .type('form')
+      .send({ _csrf: token, newKey: ' Billing Line' });
     expect(spaced.status).toBe(400);
     expect(spaced.text).toContain('starts or ends with a space');
-    const similar = await agent.post(`${flags()}/rows/${encodeURIComponent('Billing Queue')}/rename`).type('form').send({ _csrf: token, newKey: 'main line' });
+    const similar = await agent
+      .post(`${flags()}/rows/${encodeURIComponent('Billing Queue')}/rename`)
+      .type('form')
+      .send({ _csrf: token, newKey: 'main line' });
     expect(similar.status).toBe(400);
     expect(similar.text).toContain('name="confirmKey" value="main line"');
-    const caseOnly = await agent.post(`${flags()}/rows/${encodeURIComponent('Billing Queue')}/rename`).type('form').send({ _csrf: token, newKey: 'Billing queue' });
+    const caseOnly = await agent
+      .post(`${flags()}/rows/${encodeURIComponent('Billing Queue')}/rename`)
+      .type('form')
+      .send({ _csrf: token, newKey: 'Billing queue' });
     expect(caseOnly.status).toBe(303); // the row's own old key does not count as "another" key
   });
 });

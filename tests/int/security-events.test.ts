@@ -19,7 +19,9 @@ const lines = (): Line[] => w.t.logs.entries();
 
 /** The log lines of `event` written since `from` (an index into the captured lines). */
 function eventLines(event: string, from: number): Line[] {
-  return lines().slice(from).filter((l) => l.event === event);
+  return lines()
+    .slice(from)
+    .filter((l) => l.event === event);
 }
 
 function expectComplete(event: string, from: number, who: { userId?: number; targetUserId?: number }) {
@@ -32,7 +34,9 @@ function expectComplete(event: string, from: number, who: { userId?: number; tar
   expect(line.timestamp, `${event}: when`).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   expect(line.ip, `${event}: where (ip)`).toMatch(/127\.0\.0\.1/);
   expect(line.requestId, `${event}: where (request)`).toMatch(/^[0-9a-f-]{36}$/);
-  expect(['success', 'failure', 'refused', 'intent', 'applied'], `${event}: outcome ${String(line.outcome)}`).toContain(line.outcome);
+  expect(['success', 'failure', 'refused', 'intent', 'applied'], `${event}: outcome ${String(line.outcome)}`).toContain(
+    line.outcome,
+  );
   return line;
 }
 
@@ -46,7 +50,11 @@ describe('security events in the application log (L1)', () => {
     const { agent } = await signIn(w.t, 'vic@example.com', PASSWORD);
     expect(expectComplete('auth.sign_in', from, { userId: viewer }).outcome).toBe('success');
     from = lines().length;
-    await agent.post('/logout').set('X-CSRF-Token', await csrfFrom(agent, '/account')).type('form').send({});
+    await agent
+      .post('/logout')
+      .set('X-CSRF-Token', await csrfFrom(agent, '/account'))
+      .type('form')
+      .send({});
     expect(expectComplete('auth.sign_out', from, { userId: viewer }).outcome).toBe('success');
   });
 
@@ -60,7 +68,10 @@ describe('security events in the application log (L1)', () => {
     expect(expectComplete('security.csrf_failed', from, { userId: id }).outcome).toBe('refused');
     const token = await csrfFrom(agent, '/account');
     from = lines().length;
-    expect((await agent.post('/account/password').set('X-CSRF-Token', token).type('form').send({ currentPassword: 'x' })).status).toBe(400); // re-shows the form
+    expect(
+      (await agent.post('/account/password').set('X-CSRF-Token', token).type('form').send({ currentPassword: 'x' }))
+        .status,
+    ).toBe(400); // re-shows the form
     expect(expectComplete('security.validation_failed', from, { userId: id }).outcome).toBe('refused');
     from = lines().length;
     expect((await agent.get('/audit?before=abc')).status).toBe(400); // an error page
@@ -72,11 +83,21 @@ describe('security events in the application log (L1)', () => {
     const adminId = (await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } })).id;
     const token = await csrfFrom(admin, '/account');
     let from = lines().length;
-    const saved = await admin.post(`/admin/users/${w.users.none.id}/permissions/${w.orgId}/${w.flagsId}`).set('X-CSRF-Token', token).type('form').send({ canView: 'on', defaultColumnAccess: 'read' });
+    const saved = await admin
+      .post(`/admin/users/${w.users.none.id}/permissions/${w.orgId}/${w.flagsId}`)
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .send({ canView: 'on', defaultColumnAccess: 'read' });
     expect(saved.status).toBe(303);
-    expect(expectComplete('permission.saved', from, { userId: adminId, targetUserId: w.users.none.id }).outcome).toBe('success');
+    expect(expectComplete('permission.saved', from, { userId: adminId, targetUserId: w.users.none.id }).outcome).toBe(
+      'success',
+    );
     from = lines().length;
-    const reset = await admin.post(`/admin/users/${w.users.none.id}/reset-password`).set('X-CSRF-Token', token).type('form').send({ password: 'temporary walnut harbour 71', passwordConfirm: 'temporary walnut harbour 71' });
+    const reset = await admin
+      .post(`/admin/users/${w.users.none.id}/reset-password`)
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .send({ password: 'temporary walnut harbour 71', passwordConfirm: 'temporary walnut harbour 71' });
     expect(reset.status).toBe(303);
     expectComplete('user.password_reset', from, { userId: adminId, targetUserId: w.users.none.id });
     from = lines().length;
@@ -88,10 +109,19 @@ describe('security events in the application log (L1)', () => {
     const admin = w.admin;
     const adminId = (await w.t.db.user.findFirstOrThrow({ where: { role: 'ADMIN' } })).id;
     const token = await csrfFrom(admin, '/account');
-    await admin.post(`/tables/${w.flagsId}/rows/${encodeURIComponent('Main Line')}`).set('X-CSRF-Token', token).type('form').send({ 'f:Message': 'to be undone' });
-    const change = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: 'row.updated', outcome: 'intent' }, orderBy: { seq: 'desc' } });
+    await admin
+      .post(`/tables/${w.flagsId}/rows/${encodeURIComponent('Main Line')}`)
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .send({ 'f:Message': 'to be undone' });
+    const change = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.updated', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    });
     let from = lines().length;
-    expect((await admin.post(`/audit/${change.seq}/undo`).set('X-CSRF-Token', token).type('form').send({})).status).toBe(303);
+    expect(
+      (await admin.post(`/audit/${change.seq}/undo`).set('X-CSRF-Token', token).type('form').send({})).status,
+    ).toBe(303);
     const undo = eventLines('row.updated', from).find((l) => l.reverts === change.seq);
     expect(undo, 'the undo names the change it reverts').toBeDefined();
     expectComplete('row.updated', from, { userId: adminId });

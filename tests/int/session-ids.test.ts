@@ -6,7 +6,15 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/lib/paths.js';
-import { ADMIN, completeSetup, createTestApp, csrfFrom, flushedLogFiles, signIn, type TestApp } from '../helpers/test-app.js';
+import {
+  ADMIN,
+  completeSetup,
+  createTestApp,
+  csrfFrom,
+  flushedLogFiles,
+  signIn,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 let t: TestApp;
 beforeEach(async () => {
@@ -55,8 +63,10 @@ describe('session ids (S4)', () => {
     expect(await t.db.session.count({ where: { sid: { in: ids.slice(0, 50) } } })).toBe(50);
   }, 60_000);
 
-  it('never replaces express-session\'s id generator', () => {
-    const overrides = sourceFiles(path.join(projectRoot, 'src')).filter((f) => /\bgenid\b/.test(readFileSync(f, 'utf8')));
+  it("never replaces express-session's id generator", () => {
+    const overrides = sourceFiles(path.join(projectRoot, 'src')).filter((f) =>
+      /\bgenid\b/.test(readFileSync(f, 'utf8')),
+    );
     expect(overrides).toEqual([]);
   });
 });
@@ -68,9 +78,24 @@ describe('session id exposure (S10)', () => {
     const signedCookie = decodeURIComponent(/dtm\.sid=([^;]+)/.exec(String(res.headers['set-cookie']))![1]!);
     const token = await csrfFrom(agent, '/account');
     // Everything a response shows besides the cookie itself (which carries the id by design).
-    const shown = (page: { text: string; headers: Record<string, unknown> }) => [page.text, JSON.stringify({ ...page.headers, 'set-cookie': undefined })];
+    const shown = (page: { text: string; headers: Record<string, unknown> }) => [
+      page.text,
+      JSON.stringify({ ...page.headers, 'set-cookie': undefined }),
+    ];
     const seen: string[] = shown(res);
-    const pages = ['/', '/account', '/admin/users', '/admin/orgs', '/audit', '/backups', '/tables', '/no-such-page', '/admin/users/abc', '/audit?before=abc', '/audit/999999'];
+    const pages = [
+      '/',
+      '/account',
+      '/admin/users',
+      '/admin/orgs',
+      '/audit',
+      '/backups',
+      '/tables',
+      '/no-such-page',
+      '/admin/users/abc',
+      '/audit?before=abc',
+      '/audit/999999',
+    ];
     for (const url of pages) {
       const page = await agent.get(url);
       seen.push(...shown(page));

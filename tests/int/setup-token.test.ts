@@ -18,7 +18,10 @@ afterEach(async () => {
 async function submitSetup(app: TestApp, setupToken?: string) {
   const agent = app.agent();
   const token = await csrfFrom(agent, '/setup');
-  return agent.post('/setup').type('form').send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password, setupToken });
+  return agent
+    .post('/setup')
+    .type('form')
+    .send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password, setupToken });
 }
 
 describe('setup token on a non-loopback address', () => {
@@ -64,8 +67,10 @@ describe('setup token on a non-loopback address', () => {
   });
 
   it('knows which addresses are loopback', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1']) expect(isLoopbackHost(host), host).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '::ffff:10.0.0.1', '128.0.0.1']) expect(isLoopbackHost(host), host).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])
+      expect(isLoopbackHost(host), host).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '::ffff:10.0.0.1', '128.0.0.1'])
+      expect(isLoopbackHost(host), host).toBe(false);
   });
 });
 
@@ -76,15 +81,24 @@ describe('the real server', () => {
     const proc = spawnServer({ HOST: '0.0.0.0', PORT: String(port), DATA_DIR: dataDir, NODE_ENV: 'test' });
     try {
       await waitForHealthy(port, proc);
-      const token = await eventually('the setup token on the console', () => /setup token:\s+([\w-]{24})/.exec(proc.output())?.[1], { timeoutMs: 10_000 }).catch(() => undefined);
+      const token = await eventually(
+        'the setup token on the console',
+        () => /setup token:\s+([\w-]{24})/.exec(proc.output())?.[1],
+        { timeoutMs: 10_000 },
+      ).catch(() => undefined);
       expect(token, proc.output()).toBeTruthy();
       const logDir = path.join(dataDir, 'logs');
-      const logText = readdirSync(logDir).map((f) => readFileSync(path.join(logDir, f), 'utf8')).join('\n');
+      const logText = readdirSync(logDir)
+        .map((f) => readFileSync(path.join(logDir, f), 'utf8'))
+        .join('\n');
       expect(logText).toContain('setup.token_printed');
       expect(logText).not.toContain(token);
       const agent = supertest.agent(`http://127.0.0.1:${port}`);
       const csrf = /name="_csrf" value="([^"]+)"/.exec((await agent.get('/setup')).text)![1];
-      const created = await agent.post('/setup').type('form').send({ _csrf: csrf, ...ADMIN, passwordConfirm: ADMIN.password, setupToken: token });
+      const created = await agent
+        .post('/setup')
+        .type('form')
+        .send({ _csrf: csrf, ...ADMIN, passwordConfirm: ADMIN.password, setupToken: token });
       expect(created.status).toBe(303);
     } finally {
       proc.child.kill('SIGINT');

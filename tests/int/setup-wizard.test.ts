@@ -22,18 +22,29 @@ describe('setup wizard', () => {
   it('creates the admin, signs them in, offers the Genesys step, then finishes', async () => {
     const agent = t.agent();
     const token = await csrfFrom(agent, '/setup');
-    const res = await agent.post('/setup').type('form').send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password });
+    const res = await agent
+      .post('/setup')
+      .type('form')
+      .send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/setup/connect');
     const users = await t.db.user.findMany();
     expect(users).toHaveLength(1);
-    expect(users[0]).toMatchObject({ email: ADMIN.email, displayName: ADMIN.displayName, role: 'ADMIN', disabled: false });
+    expect(users[0]).toMatchObject({
+      email: ADMIN.email,
+      displayName: ADMIN.displayName,
+      role: 'ADMIN',
+      disabled: false,
+    });
     expect(users[0]!.passwordHash).not.toContain(ADMIN.password);
 
     const connect = await agent.get('/setup/connect');
     expect(connect.status).toBe(200);
     expect(connect.text).toContain('Configure later');
-    const finish = await agent.post('/setup/connect').type('form').send({ _csrf: await csrfFrom(agent, '/setup/connect') });
+    const finish = await agent
+      .post('/setup/connect')
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/setup/connect') });
     expect(finish.status).toBe(303);
     const home = await agent.get('/');
     expect(home.status).toBe(200);
@@ -45,11 +56,18 @@ describe('setup wizard', () => {
   it('signs the new administrator in under a new session id; the id from before is dead', async () => {
     const agent = t.agent();
     const page = await agent.get('/setup');
-    const before = (page.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('dtm.sid='))!.split(';')[0]!;
+    const before = (page.headers['set-cookie'] as unknown as string[])
+      .find((c) => c.startsWith('dtm.sid='))!
+      .split(';')[0]!;
     const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
-    const res = await agent.post('/setup').type('form').send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password });
+    const res = await agent
+      .post('/setup')
+      .type('form')
+      .send({ _csrf: token, ...ADMIN, passwordConfirm: ADMIN.password });
     expect(res.status).toBe(303);
-    const after = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('dtm.sid='))!.split(';')[0]!;
+    const after = (res.headers['set-cookie'] as unknown as string[])
+      .find((c) => c.startsWith('dtm.sid='))!
+      .split(';')[0]!;
     expect(after).not.toBe(before);
     expect((await agent.get('/setup/connect')).status).toBe(200);
     const withOld = await t.agent().get('/setup/connect').set('Cookie', before);
@@ -62,7 +80,13 @@ describe('setup wizard', () => {
     const anon = t.agent();
     expect((await anon.get('/setup')).status).toBe(404);
     const token = await csrfFrom(anon, '/login');
-    const res = await anon.post('/setup').type('form').send({ _csrf: token, email: 'evil@example.com', displayName: 'Evil', password: 'another long password', passwordConfirm: 'another long password' });
+    const res = await anon.post('/setup').type('form').send({
+      _csrf: token,
+      email: 'evil@example.com',
+      displayName: 'Evil',
+      password: 'another long password',
+      passwordConfirm: 'another long password',
+    });
     expect(res.status).toBe(404);
     expect(await t.db.user.count()).toBe(1);
   });
@@ -72,7 +96,16 @@ describe('setup wizard', () => {
     const tokens = await Promise.all(agents.map((a) => csrfFrom(a, '/setup')));
     const results = await Promise.all(
       agents.map((a, i) =>
-        a.post('/setup').type('form').send({ _csrf: tokens[i], email: `admin${i}@example.com`, displayName: `Admin ${i}`, password: ADMIN.password, passwordConfirm: ADMIN.password }),
+        a
+          .post('/setup')
+          .type('form')
+          .send({
+            _csrf: tokens[i],
+            email: `admin${i}@example.com`,
+            displayName: `Admin ${i}`,
+            password: ADMIN.password,
+            passwordConfirm: ADMIN.password,
+          }),
       ),
     );
     const statuses = results.map((r) => r.status).sort();
@@ -84,7 +117,13 @@ describe('setup wizard', () => {
   it('explains each invalid field and keeps what the user typed (but never the password)', async () => {
     const agent = t.agent();
     const token = await csrfFrom(agent, '/setup');
-    const res = await agent.post('/setup').type('form').send({ _csrf: token, email: 'not-an-email', displayName: 'Dana <b>', password: 'short', passwordConfirm: 'other' });
+    const res = await agent.post('/setup').type('form').send({
+      _csrf: token,
+      email: 'not-an-email',
+      displayName: 'Dana <b>',
+      password: 'short',
+      passwordConfirm: 'other',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Enter a valid email address');
     expect(res.text).toContain('The two passwords do not match');
@@ -98,7 +137,13 @@ describe('setup wizard', () => {
   it('applies the password policy', async () => {
     const agent = t.agent();
     const token = await csrfFrom(agent, '/setup');
-    const res = await agent.post('/setup').type('form').send({ _csrf: token, email: 'a@example.com', displayName: 'A', password: 'password1234', passwordConfirm: 'password1234' });
+    const res = await agent.post('/setup').type('form').send({
+      _csrf: token,
+      email: 'a@example.com',
+      displayName: 'A',
+      password: 'password1234',
+      passwordConfirm: 'password1234',
+    });
     expect(res.status).toBe(400);
     expect(res.text).toContain('most commonly used');
     expect(await t.db.user.count()).toBe(0);
@@ -110,7 +155,9 @@ describe('setup wizard', () => {
     const res = await agent
       .post('/setup')
       .type('form')
-      .send(`_csrf=${encodeURIComponent(token)}&email=a@example.com&email=b@example.com&displayName=A&password=${encodeURIComponent(ADMIN.password)}&passwordConfirm=${encodeURIComponent(ADMIN.password)}`);
+      .send(
+        `_csrf=${encodeURIComponent(token)}&email=a@example.com&email=b@example.com&displayName=A&password=${encodeURIComponent(ADMIN.password)}&passwordConfirm=${encodeURIComponent(ADMIN.password)}`,
+      );
     expect(res.status).toBe(400);
     expect(await t.db.user.count()).toBe(0);
   });

@@ -12,7 +12,12 @@ beforeEach(async () => {
   bcrypt = countingBcrypt();
   t = await createTestApp({ bcrypt: bcrypt.engine, bcryptCost: BCRYPT_COST }); // the cost is what this file checks
   await completeSetup(t);
-  await createUser(t, { email: 'gone@example.com', displayName: 'Gone', password: 'gone long password', disabled: true });
+  await createUser(t, {
+    email: 'gone@example.com',
+    displayName: 'Gone',
+    password: 'gone long password',
+    disabled: true,
+  });
   bcrypt.take();
 });
 afterEach(async () => t.close());
@@ -41,7 +46,14 @@ describe('sign-in work does not reveal whether an account exists', () => {
 
 describe('the bcrypt cost', () => {
   const services = (env: 'production' | 'development' | 'test', bcryptCost?: number) =>
-    createServices({ config: { ...t.config, env }, db: t.db, logger: t.services.logger, secrets: t.services.secrets, clock: t.clock, bcryptCost });
+    createServices({
+      config: { ...t.config, env },
+      db: t.db,
+      logger: t.services.logger,
+      secrets: t.services.secrets,
+      clock: t.clock,
+      bcryptCost,
+    });
 
   it('is 12 outside tests, and choosing it is refused unless NODE_ENV=test', async () => {
     for (const env of ['production', 'development'] as const) {

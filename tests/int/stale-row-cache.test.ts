@@ -34,17 +34,24 @@ async function pastCacheAge(): Promise<string> {
 }
 
 /** The "Rows" cell of a table in the tables list. */
-const listedCount = (html: string, name: string) => new RegExp(`<strong>${name}</strong></a></td>\\s*<td>[^<]*</td>\\s*<td class="type-integer">([^<]*)</td>`).exec(html)?.[1];
+const listedCount = (html: string, name: string) =>
+  new RegExp(`<strong>${name}</strong></a></td>\\s*<td>[^<]*</td>\\s*<td class="type-integer">([^<]*)</td>`).exec(
+    html,
+  )?.[1];
 
 function backupFile(fileName: string): BackupDocument {
   return JSON.parse(readFileSync(path.join(w.t.dataDir, 'backups', fileName), 'utf8')) as BackupDocument;
 }
-const flagKeysIn = (doc: BackupDocument) => doc.tables.find((t) => t.name === 'Emergency Flags')!.rows.map((r) => String(r.key)).sort();
+const flagKeysIn = (doc: BackupDocument) =>
+  doc.tables
+    .find((t) => t.name === 'Emergency Flags')!
+    .rows.map((r) => String(r.key))
+    .sort();
 
 const until = eventually;
 
 describe('readers of rows with the row cache past its age', () => {
-  it('tables list: row counts are Genesys\' counts, visit after visit', async () => {
+  it("tables list: row counts are Genesys' counts, visit after visit", async () => {
     expect(listedCount(await pastCacheAge(), 'Emergency Flags')).toBe('4');
     expect(listedCount((await w.admin.get('/tables')).text, 'Emergency Flags')).toBe('4');
   });
@@ -69,7 +76,10 @@ describe('readers of rows with the row cache past its age', () => {
 
   it('manual and scheduled backups', async () => {
     await pastCacheAge();
-    const started = await w.admin.post('/backups').type('form').send({ _csrf: await csrfFrom(w.admin, '/backups'), table: w.flagsId });
+    const started = await w.admin
+      .post('/backups')
+      .type('form')
+      .send({ _csrf: await csrfFrom(w.admin, '/backups'), table: w.flagsId });
     expect(started.status).toBe(303);
     const manual = await until('the manual backup', () => w.t.db.backup.findFirst({ where: { kind: 'manual' } }));
     expect(flagKeysIn(backupFile(manual.fileName))).toEqual(FLAG_KEYS);
@@ -77,26 +87,49 @@ describe('readers of rows with the row cache past its age', () => {
     await pastCacheAge();
     await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { backupSchedule: 'daily' } });
     await w.t.services.backupScheduler.run();
-    const scheduled = await until('the scheduled backup', () => w.t.db.backup.findFirst({ where: { kind: 'scheduled' } }));
+    const scheduled = await until('the scheduled backup', () =>
+      w.t.db.backup.findFirst({ where: { kind: 'scheduled' } }),
+    );
     expect(flagKeysIn(backupFile(scheduled.fileName))).toEqual(FLAG_KEYS);
   });
 
   it('restore plan, and a pre-restore backup made after the cache went stale (a restore resumed after a restart)', async () => {
     const backupId = await w.t.services.backups.backupNow(ADMIN_ACTOR, await org(), [w.flagsId], 'manual');
     const g = await w.t.services.orgs.gatewayFor(w.orgId);
-    await g.updateRow(w.flagsId, 'Main Line', { ...(await g.getRow(w.flagsId, 'Main Line'))!, Message: 'Changed after the backup' });
+    await g.updateRow(w.flagsId, 'Main Line', {
+      ...(await g.getRow(w.flagsId, 'Main Line'))!,
+      Message: 'Changed after the backup',
+    });
 
     await pastCacheAge();
     const plan = await w.admin.get(`/backups/${backupId}/restore`);
     expect(plan.status).toBe(200);
     // add, update, delete, unchanged: only Main Line differs, the three others are there and unchanged.
-    expect(plan.text).toMatch(/Emergency Flags<\/th><td class="type-integer">0<\/td><td class="type-integer">1<\/td><td class="type-integer">0<\/td><td class="type-integer">3<\/td>/);
+    expect(plan.text).toMatch(
+      /Emergency Flags<\/th><td class="type-integer">0<\/td><td class="type-integer">1<\/td><td class="type-integer">0<\/td><td class="type-integer">3<\/td>/,
+    );
 
     // The process stopped right after the job was stored (plan read at askedAt), before its pre-restore backup.
     const askedAt = w.t.clock.now();
-    const { plans } = await w.t.services.restore.preview(ADMIN_ACTOR, await org(), backupId, { exact: false, createMissing: false, only: [] });
+    const { plans } = await w.t.services.restore.preview(ADMIN_ACTOR, await org(), backupId, {
+      exact: false,
+      createMissing: false,
+      only: [],
+    });
     const job = await w.t.db.job.create({
-      data: { id: randomUUID(), kind: 'restore', userId: 1, orgId: w.orgId, status: 'running', batchId: randomUUID(), total: plans.reduce((n, p) => n + operationCount(p), 0), plan: JSON.stringify({ backupId, exact: false, tables: plans }), actor: JSON.stringify(ADMIN_ACTOR), createdAt: new Date(askedAt), startedAt: new Date(askedAt) },
+      data: {
+        id: randomUUID(),
+        kind: 'restore',
+        userId: 1,
+        orgId: w.orgId,
+        status: 'running',
+        batchId: randomUUID(),
+        total: plans.reduce((n, p) => n + operationCount(p), 0),
+        plan: JSON.stringify({ backupId, exact: false, tables: plans }),
+        actor: JSON.stringify(ADMIN_ACTOR),
+        createdAt: new Date(askedAt),
+        startedAt: new Date(askedAt),
+      },
     });
     await pastCacheAge();
     expect(await w.t.services.jobs.resumeInterrupted()).toBe(1);
@@ -118,7 +151,9 @@ describe('readers of rows with the row cache past its age', () => {
     const apply = await w.admin.post(`${flags()}/bulk/apply`).type('form').send(body);
     expect(apply.status).toBe(303);
     await until('the bulk change', async () => (await w.admin.get(apply.headers.location!)).text.includes('>Done<'));
-    const { batchId } = await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated', reason: 'Bulk edit' } });
+    const { batchId } = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { batchId: { not: null }, action: 'row.updated', reason: 'Bulk edit' },
+    });
 
     await pastCacheAge();
     const undoPreview = await w.admin.get(`/audit/batch/${batchId}`);
@@ -128,12 +163,28 @@ describe('readers of rows with the row cache past its age', () => {
 
   it('reconciler: a write whose answer was lost is settled from Genesys, and pages show its result', async () => {
     const emu = w.t.services.sandbox.running!;
-    emu.faults.set([{ method: 'PUT', path: '/api/v2/flows/datatables/*/rows/Weather*', times: Infinity, action: { type: 'reset-after-apply' } }]);
+    emu.faults.set([
+      {
+        method: 'PUT',
+        path: '/api/v2/flows/datatables/*/rows/Weather*',
+        times: Infinity,
+        action: { type: 'reset-after-apply' },
+      },
+    ]);
     const token = await csrfFrom(w.admin, `${flags()}/rows/${encodeURIComponent('Weather Closure')}`);
-    await w.admin.post(`${flags()}/rows/${encodeURIComponent('Weather Closure')}`).type('form').send({ _csrf: token, 'f:Message': 'Settled by the reconciler' });
+    await w.admin
+      .post(`${flags()}/rows/${encodeURIComponent('Weather Closure')}`)
+      .type('form')
+      .send({ _csrf: token, 'f:Message': 'Settled by the reconciler' });
     emu.faults.clear();
-    const intent = await w.t.db.auditEvent.findFirstOrThrow({ where: { rowKey: 'Weather Closure', outcome: 'intent' }, orderBy: { seq: 'desc' } });
-    expect((await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: intent.changeId }, orderBy: { seq: 'desc' } })).outcome).toBe('unknown');
+    const intent = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { rowKey: 'Weather Closure', outcome: 'intent' },
+      orderBy: { seq: 'desc' },
+    });
+    expect(
+      (await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: intent.changeId }, orderBy: { seq: 'desc' } }))
+        .outcome,
+    ).toBe('unknown');
     // The cached rows may predate the lost write, so they were dropped: the page reads Genesys again (once
     // Genesys shows the write: a lost answer is not a write the app knows it made, so nothing stands in for it).
     passVisibilityDelay();
@@ -141,7 +192,10 @@ describe('readers of rows with the row cache past its age', () => {
 
     await pastCacheAge();
     await w.t.services.reconciler.run();
-    expect((await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: intent.changeId }, orderBy: { seq: 'desc' } })).outcome).toBe('reconciled-applied');
+    expect(
+      (await w.t.db.auditEvent.findFirstOrThrow({ where: { changeId: intent.changeId }, orderBy: { seq: 'desc' } }))
+        .outcome,
+    ).toBe('reconciled-applied');
     expect((await w.admin.get(`${flags()}?q=Settled`)).text).toContain('1 of 4 rows');
   });
 });

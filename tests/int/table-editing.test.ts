@@ -20,12 +20,18 @@ const vipUrl = async () => `/tables/${(await (await gw()).listTables()).find((t)
 describe('finding rows', () => {
   it('searches, filters, sorts and pages through the URL', async () => {
     const url = await vipUrl();
-    const page = await w.admin.get(`${url}?c0=Tier&o0=equals&v0=diamond&c1=Priority&o1=gte&v1=4&sort=LifetimeValue&dir=desc&pageSize=25`);
+    const page = await w.admin.get(
+      `${url}?c0=Tier&o0=equals&v0=diamond&c1=Priority&o1=gte&v1=4&sort=LifetimeValue&dir=desc&pageSize=25`,
+    );
     expect(page.status).toBe(200);
     const matched = Number(/id="match-count">(\d+) of 2000 rows/.exec(page.text)![1]);
-    const rows = (await (await gw()).readAllRows(url.split('/').pop()!)).filter((r) => r.Tier === 'Diamond' && Number(r.Priority) >= 4);
+    const rows = (await (await gw()).readAllRows(url.split('/').pop()!)).filter(
+      (r) => r.Tier === 'Diamond' && Number(r.Priority) >= 4,
+    );
     expect(matched).toBe(rows.length);
-    const values = [...page.text.matchAll(/data-column="LifetimeValue" data-value="([^"]+)"/g)].map((m) => Number(m[1]));
+    const values = [...page.text.matchAll(/data-column="LifetimeValue" data-value="([^"]+)"/g)].map((m) =>
+      Number(m[1]),
+    );
     expect(values).toHaveLength(Math.min(25, rows.length));
     expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(page.text).toContain('aria-sort="descending"');
@@ -40,11 +46,19 @@ describe('finding rows', () => {
 describe('exports', () => {
   it('exports what the user sees (visible columns, current filter) as spreadsheet-safe CSV and as JSON', async () => {
     const g = await gw();
-    await g.updateRow(w.flagsId, 'Main Line', { key: 'Main Line', Active: false, Message: '=HYPERLINK("http://evil")', Priority: 1, ActivatedBy: 'CANARY-HIDDEN-9' });
+    await g.updateRow(w.flagsId, 'Main Line', {
+      key: 'Main Line',
+      Active: false,
+      Message: '=HYPERLINK("http://evil")',
+      Priority: 1,
+      ActivatedBy: 'CANARY-HIDDEN-9',
+    });
     const csv = await w.users.viewer.agent.get(`${flags()}/export.csv?c0=key&o0=contains&v0=main`);
     expect(csv.status).toBe(200);
     expect(csv.headers['content-type']).toContain('text/csv');
-    expect(csv.headers['content-disposition']).toMatch(/^attachment; filename="Emergency Flags \d{4}-\d\d-\d\d \(for spreadsheets\)\.csv"; filename\*=UTF-8''Emergency%20Flags/);
+    expect(csv.headers['content-disposition']).toMatch(
+      /^attachment; filename="Emergency Flags \d{4}-\d\d-\d\d \(for spreadsheets\)\.csv"; filename\*=UTF-8''Emergency%20Flags/,
+    );
     expect(csv.text.charCodeAt(0)).toBe(0xfeff);
     expect(csv.text).toContain('key,Active,Message,Priority\r\n');
     expect(csv.text).toContain(`Main Line,false,"'=HYPERLINK(""http://evil"")",1`);
@@ -60,7 +74,13 @@ describe('exports', () => {
 
   it('offers an exact CSV (values as Genesys holds them, for re-import) beside the one for spreadsheets', async () => {
     const g = await gw();
-    await g.createRow(w.flagsId, { key: '+44 20 7946 1000', Active: true, Message: ' =SUM(A1)', Priority: 2, ActivatedBy: 'CANARY-HIDDEN-10' });
+    await g.createRow(w.flagsId, {
+      key: '+44 20 7946 1000',
+      Active: true,
+      Message: ' =SUM(A1)',
+      Priority: 2,
+      ActivatedBy: 'CANARY-HIDDEN-10',
+    });
     const page = await w.users.viewer.agent.get(flags());
     expect(page.text).toContain('export.csv?for=spreadsheet&amp;');
     expect(page.text).toContain('>Export CSV for spreadsheets</a>');
@@ -78,7 +98,9 @@ describe('exports', () => {
     const unknown = await w.users.viewer.agent.get(`${flags()}/export.csv?for=raw`);
     expect(unknown.status).toBe(400);
     expect(unknown.text).toContain('for=exact');
-    const kinds = (await w.t.db.auditEvent.findMany({ where: { action: 'table.exported' }, orderBy: { seq: 'asc' } })).map((e) => (JSON.parse(e.details!) as { csv?: string }).csv);
+    const kinds = (
+      await w.t.db.auditEvent.findMany({ where: { action: 'table.exported' }, orderBy: { seq: 'asc' } })
+    ).map((e) => (JSON.parse(e.details!) as { csv?: string }).csv);
     expect(kinds).toEqual(['exact', 'spreadsheet']);
   });
 });
@@ -92,14 +114,26 @@ describe('editing safely', () => {
     const g = await gw();
     const now = (await g.getRow(w.flagsId, 'Main Line'))!;
     await g.updateRow(w.flagsId, 'Main Line', { ...now, Message: 'Their message', Priority: 5 });
-    const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'My message', 'o:Message': String(now.Message), 'f:ActivatedBy': 'me', 'o:ActivatedBy': String(now.ActivatedBy) });
+    const res = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({
+        _csrf: token,
+        'f:Message': 'My message',
+        'o:Message': String(now.Message),
+        'f:ActivatedBy': 'me',
+        'o:ActivatedBy': String(now.ActivatedBy),
+      });
     expect(res.status).toBe(409);
     expect(res.text).toContain('Someone else changed this row');
     expect(res.text).toContain('Their message');
     expect(res.text).toContain('My message');
     expect((await g.getRow(w.flagsId, 'Main Line'))!.Message).toBe('Their message');
     // "Save mine over theirs" posts with their value as the new baseline.
-    const again = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'My message', 'o:Message': 'Their message' });
+    const again = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: token, 'f:Message': 'My message', 'o:Message': 'Their message' });
     expect(again.status).toBe(303);
     expect(await g.getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'My message', Priority: 5 }); // their Priority kept
   });
@@ -109,7 +143,10 @@ describe('editing safely', () => {
     const g = await gw();
     const start = (await g.getRow(w.flagsId, 'Main Line'))!;
     await g.updateRow(w.flagsId, 'Main Line', { ...start, Priority: 4, Active: true });
-    const res = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: await csrfFrom(agent, '/account'), 'f:Message': 'Mine', 'o:Message': String(start.Message) });
+    const res = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/account'), 'f:Message': 'Mine', 'o:Message': String(start.Message) });
     expect(res.status).toBe(303);
     expect(await g.getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'Mine', Priority: 4, Active: true });
   });
@@ -120,8 +157,14 @@ describe('editing safely', () => {
     const start = (await (await gw()).getRow(w.flagsId, 'Main Line'))!;
     const [ta, tb] = [await csrfFrom(a, '/account'), await csrfFrom(b, '/account')];
     const [ra, rb] = await Promise.all([
-      a.post(rowUrl('Main Line')).type('form').send({ _csrf: ta, 'f:Message': 'From A', 'o:Message': String(start.Message) }),
-      b.post(rowUrl('Main Line')).type('form').send({ _csrf: tb, 'f:Message': 'From B', 'o:Message': String(start.Message) }),
+      a
+        .post(rowUrl('Main Line'))
+        .type('form')
+        .send({ _csrf: ta, 'f:Message': 'From A', 'o:Message': String(start.Message) }),
+      b
+        .post(rowUrl('Main Line'))
+        .type('form')
+        .send({ _csrf: tb, 'f:Message': 'From B', 'o:Message': String(start.Message) }),
     ]);
     expect([ra.status, rb.status].sort()).toEqual([303, 409]);
     const applied = await w.t.db.auditEvent.count({ where: { action: 'row.updated', outcome: 'applied' } });
@@ -136,14 +179,22 @@ describe('editing safely', () => {
     expect(without.status).toBe(400);
     expect(without.text).toContain('Give a reason for this change');
     expect((await (await gw()).getRow(w.flagsId, 'Main Line'))!.Message).not.toBe('No reason');
-    const withReason = await agent.post(rowUrl('Main Line')).type('form').send({ _csrf: token, 'f:Message': 'With reason', reason: 'INC-42' });
+    const withReason = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: token, 'f:Message': 'With reason', reason: 'INC-42' });
     expect(withReason.status).toBe(303);
-    expect((await w.t.db.auditEvent.findFirstOrThrow({ where: { outcome: 'intent' }, orderBy: { seq: 'desc' } })).reason).toBe('INC-42');
+    expect(
+      (await w.t.db.auditEvent.findFirstOrThrow({ where: { outcome: 'intent' }, orderBy: { seq: 'desc' } })).reason,
+    ).toBe('INC-42');
   });
 
   it('shows Genesys refusals as a clear message on the form, e.g. a duplicate key', async () => {
     const agent = w.users.tableEditor.agent;
-    const res = await agent.post(`${flags()}/rows`).type('form').send({ _csrf: await csrfFrom(agent, '/account'), 'f:key': 'Main Line' });
+    const res = await agent
+      .post(`${flags()}/rows`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/account'), 'f:key': 'Main Line' });
     expect(res.status).toBe(409);
     expect(res.text).toContain('Genesys Cloud refused the change');
     expect(res.text).toContain('value="Main Line"');
@@ -153,24 +204,45 @@ describe('editing safely', () => {
   it('answers JSON for in-grid editing, through the same checks', async () => {
     const agent = w.users.columnEditor.agent;
     const token = await csrfFrom(agent, '/account');
-    const ok = await agent.post(rowUrl('Main Line')).set('Accept', 'application/json').type('form').send({ _csrf: token, 'f:Message': 'From the grid' });
-    expect(ok.body).toMatchObject({ ok: true, changed: ['Message'], row: { key: 'Main Line', Message: 'From the grid' } });
+    const ok = await agent
+      .post(rowUrl('Main Line'))
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: token, 'f:Message': 'From the grid' });
+    expect(ok.body).toMatchObject({
+      ok: true,
+      changed: ['Message'],
+      row: { key: 'Main Line', Message: 'From the grid' },
+    });
     expect(ok.body.row.ActivatedBy).toBeUndefined();
-    const bad = await agent.post(rowUrl('Main Line')).set('Accept', 'application/json').type('form').send({ _csrf: token, 'f:Priority': '7' });
+    const bad = await agent
+      .post(rowUrl('Main Line'))
+      .set('Accept', 'application/json')
+      .type('form')
+      .send({ _csrf: token, 'f:Priority': '7' });
     expect(bad.status).toBe(403);
     expect(bad.body).toMatchObject({ ok: false, error: expect.stringContaining('may not change') });
   });
 
   it('renames a key as delete + create, audited as one batch', async () => {
     const agent = w.users.tableEditor.agent;
-    const res = await agent.post(`${rowUrl('Billing Queue')}/rename`).type('form').send({ _csrf: await csrfFrom(agent, '/account'), newKey: 'Billing Line' });
+    const res = await agent
+      .post(`${rowUrl('Billing Queue')}/rename`)
+      .type('form')
+      .send({ _csrf: await csrfFrom(agent, '/account'), newKey: 'Billing Line' });
     expect(res.status).toBe(303);
     const g = await gw();
     expect(await g.getRow(w.flagsId, 'Billing Queue')).toBeNull();
     expect(await g.getRow(w.flagsId, 'Billing Line')).toMatchObject({ Priority: 2 });
     const events = await w.t.db.auditEvent.findMany({ where: { batchId: { not: null } }, orderBy: { seq: 'asc' } });
     expect(new Set(events.map((e) => e.batchId)).size).toBe(1);
-    expect(events.map((e) => `${e.action}:${e.outcome ?? ''}`)).toEqual(['row.created:intent', 'row.created:applied', 'row.deleted:intent', 'row.deleted:applied', 'row.renamed:']);
+    expect(events.map((e) => `${e.action}:${e.outcome ?? ''}`)).toEqual([
+      'row.created:intent',
+      'row.created:applied',
+      'row.deleted:intent',
+      'row.deleted:applied',
+      'row.renamed:',
+    ]);
   });
 });
 
@@ -179,12 +251,22 @@ describe('bulk changes', () => {
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/account');
     const sel = ['Main Line', 'Billing Queue', 'Weather Closure'];
-    const preview = await agent.post(`${flags()}/bulk/preview`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`);
+    const preview = await agent
+      .post(`${flags()}/bulk/preview`)
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`,
+      );
     expect(preview.status).toBe(200);
     expect(preview.text).toContain('Set Priority on 3 row(s)?');
     expect(preview.text).toMatch(/<td class="value">1<\/td><td class="value"><strong>9<\/strong><\/td>/);
     expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Priority: 1 }); // nothing applied yet
-    const apply = await agent.post(`${flags()}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`);
+    const apply = await agent
+      .post(`${flags()}/bulk/apply`)
+      .type('form')
+      .send(
+        `_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=9&${sel.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`,
+      );
     expect(apply.status).toBe(303);
     const whileWorking: string[] = [];
     const finished = (page: string) => {
@@ -200,13 +282,22 @@ describe('bulk changes', () => {
     expect(new Set(applied.map((e) => e.batchId)).size).toBe(1);
   });
 
-  it('refuses bulk changes beyond the user\'s rights and explains an empty selection', async () => {
+  it("refuses bulk changes beyond the user's rights and explains an empty selection", async () => {
     const token = await csrfFrom(w.users.columnEditor.agent, '/account');
-    const del = await w.users.columnEditor.agent.post(`${flags()}/bulk/preview`).type('form').send({ _csrf: token, action: 'delete', sel: 'Main Line' });
+    const del = await w.users.columnEditor.agent
+      .post(`${flags()}/bulk/preview`)
+      .type('form')
+      .send({ _csrf: token, action: 'delete', sel: 'Main Line' });
     expect(del.status).toBe(403);
-    const col = await w.users.columnEditor.agent.post(`${flags()}/bulk/preview`).type('form').send({ _csrf: token, action: 'set', column: 'Priority', value: '2', sel: 'Main Line' });
+    const col = await w.users.columnEditor.agent
+      .post(`${flags()}/bulk/preview`)
+      .type('form')
+      .send({ _csrf: token, action: 'set', column: 'Priority', value: '2', sel: 'Main Line' });
     expect(col.status).toBe(403);
-    const empty = await w.users.columnEditor.agent.post(`${flags()}/bulk/preview`).type('form').send({ _csrf: token, action: 'set', column: 'Message', value: 'x' });
+    const empty = await w.users.columnEditor.agent
+      .post(`${flags()}/bulk/preview`)
+      .type('form')
+      .send({ _csrf: token, action: 'set', column: 'Message', value: 'x' });
     expect(empty.status).toBe(303);
     expect((await w.users.columnEditor.agent.get(flags())).text).toContain('Select at least one row first.');
   });

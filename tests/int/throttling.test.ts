@@ -4,7 +4,9 @@ import { ADMIN, completeSetup, createTestApp, csrfFrom, type TestApp } from '../
 let t: TestApp;
 let verifications = 0;
 beforeEach(async () => {
-  t = await createTestApp({ throttleLimits: { perAccountIp: { attempts: 5, windowSeconds: 900 }, perIp: { attempts: 8, windowSeconds: 3600 } } });
+  t = await createTestApp({
+    throttleLimits: { perAccountIp: { attempts: 5, windowSeconds: 900 }, perIp: { attempts: 8, windowSeconds: 3600 } },
+  });
   await completeSetup(t);
   verifications = 0;
   const verify = t.services.hasher.verify;
@@ -24,7 +26,8 @@ async function attempt(ip: string, email: string, password: string) {
 describe('sign-in throttling', () => {
   it('blocks an account+IP after repeated failures with 429 and Retry-After, without bcrypt work', async () => {
     t.app.set('trust proxy', true);
-    for (let i = 0; i < 5; i++) expect((await attempt('203.0.113.7', ADMIN.email, `wrong password ${i}`)).status).toBe(401);
+    for (let i = 0; i < 5; i++)
+      expect((await attempt('203.0.113.7', ADMIN.email, `wrong password ${i}`)).status).toBe(401);
     expect(verifications).toBe(5);
     const blocked = await attempt('203.0.113.7', ADMIN.email, ADMIN.password);
     expect(blocked.status).toBe(429);
@@ -43,7 +46,8 @@ describe('sign-in throttling', () => {
 
   it('blocks one IP spraying many accounts', async () => {
     t.app.set('trust proxy', true);
-    for (let i = 0; i < 8; i++) expect((await attempt('203.0.113.9', `user${i}@example.com`, 'some password here')).status).toBe(401);
+    for (let i = 0; i < 8; i++)
+      expect((await attempt('203.0.113.9', `user${i}@example.com`, 'some password here')).status).toBe(401);
     expect((await attempt('203.0.113.9', 'another@example.com', 'some password here')).status).toBe(429);
     expect((await attempt('198.51.100.21', ADMIN.email, ADMIN.password)).status).toBe(303);
   });
@@ -52,7 +56,8 @@ describe('sign-in throttling', () => {
     t.app.set('trust proxy', true);
     for (let i = 0; i < 4; i++) await attempt('203.0.113.8', ADMIN.email, 'wrong password here');
     expect((await attempt('203.0.113.8', ADMIN.email, ADMIN.password)).status).toBe(303);
-    for (let i = 0; i < 4; i++) expect((await attempt('203.0.113.8', ADMIN.email, 'wrong password here')).status).toBe(401);
+    for (let i = 0; i < 4; i++)
+      expect((await attempt('203.0.113.8', ADMIN.email, 'wrong password here')).status).toBe(401);
   });
 
   it('ignores X-Forwarded-For unless a proxy is trusted (a client cannot pick a fresh IP per attempt)', async () => {

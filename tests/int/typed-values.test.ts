@@ -16,10 +16,13 @@ beforeAll(async () => {
 afterAll(async () => w.t.close());
 
 const flags = () => `/tables/${w.flagsId}`;
-const active = async (key: string) => (await (await w.t.services.orgs.gatewayFor(w.orgId)).getRow(w.flagsId, key))!.Active;
+const active = async (key: string) =>
+  (await (await w.t.services.orgs.gatewayFor(w.orgId)).getRow(w.flagsId, key))!.Active;
 const SEL = ['Main Line', 'Billing Queue'];
 const bulkBody = (fields: Record<string, string>) =>
-  `_csrf=${encodeURIComponent(token)}&action=set&column=Active&${Object.entries(fields).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}&${SEL.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`;
+  `_csrf=${encodeURIComponent(token)}&action=set&column=Active&${Object.entries(fields)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&')}&${SEL.map((s) => `sel=${encodeURIComponent(s)}`).join('&')}`;
 
 async function bulkSet(fields: Record<string, string>): Promise<void> {
   const preview = await agent.post(`${flags()}/bulk/preview`).type('form').send(bulkBody(fields));
@@ -33,7 +36,10 @@ async function bulkSet(fields: Record<string, string>): Promise<void> {
 describe('bulk "Set a column" on a yes/no column', () => {
   it('writes true for "Yes" typed as text, and the preview says so', async () => {
     expect(await active('Main Line')).toBe(false);
-    const preview = await agent.post(`${flags()}/bulk/preview`).type('form').send(bulkBody({ value: ' Yes ' }));
+    const preview = await agent
+      .post(`${flags()}/bulk/preview`)
+      .type('form')
+      .send(bulkBody({ value: ' Yes ' }));
     expect(preview.text).toMatch(/<td class="value">No<\/td><td class="value"><strong>Yes<\/strong><\/td>/); // as the grid shows yes/no
     await bulkSet({ value: ' Yes ' });
     for (const key of SEL) expect(await active(key)).toBe(true);
@@ -48,7 +54,10 @@ describe('bulk "Set a column" on a yes/no column', () => {
 
   it('refuses nonsense with the column named, writing nothing', async () => {
     const writes = w.writes();
-    const res = await agent.post(`${flags()}/bulk/preview`).type('form').send(bulkBody({ value: 'maybe' }));
+    const res = await agent
+      .post(`${flags()}/bulk/preview`)
+      .type('form')
+      .send(bulkBody({ value: 'maybe' }));
     expect(res.status).toBe(303);
     expect((await agent.get(flags())).text).toContain('Active must be yes or no');
     expect(w.writes()).toBe(writes);
@@ -61,7 +70,12 @@ describe('bulk "Set a column" on a yes/no column', () => {
 
 describe('the row form and the grid use the same parser', () => {
   it('reads "no" and "1" and refuses "nonsense" naming the column', async () => {
-    const save = (fields: Record<string, string>) => agent.post(`${flags()}/rows/${encodeURIComponent('Weather Closure')}`).set('Accept', 'application/json').type('form').send({ _csrf: token, ...fields });
+    const save = (fields: Record<string, string>) =>
+      agent
+        .post(`${flags()}/rows/${encodeURIComponent('Weather Closure')}`)
+        .set('Accept', 'application/json')
+        .type('form')
+        .send({ _csrf: token, ...fields });
     expect((await save({ 'b:Active': '1', 'f:Active': '1' })).body).toMatchObject({ ok: true, changed: ['Active'] });
     expect(await active('Weather Closure')).toBe(true);
     expect((await save({ 'b:Active': '1', 'f:Active': 'no' })).body).toMatchObject({ ok: true });

@@ -19,7 +19,10 @@ const user = (who: 'admin' | keyof PermissionWorld['users']) => actorOfUser(w.t,
 
 async function editRow(agent: Agent, key: string, fields: Record<string, string>) {
   const url = `/tables/${w.flagsId}/rows/${encodeURIComponent(key)}`;
-  return agent.post(url).type('form').send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
+  return agent
+    .post(url)
+    .type('form')
+    .send({ _csrf: await csrfFrom(agent, '/account'), ...fields });
 }
 
 describe('a batch', () => {
@@ -27,12 +30,19 @@ describe('a batch', () => {
   beforeAll(async () => {
     const agent = w.users.tableEditor.agent;
     const sel = ['Main Line', 'Billing Queue', 'Weather Closure'].map((k) => `sel=${encodeURIComponent(k)}`).join('&');
-    const apply = await agent.post(`/tables/${w.flagsId}/bulk/apply`).type('form').send(`_csrf=${encodeURIComponent(await csrfFrom(agent, '/account'))}&action=set&column=Priority&value=8&${sel}`);
+    const apply = await agent
+      .post(`/tables/${w.flagsId}/bulk/apply`)
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(await csrfFrom(agent, '/account'))}&action=set&column=Priority&value=8&${sel}`);
     await pageOnceReady(agent, apply.headers.location!, 'the bulk edit', (page) => page.includes('>Done<'));
-    batchId = (await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated' } })).batchId!;
+    batchId = (await w.t.db.auditEvent.findFirstOrThrow({ where: { batchId: { not: null }, action: 'row.updated' } }))
+      .batchId!;
     // Since the batch: one row changed again, one deleted, one left as the batch wrote it.
     const g = await gw();
-    await g.updateRow(w.flagsId, 'Weather Closure', { ...(await g.getRow(w.flagsId, 'Weather Closure'))!, Priority: 4 });
+    await g.updateRow(w.flagsId, 'Weather Closure', {
+      ...(await g.getRow(w.flagsId, 'Weather Closure'))!,
+      Priority: 4,
+    });
     await g.deleteRow(w.flagsId, 'Billing Queue');
   });
 
@@ -68,7 +78,9 @@ describe('one change', () => {
   let second: number;
   beforeAll(async () => {
     const agent = w.users.tableEditor.agent;
-    expect((await editRow(agent, 'IT Outage / Website', { 'f:Message': 'First', 'f:ActivatedBy': 'ops' })).status).toBe(303);
+    expect((await editRow(agent, 'IT Outage / Website', { 'f:Message': 'First', 'f:ActivatedBy': 'ops' })).status).toBe(
+      303,
+    );
     first = await lastIntentSeq(w, 'row.updated');
     expect((await editRow(agent, 'IT Outage / Website', { 'f:Message': 'Second' })).status).toBe(303);
     second = await lastIntentSeq(w, 'row.updated');
@@ -79,25 +91,52 @@ describe('one change', () => {
     expect(await w.t.services.undo.eligibility(tess, first)).toEqual({ ok: true, othersChange: false });
     expect(await w.t.services.undo.eligibility(await user('admin'), first)).toEqual({ ok: true, othersChange: true });
     const signIn = await w.t.db.auditEvent.findFirstOrThrow({ where: { action: { startsWith: 'auth.' } } });
-    expect(await w.t.services.undo.eligibility(tess, signIn.seq)).toEqual({ ok: false, why: 'Only row changes can be undone.', othersChange: false });
-    expect(await w.t.services.undo.eligibility(tess, 999_999)).toEqual({ ok: false, why: 'Only row changes can be undone.', othersChange: false });
+    expect(await w.t.services.undo.eligibility(tess, signIn.seq)).toEqual({
+      ok: false,
+      why: 'Only row changes can be undone.',
+      othersChange: false,
+    });
+    expect(await w.t.services.undo.eligibility(tess, 999_999)).toEqual({
+      ok: false,
+      why: 'Only row changes can be undone.',
+      othersChange: false,
+    });
 
     // A change Genesys refused was never applied: nothing to undo.
-    w.t.services.sandbox.running!.faults.set([{ method: 'PUT', path: '/api/v2/flows/datatables/**', action: { type: 'status', status: 400 } }]);
+    w.t.services.sandbox.running!.faults.set([
+      { method: 'PUT', path: '/api/v2/flows/datatables/**', action: { type: 'status', status: 400 } },
+    ]);
     try {
-      expect((await editRow(w.users.tableEditor.agent, 'IT Outage / Website', { 'f:Message': 'Refused' })).status).toBeGreaterThanOrEqual(400);
+      expect(
+        (await editRow(w.users.tableEditor.agent, 'IT Outage / Website', { 'f:Message': 'Refused' })).status,
+      ).toBeGreaterThanOrEqual(400);
     } finally {
       w.t.services.sandbox.running!.faults.clear();
     }
     const refused = await lastIntentSeq(w, 'row.updated');
     expect(refused).toBeGreaterThan(second);
-    expect(await w.t.services.undo.eligibility(tess, refused)).toMatchObject({ ok: false, why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.' });
+    expect(await w.t.services.undo.eligibility(tess, refused)).toMatchObject({
+      ok: false,
+      why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.',
+    });
   });
 
   it('offers undo to its author and an administrator, and says why not to someone without the edit right', async () => {
-    expect(await w.t.services.undo.undoOffer(await user('tableEditor'), second)).toEqual({ ok: true, othersChange: false, refused: null });
-    expect(await w.t.services.undo.undoOffer(await user('admin'), second)).toEqual({ ok: true, othersChange: true, refused: null });
-    expect(await w.t.services.undo.undoOffer(await user('viewer'), second)).toEqual({ ok: true, othersChange: true, refused: OTHERS_NEED_EDIT });
+    expect(await w.t.services.undo.undoOffer(await user('tableEditor'), second)).toEqual({
+      ok: true,
+      othersChange: false,
+      refused: null,
+    });
+    expect(await w.t.services.undo.undoOffer(await user('admin'), second)).toEqual({
+      ok: true,
+      othersChange: true,
+      refused: null,
+    });
+    expect(await w.t.services.undo.undoOffer(await user('viewer'), second)).toEqual({
+      ok: true,
+      othersChange: true,
+      refused: OTHERS_NEED_EDIT,
+    });
   });
 
   it('plans "restore to after this change" as the visible columns that differ, or nothing to do', async () => {

@@ -20,7 +20,9 @@ afterEach(async () => t.close());
  */
 async function auditFailsFor(action: string): Promise<void> {
   await t.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS audit_fails');
-  await t.db.$executeRawUnsafe(`CREATE TEMP TRIGGER audit_fails BEFORE INSERT ON "AuditEvent" WHEN NEW."action" = '${action}' BEGIN SELECT RAISE(ABORT, 'injected: the audit entry cannot be written'); END`);
+  await t.db.$executeRawUnsafe(
+    `CREATE TEMP TRIGGER audit_fails BEFORE INSERT ON "AuditEvent" WHEN NEW."action" = '${action}' BEGIN SELECT RAISE(ABORT, 'injected: the audit entry cannot be written'); END`,
+  );
 }
 
 const auditCount = (action: string) => t.db.auditEvent.count({ where: { action } });
@@ -28,35 +30,79 @@ const adminUser = () => t.db.user.findUniqueOrThrow({ where: { email: ADMIN.emai
 
 describe('a change whose audit entry fails is not made', () => {
   it('user edit, disable and delete leave the user as they were', async () => {
-    const bea = await createUser(t, { email: 'bea@example.com', displayName: 'Bea', password: 'bea long password', role: 'ADMIN' });
+    const bea = await createUser(t, {
+      email: 'bea@example.com',
+      displayName: 'Bea',
+      password: 'bea long password',
+      role: 'ADMIN',
+    });
     const before = await t.db.user.findUniqueOrThrow({ where: { id: bea.id } });
     const users = t.services.userAdmin;
     await auditFailsFor('user.updated');
-    await expect(users.update(ADMIN_ACTOR, bea.id, { email: 'bea@example.com', displayName: 'Beatrice', role: 'USER' })).rejects.toThrow();
+    await expect(
+      users.update(ADMIN_ACTOR, bea.id, { email: 'bea@example.com', displayName: 'Beatrice', role: 'USER' }),
+    ).rejects.toThrow();
     await auditFailsFor('user.disabled');
     await expect(users.setDisabled(ADMIN_ACTOR, bea.id, true)).rejects.toThrow();
     await auditFailsFor('user.deleted');
     await expect(users.delete(ADMIN_ACTOR, bea.id)).rejects.toThrow();
     expect(await t.db.user.findUniqueOrThrow({ where: { id: bea.id } })).toEqual(before);
-    expect((await auditCount('user.updated')) + (await auditCount('user.disabled')) + (await auditCount('user.deleted'))).toBe(0);
+    expect(
+      (await auditCount('user.updated')) + (await auditCount('user.disabled')) + (await auditCount('user.deleted')),
+    ).toBe(0);
   });
 
   it('a new user is not created without its entry', async () => {
     await auditFailsFor('user.created');
-    const body = { email: 'new@example.com', displayName: 'New', role: 'USER', password: 'a fresh long passphrase', passwordConfirm: 'a fresh long passphrase' };
+    const body = {
+      email: 'new@example.com',
+      displayName: 'New',
+      role: 'USER',
+      password: 'a fresh long passphrase',
+      passwordConfirm: 'a fresh long passphrase',
+    };
     await expect(t.services.userAdmin.create(ADMIN_ACTOR, body)).rejects.toThrow();
     expect(await t.db.user.findUnique({ where: { email: 'new@example.com' } })).toBeNull();
   });
 
   it('rights and org settings stay as they were', async () => {
-    const org = await t.services.orgs.create(ADMIN_ACTOR, { name: 'Acme Prod', region: 'us_east_1', clientId: 'acme-client', clientSecret: 'acme-secret', color: 'blue', label: '', requestsPerMinute: '300' });
+    const org = await t.services.orgs.create(ADMIN_ACTOR, {
+      name: 'Acme Prod',
+      region: 'us_east_1',
+      clientId: 'acme-client',
+      clientSecret: 'acme-secret',
+      color: 'blue',
+      label: '',
+      requestsPerMinute: '300',
+    });
     const bea = await createUser(t, { email: 'bea@example.com', displayName: 'Bea', password: 'bea long password' });
-    const table: DataTable = { id: 'table-1', name: 'Flags', description: '', division: { id: 'd', name: 'Home' }, schema: { type: 'object', required: ['key'], properties: { key: { type: 'string', title: 'key' } }, additionalProperties: false } };
+    const table: DataTable = {
+      id: 'table-1',
+      name: 'Flags',
+      description: '',
+      division: { id: 'd', name: 'Home' },
+      schema: {
+        type: 'object',
+        required: ['key'],
+        properties: { key: { type: 'string', title: 'key' } },
+        additionalProperties: false,
+      },
+    };
     await auditFailsFor('permission.saved');
-    await expect(t.services.permissions.save(ADMIN_ACTOR, bea.id, org, table, { canView: 'on', 'col:key': 'read' })).rejects.toThrow();
+    await expect(
+      t.services.permissions.save(ADMIN_ACTOR, bea.id, org, table, { canView: 'on', 'col:key': 'read' }),
+    ).rejects.toThrow();
     expect(await t.db.tablePermission.count()).toBe(0);
     await auditFailsFor('org.updated');
-    await expect(t.services.orgs.update(ADMIN_ACTOR, org.id, { name: 'Acme Renamed', region: 'us_east_1', color: 'blue', label: '', requestsPerMinute: '300' })).rejects.toThrow();
+    await expect(
+      t.services.orgs.update(ADMIN_ACTOR, org.id, {
+        name: 'Acme Renamed',
+        region: 'us_east_1',
+        color: 'blue',
+        label: '',
+        requestsPerMinute: '300',
+      }),
+    ).rejects.toThrow();
     expect((await t.db.genesysOrg.findUniqueOrThrow({ where: { id: org.id } })).name).toBe('Acme Prod');
   });
 });
@@ -64,19 +110,37 @@ describe('a change whose audit entry fails is not made', () => {
 describe('the last active admin', () => {
   it('two admins demoting each other at once: one is refused, one admin is left', async () => {
     const ada = await adminUser();
-    const bea = await createUser(t, { email: 'bea@example.com', displayName: 'Bea', password: 'bea long password', role: 'ADMIN' });
+    const bea = await createUser(t, {
+      email: 'bea@example.com',
+      displayName: 'Bea',
+      password: 'bea long password',
+      role: 'ADMIN',
+    });
     const demote = (u: typeof ada) => ({ email: u.email, displayName: u.displayName, role: 'USER' });
-    const results = await Promise.allSettled([t.services.userAdmin.update(actorFor(ada), bea.id, demote(bea)), t.services.userAdmin.update(actorFor(bea), ada.id, demote(ada))]);
+    const results = await Promise.allSettled([
+      t.services.userAdmin.update(actorFor(ada), bea.id, demote(bea)),
+      t.services.userAdmin.update(actorFor(bea), ada.id, demote(ada)),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(
+      ConflictError,
+    );
     expect(await t.db.user.count({ where: { role: 'ADMIN', disabled: false } })).toBe(1);
     expect(await auditCount('user.updated')).toBe(1);
   });
 
   it('two admins disabling each other at once: one is refused, one admin is left', async () => {
     const ada = await adminUser();
-    const bea = await createUser(t, { email: 'bea@example.com', displayName: 'Bea', password: 'bea long password', role: 'ADMIN' });
-    const results = await Promise.allSettled([t.services.userAdmin.setDisabled(actorFor(ada), bea.id, true), t.services.userAdmin.setDisabled(actorFor(bea), ada.id, true)]);
+    const bea = await createUser(t, {
+      email: 'bea@example.com',
+      displayName: 'Bea',
+      password: 'bea long password',
+      role: 'ADMIN',
+    });
+    const results = await Promise.allSettled([
+      t.services.userAdmin.setDisabled(actorFor(ada), bea.id, true),
+      t.services.userAdmin.setDisabled(actorFor(bea), ada.id, true),
+    ]);
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
     expect(await t.db.user.count({ where: { role: 'ADMIN', disabled: false } })).toBe(1);
     expect(await auditCount('user.disabled')).toBe(1);

@@ -1,7 +1,16 @@
 // Effective rights of one user on one table (permissions/access.ts): deny by default, administrators have every
 // right, a read-only org allows no writes for anyone, and column grants fall back to the grant's default.
 import { describe, expect, it } from 'vitest';
-import { columnAccess, isColumnAccess, NO_RIGHTS, orderedColumns, resolveAccess, visibleColumns, writableColumns, type StoredRights } from '../../src/features/permissions/access.js';
+import {
+  columnAccess,
+  isColumnAccess,
+  NO_RIGHTS,
+  orderedColumns,
+  resolveAccess,
+  visibleColumns,
+  writableColumns,
+  type StoredRights,
+} from '../../src/features/permissions/access.js';
 import type { TableSchema } from '../../src/genesys/gateway.js';
 
 const schema = {
@@ -18,12 +27,24 @@ const schema = {
 
 const grant = (rights: Partial<StoredRights>): StoredRights => ({ ...NO_RIGHTS, canView: true, ...rights });
 const resolve = (rights: StoredRights | null, opts: { isAdmin?: boolean; orgReadOnly?: boolean } = {}) =>
-  resolveAccess({ isAdmin: opts.isAdmin ?? false, orgReadOnly: opts.orgReadOnly ?? false, orgName: 'Acme Prod', rights, schema });
+  resolveAccess({
+    isAdmin: opts.isAdmin ?? false,
+    orgReadOnly: opts.orgReadOnly ?? false,
+    orgName: 'Acme Prod',
+    rights,
+    schema,
+  });
 
 describe('resolveAccess', () => {
   it('denies everything to a user without a grant', () => {
     const access = resolve(null);
-    expect(access).toMatchObject({ canView: false, canEdit: false, canAdd: false, canDelete: false, readOnlyReason: null });
+    expect(access).toMatchObject({
+      canView: false,
+      canEdit: false,
+      canAdd: false,
+      canDelete: false,
+      readOnlyReason: null,
+    });
     expect(visibleColumns(access)).toEqual([]);
     expect(writableColumns(access)).toEqual([]);
   });
@@ -35,7 +56,12 @@ describe('resolveAccess', () => {
   });
 
   it('lets a read-only org be read but changed by nobody, administrators included, and says why', () => {
-    for (const access of [resolve(null, { isAdmin: true, orgReadOnly: true }), resolve(grant({ canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write' }), { orgReadOnly: true })]) {
+    for (const access of [
+      resolve(null, { isAdmin: true, orgReadOnly: true }),
+      resolve(grant({ canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write' }), {
+        orgReadOnly: true,
+      }),
+    ]) {
       expect(access).toMatchObject({ canView: true, canEdit: false, canAdd: false, canDelete: false });
       expect(access.readOnlyReason).toContain('“Acme Prod” is read-only');
       expect(writableColumns(access)).toEqual([]);
@@ -44,14 +70,31 @@ describe('resolveAccess', () => {
   });
 
   it('gives nothing when the view right is off, even with edit rights and writable columns', () => {
-    const access = resolve(grant({ canView: false, canEdit: true, canAdd: true, canDelete: true, defaultColumnAccess: 'write', columns: { key: 'write' } }));
+    const access = resolve(
+      grant({
+        canView: false,
+        canEdit: true,
+        canAdd: true,
+        canDelete: true,
+        defaultColumnAccess: 'write',
+        columns: { key: 'write' },
+      }),
+    );
     expect(access).toMatchObject({ canView: false, canEdit: false, canAdd: false, canDelete: false });
     expect(visibleColumns(access)).toEqual([]);
   });
 
   it('uses a column grant where there is one and the default elsewhere, in display order', () => {
-    const access = resolve(grant({ canEdit: true, defaultColumnAccess: 'read', columns: { Message: 'write', Notes: 'hidden' } }));
-    expect(access.columns).toEqual({ key: 'read', Active: 'read', Message: 'write', Priority: 'read', Notes: 'hidden' });
+    const access = resolve(
+      grant({ canEdit: true, defaultColumnAccess: 'read', columns: { Message: 'write', Notes: 'hidden' } }),
+    );
+    expect(access.columns).toEqual({
+      key: 'read',
+      Active: 'read',
+      Message: 'write',
+      Priority: 'read',
+      Notes: 'hidden',
+    });
     expect(visibleColumns(access)).toEqual(['key', 'Active', 'Message', 'Priority']);
     expect(writableColumns(access)).toEqual(['Message']);
     expect(access).toMatchObject({ canEdit: true, canAdd: false, canDelete: false });

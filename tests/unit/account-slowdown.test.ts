@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createAccountSlowdown, DEFAULT_SLOWDOWN_LIMITS } from '../../src/features/auth/account-slowdown.js';
 import { ManualClock } from '../../src/lib/clock.js';
 
-const limits = { ...DEFAULT_SLOWDOWN_LIMITS, freeFailures: 2, firstDelaySeconds: 2, maxDelaySeconds: 10, forgetAfterSeconds: 60, maxTrackedAccounts: 3 };
+const limits = {
+  ...DEFAULT_SLOWDOWN_LIMITS,
+  freeFailures: 2,
+  firstDelaySeconds: 2,
+  maxDelaySeconds: 10,
+  forgetAfterSeconds: 60,
+  maxTrackedAccounts: 3,
+};
 
 describe('account slowdown', () => {
   it('admits parallel attempts one at a time once the free ones are used (no burst through one opening)', () => {

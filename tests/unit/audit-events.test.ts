@@ -10,7 +10,11 @@ const record = (input: AuditInput) => void recorded.push(input);
 describe('audit events', () => {
   it('are checked where they are recorded: the action name and the shape of its details', () => {
     record({ action: 'row.renamed', rowKey: 'b', details: { from: 'a', to: 'b' } });
-    record({ action: 'row.updated', outcome: 'intent', details: { changed: ['Message'], via: 'csv-import', reverts: 7 } });
+    record({
+      action: 'row.updated',
+      outcome: 'intent',
+      details: { changed: ['Message'], via: 'csv-import', reverts: 7 },
+    });
     // @ts-expect-error a misspelt action
     record({ action: 'row.renammed', details: { from: 'a', to: 'b' } });
     // @ts-expect-error the details of another action
@@ -21,7 +25,15 @@ describe('audit events', () => {
     record({ action: 'auth.sign_in', details: { email: 'a@example.com' } });
     // @ts-expect-error a row change's details with a field of the wrong type
     record({ action: 'row.deleted', details: { changed: 'Message' } });
-    expect(recorded.map((e) => e.action)).toEqual(['row.renamed', 'row.updated', 'row.renammed', 'row.renamed', 'backup.downloaded', 'auth.sign_in', 'row.deleted']);
+    expect(recorded.map((e) => e.action)).toEqual([
+      'row.renamed',
+      'row.updated',
+      'row.renammed',
+      'row.renamed',
+      'backup.downloaded',
+      'auth.sign_in',
+      'row.deleted',
+    ]);
   });
 
   it('are named once each, the row changes among them; a stored action is read back as a row change or refused', () => {

@@ -24,10 +24,28 @@ describe('loadConfig', () => {
 
   it('reads every variable', () => {
     const c = loadConfig(
-      { PORT: '8080', HOST: '0.0.0.0', DATA_DIR: '/var/lib/dtm', LOG_LEVEL: 'debug', SESSION_IDLE_MINUTES: '15', SESSION_MAX_HOURS: '8', TRUST_PROXY: '1', DATA_KEY_FILE: '/run/secrets/key' },
+      {
+        PORT: '8080',
+        HOST: '0.0.0.0',
+        DATA_DIR: '/var/lib/dtm',
+        LOG_LEVEL: 'debug',
+        SESSION_IDLE_MINUTES: '15',
+        SESSION_MAX_HOURS: '8',
+        TRUST_PROXY: '1',
+        DATA_KEY_FILE: '/run/secrets/key',
+      },
       { cwd: '/srv/app' },
     );
-    expect(c).toMatchObject({ port: 8080, host: '0.0.0.0', dataDir: '/var/lib/dtm', logLevel: 'debug', sessionIdleMs: 15 * 60_000, sessionMaxMs: 8 * 3_600_000, trustProxy: 1, secureCookies: true });
+    expect(c).toMatchObject({
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/dtm',
+      logLevel: 'debug',
+      sessionIdleMs: 15 * 60_000,
+      sessionMaxMs: 8 * 3_600_000,
+      trustProxy: 1,
+      secureCookies: true,
+    });
     expect(c.secretFiles.dataKey).toBe('/run/secrets/key');
   });
 

@@ -3,20 +3,23 @@ import { csvKindOf, exactCsv, looksLikeFormula, spreadsheetCsv } from '../../src
 
 describe('CSV for spreadsheets', () => {
   it('escapes formula-looking cells, quotes per RFC 4180 and starts with a UTF-8 BOM', () => {
-    const csv = spreadsheetCsv(['key', 'value'], [
-      ['a', '=1+1'],
-      ['b', '+1'],
-      ['c', '-1'],
-      ['d', '@SUM(A1)'],
-      ['e', '\t=1'],
-      ['f', '\r=1'],
-      ['g', '\0=1'],
-      ['h', 'say "hi", ok'],
-      ['i', 'line1\nline2'],
-      ['j', true],
-      ['k', 42],
-      ['l', -5],
-    ]);
+    const csv = spreadsheetCsv(
+      ['key', 'value'],
+      [
+        ['a', '=1+1'],
+        ['b', '+1'],
+        ['c', '-1'],
+        ['d', '@SUM(A1)'],
+        ['e', '\t=1'],
+        ['f', '\r=1'],
+        ['g', '\0=1'],
+        ['h', 'say "hi", ok'],
+        ['i', 'line1\nline2'],
+        ['j', true],
+        ['k', 42],
+        ['l', -5],
+      ],
+    );
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const lines = csv.slice(1).split('\r\n');
     expect(lines[0]).toBe('key,value');
@@ -32,10 +35,30 @@ describe('CSV for spreadsheets', () => {
   });
 
   it('escapes = + - @ after leading whitespace, line breaks or NUL, and cells starting with tab, CR, LF or NUL', () => {
-    const risky = [' =1+1', '   +1', '\t-1', '\r@x', '\n=1', '\r\n=1', '\0\0=1', ' \t\r\n=cmd', '\u00a0=1', '\uFF1D1+1', ' \uFF20x', '\tplain', '\rplain', '\nplain', '\0plain'];
+    const risky = [
+      ' =1+1',
+      '   +1',
+      '\t-1',
+      '\r@x',
+      '\n=1',
+      '\r\n=1',
+      '\0\0=1',
+      ' \t\r\n=cmd',
+      '\u00a0=1',
+      '\uFF1D1+1',
+      ' \uFF20x',
+      '\tplain',
+      '\rplain',
+      '\nplain',
+      '\0plain',
+    ];
     for (const value of risky) {
       expect(looksLikeFormula(value), JSON.stringify(value)).toBe(true);
-      const cell = spreadsheetCsv(['v'], [[value]]).slice(1).split('\r\n').slice(1).join('\r\n');
+      const cell = spreadsheetCsv(['v'], [[value]])
+        .slice(1)
+        .split('\r\n')
+        .slice(1)
+        .join('\r\n');
       expect(cell.replace(/^"/, '').startsWith(`'${value}`), JSON.stringify(cell)).toBe(true);
     }
     for (const value of ['plain', 'a=b', 'x+1', 'mail@example.com', ' leading space', '1-2', '']) {
@@ -51,7 +74,17 @@ describe('CSV for spreadsheets', () => {
 
 describe('exact CSV', () => {
   it('keeps every value as it is, RFC 4180 quoting, no BOM', () => {
-    const values = ['+44 20 7946 1000', '=1+1', '-1', '@home', ' =x', '\tindent', 'a "quote", comma', 'two\nlines', '\0nul'];
+    const values = [
+      '+44 20 7946 1000',
+      '=1+1',
+      '-1',
+      '@home',
+      ' =x',
+      '\tindent',
+      'a "quote", comma',
+      'two\nlines',
+      '\0nul',
+    ];
     const csv = exactCsv(['key', 'n', 'b'], [...values.map((v, i) => [v, i, i % 2 === 0]), ['empty', '', false]]);
     expect(csv.charCodeAt(0)).not.toBe(0xfeff);
     expect(csv).not.toContain("'");
@@ -71,6 +104,7 @@ describe('csvKindOf', () => {
     expect(csvKindOf(undefined)).toBe('spreadsheet');
     expect(csvKindOf('spreadsheet')).toBe('spreadsheet');
     expect(csvKindOf('exact')).toBe('exact');
-    for (const bad of ['EXACT', '', ['exact'], 'raw']) expect(() => csvKindOf(bad)).toThrow(/for=spreadsheet .* for=exact/);
+    for (const bad of ['EXACT', '', ['exact'], 'raw'])
+      expect(() => csvKindOf(bad)).toThrow(/for=spreadsheet .* for=exact/);
   });
 });

@@ -17,17 +17,23 @@ describe('eventually', () => {
 
   it('gives up after the tries it is allowed, naming what it waited for and the last error', async () => {
     let calls = 0;
-    const failing = eventually('the moon', () => {
-      calls++;
-      throw new Error('still dark');
-    }, { tries: 4, intervalMs: 1 });
+    const failing = eventually(
+      'the moon',
+      () => {
+        calls++;
+        throw new Error('still dark');
+      },
+      { tries: 4, intervalMs: 1 },
+    );
     await expect(failing).rejects.toThrow(/gave up waiting for the moon after 4 tries .*still dark/);
     expect(calls).toBe(4);
   });
 
   it('gives up when its time is up, however many tries are left', async () => {
     const started = performance.now();
-    await expect(eventually('nothing', () => null, { timeoutMs: 60, tries: 1_000_000 })).rejects.toThrow(/gave up waiting for nothing/);
+    await expect(eventually('nothing', () => null, { timeoutMs: 60, tries: 1_000_000 })).rejects.toThrow(
+      /gave up waiting for nothing/,
+    );
     expect(performance.now() - started).toBeLessThan(1_000);
   });
 

@@ -33,7 +33,20 @@ describe('table export service', () => {
   ];
   // Like the table service: full rows, visible columns only through `present`.
   const tables = {
-    rows: async () => ({ table: { id: 't1', name: 'Flags', description: '', division: { id: 'd', name: 'Home' }, schema: { properties: { key: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } } } }, access: {}, columns, rows, present: (r: Row) => ({ ref: String(r.key), values: { key: r.key!, name: r.name! }, fixed: false }), loadedAt: new Date() }),
+    rows: async () => ({
+      table: {
+        id: 't1',
+        name: 'Flags',
+        description: '',
+        division: { id: 'd', name: 'Home' },
+        schema: { properties: { key: { type: 'string' }, name: { type: 'string' }, secret: { type: 'string' } } },
+      },
+      access: {},
+      columns,
+      rows,
+      present: (r: Row) => ({ ref: String(r.key), values: { key: r.key!, name: r.name! }, fixed: false }),
+      loadedAt: new Date(),
+    }),
   } as unknown as Pick<TableService, 'rows'>;
 
   it('exports the matching rows, visible columns only, named by table, date and kind, and records the export', async () => {
@@ -44,14 +57,37 @@ describe('table export service', () => {
     expect(csv.body).toBe('key,name\r\nb,plain\r\n');
     const json = await exports.export(actor, org, 't1', 'json', {});
     expect(json.name).toBe('Flags 2026-03-04.json');
-    expect(JSON.parse(json.body)).toEqual({ table: 'Flags', exportedAt: '2026-03-04T10:00:00.000Z', columns, rows: [{ key: 'a', name: '=1+1' }, { key: 'b', name: 'plain' }] });
+    expect(JSON.parse(json.body)).toEqual({
+      table: 'Flags',
+      exportedAt: '2026-03-04T10:00:00.000Z',
+      columns,
+      rows: [
+        { key: 'a', name: '=1+1' },
+        { key: 'b', name: 'plain' },
+      ],
+    });
     const spreadsheet = await exports.export(actor, org, 't1', 'csv', {});
     expect(spreadsheet.body).toContain("'=1+1"); // formula-safe by default
     for (const file of [csv, json, spreadsheet]) expect(file.body).not.toContain('HIDDEN');
     expect(recorded).toEqual([
-      { action: 'table.exported', orgId: 'org-1', tableId: 't1', details: { format: 'csv', csv: 'exact', rows: 1, columns, query: 'q=plain&sort=key' } },
-      { action: 'table.exported', orgId: 'org-1', tableId: 't1', details: { format: 'json', rows: 2, columns, query: 'sort=key' } },
-      { action: 'table.exported', orgId: 'org-1', tableId: 't1', details: { format: 'csv', csv: 'spreadsheet', rows: 2, columns, query: 'sort=key' } },
+      {
+        action: 'table.exported',
+        orgId: 'org-1',
+        tableId: 't1',
+        details: { format: 'csv', csv: 'exact', rows: 1, columns, query: 'q=plain&sort=key' },
+      },
+      {
+        action: 'table.exported',
+        orgId: 'org-1',
+        tableId: 't1',
+        details: { format: 'json', rows: 2, columns, query: 'sort=key' },
+      },
+      {
+        action: 'table.exported',
+        orgId: 'org-1',
+        tableId: 't1',
+        details: { format: 'csv', csv: 'spreadsheet', rows: 2, columns, query: 'sort=key' },
+      },
     ]);
   });
 
@@ -61,13 +97,36 @@ describe('table export service', () => {
   });
 
   it('refuses an unknown CSV kind before reading the table', async () => {
-    const exports = createTableExport({ tables: { rows: () => Promise.reject(new Error('read')) } as unknown as Pick<TableService, 'rows'>, audit: recorder().audit, clock });
+    const exports = createTableExport({
+      tables: { rows: () => Promise.reject(new Error('read')) } as unknown as Pick<TableService, 'rows'>,
+      audit: recorder().audit,
+      clock,
+    });
     await expect(exports.export(actor, org, 't1', 'csv', { for: 'raw' })).rejects.toThrow(/for=spreadsheet/);
   });
 });
 
 describe('audit export service', () => {
-  const entry = (seq: number): AuditEntryView => ({ seq, at: new Date(seq * 1000), actorId: 1, actorName: 'Ada', ip: null, action: 'row.updated', orgId: 'o', tableId: 't', rowKey: `=k${seq}`, targetUserId: null, before: { name: 'x' }, after: { name: 'y' }, details: null, reason: null, batchId: null, changeId: null, outcome: 'success', changed: ['name'] });
+  const entry = (seq: number): AuditEntryView => ({
+    seq,
+    at: new Date(seq * 1000),
+    actorId: 1,
+    actorName: 'Ada',
+    ip: null,
+    action: 'row.updated',
+    orgId: 'o',
+    tableId: 't',
+    rowKey: `=k${seq}`,
+    targetUserId: null,
+    before: { name: 'x' },
+    after: { name: 'y' },
+    details: null,
+    reason: null,
+    batchId: null,
+    changeId: null,
+    outcome: 'success',
+    changed: ['name'],
+  });
   /** An audit query with `total` entries, newest first, in pages of 50. */
   const query = (total: number) => ({
     list: async (_a: Actor, f: { before?: number }) => {
@@ -88,7 +147,9 @@ describe('audit export service', () => {
     expect(doc.entries.map((e) => e.seq)).toEqual(Array.from({ length: 120 }, (_, i) => 120 - i));
     const csv = await exports.export(actor, { before: 3 }, 'csv');
     expect(csv.name).toBe('audit-log 2026-03-04.csv');
-    expect(csv.body.split('\r\n')[0]).toBe('\uFEFFseq,at,actor,ip,action,outcome,orgId,tableId,rowKey,changed,reason,batchId,before,after');
+    expect(csv.body.split('\r\n')[0]).toBe(
+      '\uFEFFseq,at,actor,ip,action,outcome,orgId,tableId,rowKey,changed,reason,batchId,before,after',
+    );
     expect(csv.body).toContain(",'=k2,name,");
     expect(csv.body.trim().split('\r\n')).toHaveLength(3); // the header and entries 2 and 1
     expect(recorded).toEqual([
@@ -99,7 +160,10 @@ describe('audit export service', () => {
 
   it('stops at the cap and says the file is truncated', async () => {
     const exports = createAuditExport({ auditQuery: query(AUDIT_EXPORT_MAX + 75), audit: recorder().audit, clock });
-    const doc = JSON.parse((await exports.export(actor, {}, 'json')).body) as { truncated: boolean; entries: unknown[] };
+    const doc = JSON.parse((await exports.export(actor, {}, 'json')).body) as {
+      truncated: boolean;
+      entries: unknown[];
+    };
     expect(doc.truncated).toBe(true);
     expect(doc.entries).toHaveLength(AUDIT_EXPORT_MAX);
   });

@@ -22,18 +22,34 @@ describe('form pages', () => {
   it('shows a blank form at 200 with no messages', () => {
     const { res, seen } = fakeResponse();
     renderForm(res, 'users/form', { title: 'Add a user' });
-    expect(seen).toEqual({ status: 200, view: 'users/form', locals: { title: 'Add a user', error: null, fieldErrors: {} } });
+    expect(seen).toEqual({
+      status: 200,
+      view: 'users/form',
+      locals: { title: 'Add a user', error: null, fieldErrors: {} },
+    });
   });
 
   it('shows a validation failure at 400 with the message beside each field', () => {
     const { res, seen } = fakeResponse();
-    renderForm(res, 'users/form', { title: 'Add a user' }, new ValidationError('Please correct the highlighted fields.', { email: 'Enter an e-mail address.' }));
+    renderForm(
+      res,
+      'users/form',
+      { title: 'Add a user' },
+      new ValidationError('Please correct the highlighted fields.', { email: 'Enter an e-mail address.' }),
+    );
     expect(seen.status).toBe(400);
-    expect(seen.locals).toMatchObject({ error: 'Please correct the highlighted fields.', fieldErrors: { email: 'Enter an e-mail address.' } });
+    expect(seen.locals).toMatchObject({
+      error: 'Please correct the highlighted fields.',
+      fieldErrors: { email: 'Enter an e-mail address.' },
+    });
   });
 
   it('shows other errors written for users at their own status, without field messages', () => {
-    expect(formFailure(new ConflictError('Someone changed this row.'))).toEqual({ status: 409, error: 'Someone changed this row.', fieldErrors: {} });
+    expect(formFailure(new ConflictError('Someone changed this row.'))).toEqual({
+      status: 409,
+      error: 'Someone changed this row.',
+      fieldErrors: {},
+    });
   });
 
   it('rethrows anything that is not meant for users, so a crash is never shown as a form message', () => {

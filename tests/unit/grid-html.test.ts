@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { cellText, escapeHtml, gridRowsHtml } from '../../src/features/tables/grid-html.js';
 
-const access = { canView: true, canEdit: true, canAdd: false, canDelete: true, readOnlyReason: null, columns: { key: 'read', name: 'write', on: 'read' } } as const;
+const access = {
+  canView: true,
+  canEdit: true,
+  canAdd: false,
+  canDelete: true,
+  readOnlyReason: null,
+  columns: { key: 'read', name: 'write', on: 'read' },
+} as const;
 
 describe('grid rows HTML', () => {
   it('escapes every value, key, reference and column name', () => {
@@ -22,12 +29,18 @@ describe('grid rows HTML', () => {
   });
 
   it('offers no Delete for a row keyed “..” (Genesys cannot address it) and shows it as View', () => {
-    const html = gridRowsHtml([{ ref: '~Li4', values: { key: '..', name: 'x', on: false }, fixed: true }, { ref: 'a', values: { key: 'a', name: 'y', on: false }, fixed: false }], {
-      columns: ['key', 'name', 'on'],
-      properties: { key: { type: 'string' }, name: { type: 'string' }, on: { type: 'boolean' } },
-      access: { ...access, columns: { ...access.columns } },
-      rowUrl: (ref) => `/tables/t/rows/${encodeURIComponent(ref)}`,
-    });
+    const html = gridRowsHtml(
+      [
+        { ref: '~Li4', values: { key: '..', name: 'x', on: false }, fixed: true },
+        { ref: 'a', values: { key: 'a', name: 'y', on: false }, fixed: false },
+      ],
+      {
+        columns: ['key', 'name', 'on'],
+        properties: { key: { type: 'string' }, name: { type: 'string' }, on: { type: 'boolean' } },
+        access: { ...access, columns: { ...access.columns } },
+        rowUrl: (ref) => `/tables/t/rows/${encodeURIComponent(ref)}`,
+      },
+    );
     expect(html).not.toContain('~Li4/delete');
     expect(html).toContain('href="/tables/t/rows/~Li4">View</a>');
     expect(html).toContain('href="/tables/t/rows/a/delete"');

@@ -8,7 +8,14 @@ import type { JobContext, JobRecord } from '../../src/jobs/job-types.js';
 import { ManualClock } from '../../src/lib/clock.js';
 import type { Logger } from '../../src/lib/logger.js';
 
-const owner = { id: 1, email: 'o@example.com', displayName: 'Owner', role: 'ADMIN' as const, mustChangePassword: false, disabled: false };
+const owner = {
+  id: 1,
+  email: 'o@example.com',
+  displayName: 'Owner',
+  role: 'ADMIN' as const,
+  mustChangePassword: false,
+  disabled: false,
+};
 const actor = { userId: 1, name: 'Owner', role: 'ADMIN' as const };
 
 /** The Job table in memory, with every stored update kept (a copy of what was written). */
@@ -17,7 +24,18 @@ function memoryRepo() {
   const updates: JobChanges[] = [];
   const repo: JobRepository = {
     async create(job: NewJob) {
-      const record: JobRecord = { ...job, status: 'queued', done: 0, result: {}, failures: [], notes: [], error: null, cancelRequested: false, startedAt: null, finishedAt: null };
+      const record: JobRecord = {
+        ...job,
+        status: 'queued',
+        done: 0,
+        result: {},
+        failures: [],
+        notes: [],
+        error: null,
+        cancelRequested: false,
+        startedAt: null,
+        finishedAt: null,
+      };
       jobs.set(job.id, record);
       return structuredClone(record);
     },
@@ -33,7 +51,9 @@ function memoryRepo() {
       return [...jobs.values()].map((j) => structuredClone(j));
     },
     async unfinished() {
-      return [...jobs.values()].filter((j) => j.status === 'queued' || j.status === 'running').map((j) => structuredClone(j));
+      return [...jobs.values()]
+        .filter((j) => j.status === 'queued' || j.status === 'running')
+        .map((j) => structuredClone(j));
     },
   };
   return { repo, updates, stored: (id: string) => jobs.get(id)! };
@@ -42,7 +62,13 @@ function memoryRepo() {
 function runnerWith(clock: ManualClock) {
   const memory = memoryRepo();
   const quiet = { info() {}, warn() {}, error() {} } as unknown as Logger;
-  const runner = createJobRunner({ repo: memory.repo, users: { findById: async () => owner }, audit: { record: async () => {} }, clock, logger: quiet });
+  const runner = createJobRunner({
+    repo: memory.repo,
+    users: { findById: async () => owner },
+    audit: { record: async () => {} },
+    clock,
+    logger: quiet,
+  });
   return { runner, ...memory };
 }
 

@@ -35,7 +35,9 @@ describe('row references', () => {
     const ref = refOfKey(key);
     expect(keyOfRef(ref)).toBe(key);
     expect(['', '.', '..']).not.toContain(ref);
-    expect(new URL(`/t/rows/${encodeURIComponent(ref)}/delete`, 'http://x').pathname).toBe(`/t/rows/${encodeURIComponent(ref)}/delete`);
+    expect(new URL(`/t/rows/${encodeURIComponent(ref)}/delete`, 'http://x').pathname).toBe(
+      `/t/rows/${encodeURIComponent(ref)}/delete`,
+    );
   });
 
   it('keeps ordinary keys as they are and refuses escaped references it could not have made', () => {

@@ -16,7 +16,10 @@ function isGatewayMember(symbol: ts.Symbol | undefined): boolean {
   return (symbol?.declarations ?? []).some((d) => {
     const owner = d.parent;
     if (ts.isInterfaceDeclaration(owner)) return owner.name.text === 'DataTableGateway';
-    if (ts.isClassDeclaration(owner)) return (owner.heritageClauses ?? []).some((h) => h.types.some((t) => t.expression.getText() === 'DataTableGateway'));
+    if (ts.isClassDeclaration(owner))
+      return (owner.heritageClauses ?? []).some((h) =>
+        h.types.some((t) => t.expression.getText() === 'DataTableGateway'),
+      );
     return false;
   });
 }
@@ -36,7 +39,11 @@ function gatewayWriteCalls(): string[] {
     if (ALLOWED.some((a) => rel.startsWith(a))) continue;
     const source = program.getSourceFile(file)!;
     const visit = (node: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(node) && WRITE_METHODS.has(node.name.text) && isGatewayMember(checker.getSymbolAtLocation(node.name))) {
+      if (
+        ts.isPropertyAccessExpression(node) &&
+        WRITE_METHODS.has(node.name.text) &&
+        isGatewayMember(checker.getSymbolAtLocation(node.name))
+      ) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart());
         found.push(`${rel}:${line + 1} ${node.getText()}`);
       }

@@ -15,7 +15,11 @@ describe('OwnWrites', () => {
     expect(own.resolveRow('t', 'k', row('before'))).toEqual({ value: row('ours', 2), settled: true });
     expect(own.resolveTable('t', [row('before')]).value).toEqual([row('ours', 2)]);
     // Genesys trimmed and answered 2.0: that is the write showing, so it is forgotten.
-    expect(own.resolveRow('t', 'k', { key: 'k', Message: 'ours  ', Priority: 2.0 }).value).toEqual({ key: 'k', Message: 'ours  ', Priority: 2 });
+    expect(own.resolveRow('t', 'k', { key: 'k', Message: 'ours  ', Priority: 2.0 }).value).toEqual({
+      key: 'k',
+      Message: 'ours  ',
+      Priority: 2,
+    });
     expect(own.waitingIn('t')).toBe(false);
   });
 

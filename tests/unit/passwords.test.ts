@@ -26,14 +26,19 @@ describe('password hashing', () => {
     expect(() => createPasswordHasher(randomBytes(32), { cost: 11.5 })).toThrow(/whole number/);
   });
 
-  it('goes below 12 only in a test build, and never below bcrypt\'s minimum of 4', async () => {
+  it("goes below 12 only in a test build, and never below bcrypt's minimum of 4", async () => {
     const hash = await quick.hash('a long enough password');
     expect(hash).toMatch(/^\$2[aby]\$04\$/);
     expect(await quick.verify('a long enough password', hash)).toBe(true);
     expect(await quick.verify('a long enough passworD', hash)).toBe(false);
     expect(() => createPasswordHasher(randomBytes(32), { cost: 3, testBuild: true })).toThrow(/at least 4/);
     // A test build that names no cost still hashes at 12.
-    expect(await createPasswordHasher(randomBytes(32), { testBuild: true, engine: { hash: async (_d, cost) => `cost ${cost}`, compare: async () => false } }).hash('x')).toBe(`cost ${BCRYPT_COST}`);
+    expect(
+      await createPasswordHasher(randomBytes(32), {
+        testBuild: true,
+        engine: { hash: async (_d, cost) => `cost ${cost}`, compare: async () => false },
+      }).hash('x'),
+    ).toBe(`cost ${BCRYPT_COST}`);
   });
 
   it('does not silently truncate past 72 bytes', async () => {
@@ -79,7 +84,9 @@ describe('password policy', () => {
   });
 
   it('counts the email and name as guessable parts', () => {
-    expect(checkPasswordPolicy('lovelace ada', { email: 'ada@example.com', displayName: 'Ada Lovelace' })).toMatch(/your email address or name/);
+    expect(checkPasswordPolicy('lovelace ada', { email: 'ada@example.com', displayName: 'Ada Lovelace' })).toMatch(
+      /your email address or name/,
+    );
   });
 
   it('refuses passwords derived from the email or name', () => {

@@ -6,16 +6,59 @@ import * as policy from '../../src/features/permissions/policy.js';
 import type { Actor } from '../../src/lib/actor.js';
 import type { CurrentUser } from '../../src/lib/current-user.js';
 
-const admin: CurrentUser = { id: 1, email: 'ada@example.com', displayName: 'Ada', role: 'ADMIN', mustChangePassword: false };
-const user: CurrentUser = { id: 2, email: 'tess@example.com', displayName: 'Tess', role: 'USER', mustChangePassword: false };
-const userActor: Actor = { userId: 2, name: 'Tess <tess@example.com>', role: 'USER', ip: '203.0.113.5', requestId: 'r' };
+const admin: CurrentUser = {
+  id: 1,
+  email: 'ada@example.com',
+  displayName: 'Ada',
+  role: 'ADMIN',
+  mustChangePassword: false,
+};
+const user: CurrentUser = {
+  id: 2,
+  email: 'tess@example.com',
+  displayName: 'Tess',
+  role: 'USER',
+  mustChangePassword: false,
+};
+const userActor: Actor = {
+  userId: 2,
+  name: 'Tess <tess@example.com>',
+  role: 'USER',
+  ip: '203.0.113.5',
+  requestId: 'r',
+};
 const adminActor: Actor = { userId: 1, name: 'Ada <ada@example.com>', role: 'ADMIN' };
 
-const schema = { properties: { key: { type: 'string', title: 'key' }, Notes: { type: 'string', title: 'Notes' }, Secret: { type: 'string', title: 'Secret' } }, required: ['key'] } as unknown as Parameters<typeof policy.tableAccess>[1]['schema'];
-const grant: StoredRights = { canView: true, canEdit: true, canAdd: false, canDelete: false, defaultColumnAccess: 'hidden', columns: columnRecord([['key', 'read'], ['Notes', 'write']] as const) };
+const schema = {
+  properties: {
+    key: { type: 'string', title: 'key' },
+    Notes: { type: 'string', title: 'Notes' },
+    Secret: { type: 'string', title: 'Secret' },
+  },
+  required: ['key'],
+} as unknown as Parameters<typeof policy.tableAccess>[1]['schema'];
+const grant: StoredRights = {
+  canView: true,
+  canEdit: true,
+  canAdd: false,
+  canDelete: false,
+  defaultColumnAccess: 'hidden',
+  columns: columnRecord([
+    ['key', 'read'],
+    ['Notes', 'write'],
+  ] as const),
+};
 
 describe('questions only an administrator is answered yes', () => {
-  const adminOnly = [policy.mayAdminister, policy.mayManageUsers, policy.mayCreateTables, policy.maySeeWholeAuditLog, policy.mayForceUndo, policy.mayRestoreForeign, policy.seesEveryonesRecords];
+  const adminOnly = [
+    policy.mayAdminister,
+    policy.mayManageUsers,
+    policy.mayCreateTables,
+    policy.maySeeWholeAuditLog,
+    policy.mayForceUndo,
+    policy.mayRestoreForeign,
+    policy.seesEveryonesRecords,
+  ];
   it.each(adminOnly.map((f) => [f.name, f] as const))('%s', (_name, ask) => {
     expect(ask(admin)).toBe(true);
     expect(ask(adminActor)).toBe(true);
@@ -25,7 +68,10 @@ describe('questions only an administrator is answered yes', () => {
 
   it('users, not administrators, are granted table rights and restore only what they see', () => {
     expect([policy.needsTableGrants(user), policy.needsTableGrants(admin)]).toEqual([true, false]);
-    expect([policy.restoresVisibleColumnsOnly(userActor), policy.restoresVisibleColumnsOnly(adminActor)]).toEqual([true, false]);
+    expect([policy.restoresVisibleColumnsOnly(userActor), policy.restoresVisibleColumnsOnly(adminActor)]).toEqual([
+      true,
+      false,
+    ]);
     expect([policy.readinessViewOf(user), policy.readinessViewOf(admin)]).toEqual(['user', 'admin']);
   });
 });
@@ -72,15 +118,30 @@ describe('rights on a table (through access.ts)', () => {
   it('a read-only org allows no writes, administrators included', () => {
     for (const who of [admin, user]) {
       const access = policy.tableAccess(who, { orgReadOnly: true, orgName: 'Acme', stored: grant, schema });
-      expect([access.canEdit, access.canAdd, access.canDelete, access.columns.Notes]).toEqual([false, false, false, 'read']);
+      expect([access.canEdit, access.canAdd, access.canDelete, access.columns.Notes]).toEqual([
+        false,
+        false,
+        false,
+        'read',
+      ]);
     }
   });
 });
 
 describe('the answers the templates get', () => {
   it('name what the page may offer, and nothing to anyone signed out', () => {
-    expect(policy.viewAnswers(admin)).toEqual({ administer: true, createTables: true, seeWholeAuditLog: true, restoreVisibleColumnsOnly: false });
-    expect(policy.viewAnswers(user)).toEqual({ administer: false, createTables: false, seeWholeAuditLog: false, restoreVisibleColumnsOnly: true });
+    expect(policy.viewAnswers(admin)).toEqual({
+      administer: true,
+      createTables: true,
+      seeWholeAuditLog: true,
+      restoreVisibleColumnsOnly: false,
+    });
+    expect(policy.viewAnswers(user)).toEqual({
+      administer: false,
+      createTables: false,
+      seeWholeAuditLog: false,
+      restoreVisibleColumnsOnly: true,
+    });
     expect(policy.viewAnswers(undefined).administer).toBe(false);
   });
 });

@@ -29,7 +29,7 @@ function fakeGenesys() {
 }
 
 describe('RowCache', () => {
-  it('loads once, serves from memory, follows the app\'s writes, refreshes on demand and when stale', async () => {
+  it("loads once, serves from memory, follows the app's writes, refreshes on demand and when stale", async () => {
     const clock = new ManualClock(0);
     const genesys = fakeGenesys();
     const cache = new RowCache({ maxAgeMs: 60_000, clock, readRows: genesys.readRows });

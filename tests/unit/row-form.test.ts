@@ -20,7 +20,19 @@ const schema = {
 } as unknown as TableSchema;
 
 const admin = resolveAccess({ isAdmin: true, orgReadOnly: false, orgName: 'O', rights: null, schema });
-const editor = resolveAccess({ isAdmin: false, orgReadOnly: false, orgName: 'O', rights: { ...NO_RIGHTS, canView: true, canEdit: true, defaultColumnAccess: 'write', columns: { Secret: 'hidden', Ratio: 'read' } } satisfies StoredRights, schema });
+const editor = resolveAccess({
+  isAdmin: false,
+  orgReadOnly: false,
+  orgName: 'O',
+  rights: {
+    ...NO_RIGHTS,
+    canView: true,
+    canEdit: true,
+    defaultColumnAccess: 'write',
+    columns: { Secret: 'hidden', Ratio: 'read' },
+  } satisfies StoredRights,
+  schema,
+});
 
 /** The ValidationError a parse throws (fails the test if it does not throw one). */
 function refusal(run: () => unknown): ValidationError {
@@ -35,8 +47,26 @@ function refusal(run: () => unknown): ValidationError {
 
 describe('parseRowForm', () => {
   it('types each submitted value by its column and returns the baseline and the reason', () => {
-    const parsed = parseRowForm({ _csrf: 't', 'f:Message': 'Hello', 'f:Priority': ' 3 ', 'f:Ratio': '0.25', 'b:Active': '1', 'f:Active': 'yes', 'o:Message': 'Before', reason: '  storm  ' }, schema, admin, 'update');
-    expect(parsed).toEqual({ values: { Message: 'Hello', Priority: 3, Ratio: 0.25, Active: true }, baseline: { Message: 'Before' }, reason: 'storm' });
+    const parsed = parseRowForm(
+      {
+        _csrf: 't',
+        'f:Message': 'Hello',
+        'f:Priority': ' 3 ',
+        'f:Ratio': '0.25',
+        'b:Active': '1',
+        'f:Active': 'yes',
+        'o:Message': 'Before',
+        reason: '  storm  ',
+      },
+      schema,
+      admin,
+      'update',
+    );
+    expect(parsed).toEqual({
+      values: { Message: 'Hello', Priority: 3, Ratio: 0.25, Active: true },
+      baseline: { Message: 'Before' },
+      reason: 'storm',
+    });
   });
 
   it('reads an unticked checkbox (marker without value) as false, and touches only the columns on the form', () => {
@@ -51,7 +81,9 @@ describe('parseRowForm', () => {
     expect(missing.message).toBe('“Nope” is not a column of this table.');
     expect(hidden.status).toBe(400);
     // The same for the baseline field of a hidden column.
-    expect(refusal(() => parseRowForm({ 'o:Secret': 'x' }, schema, editor, 'update')).message).toBe('“Secret” is not a column of this table.');
+    expect(refusal(() => parseRowForm({ 'o:Secret': 'x' }, schema, editor, 'update')).message).toBe(
+      '“Secret” is not a column of this table.',
+    );
     // An administrator's form may carry it.
     expect(parseRowForm({ 'f:Secret': 'x' }, schema, admin, 'update').values).toEqual({ Secret: 'x' });
   });
@@ -61,13 +93,32 @@ describe('parseRowForm', () => {
   });
 
   it('refuses fields without a known prefix, and prototype-named fields', () => {
-    expect(refusal(() => parseRowForm({ Message: 'x' }, schema, admin, 'update')).message).toBe('Unexpected form field “Message”.');
-    expect(refusal(() => parseRowForm({ 'f:constructor': 'x' }, schema, admin, 'update')).message).toBe('“constructor” is not a column of this table.');
-    expect(refusal(() => parseRowForm(JSON.parse('{"f:__proto__":"x"}'), schema, admin, 'update')).message).toBe('“__proto__” is not a column of this table.');
+    expect(refusal(() => parseRowForm({ Message: 'x' }, schema, admin, 'update')).message).toBe(
+      'Unexpected form field “Message”.',
+    );
+    expect(refusal(() => parseRowForm({ 'f:constructor': 'x' }, schema, admin, 'update')).message).toBe(
+      '“constructor” is not a column of this table.',
+    );
+    expect(refusal(() => parseRowForm(JSON.parse('{"f:__proto__":"x"}'), schema, admin, 'update')).message).toBe(
+      '“__proto__” is not a column of this table.',
+    );
   });
 
   it('names every bad value next to its field, and writes nothing of a form with one', () => {
-    const error = refusal(() => parseRowForm({ 'f:Message': 'far too long a message', 'f:Priority': '9', 'f:Ratio': 'abc', 'f:Active': 'maybe', 'b:Active': '1' }, schema, admin, 'update'));
+    const error = refusal(() =>
+      parseRowForm(
+        {
+          'f:Message': 'far too long a message',
+          'f:Priority': '9',
+          'f:Ratio': 'abc',
+          'f:Active': 'maybe',
+          'b:Active': '1',
+        },
+        schema,
+        admin,
+        'update',
+      ),
+    );
     expect(error.message).toBe('Please correct the highlighted fields.');
     expect(error.fieldErrors).toEqual({
       Message: 'Message may be at most 10 characters.',
@@ -75,42 +126,75 @@ describe('parseRowForm', () => {
       Ratio: 'Ratio must be a number, like 4.5.',
       Active: 'Active must be yes or no (or true/false, 1/0); “maybe” is neither.',
     });
-    expect(refusal(() => parseRowForm({ 'f:Priority': '1.5' }, schema, admin, 'update')).fieldErrors).toEqual({ Priority: 'Priority must be a whole number, like 42.' });
-    expect(refusal(() => parseRowForm({ 'f:Priority': '0' }, schema, admin, 'update')).fieldErrors).toEqual({ Priority: 'Priority must be at least 1.' });
-    expect(refusal(() => parseRowForm({ 'f:Priority': '' }, schema, admin, 'update')).fieldErrors).toEqual({ Priority: 'Priority needs a value.' });
+    expect(refusal(() => parseRowForm({ 'f:Priority': '1.5' }, schema, admin, 'update')).fieldErrors).toEqual({
+      Priority: 'Priority must be a whole number, like 42.',
+    });
+    expect(refusal(() => parseRowForm({ 'f:Priority': '0' }, schema, admin, 'update')).fieldErrors).toEqual({
+      Priority: 'Priority must be at least 1.',
+    });
+    expect(refusal(() => parseRowForm({ 'f:Priority': '' }, schema, admin, 'update')).fieldErrors).toEqual({
+      Priority: 'Priority needs a value.',
+    });
   });
 
   it('refuses a field sent twice', () => {
-    expect(refusal(() => parseRowForm({ 'f:Message': ['a', 'b'] }, schema, admin, 'update')).fieldErrors).toEqual({ Message: 'Message was sent more than once.' });
+    expect(refusal(() => parseRowForm({ 'f:Message': ['a', 'b'] }, schema, admin, 'update')).fieldErrors).toEqual({
+      Message: 'Message was sent more than once.',
+    });
   });
 
   it('requires the key on create and refuses it on update', () => {
-    expect(parseRowForm({ 'f:key': 'New row', 'f:Message': 'x' }, schema, admin, 'create').values).toEqual({ key: 'New row', Message: 'x' });
-    expect(refusal(() => parseRowForm({ 'f:Message': 'x' }, schema, admin, 'create')).fieldErrors).toEqual({ key: 'The key is required.' });
-    expect(refusal(() => parseRowForm({ 'f:key': 'Other', 'f:Message': 'x' }, schema, admin, 'update')).fieldErrors).toEqual({ key: 'The key cannot be changed.' });
+    expect(parseRowForm({ 'f:key': 'New row', 'f:Message': 'x' }, schema, admin, 'create').values).toEqual({
+      key: 'New row',
+      Message: 'x',
+    });
+    expect(refusal(() => parseRowForm({ 'f:Message': 'x' }, schema, admin, 'create')).fieldErrors).toEqual({
+      key: 'The key is required.',
+    });
+    expect(
+      refusal(() => parseRowForm({ 'f:key': 'Other', 'f:Message': 'x' }, schema, admin, 'update')).fieldErrors,
+    ).toEqual({ key: 'The key cannot be changed.' });
   });
 
   it('refuses a new key that Genesys could not address or a flow could not match', () => {
     for (const key of ['', '.', '..', ' padded', 'tab\there']) {
-      expect(refusal(() => parseRowForm({ 'f:key': key }, schema, admin, 'create')).fieldErrors.key, JSON.stringify(key)).toBeTruthy();
+      expect(
+        refusal(() => parseRowForm({ 'f:key': key }, schema, admin, 'create')).fieldErrors.key,
+        JSON.stringify(key),
+      ).toBeTruthy();
     }
   });
 
   it('keeps the baseline only for columns the form also changes, and ignores a blank or long reason sensibly', () => {
-    const parsed = parseRowForm({ 'f:Message': 'x', 'o:Message': 'old', 'o:Priority': '2', reason: '   ' }, schema, admin, 'update');
+    const parsed = parseRowForm(
+      { 'f:Message': 'x', 'o:Message': 'old', 'o:Priority': '2', reason: '   ' },
+      schema,
+      admin,
+      'update',
+    );
     expect(parsed.baseline).toEqual({ Message: 'old' });
     expect(parsed.reason).toBeNull();
-    expect(parseRowForm({ 'f:Message': 'x', reason: 'r'.repeat(600) }, schema, admin, 'update').reason).toHaveLength(500);
+    expect(parseRowForm({ 'f:Message': 'x', reason: 'r'.repeat(600) }, schema, admin, 'update').reason).toHaveLength(
+      500,
+    );
   });
 });
 
 describe('a refused row form shown again', () => {
   it('shows what was typed for visible columns (ticked boxes as true), and the stored values elsewhere', () => {
     const body = { 'f:name': 'typed', 'b:on': '1', 'f:on': 'on', 'b:off': '1', 'f:secret': 'not shown' };
-    expect(typedValues(body, ['name', 'on', 'off', 'n'], { name: 'old', on: false, off: true, n: 3 })).toEqual({ name: 'typed', on: true, off: false, n: 3 });
+    expect(typedValues(body, ['name', 'on', 'off', 'n'], { name: 'old', on: false, off: true, n: 3 })).toEqual({
+      name: 'typed',
+      on: true,
+      off: false,
+      n: 3,
+    });
   });
 
-  it('keeps the values the form started from, so a later save still detects others\' changes', () => {
-    expect(baselineOf({ 'o:name': 'before', 'f:name': 'typed', other: 'x' }, { name: 'now', n: 1 })).toEqual({ name: 'before', n: 1 });
+  it("keeps the values the form started from, so a later save still detects others' changes", () => {
+    expect(baselineOf({ 'o:name': 'before', 'f:name': 'typed', other: 'x' }, { name: 'now', n: 1 })).toEqual({
+      name: 'before',
+      n: 1,
+    });
   });
 });

@@ -30,7 +30,11 @@ describe('values compared by meaning', () => {
 
   it('the reconciler settles a normalised row as applied', () => {
     const before = { key: 'k', n: 1, s: 'old' };
-    expect(decideOutcome('row.updated', { key: 'k', n: 2, s: 'new' }, before, { key: 'k', n: 2.0, s: 'new  ' })).toBe('reconciled-applied');
-    expect(decideOutcome('row.created', { key: 'k', n: 3 }, null, { key: 'k', n: '3.0' as never })).toBe('reconciled-applied');
+    expect(decideOutcome('row.updated', { key: 'k', n: 2, s: 'new' }, before, { key: 'k', n: 2.0, s: 'new  ' })).toBe(
+      'reconciled-applied',
+    );
+    expect(decideOutcome('row.created', { key: 'k', n: 3 }, null, { key: 'k', n: '3.0' as never })).toBe(
+      'reconciled-applied',
+    );
   });
 });

@@ -9,7 +9,13 @@ const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'dtm-secrets-'));
 describe('secret files', () => {
   it('generates each secret on first run with mode 0600 and reuses it afterwards', () => {
     const dir = tmp();
-    const files = { sessionSecret: path.join(dir, 's', 'session'), dataKey: path.join(dir, 's', 'key'), passwordPepper: path.join(dir, 's', 'pepper'), backupKey: path.join(dir, 's', 'backup'), auditKey: path.join(dir, 's', 'audit') };
+    const files = {
+      sessionSecret: path.join(dir, 's', 'session'),
+      dataKey: path.join(dir, 's', 'key'),
+      passwordPepper: path.join(dir, 's', 'pepper'),
+      backupKey: path.join(dir, 's', 'backup'),
+      auditKey: path.join(dir, 's', 'audit'),
+    };
     const first = loadAppSecrets(files);
     expect(first.dataKey).toHaveLength(32);
     expect(first.passwordPepper).toHaveLength(32);

@@ -3,24 +3,54 @@ import type { Row } from '../../src/genesys/gateway.js';
 import { parseRowQuery } from '../../src/features/tables/row-query.js';
 import { rowPath, tablePageModel, tablesMatching, type TableRows } from '../../src/features/tables/table-page.js';
 
-const access = { canView: true, canEdit: true, canAdd: true, canDelete: true, readOnlyReason: null, columns: { key: 'write', name: 'write', n: 'read', secret: 'hidden' } } as const;
+const access = {
+  canView: true,
+  canEdit: true,
+  canAdd: true,
+  canDelete: true,
+  readOnlyReason: null,
+  columns: { key: 'write', name: 'write', n: 'read', secret: 'hidden' },
+} as const;
 const columns = ['key', 'name', 'n'];
 
 /** 120 rows k001…k120 with a hidden column, presented as the table service does (visible columns only). */
 function tableRows(over: Partial<TableRows> = {}): TableRows {
-  const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({ key: `k${String(i + 1).padStart(3, '0')}`, name: i % 2 ? 'odd' : 'even', n: i, secret: `HIDDEN-${i}` }));
+  const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({
+    key: `k${String(i + 1).padStart(3, '0')}`,
+    name: i % 2 ? 'odd' : 'even',
+    n: i,
+    secret: `HIDDEN-${i}`,
+  }));
   return {
-    table: { id: 'tbl 1', name: 'Flags', description: '', division: { id: 'd', name: 'Home' }, schema: { properties: { key: { type: 'string', title: 'Key' }, name: { type: 'string' }, n: { type: 'integer', title: 'Number' }, secret: { type: 'string' } } } },
+    table: {
+      id: 'tbl 1',
+      name: 'Flags',
+      description: '',
+      division: { id: 'd', name: 'Home' },
+      schema: {
+        properties: {
+          key: { type: 'string', title: 'Key' },
+          name: { type: 'string' },
+          n: { type: 'integer', title: 'Number' },
+          secret: { type: 'string' },
+        },
+      },
+    },
     access: { ...access, columns: { ...access.columns } },
     columns,
     rows,
-    present: (row) => ({ ref: String(row.key), values: Object.fromEntries(columns.map((c) => [c, row[c]!])), fixed: false }),
+    present: (row) => ({
+      ref: String(row.key),
+      values: Object.fromEntries(columns.map((c) => [c, row[c]!])),
+      fixed: false,
+    }),
     loadedAt: new Date(0),
     ...over,
   } as TableRows;
 }
 
-const model = (query: Record<string, string>, data = tableRows(), selected: string[] = []) => tablePageModel(data, { query: parseRowQuery(query, data.columns), selected: new Set(selected), roleGaps: [] });
+const model = (query: Record<string, string>, data = tableRows(), selected: string[] = []) =>
+  tablePageModel(data, { query: parseRowQuery(query, data.columns), selected: new Set(selected), roleGaps: [] });
 
 describe('table page view model', () => {
   it('shows one page of the matching rows, with totals and the page count', () => {
@@ -79,7 +109,10 @@ describe('table page view model', () => {
 });
 
 describe('table list', () => {
-  const list = [{ table: { name: 'Öffnungszeiten', description: 'Opening hours' } }, { table: { name: 'Queues', description: 'Routing' } }];
+  const list = [
+    { table: { name: 'Öffnungszeiten', description: 'Opening hours' } },
+    { table: { name: 'Queues', description: 'Routing' } },
+  ];
   it('finds tables by name or description, ignoring accents and case; an empty search keeps all', () => {
     expect(tablesMatching(list, 'offnung').map((t) => t.table.name)).toEqual(['Öffnungszeiten']);
     expect(tablesMatching(list, 'ROUTING').map((t) => t.table.name)).toEqual(['Queues']);

@@ -17,7 +17,8 @@ describe('templates', () => {
   it('use <%- only to include partials (and for the grid rows, built by the escaping gridRowsHtml)', () => {
     for (const file of filesUnder(path.join(projectRoot, 'views'), '.ejs')) {
       const raw = [...readFileSync(file, 'utf8').matchAll(/<%-\s*([^%]*)%>/g)].map((m) => m[1]!.trim());
-      for (const expr of raw) expect(expr, `${path.relative(projectRoot, file)}: <%- ${expr}`).toMatch(/^(include\(|gridRowsHtml$)/);
+      for (const expr of raw)
+        expect(expr, `${path.relative(projectRoot, file)}: <%- ${expr}`).toMatch(/^(include\(|gridRowsHtml$)/);
     }
   });
 
@@ -30,7 +31,9 @@ describe('templates', () => {
   });
 
   it('never compare a role: they ask `may` (permissions/policy.ts viewAnswers); only the user admin pages name roles', () => {
-    for (const file of filesUnder(path.join(projectRoot, 'views'), '.ejs').filter((f) => !f.includes(`${path.sep}users${path.sep}`))) {
+    for (const file of filesUnder(path.join(projectRoot, 'views'), '.ejs').filter(
+      (f) => !f.includes(`${path.sep}users${path.sep}`),
+    )) {
       expect(readFileSync(file, 'utf8'), file).not.toMatch(/\.role\s*[!=]=|['"](ADMIN|USER)['"]\s*[!=]=/);
     }
   });

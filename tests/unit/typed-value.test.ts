@@ -19,15 +19,19 @@ describe('parseTypedValue', () => {
   it('reads whole numbers strictly', () => {
     expect(parseTypedValue(' -42 ', { type: 'integer' }, 'Priority')).toEqual({ value: -42 });
     expect(parseTypedValue('+7', { type: 'integer' }, 'Priority')).toEqual({ value: 7 });
-    for (const bad of ['4.5', '1e3', '0x10', '12abc', 'seven', '']) expect(parseTypedValue(bad, { type: 'integer' }, 'Priority').error).toMatch(/^Priority /);
-    expect(parseTypedValue('99999999999999999999', { type: 'integer' }, 'Priority').error).toBe('Priority is too large.');
+    for (const bad of ['4.5', '1e3', '0x10', '12abc', 'seven', ''])
+      expect(parseTypedValue(bad, { type: 'integer' }, 'Priority').error).toMatch(/^Priority /);
+    expect(parseTypedValue('99999999999999999999', { type: 'integer' }, 'Priority').error).toBe(
+      'Priority is too large.',
+    );
   });
 
   it('reads numbers strictly', () => {
     expect(parseTypedValue('4.5', { type: 'number' }, 'Ratio')).toEqual({ value: 4.5 });
     expect(parseTypedValue('.5', { type: 'number' }, 'Ratio')).toEqual({ value: 0.5 });
     expect(parseTypedValue('-1e3', { type: 'number' }, 'Ratio')).toEqual({ value: -1000 });
-    for (const bad of ['1,5', 'Infinity', 'NaN', '1e999', '', '--1']) expect(parseTypedValue(bad, { type: 'number' }, 'Ratio').error).toMatch(/^Ratio /);
+    for (const bad of ['1,5', 'Infinity', 'NaN', '1e999', '', '--1'])
+      expect(parseTypedValue(bad, { type: 'number' }, 'Ratio').error).toMatch(/^Ratio /);
   });
 
   it('keeps text as typed, blanks included', () => {

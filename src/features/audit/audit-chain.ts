@@ -12,7 +12,10 @@ export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+    .join(',')}}`;
 }
 
 export interface StoredEventFields {
@@ -36,7 +39,6 @@ export interface StoredEventFields {
   outcome: string | null;
   prevHash: string;
 }
-
 
 export const GENESIS_HASH = '0'.repeat(64);
 export const KEYED_FROM_SETTING = 'audit.chainKeyedFromSeq';
@@ -78,5 +80,7 @@ export function encodeKeyedFrom(key: Buffer, seq: number): string {
 export function decodeKeyedFrom(key: Buffer, stored: string): number | 'forged' {
   const [seqText = '', mac = ''] = stored.split(':');
   const seq = Number(seqText);
-  return /^\d+$/.test(seqText) && Number.isSafeInteger(seq) && signatureMatches(key, 'audit-keyed-from', seqText, mac) ? seq : 'forged';
+  return /^\d+$/.test(seqText) && Number.isSafeInteger(seq) && signatureMatches(key, 'audit-keyed-from', seqText, mac)
+    ? seq
+    : 'forged';
 }

@@ -23,11 +23,19 @@ export interface Checkpoint {
 }
 
 const LABEL = 'audit-checkpoint';
-const signedText = (c: Omit<Checkpoint, 'mac'>) => canonicalJson({ seq: c.seq, hash: c.hash, count: c.count, keyedFromSeq: c.keyedFromSeq, at: c.at });
+const signedText = (c: Omit<Checkpoint, 'mac'>) =>
+  canonicalJson({ seq: c.seq, hash: c.hash, count: c.count, keyedFromSeq: c.keyedFromSeq, at: c.at });
 
 export const checkpointFilePath = (dataDir: string) => path.join(dataDir, 'audit-checkpoints.jsonl');
 
-export function createCheckpointWriter(deps: { reader: AuditReaderRepository; repo: AuditRepository; key: Buffer; file: string; logger: Logger; clock: Clock }) {
+export function createCheckpointWriter(deps: {
+  reader: AuditReaderRepository;
+  repo: AuditRepository;
+  key: Buffer;
+  file: string;
+  logger: Logger;
+  clock: Clock;
+}) {
   let lastWritten = '';
   return {
     /** Writes a checkpoint of the current head; unless `always`, only when the head moved since the last one. */
@@ -79,7 +87,9 @@ function parseCheckpoint(line: string): Checkpoint | null {
   try {
     const c = JSON.parse(line) as Partial<Checkpoint>;
     const ints = [c.seq, c.count, c.keyedFromSeq].every((n) => Number.isSafeInteger(n) && (n as number) >= 0);
-    return ints && typeof c.hash === 'string' && typeof c.at === 'string' && typeof c.mac === 'string' ? (c as Checkpoint) : null;
+    return ints && typeof c.hash === 'string' && typeof c.at === 'string' && typeof c.mac === 'string'
+      ? (c as Checkpoint)
+      : null;
   } catch {
     return null;
   }

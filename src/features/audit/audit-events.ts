@@ -56,7 +56,12 @@ interface AuditEventDetails {
   'org.unarchived': OrgDetails | undefined;
   'org.deleted': OrgDetails | undefined;
   'org.sandbox_reset': OrgDetails | undefined;
-  'org.readiness_checked': { writeChecks: boolean; token: string; divisions: Record<string, Record<string, string>>; leftovers: unknown };
+  'org.readiness_checked': {
+    writeChecks: boolean;
+    token: string;
+    divisions: Record<string, Record<string, string>>;
+    leftovers: unknown;
+  };
 
   'table.created': { name: string; columns: string[] };
   'table.exported': { format: 'csv' | 'json'; csv?: string; rows: number; columns: string[]; query: string };
@@ -66,17 +71,44 @@ interface AuditEventDetails {
   'row.renamed': { from: string; to: string };
 
   'backup.created': { backupId: string; kind: string; tables: string[]; rows: number; partial: boolean };
-  'backup.uploaded': { backupId: string; tables: string[]; rows: number; madeAt: string; madeBy: string; origin: string };
+  'backup.uploaded': {
+    backupId: string;
+    tables: string[];
+    rows: number;
+    madeAt: string;
+    madeBy: string;
+    origin: string;
+  };
   'backup.downloaded': { backupId: string; size: number };
-  'backup.deleted': { backupId: string; kind: string; orgName: string; madeBy: string; tables: string | null; size: number };
+  'backup.deleted': {
+    backupId: string;
+    kind: string;
+    orgName: string;
+    madeBy: string;
+    tables: string | null;
+    size: number;
+  };
   'backup.pruned': { backupId: string; createdAt: string; keep: number };
   'backup.failed': { kind: 'scheduled'; reason: string };
-  'backup.restored': { backupId: string; exact: boolean; changes: number; failures: number; preRestoreBackupId: string | null; notes?: string[] };
+  'backup.restored': {
+    backupId: string;
+    exact: boolean;
+    changes: number;
+    failures: number;
+    preRestoreBackupId: string | null;
+    notes?: string[];
+  };
 
   'job.cancelled': { jobId: string; kind: string; done: number; total: number };
 
   'audit.exported': { format: 'csv' | 'json'; entries: number };
-  'audit.pruned': { throughSeq: number; throughHash: string; deleted: number; olderThan: string; retentionDays: number };
+  'audit.pruned': {
+    throughSeq: number;
+    throughHash: string;
+    deleted: number;
+    olderThan: string;
+    retentionDays: number;
+  };
 }
 
 export type AuditAction = keyof AuditEventDetails;
@@ -84,7 +116,9 @@ export type DetailsOf<A extends AuditAction> = AuditEventDetails[A];
 
 /** One entry's action and details: required when its action has details, optional when they may be left out. */
 export type AuditEvent = {
-  [A in AuditAction]: undefined extends DetailsOf<A> ? { action: A; details?: DetailsOf<A> } : { action: A; details: DetailsOf<A> };
+  [A in AuditAction]: undefined extends DetailsOf<A>
+    ? { action: A; details?: DetailsOf<A> }
+    : { action: A; details: DetailsOf<A> };
 }[AuditAction];
 
 /** Every action, once (a name missing here, or one that is not an action, is a type error). */
@@ -128,12 +162,17 @@ const EVERY_ACTION: Record<AuditAction, true> = {
 export const AUDIT_ACTIONS = Object.keys(EVERY_ACTION) as readonly AuditAction[];
 
 /** The actions of a Genesys row write: recorded write-ahead (intent, then outcome), undoable, reconciled. */
-export const ROW_CHANGE_ACTIONS = ['row.created', 'row.updated', 'row.deleted'] as const satisfies readonly AuditAction[];
+export const ROW_CHANGE_ACTIONS = [
+  'row.created',
+  'row.updated',
+  'row.deleted',
+] as const satisfies readonly AuditAction[];
 export type RowChangeAction = (typeof ROW_CHANGE_ACTIONS)[number];
 /** The org's own changes (its readiness check has details of its own). */
 export type OrgAction = Exclude<Extract<AuditAction, `org.${string}`>, 'org.readiness_checked'>;
 
-export const isRowChangeAction = (action: string): action is RowChangeAction => (ROW_CHANGE_ACTIONS as readonly string[]).includes(action);
+export const isRowChangeAction = (action: string): action is RowChangeAction =>
+  (ROW_CHANGE_ACTIONS as readonly string[]).includes(action);
 
 /** A stored entry's action read back as a row change's (only row changes have intents and change ids). */
 export function rowChangeAction(action: string): RowChangeAction {

@@ -8,7 +8,14 @@ import type { Actor } from '../../lib/actor.js';
 import { canSeeColumn, type StoredRights } from '../permissions/access.js';
 import { maySeeWholeAuditLog } from '../permissions/policy.js';
 import type { AuditReaderRepository } from './audit-reader-repository.js';
-import { changeIsVisible, entryForReader, OWN_BACKUP_ACTIONS, ownBackupEntry, USER_VISIBLE_ACTIONS, type AuditEntryView } from './audit-visibility.js';
+import {
+  changeIsVisible,
+  entryForReader,
+  OWN_BACKUP_ACTIONS,
+  ownBackupEntry,
+  USER_VISIBLE_ACTIONS,
+  type AuditEntryView,
+} from './audit-visibility.js';
 
 export interface AuditFilters {
   actorId?: number;
@@ -53,13 +60,20 @@ export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDep
   async function readerOf(actor: Actor, filters: AuditFilters = {}) {
     const keyHandle = (e: AuditEvent) => (key: string) => deps.keyHandle(e.orgId ?? '', e.tableId ?? '', key);
     if (maySeeWholeAuditLog(actor)) {
-      return { scope: {} as Prisma.AuditEventWhereInput, show: (e: AuditEvent) => entryForReader(e, { userId: actor.userId, rights: null, keyHandle: keyHandle(e) }) as AuditEntryView | null };
+      return {
+        scope: {} as Prisma.AuditEventWhereInput,
+        show: (e: AuditEvent) =>
+          entryForReader(e, { userId: actor.userId, rights: null, keyHandle: keyHandle(e) }) as AuditEntryView | null,
+      };
     }
     const allowed = await viewable(actor);
     const searchesKeys = Boolean(filters.rowKey || filters.reason);
     const tables = [...allowed.values()].filter((g) => !searchesKeys || canSeeColumn(g.rights, 'key'));
     const ownBackups: Prisma.AuditEventWhereInput = { actorId: actor.userId, action: { in: [...OWN_BACKUP_ACTIONS] } };
-    const tableEntries: Prisma.AuditEventWhereInput = { action: { in: [...USER_VISIBLE_ACTIONS] }, OR: tables.map((g) => ({ orgId: g.orgId, tableId: g.tableId })) };
+    const tableEntries: Prisma.AuditEventWhereInput = {
+      action: { in: [...USER_VISIBLE_ACTIONS] },
+      OR: tables.map((g) => ({ orgId: g.orgId, tableId: g.tableId })),
+    };
     // Own backup entries name no row keys: a key or reason filter leaves them out like hidden-key tables.
     const scopes = [...(tables.length ? [tableEntries] : []), ...(searchesKeys ? [] : [ownBackups])];
     const show = (e: AuditEvent, intent?: AuditEvent | null): AuditEntryView | null => {
@@ -135,7 +149,9 @@ export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDep
     async visibleTo(actor: Actor, events: AuditEvent[]): Promise<AuditEntryView[]> {
       const reader = await readerOf(actor);
       const intents = await intentsOf(events);
-      return events.flatMap((e) => reader.show(e, intents.get(e.changeId ?? '') ?? (e.outcome === 'intent' ? e : null)) ?? []);
+      return events.flatMap(
+        (e) => reader.show(e, intents.get(e.changeId ?? '') ?? (e.outcome === 'intent' ? e : null)) ?? [],
+      );
     },
 
     async raw(seq: number): Promise<AuditEvent | null> {

@@ -19,25 +19,39 @@ export function createAuditReaderRepository(db: Db) {
     bySeq: (seq: number) => db.auditEvent.findUnique({ where: { seq } }),
 
     /** Up to `take` entries matching `where`, newest first (keyset paging: the filter carries `seq < before`). */
-    newestFirst: (where: Prisma.AuditEventWhereInput, take: number) => db.auditEvent.findMany({ where, orderBy: { seq: 'desc' }, take }),
+    newestFirst: (where: Prisma.AuditEventWhereInput, take: number) =>
+      db.auditEvent.findMany({ where, orderBy: { seq: 'desc' }, take }),
 
     /** Entries after `seq`, oldest first (verify replays the chain in batches). */
-    after: (seq: number, take: number) => db.auditEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' }, take }),
+    after: (seq: number, take: number) =>
+      db.auditEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' }, take }),
 
     /** Every entry of one change (intent, outcomes), oldest first. */
     ofChange: (changeId: string) => db.auditEvent.findMany({ where: { changeId }, orderBy: { seq: 'asc' } }),
 
     /** The intent entries of these changes. */
-    intentsOf: (changeIds: string[]) => chunked(changeIds, (ids) => db.auditEvent.findMany({ where: { changeId: { in: ids }, outcome: 'intent' } })),
+    intentsOf: (changeIds: string[]) =>
+      chunked(changeIds, (ids) => db.auditEvent.findMany({ where: { changeId: { in: ids }, outcome: 'intent' } })),
 
     /** The intents of one batch with one of `actions`, newest first (what a batch undo reverts). */
-    batchIntents: (batchId: string, actions: readonly string[]) => db.auditEvent.findMany({ where: { batchId, outcome: 'intent', action: { in: [...actions] } }, orderBy: { seq: 'desc' } }),
+    batchIntents: (batchId: string, actions: readonly string[]) =>
+      db.auditEvent.findMany({
+        where: { batchId, outcome: 'intent', action: { in: [...actions] } },
+        orderBy: { seq: 'desc' },
+      }),
 
-    bySeqs: (seqs: number[]): Promise<AuditEvent[]> => chunked(seqs, (chunk) => db.auditEvent.findMany({ where: { seq: { in: chunk } } })),
+    bySeqs: (seqs: number[]): Promise<AuditEvent[]> =>
+      chunked(seqs, (chunk) => db.auditEvent.findMany({ where: { seq: { in: chunk } } })),
 
     /** The stage entries (changeId, outcome, details) of these changes, oldest first. */
     stagesOf: (changeIds: string[]) =>
-      chunked(changeIds, (ids) => db.auditEvent.findMany({ where: { changeId: { in: ids } }, select: { changeId: true, outcome: true, details: true }, orderBy: { seq: 'asc' } })),
+      chunked(changeIds, (ids) =>
+        db.auditEvent.findMany({
+          where: { changeId: { in: ids } },
+          select: { changeId: true, outcome: true, details: true },
+          orderBy: { seq: 'asc' },
+        }),
+      ),
 
     /**
      * Writes whose outcome is open (an intent with no outcome after it, or only 'unknown') and at least as old
@@ -45,19 +59,35 @@ export function createAuditReaderRepository(db: Db) {
      * Intents stay in the log for good, so the filter is in the query (a LIMIT over all intents would see only
      * long-settled ones).
      */
-    async openIntents(opts: { batchId?: string; changeIds?: string[]; recordedBy: Date; limit: number }): Promise<AuditEvent[]> {
-      const scope = opts.batchId ? Prisma.sql`AND i."batchId" = ${opts.batchId}` : opts.changeIds ? Prisma.sql`AND i."changeId" IN (${Prisma.join(opts.changeIds)})` : Prisma.empty;
+    async openIntents(opts: {
+      batchId?: string;
+      changeIds?: string[];
+      recordedBy: Date;
+      limit: number;
+    }): Promise<AuditEvent[]> {
+      const scope = opts.batchId
+        ? Prisma.sql`AND i."batchId" = ${opts.batchId}`
+        : opts.changeIds
+          ? Prisma.sql`AND i."changeId" IN (${Prisma.join(opts.changeIds)})`
+          : Prisma.empty;
       const seqs = await db.$queryRaw<{ seq: number }[]>`
         SELECT i."seq" FROM "AuditEvent" i
         WHERE i."outcome" = 'intent' AND i."changeId" IS NOT NULL ${scope}
           AND NOT EXISTS (SELECT 1 FROM "AuditEvent" o WHERE o."changeId" = i."changeId" AND o."outcome" NOT IN ('intent', 'unknown'))
         ORDER BY i."seq" LIMIT ${opts.batchId || opts.changeIds ? -1 : opts.limit}`;
-      return db.auditEvent.findMany({ where: { seq: { in: seqs.map((r) => Number(r.seq)) }, at: { lte: opts.recordedBy } }, orderBy: { seq: 'asc' } });
+      return db.auditEvent.findMany({
+        where: { seq: { in: seqs.map((r) => Number(r.seq)) }, at: { lte: opts.recordedBy } },
+        orderBy: { seq: 'asc' },
+      });
     },
 
     /** The newest entry older than `cutoff` (retention deletes through it) and how many entries go with it. */
     async lastBefore(cutoff: Date): Promise<{ seq: number; hash: string; through: number } | null> {
-      const last = await db.auditEvent.findFirst({ where: { at: { lt: cutoff } }, orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+      const last = await db.auditEvent.findFirst({
+        where: { at: { lt: cutoff } },
+        orderBy: { seq: 'desc' },
+        select: { seq: true, hash: true },
+      });
       return last && { ...last, through: await db.auditEvent.count({ where: { seq: { lte: last.seq } } }) };
     },
 
@@ -74,11 +104,15 @@ export function createAuditReaderRepository(db: Db) {
       })),
 
     /** The stored (signed) switch point to keyed hashes, as text; null when none is recorded. */
-    keyedFromRecord: async () => (await db.appSetting.findUnique({ where: { key: KEYED_FROM_SETTING } }))?.value ?? null,
+    keyedFromRecord: async () =>
+      (await db.appSetting.findUnique({ where: { key: KEYED_FROM_SETTING } }))?.value ?? null,
 
     /** Where retention pruning left the chain: the last deleted entry's seq and hash. */
     async prunePoint(): Promise<{ seq: number; hash: string } | null> {
-      const [seq, hash] = await Promise.all([db.appSetting.findUnique({ where: { key: PRUNED_SEQ_KEY } }), db.appSetting.findUnique({ where: { key: PRUNED_HASH_KEY } })]);
+      const [seq, hash] = await Promise.all([
+        db.appSetting.findUnique({ where: { key: PRUNED_SEQ_KEY } }),
+        db.appSetting.findUnique({ where: { key: PRUNED_HASH_KEY } }),
+      ]);
       return seq && hash ? { seq: Number(seq.value), hash: hash.value } : null;
     },
   };

@@ -4,7 +4,16 @@
 import type { AuditEvent, Prisma } from '../../db/generated/client.js';
 import type { Db } from '../../db/database.js';
 import { within, type Transaction } from '../../db/transaction.js';
-import { decodeKeyedFrom, encodeKeyedFrom, GENESIS_HASH, KEYED_FROM_SETTING, keyedEventHash, PRUNED_HASH_KEY, PRUNED_SEQ_KEY, type StoredEventFields } from './audit-chain.js';
+import {
+  decodeKeyedFrom,
+  encodeKeyedFrom,
+  GENESIS_HASH,
+  KEYED_FROM_SETTING,
+  keyedEventHash,
+  PRUNED_HASH_KEY,
+  PRUNED_SEQ_KEY,
+  type StoredEventFields,
+} from './audit-chain.js';
 
 export { canonicalJson, GENESIS_HASH, type StoredEventFields } from './audit-chain.js';
 
@@ -36,8 +45,26 @@ export interface AuditActorFields {
 
 /** Every column of an entry, each named once (the Record type makes the compiler check none is left out). */
 const COLUMNS = Object.keys({
-  seq: 1, at: 1, actorId: 1, actorName: 1, ip: 1, requestId: 1, action: 1, orgId: 1, tableId: 1, rowKey: 1, targetUserId: 1,
-  before: 1, after: 1, details: 1, reason: 1, batchId: 1, changeId: 1, outcome: 1, prevHash: 1, hash: 1,
+  seq: 1,
+  at: 1,
+  actorId: 1,
+  actorName: 1,
+  ip: 1,
+  requestId: 1,
+  action: 1,
+  orgId: 1,
+  tableId: 1,
+  rowKey: 1,
+  targetUserId: 1,
+  before: 1,
+  after: 1,
+  details: 1,
+  reason: 1,
+  batchId: 1,
+  changeId: 1,
+  outcome: 1,
+  prevHash: 1,
+  hash: 1,
 } satisfies Record<keyof AuditEvent, 1>) as (keyof AuditEvent)[];
 /** Entries per INSERT: 20 parameters each stays well inside SQLite's limit on bound parameters. */
 const INSERT_CHUNK = 500;
@@ -138,7 +165,10 @@ export function createAuditRepository(db: Db, chainKey: { key: Buffer; file: str
     /** Retention: deletes the entries through `seq` and publishes the prune point, in one transaction. */
     async pruneThrough(seq: number, hash: string): Promise<number> {
       return db.$transaction(async (tx) => {
-        for (const [key, value] of [[PRUNED_SEQ_KEY, String(seq)], [PRUNED_HASH_KEY, hash]] as const) {
+        for (const [key, value] of [
+          [PRUNED_SEQ_KEY, String(seq)],
+          [PRUNED_HASH_KEY, hash],
+        ] as const) {
           await tx.appSetting.upsert({ where: { key }, create: { key, value }, update: { value } });
         }
         return (await tx.auditEvent.deleteMany({ where: { seq: { lte: seq } } })).count;

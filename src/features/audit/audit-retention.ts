@@ -8,7 +8,13 @@ import type { AuditService } from './audit-service.js';
 
 export { PRUNED_HASH_KEY, PRUNED_SEQ_KEY } from './audit-chain.js';
 
-export function createAuditRetention(deps: { reader: AuditReaderRepository; writer: AuditRepository; audit: AuditService; clock: Clock; retentionDays: number }) {
+export function createAuditRetention(deps: {
+  reader: AuditReaderRepository;
+  writer: AuditRepository;
+  audit: AuditService;
+  clock: Clock;
+  retentionDays: number;
+}) {
   return {
     /** Deletes entries older than the retention period; returns how many. */
     async prune(): Promise<number> {
@@ -18,7 +24,19 @@ export function createAuditRetention(deps: { reader: AuditReaderRepository; writ
       if (!last) return 0;
       // The audit.pruned entry is written first: verify accepts a prune point only with the (keyed) entry that
       // records it, so a stop between the two must leave an entry without a prune, never a prune without one.
-      await deps.audit.record({ action: 'audit.pruned', details: { throughSeq: last.seq, throughHash: last.hash, deleted: last.through, olderThan: cutoff.toISOString(), retentionDays: deps.retentionDays } }, null);
+      await deps.audit.record(
+        {
+          action: 'audit.pruned',
+          details: {
+            throughSeq: last.seq,
+            throughHash: last.hash,
+            deleted: last.through,
+            olderThan: cutoff.toISOString(),
+            retentionDays: deps.retentionDays,
+          },
+        },
+        null,
+      );
       return deps.writer.pruneThrough(last.seq, last.hash);
     },
   };

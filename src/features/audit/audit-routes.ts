@@ -21,7 +21,12 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
     const d = new Date(`${v}T${endOfDay ? '23:59:59.999' : '00:00:00.000'}Z`);
     return Number.isNaN(d.getTime()) ? undefined : d;
   };
-  const form = Object.fromEntries(['actorId', 'orgId', 'tableId', 'rowKey', 'action', 'outcome', 'from', 'to', 'reason', 'batchId'].map((k) => [k, text(k)]));
+  const form = Object.fromEntries(
+    ['actorId', 'orgId', 'tableId', 'rowKey', 'action', 'outcome', 'from', 'to', 'reason', 'batchId'].map((k) => [
+      k,
+      text(k),
+    ]),
+  );
   return {
     form,
     filters: {
@@ -40,7 +45,18 @@ function filtersFrom(req: Request): { filters: AuditFilters; form: Record<string
   };
 }
 
-export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: AuditQuery; auditExport: AuditExport; undo: UndoService; filterChoices: (wholeLog: boolean) => Promise<{ people: { id: number; displayName: string }[]; orgs: { id: string; name: string }[] }>; verifyAuditChain: () => Promise<VerifyResult> }): void {
+export function registerAuditRoutes(
+  routes: RouteTable,
+  deps: {
+    auditQuery: AuditQuery;
+    auditExport: AuditExport;
+    undo: UndoService;
+    filterChoices: (
+      wholeLog: boolean,
+    ) => Promise<{ people: { id: number; displayName: string }[]; orgs: { id: string; name: string }[] }>;
+    verifyAuditChain: () => Promise<VerifyResult>;
+  },
+): void {
   // People and orgs to filter by (admins see everyone's entries; a user's own list is short anyway).
   const { filterChoices } = deps;
 
@@ -56,12 +72,22 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const plan = await deps.undo.restorePlan(actorOf(req), seq);
     // The row is named as the reader sees it in the log (an opaque handle where the key is hidden).
-    res.render('audit/restore', { title: 'Restore a row', seq, rowKey: found.entry.rowKey, now: plan.now, then: plan.then, columns: plan.columns, nothingToDo: plan.nothingToDo, refused: plan.refused });
+    res.render('audit/restore', {
+      title: 'Restore a row',
+      seq,
+      rowKey: found.entry.rowKey,
+      now: plan.now,
+      then: plan.then,
+      columns: plan.columns,
+      nothingToDo: plan.nothingToDo,
+      refused: plan.refused,
+    });
   });
 
   routes.post('/audit/:seq/restore', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
-    if (!(await deps.auditQuery.get(actorOf(req), seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    if (!(await deps.auditQuery.get(actorOf(req), seq)))
+      throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     await deps.undo.restore(actorOf(req), seq);
     flash(req, 'success', `The row is back as it was after change #${seq} (recorded as a new change).`);
     res.redirect(303, `/audit/${seq}`);
@@ -70,7 +96,12 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
   routes.get('/audit/batch/:batchId', 'signed-in', async (req, res) => {
     const batchId = String(req.params.batchId);
     const items = await deps.undo.previewBatch(actorOf(req), batchId);
-    res.render('audit/batch', { title: 'Undo a batch', batchId, items, undoable: items.filter((i) => !i.blocked).length });
+    res.render('audit/batch', {
+      title: 'Undo a batch',
+      batchId,
+      items,
+      undoable: items.filter((i) => !i.blocked).length,
+    });
   });
 
   // A batch of hundreds of rows takes minutes: it runs as a job, and its page shows the progress and the outcome.
@@ -87,22 +118,40 @@ export function registerAuditRoutes(routes: RouteTable, deps: { auditQuery: Audi
     const { filters, form } = filtersFrom(req);
     const { entries, nextBefore } = await deps.auditQuery.list(actorOf(req), filters);
     const params = new URLSearchParams(Object.entries(form).filter(([, v]) => v));
-    res.render('audit/list', { title: 'Audit log', entries, form, nextBefore, baseParams: params.toString(), ...(await filterChoices(maySeeWholeAuditLog(req.user!))) });
+    res.render('audit/list', {
+      title: 'Audit log',
+      entries,
+      form,
+      nextBefore,
+      baseParams: params.toString(),
+      ...(await filterChoices(maySeeWholeAuditLog(req.user!))),
+    });
   });
 
   routes.get('/audit/:seq', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
     const found = await deps.auditQuery.get(actorOf(req), seq);
     if (!found) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
-    res.render('audit/entry', { title: `Audit entry #${seq}`, ...found, undo: await deps.undo.undoOffer(actorOf(req), seq) });
+    res.render('audit/entry', {
+      title: `Audit entry #${seq}`,
+      ...found,
+      undo: await deps.undo.undoOffer(actorOf(req), seq),
+    });
   });
 
   routes.post('/audit/:seq/undo', 'signed-in', async (req, res) => {
     const seq = idParam(req, 'seq', 'audit entry');
-    if (!(await deps.auditQuery.get(actorOf(req), seq))) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+    if (!(await deps.auditQuery.get(actorOf(req), seq)))
+      throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
     const force = (req.body as Record<string, unknown>)?.force === '1';
     const { conflict } = await deps.undo.undo(actorOf(req), seq, force);
-    if (conflict) return void res.status(409).render('audit/conflict', { title: 'The row has changed since', seq, conflict, canForce: mayForceUndo(req.user!) });
+    if (conflict)
+      return void res.status(409).render('audit/conflict', {
+        title: 'The row has changed since',
+        seq,
+        conflict,
+        canForce: mayForceUndo(req.user!),
+      });
     flash(req, 'success', `Change #${seq} was undone (recorded as a new change).`);
     res.redirect(303, `/audit/${seq}`);
   });

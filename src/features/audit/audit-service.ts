@@ -22,7 +22,11 @@ function outcomeOf(input: AuditInput): string {
 /** The undo / restore link of a row change, so the log shows a rollback as one. */
 function rollbackOf(details: unknown): Record<string, number> {
   const d = (details ?? {}) as Record<string, unknown>;
-  return Object.fromEntries((['reverts', 'restoresTo'] satisfies (keyof RowChangeLink)[]).filter((k) => typeof d[k] === 'number').map((k) => [k, d[k] as number]));
+  return Object.fromEntries(
+    (['reverts', 'restoresTo'] satisfies (keyof RowChangeLink)[])
+      .filter((k) => typeof d[k] === 'number')
+      .map((k) => [k, d[k] as number]),
+  );
 }
 
 export function createAuditService(deps: { repo: AuditRepository; clock: Clock; logger: Logger }) {
@@ -37,11 +41,23 @@ export function createAuditService(deps: { repo: AuditRepository; clock: Clock; 
 
     /** Several entries, chained in order in one transaction (a bulk write's per-row entries), or in `tx`. */
     async recordMany(inputs: AuditInput[], actor: Actor | null, tx?: Transaction): Promise<void> {
-      const changes = inputs.filter((input) => !(input.before !== undefined && input.after !== undefined && canonicalJson(input.before) === canonicalJson(input.after)));
+      const changes = inputs.filter(
+        (input) =>
+          !(
+            input.before !== undefined &&
+            input.after !== undefined &&
+            canonicalJson(input.before) === canonicalJson(input.after)
+          ),
+      );
       if (!changes.length) return;
       const created = await deps.repo.appendMany(
         changes,
-        { actorId: actor?.userId || null, actorName: actor?.name ?? 'system', ip: actor?.ip ?? null, requestId: actor?.requestId ?? null },
+        {
+          actorId: actor?.userId || null,
+          actorName: actor?.name ?? 'system',
+          ip: actor?.ip ?? null,
+          requestId: actor?.requestId ?? null,
+        },
         new Date(deps.clock.now()),
         tx,
       );

@@ -8,14 +8,39 @@ import { canSeeColumn, type StoredRights } from '../permissions/access.js';
 import { ROW_CHANGE_ACTIONS, type AuditAction } from './audit-events.js';
 
 /** Entry kinds a non-admin may see, when they are about a table the user may view. */
-export const USER_VISIBLE_ACTIONS: readonly string[] = [...ROW_CHANGE_ACTIONS, 'row.renamed', 'table.exported', 'table.created'] satisfies AuditAction[];
+export const USER_VISIBLE_ACTIONS: readonly string[] = [
+  ...ROW_CHANGE_ACTIONS,
+  'row.renamed',
+  'table.exported',
+  'table.created',
+] satisfies AuditAction[];
 
 /**
  * A user's own backup entries, shown to her (they are about no one else). Her backups and restores hold only
  * what she could see when she made them; their details are shown through OWN_BACKUP_DETAILS.
  */
-export const OWN_BACKUP_ACTIONS: readonly string[] = ['backup.created', 'backup.restored', 'backup.uploaded', 'backup.downloaded', 'backup.deleted'] satisfies AuditAction[];
-const OWN_BACKUP_DETAILS = new Set(['backupId', 'kind', 'tables', 'rows', 'partial', 'exact', 'changes', 'failures', 'preRestoreBackupId', 'madeAt', 'madeBy', 'origin', 'size']);
+export const OWN_BACKUP_ACTIONS: readonly string[] = [
+  'backup.created',
+  'backup.restored',
+  'backup.uploaded',
+  'backup.downloaded',
+  'backup.deleted',
+] satisfies AuditAction[];
+const OWN_BACKUP_DETAILS = new Set([
+  'backupId',
+  'kind',
+  'tables',
+  'rows',
+  'partial',
+  'exact',
+  'changes',
+  'failures',
+  'preRestoreBackupId',
+  'madeAt',
+  'madeBy',
+  'origin',
+  'size',
+]);
 
 export interface AuditEntryView {
   seq: number;
@@ -88,12 +113,15 @@ export function ownBackupEntry(e: AuditEvent): AuditEntryView {
 
 export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryView {
   const { rights } = reader;
-  if (rights === null) return withChanged({ ...e, before: parse(e.before), after: parse(e.after), details: parse(e.details) });
+  if (rights === null)
+    return withChanged({ ...e, before: parse(e.before), after: parse(e.after), details: parse(e.details) });
   const see = (column: string) => canSeeColumn(rights, column);
   const keyHidden = !see('key');
   const keyName = (key: unknown) => (typeof key !== 'string' ? null : keyHidden ? reader.keyHandle(key) : key);
-  const visibleRow = (row: unknown): Json | null => (isObject(row) ? Object.fromEntries(Object.entries(row).filter(([c]) => see(c))) : null);
-  const visibleNames = (names: unknown) => (Array.isArray(names) ? names.filter((c): c is string => typeof c === 'string' && see(c)) : []);
+  const visibleRow = (row: unknown): Json | null =>
+    isObject(row) ? Object.fromEntries(Object.entries(row).filter(([c]) => see(c))) : null;
+  const visibleNames = (names: unknown) =>
+    Array.isArray(names) ? names.filter((c): c is string => typeof c === 'string' && see(c)) : [];
   const details = parse(e.details);
   const own = e.actorId === reader.userId;
   const redact = hiddenTermsRedactor(reader.intent ?? (e.outcome === 'intent' ? e : null), details, see, keyName);
@@ -106,21 +134,32 @@ export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryVi
     ['to', keyName],
     ['message', (v) => (typeof v === 'string' && redact ? redact(v) : undefined)],
     ['query', (v) => (own ? v : undefined)],
-    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'csv', 'rows', 'name'].map((k) => [k, (v: unknown) => v] as [string, (v: unknown) => unknown]),
+    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'csv', 'rows', 'name'].map(
+      (k) => [k, (v: unknown) => v] as [string, (v: unknown) => unknown],
+    ),
   ]);
   const shownDetails = details
-    ? Object.fromEntries(Object.entries(details).flatMap(([k, v]) => {
-        const show = fields.get(k);
-        const value = show ? show(v) : undefined;
-        return value === undefined ? [] : [[k, value]];
-      }))
+    ? Object.fromEntries(
+        Object.entries(details).flatMap(([k, v]) => {
+          const show = fields.get(k);
+          const value = show ? show(v) : undefined;
+          return value === undefined ? [] : [[k, value]];
+        }),
+      )
     : null;
   return withChanged({
     ...e,
     ip: own ? e.ip : null,
     targetUserId: null,
     rowKey: keyName(e.rowKey),
-    reason: e.reason && keyHidden ? redactKeys(e.reason, [e.rowKey, ...renamedKeys(details), ...renamedKeys(parse(reader.intent?.details ?? null))], keyName) : e.reason,
+    reason:
+      e.reason && keyHidden
+        ? redactKeys(
+            e.reason,
+            [e.rowKey, ...renamedKeys(details), ...renamedKeys(parse(reader.intent?.details ?? null))],
+            keyName,
+          )
+        : e.reason,
     before: visibleRow(parse(e.before)),
     after: visibleRow(parse(e.after)),
     details: shownDetails,
@@ -148,9 +187,16 @@ function redactKeys(text: string, keys: unknown[], keyName: (key: unknown) => st
  * values (from the change's own rows) and a hidden key replaced. Without the change's rows there is no
  * telling what the message names, so it is not shown (undefined).
  */
-function hiddenTermsRedactor(intent: AuditEvent | null, details: Json | null, see: (c: string) => boolean, keyName: (key: unknown) => string | null) {
+function hiddenTermsRedactor(
+  intent: AuditEvent | null,
+  details: Json | null,
+  see: (c: string) => boolean,
+  keyName: (key: unknown) => string | null,
+) {
   if (!intent) return undefined;
-  const rows = [parse(intent.before), parse(intent.after), isObject(details?.current) ? details.current : null].filter(isObject);
+  const rows = [parse(intent.before), parse(intent.after), isObject(details?.current) ? details.current : null].filter(
+    isObject,
+  );
   const terms = new Set<string>();
   for (const row of rows) {
     for (const [column, value] of Object.entries(row)) {

@@ -31,8 +31,15 @@ export function createChangeOutcomes(reader: AuditReaderRepository) {
           if (!out.has(e.changeId)) out.set(e.changeId, { state: 'unknown' });
           continue;
         }
-        const details = e.outcome === 'failed' && e.details ? (JSON.parse(e.details) as { message?: string; handedBack?: boolean }) : {};
-        out.set(e.changeId, { state: e.outcome as ChangeState, ...(details.message ? { message: details.message } : {}), ...(details.handedBack ? { handedBack: true } : {}) });
+        const details =
+          e.outcome === 'failed' && e.details
+            ? (JSON.parse(e.details) as { message?: string; handedBack?: boolean })
+            : {};
+        out.set(e.changeId, {
+          state: e.outcome as ChangeState,
+          ...(details.message ? { message: details.message } : {}),
+          ...(details.handedBack ? { handedBack: true } : {}),
+        });
       }
       return out;
     },

@@ -67,8 +67,16 @@ function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): Row
   const force = opts.force ?? false;
   const before = e.before ? (JSON.parse(e.before) as Row) : null;
   const after = e.after ? (JSON.parse(e.after) as Row) : null;
-  const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
-  const base = { id: opts.id ?? newChangeId(), tableId: e.tableId!, key: e.rowKey!, reason: `Undo of change #${e.seq}${force ? ' (forced)' : ''}`, details: { reverts: e.seq, ...(force ? { forced: true } : {}) } };
+  const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter(
+    (c) => c !== 'key',
+  );
+  const base = {
+    id: opts.id ?? newChangeId(),
+    tableId: e.tableId!,
+    key: e.rowKey!,
+    reason: `Undo of change #${e.seq}${force ? ' (forced)' : ''}`,
+    details: { reverts: e.seq, ...(force ? { forced: true } : {}) },
+  };
   if (e.action === 'row.updated') {
     const pick = (r: Row | null): Row => (r ? project(r, changed) : {});
     return { ...base, kind: 'update', write: pick(before), ...(force ? {} : { expect: pick(after) }) };
@@ -84,7 +92,9 @@ function skipReason(r: ChangeResult): string | null {
     case 'unchanged':
       return null;
     case 'recorded':
-      return r.state === 'applied' || r.state === 'reconciled-applied' ? null : (r.message ?? 'it was not applied in Genesys Cloud');
+      return r.state === 'applied' || r.state === 'reconciled-applied'
+        ? null
+        : (r.message ?? 'it was not applied in Genesys Cloud');
     case 'conflict':
       return 'the row has changed since';
     case 'gone':
@@ -102,7 +112,15 @@ const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, col
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
-export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; tables: TableService; engine: ChangeEngine; log: AuditReaderRepository; outcomes: ChangeOutcomes; jobs: JobRunner }) {
+export function createUndoService(deps: {
+  query: AuditQuery;
+  orgs: OrgService;
+  tables: TableService;
+  engine: ChangeEngine;
+  log: AuditReaderRepository;
+  outcomes: ChangeOutcomes;
+  jobs: JobRunner;
+}) {
   /** Why `actor` may not undo `e` (null: she may): the checks undo() runs before it writes. */
   async function undoRefusal(actor: Actor, e: AuditEvent, org: OrgView, othersChange: boolean): Promise<string | null> {
     const t = await deps.tables.open(actor, org, e.tableId!);
@@ -171,7 +189,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       }
       const from = done;
       // Asked between rows: a cancel keeps what was undone (one batch, itself undoable).
-      const { results } = await deps.engine.apply({ actor, org: set.org, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes }, { shouldStop: () => ctx.shouldStop(), onProgress: (n) => ctx.progress({ done: from + n }) });
+      const { results } = await deps.engine.apply(
+        { actor, org: set.org, batchId: newBatchId, reason: null, doing: UNDOING, changes: set.changes },
+        { shouldStop: () => ctx.shouldStop(), onProgress: (n) => ctx.progress({ done: from + n }) },
+      );
       results.forEach((r, i) => {
         if (r.status === 'stopped') return void notReached++;
         const reason = skipReason(r);
@@ -207,10 +228,21 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
         const change = undoOf(e);
         // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
         const refused = await undoRefusal(actor, e, org, e.actorId !== actor.userId);
-        const blocked = refused ? refused
-          : change.kind === 'update' ? (rowHolds(current, change.expect, schema) ? null : 'the row has changed since')
-          : change.kind === 'delete' ? (current === null ? 'the row is already gone' : rowHolds(current, change.expect, schema) ? null : 'the row has changed since')
-          : current === null ? null : 'a row with this key exists again';
+        const blocked = refused
+          ? refused
+          : change.kind === 'update'
+            ? rowHolds(current, change.expect, schema)
+              ? null
+              : 'the row has changed since'
+            : change.kind === 'delete'
+              ? current === null
+                ? 'the row is already gone'
+                : rowHolds(current, change.expect, schema)
+                  ? null
+                  : 'the row has changed since'
+              : current === null
+                ? null
+                : 'a row with this key exists again';
         items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
       }
       return items;
@@ -224,7 +256,11 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
     async startBatchUndo(actor: Actor, batchId: string): Promise<JobView<UndoPlan>> {
       const changes = await batchChanges(actor, batchId);
       const plan: UndoPlan = { batchId, seqs: changes.map((c) => c.event.seq) };
-      return deps.jobs.submit(actor, UNDO_JOB, plan, { orgId: changes[0]!.event.orgId, batchId: randomUUID(), total: plan.seqs.length });
+      return deps.jobs.submit(actor, UNDO_JOB, plan, {
+        orgId: changes[0]!.event.orgId,
+        batchId: randomUUID(),
+        total: plan.seqs.length,
+      });
     },
 
     /**
@@ -233,36 +269,77 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
      */
     async restorePlan(actor: Actor, seq: number) {
       const e = await deps.query.raw(seq);
-      if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent') throw new NotFoundError('Only row changes can be restored to.');
+      if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent')
+        throw new NotFoundError('Only row changes can be restored to.');
       const org = await deps.orgs.get(e.orgId!);
       const t = await deps.tables.open(actor, org, e.tableId!);
       const target = e.action === 'row.deleted' ? null : (JSON.parse(e.after!) as Row);
       const current = await (await deps.orgs.gatewayFor(org.id, org)).getRow(e.tableId!, e.rowKey!);
       // The preview shows only the columns the user may see (t.columns), like every other page; values are
       // compared by meaning (1 = 1.0), as Genesys may normalise them.
-      const columns = t.columns.filter((c) => c !== 'key' && (cell(target, c) !== undefined || cell(current, c) !== undefined) && !sameIn(c, current, target, t.table.schema));
+      const columns = t.columns.filter(
+        (c) =>
+          c !== 'key' &&
+          (cell(target, c) !== undefined || cell(current, c) !== undefined) &&
+          !sameIn(c, current, target, t.table.schema),
+      );
       const only = (r: Row | null) => (r ? project(r, t.columns) : null);
       // The columns the preview shows (those the user sees): a hidden column is left as it is, so the
       // outcome cannot tell whether it differs. The write check refuses any the user may not write.
-      const base = { id: newChangeId(), tableId: e.tableId!, key: e.rowKey!, reason: `Restore to the row as it was after change #${seq}`, details: { restoresTo: seq } };
-      const plan: RowChange = target === null ? { ...base, kind: 'delete' } : current === null ? { ...base, kind: 'create', write: target, ifExists: 'replace' } : { ...base, kind: 'update', write: project(target, columns) };
+      const base = {
+        id: newChangeId(),
+        tableId: e.tableId!,
+        key: e.rowKey!,
+        reason: `Restore to the row as it was after change #${seq}`,
+        details: { restoresTo: seq },
+      };
+      const plan: RowChange =
+        target === null
+          ? { ...base, kind: 'delete' }
+          : current === null
+            ? { ...base, kind: 'create', write: target, ifExists: 'replace' }
+            : { ...base, kind: 'update', write: project(target, columns) };
       const nothingToDo = (target === null) === (current === null) && columns.length === 0;
       // Asked of the same check the restore runs: the preview explains a refusal instead of offering a dead end.
       const refused = nothingToDo ? null : writeRefusal(t, plan, RESTORING);
-      return { entry: e, org, target, current, now: only(current), then: only(target), columns, nothingToDo, plan, refused };
+      return {
+        entry: e,
+        org,
+        target,
+        current,
+        now: only(current),
+        then: only(target),
+        columns,
+        nothingToDo,
+        plan,
+        refused,
+      };
     },
 
     async restore(actor: Actor, seq: number): Promise<void> {
       const p = await this.restorePlan(actor, seq);
       if (p.nothingToDo) throw new ValidationError('The row already is as it was after that change.');
-      await deps.engine.applyOne({ actor, org: p.org, batchId: null, reason: null, doing: RESTORING, changes: [p.plan] });
+      await deps.engine.applyOne({
+        actor,
+        org: p.org,
+        batchId: null,
+        reason: null,
+        doing: RESTORING,
+        changes: [p.plan],
+      });
     },
 
     /** Whether entry `seq` is a change that can be undone at all; undo() runs the rights checks. */
     async eligibility(actor: Actor, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
       const e = await deps.query.raw(seq);
-      if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId) return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
-      if (!wasApplied((await deps.outcomes.of([e.changeId])).get(e.changeId)?.state)) return { ok: false, why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.', othersChange: false };
+      if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId)
+        return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
+      if (!wasApplied((await deps.outcomes.of([e.changeId])).get(e.changeId)?.state))
+        return {
+          ok: false,
+          why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.',
+          othersChange: false,
+        };
       return { ok: true, othersChange: e.actorId !== actor.userId };
     },
 
@@ -270,7 +347,10 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
      * What the entry page offers: an undo button only when undo() would pass its rights checks (the same
      * checks, asked now), else why not. `refused` is null when the user may undo.
      */
-    async undoOffer(actor: Actor, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
+    async undoOffer(
+      actor: Actor,
+      seq: number,
+    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
       const eligible = await this.eligibility(actor, seq);
       if (!eligible.ok) return { ...eligible, refused: null };
       const e = (await deps.query.raw(seq))!;
@@ -284,20 +364,38 @@ export function createUndoService(deps: { query: AuditQuery; orgs: OrgService; t
       if (!e) throw new NotFoundError('That audit entry does not exist.');
       const eligible = await this.eligibility(actor, seq);
       if (!eligible.ok) throw new ValidationError(eligible.why!);
-      if (force && !mayForceUndo(actor)) throw new ForbiddenError('Only an administrator can force an undo over later changes.');
+      if (force && !mayForceUndo(actor))
+        throw new ForbiddenError('Only an administrator can force an undo over later changes.');
       const org = await deps.orgs.get(e.orgId!);
       const t = await deps.tables.open(actor, org, e.tableId!);
       if (eligible.othersChange && !t.access.canEdit) throw new ForbiddenError(OTHERS_CHANGE_NEEDS_EDIT);
       const before = e.before ? (JSON.parse(e.before) as Row) : null;
       const after = e.after ? (JSON.parse(e.after) as Row) : null;
-      const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter((c) => c !== 'key');
-      const result = await deps.engine.applyOne({ actor, org, batchId: null, reason: null, doing: UNDOING, changes: [undoOf(e, { force })] });
-      if (result.status === 'gone') throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
+      const changed = (
+        (e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []
+      ).filter((c) => c !== 'key');
+      const result = await deps.engine.applyOne({
+        actor,
+        org,
+        batchId: null,
+        reason: null,
+        doing: UNDOING,
+        changes: [undoOf(e, { force })],
+      });
+      if (result.status === 'gone')
+        throw new ValidationError('The row no longer exists in Genesys Cloud, so this change cannot be undone.');
       if (result.status !== 'conflict') return { conflict: null };
       // The conflict page shows only the columns the user may see (t.columns), like every other page.
       const visible = t.columns;
       const only = (r: Row | null) => (r ? project(r, visible) : null);
-      return { conflict: { original: only(before), then: only(after), now: only(result.current), columns: e.action === 'row.updated' ? changed.filter((c) => visible.includes(c)) : visible } };
+      return {
+        conflict: {
+          original: only(before),
+          then: only(after),
+          now: only(result.current),
+          columns: e.action === 'row.updated' ? changed.filter((c) => visible.includes(c)) : visible,
+        },
+      };
     },
   };
 }

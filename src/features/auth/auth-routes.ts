@@ -16,10 +16,23 @@ import { describeFailedSignIns } from './failed-sign-ins.js';
 const SIGNED_OUT_MESSAGE = 'You have signed out.';
 
 function renderLogin(res: Response, fields: { email?: string; returnTo?: string; notice?: string }, failure?: unknown) {
-  renderForm(res, 'auth/login', { title: 'Sign in', email: fields.email ?? '', returnTo: safeReturnPath(fields.returnTo), notice: fields.notice ?? null }, failure);
+  renderForm(
+    res,
+    'auth/login',
+    {
+      title: 'Sign in',
+      email: fields.email ?? '',
+      returnTo: safeReturnPath(fields.returnTo),
+      notice: fields.notice ?? null,
+    },
+    failure,
+  );
 }
 
-export function registerAuthRoutes(routes: RouteTable, deps: { auth: AuthService; clock: Clock; logger: Logger }): void {
+export function registerAuthRoutes(
+  routes: RouteTable,
+  deps: { auth: AuthService; clock: Clock; logger: Logger },
+): void {
   routes.get('/login', 'public', (req: Request, res: Response) => {
     if (req.user) return res.redirect(303, '/');
     renderLogin(res, {

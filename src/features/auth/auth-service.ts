@@ -36,7 +36,10 @@ export interface SignedIn {
 }
 
 const tooMany = (wait: number) =>
-  new TooManyRequestsError(`Too many failed sign-in attempts. Try again in ${wait < 60 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`, wait);
+  new TooManyRequestsError(
+    `Too many failed sign-in attempts. Try again in ${wait < 60 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`,
+    wait,
+  );
 
 export function createAuthService(deps: {
   users: UserRepository;
@@ -70,7 +73,12 @@ export function createAuthService(deps: {
       if (!knownAddress) {
         const slowed = deps.slowdown.admit(email);
         if (slowed > 0) {
-          deps.logger.warn('sign-in slowed down', { event: 'auth.sign_in_slowed', email, ip, retryAfterSeconds: slowed });
+          deps.logger.warn('sign-in slowed down', {
+            event: 'auth.sign_in_slowed',
+            email,
+            ip,
+            retryAfterSeconds: slowed,
+          });
           throw tooMany(slowed);
         }
       }
@@ -80,7 +88,14 @@ export function createAuthService(deps: {
         if (user) await deps.addresses.recordFailure(user.id, ip, now);
         const reason = !user ? 'unknown_account' : !ok ? 'wrong_password' : 'account_disabled';
         deps.logger.warn('sign-in failed', { event: 'auth.sign_in_failed', email, ip, reason });
-        await deps.audit.record({ action: 'auth.sign_in_failed', targetUserId: user?.id ?? null, details: { email: email.slice(0, 254), reason } }, { userId: 0, name: 'anonymous', role: 'USER', ip, requestId: origin.requestId });
+        await deps.audit.record(
+          {
+            action: 'auth.sign_in_failed',
+            targetUserId: user?.id ?? null,
+            details: { email: email.slice(0, 254), reason },
+          },
+          { userId: 0, name: 'anonymous', role: 'USER', ip, requestId: origin.requestId },
+        );
         throw new InvalidCredentialsError();
       }
       await deps.throttle.recordSuccess(email, ip);
@@ -88,7 +103,10 @@ export function createAuthService(deps: {
       const failedSinceLastSignIn = await deps.addresses.recordSuccess(user.id, ip, now);
       await deps.users.recordSignIn(user.id, now);
       deps.logger.info('signed in', { event: 'auth.sign_in', userId: user.id, ip });
-      await deps.audit.record({ action: 'auth.sign_in', targetUserId: user.id }, actorFor(user, { ip, requestId: origin.requestId }));
+      await deps.audit.record(
+        { action: 'auth.sign_in', targetUserId: user.id },
+        actorFor(user, { ip, requestId: origin.requestId }),
+      );
       return { user, failedSinceLastSignIn };
     },
   };

@@ -22,7 +22,10 @@ export function createSignInAddresses(db: Db) {
   return {
     async isKnown(userId: number, ip: string, now: Date): Promise<boolean> {
       const since = new Date(now.getTime() - KNOWN_ADDRESS_DAYS * 86_400_000);
-      const row = await db.signInAddress.findUnique({ where: { userId_ip: { userId, ip } }, select: { lastSuccessAt: true } });
+      const row = await db.signInAddress.findUnique({
+        where: { userId_ip: { userId, ip } },
+        select: { lastSuccessAt: true },
+      });
       return !!row?.lastSuccessAt && row.lastSuccessAt >= since;
     },
 
@@ -46,14 +49,23 @@ export function createSignInAddresses(db: Db) {
           orderBy: { lastFailedAt: 'desc' },
           select: { ip: true, failedSinceSuccess: true, lastFailedAt: true },
         });
-        await tx.signInAddress.updateMany({ where: { userId, failedSinceSuccess: { gt: 0 } }, data: { failedSinceSuccess: 0, lastFailedAt: null } });
+        await tx.signInAddress.updateMany({
+          where: { userId, failedSinceSuccess: { gt: 0 } },
+          data: { failedSinceSuccess: 0, lastFailedAt: null },
+        });
         await tx.signInAddress.upsert({
           where: { userId_ip: { userId, ip } },
           create: { userId, ip, lastSuccessAt: now },
           update: { lastSuccessAt: now },
         });
         // Rows now say nothing: no recent success and no failures.
-        await tx.signInAddress.deleteMany({ where: { userId, failedSinceSuccess: 0, OR: [{ lastSuccessAt: null }, { lastSuccessAt: { lt: forgetBefore } }] } });
+        await tx.signInAddress.deleteMany({
+          where: {
+            userId,
+            failedSinceSuccess: 0,
+            OR: [{ lastSuccessAt: null }, { lastSuccessAt: { lt: forgetBefore } }],
+          },
+        });
         if (!failed.length) return null;
         return {
           count: failed.reduce((n, r) => n + r.failedSinceSuccess, 0),

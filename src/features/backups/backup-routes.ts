@@ -20,7 +20,10 @@ import { writeCalls } from '../changes/write-method.js';
 import type { RestoreOptions } from './restore-plan.js';
 import { RESTORE_JOB, type RestoreService } from './restore-service.js';
 
-export function registerBackupRoutes(routes: RouteTable, deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService; jobs: JobRunner }): void {
+export function registerBackupRoutes(
+  routes: RouteTable,
+  deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService; jobs: JobRunner },
+): void {
   const org = (req: Request) => {
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
     return req.currentOrg;
@@ -33,17 +36,50 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
     return chosen;
   };
   const on = (v: unknown) => v === '1' || v === 'on';
-  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({ exact: on(input?.exact), createMissing: on(input?.create), only: formList(input?.only), acceptForeign: on(input?.foreign) });
+  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({
+    exact: on(input?.exact),
+    createMissing: on(input?.create),
+    only: formList(input?.only),
+    acceptForeign: on(input?.foreign),
+  });
   // A backup that cannot be read at all: its problems, no plan, nothing to restore.
-  const renderUnreadable = (req: Request, res: Response, err: BackupInvalidError, options: RestoreOptions, backupId: string) =>
-    renderForm(res, 'backups/restore', { title: 'Restore a backup', record: null, doc: null, foreign: false, plans: [], problems: err.problems, options, org: org(req), backupId }, err);
+  const renderUnreadable = (
+    req: Request,
+    res: Response,
+    err: BackupInvalidError,
+    options: RestoreOptions,
+    backupId: string,
+  ) =>
+    renderForm(
+      res,
+      'backups/restore',
+      {
+        title: 'Restore a backup',
+        record: null,
+        doc: null,
+        foreign: false,
+        plans: [],
+        problems: err.problems,
+        options,
+        org: org(req),
+        backupId,
+      },
+      err,
+    );
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
     const options = optionsOf(req.query as Record<string, unknown>);
     const target = await targetOrg(req, req.query.target);
     try {
       const preview = await deps.restore.preview(actorOf(req), target, String(req.params.id), options);
-      res.status(preview.problems.length ? 400 : 200).render('backups/restore', { title: 'Restore a backup', ...preview, options, org: target, backupId: String(req.params.id), writeCalls });
+      res.status(preview.problems.length ? 400 : 200).render('backups/restore', {
+        title: 'Restore a backup',
+        ...preview,
+        options,
+        org: target,
+        backupId: String(req.params.id),
+        writeCalls,
+      });
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
       renderUnreadable(req, res, err, options, String(req.params.id));
@@ -53,7 +89,12 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   routes.post('/backups/:id/restore', 'signed-in', async (req, res) => {
     const body = req.body as Record<string, unknown>;
     try {
-      const job = await deps.restore.start(actorOf(req), await targetOrg(req, body?.target), String(req.params.id), optionsOf(body));
+      const job = await deps.restore.start(
+        actorOf(req),
+        await targetOrg(req, body?.target),
+        String(req.params.id),
+        optionsOf(body),
+      );
       res.redirect(303, `/backups/restores/${job.id}`);
     } catch (err) {
       // What stops the restore (a problem found since the plan was shown, an unconfirmed foreign file) is named.
@@ -71,7 +112,10 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   // re-shows the list with every problem named, and nothing is kept (the parser removes the file).
   routes.post('/backups/upload', 'signed-in', async (req, res) => {
     const file = (req as Request & { file?: { path: string; size: number } }).file;
-    if (!file || file.size === 0) throw new ValidationError('Choose a backup file (.json) to upload.', { file: 'Choose a backup file (.json) to upload.' });
+    if (!file || file.size === 0)
+      throw new ValidationError('Choose a backup file (.json) to upload.', {
+        file: 'Choose a backup file (.json) to upload.',
+      });
     try {
       const id = await deps.backups.upload(actorOf(req), org(req), file);
       res.redirect(303, `/backups/${id}/restore`);
@@ -90,13 +134,27 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
   routes.get('/backups', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
     const tables = org ? await deps.tables.listTables(actorOf(req), org) : [];
-    const backups = (await deps.backups.list(actorOf(req))).map((b) => ({ ...b, deletable: deps.backups.mayDelete(actorOf(req), b) }));
-    res.render('backups/list', { title: 'Backups', org: org ?? null, tables: tables.map((t) => t.table), backups, uploads: await deps.backups.uploadUsage(actorOf(req)), restores: await deps.restore.recent(actorOf(req)) });
+    const backups = (await deps.backups.list(actorOf(req))).map((b) => ({
+      ...b,
+      deletable: deps.backups.mayDelete(actorOf(req), b),
+    }));
+    res.render('backups/list', {
+      title: 'Backups',
+      org: org ?? null,
+      tables: tables.map((t) => t.table),
+      backups,
+      uploads: await deps.backups.uploadUsage(actorOf(req)),
+      restores: await deps.restore.recent(actorOf(req)),
+    });
   });
 
   routes.post('/backups', 'signed-in', async (req, res) => {
     if (!req.currentOrg) throw new NotFoundError('No Genesys org is available.');
-    const job = await deps.backups.start(actorOf(req), req.currentOrg, formList((req.body as Record<string, unknown> | undefined)?.table));
+    const job = await deps.backups.start(
+      actorOf(req),
+      req.currentOrg,
+      formList((req.body as Record<string, unknown> | undefined)?.table),
+    );
     res.redirect(303, `/backups/jobs/${job.id}`);
   });
 
@@ -106,7 +164,10 @@ export function registerBackupRoutes(routes: RouteTable, deps: { backups: Backup
 
   // Deleting asks first, on a page of its own (no script needed: the CSP allows none inline).
   routes.get('/backups/:id/delete', 'signed-in', async (req, res) => {
-    res.render('backups/delete', { title: 'Delete a backup', backup: await deps.backups.deletable(actorOf(req), String(req.params.id)) });
+    res.render('backups/delete', {
+      title: 'Delete a backup',
+      backup: await deps.backups.deletable(actorOf(req), String(req.params.id)),
+    });
   });
 
   routes.post('/backups/:id/delete', 'signed-in', async (req, res) => {

@@ -21,7 +21,15 @@ export interface SchedulerResult {
   pruned: number;
 }
 
-export function createBackupScheduler(deps: { repo: BackupRepository; orgs: OrgService; tables: TableService; backups: BackupService; audit: AuditService; clock: Clock; logger: Logger }) {
+export function createBackupScheduler(deps: {
+  repo: BackupRepository;
+  orgs: OrgService;
+  tables: TableService;
+  backups: BackupService;
+  audit: AuditService;
+  clock: Clock;
+  logger: Logger;
+}) {
   /** The pass in progress: a tick or a save that comes while one runs joins it instead of overlapping it. */
   let current: Promise<SchedulerResult> | null = null;
 
@@ -29,7 +37,10 @@ export function createBackupScheduler(deps: { repo: BackupRepository; orgs: OrgS
     const old = await deps.repo.scheduledBeyond(orgId, keep);
     for (const b of old) {
       await deps.backups.remove(b.id);
-      await deps.audit.record({ action: 'backup.pruned', orgId, details: { backupId: b.id, createdAt: b.createdAt.toISOString(), keep } }, null);
+      await deps.audit.record(
+        { action: 'backup.pruned', orgId, details: { backupId: b.id, createdAt: b.createdAt.toISOString(), keep } },
+        null,
+      );
     }
     return old.length;
   }
@@ -45,13 +56,21 @@ export function createBackupScheduler(deps: { repo: BackupRepository; orgs: OrgS
         const tableIds = (await deps.tables.listTables(SCHEDULER_ACTOR, org)).map((t) => t.table.id);
         const backupId = await deps.backups.backupNow(SCHEDULER_ACTOR, org, tableIds, 'scheduled');
         result.created.push({ orgName: org.name, backupId });
-        deps.logger.info('scheduled backup made', { event: 'backup.scheduled', orgId: org.id, backupId, tables: tableIds.length });
+        deps.logger.info('scheduled backup made', {
+          event: 'backup.scheduled',
+          orgId: org.id,
+          backupId,
+          tables: tableIds.length,
+        });
         result.pruned += await pruneOld(org.id, org.backupKeep);
       } catch (err) {
         const reason = (err as Error).message;
         result.failed.push({ orgName: org.name, reason });
         deps.logger.warn('scheduled backup failed', { event: 'backup.scheduled_error', orgId: org.id, reason });
-        await deps.audit.record({ action: 'backup.failed', orgId: org.id, details: { kind: 'scheduled', reason: reason.slice(0, 500) } }, null);
+        await deps.audit.record(
+          { action: 'backup.failed', orgId: org.id, details: { kind: 'scheduled', reason: reason.slice(0, 500) } },
+          null,
+        );
       }
     }
     return result;

@@ -52,7 +52,8 @@ export interface UploadQuota {
 }
 
 /** Said to a user whose file this server did not seal: what it means and who can restore it. */
-export const FOREIGN_FOR_USERS = 'This file was not sealed by this server (it comes from another installation or an older version, or it was edited), so nothing in it can be trusted. Only an administrator can restore it.';
+export const FOREIGN_FOR_USERS =
+  'This file was not sealed by this server (it comes from another installation or an older version, or it was edited), so nothing in it can be trusted. Only an administrator can restore it.';
 
 const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 
@@ -63,7 +64,19 @@ async function fileSha256(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-export function createBackupService(deps: { repo: BackupRepository; log: AuditReaderRepository; orgs: OrgService; tables: TableService; audit: AuditService; jobs: JobRunner; clock: Clock; dataDir: string; appVersion: string; sealKey: Buffer; uploadQuota: UploadQuota }) {
+export function createBackupService(deps: {
+  repo: BackupRepository;
+  log: AuditReaderRepository;
+  orgs: OrgService;
+  tables: TableService;
+  audit: AuditService;
+  jobs: JobRunner;
+  clock: Clock;
+  dataDir: string;
+  appVersion: string;
+  sealKey: Buffer;
+  uploadQuota: UploadQuota;
+}) {
   const dir = path.join(deps.dataDir, 'backups');
 
   /** A new id and file name, with the backups folder in place. */
@@ -84,9 +97,11 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
   /** A kept backup this user may see (admins all, users their own), its file checked against the record. */
   async function findKept(actor: Actor, backupId: string) {
     const record = await deps.repo.find(backupId);
-    if (!record || !maySeeBackup(actor, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
+    if (!record || !maySeeBackup(actor, { ownerId: record.createdById }))
+      throw new NotFoundError('That backup does not exist.');
     const file = path.join(dir, record.fileName);
-    if ((await fileSha256(file)) !== record.sha256) throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
+    if ((await fileSha256(file)) !== record.sha256)
+      throw new ValidationError('The stored backup file does not match its checksum; it was changed on disk.');
     return { record, file };
   }
 
@@ -95,7 +110,11 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
     const { count, bytes } = await deps.repo.uploadsOf(userId);
     const { perUser, bytesPerUser } = deps.uploadQuota;
     const fix = 'Delete uploaded backups you no longer need on the Backups page, then upload again.';
-    if (count >= perUser) throw new ValidationError(`You keep ${count} uploaded backup(s), the most allowed per person (${perUser}). ${fix}`, { file: `At most ${perUser} uploaded backups per person.` });
+    if (count >= perUser)
+      throw new ValidationError(
+        `You keep ${count} uploaded backup(s), the most allowed per person (${perUser}). ${fix}`,
+        { file: `At most ${perUser} uploaded backups per person.` },
+      );
     if (bytes + incomingBytes > bytesPerUser) {
       const message = `Your uploaded backups take ${megabytes(bytes)}; with this file (${megabytes(incomingBytes)}) they would go over the ${megabytes(bytesPerUser)} allowed per person. ${fix}`;
       throw new ValidationError(message, { file: message });
@@ -103,28 +122,78 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
   }
 
   /** Whether the backup.created entry of this backup is in the audit log (a run stopped right before it). */
-  const createdIsAudited = (id: string) => deps.log.hasEntry('backup.created', JSON.stringify({ backupId: id }).slice(1, -1));
+  const createdIsAudited = (id: string) =>
+    deps.log.hasEntry('backup.created', JSON.stringify({ backupId: id }).slice(1, -1));
 
-  async function writeBackup(actor: Actor, org: OrgView, tableIds: string[], kind: string, opts: WriteOptions = {}): Promise<string> {
+  async function writeBackup(
+    actor: Actor,
+    org: OrgView,
+    tableIds: string[],
+    kind: string,
+    opts: WriteOptions = {},
+  ): Promise<string> {
     const kept = opts.id ? await deps.repo.find(opts.id) : null;
     if (kept) {
       // Written by a run the process stopped after the file and its record: at most the audit entry is missing.
-      if (!(await createdIsAudited(kept.id))) await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: kept.id, kind, tables: kept.tableNames ? kept.tableNames.split(', ') : [], rows: kept.rowCount, partial: kept.partial } }, actor);
+      if (!(await createdIsAudited(kept.id)))
+        await deps.audit.record(
+          {
+            action: 'backup.created',
+            orgId: org.id,
+            details: {
+              backupId: kept.id,
+              kind,
+              tables: kept.tableNames ? kept.tableNames.split(', ') : [],
+              rows: kept.rowCount,
+              partial: kept.partial,
+            },
+          },
+          actor,
+        );
       return kept.id;
     }
     const tables: BackupTable[] = [];
     let partial = false;
     let rowsDone = 0;
     for (const tableId of tableIds) {
-      const data = await deps.tables.rows(actor, org, tableId, opts.rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: opts.rowsLoadedSince });
+      const data = await deps.tables.rows(
+        actor,
+        org,
+        tableId,
+        opts.rowsLoadedSince === undefined ? { refresh: true } : { loadedSince: opts.rowsLoadedSince },
+      );
       const hidden = Object.keys(data.table.schema.properties).filter((c) => !data.columns.includes(c));
       partial ||= hidden.length > 0;
-      const schema: TableSchema = { ...data.table.schema, properties: Object.fromEntries(Object.entries(data.table.schema.properties).filter(([c]) => data.columns.includes(c))) };
-      tables.push({ id: data.table.id, name: data.table.name, description: data.table.description, division: data.table.division, schema, rows: data.rows.map((r): Row => project(r, data.columns)) });
+      const schema: TableSchema = {
+        ...data.table.schema,
+        properties: Object.fromEntries(
+          Object.entries(data.table.schema.properties).filter(([c]) => data.columns.includes(c)),
+        ),
+      };
+      tables.push({
+        id: data.table.id,
+        name: data.table.name,
+        description: data.table.description,
+        division: data.table.division,
+        schema,
+        rows: data.rows.map((r): Row => project(r, data.columns)),
+      });
       rowsDone += data.rows.length;
       await opts.onTable?.(tables.length, rowsDone);
     }
-    const doc = sealBackup({ format: BACKUP_FORMAT, version: BACKUP_VERSION, appVersion: deps.appVersion, createdAt: new Date(deps.clock.now()).toISOString(), createdBy: actor.name, org: { name: org.name, region: org.region }, partial, tables }, deps.sealKey);
+    const doc = sealBackup(
+      {
+        format: BACKUP_FORMAT,
+        version: BACKUP_VERSION,
+        appVersion: deps.appVersion,
+        createdAt: new Date(deps.clock.now()).toISOString(),
+        createdBy: actor.name,
+        org: { name: org.name, region: org.region },
+        partial,
+        tables,
+      },
+      deps.sealKey,
+    );
     const text = JSON.stringify(doc);
     const { id, fileName } = keepFile(text, opts.id);
     await deps.repo.create({
@@ -141,9 +210,19 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
       sha256: createHash('sha256').update(text).digest('hex'),
       partial,
       fileName,
-      tableNames: tables.map((t) => t.name).join(', ').slice(0, 1000),
+      tableNames: tables
+        .map((t) => t.name)
+        .join(', ')
+        .slice(0, 1000),
     });
-    await deps.audit.record({ action: 'backup.created', orgId: org.id, details: { backupId: id, kind, tables: tables.map((t) => t.name), rows: rowsDone, partial } }, actor);
+    await deps.audit.record(
+      {
+        action: 'backup.created',
+        orgId: org.id,
+        details: { backupId: id, kind, tables: tables.map((t) => t.name), rows: rowsDone, partial },
+      },
+      actor,
+    );
     return id;
   }
 
@@ -159,7 +238,10 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
         await job.progress({ done: tablesDone, result: { rowsDone } });
         job.stopIfAsked();
       };
-      const backupId = await writeBackup(job.actor, org, job.plan.tableIds, job.plan.kind, { id: job.plan.backupId, onTable });
+      const backupId = await writeBackup(job.actor, org, job.plan.tableIds, job.plan.kind, {
+        id: job.plan.backupId,
+        onTable,
+      });
       await job.progress({ done: job.total, result: { backupId } });
     },
   });
@@ -174,13 +256,20 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
       const chosen = tableIds.length ? tableIds : visible;
       const unknown = chosen.filter((id) => !visible.includes(id));
       if (unknown.length) throw new NotFoundError('A chosen table does not exist or you have no access to it.');
-      if (chosen.length === 0) throw new ValidationError('There are no tables to back up.', { tables: 'Choose at least one table.' });
+      if (chosen.length === 0)
+        throw new ValidationError('There are no tables to back up.', { tables: 'Choose at least one table.' });
       const plan: BackupPlan = { backupId: randomUUID(), tableIds: chosen, kind, orgName: org.name };
       return deps.jobs.submit(actor, BACKUP_JOB, plan, { orgId: org.id, total: chosen.length });
     },
 
     /** Makes a backup and waits for it (the automatic backup before a restore, the scheduled ones). */
-    async backupNow(actor: Actor, org: OrgView, tableIds: string[], kind: string, opts: { rowsLoadedSince?: number } = {}): Promise<string> {
+    async backupNow(
+      actor: Actor,
+      org: OrgView,
+      tableIds: string[],
+      kind: string,
+      opts: { rowsLoadedSince?: number } = {},
+    ): Promise<string> {
       return writeBackup(actor, org, tableIds, kind, opts);
     },
 
@@ -200,7 +289,8 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
     async upload(actor: Actor, org: OrgView, upload: { path: string; size: number }): Promise<string> {
       await checkQuota(actor.userId, upload.size);
       const { doc, origin } = parseBackup(readFileSync(upload.path, 'utf8'), deps.sealKey);
-      if (origin === 'foreign' && !mayRestoreForeign(actor)) throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
+      if (origin === 'foreign' && !mayRestoreForeign(actor))
+        throw new BackupInvalidError([{ message: FOREIGN_FOR_USERS }]);
       const sha256 = await fileSha256(upload.path);
       const { id, fileName, target } = newFile();
       renameSync(upload.path, target);
@@ -219,13 +309,30 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
         sha256,
         partial: Boolean(doc.partial),
         fileName,
-        tableNames: doc.tables.map((t) => t.name).join(', ').slice(0, 1000),
+        tableNames: doc.tables
+          .map((t) => t.name)
+          .join(', ')
+          .slice(0, 1000),
         // What the file says about itself, kept apart from who uploaded it (createdBy) and when.
         foreign: origin === 'foreign',
         fileMadeBy: typeof doc.createdBy === 'string' ? doc.createdBy.slice(0, 200) : null,
         fileMadeAt: typeof doc.createdAt === 'string' ? doc.createdAt.slice(0, 40) : null,
       });
-      await deps.audit.record({ action: 'backup.uploaded', orgId: org.id, details: { backupId: id, tables: doc.tables.map((t) => t.name), rows, madeAt: doc.createdAt, madeBy: doc.createdBy, origin } }, actor);
+      await deps.audit.record(
+        {
+          action: 'backup.uploaded',
+          orgId: org.id,
+          details: {
+            backupId: id,
+            tables: doc.tables.map((t) => t.name),
+            rows,
+            madeAt: doc.createdAt,
+            madeBy: doc.createdBy,
+            origin,
+          },
+        },
+        actor,
+      );
       return id;
     },
 
@@ -247,14 +354,19 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
     },
 
     /** May `actor` delete this backup? Admins any; others the files they uploaded (never the app's own backups). */
-    mayDelete: (actor: Actor, record: { createdById: number | null; kind: string }) => mayDeleteBackup(actor, { ownerId: record.createdById, kind: record.kind }),
+    mayDelete: (actor: Actor, record: { createdById: number | null; kind: string }) =>
+      mayDeleteBackup(actor, { ownerId: record.createdById, kind: record.kind }),
 
     /** Deletes a kept backup on request (audited); not while a restore from it is running. */
     /** A backup `actor` may delete, for the confirmation page and the delete itself (404: not hers to see; 403: hers, not hers to delete). */
     async deletable(actor: Actor, backupId: string) {
       const record = await deps.repo.find(backupId);
-      if (!record || !maySeeBackup(actor, { ownerId: record.createdById })) throw new NotFoundError('That backup does not exist.');
-      if (!this.mayDelete(actor, record)) throw new ForbiddenError('You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.');
+      if (!record || !maySeeBackup(actor, { ownerId: record.createdById }))
+        throw new NotFoundError('That backup does not exist.');
+      if (!this.mayDelete(actor, record))
+        throw new ForbiddenError(
+          'You can delete the backup files you uploaded; backups made by the app are deleted by an administrator.',
+        );
       return record;
     },
 
@@ -265,7 +377,21 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
         if (reason) throw new ConflictError(reason);
       }
       await this.remove(backupId);
-      await deps.audit.record({ action: 'backup.deleted', orgId: record.orgId, details: { backupId, kind: record.kind, orgName: record.orgName, madeBy: record.createdBy, tables: record.tableNames, size: record.sizeBytes } }, actor);
+      await deps.audit.record(
+        {
+          action: 'backup.deleted',
+          orgId: record.orgId,
+          details: {
+            backupId,
+            kind: record.kind,
+            orgName: record.orgName,
+            madeBy: record.createdBy,
+            tables: record.tableNames,
+            size: record.sizeBytes,
+          },
+        },
+        actor,
+      );
     },
 
     /** Deletes a kept backup's file and record (the caller audits why). */
@@ -282,8 +408,15 @@ export function createBackupService(deps: { repo: BackupRepository; log: AuditRe
     /** The checked file to send for a download (audited); streamed by the route, never read whole into memory. */
     async download(actor: Actor, backupId: string): Promise<{ name: string; file: string; size: number }> {
       const { record: b, file } = await findKept(actor, backupId);
-      await deps.audit.record({ action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: b.sizeBytes } }, actor);
-      return { name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`, file, size: b.sizeBytes };
+      await deps.audit.record(
+        { action: 'backup.downloaded', orgId: b.orgId, details: { backupId, size: b.sizeBytes } },
+        actor,
+      );
+      return {
+        name: `backup ${b.orgName} ${b.createdAt.toISOString().slice(0, 16).replace(':', '')}.json`,
+        file,
+        size: b.sizeBytes,
+      };
     },
   };
 }

@@ -63,16 +63,37 @@ export function changesOf(p: TablePlan, batchId: string): RowChange[] {
   const tableId = p.tableId!;
   const id = (kind: string, key: string) => derivedChangeId(batchId, p.name, kind, key);
   return [
-    ...p.add.map((row): RowChange => ({ id: id('add', String(row.key)), kind: 'create', tableId, key: String(row.key), write: row, ifExists: 'replace' })),
-    ...p.update.map((u): RowChange => ({ id: id('update', u.key), kind: 'update', tableId, key: u.key, write: u.values })),
+    ...p.add.map((row): RowChange => ({
+      id: id('add', String(row.key)),
+      kind: 'create',
+      tableId,
+      key: String(row.key),
+      write: row,
+      ifExists: 'replace',
+    })),
+    ...p.update.map((u): RowChange => ({
+      id: id('update', u.key),
+      kind: 'update',
+      tableId,
+      key: u.key,
+      write: u.values,
+    })),
     ...p.remove.map((key): RowChange => ({ id: id('remove', key), kind: 'delete', tableId, key })),
   ];
 }
 
 /** The write method for a table's adds and updates, and which rows must still go one at a time. */
-function methodFor(p: Pick<TablePlan, 'add' | 'update'>, schema: TableSchema, current: Map<string, Row>, rowsOnly = false): Pick<TablePlan, 'method' | 'singly'> {
+function methodFor(
+  p: Pick<TablePlan, 'add' | 'update'>,
+  schema: TableSchema,
+  current: Map<string, Row>,
+  rowsOnly = false,
+): Pick<TablePlan, 'method' | 'singly'> {
   if (rowsOnly) return { method: 'rows', singly: [] };
-  const singly = [...p.add.filter((r) => !importable(r, schema)).map((r) => String(r.key)), ...p.update.filter((u) => !importable({ ...current.get(u.key), ...u.values }, schema)).map((u) => u.key)];
+  const singly = [
+    ...p.add.filter((r) => !importable(r, schema)).map((r) => String(r.key)),
+    ...p.update.filter((u) => !importable({ ...current.get(u.key), ...u.values }, schema)).map((u) => u.key),
+  ];
   const rowsInTable = current.size + p.add.length;
   const method = chooseMethod(p.add.length + p.update.length - singly.length, rowsInTable);
   return { method, singly: method === 'import' ? singly : [] };
@@ -82,12 +103,25 @@ export const operationCount = (p: TablePlan) => p.add.length + p.update.length +
 
 function schemaProblems(source: BackupTable, partial: boolean): Problem[] {
   const table = source.name;
-  if (partial) return [{ table, message: 'This backup is partial (columns were hidden from the person who made it), so a table cannot be created from it.' }];
+  if (partial)
+    return [
+      {
+        table,
+        message:
+          'This backup is partial (columns were hidden from the person who made it), so a table cannot be created from it.',
+      },
+    ];
   const props = source.schema.properties ?? {};
   const problems: Problem[] = [];
-  if (props.key?.type !== 'string') problems.push({ table, field: 'key', message: 'The backed-up schema has no text “key” column.' });
+  if (props.key?.type !== 'string')
+    problems.push({ table, field: 'key', message: 'The backed-up schema has no text “key” column.' });
   for (const [field, prop] of Object.entries(props)) {
-    if (!FIELD_TYPES.includes(prop?.type)) problems.push({ table, field, message: `The column type ${JSON.stringify(prop?.type)} is not one Genesys Cloud supports.` });
+    if (!FIELD_TYPES.includes(prop?.type))
+      problems.push({
+        table,
+        field,
+        message: `The column type ${JSON.stringify(prop?.type)} is not one Genesys Cloud supports.`,
+      });
   }
   return problems;
 }
@@ -102,13 +136,24 @@ export const HIDDEN_KEY_PROBLEM = 'Restoring this table needs its key column, wh
 function visiblePart(source: BackupTable, visible: ReadonlySet<string>): { source: BackupTable; leftOut: string[] } {
   const props = source.schema.properties ?? {};
   const leftOut = Object.keys(props).filter((c) => !visible.has(c));
-  const schema: TableSchema = { ...source.schema, properties: Object.fromEntries(Object.entries(props).filter(([c]) => visible.has(c))) };
+  const schema: TableSchema = {
+    ...source.schema,
+    properties: Object.fromEntries(Object.entries(props).filter(([c]) => visible.has(c))),
+  };
   const keep = [...visible];
-  const rows = source.rows.map((r) => (typeof r === 'object' && r !== null && !Array.isArray(r) ? project(r, keep) : r));
+  const rows = source.rows.map((r) =>
+    typeof r === 'object' && r !== null && !Array.isArray(r) ? project(r, keep) : r,
+  );
   return { source: { ...source, schema, rows }, leftOut };
 }
 
-export async function planRestore(deps: { tables: TableService }, actor: Actor, org: OrgView, doc: BackupDocument, opts: RestoreOptions): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
+export async function planRestore(
+  deps: { tables: TableService },
+  actor: Actor,
+  org: OrgView,
+  doc: BackupDocument,
+  opts: RestoreOptions,
+): Promise<{ plans: TablePlan[]; problems: Problem[] }> {
   const visible = new Map((await deps.tables.listTables(actor, org, { refresh: true })).map((t) => [t.table.name, t]));
   const plans: TablePlan[] = [];
   const problems: Problem[] = [];
@@ -117,20 +162,40 @@ export async function planRestore(deps: { tables: TableService }, actor: Actor, 
     const found = visible.get(source.name);
     if (!found) {
       if (!mayCreateTables(actor)) {
-        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name} that you can see. An administrator can create it from the backup.` });
+        problems.push({
+          table: source.name,
+          message: `There is no table named “${source.name}” in ${org.name} that you can see. An administrator can create it from the backup.`,
+        });
       } else if (org.readOnly) {
-        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name}, and the org is read-only in this app.` });
+        problems.push({
+          table: source.name,
+          message: `There is no table named “${source.name}” in ${org.name}, and the org is read-only in this app.`,
+        });
       } else if (!opts.createMissing) {
-        problems.push({ table: source.name, message: `There is no table named “${source.name}” in ${org.name}. Tick “Create missing tables” to create it from the backup's schema.` });
+        problems.push({
+          table: source.name,
+          message: `There is no table named “${source.name}” in ${org.name}. Tick “Create missing tables” to create it from the backup's schema.`,
+        });
       } else {
         const schemaIssues = schemaProblems(source, doc.partial);
-        const checked = schemaIssues.length ? { rows: new Map<string, Row>(), problems: [] } : checkTable(source, { ...source, id: '', schema: source.schema } as DataTable);
+        const checked = schemaIssues.length
+          ? { rows: new Map<string, Row>(), problems: [] }
+          : checkTable(source, { ...source, id: '', schema: source.schema } as DataTable);
         problems.push(...schemaIssues, ...checked.problems);
         const add = [...checked.rows.values()];
         // A division id only means something in the org it came from: kept when this org has it, else Home.
         const divisionId = divisions.has(source.division?.id) ? source.division.id : undefined;
         const { title: _title, ...schema } = source.schema as TableSchema & { title?: string };
-        plans.push({ name: source.name, tableId: null, create: { description: source.description ?? '', divisionId, schema }, ...methodFor({ add, update: [] }, schema, new Map(), opts.rowsOnly), add, update: [], remove: [], unchanged: 0 });
+        plans.push({
+          name: source.name,
+          tableId: null,
+          create: { description: source.description ?? '', divisionId, schema },
+          ...methodFor({ add, update: [] }, schema, new Map(), opts.rowsOnly),
+          add,
+          update: [],
+          remove: [],
+          unchanged: 0,
+        });
       }
       continue;
     }
@@ -147,30 +212,49 @@ export async function planRestore(deps: { tables: TableService }, actor: Actor, 
     const checked = checkTable(source, found.table);
     problems.push(...checked.problems);
     if (checked.problems.length) continue;
-    const current = new Map((await deps.tables.rows(actor, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]));
+    const current = new Map(
+      (await deps.tables.rows(actor, org, found.table.id, { refresh: true })).rows.map((r) => [String(r.key), r]),
+    );
     const columns = Object.keys(source.schema.properties).filter((c) => c !== 'key');
-    const p: TablePlan = { name: source.name, tableId: found.table.id, create: null, method: 'rows', singly: [], add: [], update: [], remove: [], unchanged: 0, leftOut };
+    const p: TablePlan = {
+      name: source.name,
+      tableId: found.table.id,
+      create: null,
+      method: 'rows',
+      singly: [],
+      add: [],
+      update: [],
+      remove: [],
+      unchanged: 0,
+      leftOut,
+    };
     for (const [key, row] of checked.rows) {
       const now = current.get(key);
       if (!now) p.add.push(row);
       else {
         const changed = columns.filter((c) => c in row && !sameIn(c, row, now, found.table.schema));
-        if (changed.length) p.update.push({ key, changed, values: Object.fromEntries(changed.map((c) => [c, row[c]!])) });
+        if (changed.length)
+          p.update.push({ key, changed, values: Object.fromEntries(changed.map((c) => [c, row[c]!])) });
         else p.unchanged++;
       }
     }
     if (opts.exact) for (const key of current.keys()) if (!checked.rows.has(key)) p.remove.push(key);
     Object.assign(p, methodFor(p, found.table.schema, current, opts.rowsOnly));
     // The rights the plan needs, per table and per column.
-    const need = (ok: boolean, what: string) => ok || problems.push({ table: source.name, message: `Restoring needs the ${what} right on this table.` });
-    if (access.readOnlyReason && operationCount(p)) problems.push({ table: source.name, message: access.readOnlyReason });
+    const need = (ok: boolean, what: string) =>
+      ok || problems.push({ table: source.name, message: `Restoring needs the ${what} right on this table.` });
+    if (access.readOnlyReason && operationCount(p))
+      problems.push({ table: source.name, message: access.readOnlyReason });
     if (p.add.length) need(access.canAdd, 'add');
     if (p.update.length) need(access.canEdit, 'edit');
     if (p.remove.length) need(access.canDelete, 'delete');
     const touched = new Set([...p.update.flatMap((u) => u.changed), ...(p.add.length ? columns.concat('key') : [])]);
-    for (const c of touched) if (access.columns[c] !== 'write') problems.push({ table: source.name, field: c, message: `Restoring changes “${c}”, which you may not write.` });
+    for (const c of touched)
+      if (access.columns[c] !== 'write')
+        problems.push({ table: source.name, field: c, message: `Restoring changes “${c}”, which you may not write.` });
     plans.push(p);
   }
-  if (opts.only.length && !plans.length && !problems.length) problems.push({ message: 'None of the chosen tables is in this backup.' });
+  if (opts.only.length && !plans.length && !problems.length)
+    problems.push({ message: 'None of the chosen tables is in this backup.' });
   return { plans, problems };
 }

@@ -23,7 +23,8 @@ import { changesOf, operationCount, planRestore, type RestoreOptions, type Table
 import { mayRestoreForeign } from '../permissions/policy.js';
 
 /** Said when an administrator asks to restore a foreign file without confirming the warning. */
-export const FOREIGN_CONFIRMATION = 'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
+export const FOREIGN_CONFIRMATION =
+  'This file was not sealed by this server: confirm that you know where it comes from and trust its content (the box under the plan), then restore.';
 
 /** What a restore job stores as its plan: the backup, how to restore it, and the per-table plan. */
 export interface RestorePlan {
@@ -65,7 +66,17 @@ export function createRestoreService(deps: {
 }) {
   const toView = (j: JobView): RestoreJobView => {
     const { id, status, total, done, failures, notes, error } = j;
-    return { id, status, total, done, failures, notes, error, batchId: j.batchId ?? '', preRestoreBackupId: (j.result as RestoreResult).preRestoreBackupId ?? null };
+    return {
+      id,
+      status,
+      total,
+      done,
+      failures,
+      notes,
+      error,
+      batchId: j.batchId ?? '',
+      preRestoreBackupId: (j.result as RestoreResult).preRestoreBackupId ?? null,
+    };
   };
 
   /**
@@ -75,8 +86,17 @@ export function createRestoreService(deps: {
   async function preview(actor: Actor, org: OrgView, backupId: string, opts: RestoreOptions) {
     const { record, doc, origin } = await deps.backups.load(actor, backupId);
     const foreign = origin === 'foreign';
-    if (foreign && !mayRestoreForeign(actor)) return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
-    return { record, doc, foreign, ...(await planRestore({ tables: deps.tables }, actor, org, doc, { ...opts, rowsOnly: deps.writeMethod === 'rows' })) };
+    if (foreign && !mayRestoreForeign(actor))
+      return { record, doc, foreign, plans: [], problems: [{ message: FOREIGN_FOR_USERS }] };
+    return {
+      record,
+      doc,
+      foreign,
+      ...(await planRestore({ tables: deps.tables }, actor, org, doc, {
+        ...opts,
+        rowsOnly: deps.writeMethod === 'rows',
+      })),
+    };
   }
 
   /** Applies a stored restore from where it stopped (the job runner's handler for 'restore'). */
@@ -89,14 +109,20 @@ export function createRestoreService(deps: {
     try {
       const org = await deps.orgs.get(job.orgId!);
       const backup = await deps.backupRecords.find(job.plan.backupId);
-      const reason = backup ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : `Restore of backup ${job.plan.backupId}`;
+      const reason = backup
+        ? `Restore of the backup of ${backup.createdAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`
+        : `Restore of backup ${job.plan.backupId}`;
       const extra = { restoredFrom: job.plan.backupId };
       // '' = nothing to back up (every table is new); null/absent = not made yet.
       let preRestoreBackupId = job.result.preRestoreBackupId ?? null;
       if (preRestoreBackupId === null) {
         const existing = plans.filter((p) => !p.create && p.tableId).map((p) => p.tableId!);
         // The rows the plan read when the restore was asked for are the state it is about to change: not read twice.
-        preRestoreBackupId = existing.length ? await deps.backups.backupNow(actor, org, existing, 'pre-restore', { rowsLoadedSince: job.createdAt.getTime() }) : '';
+        preRestoreBackupId = existing.length
+          ? await deps.backups.backupNow(actor, org, existing, 'pre-restore', {
+              rowsLoadedSince: job.createdAt.getTime(),
+            })
+          : '';
         await save({ preRestoreBackupId });
       }
       let start = 0; // index of this table's first operation in the whole plan
@@ -109,8 +135,12 @@ export function createRestoreService(deps: {
         job.stopIfAsked();
         if (!p.tableId) {
           // Created before a restart? Then use it; else create it now.
-          const again = (await deps.tables.listTables(actor, org, { refresh: true })).find((t) => t.table.name === p.name);
-          p.tableId = again ? again.table.id : (await deps.tables.createTable(actor, org, { name: p.name, ...p.create! })).id;
+          const again = (await deps.tables.listTables(actor, org, { refresh: true })).find(
+            (t) => t.table.name === p.name,
+          );
+          p.tableId = again
+            ? again.table.id
+            : (await deps.tables.createTable(actor, org, { name: p.name, ...p.create! })).id;
           await job.savePlan();
         }
         const changes = changesOf(p, batchId).map((c) => ({ ...c, reason, details: extra }));
@@ -133,8 +163,14 @@ export function createRestoreService(deps: {
           // A row that failed before a stop is tried again when the restore resumes: only its last failure counts.
           const earlier = failures.findIndex((f) => f.table === p.name && f.key === key);
           if (earlier >= 0) failures.splice(earlier, 1);
-          if (r.status === 'gone' && kind === 'update') failures.push({ table: p.name, key, message: 'The row was deleted in Genesys Cloud after the plan was made.' });
-          else if (r.status === 'failed' || r.status === 'unknown') failures.push({ table: p.name, key, message: r.error.message });
+          if (r.status === 'gone' && kind === 'update')
+            failures.push({
+              table: p.name,
+              key,
+              message: 'The row was deleted in Genesys Cloud after the plan was made.',
+            });
+          else if (r.status === 'failed' || r.status === 'unknown')
+            failures.push({ table: p.name, key, message: r.error.message });
         });
         // Stopped inside this table (a cancel, or the app stopping): it resumes with the changes not yet done.
         job.stopIfAsked();
@@ -142,9 +178,28 @@ export function createRestoreService(deps: {
         await save();
         start += count;
       }
-      await deps.audit.record({ action: 'backup.restored', orgId: org.id, batchId, details: { backupId: job.plan.backupId, exact: job.plan.exact, changes: job.total, failures: failures.length, preRestoreBackupId: preRestoreBackupId || null, ...(notes.length ? { notes } : {}) } }, actor);
+      await deps.audit.record(
+        {
+          action: 'backup.restored',
+          orgId: org.id,
+          batchId,
+          details: {
+            backupId: job.plan.backupId,
+            exact: job.plan.exact,
+            changes: job.total,
+            failures: failures.length,
+            preRestoreBackupId: preRestoreBackupId || null,
+            ...(notes.length ? { notes } : {}),
+          },
+        },
+        actor,
+      );
     } catch (err) {
-      if (err instanceof GenesysUnavailableError) throw new Error(`${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.`, { cause: err });
+      if (err instanceof GenesysUnavailableError)
+        throw new Error(
+          `${err.message} The restore stopped after ${done} of ${job.total} change(s); resume it when Genesys Cloud is reachable.`,
+          { cause: err },
+        );
       throw err;
     }
   }
@@ -161,7 +216,14 @@ export function createRestoreService(deps: {
       if (foreign && !opts.acceptForeign) throw new BackupInvalidError([{ message: FOREIGN_CONFIRMATION }]);
       const plan: RestorePlan = { backupId, exact: opts.exact, tables: plans };
       const total = plans.reduce((n, p) => n + operationCount(p), 0);
-      return toView(await deps.jobs.submit(actor, RESTORE_JOB, plan, { orgId: org.id, batchId: randomUUID(), total, createdAt: askedAt }));
+      return toView(
+        await deps.jobs.submit(actor, RESTORE_JOB, plan, {
+          orgId: org.id,
+          batchId: randomUUID(),
+          total,
+          createdAt: askedAt,
+        }),
+      );
     },
 
     /** A stopped (failed or cancelled) restore, started again from where it stopped. */
@@ -173,7 +235,14 @@ export function createRestoreService(deps: {
 
     /** The newest restores this actor may see (admins: everyone's), for the Backups page. */
     async recent(actor: Actor, take = 10) {
-      return (await deps.jobs.list(actor, { kind: RESTORE_JOB, take })).map((j) => ({ id: j.id, status: j.status, total: j.total, done: j.done, createdAt: j.createdAt, failures: j.failures.length }));
+      return (await deps.jobs.list(actor, { kind: RESTORE_JOB, take })).map((j) => ({
+        id: j.id,
+        status: j.status,
+        total: j.total,
+        done: j.done,
+        createdAt: j.createdAt,
+        failures: j.failures.length,
+      }));
     },
 
     /** Whether a restore from this backup has not ended yet (the backup must not be deleted under it). */

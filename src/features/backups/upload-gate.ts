@@ -23,10 +23,16 @@ export class UploadGate {
   enter(userId: number): () => void {
     const mine = this.perUser.get(userId) ?? 0;
     if (mine >= this.limits.atOncePerUser) {
-      throw new TooManyRequestsError(`You already have ${mine} backup upload(s) in progress (at most ${this.limits.atOncePerUser} at a time). Wait until it has been checked, then upload the next file.`, 10);
+      throw new TooManyRequestsError(
+        `You already have ${mine} backup upload(s) in progress (at most ${this.limits.atOncePerUser} at a time). Wait until it has been checked, then upload the next file.`,
+        10,
+      );
     }
     if (this.total >= this.limits.atOnce) {
-      throw new UploadsBusyError(`The server is checking ${this.total} uploaded backup(s) right now, the most it takes at once. Try again in a minute.`, 30);
+      throw new UploadsBusyError(
+        `The server is checking ${this.total} uploaded backup(s) right now, the most it takes at once. Try again in a minute.`,
+        30,
+      );
     }
     this.total++;
     this.perUser.set(userId, mine + 1);

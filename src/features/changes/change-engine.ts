@@ -17,7 +17,15 @@ import type { UserTable } from '../tables/table-service.js';
 import { assertMayWrite } from '../tables/write-rights.js';
 import type { Reconciler } from './reconciler.js';
 import { RowLocks } from './row-locks.js';
-import { columnsWritten, derivedChangeId, type ApplyOptions, type ApplyReport, type ChangeResult, type ChangeSet, type RowChange } from './row-change.js';
+import {
+  columnsWritten,
+  derivedChangeId,
+  type ApplyOptions,
+  type ApplyReport,
+  type ChangeResult,
+  type ChangeSet,
+  type RowChange,
+} from './row-change.js';
 import { createWriteAhead, type CrashPoint, type PlannedWrite } from './write-ahead.js';
 import { chooseAfterRead, importable, pagesOf } from './write-method.js';
 import { WriteJournal } from './write-journal.js';
@@ -41,16 +49,21 @@ const MAX_ATTEMPTS = 5;
  * not read, which only a create without `ifExists` allows).
  */
 export function decide(c: RowChange, current: Row | null | undefined, schema: TableSchema, changeId = c.id): Decision {
-  const write = (op: PlannedWrite['op'], before: Row | null, after: Row | null, changed: string[]): Decision => ({ write: { change: c, changeId, op, before, after, changed } });
+  const write = (op: PlannedWrite['op'], before: Row | null, after: Row | null, changed: string[]): Decision => ({
+    write: { change: c, changeId, op, before, after, changed },
+  });
   const conflict = (row: Row | null): Decision => ({ result: { status: 'conflict', current: row, conflicts: [] } });
   if (c.kind === 'create') {
     if (!current) return write('create', null, c.write, Object.keys(c.write));
     if (c.ifExists === 'conflict') return conflict(current);
     if (c.ifExists !== 'replace') return write('create', null, c.write, Object.keys(c.write)); // Genesys refuses it
-    return rowHolds(current, c.write, schema) ? { result: { status: 'unchanged', row: current } } : write('update', current, c.write, Object.keys(c.write));
+    return rowHolds(current, c.write, schema)
+      ? { result: { status: 'unchanged', row: current } }
+      : write('update', current, c.write, Object.keys(c.write));
   }
   if (!current) return { result: { status: 'gone' } };
-  if (c.kind === 'delete') return c.expect && !rowHolds(current, c.expect, schema) ? conflict(current) : write('delete', current, null, []);
+  if (c.kind === 'delete')
+    return c.expect && !rowHolds(current, c.expect, schema) ? conflict(current) : write('delete', current, null, []);
   if (c.expect && !rowHolds(current, c.expect, schema)) return conflict(current);
   // Compared by meaning (1 = 1.0, trailing spaces Genesys trims): normalisation is not someone's change.
   const same = (col: string, a: Row, b: Row) => sameIn(col, a, b, schema);
@@ -59,14 +72,25 @@ export function decide(c: RowChange, current: Row | null | undefined, schema: Ta
   if (c.baseline) {
     const baseline = c.baseline;
     const conflicts = columns
-      .filter((col) => Object.hasOwn(baseline, col) && !same(col, baseline, c.write) && !same(col, current, baseline) && !same(col, current, c.write))
+      .filter(
+        (col) =>
+          Object.hasOwn(baseline, col) &&
+          !same(col, baseline, c.write) &&
+          !same(col, current, baseline) &&
+          !same(col, current, c.write),
+      )
       .map((col) => ({ column: col, original: baseline[col], theirs: current[col], yours: c.write[col]! }));
     if (conflicts.length) return { result: { status: 'conflict', current, conflicts } };
     // A column the user left as they found it is not theirs to write back (someone else may have changed it).
     changed = changed.filter((col) => !(Object.hasOwn(baseline, col) && same(col, baseline, c.write)));
   } else if (changed.length) changed = columns; // an undo or restore writes (and records) every column it names
   if (changed.length === 0) return { result: { status: 'unchanged', row: current } };
-  return write('update', current, { ...current, ...Object.fromEntries(changed.map((col) => [col, c.write[col]!])) }, changed);
+  return write(
+    'update',
+    current,
+    { ...current, ...Object.fromEntries(changed.map((col) => [col, c.write[col]!])) },
+    changed,
+  );
 }
 
 export function createChangeEngine(deps: {
@@ -82,7 +106,12 @@ export function createChangeEngine(deps: {
 }) {
   const locks = new RowLocks();
   const journal = new WriteJournal();
-  const writeAhead = createWriteAhead({ audit: deps.audit, rowCache: deps.rowCache, crashAt: deps.crashAt, wrote: (o, t, k) => journal.wrote(o, t, k) });
+  const writeAhead = createWriteAhead({
+    audit: deps.audit,
+    rowCache: deps.rowCache,
+    crashAt: deps.crashAt,
+    wrote: (o, t, k) => journal.wrote(o, t, k),
+  });
 
   /** Throws the rights refusal of the first change the user may not make (nothing is written then). */
   async function checkRights(set: ChangeSet, changes: RowChange[]): Promise<Map<string, OpenTable>> {
@@ -103,7 +132,9 @@ export function createChangeEngine(deps: {
    * by a refused import) is tried again under its next attempt's id; a change with no recorded attempt is
    * written under its own id.
    */
-  async function recorded(changes: RowChange[]): Promise<{ done: Map<number, ChangeResult>; ids: Map<number, string> }> {
+  async function recorded(
+    changes: RowChange[],
+  ): Promise<{ done: Map<number, ChangeResult>; ids: Map<number, string> }> {
     const done = new Map<number, ChangeResult>();
     const ids = new Map(changes.map((c, i) => [i, c.id]));
     let asking = [...ids.keys()];
@@ -123,7 +154,13 @@ export function createChangeEngine(deps: {
         if (o.handedBack || o.state === 'failed' || o.state === 'reconciled-not-applied') {
           ids.set(i, nextAttempt(id));
           next.push(i);
-        } else done.set(i, { status: 'recorded', state: o.state, changeId: id, ...(o.message ? { message: o.message } : {}) });
+        } else
+          done.set(i, {
+            status: 'recorded',
+            state: o.state,
+            changeId: id,
+            ...(o.message ? { message: o.message } : {}),
+          });
       }
       asking = next;
     }
@@ -131,7 +168,12 @@ export function createChangeEngine(deps: {
   }
 
   /** Reading the whole table once costs fewer calls than reading each changed row. */
-  async function readsTable(set: ChangeSet, t: OpenTable, changes: RowChange[], method: ApplyOptions['method']): Promise<boolean> {
+  async function readsTable(
+    set: ChangeSet,
+    t: OpenTable,
+    changes: RowChange[],
+    method: ApplyOptions['method'],
+  ): Promise<boolean> {
     const reads = changes.filter((c) => c.kind !== 'create' || c.ifExists).length;
     if (method === 'import' && changes.some((c) => c.kind !== 'delete')) return true;
     if (reads < 2) return false;
@@ -156,14 +198,18 @@ export function createChangeEngine(deps: {
       if (r) await report(i, r);
       else pending.push(i);
     }
-    const tables = await checkRights(set, pending.map((i) => set.changes[i]!));
+    const tables = await checkRights(
+      set,
+      pending.map((i) => set.changes[i]!),
+    );
     let stopped = false;
     /** Reports one change's outcome; false when the apply must not go on. */
     const settle = async (i: number, r: ChangeResult): Promise<boolean> => {
       // Not done: a job that stops here resumes with this change (its intent, if any, is settled then).
       if (opts.throwWhenUnavailable && 'error' in r && r.error instanceof GenesysUnavailableError) throw r.error;
       await report(i, r);
-      if (opts.stopAfterProblem && (r.status === 'failed' || r.status === 'unknown' || r.status === 'conflict')) stopped = true;
+      if (opts.stopAfterProblem && (r.status === 'failed' || r.status === 'unknown' || r.status === 'conflict'))
+        stopped = true;
       return !stopped;
     };
     const mayGoOn = () => !stopped && !(opts.shouldStop?.() ?? false);
@@ -197,7 +243,11 @@ export function createChangeEngine(deps: {
       const row = await writeAhead.single(set, t.gateway, d.write);
       return { status: 'applied', row, changed: d.write.changed, changeId: d.write.changeId };
     } catch (err) {
-      return { status: err instanceof GenesysUnavailableError && err.mayHaveApplied ? 'unknown' : 'failed', error: err as Error, changeId: d.write.changeId };
+      return {
+        status: err instanceof GenesysUnavailableError && err.mayHaveApplied ? 'unknown' : 'failed',
+        error: err as Error,
+        changeId: d.write.changeId,
+      };
     }
   }
 
@@ -220,8 +270,13 @@ export function createChangeEngine(deps: {
     const schema = t.table.schema;
     const since = journal.open();
     try {
-      const rows = new Map((await t.gateway.readAllRows(tableId, { mode: 'background' })).map((r) => [String(r.key), r]));
-      const currentOf = async (key: string): Promise<Row | null> => (journal.wroteSince(since, set.org.id, tableId, key) ? await t.gateway.getRow(tableId, key, { mode: 'background' }) : (rows.get(key) ?? null));
+      const rows = new Map(
+        (await t.gateway.readAllRows(tableId, { mode: 'background' })).map((r) => [String(r.key), r]),
+      );
+      const currentOf = async (key: string): Promise<Row | null> =>
+        journal.wroteSince(since, set.org.id, tableId, key)
+          ? await t.gateway.getRow(tableId, key, { mode: 'background' })
+          : (rows.get(key) ?? null);
       const keyCount = new Map<string, number>();
       for (const i of indices) keyCount.set(set.changes[i]!.key, (keyCount.get(set.changes[i]!.key) ?? 0) + 1);
       // Rows a CSV import can carry: a create or update of a row no other change of the set touches.
@@ -229,9 +284,19 @@ export function createChangeEngine(deps: {
         const c = set.changes[i]!;
         if (c.kind === 'delete' || keyCount.get(c.key) !== 1) return false;
         const d = decide(c, rows.get(c.key) ?? null, schema, idOf(i));
-        return 'write' in d && d.write.op !== 'delete' && importable(d.write.after!, schema) && !(d.write.op === 'create' && c.kind === 'create' && !c.ifExists && rows.has(c.key));
+        return (
+          'write' in d &&
+          d.write.op !== 'delete' &&
+          importable(d.write.after!, schema) &&
+          !(d.write.op === 'create' && c.kind === 'create' && !c.ifExists && rows.has(c.key))
+        );
       });
-      const method = opts.method === 'import' ? 'import' : opts.method === 'rows' ? 'rows' : chooseAfterRead(candidates.length, rows.size);
+      const method =
+        opts.method === 'import'
+          ? 'import'
+          : opts.method === 'rows'
+            ? 'rows'
+            : chooseAfterRead(candidates.length, rows.size);
       const viaImport = new Set(method === 'import' && candidates.length ? candidates : []);
       const later: number[] = [];
       if (viaImport.size && mayGoOn()) {
@@ -253,14 +318,16 @@ export function createChangeEngine(deps: {
             outcome = await writeAhead.viaImport(set, t.gateway, t.table, writes);
           } catch (err) {
             if (opts.throwWhenUnavailable && err instanceof GenesysUnavailableError) throw err;
-            for (const w of writes) await settle(byId.get(w.changeId)!, { status: 'unknown', error: err as Error, changeId: w.changeId });
+            for (const w of writes)
+              await settle(byId.get(w.changeId)!, { status: 'unknown', error: err as Error, changeId: w.changeId });
             return [];
           }
           for (const { w, row } of outcome.applied) {
             rows.set(w.change.key, row);
             await settle(byId.get(w.changeId)!, { status: 'applied', row, changed: w.changed, changeId: w.changeId });
           }
-          for (const { w, message } of outcome.failed) await settle(byId.get(w.changeId)!, { status: 'failed', error: new Error(message), changeId: w.changeId });
+          for (const { w, message } of outcome.failed)
+            await settle(byId.get(w.changeId)!, { status: 'failed', error: new Error(message), changeId: w.changeId });
           if (outcome.fallback) notes.push(outcome.fallback);
           return outcome.handedBack.map((w) => byId.get(w.changeId)!);
         });
@@ -271,7 +338,9 @@ export function createChangeEngine(deps: {
         if (!mayGoOn()) break;
         const c = set.changes[i]!;
         const changeId = own.has(i) ? nextAttempt(idOf(i)) : idOf(i);
-        const r = await locks.run(set.org.id, tableId, c.key, async () => writeOne(set, t, decide(c, await currentOf(c.key), schema, changeId)));
+        const r = await locks.run(set.org.id, tableId, c.key, async () =>
+          writeOne(set, t, decide(c, await currentOf(c.key), schema, changeId)),
+        );
         if (r.status === 'applied') {
           if (r.row) rows.set(c.key, r.row);
           else rows.delete(c.key);
@@ -290,11 +359,14 @@ export function createChangeEngine(deps: {
      * A set of one new change (a form edit): its refusal, failure or lost answer is thrown; otherwise its
      * result. A change whose id is already recorded is not new: that is a caller's mistake, and thrown.
      */
-    async applyOne(set: ChangeSet): Promise<Extract<ChangeResult, { status: 'applied' | 'unchanged' | 'conflict' | 'gone' }>> {
+    async applyOne(
+      set: ChangeSet,
+    ): Promise<Extract<ChangeResult, { status: 'applied' | 'unchanged' | 'conflict' | 'gone' }>> {
       const { results } = await apply(set, { stopAfterProblem: true });
       const r = results[0]!;
       if ('error' in r) throw r.error;
-      if (r.status === 'recorded' || r.status === 'stopped') throw new Error(`change ${set.changes[0]!.id} is not a new change (${r.status})`);
+      if (r.status === 'recorded' || r.status === 'stopped')
+        throw new Error(`change ${set.changes[0]!.id} is not a new change (${r.status})`);
       return r;
     },
 

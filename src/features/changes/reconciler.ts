@@ -15,10 +15,18 @@ import type { OrgService } from '../orgs/org-service.js';
 export type ReconciledOutcome = 'reconciled-applied' | 'reconciled-not-applied' | 'reconciled-conflict';
 
 /** Compares by meaning (datatable-schema.ts sameValue): a row Genesys normalised still holds what was written. */
-export function decideOutcome(action: RowChangeAction, current: Row | null, before: Row | null, after: Row | null, schema?: TableSchema): ReconciledOutcome {
+export function decideOutcome(
+  action: RowChangeAction,
+  current: Row | null,
+  before: Row | null,
+  after: Row | null,
+  schema?: TableSchema,
+): ReconciledOutcome {
   const holds = (wanted: Row | null) => rowHolds(current, wanted, schema);
-  if (action === 'row.deleted') return current === null ? 'reconciled-applied' : holds(before) ? 'reconciled-not-applied' : 'reconciled-conflict';
-  if (action === 'row.created') return current === null ? 'reconciled-not-applied' : holds(after) ? 'reconciled-applied' : 'reconciled-conflict';
+  if (action === 'row.deleted')
+    return current === null ? 'reconciled-applied' : holds(before) ? 'reconciled-not-applied' : 'reconciled-conflict';
+  if (action === 'row.created')
+    return current === null ? 'reconciled-not-applied' : holds(after) ? 'reconciled-applied' : 'reconciled-conflict';
   return holds(after) ? 'reconciled-applied' : holds(before) ? 'reconciled-not-applied' : 'reconciled-conflict';
 }
 
@@ -28,18 +36,32 @@ const PASS_LIMIT = 500;
 const WHOLE_TABLE_READ_FROM = 20;
 
 /** An intent of a row written by a CSV import job (write-ahead.ts records `via: 'csv-import'`). */
-const viaImport = (details: string | null): boolean => details !== null && (JSON.parse(details) as { via?: string }).via === 'csv-import';
+const viaImport = (details: string | null): boolean =>
+  details !== null && (JSON.parse(details) as { via?: string }).via === 'csv-import';
 
-export function createReconciler(deps: { log: AuditReaderRepository; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger; graceMs: number }) {
+export function createReconciler(deps: {
+  log: AuditReaderRepository;
+  orgs: OrgService;
+  audit: AuditService;
+  clock: Clock;
+  logger: Logger;
+  graceMs: number;
+}) {
   // One run at a time: two overlapping runs would both settle the same change.
   const running = new Mutex();
 
   async function settle(opts: { batchId?: string; changeIds?: string[]; now?: boolean }): Promise<number> {
     const cutoff = new Date(deps.clock.now() - (opts.now ? 0 : deps.graceMs));
-    const open = await deps.log.openIntents({ batchId: opts.batchId, changeIds: opts.changeIds, recordedBy: cutoff, limit: PASS_LIMIT });
+    const open = await deps.log.openIntents({
+      batchId: opts.batchId,
+      changeIds: opts.changeIds,
+      recordedBy: cutoff,
+      limit: PASS_LIMIT,
+    });
     // A CSV import stopped midway leaves thousands of open rows in one table: read such a table once.
     const perTable = new Map<string, number>();
-    for (const i of open) perTable.set(`${i.orgId}\u0000${i.tableId}`, (perTable.get(`${i.orgId}\u0000${i.tableId}`) ?? 0) + 1);
+    for (const i of open)
+      perTable.set(`${i.orgId}\u0000${i.tableId}`, (perTable.get(`${i.orgId}\u0000${i.tableId}`) ?? 0) + 1);
     // Genesys shows imported rows a while after the job (§13), and a restart can be quicker: a table with open
     // rows of an import is read as the write-ahead reads it after a job, again with back-off (bounded) until
     // they show. Read plainly, a row the import did write looks not applied, and a resumed job uploads it again.
@@ -55,13 +77,16 @@ export function createReconciler(deps: { log: AuditReaderRepository; orgs: OrgSe
       const gateway = await deps.orgs.gatewayFor(orgId);
       const id = `${orgId}\u0000${tableId}`;
       const awaited = imported.get(id);
-      if (!awaited && (perTable.get(id) ?? 0) < WHOLE_TABLE_READ_FROM) return gateway.getRow(tableId, key, { mode: 'background' });
+      if (!awaited && (perTable.get(id) ?? 0) < WHOLE_TABLE_READ_FROM)
+        return gateway.getRow(tableId, key, { mode: 'background' });
       if (!tables.has(id)) {
         const shown = (rows: Row[]) => {
           const byKey = new Map(rows.map((r) => [String(r.key), r]));
           return awaited!.every((w) => rowHolds(byKey.get(w.key), w.after));
         };
-        const rows = awaited ? gateway.readAllRowsAfterWrite(tableId, shown, { mode: 'background' }) : gateway.readAllRows(tableId, { mode: 'background' });
+        const rows = awaited
+          ? gateway.readAllRowsAfterWrite(tableId, shown, { mode: 'background' })
+          : gateway.readAllRows(tableId, { mode: 'background' });
         const read = rows.then((rows) => new Map(rows.map((r) => [String(r.key), r])));
         read.catch(() => tables.delete(id)); // a failed read is tried again for the next change
         tables.set(id, read);
@@ -73,15 +98,37 @@ export function createReconciler(deps: { log: AuditReaderRepository; orgs: OrgSe
       try {
         const current = await currentRow(intent.orgId!, intent.tableId!, intent.rowKey!);
         const action = rowChangeAction(intent.action);
-        const outcome = decideOutcome(action, current, intent.before ? JSON.parse(intent.before) : null, intent.after ? JSON.parse(intent.after) : null);
+        const outcome = decideOutcome(
+          action,
+          current,
+          intent.before ? JSON.parse(intent.before) : null,
+          intent.after ? JSON.parse(intent.after) : null,
+        );
         await deps.audit.record(
-          { action, orgId: intent.orgId, tableId: intent.tableId, rowKey: intent.rowKey, changeId: intent.changeId, batchId: intent.batchId, outcome, details: { reconciledSeq: intent.seq, current } },
+          {
+            action,
+            orgId: intent.orgId,
+            tableId: intent.tableId,
+            rowKey: intent.rowKey,
+            changeId: intent.changeId,
+            batchId: intent.batchId,
+            outcome,
+            details: { reconciledSeq: intent.seq, current },
+          },
           null,
         );
-        deps.logger[outcome === 'reconciled-conflict' ? 'warn' : 'info']('reconciled a Genesys write', { event: 'audit.reconciled', seq: intent.seq, outcome });
+        deps.logger[outcome === 'reconciled-conflict' ? 'warn' : 'info']('reconciled a Genesys write', {
+          event: 'audit.reconciled',
+          seq: intent.seq,
+          outcome,
+        });
         resolved++;
       } catch (err) {
-        deps.logger.warn('could not reconcile a Genesys write yet', { event: 'audit.reconcile_failed', seq: intent.seq, reason: (err as Error).message });
+        deps.logger.warn('could not reconcile a Genesys write yet', {
+          event: 'audit.reconcile_failed',
+          seq: intent.seq,
+          reason: (err as Error).message,
+        });
       }
     }
     return resolved;

@@ -117,7 +117,9 @@ export const newChangeId = (): string => randomUUID();
  * resumed apply then finds the changes it had already recorded.
  */
 export function derivedChangeId(batchId: string, ...parts: (string | number)[]): string {
-  const h = createHash('sha256').update([batchId, ...parts].join('\u0000')).digest('hex');
+  const h = createHash('sha256')
+    .update([batchId, ...parts].join('\u0000'))
+    .digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 

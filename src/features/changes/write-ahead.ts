@@ -34,7 +34,10 @@ export interface ImportWriteResult {
   fallback?: string;
 }
 
-const ACTION = { create: 'row.created', update: 'row.updated', delete: 'row.deleted' } as const satisfies Record<PlannedWrite['op'], RowChangeAction>;
+const ACTION = { create: 'row.created', update: 'row.updated', delete: 'row.deleted' } as const satisfies Record<
+  PlannedWrite['op'],
+  RowChangeAction
+>;
 
 export function createWriteAhead(deps: {
   audit: AuditService;
@@ -74,7 +77,12 @@ export function createWriteAhead(deps: {
       crash('after_intent');
       deps.wrote(orgId, tableId, key);
       try {
-        const saved = w.op === 'delete' ? (await gateway.deleteRow(tableId, key), null) : w.op === 'create' ? await gateway.createRow(tableId, w.after!) : await gateway.updateRow(tableId, key, w.after!);
+        const saved =
+          w.op === 'delete'
+            ? (await gateway.deleteRow(tableId, key), null)
+            : w.op === 'create'
+              ? await gateway.createRow(tableId, w.after!)
+              : await gateway.updateRow(tableId, key, w.after!);
         crash('after_upstream');
         await deps.audit.record({ ...entry(set, w), outcome: 'applied' }, set.actor);
         if (saved) deps.rowCache.upsert(orgId, tableId, saved);
@@ -92,22 +100,44 @@ export function createWriteAhead(deps: {
     },
 
     /** Many creates/updates of one table as one CSV import job, every row's intent committed before it. */
-    async viaImport(set: ChangeSet, gateway: DataTableGateway, table: DataTable, writes: PlannedWrite[]): Promise<ImportWriteResult> {
+    async viaImport(
+      set: ChangeSet,
+      gateway: DataTableGateway,
+      table: DataTable,
+      writes: PlannedWrite[],
+    ): Promise<ImportWriteResult> {
       const result: ImportWriteResult = { applied: [], failed: [], handedBack: [] };
-      await deps.audit.recordMany(writes.map((w) => intent(set, w, 'csv-import')), set.actor);
+      await deps.audit.recordMany(
+        writes.map((w) => intent(set, w, 'csv-import')),
+        set.actor,
+      );
       crash('after_intent');
       for (const w of writes) deps.wrote(set.org.id, table.id, w.change.key);
       let jobMessage = '';
       /** Rows the job says it did not write: the read below waits until no more than these are missing. */
       let expectedMisses = 0;
       try {
-        const job = await gateway.importCsv(table.id, csvOf(table, writes.map((w) => w.after!)), 'Append');
+        const job = await gateway.importCsv(
+          table.id,
+          csvOf(
+            table,
+            writes.map((w) => w.after!),
+          ),
+          'Append',
+        );
         if (job.nothingImported) {
           // The upload was refused, so the job never ran: each row's intent is closed as failed (with why, and
           // that it is written on its own instead) and the rows go back to the engine for single-row writes.
           const refused = job.message!;
           result.fallback = `${refused} Its ${writes.length} row(s) were written one at a time instead.`;
-          await deps.audit.recordMany(writes.map((w) => ({ ...entry(set, w), outcome: 'failed', details: { message: `${refused} This row is written on its own instead.`, handedBack: true } })), set.actor);
+          await deps.audit.recordMany(
+            writes.map((w) => ({
+              ...entry(set, w),
+              outcome: 'failed',
+              details: { message: `${refused} This row is written on its own instead.`, handedBack: true },
+            })),
+            set.actor,
+          );
           result.handedBack = writes;
           return result;
         }
@@ -120,18 +150,28 @@ export function createWriteAhead(deps: {
         for (const w of writes) deps.wrote(set.org.id, table.id, w.change.key);
       }
       crash('after_upstream');
-      const misses = (rows: Map<string, Row>) => writes.filter((w) => !rowHolds(rows.get(w.change.key), w.after)).length;
+      const misses = (rows: Map<string, Row>) =>
+        writes.filter((w) => !rowHolds(rows.get(w.change.key), w.after)).length;
       let after: Map<string, Row>;
       try {
         const settled = (rows: Row[]) => misses(new Map(rows.map((r) => [String(r.key), r]))) <= expectedMisses;
-        after = new Map((await gateway.readAllRowsAfterWrite(table.id, settled, { mode: 'background' })).map((r) => [String(r.key), r]));
+        after = new Map(
+          (await gateway.readAllRowsAfterWrite(table.id, settled, { mode: 'background' })).map((r) => [
+            String(r.key),
+            r,
+          ]),
+        );
       } catch (err) {
         // Outcomes cannot be known now; the reconciler settles them from the table later.
-        await deps.audit.recordMany(writes.map((w) => ({ ...entry(set, w), outcome: 'unknown', details: { message: (err as Error).message } })), set.actor);
+        await deps.audit.recordMany(
+          writes.map((w) => ({ ...entry(set, w), outcome: 'unknown', details: { message: (err as Error).message } })),
+          set.actor,
+        );
         throw err;
       }
       // By meaning: a row Genesys stored as 1.0 or without trailing spaces holds what was written.
-      const message = jobMessage || 'Genesys Cloud did not accept this row in the import (check it against the table schema).';
+      const message =
+        jobMessage || 'Genesys Cloud did not accept this row in the import (check it against the table schema).';
       const missing: PlannedWrite[] = [];
       for (const w of writes) {
         const row = after.get(w.change.key);
@@ -150,7 +190,11 @@ export function createWriteAhead(deps: {
         [
           ...result.applied.map(({ w }) => ({ ...entry(set, w), outcome: 'applied' })),
           ...result.failed.map(({ w }) => ({ ...entry(set, w), outcome: 'failed', details: { message } })),
-          ...result.handedBack.map((w) => ({ ...entry(set, w), outcome: 'failed', details: { message: `${jobMessage} This row is written on its own instead.`, handedBack: true } })),
+          ...result.handedBack.map((w) => ({
+            ...entry(set, w),
+            outcome: 'failed',
+            details: { message: `${jobMessage} This row is written on its own instead.`, handedBack: true },
+          })),
         ],
         set.actor,
       );

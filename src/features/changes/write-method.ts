@@ -28,7 +28,8 @@ export function chooseMethod(rowsToWrite: number, rowsInTable: number): 'rows' |
  * Whether a row survives the CSV round trip: Genesys reads an empty cell as "use the column's default", so
  * an empty string can only go in a CSV for a column whose default is empty too.
  */
-export const importable = (row: Row, schema: TableSchema) => Object.entries(row).every(([c, v]) => v !== '' || (schema.properties[c]?.default ?? '') === '');
+export const importable = (row: Row, schema: TableSchema) =>
+  Object.entries(row).every(([c, v]) => v !== '' || (schema.properties[c]?.default ?? '') === '');
 
 export function csvOf(table: DataTable, rows: Row[]): string {
   const columns = Object.keys(table.schema.properties).sort((a, b) => (a === 'key' ? -1 : b === 'key' ? 1 : 0));

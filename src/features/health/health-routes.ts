@@ -3,7 +3,10 @@
 import type { Request, Response } from 'express';
 import type { RouteTable } from '../../lib/route.js';
 
-export function registerHealthRoutes(routes: RouteTable, deps: { databaseAnswers: () => Promise<boolean>; version: string }): void {
+export function registerHealthRoutes(
+  routes: RouteTable,
+  deps: { databaseAnswers: () => Promise<boolean>; version: string },
+): void {
   routes.get('/healthz', 'public', async (_req: Request, res: Response) => {
     const db = (await deps.databaseAnswers()) ? 'ok' : 'error';
     res.set('Cache-Control', 'no-store');

@@ -8,7 +8,13 @@
 // secret is the only encrypted field in the database today; a new one must be added here.
 import { existsSync, renameSync } from 'node:fs';
 import path from 'node:path';
-import { ensureSecretFile, NEXT_KEY_SUFFIX, readRetiredKeys, readSecretFile, RETIRED_KEY_PREFIX } from '../../lib/secret-files.js';
+import {
+  ensureSecretFile,
+  NEXT_KEY_SUFFIX,
+  readRetiredKeys,
+  readSecretFile,
+  RETIRED_KEY_PREFIX,
+} from '../../lib/secret-files.js';
 import { keyIdOf, SecretBox } from '../../lib/secret-box.js';
 import type { OrgRepository } from './org-repository.js';
 import { secretAad } from './org-service.js';
@@ -22,13 +28,21 @@ export interface RotationResult {
 export async function rotateDataKey(orgs: OrgRepository, dataKeyFile: string): Promise<RotationResult> {
   const current = readSecretFile(dataKeyFile, 32, 'data-encryption key');
   const nextFile = `${dataKeyFile}${NEXT_KEY_SUFFIX}`;
-  const next = existsSync(nextFile) ? readSecretFile(nextFile, 32, 'next data-encryption key') : ensureSecretFile(nextFile, 32, 'next data-encryption key');
+  const next = existsSync(nextFile)
+    ? readSecretFile(nextFile, 32, 'next data-encryption key')
+    : ensureSecretFile(nextFile, 32, 'next data-encryption key');
   if (next.equals(current)) throw new Error('The next key equals the current key; delete data-key.next and run again.');
   const retired = readRetiredKeys(dataKeyFile).filter((k) => !k.equals(next));
   const reader = new SecretBox(current, [...retired, next]);
   const writer = new SecretBox(next, [current, ...retired]);
   const rows = await orgs.listEncrypted();
-  await orgs.replaceSecrets(rows.map((row) => ({ id: row.id, clientSecretEnc: writer.encrypt(reader.decrypt(row.clientSecretEnc!, secretAad(row.id)), secretAad(row.id)), secretKeyId: writer.currentKeyId })));
+  await orgs.replaceSecrets(
+    rows.map((row) => ({
+      id: row.id,
+      clientSecretEnc: writer.encrypt(reader.decrypt(row.clientSecretEnc!, secretAad(row.id)), secretAad(row.id)),
+      secretKeyId: writer.currentKeyId,
+    })),
+  );
   const oldKeyId = keyIdOf(current);
   renameSync(dataKeyFile, path.join(path.dirname(dataKeyFile), `${RETIRED_KEY_PREFIX}${oldKeyId}`));
   renameSync(nextFile, dataKeyFile);

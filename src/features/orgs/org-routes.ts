@@ -30,11 +30,31 @@ function formValues(body: unknown, org?: OrgView): FormValues {
   };
 }
 
-export function renderOrgForm(res: Response, locals: { org?: OrgView; values: FormValues; action: string; title: string; submitLabel: string }, failure?: unknown) {
-  renderForm(res, 'orgs/form', { title: locals.title, org: locals.org ?? null, values: locals.values, action: locals.action, submitLabel: locals.submitLabel, regions: regionOptions(), colors: ORG_COLORS }, failure);
+export function renderOrgForm(
+  res: Response,
+  locals: { org?: OrgView; values: FormValues; action: string; title: string; submitLabel: string },
+  failure?: unknown,
+) {
+  renderForm(
+    res,
+    'orgs/form',
+    {
+      title: locals.title,
+      org: locals.org ?? null,
+      values: locals.values,
+      action: locals.action,
+      submitLabel: locals.submitLabel,
+      regions: regionOptions(),
+      colors: ORG_COLORS,
+    },
+    failure,
+  );
 }
 
-export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> }; readiness: ReadinessService }): void {
+export function registerOrgRoutes(
+  routes: RouteTable,
+  deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> }; readiness: ReadinessService },
+): void {
   const { orgs } = deps;
   const id = (req: Request) => String(req.params.id);
 
@@ -43,7 +63,12 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
   });
 
   routes.get('/admin/orgs/new', 'admin', (_req, res) => {
-    renderOrgForm(res, { values: formValues(undefined), action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' });
+    renderOrgForm(res, {
+      values: formValues(undefined),
+      action: '/admin/orgs',
+      title: 'Add a Genesys org',
+      submitLabel: 'Save and test connection',
+    });
   });
 
   routes.post('/admin/orgs', 'admin', async (req, res) => {
@@ -52,10 +77,25 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
       org = await orgs.create(actorOf(req), req.body);
     } catch (err) {
       // Only a refused form comes back to the form: once the org is saved, a later failure is not the form's.
-      return renderOrgForm(res, { values: formValues(req.body), action: '/admin/orgs', title: 'Add a Genesys org', submitLabel: 'Save and test connection' }, err);
+      return renderOrgForm(
+        res,
+        {
+          values: formValues(req.body),
+          action: '/admin/orgs',
+          title: 'Add a Genesys org',
+          submitLabel: 'Save and test connection',
+        },
+        err,
+      );
     }
     const test = await orgs.test(org.id);
-    flash(req, test.ok ? 'success' : 'error', test.ok ? `Saved “${org.name}”. ${test.message}` : `Saved “${org.name}”, but the connection test failed: ${test.message}`);
+    flash(
+      req,
+      test.ok ? 'success' : 'error',
+      test.ok
+        ? `Saved “${org.name}”. ${test.message}`
+        : `Saved “${org.name}”, but the connection test failed: ${test.message}`,
+    );
     // A new org shows its readiness (reads only) at once: what its role lets the app do, and what to change.
     if (!test.ok) return res.redirect(303, `/admin/orgs/${org.id}/edit`);
     await deps.readiness.run(actorOf(req), org.id, { writeChecks: false });
@@ -71,8 +111,15 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
 
   routes.get('/admin/orgs/:id/edit', 'admin', async (req, res) => {
     const org = await orgs.get(id(req));
-    if (org.managedBy === 'env') throw new NotFoundError('This org is defined by environment variables and has no settings page.');
-    renderOrgForm(res, { org, values: formValues(undefined, org), action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' });
+    if (org.managedBy === 'env')
+      throw new NotFoundError('This org is defined by environment variables and has no settings page.');
+    renderOrgForm(res, {
+      org,
+      values: formValues(undefined, org),
+      action: `/admin/orgs/${org.id}`,
+      title: `Edit ${org.name}`,
+      submitLabel: 'Save',
+    });
   });
 
   routes.post('/admin/orgs/:id', 'admin', async (req, res) => {
@@ -84,13 +131,27 @@ export function registerOrgRoutes(routes: RouteTable, deps: { orgs: OrgService; 
       flash(req, 'success', `Saved “${String((req.body as Record<string, unknown>).name ?? org.name)}”.`);
       res.redirect(303, `/admin/orgs/${org.id}/edit`);
     } catch (err) {
-      renderOrgForm(res, { org, values: formValues(req.body, org), action: `/admin/orgs/${org.id}`, title: `Edit ${org.name}`, submitLabel: 'Save' }, err);
+      renderOrgForm(
+        res,
+        {
+          org,
+          values: formValues(req.body, org),
+          action: `/admin/orgs/${org.id}`,
+          title: `Edit ${org.name}`,
+          submitLabel: 'Save',
+        },
+        err,
+      );
     }
   });
 
   routes.post('/admin/orgs/:id/test', 'admin', async (req, res) => {
     const result = await orgs.test(id(req));
-    flash(req, result.ok ? 'success' : 'error', result.ok ? result.message : `Connection test failed: ${result.message}`);
+    flash(
+      req,
+      result.ok ? 'success' : 'error',
+      result.ok ? result.message : `Connection test failed: ${result.message}`,
+    );
     res.redirect(303, safeReturnPath((req.body as Record<string, unknown>).returnTo ?? '/admin/orgs'));
   });
 

@@ -13,7 +13,11 @@ const checkbox = z
   .transform((v) => v !== undefined);
 
 const baseFields = {
-  name: z.string({ error: 'Name is required.' }).trim().min(1, 'Name is required.').max(100, 'Name must be at most 100 characters.'),
+  name: z
+    .string({ error: 'Name is required.' })
+    .trim()
+    .min(1, 'Name is required.')
+    .max(100, 'Name must be at most 100 characters.'),
   label: z
     .string()
     .trim()
@@ -34,18 +38,30 @@ const baseFields = {
     .string()
     .trim()
     .default('300')
-    .refine((v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000, 'Requests per minute must be a whole number from 1 to 10000.')
+    .refine(
+      (v) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000,
+      'Requests per minute must be a whole number from 1 to 10000.',
+    )
     .transform(Number),
 };
 
-const region = z.string({ error: 'Choose a region.' }).refine(isRegionKey, 'Choose one of the listed Genesys Cloud regions.');
-const clientId = z.string({ error: 'Client id is required.' }).trim().min(1, 'Client id is required.').max(200, 'Client id must be at most 200 characters.');
+const region = z
+  .string({ error: 'Choose a region.' })
+  .refine(isRegionKey, 'Choose one of the listed Genesys Cloud regions.');
+const clientId = z
+  .string({ error: 'Client id is required.' })
+  .trim()
+  .min(1, 'Client id is required.')
+  .max(200, 'Client id must be at most 200 characters.');
 
 export const newOrgSchema = z.object({
   ...baseFields,
   region,
   clientId,
-  clientSecret: z.string({ error: 'Client secret is required.' }).min(1, 'Client secret is required.').max(500, 'Client secret must be at most 500 characters.'),
+  clientSecret: z
+    .string({ error: 'Client secret is required.' })
+    .min(1, 'Client secret is required.')
+    .max(500, 'Client secret must be at most 500 characters.'),
 });
 
 /** On edit a blank secret means "unchanged". */

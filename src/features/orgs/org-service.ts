@@ -89,7 +89,18 @@ function toView(o: OrgRecord): OrgView {
 
 /** What the audit log keeps of an org: settings, never the secret (not even encrypted). */
 function auditSnapshot(o: OrgRecord) {
-  return { name: o.name, region: o.region, clientIdMasked: maskClientId(o.clientId), label: o.label, color: o.color, readOnly: o.readOnly, requireReason: o.requireReason, requestsPerMinute: o.requestsPerMinute, archived: o.archivedAt !== null, secretKeyId: o.secretKeyId };
+  return {
+    name: o.name,
+    region: o.region,
+    clientIdMasked: maskClientId(o.clientId),
+    label: o.label,
+    color: o.color,
+    readOnly: o.readOnly,
+    requireReason: o.requireReason,
+    requestsPerMinute: o.requestsPerMinute,
+    archived: o.archivedAt !== null,
+    secretKeyId: o.secretKeyId,
+  };
 }
 
 export interface OrgServiceDeps {
@@ -120,7 +131,10 @@ export function createOrgService(deps: OrgServiceDeps) {
 
   function secretOf(org: OrgRecord): string {
     if (org.managedBy === 'env') {
-      if (!deps.config.envOrg) throw new ValidationError(`The org "${org.name}" is defined by GENESYS_* environment variables, which are not set now.`);
+      if (!deps.config.envOrg)
+        throw new ValidationError(
+          `The org "${org.name}" is defined by GENESYS_* environment variables, which are not set now.`,
+        );
       return deps.config.envOrg.clientSecret;
     }
     if (!org.clientSecretEnc) throw new ValidationError(`The org "${org.name}" has no client secret stored.`);
@@ -148,7 +162,14 @@ export function createOrgService(deps: OrgServiceDeps) {
     const envOrg = org.managedBy === 'env' ? deps.config.envOrg : null;
     return {
       // Any change of region, client or secret (or the emulator's port) replaces the ApiClient and its token.
-      cacheKey: [org.region, envOrg?.clientId ?? org.clientId, org.clientSecretEnc ?? 'env', envOrg ? envOrg.region : '', sandboxPort ?? '', org.requestsPerMinute].join('|'),
+      cacheKey: [
+        org.region,
+        envOrg?.clientId ?? org.clientId,
+        org.clientSecretEnc ?? 'env',
+        envOrg ? envOrg.region : '',
+        sandboxPort ?? '',
+        org.requestsPerMinute,
+      ].join('|'),
       label: org.name,
       region: envOrg?.region ?? org.region,
       clientId: envOrg?.clientId ?? org.clientId,
@@ -161,7 +182,8 @@ export function createOrgService(deps: OrgServiceDeps) {
   /** The org's gateway; with the caller's fresh view of the org, a known connection is reused without a database read. */
   async function gatewayFor(orgId: string, known?: OrgView): Promise<DataTableGateway> {
     const cached = connections.get(orgId);
-    if (known && known.id === orgId && !known.archived && cached?.version === connectionVersion(known.updatedAt)) return deps.gateways.for(orgId, cached.conn).gateway;
+    if (known && known.id === orgId && !known.archived && cached?.version === connectionVersion(known.updatedAt))
+      return deps.gateways.for(orgId, cached.conn).gateway;
     const org = await record(orgId);
     if (org.archivedAt) throw new ForbiddenError(`The org "${org.name}" is archived.`);
     return deps.gateways.for(org.id, await connectionFor(org)).gateway;
@@ -172,12 +194,20 @@ export function createOrgService(deps: OrgServiceDeps) {
     try {
       const conn = await connectionFor(org);
       const identity = await deps.gateways.for(org.id, conn).gateway.testConnection();
-      result = { ok: true, message: `Connected to the Genesys Cloud org “${identity.name}”.`, genesysOrgName: identity.name };
+      result = {
+        ok: true,
+        message: `Connected to the Genesys Cloud org “${identity.name}”.`,
+        genesysOrgName: identity.name,
+      };
     } catch (err) {
       if (!(err instanceof GenesysError) && !(err instanceof ValidationError)) throw err;
       result = { ok: false, message: err.message };
     }
-    await repo.update(org.id, { lastTestedAt: now(), lastTestOk: result.ok, lastTestMessage: result.message.slice(0, 500) });
+    await repo.update(org.id, {
+      lastTestedAt: now(),
+      lastTestOk: result.ok,
+      lastTestMessage: result.message.slice(0, 500),
+    });
     logger.info('org connection tested', { event: 'org.tested', orgId: org.id, ok: result.ok });
     return result;
   }
@@ -189,13 +219,28 @@ export function createOrgService(deps: OrgServiceDeps) {
   }
 
   // The entry carries the whole actor (address and request id too), as every other audited change does.
-  async function audited(tx: Transaction, action: OrgAction, orgId: string, actor: Actor, before: OrgRecord | undefined, after: OrgRecord | undefined, details?: DetailsOf<OrgAction>): Promise<void> {
-    await deps.audit?.record({ action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details }, actor, tx);
+  async function audited(
+    tx: Transaction,
+    action: OrgAction,
+    orgId: string,
+    actor: Actor,
+    before: OrgRecord | undefined,
+    after: OrgRecord | undefined,
+    details?: DetailsOf<OrgAction>,
+  ): Promise<void> {
+    await deps.audit?.record(
+      { action, orgId, before: before && auditSnapshot(before), after: after && auditSnapshot(after), details },
+      actor,
+      tx,
+    );
   }
 
   async function assertNameFree(name: string, exceptId?: string, tx?: Transaction): Promise<void> {
     const clash = await repo.findByName(name, tx);
-    if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { name: 'Another org already has this name.' });
+    if (clash && clash.id !== exceptId)
+      throw new ValidationError('Please correct the highlighted fields.', {
+        name: 'Another org already has this name.',
+      });
   }
 
   return {
@@ -242,7 +287,8 @@ export function createOrgService(deps: OrgServiceDeps) {
     async update(actor: Actor, id: string, body: unknown): Promise<OrgView> {
       const { updated, secretChanged } = await deps.transact(async (tx) => {
         const org = await record(id, tx);
-        if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
+        if (org.managedBy === 'env')
+          throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
         if (org.isSandbox) {
           const input = parseForm(editSandboxSchema, body);
           await assertNameFree(input.name, id, tx);
@@ -256,7 +302,9 @@ export function createOrgService(deps: OrgServiceDeps) {
         const data = {
           ...rest,
           ...(clientId ? { clientId } : {}),
-          ...(clientSecret ? { clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId } : {}),
+          ...(clientSecret
+            ? { clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId }
+            : {}),
         };
         const updated = await repo.update(id, data, tx);
         await audited(tx, 'org.updated', id, actor, org, updated, { secretChanged: Boolean(clientSecret) });
@@ -270,20 +318,33 @@ export function createOrgService(deps: OrgServiceDeps) {
     async setArchived(actor: Actor, id: string, archived: boolean): Promise<void> {
       await deps.transact(async (tx) => {
         const org = await record(id, tx);
-        if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
+        if (org.managedBy === 'env')
+          throw new ForbiddenError(
+            'This org is defined by environment variables; remove the GENESYS_* variables instead.',
+          );
         const updated = await repo.update(id, { archivedAt: archived ? now() : null }, tx);
         await audited(tx, archived ? 'org.archived' : 'org.unarchived', id, actor, org, updated);
       });
       afterSettingsChange(id);
-      logger.info(archived ? 'org archived' : 'org restored', { event: archived ? 'org.archived' : 'org.unarchived', orgId: id, actorId: actor.userId });
+      logger.info(archived ? 'org archived' : 'org restored', {
+        event: archived ? 'org.archived' : 'org.unarchived',
+        orgId: id,
+        actorId: actor.userId,
+      });
     },
 
     /** Deletes an org nothing refers to; otherwise explains why and suggests archiving. */
     async delete(actor: Actor, id: string): Promise<void> {
       const org = await record(id);
-      if (org.managedBy === 'env') throw new ForbiddenError('This org is defined by environment variables; remove the GENESYS_* variables instead.');
+      if (org.managedBy === 'env')
+        throw new ForbiddenError(
+          'This org is defined by environment variables; remove the GENESYS_* variables instead.',
+        );
       const reasons = (await Promise.all(referenceChecks.map((check) => check(id)))).filter(Boolean);
-      if (reasons.length) throw new ConflictError(`“${org.name}” cannot be deleted: ${reasons.join('; ')}. Archive it instead: it disappears from the org switcher but its history stays.`);
+      if (reasons.length)
+        throw new ConflictError(
+          `“${org.name}” cannot be deleted: ${reasons.join('; ')}. Archive it instead: it disappears from the org switcher but its history stays.`,
+        );
       await deps.transact(async (tx) => {
         await repo.delete(id, tx);
         await audited(tx, 'org.deleted', id, actor, org, undefined);
@@ -321,7 +382,17 @@ export function createOrgService(deps: OrgServiceDeps) {
       const clientSecret = randomBytes(24).toString('base64url');
       let name = 'Sandbox';
       for (let i = 2; await repo.findByName(name); i++) name = `Sandbox ${i}`;
-      const data = { id, name, region: SANDBOX_REGION, clientId, clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)), secretKeyId: secretBox.currentKeyId, label: 'SANDBOX', color: 'purple', isSandbox: true };
+      const data = {
+        id,
+        name,
+        region: SANDBOX_REGION,
+        clientId,
+        clientSecretEnc: secretBox.encrypt(clientSecret, secretAad(id)),
+        secretKeyId: secretBox.currentKeyId,
+        label: 'SANDBOX',
+        color: 'purple',
+        isSandbox: true,
+      };
       const org = await deps.transact(async (tx) => {
         const created = await repo.create(data, tx);
         await audited(tx, 'org.created', id, actor, undefined, created, { sandbox: true });
@@ -346,7 +417,14 @@ export function createOrgService(deps: OrgServiceDeps) {
       const env = deps.config.envOrg;
       const existing = await repo.findEnvManaged();
       if (!env) return;
-      const data = { name: env.name, region: env.region, clientId: env.clientId, clientSecretEnc: null, secretKeyId: null, archivedAt: null };
+      const data = {
+        name: env.name,
+        region: env.region,
+        clientId: env.clientId,
+        clientSecretEnc: null,
+        secretKeyId: null,
+        archivedAt: null,
+      };
       if (existing) {
         const clash = await repo.findByName(env.name);
         if (clash && clash.id !== existing.id) await repo.update(clash.id, { name: `${clash.name} (stored)` });

@@ -1,6 +1,12 @@
 // Readiness of an org: runs the probe (src/genesys/readiness-probe.ts), keeps the last result per org in
 // OrgReadiness, and answers "can the org's role do what this user was granted on this table?" from it.
-import { CAPABILITIES, probeReadiness, type Capability, type CheckStatus, type ReadinessReport } from '../../genesys/readiness-probe.js';
+import {
+  CAPABILITIES,
+  probeReadiness,
+  type Capability,
+  type CheckStatus,
+  type ReadinessReport,
+} from '../../genesys/readiness-probe.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
@@ -38,7 +44,12 @@ type GrantedRights = Partial<Record<(typeof NEEDED_FOR)[number]['right'], boolea
  * Nothing is reported before a first check, or for capabilities the check did not test (not checked).
  * Admins are told what to change in Genesys; users whom to ask.
  */
-export function gapsIn(report: ReadinessReport | null, division: { id: string; name: string }, rights: GrantedRights, audience: 'admin' | 'user'): RoleGap[] {
+export function gapsIn(
+  report: ReadinessReport | null,
+  division: { id: string; name: string },
+  rights: GrantedRights,
+  audience: 'admin' | 'user',
+): RoleGap[] {
   if (!report || report.token.status !== 'ok' || report.listing.status !== 'ok') return [];
   const seen = report.divisions.find((d) => d.id === division.id);
   const gaps: RoleGap[] = [];
@@ -50,13 +61,26 @@ export function gapsIn(report: ReadinessReport | null, division: { id: string; n
     const problem = seen
       ? `Genesys Cloud does not let this app ${need.label} in the division “${division.name}”`
       : `the last readiness check did not see the division “${division.name}”, so this app may not reach this table`;
-    const next = audience === 'admin' ? fixFor(need.capability, division.name) : 'Ask an administrator to look at the org’s readiness page.';
-    gaps.push({ right: need.right, kind, message: `${audience === 'admin' ? 'Granted' : 'You may'} “${need.label}”, but ${problem}. ${next}` });
+    const next =
+      audience === 'admin'
+        ? fixFor(need.capability, division.name)
+        : 'Ask an administrator to look at the org’s readiness page.';
+    gaps.push({
+      right: need.right,
+      kind,
+      message: `${audience === 'admin' ? 'Granted' : 'You may'} “${need.label}”, but ${problem}. ${next}`,
+    });
   }
   return gaps;
 }
 
-export function createReadinessService(deps: { repo: ReadinessRepository; orgs: OrgService; audit: AuditService; clock: Clock; logger: Logger }) {
+export function createReadinessService(deps: {
+  repo: ReadinessRepository;
+  orgs: OrgService;
+  audit: AuditService;
+  clock: Clock;
+  logger: Logger;
+}) {
   async function latest(orgId: string): Promise<ReadinessReport | null> {
     const report = await deps.repo.latest(orgId);
     return report ? (JSON.parse(report) as ReadinessReport) : null;
@@ -68,18 +92,48 @@ export function createReadinessService(deps: { repo: ReadinessRepository; orgs: 
     /** Checks the org now (write checks only when asked) and keeps the result as the org's latest. */
     async run(actor: Actor | null, orgId: string, opts: { writeChecks: boolean }): Promise<ReadinessReport> {
       const entry = await deps.orgs.connectionEntry(orgId);
-      const report = await probeReadiness({ client: entry.client, queue: entry.queue, gateway: entry.gateway, now: () => new Date(deps.clock.now()) }, opts);
-      const data = { checkedAt: new Date(report.checkedAt), writeChecks: opts.writeChecks, report: JSON.stringify(report) };
+      const report = await probeReadiness(
+        { client: entry.client, queue: entry.queue, gateway: entry.gateway, now: () => new Date(deps.clock.now()) },
+        opts,
+      );
+      const data = {
+        checkedAt: new Date(report.checkedAt),
+        writeChecks: opts.writeChecks,
+        report: JSON.stringify(report),
+      };
       await deps.repo.save(orgId, data);
-      const summary = Object.fromEntries(report.divisions.map((d) => [d.name, Object.fromEntries(d.checks.map((c) => [c.capability, c.status]))]));
+      const summary = Object.fromEntries(
+        report.divisions.map((d) => [d.name, Object.fromEntries(d.checks.map((c) => [c.capability, c.status]))]),
+      );
       // Write checks add and delete a probe row in Genesys: the audit log says who did that and when.
-      await deps.audit.record({ action: 'org.readiness_checked', orgId, details: { writeChecks: opts.writeChecks, token: report.token.status, divisions: summary, leftovers: report.leftovers } }, actor);
-      deps.logger.info('org readiness checked', { event: 'org.readiness_checked', orgId, writeChecks: opts.writeChecks });
+      await deps.audit.record(
+        {
+          action: 'org.readiness_checked',
+          orgId,
+          details: {
+            writeChecks: opts.writeChecks,
+            token: report.token.status,
+            divisions: summary,
+            leftovers: report.leftovers,
+          },
+        },
+        actor,
+      );
+      deps.logger.info('org readiness checked', {
+        event: 'org.readiness_checked',
+        orgId,
+        writeChecks: opts.writeChecks,
+      });
       return report;
     },
 
     /** What `gapsIn` says for the org's latest readiness check. */
-    async gaps(orgId: string, division: { id: string; name: string }, rights: GrantedRights, audience: 'admin' | 'user'): Promise<RoleGap[]> {
+    async gaps(
+      orgId: string,
+      division: { id: string; name: string },
+      rights: GrantedRights,
+      audience: 'admin' | 'user',
+    ): Promise<RoleGap[]> {
       return gapsIn(await latest(orgId), division, rights, audience);
     },
   };

@@ -19,7 +19,15 @@ export class SandboxManager {
   private emulator?: RunningEmulator;
   private starting?: Promise<RunningEmulator>;
 
-  constructor(private readonly opts: { dataDir: string; logger: Logger; jobDelayMs?: number; readOnlyState?: boolean; emulator?: SandboxEmulatorOptions }) {}
+  constructor(
+    private readonly opts: {
+      dataDir: string;
+      logger: Logger;
+      jobDelayMs?: number;
+      readOnlyState?: boolean;
+      emulator?: SandboxEmulatorOptions;
+    },
+  ) {}
 
   get stateFile(): string {
     return path.join(this.opts.dataDir, 'sandbox', 'emulator.json');

@@ -14,7 +14,14 @@ export interface StoredRights {
   columns: Record<string, ColumnAccess>;
 }
 
-export const NO_RIGHTS: StoredRights = { canView: false, canEdit: false, canAdd: false, canDelete: false, defaultColumnAccess: 'hidden', columns: columnRecord([]) };
+export const NO_RIGHTS: StoredRights = {
+  canView: false,
+  canEdit: false,
+  canAdd: false,
+  canDelete: false,
+  defaultColumnAccess: 'hidden',
+  columns: columnRecord([]),
+};
 
 /**
  * A record indexed by column name, without a prototype: Genesys lets a column be called `constructor`,
@@ -62,11 +69,24 @@ export function isColumnAccess(v: unknown): v is ColumnAccess {
 /** Columns in the schema's display order, key first. */
 export function orderedColumns(schema: TableSchema): string[] {
   return Object.entries(schema.properties)
-    .sort(([a, pa], [b, pb]) => (a === 'key' ? -1 : b === 'key' ? 1 : (pa.displayOrder ?? Number.MAX_SAFE_INTEGER) - (pb.displayOrder ?? Number.MAX_SAFE_INTEGER) || (a < b ? -1 : 1)))
+    .sort(([a, pa], [b, pb]) =>
+      a === 'key'
+        ? -1
+        : b === 'key'
+          ? 1
+          : (pa.displayOrder ?? Number.MAX_SAFE_INTEGER) - (pb.displayOrder ?? Number.MAX_SAFE_INTEGER) ||
+            (a < b ? -1 : 1),
+    )
     .map(([name]) => name);
 }
 
-export function resolveAccess(opts: { isAdmin: boolean; orgReadOnly: boolean; orgName: string; rights: StoredRights | null; schema: TableSchema }): TableAccess {
+export function resolveAccess(opts: {
+  isAdmin: boolean;
+  orgReadOnly: boolean;
+  orgName: string;
+  rights: StoredRights | null;
+  schema: TableSchema;
+}): TableAccess {
   const rights = opts.isAdmin ? null : (opts.rights ?? NO_RIGHTS);
   const canView = rights?.canView ?? true;
   const writesAllowed = canView && !opts.orgReadOnly;
@@ -81,10 +101,14 @@ export function resolveAccess(opts: { isAdmin: boolean; orgReadOnly: boolean; or
     canEdit: writesAllowed && (rights?.canEdit ?? true),
     canAdd: writesAllowed && (rights?.canAdd ?? true),
     canDelete: writesAllowed && (rights?.canDelete ?? true),
-    readOnlyReason: opts.orgReadOnly ? `The org “${opts.orgName}” is read-only: nobody can change its data through this app.` : null,
+    readOnlyReason: opts.orgReadOnly
+      ? `The org “${opts.orgName}” is read-only: nobody can change its data through this app.`
+      : null,
     columns,
   };
 }
 
-export const visibleColumns = (access: TableAccess) => Object.keys(access.columns).filter((c) => access.columns[c] !== 'hidden');
-export const writableColumns = (access: TableAccess) => Object.keys(access.columns).filter((c) => access.columns[c] === 'write');
+export const visibleColumns = (access: TableAccess) =>
+  Object.keys(access.columns).filter((c) => access.columns[c] !== 'hidden');
+export const writableColumns = (access: TableAccess) =>
+  Object.keys(access.columns).filter((c) => access.columns[c] === 'write');

@@ -32,7 +32,10 @@ export function createPermissionRepository(db: Db) {
   const include = { columns: { select: { column: true, access: true } } } as const;
   return {
     async forTable(userId: number, orgId: string, tableId: string, tx?: Transaction): Promise<StoredRights | null> {
-      const p = await clientIn(db, tx).tablePermission.findUnique({ where: { userId_orgId_tableId: { userId, orgId, tableId } }, include });
+      const p = await clientIn(db, tx).tablePermission.findUnique({
+        where: { userId_orgId_tableId: { userId, orgId, tableId } },
+        include,
+      });
       return p ? toRights(p) : null;
     },
 
@@ -42,7 +45,10 @@ export function createPermissionRepository(db: Db) {
     },
 
     async forTableAllUsers(orgId: string, tableId: string) {
-      const rows = await db.tablePermission.findMany({ where: { orgId, tableId }, include: { ...include, user: { select: { id: true, displayName: true, email: true, disabled: true } } } });
+      const rows = await db.tablePermission.findMany({
+        where: { orgId, tableId },
+        include: { ...include, user: { select: { id: true, displayName: true, email: true, disabled: true } } },
+      });
       return rows.map((p) => ({ user: p.user, rights: toRights(p) }));
     },
 
@@ -57,7 +63,14 @@ export function createPermissionRepository(db: Db) {
     },
 
     /** Replaces one user's rights on one table (or removes them when `rights` is null). */
-    async save(userId: number, orgId: string, tableId: string, tableName: string, rights: StoredRights | null, inTx?: Transaction): Promise<void> {
+    async save(
+      userId: number,
+      orgId: string,
+      tableId: string,
+      tableName: string,
+      rights: StoredRights | null,
+      inTx?: Transaction,
+    ): Promise<void> {
       await within(db, inTx, async (tx) => {
         await tx.tablePermission.deleteMany({ where: { userId, orgId, tableId } });
         if (!rights) return;

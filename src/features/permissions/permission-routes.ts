@@ -15,14 +15,44 @@ import { COLUMN_ACCESS, NO_RIGHTS, orderedColumns } from './access.js';
 import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-service.js';
 import { needsTableGrants } from './policy.js';
 
-export function registerPermissionRoutes(routes: RouteTable, deps: { permissions: PermissionService; users: UserService; orgs: OrgService; tables: TableService; readiness: ReadinessService }): void {
+export function registerPermissionRoutes(
+  routes: RouteTable,
+  deps: {
+    permissions: PermissionService;
+    users: UserService;
+    orgs: OrgService;
+    tables: TableService;
+    readiness: ReadinessService;
+  },
+): void {
   const { permissions, users, orgs, tables } = deps;
   const userId = (req: Request) => idParam(req, 'id', 'user');
   /** One user's rights on one table, as stored (a refused form shows them again beside its messages). */
-  const renderRightsForm = async (res: Response, user: UserSummary, org: OrgView, table: DataTable, failure?: unknown) => {
+  const renderRightsForm = async (
+    res: Response,
+    user: UserSummary,
+    org: OrgView,
+    table: DataTable,
+    failure?: unknown,
+  ) => {
     const rights = (await permissions.rightsOn(user.id, org.id, table.id)) ?? NO_RIGHTS;
     const roleGaps = await deps.readiness.gaps(org.id, table.division, rights, 'admin');
-    renderForm(res, 'permissions/table', { title: `${table.name}: rights of ${user.displayName}`, user, org, table, columns: orderedColumns(table.schema), rights, roleGaps, accessLevels: COLUMN_ACCESS, prefix: COLUMN_FIELD_PREFIX }, failure);
+    renderForm(
+      res,
+      'permissions/table',
+      {
+        title: `${table.name}: rights of ${user.displayName}`,
+        user,
+        org,
+        table,
+        columns: orderedColumns(table.schema),
+        rights,
+        roleGaps,
+        accessLevels: COLUMN_ACCESS,
+        prefix: COLUMN_FIELD_PREFIX,
+      },
+      failure,
+    );
   };
 
   routes.get('/admin/users/:id/permissions', 'admin', async (req, res) => {
@@ -39,7 +69,15 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
       const granted = rights.get(table.id) ?? null;
       return { table, rights: granted, gaps: granted ? gapsIn(readiness, table.division, granted, 'admin') : [] };
     });
-    res.render('permissions/user', { title: `Rights of ${user.displayName}`, user, hasEveryRight: !needsTableGrants(user), org, orgs: allOrgs, tables: rows, everyone });
+    res.render('permissions/user', {
+      title: `Rights of ${user.displayName}`,
+      user,
+      hasEveryRight: !needsTableGrants(user),
+      org,
+      orgs: allOrgs,
+      tables: rows,
+      everyone,
+    });
   });
 
   routes.get('/admin/users/:id/permissions/:orgId/:tableId', 'admin', async (req, res) => {
@@ -55,7 +93,11 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const { table } = await tables.open(actorOf(req), org, String(req.params.tableId));
     try {
       await permissions.save(actorOf(req), user.id, org, table, req.body);
-      flash(req, 'success', `Saved the rights of ${user.displayName} on ${table.name}. They apply from their next click.`);
+      flash(
+        req,
+        'success',
+        `Saved the rights of ${user.displayName} on ${table.name}. They apply from their next click.`,
+      );
       res.redirect(303, `/admin/users/${user.id}/permissions?orgId=${encodeURIComponent(org.id)}`);
     } catch (err) {
       await renderRightsForm(res, user, org, table, err);
@@ -74,6 +116,12 @@ export function registerPermissionRoutes(routes: RouteTable, deps: { permissions
     const org = await orgs.get(String(req.params.orgId));
     const { table } = await tables.open(actorOf(req), org, String(req.params.tableId));
     const grants = await permissions.whoCanAccess(org.id, table.id);
-    res.render('permissions/who', { title: `Who can use ${table.name}`, org, table, columns: orderedColumns(table.schema), grants });
+    res.render('permissions/who', {
+      title: `Who can use ${table.name}`,
+      org,
+      table,
+      columns: orderedColumns(table.schema),
+      grants,
+    });
   });
 }

@@ -7,7 +7,14 @@ import type { Actor } from '../../lib/actor.js';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { OrgView } from '../orgs/org-service.js';
-import { COLUMN_ACCESS, columnRecord, isColumnAccess, orderedColumns, type StoredRights, type TableAccess } from './access.js';
+import {
+  COLUMN_ACCESS,
+  columnRecord,
+  isColumnAccess,
+  orderedColumns,
+  type StoredRights,
+  type TableAccess,
+} from './access.js';
 import { toRights, type PermissionRepository } from './permission-repository.js';
 import { needsTableGrants, tableAccess } from './policy.js';
 
@@ -48,9 +55,11 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
     fieldErrors.canView = 'Editing, adding or deleting rows needs the view right too.';
   }
   if (rights.canAdd && rights.columns.key !== 'write') {
-    fieldErrors[`${COLUMN_FIELD_PREFIX}key`] = 'A user who may add rows must be able to write the key column (it names the new row).';
+    fieldErrors[`${COLUMN_FIELD_PREFIX}key`] =
+      'A user who may add rows must be able to write the key column (it names the new row).';
   }
-  if (Object.keys(fieldErrors).length) throw new ValidationError('The rights were not saved. Please correct the highlighted fields.', fieldErrors);
+  if (Object.keys(fieldErrors).length)
+    throw new ValidationError('The rights were not saved. Please correct the highlighted fields.', fieldErrors);
   return rights;
 }
 
@@ -67,12 +76,21 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
     },
 
     /** Tables of the org the actor may view (all for admins). */
-    async visibleTables(actor: Actor, org: OrgView, tables: DataTable[]): Promise<{ table: DataTable; access: TableAccess }[]> {
+    async visibleTables(
+      actor: Actor,
+      org: OrgView,
+      tables: DataTable[],
+    ): Promise<{ table: DataTable; access: TableAccess }[]> {
       const grants = needsTableGrants(actor) ? await repo.forUserInOrg(actor.userId, org.id) : null;
       return tables
         .map((table) => ({
           table,
-          access: tableAccess(actor, { orgReadOnly: org.readOnly, orgName: org.name, stored: grants?.get(table.id), schema: table.schema }),
+          access: tableAccess(actor, {
+            orgReadOnly: org.readOnly,
+            orgName: org.name,
+            stored: grants?.get(table.id),
+            schema: table.schema,
+          }),
         }))
         .filter((t) => t.access.canView);
     },
@@ -97,13 +115,28 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
       await transact(async (tx) => {
         const before = await repo.forTable(targetUserId, org.id, table.id, tx);
         await repo.save(targetUserId, org.id, table.id, table.name, after, tx);
-        await audit.record({ action: 'permission.saved', orgId: org.id, tableId: table.id, targetUserId, before: before ?? { none: true }, after: after ?? { none: true }, details: { table: table.name } }, actor, tx);
+        await audit.record(
+          {
+            action: 'permission.saved',
+            orgId: org.id,
+            tableId: table.id,
+            targetUserId,
+            before: before ?? { none: true },
+            after: after ?? { none: true },
+            details: { table: table.name },
+          },
+          actor,
+          tx,
+        );
       });
     },
 
     /** Copies every right of one user onto another (replacing the target's rights on those tables). */
     async copy(actor: Actor, fromUserId: number, toUserId: number): Promise<number> {
-      if (fromUserId === toUserId) throw new ValidationError('Choose a different user to copy from.', { fromUserId: 'Choose a different user to copy from.' });
+      if (fromUserId === toUserId)
+        throw new ValidationError('Choose a different user to copy from.', {
+          fromUserId: 'Choose a different user to copy from.',
+        });
       const source = await repo.allForUser(fromUserId);
       if (source.length === 0) throw new NotFoundError('That user has no rights to copy.');
       // All tables at once, each with its entry: a copy is never left half done.
@@ -112,7 +145,19 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
           const before = await repo.forTable(toUserId, p.orgId, p.tableId, tx);
           const rights = toRights(p);
           await repo.save(toUserId, p.orgId, p.tableId, p.tableName, rights, tx);
-          await audit.record({ action: 'permission.saved', orgId: p.orgId, tableId: p.tableId, targetUserId: toUserId, before: before ?? { none: true }, after: rights, details: { copiedFromUserId: fromUserId, table: p.tableName } }, actor, tx);
+          await audit.record(
+            {
+              action: 'permission.saved',
+              orgId: p.orgId,
+              tableId: p.tableId,
+              targetUserId: toUserId,
+              before: before ?? { none: true },
+              after: rights,
+              details: { copiedFromUserId: fromUserId, table: p.tableName },
+            },
+            actor,
+            tx,
+          );
         }
       });
       return source.length;

@@ -57,8 +57,17 @@ export function rightsOf(p: { role: Role }, stored: StoredRights | null | undefi
 }
 
 /** What `p` may do with a table and each of its columns (capped by the org's read-only flag). */
-export function tableAccess(p: { role: Role }, opts: { orgReadOnly: boolean; orgName: string; stored: StoredRights | null | undefined; schema: TableSchema }): TableAccess {
-  return resolveAccess({ isAdmin: isAdministrator(p), orgReadOnly: opts.orgReadOnly, orgName: opts.orgName, rights: rightsOf(p, opts.stored), schema: opts.schema });
+export function tableAccess(
+  p: { role: Role },
+  opts: { orgReadOnly: boolean; orgName: string; stored: StoredRights | null | undefined; schema: TableSchema },
+): TableAccess {
+  return resolveAccess({
+    isAdmin: isAdministrator(p),
+    orgReadOnly: opts.orgReadOnly,
+    orgName: opts.orgName,
+    rights: rightsOf(p, opts.stored),
+    schema: opts.schema,
+  });
 }
 
 /** Creating a table in Genesys (a restore of a table the org lacks). */
@@ -84,7 +93,8 @@ export const mayRestoreForeign = (p: { role: Role }): boolean => isAdministrator
 export const maySeeBackup = (p: Principal, backup: Owned): boolean => isAdministrator(p) || owns(p, backup);
 
 /** Deleting a backup: admins any; users the files they uploaded (never the app's own backups). */
-export const mayDeleteBackup = (p: Principal, backup: Owned & { kind: string }): boolean => isAdministrator(p) || (owns(p, backup) && backup.kind === 'uploaded');
+export const mayDeleteBackup = (p: Principal, backup: Owned & { kind: string }): boolean =>
+  isAdministrator(p) || (owns(p, backup) && backup.kind === 'uploaded');
 
 /** Seeing (and cancelling) a job: admins all, users their own (R8). */
 export const maySeeJob = (p: Principal, job: Owned): boolean => isAdministrator(p) || owns(p, job);

@@ -15,7 +15,10 @@ import type { OrgService } from '../orgs/org-service.js';
 import type { ReadinessService } from '../orgs/readiness-service.js';
 import { actorOf, originOf } from '../../lib/request-actor.js';
 
-export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupService; orgs: OrgService; readiness: ReadinessService; clock: Clock }): void {
+export function registerSetupRoutes(
+  routes: RouteTable,
+  deps: { setup: SetupService; orgs: OrgService; readiness: ReadinessService; clock: Clock },
+): void {
   const renderAdminForm = (res: Response, values: Record<string, unknown>, failure?: unknown) =>
     renderForm(
       res,
@@ -48,13 +51,27 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
     }
   });
 
-  const renderConnect = (res: Response, locals: { values?: Record<string, unknown>; testFailure?: string; savedOrgId?: string } = {}, failure?: unknown) =>
+  const renderConnect = (
+    res: Response,
+    locals: { values?: Record<string, unknown>; testFailure?: string; savedOrgId?: string } = {},
+    failure?: unknown,
+  ) =>
     renderForm(
       res,
       'setup/connect',
       {
         title: 'Set up: connect Genesys Cloud',
-        values: { name: 'Production', region: 'us_east_1', clientId: '', label: 'PROD', color: 'red', readOnly: false, requestsPerMinute: '300', ...(locals.values ?? {}), readOnlyChecked: locals.values?.readOnly !== undefined },
+        values: {
+          name: 'Production',
+          region: 'us_east_1',
+          clientId: '',
+          label: 'PROD',
+          color: 'red',
+          readOnly: false,
+          requestsPerMinute: '300',
+          ...(locals.values ?? {}),
+          readOnlyChecked: locals.values?.readOnly !== undefined,
+        },
         regions: regionOptions(),
         colors: ORG_COLORS,
         testFailure: locals.testFailure ?? null,
@@ -103,7 +120,11 @@ export function registerSetupRoutes(routes: RouteTable, deps: { setup: SetupServ
 
   routes.post('/setup/connect', 'admin', async (req: Request, res: Response) => {
     await deps.setup.finishConnectionStep(actorOf(req));
-    flash(req, 'info', 'Setup is complete. Connect a Genesys Cloud org (or the sandbox org) from Genesys orgs whenever you are ready.');
+    flash(
+      req,
+      'info',
+      'Setup is complete. Connect a Genesys Cloud org (or the sandbox org) from Genesys orgs whenever you are ready.',
+    );
     res.redirect(303, '/');
   });
 }

@@ -12,18 +12,22 @@ import type { SetupToken } from './setup-token.js';
 import type { SignInAddresses } from '../auth/sign-in-address-repository.js';
 
 export const SETUP_TOKEN_MISSING = 'Enter the setup token shown in the console where the server was started.';
-export const SETUP_TOKEN_WRONG = 'That is not the setup token. Copy it from the console where the server was started (it changes at every start).';
+export const SETUP_TOKEN_WRONG =
+  'That is not the setup token. Copy it from the console where the server was started (it changes at every start).';
 
 /** Parses the new-account form; the password policy's verdict is reported together with any other field errors. */
 function parseWithPasswordPolicy(body: unknown) {
   const raw = (body ?? {}) as Record<string, unknown>;
   const policyProblem = (email: unknown, displayName: unknown) =>
-    typeof raw.password === 'string' ? checkPasswordPolicy(raw.password, { email: String(email ?? ''), displayName: String(displayName ?? '') }) : null;
+    typeof raw.password === 'string'
+      ? checkPasswordPolicy(raw.password, { email: String(email ?? ''), displayName: String(displayName ?? '') })
+      : null;
   let input;
   try {
     input = parseForm(newAccountSchema, body);
   } catch (err) {
-    const problem = err instanceof ValidationError && !err.fieldErrors.password ? policyProblem(raw.email, raw.displayName) : null;
+    const problem =
+      err instanceof ValidationError && !err.fieldErrors.password ? policyProblem(raw.email, raw.displayName) : null;
     if (problem) (err as ValidationError).fieldErrors.password = problem;
     throw err;
   }
@@ -56,7 +60,9 @@ export function createSetupService(deps: {
     if (token.matches(given)) return;
     const missing = typeof given !== 'string' || given.trim() === '';
     if (!missing) deps.logger.warn('setup: wrong setup token', { event: 'setup.token_rejected', ip });
-    throw new ValidationError('Please correct the highlighted fields.', { setupToken: missing ? SETUP_TOKEN_MISSING : SETUP_TOKEN_WRONG });
+    throw new ValidationError('Please correct the highlighted fields.', {
+      setupToken: missing ? SETUP_TOKEN_MISSING : SETUP_TOKEN_WRONG,
+    });
   }
 
   return {
@@ -102,7 +108,10 @@ export function createSetupService(deps: {
     async finishConnectionStep(actor: Actor): Promise<void> {
       if (!(await this.isConnectionStepPending())) throw new NotFoundError();
       await deps.repo.markConnectionStepDone(new Date(deps.clock.now()));
-      deps.logger.info('setup: Genesys connection left for later', { event: 'setup.connection_deferred', userId: actor.userId });
+      deps.logger.info('setup: Genesys connection left for later', {
+        event: 'setup.connection_deferred',
+        userId: actor.userId,
+      });
     },
   };
 }

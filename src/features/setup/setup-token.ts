@@ -8,7 +8,10 @@ import { isIP } from 'node:net';
 
 /** Whether HOST only accepts connections from this machine: localhost, 127.0.0.0/8, ::1 (also IPv4-mapped). */
 export function isLoopbackHost(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
   if (isIP(v4) === 4) return v4.split('.')[0] === '127';

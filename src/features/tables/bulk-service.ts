@@ -32,7 +32,8 @@ export interface BulkRequest {
   raw: string;
 }
 
-export type BulkRowOutcome = 'waiting' | 'changed' | 'confirmed' | 'already' | 'not-changed' | 'checked-not-changed' | 'unknown' | 'conflict';
+export type BulkRowOutcome =
+  'waiting' | 'changed' | 'confirmed' | 'already' | 'not-changed' | 'checked-not-changed' | 'unknown' | 'conflict';
 
 /** How the report words each outcome. */
 export const BULK_OUTCOME_TEXT: Record<BulkRowOutcome, string> = {
@@ -84,11 +85,23 @@ const changeIdOf = (batchId: string, index: number) => derivedChangeId(batchId, 
 function readRequest(body: unknown): BulkRequest {
   const b = (body ?? {}) as Record<string, unknown>;
   const refs = formList(b.sel);
-  if (refs.length === 0) throw new ValidationError('Select at least one row first.', { sel: 'Select at least one row first.' });
-  if (refs.length > MAX_BULK_ROWS) throw new ValidationError(`Select at most ${MAX_BULK_ROWS} rows.`, { sel: `Select at most ${MAX_BULK_ROWS} rows.` });
+  if (refs.length === 0)
+    throw new ValidationError('Select at least one row first.', { sel: 'Select at least one row first.' });
+  if (refs.length > MAX_BULK_ROWS)
+    throw new ValidationError(`Select at most ${MAX_BULK_ROWS} rows.`, {
+      sel: `Select at most ${MAX_BULK_ROWS} rows.`,
+    });
   const action = b.action === 'delete' ? 'delete' : b.action === 'set' ? 'set' : null;
-  if (!action) throw new ValidationError('Choose what to do with the selected rows.', { action: 'Choose what to do with the selected rows.' });
-  return { refs: [...new Set(refs)], action, column: typeof b.column === 'string' ? b.column : '', raw: typeof b.value === 'string' ? b.value : '' };
+  if (!action)
+    throw new ValidationError('Choose what to do with the selected rows.', {
+      action: 'Choose what to do with the selected rows.',
+    });
+  return {
+    refs: [...new Set(refs)],
+    action,
+    column: typeof b.column === 'string' ? b.column : '',
+    raw: typeof b.value === 'string' ? b.value : '',
+  };
 }
 
 /** The form body that sets `column` to the typed value, read by the row form's one parser. */
@@ -104,41 +117,73 @@ function problemOf(r: ChangeResult): string | null {
   return null;
 }
 
-export function createBulkService(deps: { tables: TableService; engine: ChangeEngine; orgs: OrgService; jobs: JobRunner; outcomes: ChangeOutcomes }) {
+export function createBulkService(deps: {
+  tables: TableService;
+  engine: ChangeEngine;
+  orgs: OrgService;
+  jobs: JobRunner;
+  outcomes: ChangeOutcomes;
+}) {
   /** What a bulk request would do, and the selected rows' keys (kept out of the preview: a key may be hidden). */
   async function plan(actor: Actor, org: OrgView, tableId: string, body: unknown) {
-      const request = readRequest(body);
-      const data = await deps.tables.rows(actor, org, tableId);
-      const { access, table } = data;
-      if (request.action === 'delete' && !access.canDelete) throw new ForbiddenError(access.readOnlyReason ?? 'You may not delete rows in this table.');
-      let value: Row[string] | undefined;
-      if (request.action === 'set') {
-        if (!access.canEdit) throw new ForbiddenError(access.readOnlyReason ?? 'You may not edit rows in this table.');
-        const prop = table.schema.properties[request.column];
-        if (!prop || access.columns[request.column] !== 'write' || request.column === 'key') throw new ForbiddenError('Choose a column you may change.');
-        // Yes/no columns have their own select on the form; typed text is parsed the same way.
-        const yesNo = (body as Record<string, unknown>).yesNo;
-        if (prop.type === 'boolean' && (yesNo === 'yes' || yesNo === 'no')) request.raw = yesNo;
-        try {
-          value = parseRowForm(setBody(request.column, request.raw, prop.type), table.schema, access, 'update').values[request.column];
-        } catch (err) {
-          // The page shows one message: make it the one naming the column and what is wrong with the value.
-          if (err instanceof ValidationError && err.fieldErrors[request.column]) throw new ValidationError(err.fieldErrors[request.column]!, err.fieldErrors);
-          throw err;
-        }
+    const request = readRequest(body);
+    const data = await deps.tables.rows(actor, org, tableId);
+    const { access, table } = data;
+    if (request.action === 'delete' && !access.canDelete)
+      throw new ForbiddenError(access.readOnlyReason ?? 'You may not delete rows in this table.');
+    let value: Row[string] | undefined;
+    if (request.action === 'set') {
+      if (!access.canEdit) throw new ForbiddenError(access.readOnlyReason ?? 'You may not edit rows in this table.');
+      const prop = table.schema.properties[request.column];
+      if (!prop || access.columns[request.column] !== 'write' || request.column === 'key')
+        throw new ForbiddenError('Choose a column you may change.');
+      // Yes/no columns have their own select on the form; typed text is parsed the same way.
+      const yesNo = (body as Record<string, unknown>).yesNo;
+      if (prop.type === 'boolean' && (yesNo === 'yes' || yesNo === 'no')) request.raw = yesNo;
+      try {
+        value = parseRowForm(setBody(request.column, request.raw, prop.type), table.schema, access, 'update').values[
+          request.column
+        ];
+      } catch (err) {
+        // The page shows one message: make it the one naming the column and what is wrong with the value.
+        if (err instanceof ValidationError && err.fieldErrors[request.column])
+          throw new ValidationError(err.fieldErrors[request.column]!, err.fieldErrors);
+        throw err;
       }
-      const byRef = new Map(data.rows.map((r) => [data.present(r), String(r.key)] as const).map(([r, key]) => [r.ref, { ...r, key }]));
-      const keys: string[] = [];
-      const items = request.refs.map((ref) => {
-        const row = byRef.get(ref);
-        if (!row) throw new NotFoundError('A selected row no longer exists; reload the table and select again.');
-        // A row keyed `.`/`..` cannot be addressed in Genesys (ADR 004): the preview counts it as refused.
-        const refused = row.fixed ? fixedKeyNote(String(row.values.key ?? ''), row.values.key !== undefined) : null;
-        keys.push(row.key);
-        return { ref, label: row.values.key !== undefined ? String(row.values.key) : '(hidden key)', before: request.action === 'set' ? row.values[request.column] : undefined, after: value, values: row.values, refused };
-      });
-      const changing = items.filter((i) => !i.refused && (request.action === 'delete' || i.before !== value)).length;
-      return { keys, preview: { request, value, table, access, columns: data.columns, items, changing, refused: items.filter((i) => i.refused).length } };
+    }
+    const byRef = new Map(
+      data.rows.map((r) => [data.present(r), String(r.key)] as const).map(([r, key]) => [r.ref, { ...r, key }]),
+    );
+    const keys: string[] = [];
+    const items = request.refs.map((ref) => {
+      const row = byRef.get(ref);
+      if (!row) throw new NotFoundError('A selected row no longer exists; reload the table and select again.');
+      // A row keyed `.`/`..` cannot be addressed in Genesys (ADR 004): the preview counts it as refused.
+      const refused = row.fixed ? fixedKeyNote(String(row.values.key ?? ''), row.values.key !== undefined) : null;
+      keys.push(row.key);
+      return {
+        ref,
+        label: row.values.key !== undefined ? String(row.values.key) : '(hidden key)',
+        before: request.action === 'set' ? row.values[request.column] : undefined,
+        after: value,
+        values: row.values,
+        refused,
+      };
+    });
+    const changing = items.filter((i) => !i.refused && (request.action === 'delete' || i.before !== value)).length;
+    return {
+      keys,
+      preview: {
+        request,
+        value,
+        table,
+        access,
+        columns: data.columns,
+        items,
+        changing,
+        refused: items.filter((i) => i.refused).length,
+      },
+    };
   }
 
   /**
@@ -157,7 +202,11 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
       if (item.refused) return void (result.problems[i] = item.refused);
       sent.push(i);
       const base = { id: changeIdOf(batchId, i), tableId: plan.tableId, key: item.key };
-      changes.push(plan.action === 'delete' ? { ...base, kind: 'delete' } : { ...base, kind: 'update', write: { [plan.column]: plan.value! } });
+      changes.push(
+        plan.action === 'delete'
+          ? { ...base, kind: 'delete' }
+          : { ...base, kind: 'update', write: { [plan.column]: plan.value! } },
+      );
     });
     const refused = plan.items.length - sent.length;
     await ctx.progress({ done: refused, result });
@@ -170,7 +219,14 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
     };
     const deleting = plan.action === 'delete';
     await deps.engine.apply(
-      { actor: ctx.actor, org, batchId, reason: deleting ? 'Bulk delete' : 'Bulk edit', doing: deleting ? 'This bulk delete' : 'This bulk change', changes },
+      {
+        actor: ctx.actor,
+        org,
+        batchId,
+        reason: deleting ? 'Bulk delete' : 'Bulk edit',
+        doing: deleting ? 'This bulk delete' : 'This bulk change',
+        changes,
+      },
       {
         // Asked between rows: a cancel keeps what was written (one batch, undoable) and the report says so.
         shouldStop: () => ctx.shouldStop(),
@@ -193,12 +249,26 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
     const ids = plan.items.map((_, i) => job.result.changeIds?.[i] ?? changeIdOf(batchId, i));
     const recorded = await deps.outcomes.of(ids);
     // A row the job never reached: waiting while it runs; else not changed, and why the job stopped.
-    const notReached = job.status === 'cancelled' ? 'The bulk change was cancelled before this row.' : (job.error ?? 'The bulk change stopped before this row.');
+    const notReached =
+      job.status === 'cancelled'
+        ? 'The bulk change was cancelled before this row.'
+        : (job.error ?? 'The bulk change stopped before this row.');
     const rows = plan.items.map((item, i) => {
       const audited = recorded.get(ids[i]!);
       const problem = problems[i];
-      const outcome: BulkRowOutcome = audited ? (FROM_AUDIT[audited.state] ?? 'unknown') : unchanged.has(i) ? 'already' : problem || !running ? 'not-changed' : 'waiting';
-      return { label: item.label, outcome, text: BULK_OUTCOME_TEXT[outcome], message: audited?.message ?? (outcome === 'not-changed' ? (problem ?? notReached) : undefined) };
+      const outcome: BulkRowOutcome = audited
+        ? (FROM_AUDIT[audited.state] ?? 'unknown')
+        : unchanged.has(i)
+          ? 'already'
+          : problem || !running
+            ? 'not-changed'
+            : 'waiting';
+      return {
+        label: item.label,
+        outcome,
+        text: BULK_OUTCOME_TEXT[outcome],
+        message: audited?.message ?? (outcome === 'not-changed' ? (problem ?? notReached) : undefined),
+      };
     });
     const counts = new Map<BulkRowOutcome, number>();
     for (const r of rows) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
@@ -232,9 +302,17 @@ export function createBulkService(deps: { tables: TableService; engine: ChangeEn
         action: request.action,
         column: request.column,
         ...(request.action === 'set' ? { value } : {}),
-        items: preview.items.map((i, n) => ({ label: i.label, key: keys[n]!, ...(i.refused ? { refused: i.refused } : {}) })),
+        items: preview.items.map((i, n) => ({
+          label: i.label,
+          key: keys[n]!,
+          ...(i.refused ? { refused: i.refused } : {}),
+        })),
       };
-      return deps.jobs.submit(actor, BULK_JOB, stored, { orgId: org.id, batchId: randomUUID(), total: stored.items.length });
+      return deps.jobs.submit(actor, BULK_JOB, stored, {
+        orgId: org.id,
+        batchId: randomUUID(),
+        total: stored.items.length,
+      });
     },
 
     /** A bulk job `actor` may see (owner or administrator), with its report. */

@@ -13,23 +13,61 @@ import type { TableService } from './table-service.js';
 
 export type ExportFormat = 'csv' | 'json';
 
-export function createTableExport(deps: { tables: Pick<TableService, 'rows'>; audit: Pick<AuditService, 'record'>; clock: Clock }) {
+export function createTableExport(deps: {
+  tables: Pick<TableService, 'rows'>;
+  audit: Pick<AuditService, 'record'>;
+  clock: Clock;
+}) {
   const { tables } = deps;
   return {
     /** `request` is the export link's query: the table page's search, filters and sort, and `for` (CSV kind). */
-    async export(actor: Actor, org: OrgView, tableId: string, format: ExportFormat, request: Record<string, unknown>): Promise<Download> {
+    async export(
+      actor: Actor,
+      org: OrgView,
+      tableId: string,
+      format: ExportFormat,
+      request: Record<string, unknown>,
+    ): Promise<Download> {
       const csvKind = format === 'csv' ? csvKindOf(request.for) : undefined;
       const data = await tables.rows(actor, org, tableId);
       const query = parseRowQuery(request, data.columns);
-      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map((r) => data.present(r).values);
-      await deps.audit.record({ action: 'table.exported', orgId: org.id, tableId: data.table.id, details: { format, ...(csvKind ? { csv: csvKind } : {}), rows: rows.length, columns: data.columns, query: rowQueryParams(query) } }, actor);
+      const rows = applyRowQuery(data.rows, query, data.columns, data.table.schema.properties).map(
+        (r) => data.present(r).values,
+      );
+      await deps.audit.record(
+        {
+          action: 'table.exported',
+          orgId: org.id,
+          tableId: data.table.id,
+          details: {
+            format,
+            ...(csvKind ? { csv: csvKind } : {}),
+            rows: rows.length,
+            columns: data.columns,
+            query: rowQueryParams(query),
+          },
+        },
+        actor,
+      );
       const now = new Date(deps.clock.now());
       const stamp = now.toISOString().slice(0, 10);
       if (csvKind) {
         const cells = rows.map((r) => data.columns.map((c) => r[c] ?? ''));
-        return { name: `${data.table.name} ${stamp} ${CSV_KINDS[csvKind].fileTag}.csv`, contentType: 'text/csv; charset=utf-8', body: CSV_KINDS[csvKind].write(data.columns, cells) };
+        return {
+          name: `${data.table.name} ${stamp} ${CSV_KINDS[csvKind].fileTag}.csv`,
+          contentType: 'text/csv; charset=utf-8',
+          body: CSV_KINDS[csvKind].write(data.columns, cells),
+        };
       }
-      return { name: `${data.table.name} ${stamp}.json`, contentType: 'application/json; charset=utf-8', body: JSON.stringify({ table: data.table.name, exportedAt: now.toISOString(), columns: data.columns, rows }, null, 2) };
+      return {
+        name: `${data.table.name} ${stamp}.json`,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify(
+          { table: data.table.name, exportedAt: now.toISOString(), columns: data.columns, rows },
+          null,
+          2,
+        ),
+      };
     },
   };
 }

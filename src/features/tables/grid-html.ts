@@ -25,11 +25,23 @@ export function cellText(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'Yes' : 'No';
   const text = String(v);
   const m = /^(\s*)([\s\S]*?)(\s*)$/u.exec(text)!;
-  const edge = (blanks: string, where: string) => (blanks ? `<span class="edge-blank" title="${blanks.length} blank character(s) at the ${where}">${escapeHtml(blanks)}</span>` : '');
+  const edge = (blanks: string, where: string) =>
+    blanks
+      ? `<span class="edge-blank" title="${blanks.length} blank character(s) at the ${where}">${escapeHtml(blanks)}</span>`
+      : '';
   return edge(m[1]!, 'start') + escapeHtml(m[2]!) + (m[2] ? edge(m[3]!, 'end') : '');
 }
 
-export function gridRowsHtml(rows: RowRef[], opts: { columns: string[]; properties: Record<string, FieldSchema>; access: TableAccess; rowUrl: (ref: string) => string; selected?: ReadonlySet<string> }): string {
+export function gridRowsHtml(
+  rows: RowRef[],
+  opts: {
+    columns: string[];
+    properties: Record<string, FieldSchema>;
+    access: TableAccess;
+    rowUrl: (ref: string) => string;
+    selected?: ReadonlySet<string>;
+  },
+): string {
   const { columns, properties, access } = opts;
   const selectable = access.canEdit || access.canDelete;
   const typeClass = columns.map((c) => `type-${escapeHtml(properties[c]?.type ?? 'string')}`);

@@ -10,9 +10,12 @@ export const MAX_KEY_LENGTH = 256;
 /** Why `key` cannot be a new key, or null when it can. */
 export function newKeyProblem(key: string): string | null {
   if (key === '') return 'The key is required.';
-  if (isUnaddressableSegment(key)) return `A key cannot be “${key}”: Genesys Cloud addresses rows by key in a URL, where “${key}” means a different place.`;
-  if (/^\s|\s$/u.test(key)) return 'The key starts or ends with a space (or another blank character). Remove it: a flow looking the key up would not find it.';
-  if (/\p{Cc}/u.test(key)) return 'The key contains a control character (such as a tab or a line break), which cannot be seen or typed in a flow. Remove it.';
+  if (isUnaddressableSegment(key))
+    return `A key cannot be “${key}”: Genesys Cloud addresses rows by key in a URL, where “${key}” means a different place.`;
+  if (/^\s|\s$/u.test(key))
+    return 'The key starts or ends with a space (or another blank character). Remove it: a flow looking the key up would not find it.';
+  if (/\p{Cc}/u.test(key))
+    return 'The key contains a control character (such as a tab or a line break), which cannot be seen or typed in a flow. Remove it.';
   if ([...key].length > MAX_KEY_LENGTH) return `The key may be at most ${MAX_KEY_LENGTH} characters.`;
   return null;
 }
@@ -45,7 +48,10 @@ export class SimilarKeyError extends ValidationError {
     readonly similar: string[],
     field: string,
   ) {
-    const named = similar.slice(0, 3).map((k) => `“${k}”`).join(', ');
+    const named = similar
+      .slice(0, 3)
+      .map((k) => `“${k}”`)
+      .join(', ');
     const message = `This table already has ${named}, which differs from “${key}” only in upper/lower case or spacing. A flow looking up one may expect the other. Check the key; to use it anyway, tick “Yes, use this key” and save again.`;
     super(message, { [field]: message });
     this.name = 'SimilarKeyError';
@@ -53,7 +59,8 @@ export class SimilarKeyError extends ValidationError {
 }
 
 /** Whether a submitted form confirmed this very key (a changed key has to be confirmed again). */
-export const keyConfirmed = (body: unknown, key: string) => ((body ?? {}) as Record<string, unknown>)[CONFIRM_KEY_FIELD] === key;
+export const keyConfirmed = (body: unknown, key: string) =>
+  ((body ?? {}) as Record<string, unknown>)[CONFIRM_KEY_FIELD] === key;
 
 /** Refuses a new key resembling an existing one unless the user confirmed it. */
 export function assertDistinctKey(key: string, existing: Iterable<string>, confirmed: boolean, field: string): void {

@@ -20,21 +20,33 @@ function fieldValidator(name: string, prop: FieldSchema): z.ZodType<RowValue> {
     case 'boolean':
       return z.boolean();
     case 'integer': {
-      let n = z.number({ error: `${label} must be a whole number.` }).int(`${label} must be a whole number.`).refine(Number.isSafeInteger, `${label} is too large.`);
+      let n = z
+        .number({ error: `${label} must be a whole number.` })
+        .int(`${label} must be a whole number.`)
+        .refine(Number.isSafeInteger, `${label} is too large.`);
       if (prop.minimum !== undefined) n = n.min(prop.minimum, `${label} must be at least ${prop.minimum}.`);
       if (prop.maximum !== undefined) n = n.max(prop.maximum, `${label} must be at most ${prop.maximum}.`);
       return n;
     }
     case 'number': {
-      let n = z.number({ error: `${label} must be a number.` }).refine(Number.isFinite, `${label} must be a finite number.`);
-      if (prop.minimum !== undefined) n = n.refine((v) => v >= prop.minimum!, `${label} must be at least ${prop.minimum}.`);
-      if (prop.maximum !== undefined) n = n.refine((v) => v <= prop.maximum!, `${label} must be at most ${prop.maximum}.`);
+      let n = z
+        .number({ error: `${label} must be a number.` })
+        .refine(Number.isFinite, `${label} must be a finite number.`);
+      if (prop.minimum !== undefined)
+        n = n.refine((v) => v >= prop.minimum!, `${label} must be at least ${prop.minimum}.`);
+      if (prop.maximum !== undefined)
+        n = n.refine((v) => v <= prop.maximum!, `${label} must be at most ${prop.maximum}.`);
       return n;
     }
     default: {
       let s = z.string();
-      if (prop.maxLength !== undefined) s = s.refine((v) => [...v].length <= prop.maxLength!, `${label} may be at most ${prop.maxLength} characters.`);
-      if (prop.minLength !== undefined) s = s.refine((v) => [...v].length >= prop.minLength!, `${label} must be at least ${prop.minLength} characters.`);
+      if (prop.maxLength !== undefined)
+        s = s.refine((v) => [...v].length <= prop.maxLength!, `${label} may be at most ${prop.maxLength} characters.`);
+      if (prop.minLength !== undefined)
+        s = s.refine(
+          (v) => [...v].length >= prop.minLength!,
+          `${label} must be at least ${prop.minLength} characters.`,
+        );
       return s;
     }
   }
@@ -59,12 +71,23 @@ export interface ParsedRowForm {
  * Parses a row form against the live schema and the user's rights. Unknown and hidden fields are a 400; a
  * field the user may see but not write is refused with a 403 by the table service (never silently dropped).
  */
-export function parseRowForm(body: unknown, schema: TableSchema, access: TableAccess, mode: 'create' | 'update'): ParsedRowForm {
+export function parseRowForm(
+  body: unknown,
+  schema: TableSchema,
+  access: TableAccess,
+  mode: 'create' | 'update',
+): ParsedRowForm {
   const b = (body ?? {}) as Record<string, unknown>;
   // A column hidden from the user gets the same answer as one that does not exist: a different answer
   // would let anyone probe for hidden column names.
-  const known = (column: string) => Object.hasOwn(schema.properties, column) && Object.hasOwn(access.columns, column) && access.columns[column] !== 'hidden';
-  const unknown = (column: string) => new ValidationError(`“${column}” is not a column of this table.`, { _form: `“${column}” is not a column of this table.` });
+  const known = (column: string) =>
+    Object.hasOwn(schema.properties, column) &&
+    Object.hasOwn(access.columns, column) &&
+    access.columns[column] !== 'hidden';
+  const unknown = (column: string) =>
+    new ValidationError(`“${column}” is not a column of this table.`, {
+      _form: `“${column}” is not a column of this table.`,
+    });
   const submitted = new Set<string>();
   const baselineColumns = new Set<string>();
   for (const key of Object.keys(b)) {
@@ -75,15 +98,25 @@ export function parseRowForm(body: unknown, schema: TableSchema, access: TableAc
       baselineColumns.add(column);
       continue;
     }
-    const prefix = key.startsWith(VALUE_PREFIX) ? VALUE_PREFIX : key.startsWith(BOOLEAN_MARKER_PREFIX) ? BOOLEAN_MARKER_PREFIX : null;
-    if (!prefix) throw new ValidationError(`Unexpected form field “${key}”.`, { _form: `Unexpected form field “${key}”.` });
+    const prefix = key.startsWith(VALUE_PREFIX)
+      ? VALUE_PREFIX
+      : key.startsWith(BOOLEAN_MARKER_PREFIX)
+        ? BOOLEAN_MARKER_PREFIX
+        : null;
+    if (!prefix)
+      throw new ValidationError(`Unexpected form field “${key}”.`, { _form: `Unexpected form field “${key}”.` });
     const column = key.slice(prefix.length);
     if (!known(column)) throw unknown(column);
     submitted.add(column);
   }
   // (The write right on each column is checked by the table service, for every path that writes a row.)
-  if (mode === 'update' && submitted.has('key')) throw new ValidationError('The key of a row cannot be changed. Delete the row and add it again under the new key.', { key: 'The key cannot be changed.' });
-  if (mode === 'create' && !submitted.has('key')) throw new ValidationError('The key is required.', { key: 'The key is required.' });
+  if (mode === 'update' && submitted.has('key'))
+    throw new ValidationError(
+      'The key of a row cannot be changed. Delete the row and add it again under the new key.',
+      { key: 'The key cannot be changed.' },
+    );
+  if (mode === 'create' && !submitted.has('key'))
+    throw new ValidationError('The key is required.', { key: 'The key is required.' });
 
   const fieldErrors: Record<string, string> = {};
   const values: Row = {};
@@ -120,7 +153,8 @@ export function typedValues(body: unknown, columns: string[], fallback: Row): Ro
   const out: Row = { ...fallback };
   for (const c of columns) {
     const typed = b[`${VALUE_PREFIX}${c}`];
-    if (b[`${BOOLEAN_MARKER_PREFIX}${c}`] !== undefined) out[c] = typeof typed === 'string' && parseBooleanText(typed) === true;
+    if (b[`${BOOLEAN_MARKER_PREFIX}${c}`] !== undefined)
+      out[c] = typeof typed === 'string' && parseBooleanText(typed) === true;
     else if (typeof typed === 'string') out[c] = typed;
   }
   return out;
@@ -130,6 +164,7 @@ export function typedValues(body: unknown, columns: string[], fallback: Row): Ro
 export function baselineOf(body: unknown, fallback: Row): Row {
   const b = (body ?? {}) as Record<string, unknown>;
   const out: Row = { ...fallback };
-  for (const [k, v] of Object.entries(b)) if (k.startsWith(BASELINE_PREFIX) && typeof v === 'string') out[k.slice(BASELINE_PREFIX.length)] = v;
+  for (const [k, v] of Object.entries(b))
+    if (k.startsWith(BASELINE_PREFIX) && typeof v === 'string') out[k.slice(BASELINE_PREFIX.length)] = v;
   return out;
 }

@@ -38,7 +38,11 @@ export function parseRowQuery(query: Record<string, unknown>, visible: string[])
     if (!column || !visible.includes(column) || !FILTER_OPS.includes(op)) continue;
     filters.push({ column, op, value: str(query[`v${i}`]).slice(0, 200) });
   }
-  const sort = visible.includes(str(query.sort)) ? str(query.sort) : visible.includes('key') ? 'key' : (visible[0] ?? '');
+  const sort = visible.includes(str(query.sort))
+    ? str(query.sort)
+    : visible.includes('key')
+      ? 'key'
+      : (visible[0] ?? '');
   const size = Number(str(query.pageSize));
   return {
     q: str(query.q).trim().slice(0, 200),
@@ -78,7 +82,9 @@ function predicate(f: Filter, prop: FieldSchema | undefined): (row: Row) => bool
     case 'contains':
       return (row) => foldText(text(row)).includes(folded);
     case 'equals':
-      return prop?.type === 'string' || prop === undefined ? (row) => foldText(text(row)) === folded : (row) => text(row) === trimmed || row[c] === number;
+      return prop?.type === 'string' || prop === undefined
+        ? (row) => foldText(text(row)) === folded
+        : (row) => text(row) === trimmed || row[c] === number;
     case 'empty':
       return (row) => text(row) === '';
     case 'notempty':
@@ -116,7 +122,9 @@ function searchableTexts(rows: readonly Row[], visible: string[]): string[] {
   let texts = perList.get(signature);
   if (!texts) {
     // Columns are joined with NUL, which a (NUL-stripped) search term cannot contain, so no match spans two cells.
-    texts = rows.map((row) => visible.map((c) => (row[c] === undefined ? '' : foldText(String(row[c])))).join('\u0000'));
+    texts = rows.map((row) =>
+      visible.map((c) => (row[c] === undefined ? '' : foldText(String(row[c])))).join('\u0000'),
+    );
     perList.set(signature, texts);
   }
   return texts;
@@ -126,7 +134,12 @@ function searchableTexts(rows: readonly Row[], visible: string[]): string[] {
  * Search, filter and sort (numbers as numbers, booleans as booleans, text with natural order). Only the
  * `visible` columns are looked at, so full rows can be passed in and projected after paging.
  */
-export function applyRowQuery(rows: readonly Row[], query: RowQuery, visible: string[], properties: Record<string, FieldSchema>): Row[] {
+export function applyRowQuery(
+  rows: readonly Row[],
+  query: RowQuery,
+  visible: string[],
+  properties: Record<string, FieldSchema>,
+): Row[] {
   const needle = foldText(query.q).split('\u0000').join('');
   let out = rows;
   if (needle) {

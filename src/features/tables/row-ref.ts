@@ -8,7 +8,9 @@ import { isUnaddressableSegment } from '../../genesys/path-segments.js';
 const ESCAPE = '~';
 
 export function refOfKey(key: string): string {
-  return isUnaddressableSegment(key) || key.startsWith(ESCAPE) ? ESCAPE + Buffer.from(key, 'utf8').toString('base64url') : key;
+  return isUnaddressableSegment(key) || key.startsWith(ESCAPE)
+    ? ESCAPE + Buffer.from(key, 'utf8').toString('base64url')
+    : key;
 }
 
 /** The key a reference names, or null for an escaped reference this app could not have made. */

@@ -34,7 +34,10 @@ export interface SortHeader {
 }
 
 /** The tables whose name or description contains `q` (accents and case ignored). */
-export function tablesMatching<T extends { table: Pick<DataTable, 'name' | 'description'> }>(list: T[], q: string): T[] {
+export function tablesMatching<T extends { table: Pick<DataTable, 'name' | 'description'> }>(
+  list: T[],
+  q: string,
+): T[] {
   return q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
 }
 
@@ -58,7 +61,10 @@ function sortHeaders(data: TableRows, query: RowQuery): SortHeader[] {
  * The locals of views/tables/table.ejs. A page number past the end shows the last page (a filter that just
  * narrowed the rows must not leave an empty page); `selected` are rows ticked again after a refused bulk form.
  */
-export function tablePageModel(data: TableRows, opts: { query: RowQuery; selected: ReadonlySet<string>; roleGaps: RoleGap[] }) {
+export function tablePageModel(
+  data: TableRows,
+  opts: { query: RowQuery; selected: ReadonlySet<string>; roleGaps: RoleGap[] },
+) {
   const { query: asked, selected, roleGaps } = opts;
   const matching = applyRowQuery(data.rows, asked, data.columns, data.table.schema.properties);
   const pageCount = Math.max(1, Math.ceil(matching.length / asked.pageSize));

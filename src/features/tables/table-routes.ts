@@ -25,14 +25,18 @@ import { RowConflictError, type TableService, type UserTable } from './table-ser
 import { readinessViewOf } from '../permissions/policy.js';
 
 function currentOrg(req: Request): OrgView {
-  if (!req.currentOrg) throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
+  if (!req.currentOrg)
+    throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
   return req.currentOrg;
 }
 
 /** A form may not name the table or org it acts on; if it tries to, it must agree with the page. */
 function refuseScopeFields(req: Request): void {
   const body = (req.body ?? {}) as Record<string, unknown>;
-  if ((body.tableId !== undefined && body.tableId !== req.params.tableId) || (body.orgId !== undefined && body.orgId !== req.currentOrg?.id)) {
+  if (
+    (body.tableId !== undefined && body.tableId !== req.params.tableId) ||
+    (body.orgId !== undefined && body.orgId !== req.currentOrg?.id)
+  ) {
     throw new ForbiddenError('The form names a different table or org than the page it was sent from.');
   }
   delete body.tableId;
@@ -44,18 +48,31 @@ const MAX_KEPT_SELECTION_CHARS = 64 * 1024;
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
-const isFormError = (err: unknown): err is AppError => (err instanceof ValidationError && err.status === 400) || (err instanceof GenesysError && (err.status === 400 || err.status === 409));
+const isFormError = (err: unknown): err is AppError =>
+  (err instanceof ValidationError && err.status === 400) ||
+  (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
 /** A key too like an existing one is refused once; the form asks to confirm it (see key-rules.ts). */
 const keyToConfirm = (failure: unknown) => (failure instanceof SimilarKeyError ? failure.key : null);
 
-function renderRowForm(res: Response, t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null }, mode: 'create' | 'update', row: Row, rowRef: string | null, failure?: unknown, baseline?: Row) {
+function renderRowForm(
+  res: Response,
+  t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null },
+  mode: 'create' | 'update',
+  row: Row,
+  rowRef: string | null,
+  failure?: unknown,
+  baseline?: Row,
+) {
   renderForm(
     res,
     'tables/row-form',
     {
       fixed: t.fixed ?? null,
-      title: mode === 'create' ? `Add a row · ${t.table.name}` : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
+      title:
+        mode === 'create'
+          ? `Add a row · ${t.table.name}`
+          : `${row.key !== undefined ? String(row.key) : 'Row'} · ${t.table.name}`,
       rowRef,
       table: t.table,
       access: t.access,
@@ -70,11 +87,33 @@ function renderRowForm(res: Response, t: Pick<UserTable, 'table' | 'access' | 'c
   );
 }
 
-function renderRename(res: Response, data: Pick<UserTable, 'table'> & { row: Row }, rowRef: string, newKey: string, failure?: unknown) {
-  renderForm(res, 'tables/rename', { title: 'Rename a key', table: data.table, row: data.row, rowRef, rowPath, newKey, confirmKey: keyToConfirm(failure) }, failure);
+function renderRename(
+  res: Response,
+  data: Pick<UserTable, 'table'> & { row: Row },
+  rowRef: string,
+  newKey: string,
+  failure?: unknown,
+) {
+  renderForm(
+    res,
+    'tables/rename',
+    {
+      title: 'Rename a key',
+      table: data.table,
+      row: data.row,
+      rowRef,
+      rowPath,
+      newKey,
+      confirmKey: keyToConfirm(failure),
+    },
+    failure,
+  );
 }
 
-export function registerTableRoutes(routes: RouteTable, deps: { tables: TableService; tableExport: TableExport; bulk: BulkService; readiness: ReadinessService }): void {
+export function registerTableRoutes(
+  routes: RouteTable,
+  deps: { tables: TableService; tableExport: TableExport; bulk: BulkService; readiness: ReadinessService },
+): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
   const ref = (req: Request) => String(req.params.ref);
@@ -85,7 +124,13 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
     const shown = tablesMatching(list, q);
     const counts = org ? await Promise.all(shown.map(({ table }) => tables.rowCount(org, table.id))) : [];
-    res.render('tables/list', { title: 'Data tables', org: org ?? null, tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })), q, total: list.length });
+    res.render('tables/list', {
+      title: 'Data tables',
+      org: org ?? null,
+      tables: shown.map((t, i) => ({ ...t, rowCount: counts[i] })),
+      q,
+      total: list.length,
+    });
   });
 
   /** Keeps a refused bulk form's selection in the session for the next table page (bounded in size). */
@@ -105,12 +150,28 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const data = await tables.rows(actorOf(req), org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
     const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
-    res.render('tables/table', tablePageModel(data, { query: parseRowQuery(req.query as Record<string, unknown>, data.columns), selected, roleGaps }));
+    res.render(
+      'tables/table',
+      tablePageModel(data, {
+        query: parseRowQuery(req.query as Record<string, unknown>, data.columns),
+        selected,
+        roleGaps,
+      }),
+    );
   });
 
   for (const format of ['csv', 'json'] as const) {
     routes.get(`/tables/:tableId/export.${format}`, 'signed-in', async (req, res) => {
-      sendDownload(res, await deps.tableExport.export(actorOf(req), currentOrg(req), tableId(req), format, req.query as Record<string, unknown>));
+      sendDownload(
+        res,
+        await deps.tableExport.export(
+          actorOf(req),
+          currentOrg(req),
+          tableId(req),
+          format,
+          req.query as Record<string, unknown>,
+        ),
+      );
     });
   }
 
@@ -158,26 +219,56 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
       const { changed, row } = await tables.updateRow(actorOf(req), org, tableId(req), ref(req), req.body);
       if (wantsJson(req)) return void res.json({ ok: true, changed, row });
       const name = row.key !== undefined ? `“${String(row.key)}”` : 'the row';
-      flash(req, changed.length ? 'success' : 'info', changed.length ? `Saved ${name} (${changed.join(', ')}).` : `No changes to ${name}.`);
+      flash(
+        req,
+        changed.length ? 'success' : 'info',
+        changed.length ? `Saved ${name} (${changed.join(', ')}).` : `No changes to ${name}.`,
+      );
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (wantsJson(req)) {
         const shown = formFailure(err); // rethrows what is not meant for users
-        return void res.status(shown.status).json({ ok: false, error: shown.error, fieldErrors: shown.fieldErrors, conflict: err instanceof RowConflictError });
+        return void res.status(shown.status).json({
+          ok: false,
+          error: shown.error,
+          fieldErrors: shown.fieldErrors,
+          conflict: err instanceof RowConflictError,
+        });
       }
       if (err instanceof RowConflictError) {
         const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
-        return void res.status(409).render('tables/conflict', { title: 'Someone else changed this row', table: data.table, row: data.row, rowRef: ref(req), conflicts: err.conflicts, mine: typedValues(req.body, data.columns, data.row), columns: data.columns, access: data.access, rowPath });
+        return void res.status(409).render('tables/conflict', {
+          title: 'Someone else changed this row',
+          table: data.table,
+          row: data.row,
+          rowRef: ref(req),
+          conflicts: err.conflicts,
+          mine: typedValues(req.body, data.columns, data.row),
+          columns: data.columns,
+          access: data.access,
+          rowPath,
+        });
       }
       if (!isFormError(err)) throw err;
       const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
-      renderRowForm(res, data, 'update', typedValues(req.body, data.columns, data.row), ref(req), err, baselineOf(req.body, data.row));
+      renderRowForm(
+        res,
+        data,
+        'update',
+        typedValues(req.body, data.columns, data.row),
+        ref(req),
+        err,
+        baselineOf(req.body, data.row),
+      );
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
-    if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write')) throw new ForbiddenError(data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.');
+    if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write'))
+      throw new ForbiddenError(
+        data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.',
+      );
     renderRename(res, data, ref(req), String(data.row.key ?? ''));
   });
 
@@ -186,8 +277,14 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
     const org = currentOrg(req);
     const newKey = String((req.body as Record<string, unknown>).newKey ?? '');
     try {
-      await tables.renameRow(actorOf(req), org, tableId(req), ref(req), newKey, { confirmed: keyConfirmed(req.body, newKey) });
-      flash(req, 'success', `Renamed to “${newKey}” (the old row was deleted and a copy added under the new key; both are in the audit log).`);
+      await tables.renameRow(actorOf(req), org, tableId(req), ref(req), newKey, {
+        confirmed: keyConfirmed(req.body, newKey),
+      });
+      flash(
+        req,
+        'success',
+        `Renamed to “${newKey}” (the old row was deleted and a copy added under the new key; both are in the audit log).`,
+      );
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
@@ -198,8 +295,17 @@ export function registerTableRoutes(routes: RouteTable, deps: { tables: TableSer
 
   routes.get('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
-    if (!data.access.canDelete) throw new ForbiddenError(data.access.readOnlyReason ?? 'You may not delete rows in this table.');
-    res.render('tables/delete', { title: 'Delete a row', table: data.table, row: data.row, columns: data.columns, rowRef: ref(req), rowPath, fixed: data.fixed });
+    if (!data.access.canDelete)
+      throw new ForbiddenError(data.access.readOnlyReason ?? 'You may not delete rows in this table.');
+    res.render('tables/delete', {
+      title: 'Delete a row',
+      table: data.table,
+      row: data.row,
+      columns: data.columns,
+      rowRef: ref(req),
+      rowPath,
+      fixed: data.fixed,
+    });
   });
 
   routes.post('/tables/:tableId/rows/:ref/delete', 'signed-in', async (req, res) => {

@@ -40,7 +40,9 @@ export class RowConflictError extends ConflictError {
     readonly conflicts: ColumnConflict[],
     readonly current: Row,
   ) {
-    super(`Someone else changed ${conflicts.map((c) => `“${c.column}”`).join(', ')} while you were editing. Choose which values to keep.`);
+    super(
+      `Someone else changed ${conflicts.map((c) => `“${c.column}”`).join(', ')} while you were editing. Choose which values to keep.`,
+    );
     this.name = 'RowConflictError';
   }
 }
@@ -71,9 +73,11 @@ export function createTableService(deps: {
   // under a per-process secret (links stay valid until the app restarts).
   const handleSecret = randomBytes(32);
   const keyHandle = (orgId: string, tableId: string, key: string) =>
-    HANDLE_PREFIX + createHmac('sha256', handleSecret).update(`${orgId}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
+    HANDLE_PREFIX +
+    createHmac('sha256', handleSecret).update(`${orgId}\u0000${tableId}\u0000${key}`).digest('base64url').slice(0, 27);
   const handleOf = (org: OrgView, tableId: string, key: string) => keyHandle(org.id, tableId, key);
-  const refFor = (t: UserTable, org: OrgView, key: string) => (t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : refOfKey(key));
+  const refFor = (t: UserTable, org: OrgView, key: string) =>
+    t.access.columns.key === 'hidden' ? handleOf(org, t.table.id, key) : refOfKey(key);
 
   /** The row key behind a page's row reference; a raw key is refused when the user may not see keys. */
   async function keyOf(t: UserTable & { gateway: DataTableGateway }, org: OrgView, ref: string): Promise<string> {
@@ -85,7 +89,10 @@ export function createTableService(deps: {
     if (!ref.startsWith(HANDLE_PREFIX)) throw new NotFoundError('That row does not exist or you have no access to it.');
     const cached = await deps.rowCache.get(org.id, t.table.id);
     const row = cached.rows.find((r) => handleOf(org, t.table.id, String(r.key)) === ref);
-    if (!row) throw new NotFoundError('That row does not exist any more, or the link has expired. Go back to the table and try again.');
+    if (!row)
+      throw new NotFoundError(
+        'That row does not exist any more, or the link has expired. Go back to the table and try again.',
+      );
     return String(row.key);
   }
 
@@ -105,18 +112,25 @@ export function createTableService(deps: {
   /** The table as this actor may see it. Non-admins without a grant get 404 before anything reaches Genesys. */
   async function open(actor: Actor, org: OrgView, tableId: string): Promise<UserTable & { gateway: DataTableGateway }> {
     const stored = needsTableGrants(actor) ? await deps.permissions.rightsOn(actor.userId, org.id, tableId) : null;
-    if (rightsOf(actor, stored)?.canView === false) throw new NotFoundError('That table does not exist or you have no access to it.');
+    if (rightsOf(actor, stored)?.canView === false)
+      throw new NotFoundError('That table does not exist or you have no access to it.');
     const gateway = await deps.orgs.gatewayFor(org.id, org);
     let table = (await tablesOf(org)).find((t) => t.id === tableId);
     table ??= (await tablesOf(org, true)).find((t) => t.id === tableId);
-    if (!table) throw new NotFoundError("That table does not exist in this org as the app's Genesys OAuth client sees it: it may have been deleted in Genesys Cloud, or be in a division the client's role does not cover (add that division to the role).");
+    if (!table)
+      throw new NotFoundError(
+        "That table does not exist in this org as the app's Genesys OAuth client sees it: it may have been deleted in Genesys Cloud, or be in a division the client's role does not cover (add that division to the role).",
+      );
     const access = tableAccess(actor, { orgReadOnly: org.readOnly, orgName: org.name, stored, schema: table.schema });
     if (!access.canView) throw new NotFoundError('That table does not exist or you have no access to it.');
     return { table, access, columns: visibleColumns(access), gateway };
   }
 
   function assertReason(org: OrgView, reason: string | null): void {
-    if (org.requireReason && !reason) throw new ValidationError(`Changes in “${org.name}” need a reason.`, { reason: 'Give a reason for this change; it is kept in the audit log.' });
+    if (org.requireReason && !reason)
+      throw new ValidationError(`Changes in “${org.name}” need a reason.`, {
+        reason: 'Give a reason for this change; it is kept in the audit log.',
+      });
   }
 
   return {
@@ -137,8 +151,19 @@ export function createTableService(deps: {
     async rows(actor: Actor, org: OrgView, tableId: string, opts: { refresh?: boolean; loadedSince?: number } = {}) {
       const t = await open(actor, org, tableId);
       const cached = await deps.rowCache.get(org.id, tableId, opts);
-      const present = (row: Row): RowRef => ({ ref: refFor(t, org, String(row.key)), values: project(row, t.columns), fixed: isUnaddressableSegment(String(row.key)) });
-      return { table: t.table, access: t.access, columns: t.columns, rows: cached.rows, present, loadedAt: cached.loadedAt };
+      const present = (row: Row): RowRef => ({
+        ref: refFor(t, org, String(row.key)),
+        values: project(row, t.columns),
+        fixed: isUnaddressableSegment(String(row.key)),
+      });
+      return {
+        table: t.table,
+        access: t.access,
+        columns: t.columns,
+        rows: cached.rows,
+        present,
+        loadedAt: cached.loadedAt,
+      };
     },
 
     /** One row for the edit form, read fresh from Genesys, visible columns only. */
@@ -146,8 +171,20 @@ export function createTableService(deps: {
       const t = await open(actor, org, tableId);
       const key = await keyOf(t, org, ref);
       const row = await t.gateway.getRow(tableId, key);
-      if (!row) throw new NotFoundError(t.columns.includes('key') ? `There is no row “${key}” in ${t.table.name}.` : `That row no longer exists in ${t.table.name}.`);
-      return { table: t.table, access: t.access, columns: t.columns, ref, row: project(row, t.columns), fixed: isUnaddressableSegment(key) ? fixedKeyNote(key, t.columns.includes('key')) : null };
+      if (!row)
+        throw new NotFoundError(
+          t.columns.includes('key')
+            ? `There is no row “${key}” in ${t.table.name}.`
+            : `That row no longer exists in ${t.table.name}.`,
+        );
+      return {
+        table: t.table,
+        access: t.access,
+        columns: t.columns,
+        ref,
+        row: project(row, t.columns),
+        fixed: isUnaddressableSegment(key) ? fixedKeyNote(key, t.columns.includes('key')) : null,
+      };
     },
 
     /**
@@ -155,7 +192,13 @@ export function createTableService(deps: {
      * else has since changed a column the user also changed, nothing is written and a RowConflictError says
      * which; changes by others to other columns are kept (the write is merged onto the current row).
      */
-    async updateRow(actor: Actor, org: OrgView, tableId: string, ref: string, body: unknown): Promise<{ changed: string[]; row: Row }> {
+    async updateRow(
+      actor: Actor,
+      org: OrgView,
+      tableId: string,
+      ref: string,
+      body: unknown,
+    ): Promise<{ changed: string[]; row: Row }> {
       const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canEdit', 'edit rows');
       const key = await keyOf(t, org, ref);
@@ -163,7 +206,9 @@ export function createTableService(deps: {
       assertMayWrite(t, 'update', Object.keys(values), 'This change');
       assertReason(org, reason);
       const change = { id: newChangeId(), kind: 'update' as const, tableId, key, write: values, baseline };
-      const r = await deps.engine().applyOne({ actor, org, batchId: null, reason, doing: 'This change', changes: [change] });
+      const r = await deps
+        .engine()
+        .applyOne({ actor, org, batchId: null, reason, doing: 'This change', changes: [change] });
       if (r.status === 'gone') throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
       if (r.status === 'conflict') throw new RowConflictError(r.conflicts, project(r.current!, t.columns));
       if (r.status === 'unchanged') return { changed: [], row: project(r.row, t.columns) };
@@ -171,7 +216,14 @@ export function createTableService(deps: {
     },
 
     /** Renaming a key is a create under the new key and a delete of the old one, audited as one batch. */
-    async renameRow(actor: Actor, org: OrgView, tableId: string, ref: string, newKey: string, opts: { confirmed?: boolean } = {}): Promise<void> {
+    async renameRow(
+      actor: Actor,
+      org: OrgView,
+      tableId: string,
+      ref: string,
+      newKey: string,
+      opts: { confirmed?: boolean } = {},
+    ): Promise<void> {
       const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canAdd', 'add rows (renaming a key adds a row)');
       assertWritable(t.access, 'canDelete', 'delete rows (renaming a key deletes the old row)');
@@ -182,7 +234,12 @@ export function createTableService(deps: {
       const target = newKey;
       const problem = newKeyProblem(target) ?? (target === key ? 'The new key is the same as the old one.' : null);
       if (problem) throw new ValidationError('Please correct the highlighted fields.', { newKey: problem });
-      assertDistinctKey(target, (await keysOf(t, org)).filter((k) => k !== key), opts.confirmed ?? false, 'newKey');
+      assertDistinctKey(
+        target,
+        (await keysOf(t, org)).filter((k) => k !== key),
+        opts.confirmed ?? false,
+        'newKey',
+      );
       const batchId = randomUUID();
       const engine = deps.engine();
       // The old row stays locked from the read that copies it to its delete: no edit of it can be lost between.
@@ -199,7 +256,15 @@ export function createTableService(deps: {
             reason: null,
             doing: 'This rename',
             changes: [
-              { id: newChangeId(), kind: 'create', tableId, key: target, write: { ...current, key: target }, reason: `Rename of “${key}”`, details },
+              {
+                id: newChangeId(),
+                kind: 'create',
+                tableId,
+                key: target,
+                write: { ...current, key: target },
+                reason: `Rename of “${key}”`,
+                details,
+              },
               { id: newChangeId(), kind: 'delete', tableId, key, reason: `Renamed to “${target}”`, details },
             ],
           },
@@ -209,7 +274,10 @@ export function createTableService(deps: {
         if (problem && 'error' in problem) throw problem.error;
         if (results[1]!.status === 'gone') throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
       });
-      await deps.audit.record({ action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } }, actor);
+      await deps.audit.record(
+        { action: 'row.renamed', orgId: org.id, tableId, rowKey: target, batchId, details: { from: key, to: target } },
+        actor,
+      );
     },
 
     /**
@@ -238,29 +306,61 @@ export function createTableService(deps: {
       assertReason(org, reason);
       const key = String(values.key);
       assertDistinctKey(key, await keysOf(t, org), keyConfirmed(body, key), 'key');
-      const r = await deps.engine().applyOne({ actor, org, batchId: null, reason, doing: 'This row', changes: [{ id: newChangeId(), kind: 'create', tableId, key, write: values }] });
+      const r = await deps.engine().applyOne({
+        actor,
+        org,
+        batchId: null,
+        reason,
+        doing: 'This row',
+        changes: [{ id: newChangeId(), kind: 'create', tableId, key, write: values }],
+      });
       if (r.status !== 'applied') throw new ConflictError(`A row with the key “${key}” exists already.`);
       return project(r.row!, t.columns);
     },
 
     /** Deletes a row; `name` is its key as the user may see it (null where the key is hidden from her). */
-    async deleteRow(actor: Actor, org: OrgView, tableId: string, ref: string, reason: string | null = null): Promise<{ name: string | null }> {
+    async deleteRow(
+      actor: Actor,
+      org: OrgView,
+      tableId: string,
+      ref: string,
+      reason: string | null = null,
+    ): Promise<{ name: string | null }> {
       const t = await open(actor, org, tableId);
       assertWritable(t.access, 'canDelete', 'delete rows');
       assertReason(org, reason);
       const key = await keyOf(t, org, ref);
-      const r = await deps.engine().applyOne({ actor, org, batchId: null, reason, doing: 'Deleting this row', changes: [{ id: newChangeId(), kind: 'delete', tableId, key }] });
+      const r = await deps.engine().applyOne({
+        actor,
+        org,
+        batchId: null,
+        reason,
+        doing: 'Deleting this row',
+        changes: [{ id: newChangeId(), kind: 'delete', tableId, key }],
+      });
       if (r.status === 'gone') throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
       return { name: t.columns.includes('key') ? key : null };
     },
 
     /** Admins only: a new table in Genesys Cloud (a restore creating a table its backup has). */
-    async createTable(actor: Actor, org: OrgView, table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] }): Promise<DataTable> {
+    async createTable(
+      actor: Actor,
+      org: OrgView,
+      table: { name: string; description: string; divisionId?: string; schema: DataTable['schema'] },
+    ): Promise<DataTable> {
       if (!mayCreateTables(actor)) throw new ForbiddenError('Only administrators may create tables.');
       if (org.readOnly) throw new ForbiddenError(`“${org.name}” is read-only in this app.`);
       const gateway = await deps.orgs.gatewayFor(org.id, org);
       const created = await gateway.createTable(table);
-      await deps.audit.record({ action: 'table.created', orgId: org.id, tableId: created.id, details: { name: created.name, columns: Object.keys(created.schema.properties) } }, actor);
+      await deps.audit.record(
+        {
+          action: 'table.created',
+          orgId: org.id,
+          tableId: created.id,
+          details: { name: created.name, columns: Object.keys(created.schema.properties) },
+        },
+        actor,
+      );
       tableLists.delete(org.id);
       return created;
     },

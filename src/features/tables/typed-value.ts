@@ -24,7 +24,9 @@ export function parseTypedValue(raw: string, prop: Pick<FieldSchema, 'type'>, la
   const text = raw.trim();
   if (prop.type === 'boolean') {
     const value = parseBooleanText(text);
-    return value === null ? { error: `${label} must be yes or no (or true/false, 1/0); “${text}” is neither.` } : { value };
+    return value === null
+      ? { error: `${label} must be yes or no (or true/false, 1/0); “${text}” is neither.` }
+      : { value };
   }
   if (text === '') return { error: `${label} needs a value.` };
   if (prop.type === 'integer') {

@@ -13,11 +13,22 @@ export function assertWritable(access: TableAccess, right: 'canEdit' | 'canAdd' 
 }
 
 /** Columns the user cannot see are never named (a message must not reveal a hidden column). */
-export function assertMayWrite(t: UserTable, kind: 'create' | 'update' | 'delete', columns: Iterable<string>, doing: string): void {
-  assertWritable(t.access, kind === 'create' ? 'canAdd' : kind === 'update' ? 'canEdit' : 'canDelete', kind === 'create' ? 'add rows' : kind === 'update' ? 'edit rows' : 'delete rows');
+export function assertMayWrite(
+  t: UserTable,
+  kind: 'create' | 'update' | 'delete',
+  columns: Iterable<string>,
+  doing: string,
+): void {
+  assertWritable(
+    t.access,
+    kind === 'create' ? 'canAdd' : kind === 'update' ? 'canEdit' : 'canDelete',
+    kind === 'create' ? 'add rows' : kind === 'update' ? 'edit rows' : 'delete rows',
+  );
   const refused = [...new Set(columns)].filter((c) => t.access.columns[c] !== 'write');
   if (refused.length === 0) return;
-  const named = refused.filter((c) => t.columns.includes(c)).map((c) => `“${t.table.schema.properties[c]?.title || c}”`);
+  const named = refused
+    .filter((c) => t.columns.includes(c))
+    .map((c) => `“${t.table.schema.properties[c]?.title || c}”`);
   const hidden = refused.length > named.length ? ['columns you cannot see'] : [];
   throw new ForbiddenError(`${doing} would change ${[...named, ...hidden].join(' and ')}, which you may not change.`);
 }

@@ -20,17 +20,21 @@ export function normaliseEmail(email: string): string {
 export function createUserRepository(db: Db) {
   return {
     findById: (id: number, tx?: Transaction) => clientIn(db, tx).user.findUnique({ where: { id } }),
-    findByEmail: (email: string, tx?: Transaction) => clientIn(db, tx).user.findUnique({ where: { email: normaliseEmail(email) } }),
+    findByEmail: (email: string, tx?: Transaction) =>
+      clientIn(db, tx).user.findUnique({ where: { email: normaliseEmail(email) } }),
     countActiveAdmins: () => db.user.count({ where: { role: 'ADMIN', disabled: false } }),
     /** Active administrators other than `userId` (whether `userId` may stop being one). */
-    countOtherActiveAdmins: (userId: number, tx?: Transaction) => clientIn(db, tx).user.count({ where: { role: 'ADMIN', disabled: false, id: { not: userId } } }),
+    countOtherActiveAdmins: (userId: number, tx?: Transaction) =>
+      clientIn(db, tx).user.count({ where: { role: 'ADMIN', disabled: false, id: { not: userId } } }),
     recordSignIn: (id: number, at: Date) => db.user.update({ where: { id }, data: { lastLoginAt: at } }),
     /** Everyone, active first, by name (user administration). */
     list: () => db.user.findMany({ orderBy: [{ disabled: 'asc' }, { displayName: 'asc' }] }),
     /** Everyone's id and name, by name (filters of the audit log). */
     listNames: () => db.user.findMany({ select: { id: true, displayName: true }, orderBy: { displayName: 'asc' } }),
-    create: (data: NewUser & { mustChangePassword?: boolean }, tx?: Transaction) => clientIn(db, tx).user.create({ data }),
-    update: (id: number, data: Prisma.UserUpdateInput, tx?: Transaction) => clientIn(db, tx).user.update({ where: { id }, data }),
+    create: (data: NewUser & { mustChangePassword?: boolean }, tx?: Transaction) =>
+      clientIn(db, tx).user.create({ data }),
+    update: (id: number, data: Prisma.UserUpdateInput, tx?: Transaction) =>
+      clientIn(db, tx).user.update({ where: { id }, data }),
     /** Deletes a user; their sessions and table rights go with them (cascade). */
     delete: (id: number, tx?: Transaction) => clientIn(db, tx).user.delete({ where: { id } }),
   };

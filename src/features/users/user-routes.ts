@@ -22,19 +22,37 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   const { users } = deps;
   const id = (req: Request) => idParam(req, 'id', 'user');
 
-  const renderUserForm = (res: Response, user: UserSummary | null, values: Values, failure?: unknown) => renderForm(res, 'users/form', { title: user ? `Edit ${user.displayName}` : 'Add a user', user, values, roles: ROLES }, failure);
-  const renderUserDetail = async (res: Response, user: UserSummary, values: Values, failure?: unknown) => renderForm(res, 'users/detail', { title: user.displayName, user, sessions: await users.sessions(user.id), values, roles: ROLES }, failure);
+  const renderUserForm = (res: Response, user: UserSummary | null, values: Values, failure?: unknown) =>
+    renderForm(
+      res,
+      'users/form',
+      { title: user ? `Edit ${user.displayName}` : 'Add a user', user, values, roles: ROLES },
+      failure,
+    );
+  const renderUserDetail = async (res: Response, user: UserSummary, values: Values, failure?: unknown) =>
+    renderForm(
+      res,
+      'users/detail',
+      { title: user.displayName, user, sessions: await users.sessions(user.id), values, roles: ROLES },
+      failure,
+    );
 
   routes.get('/admin/users', 'admin', async (_req, res) => {
     res.render('users/list', { title: 'Users', users: await users.list() });
   });
 
-  routes.get('/admin/users/new', 'admin', (_req, res) => renderUserForm(res, null, { email: '', displayName: '', role: 'USER' }));
+  routes.get('/admin/users/new', 'admin', (_req, res) =>
+    renderUserForm(res, null, { email: '', displayName: '', role: 'USER' }),
+  );
 
   routes.post('/admin/users', 'admin', async (req, res) => {
     try {
       const user = await users.create(actorOf(req), req.body);
-      flash(req, 'success', `Added ${user.displayName}. They must choose their own password when they first sign in. Next: grant them table rights.`);
+      flash(
+        req,
+        'success',
+        `Added ${user.displayName}. They must choose their own password when they first sign in. Next: grant them table rights.`,
+      );
       res.redirect(303, `/admin/users/${user.id}/permissions`);
     } catch (err) {
       renderUserForm(res, null, pick(req.body, ['email', 'displayName', 'role']), err);
@@ -79,7 +97,11 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
     const user = await users.get(id(req));
     try {
       await users.resetPassword(actorOf(req), user.id, req.body);
-      flash(req, 'success', `New temporary password set for ${user.displayName}; they must change it when they next sign in. Their sessions were ended.`);
+      flash(
+        req,
+        'success',
+        `New temporary password set for ${user.displayName}; they must change it when they next sign in. Their sessions were ended.`,
+      );
       res.redirect(303, `/admin/users/${user.id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
@@ -89,14 +111,24 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
   });
 
   routes.post('/admin/users/:id/end-sessions', 'admin', async (req, res) => {
-    const count = await users.endAllSessions(actorOf(req), id(req), id(req) === req.user!.id ? req.sessionID : undefined);
+    const count = await users.endAllSessions(
+      actorOf(req),
+      id(req),
+      id(req) === req.user!.id ? req.sessionID : undefined,
+    );
     flash(req, 'success', `Ended ${count} session(s).`);
     res.redirect(303, `/admin/users/${id(req)}`);
   });
 
   // ---- the signed-in user's own account --------------------------------------------------------------
 
-  const renderAccount = async (req: Request, res: Response, failure?: unknown) => renderForm(res, 'account/index', { title: 'Your account', user: req.user, sessions: await users.sessions(req.user!.id, req.sessionID) }, failure);
+  const renderAccount = async (req: Request, res: Response, failure?: unknown) =>
+    renderForm(
+      res,
+      'account/index',
+      { title: 'Your account', user: req.user, sessions: await users.sessions(req.user!.id, req.sessionID) },
+      failure,
+    );
 
   routes.get('/account', 'signed-in', async (req, res) => renderAccount(req, res));
 

@@ -6,14 +6,26 @@ export const ROLES = ['ADMIN', 'USER'] as const;
 const role = z.enum(ROLES, { error: 'Choose Admin or User.' });
 
 export const createUserSchema = z
-  .object({ email: emailField, displayName: displayNameField, role, password: newPasswordField, passwordConfirm: z.string({ error: 'Confirm the password.' }) })
-  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'The two passwords do not match.' });
+  .object({
+    email: emailField,
+    displayName: displayNameField,
+    role,
+    password: newPasswordField,
+    passwordConfirm: z.string({ error: 'Confirm the password.' }),
+  })
+  .refine((v) => v.password === v.passwordConfirm, {
+    path: ['passwordConfirm'],
+    message: 'The two passwords do not match.',
+  });
 
 export const editUserSchema = z.object({ email: emailField, displayName: displayNameField, role });
 
 export const resetPasswordSchema = z
   .object({ password: newPasswordField, passwordConfirm: z.string({ error: 'Confirm the password.' }) })
-  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'The two passwords do not match.' });
+  .refine((v) => v.password === v.passwordConfirm, {
+    path: ['passwordConfirm'],
+    message: 'The two passwords do not match.',
+  });
 
 export const changeOwnPasswordSchema = z
   .object({
@@ -22,4 +34,7 @@ export const changeOwnPasswordSchema = z
     passwordConfirm: z.string({ error: 'Confirm the new password.' }),
     signOutOthers: z.enum(['on']).optional(),
   })
-  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'The two passwords do not match.' });
+  .refine((v) => v.password === v.passwordConfirm, {
+    path: ['passwordConfirm'],
+    message: 'The two passwords do not match.',
+  });

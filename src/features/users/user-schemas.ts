@@ -28,6 +28,9 @@ export const newAccountSchema = z
     password: newPasswordField,
     passwordConfirm: text('Password confirmation'),
   })
-  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'The two passwords do not match.' });
+  .refine((v) => v.password === v.passwordConfirm, {
+    path: ['passwordConfirm'],
+    message: 'The two passwords do not match.',
+  });
 
 export type NewAccountInput = z.infer<typeof newAccountSchema>;

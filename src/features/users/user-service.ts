@@ -13,7 +13,12 @@ import type { PasswordHasher } from '../../lib/passwords.js';
 import type { PrismaSessionStore } from '../../lib/session-store.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { User, UserRepository } from './user-repository.js';
-import { changeOwnPasswordSchema, createUserSchema, editUserSchema, resetPasswordSchema } from './user-schemas-admin.js';
+import {
+  changeOwnPasswordSchema,
+  createUserSchema,
+  editUserSchema,
+  resetPasswordSchema,
+} from './user-schemas-admin.js';
 import { mayManageUsers } from '../permissions/policy.js';
 
 export interface UserSummary {
@@ -51,7 +56,14 @@ function policyError(password: string, user: { email: string; displayName: strin
   if (problem) throw new ValidationError('Please choose a stronger password.', { password: problem });
 }
 
-export function createUserService(deps: { users: UserRepository; transact: Transact; hasher: PasswordHasher; sessions: PrismaSessionStore; audit: AuditService; logger: Logger }) {
+export function createUserService(deps: {
+  users: UserRepository;
+  transact: Transact;
+  hasher: PasswordHasher;
+  sessions: PrismaSessionStore;
+  audit: AuditService;
+  logger: Logger;
+}) {
   const { users, audit, transact } = deps;
 
   async function find(id: number, tx?: Transaction): Promise<User> {
@@ -63,12 +75,18 @@ export function createUserService(deps: { users: UserRepository; transact: Trans
   async function assertNotLastAdmin(user: User, what: string, tx: Transaction): Promise<void> {
     if (!mayManageUsers(user) || user.disabled) return;
     const others = await users.countOtherActiveAdmins(user.id, tx);
-    if (others === 0) throw new ConflictError(`${user.displayName} is the last active administrator and cannot be ${what}. Make another user an administrator first.`);
+    if (others === 0)
+      throw new ConflictError(
+        `${user.displayName} is the last active administrator and cannot be ${what}. Make another user an administrator first.`,
+      );
   }
 
   async function emailFree(email: string, exceptId?: number, tx?: Transaction): Promise<void> {
     const clash = await users.findByEmail(email, tx);
-    if (clash && clash.id !== exceptId) throw new ValidationError('Please correct the highlighted fields.', { email: 'Another user already has this email address.' });
+    if (clash && clash.id !== exceptId)
+      throw new ValidationError('Please correct the highlighted fields.', {
+        email: 'Another user already has this email address.',
+      });
   }
 
   return {
@@ -88,7 +106,16 @@ export function createUserService(deps: { users: UserRepository; transact: Trans
       const passwordHash = await deps.hasher.hash(input.password);
       const user = await transact(async (tx) => {
         await emailFree(input.email, undefined, tx); // again: another request may have taken it during the hash
-        const created = await users.create({ email: input.email, displayName: input.displayName, role: input.role, passwordHash, mustChangePassword: true }, tx);
+        const created = await users.create(
+          {
+            email: input.email,
+            displayName: input.displayName,
+            role: input.role,
+            passwordHash,
+            mustChangePassword: true,
+          },
+          tx,
+        );
         await audit.record({ action: 'user.created', targetUserId: created.id, after: snapshot(created) }, actor, tx);
         return created;
       });
@@ -102,7 +129,11 @@ export function createUserService(deps: { users: UserRepository; transact: Trans
         await emailFree(input.email, id, tx);
         if (!mayManageUsers(input)) await assertNotLastAdmin(user, 'demoted', tx);
         const after = await users.update(id, input, tx);
-        await audit.record({ action: 'user.updated', targetUserId: id, before: snapshot(user), after: snapshot(after) }, actor, tx);
+        await audit.record(
+          { action: 'user.updated', targetUserId: id, before: snapshot(user), after: snapshot(after) },
+          actor,
+          tx,
+        );
         return after;
       });
       return summary(updated);
@@ -114,14 +145,24 @@ export function createUserService(deps: { users: UserRepository; transact: Trans
         if (disabled) await assertNotLastAdmin(user, 'disabled', tx);
         const updated = await users.update(id, { disabled }, tx);
         if (disabled) await deps.sessions.destroyAllForUser(id, undefined, tx);
-        await audit.record({ action: disabled ? 'user.disabled' : 'user.enabled', targetUserId: id, before: snapshot(user), after: snapshot(updated) }, actor, tx);
+        await audit.record(
+          {
+            action: disabled ? 'user.disabled' : 'user.enabled',
+            targetUserId: id,
+            before: snapshot(user),
+            after: snapshot(updated),
+          },
+          actor,
+          tx,
+        );
       });
     },
 
     async delete(actor: Actor, id: number): Promise<void> {
       await transact(async (tx) => {
         const user = await find(id, tx);
-        if (id === actor.userId) throw new ForbiddenError('You cannot delete your own account. Ask another administrator.');
+        if (id === actor.userId)
+          throw new ForbiddenError('You cannot delete your own account. Ask another administrator.');
         await assertNotLastAdmin(user, 'deleted', tx);
         await users.delete(id, tx); // sessions and permissions go with it (cascade)
         await audit.record({ action: 'user.deleted', targetUserId: id, before: snapshot(user) }, actor, tx);
@@ -147,14 +188,20 @@ export function createUserService(deps: { users: UserRepository; transact: Trans
       const user = await find(userId);
       const input = parseForm(changeOwnPasswordSchema, body);
       if (!(await deps.hasher.verify(input.currentPassword, user.passwordHash))) {
-        throw new ValidationError('Please correct the highlighted fields.', { currentPassword: 'The current password is not correct.' });
+        throw new ValidationError('Please correct the highlighted fields.', {
+          currentPassword: 'The current password is not correct.',
+        });
       }
-      if (input.password === input.currentPassword) throw new ValidationError('Please correct the highlighted fields.', { password: 'Choose a password different from the current one.' });
+      if (input.password === input.currentPassword)
+        throw new ValidationError('Please correct the highlighted fields.', {
+          password: 'Choose a password different from the current one.',
+        });
       policyError(input.password, user);
       const passwordHash = await deps.hasher.hash(input.password);
       await transact(async (tx) => {
         await users.update(userId, { passwordHash, mustChangePassword: false }, tx);
-        if (input.signOutOthers || user.mustChangePassword) await deps.sessions.destroyAllForUser(userId, currentSid, tx);
+        if (input.signOutOthers || user.mustChangePassword)
+          await deps.sessions.destroyAllForUser(userId, currentSid, tx);
         await audit.record({ action: 'user.password_changed', targetUserId: userId }, actor, tx);
       });
     },
@@ -175,7 +222,9 @@ export function createUserService(deps: { users: UserRepository; transact: Trans
       const userId = actor.userId;
       const target = (await deps.sessions.listForUser(userId)).find((s) => sessionHandle(s.sid) === handle);
       if (!target) throw new NotFoundError('That session has already ended.');
-      await new Promise<void>((resolve, reject) => deps.sessions.destroy(target.sid, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        deps.sessions.destroy(target.sid, (err) => (err ? reject(err) : resolve())),
+      );
       await audit.record({ action: 'session.ended', targetUserId: userId }, actor);
     },
 

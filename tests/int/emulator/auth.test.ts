@@ -22,7 +22,10 @@ afterAll(async () => emu.stop());
 describe('OAuth client credentials', () => {
   it('issues a bearer token through the SDK (Basic header) with the configured lifetime', async () => {
     const api = newApiClient(emu);
-    const auth = (await api.loginClientCredentialsGrant('prod-client', 'prod-secret-value')) as { accessToken: string; tokenExpiryTime: number };
+    const auth = (await api.loginClientCredentialsGrant('prod-client', 'prod-secret-value')) as {
+      accessToken: string;
+      tokenExpiryTime: number;
+    };
     expect(auth.accessToken).toMatch(/^[\w-]{40,}$/);
     expect(auth.tokenExpiryTime - Date.now()).toBeGreaterThan(590_000);
     expect(auth.tokenExpiryTime - Date.now()).toBeLessThanOrEqual(600_000);
@@ -40,19 +43,33 @@ describe('OAuth client credentials', () => {
 
   it('answers a bad client as Genesys does: 400 invalid_client with description and error_description', async () => {
     const api = newApiClient(emu);
-    const err = (await api.loginClientCredentialsGrant('prod-client', 'wrong').catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
+    const err = (await api.loginClientCredentialsGrant('prod-client', 'wrong').catch((e: unknown) => e)) as {
+      response: { status: number; data: Record<string, unknown> };
+    };
     expect(err.response.status).toBe(400);
-    expect(err.response.data).toEqual({ error: 'invalid_client', description: 'authentication failed', error_description: 'authentication failed', contextId: expect.any(String) });
-    const unknown = (await newApiClient(emu).loginClientCredentialsGrant('nobody', 'x').catch((e: unknown) => e)) as { response: { data: Record<string, unknown> } };
+    expect(err.response.data).toEqual({
+      error: 'invalid_client',
+      description: 'authentication failed',
+      error_description: 'authentication failed',
+      contextId: expect.any(String),
+    });
+    const unknown = (await newApiClient(emu)
+      .loginClientCredentialsGrant('nobody', 'x')
+      .catch((e: unknown) => e)) as { response: { data: Record<string, unknown> } };
     expect(unknown.response.data).toMatchObject({ error: 'invalid_client', error_description: 'client not found' });
-    const res = await fetch(`${emu.url}/oauth/token`, { method: 'POST', body: 'grant_type=password&client_id=dev-client&client_secret=dev-secret-value' });
+    const res = await fetch(`${emu.url}/oauth/token`, {
+      method: 'POST',
+      body: 'grant_type=password&client_id=dev-client&client_secret=dev-secret-value',
+    });
     expect(res.status).toBe(400);
   });
 
   it('answers a bad client with 401 when the knob says so', async () => {
     emu.setBehaviour({ oauthErrorStatus: 401 });
     try {
-      const err = (await newApiClient(emu).loginClientCredentialsGrant('dev-client', 'wrong').catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
+      const err = (await newApiClient(emu)
+        .loginClientCredentialsGrant('dev-client', 'wrong')
+        .catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
       expect(err.response.status).toBe(401);
       expect(err.response.data).toMatchObject({ error: 'invalid_client' });
     } finally {
@@ -65,9 +82,14 @@ describe('OAuth client credentials', () => {
     const client = emu.addClient({ name: 'Throttled', clientId: 'throttled-client', clientSecret: 'throttled-secret' });
     const login = () => newApiClient(emu).loginClientCredentialsGrant(client.clientId, client.clientSecret);
     for (let i = 0; i < 10; i++) await login();
-    const err = (await login().catch((e: unknown) => e)) as { response: { status: number; data: Record<string, unknown> } };
+    const err = (await login().catch((e: unknown) => e)) as {
+      response: { status: number; data: Record<string, unknown> };
+    };
     expect(err.response.status).toBe(400);
-    expect(err.response.data).toMatchObject({ error: 'invalid_request', error_description: expect.stringMatching(/^rate limit exceeded; /) });
+    expect(err.response.data).toMatchObject({
+      error: 'invalid_request',
+      error_description: expect.stringMatching(/^rate limit exceeded; /),
+    });
     // Counted per client: another client still gets its token; and the next minute this one does too.
     await newApiClient(emu).loginClientCredentialsGrant('dev-client', 'dev-secret-value');
     clock += 60_000;
@@ -80,22 +102,30 @@ describe('OAuth client credentials', () => {
   it('rejects missing, unknown and expired bearer tokens with Genesys 401 bodies', async () => {
     const sdk = await sdkFor(emu, emu.clients[0]!);
     expect((await sdk.architect.getFlowsDatatables()).entities).toBeDefined();
-    const anonymous = new (await import('purecloud-platform-client-v2')).default.ArchitectApi(newApiClient(emu) as never);
+    const anonymous = new (await import('purecloud-platform-client-v2')).default.ArchitectApi(
+      newApiClient(emu) as never,
+    );
     const missing = await sdkError(anonymous.getFlowsDatatables());
     expect(missing).toMatchObject({ status: 401, code: 'authentication.required' });
     const unknown = newApiClient(emu);
     unknown.setAccessToken('not-a-token');
-    const unknownErr = await sdkError(new (await import('purecloud-platform-client-v2')).default.ArchitectApi(unknown as never).getFlowsDatatables());
+    const unknownErr = await sdkError(
+      new (await import('purecloud-platform-client-v2')).default.ArchitectApi(unknown as never).getFlowsDatatables(),
+    );
     expect(unknownErr).toMatchObject({ status: 401, code: 'bad.credentials' });
     clock += 601_000;
     const expired = await sdkError(sdk.architect.getFlowsDatatables());
-    expect(expired).toMatchObject({ status: 401, code: 'credentials.expired', message: expect.stringContaining('expired') });
+    expect(expired).toMatchObject({
+      status: 401,
+      code: 'credentials.expired',
+      message: expect.stringContaining('expired'),
+    });
     expect(expired.contextId).toEqual(expect.any(String));
   });
 });
 
 describe('two orgs in one emulator', () => {
-  it('keeps each org\'s tables apart, and each ApiClient sends its own token', async () => {
+  it("keeps each org's tables apart, and each ApiClient sends its own token", async () => {
     const prod = await sdkFor(emu, emu.clients[0]!);
     const dev = await sdkFor(emu, emu.clients[1]!);
     expect(prod.token).not.toBe(dev.token);

@@ -16,16 +16,30 @@ beforeEach(() => emu.faults.clear());
 
 describe('scripted faults', () => {
   it('fails the Nth matching request with the given status, then recovers', async () => {
-    emu.faults.set([{ method: 'GET', path: '/api/v2/flows/datatables', nth: 2, action: { type: 'status', status: 503 } }]);
+    emu.faults.set([
+      { method: 'GET', path: '/api/v2/flows/datatables', nth: 2, action: { type: 'status', status: 503 } },
+    ]);
     await sdk.architect.getFlowsDatatables();
-    expect(await sdkError(sdk.architect.getFlowsDatatables())).toMatchObject({ status: 503, code: 'flows.datatables.server.too.busy' });
+    expect(await sdkError(sdk.architect.getFlowsDatatables())).toMatchObject({
+      status: 503,
+      code: 'flows.datatables.server.too.busy',
+    });
     expect((await sdk.architect.getFlowsDatatables()).entities).toBeDefined();
   });
 
   it('can fail several requests in a row, match with globs, and inject 429 with Retry-After', async () => {
-    emu.faults.set([{ path: '/api/v2/flows/datatables/*/rows', times: 2, action: { type: 'status', status: 429, retryAfterSeconds: 3 } }]);
+    emu.faults.set([
+      {
+        path: '/api/v2/flows/datatables/*/rows',
+        times: 2,
+        action: { type: 'status', status: 429, retryAfterSeconds: 3 },
+      },
+    ]);
     const id = (await sdk.architect.getFlowsDatatables({ name: 'VIP*' })).entities![0]!.id!;
-    expect(await sdkError(sdk.architect.getFlowsDatatableRows(id))).toMatchObject({ status: 429, message: expect.stringContaining('[3] seconds') });
+    expect(await sdkError(sdk.architect.getFlowsDatatableRows(id))).toMatchObject({
+      status: 429,
+      message: expect.stringContaining('[3] seconds'),
+    });
     expect((await sdkError(sdk.architect.getFlowsDatatableRows(id))).status).toBe(429);
     expect((await sdk.architect.getFlowsDatatableRows(id)).total).toBe(2000);
   });
@@ -35,13 +49,22 @@ describe('scripted faults', () => {
       { method: 'GET', path: '/api/v2/organizations/me', nth: 1, action: { type: 'status', status: 500 } },
       { method: 'GET', path: '/api/v2/organizations/me', nth: 1, action: { type: 'status', status: 504 } },
     ]);
-    expect(await sdkError(sdk.organization.getOrganizationsMe())).toMatchObject({ status: 500, code: 'internal.server.error' });
-    expect(await sdkError(sdk.organization.getOrganizationsMe())).toMatchObject({ status: 504, code: 'request.timeout' });
+    expect(await sdkError(sdk.organization.getOrganizationsMe())).toMatchObject({
+      status: 500,
+      code: 'internal.server.error',
+    });
+    expect(await sdkError(sdk.organization.getOrganizationsMe())).toMatchObject({
+      status: 504,
+      code: 'request.timeout',
+    });
   });
 
   it('resets the connection', async () => {
     emu.faults.set([{ path: '/api/v2/organizations/me', action: { type: 'reset' } }]);
-    const err = (await sdk.organization.getOrganizationsMe().catch((e: unknown) => e)) as { code?: string; message?: string };
+    const err = (await sdk.organization.getOrganizationsMe().catch((e: unknown) => e)) as {
+      code?: string;
+      message?: string;
+    };
     expect(err.code ?? err.message).toMatch(/ECONNRESET|socket hang up/);
   });
 
@@ -51,7 +74,9 @@ describe('scripted faults', () => {
     (impatient as unknown as { timeout: number }).timeout = 300; // read when the SDK creates its HTTP client
     await impatient.loginClientCredentialsGrant(emu.clients[0]!.clientId, emu.clients[0]!.clientSecret);
     const started = Date.now();
-    const err = (await new platformClient.OrganizationApi(impatient as never).getOrganizationsMe().catch((e: unknown) => e)) as { code?: string; message?: string };
+    const err = (await new platformClient.OrganizationApi(impatient as never)
+      .getOrganizationsMe()
+      .catch((e: unknown) => e)) as { code?: string; message?: string };
     expect(err.code ?? err.message).toMatch(/ECONNABORTED|timeout/i);
     expect(Date.now() - started).toBeLessThan(3_000);
   });
@@ -79,7 +104,12 @@ describe('latency and the request log', () => {
     await sdkError(sdk.architect.getFlowsDatatable('missing'));
     const entry = emu.requestLog.at(-1)!;
     expect(emu.requestLog.length).toBe(before + 1);
-    expect(entry).toMatchObject({ method: 'GET', path: '/api/v2/flows/datatables/missing', clientId: emu.clients[0]!.clientId, status: 404 });
+    expect(entry).toMatchObject({
+      method: 'GET',
+      path: '/api/v2/flows/datatables/missing',
+      clientId: emu.clients[0]!.clientId,
+      status: 404,
+    });
     expect(entry.time).toMatch(/Z$/);
     expect(entry.ms).toBeGreaterThanOrEqual(0);
   });

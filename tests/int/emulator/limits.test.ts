@@ -16,11 +16,20 @@ describe('request body limit', () => {
     const sdk = await sdkFor(emu, emu.clients[0]!);
     const tableId = (await createSimpleTable(sdk, 'Big')).id;
     const overhead = JSON.stringify({ key: 'big', name: '' }).length;
-    const exact = await sdk.architect.postFlowsDatatableRows(tableId, { key: 'big', name: 'x'.repeat(512_000 - overhead) } as never);
+    const exact = await sdk.architect.postFlowsDatatableRows(tableId, {
+      key: 'big',
+      name: 'x'.repeat(512_000 - overhead),
+    } as never);
     expect(exact.key).toBe('big');
     const overhead2 = JSON.stringify({ key: 'big2', name: '' }).length;
-    const err = await sdkError(sdk.architect.postFlowsDatatableRows(tableId, { key: 'big2', name: 'x'.repeat(512_001 - overhead2) } as never));
-    expect(err).toMatchObject({ status: 413, code: 'request.entity.too.large', message: 'The request is over the size limit. Maximum bytes: 512000' });
+    const err = await sdkError(
+      sdk.architect.postFlowsDatatableRows(tableId, { key: 'big2', name: 'x'.repeat(512_001 - overhead2) } as never),
+    );
+    expect(err).toMatchObject({
+      status: 413,
+      code: 'request.entity.too.large',
+      message: 'The request is over the size limit. Maximum bytes: 512000',
+    });
   });
 });
 
@@ -28,9 +37,14 @@ describe('rate limit', () => {
   it('answers 429 with an integer Retry-After (visible with extended responses) once a token spends its budget', async () => {
     clock += 120_000;
     const sdk = await sdkFor(emu, emu.clients[0]!, { extended: true });
-    for (let i = 0; i < 20; i++) expect(((await sdk.architect.getFlowsDatatables()) as unknown as { status: number }).status).toBe(200);
+    for (let i = 0; i < 20; i++)
+      expect(((await sdk.architect.getFlowsDatatables()) as unknown as { status: number }).status).toBe(200);
     clock += 18_000;
-    const err = (await sdk.architect.getFlowsDatatables().catch((e: unknown) => e)) as { status: number; headers: Record<string, string>; body: Record<string, unknown> };
+    const err = (await sdk.architect.getFlowsDatatables().catch((e: unknown) => e)) as {
+      status: number;
+      headers: Record<string, string>;
+      body: Record<string, unknown>;
+    };
     expect(err.status).toBe(429);
     expect(err.headers['retry-after']).toBe('42');
     expect(err.body).toMatchObject({

@@ -14,13 +14,18 @@ describe('persistence', () => {
     const first = await startEmulator({ clients: [client], seed: 'demo', persistFile: file });
     const sdk = await sdkFor(first, first.clients[0]!);
     const flags = (await sdk.architect.getFlowsDatatables({ name: 'Emergency Flags' })).entities![0]!.id!;
-    await sdk.architect.putFlowsDatatableRow(flags, 'Main Line', { body: { key: 'Main Line', Active: true, Message: 'Storm', Priority: 1, ActivatedBy: 'me' } });
+    await sdk.architect.putFlowsDatatableRow(flags, 'Main Line', {
+      body: { key: 'Main Line', Active: true, Message: 'Storm', Priority: 1, ActivatedBy: 'me' },
+    });
     await first.stop();
     expect(statSync(file).mode & 0o777).toBe(0o600);
 
     const second = await startEmulator({ clients: [client], seed: 'demo', persistFile: file });
     const sdk2 = await sdkFor(second, second.clients[0]!);
-    expect(await sdk2.architect.getFlowsDatatableRow(flags, 'Main Line', { showbrief: false })).toMatchObject({ Active: true, Message: 'Storm' });
+    expect(await sdk2.architect.getFlowsDatatableRow(flags, 'Main Line', { showbrief: false })).toMatchObject({
+      Active: true,
+      Message: 'Storm',
+    });
     expect((await sdk2.architect.getFlowsDatatables()).total).toBe(5);
     second.resetToDemo(second.orgs[0]!.id);
     const vip = (await sdk2.architect.getFlowsDatatables({ name: 'VIP*' })).entities![0]!.id!;

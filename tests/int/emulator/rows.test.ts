@@ -80,9 +80,16 @@ describe('reading rows', () => {
 
   it('lists rows by key with paging; brief by default, full with showbrief=false; descending', async () => {
     const t = (await createSimpleTable(sdk, 'Listing')).id;
-    for (const k of ['c', 'a', 'b', 'e', 'd']) await sdk.architect.postFlowsDatatableRows(t, { key: k, count: k.charCodeAt(0) } as never);
+    for (const k of ['c', 'a', 'b', 'e', 'd'])
+      await sdk.architect.postFlowsDatatableRows(t, { key: k, count: k.charCodeAt(0) } as never);
     const page = await sdk.architect.getFlowsDatatableRows(t, { pageSize: 2, pageNumber: 2 });
-    expect(page).toMatchObject({ entities: [{ key: 'c' }, { key: 'd' }], total: 5, pageCount: 3, pageNumber: 2, pageSize: 2 });
+    expect(page).toMatchObject({
+      entities: [{ key: 'c' }, { key: 'd' }],
+      total: 5,
+      pageCount: 3,
+      pageNumber: 2,
+      pageSize: 2,
+    });
     expect(Object.keys(page.entities![0]!)).toEqual(['key']);
     const full = await sdk.architect.getFlowsDatatableRows(t, { showbrief: false, sortOrder: 'descending' });
     expect(full.entities!.map((r) => r.key)).toEqual(['e', 'd', 'c', 'b', 'a']);
@@ -101,20 +108,28 @@ describe('updating and deleting rows', () => {
 
   it('the SDK gotcha: a row passed as opts (not opts.body) sends an empty body, which is refused', async () => {
     await post({ key: 'gotcha', name: 'G' });
-    const err = await sdkError(sdk.architect.putFlowsDatatableRow(tableId, 'gotcha', { key: 'gotcha', name: 'H' } as never));
+    const err = await sdkError(
+      sdk.architect.putFlowsDatatableRow(tableId, 'gotcha', { key: 'gotcha', name: 'H' } as never),
+    );
     expect(err).toMatchObject({ status: 400, message: expect.stringMatching(/body is required/) });
     expect((await sdk.architect.getFlowsDatatableRow(tableId, 'gotcha', { showbrief: false })).name).toBe('G');
   });
 
   it('keys are immutable: a body key that differs from the path is refused', async () => {
     await post({ key: 'fixed' });
-    expect(await sdkError(sdk.architect.putFlowsDatatableRow(tableId, 'fixed', { body: { key: 'renamed' } }))).toMatchObject({ status: 400, message: expect.stringMatching(/cannot be changed/) });
+    expect(
+      await sdkError(sdk.architect.putFlowsDatatableRow(tableId, 'fixed', { body: { key: 'renamed' } })),
+    ).toMatchObject({ status: 400, message: expect.stringMatching(/cannot be changed/) });
   });
 
   it('PUT on an unknown row is 404 (configurable to upsert)', async () => {
-    expect(await sdkError(sdk.architect.putFlowsDatatableRow(tableId, 'ghost', { body: { key: 'ghost' } }))).toMatchObject({ status: 404 });
+    expect(
+      await sdkError(sdk.architect.putFlowsDatatableRow(tableId, 'ghost', { body: { key: 'ghost' } })),
+    ).toMatchObject({ status: 404 });
     emu.setBehaviour({ putUnknownRow: 'upsert' });
-    expect(await sdk.architect.putFlowsDatatableRow(tableId, 'ghost', { body: { key: 'ghost' } })).toMatchObject({ key: 'ghost' });
+    expect(await sdk.architect.putFlowsDatatableRow(tableId, 'ghost', { body: { key: 'ghost' } })).toMatchObject({
+      key: 'ghost',
+    });
     emu.setBehaviour({ putUnknownRow: 'not-found' });
   });
 
@@ -127,10 +142,18 @@ describe('updating and deleting rows', () => {
   it('enforces maxLength from the schema', async () => {
     const t = await sdk.architect.postFlowsDatatables({
       name: 'Bounded',
-      schema: { $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', required: ['key'], additionalProperties: false, properties: { key: { type: 'string' }, code: { type: 'string', maxLength: 3 } } },
+      schema: {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        type: 'object',
+        required: ['key'],
+        additionalProperties: false,
+        properties: { key: { type: 'string' }, code: { type: 'string', maxLength: 3 } },
+      },
     } as never);
     expect((await sdk.architect.postFlowsDatatableRows(t.id!, { key: 'a', code: 'abc' } as never)).code).toBe('abc');
-    expect((await sdkError(sdk.architect.postFlowsDatatableRows(t.id!, { key: 'b', code: 'abcd' } as never))).status).toBe(400);
+    expect(
+      (await sdkError(sdk.architect.postFlowsDatatableRows(t.id!, { key: 'b', code: 'abcd' } as never))).status,
+    ).toBe(400);
   });
 });
 
@@ -139,11 +162,15 @@ describe('row limit', () => {
     const t = (await createSimpleTable(sdk, 'Full Table')).id;
     const table = emu.orgs[0]!.tables.get(t)!;
     // Fill the first 4,999 through the store (fast), the 5,000th and 5,001st through the SDK.
-    for (let i = 0; i < 4999; i++) table.rows.set(`r${i}`, { key: `r${i}`, name: '', count: 0, ratio: 0.5, enabled: false, note: 'n/a' });
+    for (let i = 0; i < 4999; i++)
+      table.rows.set(`r${i}`, { key: `r${i}`, name: '', count: 0, ratio: 0.5, enabled: false, note: 'n/a' });
     table.sortedKeys = undefined;
     expect((await sdk.architect.postFlowsDatatableRows(t, { key: 'r4999' } as never)).key).toBe('r4999');
     const err = await sdkError(sdk.architect.postFlowsDatatableRows(t, { key: 'r5000' } as never));
-    expect(err).toMatchObject({ status: 400, limit: { key: 'max.rows.per.datatable', namespace: 'flows.datatables', value: 5000 } });
+    expect(err).toMatchObject({
+      status: 400,
+      limit: { key: 'max.rows.per.datatable', namespace: 'flows.datatables', value: 5000 },
+    });
     expect((await sdk.architect.getFlowsDatatableRows(t, { pageSize: 500, pageNumber: 10 })).total).toBe(5000);
   });
 });

@@ -34,13 +34,18 @@ describe('listing tables', () => {
 
   it('defaults to 25 per page and rejects a pageSize above the cap', async () => {
     expect((await sdk.architect.getFlowsDatatables()).pageSize).toBe(25);
-    expect(await sdkError(sdk.architect.getFlowsDatatables({ pageSize: 501 }))).toMatchObject({ status: 400, code: 'invalid.query.param.value' });
+    expect(await sdkError(sdk.architect.getFlowsDatatables({ pageSize: 501 }))).toMatchObject({
+      status: 400,
+      code: 'invalid.query.param.value',
+    });
   });
 
   it('sorts by name and id, ascending and descending', async () => {
     const asc = names(await sdk.architect.getFlowsDatatables({ sortBy: 'name' }));
     expect(asc).toEqual(['Emergency Flags', 'Holiday Calendar', 'Opening Hours', 'Queue Routing', 'VIP Customers']);
-    expect(names(await sdk.architect.getFlowsDatatables({ sortBy: 'name', sortOrder: 'descending' }))).toEqual([...asc].reverse());
+    expect(names(await sdk.architect.getFlowsDatatables({ sortBy: 'name', sortOrder: 'descending' }))).toEqual(
+      [...asc].reverse(),
+    );
     const ids = (await sdk.architect.getFlowsDatatables({ sortBy: 'id' })).entities!.map((t) => t.id!);
     expect(ids).toEqual([...ids].sort());
   });
@@ -49,7 +54,10 @@ describe('listing tables', () => {
     expect(names(await sdk.architect.getFlowsDatatables({ name: 'vip customers' }))).toEqual(['VIP Customers']);
     expect(names(await sdk.architect.getFlowsDatatables({ name: 'Holiday*' }))).toEqual(['Holiday Calendar']);
     expect(names(await sdk.architect.getFlowsDatatables({ name: '*hours' }))).toEqual(['Opening Hours']);
-    expect(names(await sdk.architect.getFlowsDatatables({ name: '*ou*', sortBy: 'name' }))).toEqual(['Opening Hours', 'Queue Routing']);
+    expect(names(await sdk.architect.getFlowsDatatables({ name: '*ou*', sortBy: 'name' }))).toEqual([
+      'Opening Hours',
+      'Queue Routing',
+    ]);
     expect(names(await sdk.architect.getFlowsDatatables({ name: 'Holiday' }))).toEqual([]);
   });
 
@@ -57,11 +65,26 @@ describe('listing tables', () => {
     const org = emu.orgs[0]!;
     const [home, care] = org.divisions;
     const moved = await createSimpleTable(sdk, 'Care Table');
-    await sdk.architect.putFlowsDatatable(moved.id, { name: 'Care Table', division: { id: care!.id }, schema: simpleSchema() } as never);
-    expect(names(await sdk.architect.getFlowsDatatables({ divisionId: [care!.id], sortBy: 'name' }))).toEqual(['Care Table', 'Queue Routing']);
+    await sdk.architect.putFlowsDatatable(moved.id, {
+      name: 'Care Table',
+      division: { id: care!.id },
+      schema: simpleSchema(),
+    } as never);
+    expect(names(await sdk.architect.getFlowsDatatables({ divisionId: [care!.id], sortBy: 'name' }))).toEqual([
+      'Care Table',
+      'Queue Routing',
+    ]);
     expect((await sdk.architect.getFlowsDatatables({ divisionId: [home!.id, care!.id] })).total).toBe(6);
-    expect(emu.requestLog.some((e) => e.query.includes(`divisionId=${home!.id}%2C${care!.id}`) || e.query.includes(`divisionId=${home!.id},${care!.id}`))).toBe(true);
-    const repeated = await fetch(`${emu.url}/api/v2/flows/datatables?divisionId=${home!.id}&divisionId=${care!.id}`, { headers: { Authorization: `Bearer ${sdk.token}` } });
+    expect(
+      emu.requestLog.some(
+        (e) =>
+          e.query.includes(`divisionId=${home!.id}%2C${care!.id}`) ||
+          e.query.includes(`divisionId=${home!.id},${care!.id}`),
+      ),
+    ).toBe(true);
+    const repeated = await fetch(`${emu.url}/api/v2/flows/datatables?divisionId=${home!.id}&divisionId=${care!.id}`, {
+      headers: { Authorization: `Bearer ${sdk.token}` },
+    });
     expect(((await repeated.json()) as { total: number }).total).toBe(6);
     await sdk.architect.deleteFlowsDatatable(moved.id);
   });
@@ -70,7 +93,8 @@ describe('listing tables', () => {
     const plain = (await sdk.architect.getFlowsDatatables({ name: 'Queue Routing' })).entities![0]!;
     expect(plain.schema).toBeUndefined();
     expect(plain.division).toMatchObject({ id: expect.any(String), name: 'Customer Care' });
-    const expanded = (await sdk.architect.getFlowsDatatables({ name: 'Queue Routing', expand: 'schema' })).entities![0]!;
+    const expanded = (await sdk.architect.getFlowsDatatables({ name: 'Queue Routing', expand: 'schema' }))
+      .entities![0]!;
     expect(expanded.schema?.properties?.key).toMatchObject({ type: 'string' });
     expect((await sdk.architect.getFlowsDatatable(plain.id!)).schema).toBeUndefined();
     const got = await sdk.architect.getFlowsDatatable(plain.id!, { expand: 'schema' });
@@ -111,12 +135,36 @@ describe('creating and changing tables', () => {
   };
 
   it.each([
-    ['no key property', (s: Record<string, unknown>) => delete (s.properties as Record<string, unknown>).key, /string property 'key'/],
-    ['a non-string key', (s: Record<string, unknown>) => ((s.properties as Record<string, { type: string }>).key!.type = 'integer'), /string property 'key'/],
-    ['required other than ["key"]', (s: Record<string, unknown>) => (s.required = ['key', 'name']), /only value in the required list/],
-    ['additionalProperties not false', (s: Record<string, unknown>) => (s.additionalProperties = true), /additionalProperties/],
-    ['an unsupported type', (s: Record<string, unknown>) => ((s.properties as Record<string, { type: string }>).name!.type = 'array'), /not valid for field type/],
-    ['a default of the wrong type', (s: Record<string, unknown>) => ((s.properties as Record<string, { default: unknown }>).count!.default = 'ten'), /default value/],
+    [
+      'no key property',
+      (s: Record<string, unknown>) => delete (s.properties as Record<string, unknown>).key,
+      /string property 'key'/,
+    ],
+    [
+      'a non-string key',
+      (s: Record<string, unknown>) => ((s.properties as Record<string, { type: string }>).key!.type = 'integer'),
+      /string property 'key'/,
+    ],
+    [
+      'required other than ["key"]',
+      (s: Record<string, unknown>) => (s.required = ['key', 'name']),
+      /only value in the required list/,
+    ],
+    [
+      'additionalProperties not false',
+      (s: Record<string, unknown>) => (s.additionalProperties = true),
+      /additionalProperties/,
+    ],
+    [
+      'an unsupported type',
+      (s: Record<string, unknown>) => ((s.properties as Record<string, { type: string }>).name!.type = 'array'),
+      /not valid for field type/,
+    ],
+    [
+      'a default of the wrong type',
+      (s: Record<string, unknown>) => ((s.properties as Record<string, { default: unknown }>).count!.default = 'ten'),
+      /default value/,
+    ],
   ])('refuses a schema with %s (400)', async (_label, mutate, message) => {
     const err = await bad(mutate);
     expect(err.status).toBe(400);
@@ -124,22 +172,33 @@ describe('creating and changing tables', () => {
   });
 
   it('refuses a missing schema or name', async () => {
-    expect(await sdkError(sdk.architect.postFlowsDatatables({ name: 'No schema' } as never))).toMatchObject({ status: 400 });
-    expect(await sdkError(sdk.architect.postFlowsDatatables({ schema: simpleSchema() } as never))).toMatchObject({ status: 400, message: expect.stringMatching(/name is required/) });
+    expect(await sdkError(sdk.architect.postFlowsDatatables({ name: 'No schema' } as never))).toMatchObject({
+      status: 400,
+    });
+    expect(await sdkError(sdk.architect.postFlowsDatatables({ schema: simpleSchema() } as never))).toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/name is required/),
+    });
   });
 
   it('allows 50 fields and refuses the 51st with a limit', async () => {
-    const fifty = buildSchema(Array.from({ length: 49 }, (_, i) => [`f${i}`, 'string'] as const).map(([n, t]) => [n, t]));
+    const fifty = buildSchema(
+      Array.from({ length: 49 }, (_, i) => [`f${i}`, 'string'] as const).map(([n, t]) => [n, t]),
+    );
     const ok = await sdk.architect.postFlowsDatatables({ name: 'Fifty Fields', schema: fifty } as never);
     const props = fifty.properties;
     props.f49 = { type: 'string' };
-    const err = await sdkError(sdk.architect.putFlowsDatatable(ok.id!, { name: 'Fifty Fields', schema: fifty } as never));
+    const err = await sdkError(
+      sdk.architect.putFlowsDatatable(ok.id!, { name: 'Fifty Fields', schema: fifty } as never),
+    );
     expect(err).toMatchObject({ status: 400, limit: { key: 'max.fields.per.datatable', value: 50 } });
     await sdk.architect.deleteFlowsDatatable(ok.id!);
   });
 
   it('refuses a duplicate table name with 409', async () => {
-    expect(await sdkError(sdk.architect.postFlowsDatatables({ name: 'vip customers', schema: simpleSchema() } as never))).toMatchObject({ status: 409 });
+    expect(
+      await sdkError(sdk.architect.postFlowsDatatables({ name: 'vip customers', schema: simpleSchema() } as never)),
+    ).toMatchObject({ status: 409 });
   });
 
   it('updates: adds fields, renames, relabels; refuses removing or retyping a field', async () => {
@@ -147,15 +206,21 @@ describe('creating and changing tables', () => {
     const schema = simpleSchema();
     schema.properties.extra = { type: 'boolean', title: 'Extra' };
     schema.properties.name!.title = 'Full name';
-    const updated = await sdk.architect.putFlowsDatatable(t.id, { name: 'Evolved', schema } as never, { expand: 'schema' });
+    const updated = await sdk.architect.putFlowsDatatable(t.id, { name: 'Evolved', schema } as never, {
+      expand: 'schema',
+    });
     expect(updated.name).toBe('Evolved');
     expect(Object.keys(updated.schema!.properties!)).toContain('extra');
     const removed = simpleSchema();
-    const missing = await sdkError(sdk.architect.putFlowsDatatable(t.id, { name: 'Evolved', schema: removed } as never));
+    const missing = await sdkError(
+      sdk.architect.putFlowsDatatable(t.id, { name: 'Evolved', schema: removed } as never),
+    );
     expect(missing).toMatchObject({ status: 400, message: "Field 'extra' is missing from the proposed schema" });
     const retyped = structuredClone(schema);
     retyped.properties.count!.type = 'string';
-    expect((await sdkError(sdk.architect.putFlowsDatatable(t.id, { name: 'Evolved', schema: retyped } as never))).message).toMatch(/cannot change type/);
+    expect(
+      (await sdkError(sdk.architect.putFlowsDatatable(t.id, { name: 'Evolved', schema: retyped } as never))).message,
+    ).toMatch(/cannot change type/);
     await sdk.architect.deleteFlowsDatatable(t.id);
   });
 
@@ -169,9 +234,15 @@ describe('creating and changing tables', () => {
     const other = emu.addClient({ name: 'Crowded', clientId: 'crowded', clientSecret: 'crowded-secret' });
     const crowded = await sdkFor(emu, other);
     emu.setBehaviour({ rateLimitPerMinute: 10_000 });
-    for (let i = 0; i < 200; i++) await crowded.architect.postFlowsDatatables({ name: `T${i}`, schema: simpleSchema() } as never);
-    const err = await sdkError(crowded.architect.postFlowsDatatables({ name: 'T200', schema: simpleSchema() } as never));
-    expect(err).toMatchObject({ status: 400, limit: { key: 'max.datatables.per.org', namespace: 'flows.datatables', value: 200 } });
+    for (let i = 0; i < 200; i++)
+      await crowded.architect.postFlowsDatatables({ name: `T${i}`, schema: simpleSchema() } as never);
+    const err = await sdkError(
+      crowded.architect.postFlowsDatatables({ name: 'T200', schema: simpleSchema() } as never),
+    );
+    expect(err).toMatchObject({
+      status: 400,
+      limit: { key: 'max.datatables.per.org', namespace: 'flows.datatables', value: 200 },
+    });
     expect((await crowded.architect.getFlowsDatatables()).total).toBe(200);
     emu.setBehaviour({ rateLimitPerMinute: 300 });
   });

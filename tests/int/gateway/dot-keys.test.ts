@@ -23,7 +23,8 @@ afterAll(async () => emu.stop());
 beforeEach(async () => {
   registry = registryFor(emu);
   tableId = (await createSimpleTable(sdk)).id;
-  for (const key of ['.', '..', 'keep', '...']) await sdk.architect.postFlowsDatatableRows(tableId, { key, name: `row ${key}` } as never);
+  for (const key of ['.', '..', 'keep', '...'])
+    await sdk.architect.postFlowsDatatableRows(tableId, { key, name: `row ${key}` } as never);
   passVisibilityDelay(); // the table and rows this setup made through the SDK
 });
 afterEach(() => registry.closeAll());
@@ -35,23 +36,31 @@ const keys = async () => (await gateway().readAllRows(tableId)).map((r) => Strin
 /** A request sent with its path exactly as written (Node's http does not normalise `path`). */
 function rawRequest(method: string, path: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: emu.port, method, path, headers: { Authorization: `Bearer ${sdk.token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: emu.port, method, path, headers: { Authorization: `Bearer ${sdk.token}` } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
 }
 
 describe('the emulator resolves dot segments like a server in front of Genesys', () => {
-  it.skipIf(onRealisticEmulator).each([['..'], ['%2E%2E'], ['.%2e']])('DELETE …/rows/%s deletes the table, not a row (default emulator only: needs datatable:delete)', async (segment) => {
-    expect(await rawRequest('DELETE', `/api/v2/flows/datatables/${tableId}/rows/${segment}`)).toBe(204);
-    expect(await tableExists()).toBe(false);
-  });
+  it.skipIf(onRealisticEmulator).each([['..'], ['%2E%2E'], ['.%2e']])(
+    'DELETE …/rows/%s deletes the table, not a row (default emulator only: needs datatable:delete)',
+    async (segment) => {
+      expect(await rawRequest('DELETE', `/api/v2/flows/datatables/${tableId}/rows/${segment}`)).toBe(204);
+      expect(await tableExists()).toBe(false);
+    },
+  );
 
   it('GET …/rows/. is the row listing', async () => {
-    const res = await fetch(`${emu.url}/api/v2/flows/datatables/${tableId}/rows/%2E?showbrief=true`, { headers: { Authorization: `Bearer ${sdk.token}` } });
+    const res = await fetch(`${emu.url}/api/v2/flows/datatables/${tableId}/rows/%2E?showbrief=true`, {
+      headers: { Authorization: `Bearer ${sdk.token}` },
+    });
     expect(((await res.json()) as { entities: unknown[] }).entities).toHaveLength(4);
   });
 });
@@ -61,17 +70,24 @@ describe('the gateway never puts `.` or `..` in a path', () => {
     expect(await gateway().getRow(tableId, key)).toMatchObject({ key, name: `row ${key}` });
   });
 
-  it.each([['.'], ['..'], ['']])('refuses to delete or update the row %j, sends nothing, and the table and rows stay', async (key) => {
-    const before = apiCalls(emu, 'client-a').length;
-    await expect(gateway().deleteRow(tableId, key)).rejects.toThrow(GenesysValidationError);
-    await expect(gateway().updateRow(tableId, key, { key, name: 'changed' })).rejects.toThrow(/cannot update the row/);
-    expect(apiCalls(emu, 'client-a').length).toBe(before);
-    expect(await tableExists()).toBe(true);
-    expect(await keys()).toEqual(['.', '..', '...', 'keep']);
-  });
+  it.each([['.'], ['..'], ['']])(
+    'refuses to delete or update the row %j, sends nothing, and the table and rows stay',
+    async (key) => {
+      const before = apiCalls(emu, 'client-a').length;
+      await expect(gateway().deleteRow(tableId, key)).rejects.toThrow(GenesysValidationError);
+      await expect(gateway().updateRow(tableId, key, { key, name: 'changed' })).rejects.toThrow(
+        /cannot update the row/,
+      );
+      expect(apiCalls(emu, 'client-a').length).toBe(before);
+      expect(await tableExists()).toBe(true);
+      expect(await keys()).toEqual(['.', '..', '...', 'keep']);
+    },
+  );
 
   it('`...` is an ordinary segment and works as any key', async () => {
-    expect(await gateway().updateRow(tableId, '...', { key: '...', name: 'changed' })).toMatchObject({ name: 'changed' });
+    expect(await gateway().updateRow(tableId, '...', { key: '...', name: 'changed' })).toMatchObject({
+      name: 'changed',
+    });
     expect(await gateway().deleteRow(tableId, '...')).toBe('deleted');
     expect(await keys()).toEqual(['.', '..', 'keep']);
   });
@@ -79,8 +95,12 @@ describe('the gateway never puts `.` or `..` in a path', () => {
   it('every SDK call through an org client refuses a dot segment as a path parameter (the backstop)', async () => {
     const entry = registry.for('a', connectionFor(emu, emu.clients[0]!, { requestsPerMinute: 100_000 }));
     const before = apiCalls(emu, 'client-a').length;
-    await expect(entry.client.call(() => entry.client.architect.deleteFlowsDatatableRow(tableId, '..'))).rejects.toThrow(/would address a different resource/);
-    await expect(entry.client.call(() => entry.client.architect.getFlowsDatatable('..', {}))).rejects.toThrow(GenesysValidationError);
+    await expect(
+      entry.client.call(() => entry.client.architect.deleteFlowsDatatableRow(tableId, '..')),
+    ).rejects.toThrow(/would address a different resource/);
+    await expect(entry.client.call(() => entry.client.architect.getFlowsDatatable('..', {}))).rejects.toThrow(
+      GenesysValidationError,
+    );
     expect(apiCalls(emu, 'client-a').length).toBe(before);
     expect(await tableExists()).toBe(true);
   });

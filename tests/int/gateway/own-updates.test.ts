@@ -13,7 +13,15 @@ const clock = new ManualClock(Date.parse('2026-03-03T08:00:00Z'));
 let emu: RunningEmulator;
 let registry: GatewayRegistry | undefined;
 beforeAll(async () => {
-  emu = await emulatorWithTwoOrgs({ now: () => clock.now(), behaviour: { rateLimitPerMinute: 100_000, visibilityDelayMs: 3_000, updateVisibility: 'lagging', normaliseValues: true } });
+  emu = await emulatorWithTwoOrgs({
+    now: () => clock.now(),
+    behaviour: {
+      rateLimitPerMinute: 100_000,
+      visibilityDelayMs: 3_000,
+      updateVisibility: 'lagging',
+      normaliseValues: true,
+    },
+  });
 });
 afterAll(async () => emu.stop());
 afterEach(() => {
@@ -28,7 +36,13 @@ const gateway = () => {
   return registry.for('a', connectionFor(emu, emu.clients[0]!, { requestsPerMinute: 100_000 })).gateway;
 };
 const flagsId = () => [...emu.orgs[0]!.tables.values()].find((t) => t.name === 'Emergency Flags')!.id;
-const row = (message: string, priority = 1) => ({ key: 'Main Line', Active: true, Message: message, Priority: priority, ActivatedBy: '' });
+const row = (message: string, priority = 1) => ({
+  key: 'Main Line',
+  Active: true,
+  Message: message,
+  Priority: priority,
+  ActivatedBy: '',
+});
 
 describe('own updates, when Genesys shows them late', () => {
   it('are answered to single-row and whole-table reads inside the window, and after Genesys shows them', async () => {
@@ -36,7 +50,10 @@ describe('own updates, when Genesys shows them late', () => {
     await g.getRow(flagsId(), 'Main Line');
     await g.updateRow(flagsId(), 'Main Line', row('Ours  ', 2)); // trimmed and answered as 2.0 by Genesys
     expect(await g.getRow(flagsId(), 'Main Line')).toMatchObject({ Message: 'Ours', Priority: 2 });
-    expect((await g.readAllRows(flagsId())).find((r) => r.key === 'Main Line')).toMatchObject({ Message: 'Ours', Priority: 2 });
+    expect((await g.readAllRows(flagsId())).find((r) => r.key === 'Main Line')).toMatchObject({
+      Message: 'Ours',
+      Priority: 2,
+    });
     // A second update inside the window: Genesys still shows the row from before the first.
     await g.updateRow(flagsId(), 'Main Line', row('Ours again', 3));
     expect(await g.getRow(flagsId(), 'Main Line')).toMatchObject({ Message: 'Ours again', Priority: 3 });

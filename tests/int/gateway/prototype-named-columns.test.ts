@@ -13,7 +13,8 @@ const AWKWARD = ['constructor', '__proto__', 'prototype', 'toString', 'hasOwnPro
 /** A row or schema whose own keys include `__proto__` (an object literal would set the prototype instead). */
 function withOwnKeys<T>(entries: [string, T][]): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const [k, v] of entries) Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of entries)
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -25,7 +26,10 @@ function schemaWithAwkwardColumns(): TableSchema {
     additionalProperties: false,
     properties: withOwnKeys([
       ['key', { type: 'string', title: 'Key', $id: '/properties/key', displayOrder: 0 }],
-      ...AWKWARD.map((c, i): [string, TableSchema['properties'][string]] => [c, { type: 'string', title: c, $id: `/properties/${c}`, displayOrder: i + 1 }]),
+      ...AWKWARD.map((c, i): [string, TableSchema['properties'][string]] => [
+        c,
+        { type: 'string', title: c, $id: `/properties/${c}`, displayOrder: i + 1 },
+      ]),
     ]),
   };
 }
@@ -46,13 +50,24 @@ const valuesOf = (row: Row | null) => AWKWARD.map((c) => (row && Object.hasOwn(r
 
 describe('columns named like Object.prototype members', () => {
   it('are sent in table schemas, created rows and updated rows', async () => {
-    const table = await gateway().createTable({ name: `Awkward ${Date.now()}`, description: 'prototype-named columns', schema: schemaWithAwkwardColumns() });
+    const table = await gateway().createTable({
+      name: `Awkward ${Date.now()}`,
+      description: 'prototype-named columns',
+      schema: schemaWithAwkwardColumns(),
+    });
     expect(AWKWARD.every((c) => Object.hasOwn(table.schema.properties, c))).toBe(true);
 
-    await gateway().createRow(table.id, withOwnKeys<string>([['key', 'k1'], ...AWKWARD.map((c): [string, string] => [c, `${c}-1`])]));
+    await gateway().createRow(
+      table.id,
+      withOwnKeys<string>([['key', 'k1'], ...AWKWARD.map((c): [string, string] => [c, `${c}-1`])]),
+    );
     expect(valuesOf(await gateway().getRow(table.id, 'k1'))).toEqual(AWKWARD.map((c) => `${c}-1`));
 
-    await gateway().updateRow(table.id, 'k1', withOwnKeys<string>([['key', 'k1'], ...AWKWARD.map((c): [string, string] => [c, `${c}-2`])]));
+    await gateway().updateRow(
+      table.id,
+      'k1',
+      withOwnKeys<string>([['key', 'k1'], ...AWKWARD.map((c): [string, string] => [c, `${c}-2`])]),
+    );
     expect(valuesOf(await gateway().getRow(table.id, 'k1'))).toEqual(AWKWARD.map((c) => `${c}-2`));
     expect(valuesOf((await gateway().readAllRows(table.id))[0]!)).toEqual(AWKWARD.map((c) => `${c}-2`));
   });

@@ -24,13 +24,22 @@ describe('429 handling', () => {
     registry = registryFor(emu);
     const a = registry.for('a', connectionFor(emu, emu.clients[0]!, { requestsPerMinute: 100_000 }));
     const flags = (await a.gateway.listTables()).find((t) => t.name === 'Emergency Flags')!.id;
-    emu.faults.set([{ method: 'GET', path: '/api/v2/flows/datatables/*/rows/*', action: { type: 'status', status: 429, retryAfterSeconds: 2 } }]);
+    emu.faults.set([
+      {
+        method: 'GET',
+        path: '/api/v2/flows/datatables/*/rows/*',
+        action: { type: 'status', status: 429, retryAfterSeconds: 2 },
+      },
+    ]);
     const started = emu.requestLog.length;
     // The other calls are made once the app has the 429 in hand: a request already on the wire before the
     // answer came back cannot be held, and paced requests (request-pacer.ts) would race that answer.
     const first = a.gateway.getRow(flags, 'Main Line');
     while (a.queue.stats.rateLimited === 0) await new Promise((r) => setTimeout(r, 5));
-    const results = await Promise.all([first, ...['Billing Queue', 'Weather Closure', 'IT Outage / Website'].map((k) => a.gateway.getRow(flags, k))]);
+    const results = await Promise.all([
+      first,
+      ...['Billing Queue', 'Weather Closure', 'IT Outage / Website'].map((k) => a.gateway.getRow(flags, k)),
+    ]);
     expect(results.every((r) => r !== null)).toBe(true);
     const log = emu.requestLog.slice(started).filter((e) => e.clientId === 'client-a' && e.path.startsWith('/api/'));
     const limited = log.find((e) => e.status === 429)!;
@@ -48,7 +57,14 @@ describe('429 handling', () => {
     const b = registry.for('b', connectionFor(emu, emu.clients[1]!, { requestsPerMinute: 100_000 }));
     const flagsA = (await a.gateway.listTables()).find((t) => t.name === 'Emergency Flags')!.id;
     const flagsB = (await b.gateway.listTables()).find((t) => t.name === 'Emergency Flags')!.id;
-    emu.faults.set([{ clientId: 'client-a', path: '/api/v2/flows/datatables/*/rows/*', times: 5, action: { type: 'status', status: 429, retryAfterSeconds: 1 } }]);
+    emu.faults.set([
+      {
+        clientId: 'client-a',
+        path: '/api/v2/flows/datatables/*/rows/*',
+        times: 5,
+        action: { type: 'status', status: 429, retryAfterSeconds: 1 },
+      },
+    ]);
     const bStarted = performance.now();
     const [aRows, bRow] = await Promise.all([
       Promise.all(Array.from({ length: 6 }, () => a.gateway.getRow(flagsA, 'Main Line'))),
@@ -77,7 +93,17 @@ describe('pacing and priorities', () => {
     clock.advance(1_000); // past the listing's slot: the first PUT starts at once, the other eleven wait
     const firstStart = clock.now();
     wakeUps.length = 0;
-    await Promise.all(Array.from({ length: 12 }, (_, i) => a.gateway.updateRow(flags, 'Main Line', { key: 'Main Line', Active: i % 2 === 0, Message: `m${i}`, Priority: 1, ActivatedBy: '' })));
+    await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        a.gateway.updateRow(flags, 'Main Line', {
+          key: 'Main Line',
+          Active: i % 2 === 0,
+          Message: `m${i}`,
+          Priority: 1,
+          ActivatedBy: '',
+        }),
+      ),
+    );
     const puts = emu.requestLog.slice(from).filter((e) => e.method === 'PUT' && e.clientId === 'client-a');
     expect(puts).toHaveLength(12);
     expect(puts.filter((e) => e.status === 429)).toHaveLength(0);
