@@ -42,8 +42,11 @@ export async function waitForHealthy(port: number, proc: ServerProcess, timeoutM
   await eventually(
     `the server on port ${port} to answer GET /healthz with 200`,
     async () => {
-      if (proc.child.exitCode !== null)
+      if (proc.child.exitCode !== null) {
+        // Its last words may still be in the pipes when the exit code is set: wait until they are read.
+        if (proc.child.stdout && !proc.child.stdout.readableEnded) await once(proc.child, 'close');
         throw new StopWaiting(`server exited early (${proc.child.exitCode}):\n${proc.output()}`);
+      }
       return (await fetch(`http://127.0.0.1:${port}/healthz`)).status === 200;
     },
     { timeoutMs, intervalMs: 20, maxIntervalMs: 200 },
