@@ -63,6 +63,7 @@ function renderRowForm(
   rowRef: string | null,
   failure?: unknown,
   baseline?: Row,
+  reason = '',
 ) {
   renderForm(
     res,
@@ -82,10 +83,17 @@ function renderRowForm(
       baseline: baseline ?? row,
       rowPath,
       confirmKey: keyToConfirm(failure),
+      reason,
     },
     failure,
   );
 }
+
+/** The reason the user typed, shown again when the form comes back (an error, a conflict). */
+const typedReason = (body: unknown): string => {
+  const reason = (body as Record<string, unknown> | undefined)?.reason;
+  return typeof reason === 'string' ? reason : '';
+};
 
 function renderRename(
   res: Response,
@@ -203,7 +211,16 @@ export function registerTableRoutes(
     } catch (err) {
       if (!isFormError(err)) throw err;
       const t = await tables.open(actorOf(req), org, tableId(req));
-      renderRowForm(res, t, 'create', typedValues(req.body, t.columns, {}), null, err);
+      renderRowForm(
+        res,
+        t,
+        'create',
+        typedValues(req.body, t.columns, {}),
+        null,
+        err,
+        undefined,
+        typedReason(req.body),
+      );
     }
   });
 
@@ -244,6 +261,7 @@ export function registerTableRoutes(
           rowRef: ref(req),
           conflicts: err.conflicts,
           mine: typedValues(req.body, data.columns, data.row),
+          reason: typedReason(req.body),
           columns: data.columns,
           access: data.access,
           rowPath,
@@ -259,6 +277,7 @@ export function registerTableRoutes(
         ref(req),
         err,
         baselineOf(req.body, data.row),
+        typedReason(req.body),
       );
     }
   });
