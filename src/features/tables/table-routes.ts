@@ -57,7 +57,7 @@ const keyToConfirm = (failure: unknown) => (failure instanceof SimilarKeyError ?
 
 function renderRowForm(
   res: Response,
-  t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null },
+  t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null; renameRefusal?: string | null },
   mode: 'create' | 'update',
   row: Row,
   rowRef: string | null,
@@ -70,6 +70,7 @@ function renderRowForm(
     'tables/row-form',
     {
       fixed: t.fixed ?? null,
+      renameRefusal: t.renameRefusal ?? null,
       title:
         mode === 'create'
           ? `Add a row · ${t.table.name}`
@@ -284,10 +285,7 @@ export function registerTableRoutes(
 
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
-    if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write'))
-      throw new ForbiddenError(
-        data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.',
-      );
+    if (data.renameRefusal) throw new ForbiddenError(data.renameRefusal);
     renderRename(res, data, ref(req), String(data.row.key ?? ''));
   });
 
