@@ -76,6 +76,36 @@ describe('bulk job report', () => {
     expect(page).not.toContain('http-equiv="refresh"');
   });
 
+  it('while the job runs, a row sent and not yet answered is "being written", not "answer lost"', async () => {
+    const emu = w.t.services.sandbox.running!;
+    // Main Line's write is held by Genesys for a while: its intent is in the audit log, its outcome not yet.
+    emu.faults.set([
+      { method: 'PUT', path: '/api/v2/flows/datatables/*/rows/Main*', action: { type: 'hang', ms: 1_500 } },
+    ]);
+    const agent = w.users.tableEditor.agent;
+    const token = await csrfFrom(agent, '/account');
+    const apply = await agent
+      .post(`/tables/${w.flagsId}/bulk/apply`)
+      .type('form')
+      .send(`_csrf=${encodeURIComponent(token)}&action=set&column=Priority&value=2&sel=Main%20Line`);
+    expect(apply.status).toBe(303);
+    const inFlight = await pageOnceReady(
+      agent,
+      apply.headers.location!,
+      'the row to be sent',
+      (text) => !text.includes('data-outcome="waiting"'),
+      { timeoutMs: 10_000, intervalMs: 20 },
+    );
+    expect(inFlight).toContain('>Working…<');
+    expect(inFlight).toMatch(/<li data-outcome="sending"><strong>1<\/strong> being written to Genesys Cloud/);
+    expect(inFlight).not.toContain('answer was lost');
+    const done = await pageOnceReady(agent, apply.headers.location!, 'the bulk change', (t) => t.includes('>Done<'), {
+      timeoutMs: 25_000,
+    });
+    emu.faults.clear();
+    expect(done).not.toContain('data-outcome="sending"');
+  });
+
   it('reports a conflict the reconciler found, and a delete whose answer was lost', async () => {
     const emu = w.t.services.sandbox.running!;
     emu.faults.set([

@@ -205,6 +205,20 @@ describe('every path that writes a row checks every column’s right', () => {
     expect(await (await gw()).getRow(w.flagsId, 'Main Line')).toMatchObject({ Active: true, ActivatedBy: CANARY });
   });
 
+  it('renaming a key is not offered when the copy would write columns the user may not change', async () => {
+    const nora = w.users.none.agent;
+    const form = await nora.get(rowUrl('Main Line'));
+    expect(form.status).toBe(200);
+    expect(form.text).not.toContain('Rename the key');
+    const page = await nora.get(`${rowUrl('Main Line')}/rename`);
+    expect(page.status).toBe(403);
+    expect(page.text).toContain('“Active”');
+    expect(page.text).toContain('columns you cannot see');
+    expect(page.text).not.toContain('ActivatedBy');
+    expect((await post(nora, `${rowUrl('Main Line')}/rename`, { newKey: 'Other Line' })).status).toBe(403);
+    expect((await w.admin.get(rowUrl('Main Line'))).text).toContain('Rename the key'); // an admin may
+  });
+
   it('undoing a change to a hidden column is refused without naming it', async () => {
     await post(w.admin, rowUrl('Main Line'), { 'f:ActivatedBy': 'Someone', 'f:Message': 'Changed' }).then((r) =>
       expect(r.status).toBe(303),

@@ -138,6 +138,27 @@ describe('editing safely', () => {
     expect(await g.getRow(w.flagsId, 'Main Line')).toMatchObject({ Message: 'My message', Priority: 5 }); // their Priority kept
   });
 
+  it('keeps the typed reason on a form sent back with an error and on the conflict page', async () => {
+    const agent = w.users.tableEditor.agent;
+    const token = await csrfFrom(agent, '/account');
+    const invalid = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: token, 'f:Priority': 'four', reason: 'INC-7 & co' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.text).toMatch(/<input id="reason" name="reason"[^>]*value="INC-7 &amp; co"/);
+    const g = await gw();
+    const now = (await g.getRow(w.flagsId, 'Main Line'))!;
+    await g.updateRow(w.flagsId, 'Main Line', { ...now, Message: 'Their message' });
+    const conflict = await agent
+      .post(rowUrl('Main Line'))
+      .type('form')
+      .send({ _csrf: token, 'f:Message': 'Mine', 'o:Message': String(now.Message), reason: 'INC-7 & co' });
+    expect(conflict.status).toBe(409);
+    // "Save mine over theirs" sends the reason again: the audit keeps it, and an org requiring one accepts it.
+    expect(conflict.text).toContain('<input type="hidden" name="reason" value="INC-7 &amp; co">');
+  });
+
   it('keeps changes by others to columns the user did not change', async () => {
     const agent = w.users.columnEditor.agent;
     const g = await gw();

@@ -18,6 +18,8 @@ export interface ChangeOutcome {
   message?: string;
   /** Closed because its CSV import upload was refused: the row is then written on its own, under a derived id. */
   handedBack?: boolean;
+  /** Only the intent is recorded: while its job runs, the write is still on its way (not an answer lost). */
+  pending?: boolean;
 }
 
 export function createChangeOutcomes(reader: AuditReaderRepository) {
@@ -28,7 +30,7 @@ export function createChangeOutcomes(reader: AuditReaderRepository) {
       for (const e of await reader.stagesOf(changeIds)) {
         if (!e.changeId || !e.outcome) continue;
         if (e.outcome === 'intent') {
-          if (!out.has(e.changeId)) out.set(e.changeId, { state: 'unknown' });
+          if (!out.has(e.changeId)) out.set(e.changeId, { state: 'unknown', pending: true });
           continue;
         }
         const details =

@@ -33,11 +33,20 @@ export interface BulkRequest {
 }
 
 export type BulkRowOutcome =
-  'waiting' | 'changed' | 'confirmed' | 'already' | 'not-changed' | 'checked-not-changed' | 'unknown' | 'conflict';
+  | 'waiting'
+  | 'sending'
+  | 'changed'
+  | 'confirmed'
+  | 'already'
+  | 'not-changed'
+  | 'checked-not-changed'
+  | 'unknown'
+  | 'conflict';
 
 /** How the report words each outcome. */
 export const BULK_OUTCOME_TEXT: Record<BulkRowOutcome, string> = {
   waiting: 'waiting',
+  sending: 'being written to Genesys Cloud',
   changed: 'changed',
   confirmed: 'changed (confirmed by checking Genesys Cloud after its answer was lost)',
   already: 'already had this value, nothing written',
@@ -256,8 +265,11 @@ export function createBulkService(deps: {
     const rows = plan.items.map((item, i) => {
       const audited = recorded.get(ids[i]!);
       const problem = problems[i];
+      // Sent and not yet answered while the job runs: on its way. Once the job has stopped, the answer was lost.
       const outcome: BulkRowOutcome = audited
-        ? (FROM_AUDIT[audited.state] ?? 'unknown')
+        ? audited.pending && running
+          ? 'sending'
+          : (FROM_AUDIT[audited.state] ?? 'unknown')
         : unchanged.has(i)
           ? 'already'
           : problem || !running

@@ -57,18 +57,20 @@ const keyToConfirm = (failure: unknown) => (failure instanceof SimilarKeyError ?
 
 function renderRowForm(
   res: Response,
-  t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null },
+  t: Pick<UserTable, 'table' | 'access' | 'columns'> & { fixed?: string | null; renameRefusal?: string | null },
   mode: 'create' | 'update',
   row: Row,
   rowRef: string | null,
   failure?: unknown,
   baseline?: Row,
+  reason = '',
 ) {
   renderForm(
     res,
     'tables/row-form',
     {
       fixed: t.fixed ?? null,
+      renameRefusal: t.renameRefusal ?? null,
       title:
         mode === 'create'
           ? `Add a row · ${t.table.name}`
@@ -82,10 +84,17 @@ function renderRowForm(
       baseline: baseline ?? row,
       rowPath,
       confirmKey: keyToConfirm(failure),
+      reason,
     },
     failure,
   );
 }
+
+/** The reason the user typed, shown again when the form comes back (an error, a conflict). */
+const typedReason = (body: unknown): string => {
+  const reason = (body as Record<string, unknown> | undefined)?.reason;
+  return typeof reason === 'string' ? reason : '';
+};
 
 function renderRename(
   res: Response,
@@ -203,7 +212,16 @@ export function registerTableRoutes(
     } catch (err) {
       if (!isFormError(err)) throw err;
       const t = await tables.open(actorOf(req), org, tableId(req));
-      renderRowForm(res, t, 'create', typedValues(req.body, t.columns, {}), null, err);
+      renderRowForm(
+        res,
+        t,
+        'create',
+        typedValues(req.body, t.columns, {}),
+        null,
+        err,
+        undefined,
+        typedReason(req.body),
+      );
     }
   });
 
@@ -244,6 +262,7 @@ export function registerTableRoutes(
           rowRef: ref(req),
           conflicts: err.conflicts,
           mine: typedValues(req.body, data.columns, data.row),
+          reason: typedReason(req.body),
           columns: data.columns,
           access: data.access,
           rowPath,
@@ -259,16 +278,14 @@ export function registerTableRoutes(
         ref(req),
         err,
         baselineOf(req.body, data.row),
+        typedReason(req.body),
       );
     }
   });
 
   routes.get('/tables/:tableId/rows/:ref/rename', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
-    if (!(data.access.canAdd && data.access.canDelete && data.access.columns.key === 'write'))
-      throw new ForbiddenError(
-        data.access.readOnlyReason ?? 'Renaming a key needs the add and delete rights and write access to the key.',
-      );
+    if (data.renameRefusal) throw new ForbiddenError(data.renameRefusal);
     renderRename(res, data, ref(req), String(data.row.key ?? ''));
   });
 

@@ -19,7 +19,7 @@ import type { PermissionService } from '../permissions/permission-service.js';
 import { parseRowForm } from './row-form.js';
 import { assertDistinctKey, fixedKeyNote, keyConfirmed, newKeyProblem } from './key-rules.js';
 import { keyOfRef, refOfKey } from './row-ref.js';
-import { assertMayWrite, assertWritable } from './write-rights.js';
+import { assertMayWrite, assertWritable, renameRefusal } from './write-rights.js';
 import { mayCreateTables, needsTableGrants, rightsOf, tableAccess } from '../permissions/policy.js';
 
 export interface UserTable {
@@ -184,6 +184,7 @@ export function createTableService(deps: {
         ref,
         row: project(row, t.columns),
         fixed: isUnaddressableSegment(key) ? fixedKeyNote(key, t.columns.includes('key')) : null,
+        renameRefusal: renameRefusal(t, key, row),
       };
     },
 

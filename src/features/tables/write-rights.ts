@@ -4,6 +4,7 @@
 // change, before anything reaches Genesys.
 import { ForbiddenError } from '../../lib/errors.js';
 import { columnsWritten, type RowChange } from '../changes/row-change.js';
+import type { Row } from '../../genesys/gateway.js';
 import type { TableAccess } from '../permissions/access.js';
 import type { UserTable } from './table-service.js';
 
@@ -42,4 +43,17 @@ export function writeRefusal(t: UserTable, change: RowChange, doing: string): st
     if (err instanceof ForbiddenError) return err.message;
     throw err;
   }
+}
+
+/**
+ * Why `t`'s user may not rename the row `key` whose values are `current` (null: she may). A rename copies
+ * the whole row under the new key (table service, renameRow), so it needs the write right on every column
+ * the row has a value in, hidden ones too: the row page offers it only then, not after the key is typed.
+ */
+export function renameRefusal(t: UserTable, key: string, current: Row): string | null {
+  const { access } = t;
+  if (access.readOnlyReason) return access.readOnlyReason;
+  if (!(access.canAdd && access.canDelete && access.columns.key === 'write'))
+    return 'Renaming a key needs the add and delete rights and write access to the key.';
+  return writeRefusal(t, { id: '', kind: 'create', tableId: t.table.id, key, write: current }, 'This rename');
 }
