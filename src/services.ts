@@ -244,7 +244,7 @@ export function createServices(deps: ServiceDeps) {
     tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
-    userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger }),
+    userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,
     sandbox,

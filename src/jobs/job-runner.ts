@@ -34,6 +34,8 @@ interface ActiveRun {
   /** When progress was last stored (clock), and the count stored then. */
   storedAt: number;
   storedDone: number;
+  /** Why the job must stop because its owner was disabled or their role changed while it ran (see ownerCheck). */
+  ownerChanged?: string;
 }
 
 const ENDED = new Set(['finished', 'failed', 'cancelled']);
@@ -72,6 +74,22 @@ export function createJobRunner(deps: {
     return { ...job.actor, userId: job.userId, role: found.role };
   }
 
+  /**
+   * Looks at the owner again while the job runs (each time its progress is stored, so at most once a second):
+   * a job must not finish with powers its owner lost meanwhile (demoted or disabled), so it stops at its next
+   * step, failed with the reason; a resumable kind can be resumed and then runs with the owner's rights as
+   * they are then.
+   */
+  async function ownerCheck(job: JobRecord, actor: Actor, run: ActiveRun): Promise<void> {
+    try {
+      const now = await actorNow(job);
+      if (now.role !== actor.role)
+        run.ownerChanged = `The role of the person who started this ${nounOf(job.kind)} changed while it ran, so it was stopped.`;
+    } catch (err) {
+      run.ownerChanged = (err as Error).message;
+    }
+  }
+
   function contextOf(
     job: JobRecord,
     actor: Actor,
@@ -105,6 +123,7 @@ export function createJobRunner(deps: {
         if (!news && !firstStep && deps.clock.now() - run.storedAt < STORE_PROGRESS_EVERY_MS) return;
         run.storedAt = deps.clock.now();
         run.storedDone = ctx.done;
+        await ownerCheck(job, actor, run);
         await deps.repo.update(job.id, {
           done: ctx.done,
           total: ctx.total,
@@ -114,8 +133,9 @@ export function createJobRunner(deps: {
         });
       },
       savePlan: () => deps.repo.update(job.id, { plan: ctx.plan }),
-      shouldStop: () => run.cancel || stopping,
+      shouldStop: () => run.cancel || stopping || run.ownerChanged !== undefined,
       stopIfAsked() {
+        if (run.ownerChanged !== undefined) throw new Error(run.ownerChanged);
         if (run.cancel) throw new JobStopped('cancel');
         if (stopping) throw new JobStopped('shutdown');
       },

@@ -3,7 +3,7 @@
 // shows its message at its own status; anything else is rethrown for the error handler, so a crash is never
 // dressed up as a form message. Routes call this instead of repeating the status/error/fieldErrors triple.
 import type { Response } from 'express';
-import { AppError, ValidationError } from './errors.js';
+import { AppError, TooManyRequestsError, ValidationError } from './errors.js';
 
 export interface FormFailure {
   status: number;
@@ -22,5 +22,7 @@ export function formFailure(err: unknown): FormFailure {
 /** Renders `view` with `locals`, plus `error` and `fieldErrors` (and the status) from `failure` if there is one. */
 export function renderForm(res: Response, view: string, locals: Record<string, unknown>, failure?: unknown): void {
   const shown = failure === undefined ? NO_FAILURE : formFailure(failure);
+  // A refusal to try again yet says when, as the error handler's 429 pages do.
+  if (failure instanceof TooManyRequestsError) res.set('Retry-After', String(failure.retryAfterSeconds));
   res.status(shown.status).render(view, { ...locals, error: shown.error, fieldErrors: shown.fieldErrors });
 }

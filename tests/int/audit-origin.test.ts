@@ -76,4 +76,48 @@ describe('where an audited change came from', () => {
     expect(signedIn.res.status).toBe(303);
     expectFrom(await newest('auth.sign_in'), signedIn.res, 'auth.sign_in');
   });
+
+  it("is recorded, with the right person, for exports, a password change and ending one's sessions", async () => {
+    const password = 'a long enough walnut harbour 71';
+    const { agent: rita } = await signIn(t, 'rita@example.com', password);
+    const ritaId = (await t.db.user.findUniqueOrThrow({ where: { email: 'rita@example.com' } })).id;
+    const org = await t.db.genesysOrg.findFirstOrThrow();
+    const flags = (await (await t.services.orgs.gatewayFor(org.id)).listTables()).find(
+      (x) => x.name === 'Emergency Flags',
+    )!;
+    const checks: [string, () => Promise<Response>][] = [
+      [
+        'user.password_changed',
+        async () =>
+          rita
+            .post('/account/password')
+            .type('form')
+            .send({
+              _csrf: await csrfFrom(rita, '/account'),
+              currentPassword: password,
+              password: 'another long enough passphrase 9',
+              passwordConfirm: 'another long enough passphrase 9',
+            })
+            .expect(303),
+      ],
+      ['table.exported', () => rita.get(`/tables/${flags.id}/export.csv`).expect(200)],
+      ['audit.exported', () => rita.get('/audit/export.json').expect(200)],
+      [
+        'session.ended_all',
+        async () =>
+          rita
+            .post('/account/sessions/end-others')
+            .type('form')
+            .send({ _csrf: await csrfFrom(rita, '/account') })
+            .expect(303),
+      ],
+    ];
+    for (const [action, act] of checks) {
+      const res = await act();
+      const entry = await newest(action);
+      expectFrom(entry, res, action);
+      expect(entry.actorId, `${action}: who`).toBe(ritaId);
+      expect(entry.actorName, `${action}: who`).toBe('Rita <rita@example.com>');
+    }
+  });
 });

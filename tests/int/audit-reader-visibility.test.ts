@@ -150,3 +150,19 @@ describe('an entry page shows the details the reader may see', () => {
 const lastBackupSeq = async () =>
   (await w.t.db.auditEvent.findFirstOrThrow({ where: { action: { startsWith: 'backup.' } }, orderBy: { seq: 'desc' } }))
     .seq;
+
+describe("another person's entry in a user's audit export", () => {
+  it('carries neither their request id nor the chain hashes (only what the page shows)', async () => {
+    await post(w.users.tableEditor.agent, rowUrl('Main Line'), { 'f:Message': 'Edited by Tess' }).then((r) =>
+      expect(r.status).toBe(303),
+    );
+    const theirs = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.updated', actorId: w.users.tableEditor.id },
+      orderBy: { seq: 'desc' },
+    });
+    const json = (await w.users.viewer.agent.get('/audit/export.json')).text;
+    expect(json).toContain(`"seq": ${theirs.seq}`); // she may see the change itself
+    expect(json).not.toContain(theirs.requestId!);
+    expect(json).not.toContain(theirs.hash);
+  });
+});

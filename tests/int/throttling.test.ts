@@ -65,3 +65,37 @@ describe('sign-in throttling', () => {
     expect((await attempt('203.0.113.99', ADMIN.email, ADMIN.password)).status).toBe(429);
   });
 });
+
+describe('the current password asked by a password change', () => {
+  it('is throttled like a sign-in: a stolen session cannot guess it without limit', async () => {
+    t.app.set('trust proxy', true);
+    const agent = t.agent();
+    const token = await csrfFrom(agent, '/login');
+    await agent
+      .post('/login')
+      .set('X-Forwarded-For', '198.51.100.30')
+      .type('form')
+      .send({ _csrf: token, email: ADMIN.email, password: ADMIN.password });
+    verifications = 0;
+    const change = async (currentPassword: string) =>
+      agent
+        .post('/account/password')
+        .set('X-Forwarded-For', '198.51.100.30')
+        .type('form')
+        .send({
+          _csrf: await csrfFrom(agent, '/account'),
+          currentPassword,
+          password: 'a brand new passphrase',
+          passwordConfirm: 'a brand new passphrase',
+        });
+    for (let i = 0; i < 5; i++) expect((await change(`wrong guess ${i}`)).status).toBe(400);
+    expect(verifications).toBe(5);
+    const blocked = await change(ADMIN.password);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(blocked.text).toContain('Too many');
+    expect(verifications).toBe(5); // refused before any bcrypt work, even with the right password
+    const user = await t.db.user.findUniqueOrThrow({ where: { email: ADMIN.email } });
+    expect(await t.services.hasher.verify(ADMIN.password, user.passwordHash)).toBe(true); // unchanged
+  });
+});

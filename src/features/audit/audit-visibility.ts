@@ -104,11 +104,28 @@ function changedColumns(e: AuditEvent): string[] {
   return [...columns].filter((c) => JSON.stringify(before[c]) !== JSON.stringify(after[c]));
 }
 
+/**
+ * The stored fields of an entry a user's view starts from: not the chain's hashes (an administrator's
+ * concern), and the request id only of her own requests. (Views are exported whole as JSON, so a field left
+ * here would reach her file even though no page shows it.)
+ */
+function userFields(e: AuditEvent) {
+  const { hash: _hash, prevHash: _prevHash, requestId: _requestId, ...fields } = e;
+  return fields;
+}
+
 /** A user's own backup entry: no rows or columns in it, only the allowlisted facts about her backup. */
 export function ownBackupEntry(e: AuditEvent): AuditEntryView {
   const details = parse(e.details);
   const shown = details ? Object.fromEntries(Object.entries(details).filter(([k]) => OWN_BACKUP_DETAILS.has(k))) : null;
-  return withChanged({ ...e, targetUserId: null, before: null, after: null, details: shown });
+  return withChanged({
+    ...userFields(e),
+    ...{ requestId: e.requestId }, // her own entry
+    targetUserId: null,
+    before: null,
+    after: null,
+    details: shown,
+  });
 }
 
 export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryView {
@@ -148,7 +165,8 @@ export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryVi
       )
     : null;
   return withChanged({
-    ...e,
+    ...userFields(e),
+    ...(own ? { requestId: e.requestId } : {}),
     ip: own ? e.ip : null,
     targetUserId: null,
     rowKey: keyName(e.rowKey),

@@ -1,7 +1,6 @@
 // Sign in / sign out. Both are POSTs behind CSRF protection; the session id is replaced at sign-in (no session
 // fixation) and the session destroyed server-side at sign-out.
 import type { Request, Response } from 'express';
-import { TooManyRequestsError } from '../../lib/errors.js';
 import { renderForm } from '../../lib/form-page.js';
 import { safeReturnPath } from '../../lib/current-user.js';
 import { flash } from '../../lib/flash.js';
@@ -53,7 +52,6 @@ export function registerAuthRoutes(
       await saveSession(req);
       res.redirect(303, safeReturnPath(returnTo));
     } catch (err) {
-      if (err instanceof TooManyRequestsError) res.set('Retry-After', String(err.retryAfterSeconds));
       renderLogin(res, { email, returnTo }, err);
     }
   });

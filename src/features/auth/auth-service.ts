@@ -35,11 +35,13 @@ export interface SignedIn {
   failedSinceLastSignIn: FailedSignInReport | null;
 }
 
-const tooMany = (wait: number) =>
+/** A refused attempt at a password (`what`: "sign-in attempts", …), with how long to wait. */
+export const tooManyAttempts = (what: string, wait: number) =>
   new TooManyRequestsError(
-    `Too many failed sign-in attempts. Try again in ${wait < 60 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`,
+    `Too many failed ${what}. Try again in ${wait < 60 ? `${wait} second(s)` : `${Math.ceil(wait / 60)} minute(s)`}.`,
     wait,
   );
+const tooMany = (wait: number) => tooManyAttempts('sign-in attempts', wait);
 
 export function createAuthService(deps: {
   users: UserRepository;

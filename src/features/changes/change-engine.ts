@@ -16,6 +16,7 @@ import type { OrgView } from '../orgs/org-service.js';
 import type { UserTable } from '../tables/table-service.js';
 import { assertMayWrite } from '../tables/write-rights.js';
 import type { Reconciler } from './reconciler.js';
+import { hidingTerms, withoutHiddenTerms } from './hidden-terms.js';
 import { RowLocks } from './row-locks.js';
 import {
   columnsWritten,
@@ -245,7 +246,8 @@ export function createChangeEngine(deps: {
     } catch (err) {
       return {
         status: err instanceof GenesysUnavailableError && err.mayHaveApplied ? 'unknown' : 'failed',
-        error: err as Error,
+        // (The audit entry, recorded write-ahead, keeps the message whole.)
+        error: hidingTerms(err as Error, t, [d.write.before, d.write.after]),
         changeId: d.write.changeId,
       };
     }
@@ -327,7 +329,11 @@ export function createChangeEngine(deps: {
             await settle(byId.get(w.changeId)!, { status: 'applied', row, changed: w.changed, changeId: w.changeId });
           }
           for (const { w, message } of outcome.failed)
-            await settle(byId.get(w.changeId)!, { status: 'failed', error: new Error(message), changeId: w.changeId });
+            await settle(byId.get(w.changeId)!, {
+              status: 'failed',
+              error: new Error(withoutHiddenTerms(message, t, [w.before, w.after])),
+              changeId: w.changeId,
+            });
           if (outcome.fallback) notes.push(outcome.fallback);
           return outcome.handedBack.map((w) => byId.get(w.changeId)!);
         });

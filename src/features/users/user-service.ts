@@ -13,6 +13,8 @@ import type { PasswordHasher } from '../../lib/passwords.js';
 import type { PrismaSessionStore } from '../../lib/session-store.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { User, UserRepository } from './user-repository.js';
+import type { LoginThrottle } from '../auth/login-throttle.js';
+import { tooManyAttempts } from '../auth/auth-service.js';
 import {
   changeOwnPasswordSchema,
   createUserSchema,
@@ -63,6 +65,8 @@ export function createUserService(deps: {
   sessions: PrismaSessionStore;
   audit: AuditService;
   logger: Logger;
+  /** The sign-in limits, which also bound guesses of the current password (changeOwnPassword). */
+  throttle: Pick<LoginThrottle, 'retryAfterSeconds' | 'recordFailure'>;
 }) {
   const { users, audit, transact } = deps;
 
@@ -187,7 +191,13 @@ export function createUserService(deps: {
       const userId = actor.userId;
       const user = await find(userId);
       const input = parseForm(changeOwnPasswordSchema, body);
+      // The current password is guessed here as at sign-in (by whoever holds a stolen session), so the same
+      // per account+IP and per-IP limits apply, refusing before any bcrypt work; wrong guesses count for both.
+      const ip = actor.ip ?? 'unknown';
+      const wait = await deps.throttle.retryAfterSeconds(user.email, ip);
+      if (wait > 0) throw tooManyAttempts('password checks', wait);
       if (!(await deps.hasher.verify(input.currentPassword, user.passwordHash))) {
+        await deps.throttle.recordFailure(user.email, ip);
         throw new ValidationError('Please correct the highlighted fields.', {
           currentPassword: 'The current password is not correct.',
         });
