@@ -13,7 +13,7 @@ import { ConflictError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { JobRepository } from './job-repository.js';
 import { JobStopped, type JobContext, type JobHandler, type JobRecord, type JobView } from './job-types.js';
-import { listedOwner, maySeeJob } from '../features/permissions/policy.js';
+import { listedOwner, mayAdminister, maySeeJob } from '../features/permissions/policy.js';
 
 interface UserLookup {
   findById(id: number): Promise<{ role: Actor['role']; disabled: boolean } | null>;
@@ -83,8 +83,9 @@ export function createJobRunner(deps: {
   async function ownerCheck(job: JobRecord, actor: Actor, run: ActiveRun): Promise<void> {
     try {
       const now = await actorNow(job);
-      if (now.role !== actor.role)
-        run.ownerChanged = `The role of the person who started this ${nounOf(job.kind)} changed while it ran, so it was stopped.`;
+      // Only a loss of powers stops it: a job started with fewer rights than its owner now has is still safe.
+      if (mayAdminister(actor) && !mayAdminister(now))
+        run.ownerChanged = `The person who started this ${nounOf(job.kind)} lost administrator rights while it ran, so it was stopped.`;
     } catch (err) {
       run.ownerChanged = (err as Error).message;
     }

@@ -105,7 +105,18 @@ describe('a job running in this process', () => {
     const stored = await w.t.db.job.findUniqueOrThrow({ where: { id: job.id } });
     expect(rolesSeen.length).toBeLessThan(3); // no step taken with the lost powers after the check
     expect(stored.status).toBe('failed');
-    expect(stored.error).toMatch(/changed|can no longer/i);
+    expect(stored.error).toMatch(/lost administrator rights/i);
+  });
+
+  it('carries on when its owner is promoted while it runs (it only ever had fewer powers)', async () => {
+    const owner = w.users.viewer;
+    const job = await w.t.services.jobs.submit(await actorOfUser(w.t, owner.id), 'probe', {});
+    await stepped(1);
+    await w.t.db.user.update({ where: { id: owner.id }, data: { role: 'ADMIN' } });
+    w.t.clock.advance(5000);
+    await runToEnd(job.id);
+    expect(rolesSeen).toHaveLength(3);
+    expect((await w.t.db.job.findUniqueOrThrow({ where: { id: job.id } })).status).toBe('finished');
   });
 
   it('stops when its owner is disabled while it runs', async () => {
