@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ChangeSet } from '../../src/features/changes/row-change.js';
-import { ADMIN_ACTOR } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, actorOfUser } from '../helpers/test-app.js';
 import { permissionWorld, sandboxApi, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 let w: PermissionWorld;
@@ -142,5 +142,39 @@ describe('a ChangeSet applied again', () => {
     expect(await outcomes(retryId)).toEqual(['intent', 'applied']);
     // A third apply finds the change done.
     expect((await w.t.services.engine.apply(set)).results[0]).toMatchObject({ status: 'recorded', state: 'applied' });
+  });
+});
+
+describe('rights that change while a set is applied', () => {
+  it('a grant revoked mid-way refuses the next write and stops the rest: nothing more is written', async () => {
+    const org = await w.t.services.orgs.get(w.orgId);
+    const editor = await actorOfUser(w.t, w.users.tableEditor.id);
+    const keys = ['Line 1', 'Line 2', 'Line 3', 'Line 4', 'Line 5'];
+    const set: ChangeSet = {
+      actor: editor,
+      org,
+      batchId: randomUUID(),
+      reason: null,
+      doing: 'This change',
+      changes: keys.map((key) => ({
+        id: randomUUID(),
+        kind: 'create',
+        tableId: w.flagsId,
+        key,
+        write: { key, Message: key },
+      })),
+    };
+    const { results } = await w.t.services.engine.apply(set, {
+      method: 'rows',
+      // After the second row is written, an administrator takes the editing rights away.
+      onProgress: async (done) => {
+        if (done === 2)
+          await w.grant(w.users.tableEditor.id, w.flagsId, { canView: true, defaultColumnAccess: 'read' });
+      },
+    });
+    expect(results.map((r) => r.status)).toEqual(['applied', 'applied', 'failed', 'stopped', 'stopped']);
+    expect((results[2] as { error: Error }).error.message).toMatch(/right|may not|cannot/i);
+    const flags = sandboxTable(w, 'Emergency Flags');
+    expect(keys.filter((k) => flags.rows.has(k))).toEqual(['Line 1', 'Line 2']);
   });
 });
