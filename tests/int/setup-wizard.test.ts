@@ -37,6 +37,8 @@ describe('setup wizard', () => {
       disabled: false,
     });
     expect(users[0]!.passwordHash).not.toContain(ADMIN.password);
+    // Signed in by the wizard: the users list shows when, not "Never".
+    expect(users[0]!.lastLoginAt?.getTime()).toBe(t.clock.now());
 
     const connect = await agent.get('/setup/connect');
     expect(connect.status).toBe(200);

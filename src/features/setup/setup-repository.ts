@@ -24,7 +24,8 @@ export function createSetupRepository(db: Db, users: UserRepository) {
       try {
         return await transact(async (tx) => {
           await clientIn(db, tx).appSetting.create({ data: { key: SETUP_COMPLETED_KEY, value: at.toISOString() } });
-          return users.create({ ...user, role: 'ADMIN' }, tx);
+          // The wizard signs the administrator in: that is their first sign-in (the users list shows it).
+          return users.create({ ...user, role: 'ADMIN', lastLoginAt: at }, tx);
         });
       } catch (err) {
         if (isUniqueViolation(err)) return null;

@@ -31,7 +31,7 @@ export function createUserRepository(db: Db) {
     list: () => db.user.findMany({ orderBy: [{ disabled: 'asc' }, { displayName: 'asc' }] }),
     /** Everyone's id and name, by name (filters of the audit log). */
     listNames: () => db.user.findMany({ select: { id: true, displayName: true }, orderBy: { displayName: 'asc' } }),
-    create: (data: NewUser & { mustChangePassword?: boolean }, tx?: Transaction) =>
+    create: (data: NewUser & { mustChangePassword?: boolean; lastLoginAt?: Date }, tx?: Transaction) =>
       clientIn(db, tx).user.create({ data }),
     update: (id: number, data: Prisma.UserUpdateInput, tx?: Transaction) =>
       clientIn(db, tx).user.update({ where: { id }, data }),
