@@ -11,7 +11,7 @@ import { GENESIS_HASH, keyedEventHash } from '../../src/features/audit/audit-cha
 import { loadConfig } from '../../src/config.js';
 import { readSecretFile } from '../../src/lib/secret-files.js';
 import { projectRoot } from '../../src/lib/paths.js';
-import { freePort } from '../../tests/helpers/spawn-server.js';
+import { freePort, waitForHealthz } from '../../tests/helpers/spawn-server.js';
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const CONCURRENCY = 5;
@@ -33,16 +33,7 @@ async function main(): Promise<void> {
       stdio: 'inherit',
     });
   const waitUp = async () => {
-    for (
-      let i = 0;
-      i < 300 &&
-      !(await fetch(`${base}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      i++
-    )
-      await new Promise((r) => setTimeout(r, 100));
+    await waitForHealthz(base, 30_000);
   };
   let app = startApp();
   await waitUp();

@@ -19,7 +19,7 @@ import { touchRows } from '../../src/emulator/store.js';
 import { createTable } from '../../src/emulator/tables-api.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { formToken } from '../../tests/helpers/server-with-org.js';
-import { freePort } from '../../tests/helpers/spawn-server.js';
+import { freePort, waitForHealthz } from '../../tests/helpers/spawn-server.js';
 
 const BUDGET = 300;
 const LATENCY_MS = 50;
@@ -78,16 +78,7 @@ async function startApp(
     stdio: 'inherit',
   });
   const base = `http://127.0.0.1:${port}`;
-  for (
-    let i = 0;
-    i < 300 &&
-    !(await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
+  await waitForHealthz(base, 30_000);
   const agent = supertest.agent(base);
   const setupToken = formToken((await agent.get('/setup')).text);
   await agent

@@ -15,7 +15,7 @@ import { createTable } from '../../src/emulator/tables-api.js';
 import { createPasswordHasher } from '../../src/lib/passwords.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
-import { freePort } from '../../tests/helpers/spawn-server.js';
+import { freePort, waitForHealthz } from '../../tests/helpers/spawn-server.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 20);
 /** Mean pause between a user's page views (0 = a closed loop with no think time, the harshest case). */
@@ -74,16 +74,7 @@ async function main(): Promise<void> {
     stdio: 'inherit',
   });
   const base = `http://127.0.0.1:${port}`;
-  for (
-    let i = 0;
-    i < 200 &&
-    !(await fetch(`${base}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    ));
-    i++
-  )
-    await new Promise((r) => setTimeout(r, 100));
+  await waitForHealthz(base, 20_000);
 
   // Setup through the app itself: the wizard creates the admin, the admin adds the org.
   const setupPage = await fetch(`${base}/setup`);

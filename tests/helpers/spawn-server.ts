@@ -52,3 +52,16 @@ export async function waitForHealthy(port: number, proc: ServerProcess, timeoutM
     { timeoutMs, intervalMs: 20, maxIntervalMs: 200 },
   );
 }
+
+/** Polls `${base}/healthz` until it answers 200 (bounded): for a server started some other way (the benches). */
+export async function waitForHealthz(base: string, timeoutMs = 30_000): Promise<void> {
+  await eventually(
+    `${base}/healthz to answer 200`,
+    async () =>
+      await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { timeoutMs, intervalMs: 100 },
+  );
+}
