@@ -51,6 +51,8 @@ export async function permissionWorld(options: PermissionWorldOptions = {}): Pro
       canEdit: false,
       canAdd: false,
       canDelete: false,
+      canApprove: false,
+      canRunPlaybooks: false,
       defaultColumnAccess: 'hidden',
       columns: {},
       ...rights,
@@ -99,6 +101,8 @@ export async function permissionWorld(options: PermissionWorldOptions = {}): Pro
     canEdit: true,
     canAdd: true,
     canDelete: true,
+    canApprove: false,
+    canRunPlaybooks: false,
     defaultColumnAccess: 'write',
   });
   const emu = () => t.services.sandbox.running!;

@@ -45,6 +45,8 @@ describe('granting rights', () => {
       canEdit: true,
       canAdd: false,
       canDelete: false,
+      canApprove: false,
+      canRunPlaybooks: false,
       defaultColumnAccess: 'read',
       columns: { key: 'read', Open: 'write', Close: 'write', Closed: 'read', TimeZone: 'hidden' },
     });

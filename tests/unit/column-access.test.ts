@@ -27,6 +27,8 @@ const grant = toRights({
   canEdit: true,
   canAdd: false,
   canDelete: false,
+  canApprove: false,
+  canRunPlaybooks: false,
   defaultColumnAccess: 'hidden',
   columns: [
     { column: 'key', access: 'read' },

@@ -6,6 +6,8 @@ const access = {
   canEdit: true,
   canAdd: false,
   canDelete: true,
+  canApprove: false,
+  canRunPlaybooks: false,
   readOnlyReason: null,
   columns: { key: 'read', name: 'write', on: 'read' },
 } as const;

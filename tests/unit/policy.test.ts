@@ -42,6 +42,8 @@ const grant: StoredRights = {
   canEdit: true,
   canAdd: false,
   canDelete: false,
+  canApprove: false,
+  canRunPlaybooks: false,
   defaultColumnAccess: 'hidden',
   columns: columnRecord([
     ['key', 'read'],

@@ -8,6 +8,8 @@ const access = {
   canEdit: true,
   canAdd: true,
   canDelete: true,
+  canApprove: false,
+  canRunPlaybooks: false,
   readOnlyReason: null,
   columns: { key: 'write', name: 'write', n: 'read', secret: 'hidden' },
 } as const;

@@ -10,6 +10,10 @@ export interface StoredRights {
   canEdit: boolean;
   canAdd: boolean;
   canDelete: boolean;
+  /** May approve other people's change requests on this table (issue 15). */
+  canApprove: boolean;
+  /** May run this table's playbooks, even without the edit right. */
+  canRunPlaybooks: boolean;
   defaultColumnAccess: ColumnAccess;
   columns: Record<string, ColumnAccess>;
 }
@@ -19,6 +23,8 @@ export const NO_RIGHTS: StoredRights = {
   canEdit: false,
   canAdd: false,
   canDelete: false,
+  canApprove: false,
+  canRunPlaybooks: false,
   defaultColumnAccess: 'hidden',
   columns: columnRecord([]),
 };
@@ -53,6 +59,9 @@ export interface TableAccess {
   canEdit: boolean;
   canAdd: boolean;
   canDelete: boolean;
+  /** Approving change requests and running playbooks write too, so a read-only org allows neither. */
+  canApprove: boolean;
+  canRunPlaybooks: boolean;
   /** Why writes are impossible, if they are (for messages). */
   readOnlyReason: string | null;
   /**
@@ -101,6 +110,8 @@ export function resolveAccess(opts: {
     canEdit: writesAllowed && (rights?.canEdit ?? true),
     canAdd: writesAllowed && (rights?.canAdd ?? true),
     canDelete: writesAllowed && (rights?.canDelete ?? true),
+    canApprove: writesAllowed && (rights?.canApprove ?? true),
+    canRunPlaybooks: writesAllowed && (rights?.canRunPlaybooks ?? true),
     readOnlyReason: opts.orgReadOnly
       ? `The org “${opts.orgName}” is read-only: nobody can change its data through this app.`
       : null,

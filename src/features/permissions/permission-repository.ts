@@ -11,6 +11,8 @@ type Loaded = {
   canEdit: boolean;
   canAdd: boolean;
   canDelete: boolean;
+  canApprove: boolean;
+  canRunPlaybooks: boolean;
   defaultColumnAccess: string;
   columns: { column: string; access: string }[];
   userId: number;
@@ -22,6 +24,8 @@ export function toRights(p: Loaded): StoredRights {
     canEdit: p.canEdit,
     canAdd: p.canAdd,
     canDelete: p.canDelete,
+    canApprove: p.canApprove,
+    canRunPlaybooks: p.canRunPlaybooks,
     defaultColumnAccess: isColumnAccess(p.defaultColumnAccess) ? p.defaultColumnAccess : 'hidden',
     // An unreadable stored access hides its column (fail closed) rather than falling back to the default.
     columns: columnRecord(p.columns.map((c) => [c.column, isColumnAccess(c.access) ? c.access : 'hidden'] as const)),
@@ -84,6 +88,8 @@ export function createPermissionRepository(db: Db) {
             canEdit: rights.canEdit,
             canAdd: rights.canAdd,
             canDelete: rights.canDelete,
+            canApprove: rights.canApprove,
+            canRunPlaybooks: rights.canRunPlaybooks,
             defaultColumnAccess: rights.defaultColumnAccess,
             columns: { create: Object.entries(rights.columns).map(([column, access]) => ({ column, access })) },
           },

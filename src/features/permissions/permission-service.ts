@@ -40,6 +40,8 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
     canEdit: flag('canEdit'),
     canAdd: flag('canAdd'),
     canDelete: flag('canDelete'),
+    canApprove: flag('canApprove'),
+    canRunPlaybooks: flag('canRunPlaybooks'),
     defaultColumnAccess: 'hidden',
     columns: columnRecord<StoredRights['defaultColumnAccess']>([]),
   };
@@ -51,8 +53,11 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
     if (isColumnAccess(v)) rights.columns[column] = v;
     else fieldErrors[`${COLUMN_FIELD_PREFIX}${column}`] = `Choose one of ${COLUMN_ACCESS.join(', ')}.`;
   }
-  if ((rights.canEdit || rights.canAdd || rights.canDelete) && !rights.canView) {
-    fieldErrors.canView = 'Editing, adding or deleting rows needs the view right too.';
+  if (
+    (rights.canEdit || rights.canAdd || rights.canDelete || rights.canApprove || rights.canRunPlaybooks) &&
+    !rights.canView
+  ) {
+    fieldErrors.canView = 'Editing, adding, deleting, approving or running playbooks needs the view right too.';
   }
   if (rights.canAdd && rights.columns.key !== 'write') {
     fieldErrors[`${COLUMN_FIELD_PREFIX}key`] =
@@ -63,7 +68,8 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
   return rights;
 }
 
-const isEmpty = (r: StoredRights) => !r.canView && !r.canEdit && !r.canAdd && !r.canDelete;
+const isEmpty = (r: StoredRights) =>
+  !r.canView && !r.canEdit && !r.canAdd && !r.canDelete && !r.canApprove && !r.canRunPlaybooks;
 
 export function createPermissionService(deps: { repo: PermissionRepository; audit: AuditService; transact: Transact }) {
   const { repo, audit, transact } = deps;

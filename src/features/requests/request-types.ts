@@ -101,6 +101,7 @@ export interface ChangeRequestRecord {
   heldReason: string | null;
   batchId: string | null;
   revertBatchId: string | null;
+  jobId: string | null;
   submittedAt: Date | null;
   appliedAt: Date | null;
   revertedAt: Date | null;

@@ -29,6 +29,7 @@ CREATE TABLE "ChangeRequest" (
     "heldReason" TEXT,
     "batchId" TEXT,
     "revertBatchId" TEXT,
+    "jobId" TEXT,
     "submittedAt" DATETIME,
     "appliedAt" DATETIME,
     "revertedAt" DATETIME,
