@@ -100,6 +100,8 @@ const envSchema = z.object({
   RESTORE_WRITE_METHOD: z.enum(['auto', 'rows']).default('auto'),
   /** Tests only (honoured only with NODE_ENV=test): kill the process at a step of a Genesys write. */
   CRASH_AT: z.enum(['after_intent', 'after_upstream']).optional(),
+  /** Tests only (honoured only with NODE_ENV=test): the app's time is real time plus an offset in this file. */
+  TEST_CLOCK_FILE: z.string().trim().min(1).optional(),
   ROW_CACHE_MAX_AGE_SECONDS: z
     .string()
     .trim()
@@ -151,6 +153,8 @@ export interface AppConfig {
   restoreWriteMethod: 'auto' | 'rows';
   /** Test-only crash point (see src/features/tables/table-service.ts). */
   crashAt: 'after_intent' | 'after_upstream' | null;
+  /** Tests only: the app's clock is real time plus the offset in this file (lib/clock.ts fileOffsetClock). */
+  testClockFile: string | null;
   genesysTimeoutMs: number;
   /** Limits on uploaded backup files: kept per person (count, bytes) and uploads in progress at once. */
   backupUploads: { perUser: number; bytesPerUser: number; atOnce: number; atOncePerUser: number };
@@ -229,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, opts: { cwd?: string; version
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     restoreWriteMethod: e.RESTORE_WRITE_METHOD,
     crashAt: e.NODE_ENV === 'test' ? (e.CRASH_AT ?? null) : null,
+    testClockFile: e.NODE_ENV === 'test' ? (e.TEST_CLOCK_FILE ?? null) : null,
     genesysTimeoutMs: e.GENESYS_TIMEOUT_SECONDS * 1000,
     backupUploads: Object.freeze({
       perUser: e.BACKUP_UPLOADS_PER_USER,

@@ -15,7 +15,7 @@ import { loadAppSecrets, SecretFileError } from './lib/secret-files.js';
 import { AuditKeyMismatchError } from './features/audit/audit-repository.js';
 import { assertStoredSecretsReadable } from './features/orgs/data-key-check.js';
 import { createOrgRepository } from './features/orgs/org-repository.js';
-import { systemClock } from './lib/clock.js';
+import { fileOffsetClock, systemClock } from './lib/clock.js';
 import { createServices } from './services.js';
 
 class DatabaseStartError extends Error {}
@@ -115,7 +115,8 @@ async function main(): Promise<void> {
     const db = await prepareDatabase(config, logger);
     await assertStoredSecretsReadable(createOrgRepository(db), secrets, config.secretFiles.dataKey);
     redactor.addSecret(config.envOrg?.clientSecret);
-    const services = createServices({ config, db, logger, secrets, clock: systemClock, redactor });
+    const clock = config.testClockFile ? fileOffsetClock(config.testClockFile) : systemClock;
+    const services = createServices({ config, db, logger, secrets, clock, redactor });
     // A signed checkpoint of the audit chain (DATA_DIR/audit-checkpoints.jsonl and the application log) at
     // start-up (before anything is audited), whenever the head moved since the last one, and at a clean stop:
     // a copy outside the database that shows entries removed from the end (the chain alone cannot show that).

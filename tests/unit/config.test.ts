@@ -84,3 +84,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
   });
 });
+
+describe('test-only settings', () => {
+  it('moves time or crashes only in a test build', () => {
+    const env = { TEST_CLOCK_FILE: '/tmp/clock.json', CRASH_AT: 'after_intent' };
+    expect(loadConfig(env, { cwd: '/srv/app' })).toMatchObject({ testClockFile: null, crashAt: null });
+    expect(loadConfig({ ...env, NODE_ENV: 'test' }, { cwd: '/srv/app' })).toMatchObject({
+      testClockFile: '/tmp/clock.json',
+      crashAt: 'after_intent',
+    });
+  });
+});
