@@ -162,6 +162,7 @@ export function createServices(deps: ServiceDeps) {
     outcomes: changeOutcomes,
     reconciler,
     crashAt: config.crashAt,
+    policyFor: (org, tableId) => changePolicies.for(org, tableId),
   });
   const tables = createTableService({
     orgs,

@@ -44,6 +44,7 @@ export interface RequestEventDetails {
   phase?: 'apply' | 'revert';
   heldReason?: string;
   applied?: number;
+  reverted?: number;
   unchanged?: number;
   held?: number;
   failed?: number;
@@ -139,6 +140,8 @@ interface AuditEventDetails {
 
   'request.created': RequestEventDetails;
   'request.submitted': RequestEventDetails;
+  /** The author changed rows or the schedule (a new version: earlier approvals no longer count, R1). */
+  'request.edited': RequestEventDetails;
   'request.commented': RequestEventDetails;
   'request.approved': RequestEventDetails;
   'request.rejected': RequestEventDetails;
@@ -206,6 +209,7 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'job.cancelled': true,
   'request.created': true,
   'request.submitted': true,
+  'request.edited': true,
   'request.commented': true,
   'request.approved': true,
   'request.rejected': true,
