@@ -55,6 +55,7 @@ import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
 import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
+import { createScheduledChanges } from './features/requests/scheduled-changes.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -253,6 +254,8 @@ export function createServices(deps: ServiceDeps) {
     engine,
     /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
     requestRecords,
+    /** The calendar and the table and row pages' banners: scheduled changes a viewer may see. */
+    scheduledChanges: createScheduledChanges({ repo: requestRecords, tables, clock }),
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,

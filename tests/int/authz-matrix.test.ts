@@ -136,6 +136,7 @@ function matrix(): Record<string, Entry> {
       path: () => `/admin/orgs/${w.orgId}/policies/${w.hoursId}`,
       body: () => ({ policy: 'inherit' }),
     },
+    'get /calendar': { expect: everyoneSignedIn('get', 200) },
     'get /tables': { expect: everyoneSignedIn('get', 200) },
     'get /tables/:tableId': {
       expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }),
