@@ -53,6 +53,8 @@ import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
+import { createRequestApplier } from './features/requests/request-apply.js';
+import { createRequestScheduler } from './features/requests/request-scheduler.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -222,8 +224,35 @@ export function createServices(deps: ServiceDeps) {
     logger,
     clock,
   });
+  // Change requests' apply and revert jobs, and the scheduler that starts them when their time comes.
+  const requestApplier = createRequestApplier({
+    repo: requestRecords,
+    engine,
+    tables,
+    orgs,
+    users,
+    jobs,
+    audit,
+    transact,
+    clock,
+  });
+  const requestScheduler = createRequestScheduler({
+    repo: requestRecords,
+    applier: requestApplier,
+    orgs,
+    clock,
+    logger,
+  });
   const periodic = createPeriodicWork({ clock, logger });
-  registerBackgroundWork(periodic, { reconciler, auditCheckpoints, backupScheduler, retention, sessionStore, logger });
+  registerBackgroundWork(periodic, {
+    reconciler,
+    auditCheckpoints,
+    backupScheduler,
+    retention,
+    sessionStore,
+    requestScheduler,
+    logger,
+  });
   return {
     audit,
     auditQuery,
@@ -248,6 +277,8 @@ export function createServices(deps: ServiceDeps) {
     engine,
     /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
     requestRecords,
+    requestApplier,
+    requestScheduler,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,

@@ -17,6 +17,10 @@ export interface RowChangeLink {
   /** A rename (a create of the new key and a delete of the old): the keys. */
   from?: string;
   to?: string;
+  /** The change request whose apply or revert writes it. */
+  request?: string;
+  /** The playbook a run of it writes. */
+  playbook?: string;
 }
 
 /** The details of a row change's entries, by stage (the entry's `outcome`). */
@@ -101,6 +105,10 @@ interface AuditEventDetails {
 
   'job.cancelled': { jobId: string; kind: string; done: number; total: number };
 
+  'request.held': { requestId: string; status: string; phase: 'apply' | 'revert'; reason: string };
+  'request.applied': { requestId: string; status: string; rows: number; written: number; reason?: string };
+  'request.reverted': { requestId: string; status: string; rows: number; written: number };
+
   'audit.exported': { format: 'csv' | 'json'; entries: number };
   'audit.pruned': {
     throughSeq: number;
@@ -156,6 +164,9 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'backup.failed': true,
   'backup.restored': true,
   'job.cancelled': true,
+  'request.held': true,
+  'request.applied': true,
+  'request.reverted': true,
   'audit.exported': true,
   'audit.pruned': true,
 };

@@ -63,6 +63,8 @@ export interface ChangeSet {
   changes: RowChange[];
   /** How the rights refusal names what is being done, e.g. "Undoing this change". */
   doing: string;
+  /** What asks for the write: a person directly (absent), an approved change request, or a playbook run. */
+  via?: 'direct' | 'request' | 'playbook';
 }
 
 export interface ColumnConflict {

@@ -38,6 +38,10 @@ export interface OrgView {
   isSandbox: boolean;
   managedBy: 'ui' | 'env';
   requestsPerMinute: number;
+  /** IANA zone in which change schedules are entered and shown (stored in UTC). */
+  timeZone: string;
+  /** A scheduled apply or revert found more than this many minutes late waits for a person. */
+  lateAfterMinutes: number;
   archived: boolean;
   /** Changes whenever any setting (or the secret) changes. */
   updatedAt: Date;
@@ -79,6 +83,8 @@ function toView(o: OrgRecord): OrgView {
     isSandbox: o.isSandbox,
     managedBy: o.managedBy === 'env' ? 'env' : 'ui',
     requestsPerMinute: o.requestsPerMinute,
+    timeZone: o.timeZone,
+    lateAfterMinutes: o.lateAfterMinutes,
     archived: o.archivedAt !== null,
     updatedAt: o.updatedAt,
     lastTestedAt: o.lastTestedAt,
