@@ -52,6 +52,13 @@ import { createTableService } from './features/tables/table-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
+import { createRequestRepository } from './features/requests/request-repository.js';
+import { createChangePolicies } from './features/requests/change-policy.js';
+import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
+import { createScheduledChanges } from './features/requests/scheduled-changes.js';
+import { createRequestApplier } from './features/requests/request-apply.js';
+import { createRequestScheduler } from './features/requests/request-scheduler.js';
+import { createRequestService } from './features/requests/request-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -91,6 +98,7 @@ export function createServices(deps: ServiceDeps) {
   const orgRecords = createOrgRepository(db);
   const backupRecords = createBackupRepository(db);
   const auditLog = createAuditReaderRepository(db);
+  const requestRecords = createRequestRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const signInAddresses = createSignInAddresses(db);
   const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
@@ -139,6 +147,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit, transact });
+  const changePolicies = createChangePolicies({ repo: createChangePolicyRepository(db), audit, transact });
   const changeOutcomes = createChangeOutcomes(auditLog);
   const reconciler = createReconciler({
     log: auditLog,
@@ -157,6 +166,7 @@ export function createServices(deps: ServiceDeps) {
     outcomes: changeOutcomes,
     reconciler,
     crashAt: config.crashAt,
+    policyFor: (org, tableId) => changePolicies.for(org, tableId),
   });
   const tables = createTableService({
     orgs,
@@ -220,8 +230,45 @@ export function createServices(deps: ServiceDeps) {
     logger,
     clock,
   });
+  // Change requests' apply and revert jobs, and the scheduler that starts them when their time comes.
+  const requestApplier = createRequestApplier({
+    repo: requestRecords,
+    engine,
+    tables,
+    orgs,
+    users,
+    jobs,
+    audit,
+    transact,
+    clock,
+  });
+  const requestScheduler = createRequestScheduler({
+    repo: requestRecords,
+    applier: requestApplier,
+    orgs,
+    clock,
+    logger,
+  });
+  const requests = createRequestService({
+    repo: requestRecords,
+    tables,
+    orgs,
+    policies: changePolicies,
+    audit,
+    transact,
+    clock,
+    applier: () => requestApplier,
+  });
   const periodic = createPeriodicWork({ clock, logger });
-  registerBackgroundWork(periodic, { reconciler, auditCheckpoints, backupScheduler, retention, sessionStore, logger });
+  registerBackgroundWork(periodic, {
+    reconciler,
+    auditCheckpoints,
+    backupScheduler,
+    retention,
+    sessionStore,
+    requestScheduler,
+    logger,
+  });
   return {
     audit,
     auditQuery,
@@ -240,10 +287,19 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
+    changePolicies,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
+    /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
+    requestRecords,
+    /** The calendar and the table and row pages' banners: scheduled changes a viewer may see. */
+    scheduledChanges: createScheduledChanges({ repo: requestRecords, tables, clock }),
+    requestApplier,
+    requestScheduler,
+    /** Change requests: draft, submit, approve, … (the only code that changes a request's status). */
+    requests,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,
