@@ -177,10 +177,12 @@ describe('bad input, each refused by name', () => {
   it('a request or a schedule in a read-only org', async () => {
     const d = await r.requests.draft(r.tess, await r.org(), [r.update('Main Line', { Priority: 5 })], { title: 'x' });
     await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { readOnly: true } });
-    await expect(r.requests.submit(r.tess, d.id, { applyAt: inHours(1) })).rejects.toThrow(/read-only/);
+    await expect(r.requests.submit(r.tess, d.id, { applyAt: inHours(1) })).rejects.toThrow(
+      /is read-only: no change can be requested or scheduled in it/,
+    );
     await expect(
       r.requests.draft(r.tess, await r.org(), [r.update('Main Line', { Priority: 6 })], { title: 'y' }),
-    ).rejects.toThrow(/read-only/);
+    ).rejects.toThrow(/is read-only: no change can be requested or scheduled in it/);
   });
 
   it('a change the author may not make, a missing title, a change that changes nothing', async () => {
