@@ -53,8 +53,11 @@ import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
+import { createChangePolicies } from './features/requests/change-policy.js';
+import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
 import { createRequestApplier } from './features/requests/request-apply.js';
 import { createRequestScheduler } from './features/requests/request-scheduler.js';
+import { createRequestService } from './features/requests/request-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -143,6 +146,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit, transact });
+  const changePolicies = createChangePolicies({ repo: createChangePolicyRepository(db), audit, transact });
   const changeOutcomes = createChangeOutcomes(auditLog);
   const reconciler = createReconciler({
     log: auditLog,
@@ -161,6 +165,7 @@ export function createServices(deps: ServiceDeps) {
     outcomes: changeOutcomes,
     reconciler,
     crashAt: config.crashAt,
+    policyFor: (org, tableId) => changePolicies.for(org, tableId),
   });
   const tables = createTableService({
     orgs,
@@ -243,6 +248,16 @@ export function createServices(deps: ServiceDeps) {
     clock,
     logger,
   });
+  const requests = createRequestService({
+    repo: requestRecords,
+    tables,
+    orgs,
+    policies: changePolicies,
+    audit,
+    transact,
+    clock,
+    applier: () => requestApplier,
+  });
   const periodic = createPeriodicWork({ clock, logger });
   registerBackgroundWork(periodic, {
     reconciler,
@@ -271,6 +286,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
+    changePolicies,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
@@ -279,6 +295,8 @@ export function createServices(deps: ServiceDeps) {
     requestRecords,
     requestApplier,
     requestScheduler,
+    /** Change requests: draft, submit, approve, … (the only code that changes a request's status). */
+    requests,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,

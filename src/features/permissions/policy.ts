@@ -26,6 +26,9 @@ export const mayAdminister = (p: { role: Role }): boolean => isAdministrator(p);
 /** Creating, editing, disabling and deleting accounts, and granting rights. */
 export const mayManageUsers = (p: { role: Role }): boolean => isAdministrator(p);
 
+/** Setting whether a table's changes apply at once or need approval (an org's default is on the org form). */
+export const mayManageChangePolicies = (p: { role: Role }): boolean => isAdministrator(p);
+
 /** Whether this account's table rights come from grants (admins have every right and are never granted). */
 export const needsTableGrants = (p: { role: Role }): boolean => !isAdministrator(p);
 
@@ -69,6 +72,15 @@ export function tableAccess(
     schema: opts.schema,
   });
 }
+
+/** Writing directly to a table whose changes need approval (administrators; audited like any write). */
+export const mayBypassApproval = (p: { role: Role }): boolean => isAdministrator(p);
+
+/** Approving change requests on a table (never one's own: the request service checks the author). */
+export const mayApproveOn = (access: TableAccess): boolean => access.canApprove;
+
+/** Running a playbook that writes to a table (none in a read-only org: access.ts caps it). */
+export const mayRunPlaybooksOn = (access: TableAccess): boolean => access.canRunPlaybooks;
 
 /** Creating a table in Genesys (a restore of a table the org lacks). */
 export const mayCreateTables = (p: { role: Role }): boolean => isAdministrator(p);
