@@ -402,8 +402,35 @@ export function createRequestApplier(deps: {
     restartNote: 'Carried on after a restart: rows already reverted were checked in Genesys Cloud, not written again.',
   });
 
+  /** Requests found applying/reverting with no job at the previous pass (see recoverStranded). */
+  let suspects = new Set<string>();
+
   return {
     hold,
+
+    /**
+     * Holds requests left applying or reverting with no job to finish them: a job the runner could not run
+     * (its owner was disabled across a restart, say) ends without its handler, so nothing else would. Found
+     * at two passes in a row, not one: between a claim and its job's creation a request has no job yet.
+     */
+    async recoverStranded(): Promise<number> {
+      const busy = await deps.repo.list({ statuses: ['applying', 'reverting'], take: 100 });
+      const live = new Set(
+        [
+          ...(await deps.jobs.unfinishedPlans<RequestJobPlan>(REQUEST_APPLY_JOB)),
+          ...(await deps.jobs.unfinishedPlans<RequestJobPlan>(REQUEST_REVERT_JOB)),
+        ].map((p) => p.requestId),
+      );
+      const stranded = busy.filter((r) => !live.has(r.id));
+      let held = 0;
+      for (const r of stranded.filter((r) => suspects.has(r.id))) {
+        const phase: HeldPhase = r.status === 'applying' ? 'apply' : 'revert';
+        const reason = `The ${phase} stopped before it finished (its job is no longer running); confirm to carry it on: nothing is written twice.`;
+        if (await hold(r, [r.status], phase, reason, null)) held++;
+      }
+      suspects = new Set(stranded.map((r) => r.id));
+      return held;
+    },
 
     /**
      * Starts the job of `phase` for a request its caller has just claimed (status applying / reverting): makes
