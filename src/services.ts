@@ -266,6 +266,7 @@ export function createServices(deps: ServiceDeps) {
     retention,
     sessionStore,
     requestScheduler,
+    requestApplier,
     logger,
   });
   return {
