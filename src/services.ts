@@ -267,6 +267,7 @@ export function createServices(deps: ServiceDeps) {
     retention,
     sessionStore,
     requestScheduler,
+    requestApplier,
     logger,
   });
   return {

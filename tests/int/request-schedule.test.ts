@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/genesys/gateway.js';
 import type { NewRequestRow } from '../../src/features/requests/request-repository.js';
+import { MAX_RUNNING_PER_ORG } from '../../src/features/requests/request-scheduler.js';
 import { permissionWorld, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const HOUR = 3_600_000;
@@ -38,12 +39,12 @@ function update(key: string, requested: Row): NewRequestRow {
   return { tableId: w.flagsId, tableName: 'Emergency Flags', key, kind: 'update', original, requested };
 }
 
-/** An approved request by Tess (table editor), approved by Vic for its version, to apply and revert then. */
+/** A request by Tess (table editor), approved by Vic for its version, to apply and revert then (`status`: as stored). */
 async function approvedRequest(
   rows: NewRequestRow[],
   applyAt: number,
   revertAt?: number,
-  status = 'approved' as const,
+  status: 'approved' | 'submitted' | 'applying' = 'approved',
 ) {
   const tess = await w.t.db.user.findUniqueOrThrow({ where: { id: w.users.tableEditor.id } });
   const req = await repo().create({
@@ -178,7 +179,7 @@ describe('a scheduled change with a window', () => {
 
   it('an unapproved request never runs, however long past its time', async () => {
     const start = now() + HOUR;
-    const id = await approvedRequest([update('Main Line', { Priority: 7 })], start, undefined, 'submitted' as never);
+    const id = await approvedRequest([update('Main Line', { Priority: 7 })], start, undefined, 'submitted');
     const writes = w.writes();
     await tickAt(start + 5 * 60_000);
     await tickAt(start + 3 * DAY);
@@ -247,5 +248,46 @@ describe('R4: two scheduler passes racing for one item', () => {
     expect(req.status).toBe('applied');
     expect(await w.t.db.auditEvent.count({ where: { batchId: req.batchId!, outcome: 'intent' } })).toBe(2);
     expect(await requestEntries(id)).toEqual(['request.applied']);
+  });
+});
+
+describe('an org with many requests due at once', () => {
+  it(`runs at most ${MAX_RUNNING_PER_ORG} at a time; the rest start at later passes, in due order`, async () => {
+    const start = now() + DAY;
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_RUNNING_PER_ORG + 2; i++) {
+      const key = `Cap ${i}`;
+      const row = { key, Active: false, Message: 'cap', Priority: i, ActivatedBy: '' };
+      const create = { tableId: w.flagsId, tableName: 'Emergency Flags', key, kind: 'create' as const, original: null };
+      ids.push(await approvedRequest([{ ...create, requested: row }], start + i));
+    }
+    w.t.clock.advance(start + 1000 - now());
+    const scheduler = w.t.services.requestScheduler;
+    expect(await scheduler.run()).toBe(MAX_RUNNING_PER_ORG);
+    const waiting = await w.t.db.changeRequest.findMany({ where: { id: { in: ids }, status: 'approved' } });
+    expect(waiting.map((r) => r.id).sort()).toEqual(ids.slice(MAX_RUNNING_PER_ORG).sort()); // the latest due wait
+    await w.t.services.jobs.idle();
+    expect(await scheduler.run()).toBe(2);
+    await w.t.services.jobs.idle();
+    expect(await w.t.db.changeRequest.count({ where: { id: { in: ids }, status: 'applied' } })).toBe(ids.length);
+  });
+});
+
+describe('a request left applying with no job to finish it', () => {
+  it('is held at the second recovery pass (not the first: a claim has no job for a moment)', async () => {
+    // As a job the runner could not run leaves it (its owner disabled across a restart): claimed, no live job.
+    const id = await approvedRequest(
+      [update('Main Line', { Message: 'Stranded' })],
+      now() + DAY,
+      undefined,
+      'applying',
+    );
+    const { requestApplier } = w.t.services;
+    expect(await requestApplier.recoverStranded()).toBe(0);
+    expect((await stored(id)).status).toBe('applying');
+    expect(await requestApplier.recoverStranded()).toBe(1);
+    const held = await stored(id);
+    expect(held).toMatchObject({ status: 'held', heldPhase: 'apply' });
+    expect(held.heldReason).toMatch(/^The apply stopped before it finished/);
   });
 });

@@ -75,6 +75,9 @@ export function assertMayDecide(
   opts: { doing: string; seeEveryColumn: boolean },
 ): void {
   if (req.authorId === actor.userId) throw new ForbiddenError(`You may not ${opts.doing} your own change request.`);
+  // `seen` was read before the caller's transaction: a table added since is not in it, so nothing is decided.
+  if (req.rows.some((r) => !seen.has(r.tableId)))
+    throw new ConflictError('The change request changed meanwhile: open it again.');
   for (const [tableId, t] of seen) {
     const name = req.rows.find((r) => r.tableId === tableId)?.tableName || 'a table';
     if (!t)
