@@ -19,6 +19,9 @@ import type { ChangePolicy } from './request-types.js';
 import { readRequestTarget, takeRequestFields, type RequestTarget } from './request-form.js';
 import type { RequestPagesApi as RequestService } from './request-api.js';
 
+/** The author's requests a change may still be added to (a new version is then needed: R1). */
+const OPEN_TO_ADD = ['draft', 'changes_requested'] as const;
+
 export interface RequestEntryDeps {
   requests: RequestService;
   tables: TableService;
@@ -41,7 +44,9 @@ export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changeP
     res.locals.requestChoice = {
       approval: policy.mode === 'approval',
       bypass: mayBypassApproval(actor),
-      drafts: (await deps.requests.drafts(actor, org)).map((d) => ({ id: d.id, title: d.title })),
+      drafts: (await deps.requests.list(actor, { orgId: org.id, authorId: actor.userId, statuses: OPEN_TO_ADD })).map(
+        (d) => ({ id: d.id, title: d.title }),
+      ),
       zone: org.timeZone,
     };
     next();

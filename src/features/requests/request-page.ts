@@ -174,31 +174,40 @@ export interface ReviewActions {
   submit: boolean;
   schedule: boolean;
   withdraw: boolean;
-  held: boolean;
-  confirmLate: boolean;
+  drop: boolean;
+  reapprove: boolean;
+  confirm: boolean;
   revertNow: boolean;
 }
 
+/**
+ * The actions for `viewer`: the author drafts, submits, reschedules and withdraws; someone else with the approve
+ * right on every table of it decides (approve, reject, ask for changes, re-approve held rows); either may drop
+ * held rows, confirm a held request and revert an applied one.
+ */
 export function reviewActions(
   r: ChangeRequestRecord,
-  viewer: { userId: number; mayBypass: boolean },
+  viewer: { userId: number },
   rights: { approveAll: boolean; writable: Record<string, string[]> },
 ): ReviewActions {
   const author = r.authorId === viewer.userId;
-  const waiting = r.status === 'submitted';
-  const approver = waiting && !author && rights.approveAll;
-  const heldApply = r.status === 'held';
+  const decider = !author && rights.approveAll;
+  const deciding = decider && r.status === 'submitted';
+  const held = r.status === 'held';
   return {
     comment: r.status !== 'draft',
-    approve: approver,
-    reject: approver,
-    askChanges: approver,
-    editable: approver ? rights.writable : {},
+    approve: deciding,
+    reject: deciding,
+    askChanges: deciding,
+    editable: deciding ? rights.writable : {},
     submit: author && (r.status === 'draft' || r.status === 'changes_requested'),
-    schedule: author && ['draft', 'submitted', 'changes_requested', 'approved'].includes(r.status),
-    withdraw: author && ['draft', 'submitted', 'changes_requested', 'approved', 'held'].includes(r.status),
-    held: heldApply && (rights.approveAll || viewer.mayBypass) && !author,
-    confirmLate: heldApply && (author || rights.approveAll || viewer.mayBypass),
-    revertNow: r.status === 'applied' && (author || viewer.mayBypass),
+    schedule: author && r.status === 'submitted',
+    withdraw:
+      author &&
+      (['draft', 'submitted', 'changes_requested', 'approved'].includes(r.status) || (held && r.heldPhase === 'apply')),
+    drop: held && (author || decider),
+    reapprove: held && decider,
+    confirm: held && (author || decider),
+    revertNow: r.status === 'applied' && (author || decider),
   };
 }

@@ -10,7 +10,6 @@ import { actorOf } from '../../lib/request-actor.js';
 import type { RouteTable } from '../../lib/route.js';
 import { formatInZone } from '../../lib/zoned-time.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
-import { mayBypassApproval } from '../permissions/policy.js';
 import type { TableService } from '../tables/table-service.js';
 import {
   approvalsOf,
@@ -21,7 +20,9 @@ import {
   tableNamesOf,
   VERDICT_TEXT,
 } from './request-page.js';
-import { readEdits, readSchedule, readText, readVersion } from './request-form.js';
+import { readEdits, readSchedule, readText, readVersion, type ValueEdit } from './request-form.js';
+import { parseRowForm, VALUE_PREFIX } from '../tables/row-form.js';
+import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { RequestPagesApi as RequestService } from './request-api.js';
 import type { ChangeRequestWithRows } from './request-types.js';
 
@@ -48,11 +49,8 @@ async function actionsFor(deps: RequestPageDeps, actor: Actor, org: OrgView, req
   for (const t of opened)
     if (t?.access.canEdit)
       writable[t.table.id] = t.columns.filter((c) => c !== 'key' && t.access.columns[c] === 'write');
-  return reviewActions(
-    request,
-    { userId: actor.userId, mayBypass: mayBypassApproval(actor) },
-    { approveAll: opened.length > 0 && opened.every((t) => t?.access.canApprove === true), writable },
-  );
+  const approveAll = opened.length > 0 && opened.every((t) => t?.access.canApprove === true);
+  return reviewActions(request, { userId: actor.userId }, { approveAll, writable });
 }
 
 export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps): void {
@@ -64,7 +62,12 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
     const actor = actorOf(req);
     const org = req.currentOrg ?? null;
     const zone = org?.timeZone ?? 'UTC';
-    const { waiting, mine, others } = await requests.list(actor, org);
+    const visible = await requests.list(actor, org ? { orgId: org.id } : {});
+    // Only the ids of the waiting ones: the list's own rows are the ones masked for the viewer.
+    const waitingIds = new Set((await requests.waiting(actor)).map((r) => r.id));
+    const waiting = visible.filter((r) => waitingIds.has(r.id));
+    const mine = visible.filter((r) => !waitingIds.has(r.id) && r.authorId === actor.userId);
+    const others = visible.filter((r) => !waitingIds.has(r.id) && r.authorId !== actor.userId);
     const orgNames = new Map((await deps.orgs.list()).map((o) => [o.id, o.name]));
     const item = (r: (typeof mine)[number]) => ({
       id: r.id,
@@ -155,23 +158,21 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
   };
 
   action('comment', async (actor, id, body) => {
-    await requests.comment(actor, id, readText(body, 'comment', 'Write a comment first.'));
+    await requests.comment(actor, id, { comment: readText(body, 'comment', 'Write a comment first.') });
     return 'Comment added.';
   });
   action('approve', async (actor, id, body) => {
-    await requests.approve(actor, id, {
-      version: readVersion(body),
-      comment: readText(body, 'comment', null),
-      edits: readEdits(body),
-    });
+    const version = readVersion(body);
+    const comment = readText(body, 'comment', null);
+    await requests.approve(actor, id, { version, comment, edits: await typedEdits(actor, id, readEdits(body)) });
     return 'Approved.';
   });
   action('reject', async (actor, id, body) => {
-    await requests.reject(actor, id, readText(body, 'reason', 'Give a reason for rejecting the request.'));
+    await requests.reject(actor, id, { reason: readText(body, 'reason', 'Give a reason for rejecting the request.') });
     return 'Rejected.';
   });
   action('ask-changes', async (actor, id, body) => {
-    await requests.askChanges(actor, id, readText(body, 'reason', 'Say what should change.'));
+    await requests.askChanges(actor, id, { comment: readText(body, 'reason', 'Say what should change.') });
     return 'Sent back to the author for changes.';
   });
   action('submit', async (actor, id, body) => {
@@ -179,8 +180,8 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
     return 'Submitted.';
   });
   action('schedule', async (actor, id, body) => {
-    await requests.submit(actor, id, await scheduleFrom(actor, id, body));
-    return 'Schedule changed.';
+    await requests.setSchedule(actor, id, await scheduleFrom(actor, id, body));
+    return 'Schedule changed: it needs approval again.';
   });
   action(
     'withdraw',
@@ -192,11 +193,12 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
   );
   action('drop', async (actor, id, body) => {
     const rowId = Number(body.row);
-    await requests.dropHeld(actor, id, Number.isSafeInteger(rowId) ? [rowId] : []);
+    if (!Number.isSafeInteger(rowId)) throw new ValidationError('Choose the row to drop.');
+    await requests.dropHeld(actor, id, { rowIds: [rowId] });
     return 'Dropped the row.';
   });
   action('reapprove', async (actor, id, body) => {
-    await requests.reapproveHeld(actor, id, { version: readVersion(body) });
+    await requests.reapproveHeld(actor, id, { version: readVersion(body), comment: readText(body, 'comment', null) });
     return 'Approved the held rows again.';
   });
   action('confirm', async (actor, id) => {
@@ -207,4 +209,32 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
     await requests.revertNow(actor, id);
     return 'Reverting now.';
   });
+
+  /**
+   * The approver's typed text as values of each column's type, read by the row form's own parser against the
+   * table as the approver may see it (a hidden or unknown column is refused as on a row form). A problem is
+   * named beside its input.
+   */
+  async function typedEdits(actor: Actor, id: string, edits: ValueEdit[]) {
+    if (edits.length === 0) return [];
+    const request = await requests.get(actor, id);
+    const org = await deps.orgs.get(request.orgId);
+    return Promise.all(
+      edits.map(async ({ rowId, values }) => {
+        const row = request.rows.find((r) => r.id === rowId);
+        if (!row) throw new NotFoundError('That row is not part of this change request.');
+        const t = await deps.tables.open(actor, org, row.tableId);
+        const form = Object.fromEntries(Object.entries(values).map(([c, v]) => [`${VALUE_PREFIX}${c}`, v]));
+        try {
+          return { rowId, values: parseRowForm(form, t.table.schema, t.access, 'update').values };
+        } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
+          const fields = Object.fromEntries(
+            Object.entries(err.fieldErrors).map(([c, message]) => [`edit:${rowId}:${c}`, message]),
+          );
+          throw new ValidationError(err.message, fields);
+        }
+      }),
+    );
+  }
 }
