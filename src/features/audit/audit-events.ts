@@ -17,6 +17,41 @@ export interface RowChangeLink {
   /** A rename (a create of the new key and a delete of the old): the keys. */
   from?: string;
   to?: string;
+  /** The change request whose apply or revert writes the row. */
+  request?: string;
+  /** The playbook a run of which writes the row. */
+  playbook?: string;
+}
+
+/**
+ * A change request's entries: which request, at which version, and counts. Never row values: the rows' values
+ * stay in the request (shown per viewer, hidden columns removed), so no entry can leak a hidden one.
+ */
+export interface RequestEventDetails {
+  request: string;
+  title: string;
+  version: number;
+  /** Rows in the request, and the tables they are in (by name). */
+  rows: number;
+  tables: string[];
+  /** Approvals for this version so far, and how many it needs. */
+  approvals?: number;
+  approvalsNeeded?: number;
+  /** The schedule (ISO, UTC) when it has one. */
+  applyAt?: string | null;
+  revertAt?: string | null;
+  /** held / applied / reverted: the step, why it waits, and how the rows fared. */
+  phase?: 'apply' | 'revert';
+  heldReason?: string;
+  applied?: number;
+  reverted?: number;
+  unchanged?: number;
+  held?: number;
+  failed?: number;
+  /** The playbook the request runs or changes. */
+  playbook?: string;
+  /** An approver changed values before approving (R1: their approval counts for the new version). */
+  edited?: number;
 }
 
 /** The details of a row change's entries, by stage (the entry's `outcome`). */
@@ -103,6 +138,19 @@ interface AuditEventDetails {
 
   'job.cancelled': { jobId: string; kind: string; done: number; total: number };
 
+  'request.created': RequestEventDetails;
+  'request.submitted': RequestEventDetails;
+  /** The author changed rows or the schedule (a new version: earlier approvals no longer count, R1). */
+  'request.edited': RequestEventDetails;
+  'request.commented': RequestEventDetails;
+  'request.approved': RequestEventDetails;
+  'request.rejected': RequestEventDetails;
+  'request.changes_asked': RequestEventDetails;
+  'request.withdrawn': RequestEventDetails;
+  'request.held': RequestEventDetails;
+  'request.applied': RequestEventDetails;
+  'request.reverted': RequestEventDetails;
+
   'audit.exported': { format: 'csv' | 'json'; entries: number };
   'audit.pruned': {
     throughSeq: number;
@@ -159,6 +207,17 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'backup.failed': true,
   'backup.restored': true,
   'job.cancelled': true,
+  'request.created': true,
+  'request.submitted': true,
+  'request.edited': true,
+  'request.commented': true,
+  'request.approved': true,
+  'request.rejected': true,
+  'request.changes_asked': true,
+  'request.withdrawn': true,
+  'request.held': true,
+  'request.applied': true,
+  'request.reverted': true,
   'audit.exported': true,
   'audit.pruned': true,
 };
