@@ -18,6 +18,8 @@ import { registerJobRoutes } from './jobs/job-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
+import { registerRequestRoutes, waitingRequestsCount } from './features/requests/request-routes.js';
+import { registerRequestEntryRoutes, requestChoice } from './features/requests/request-entry-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
@@ -123,6 +125,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     }),
   );
   app.use(loadOrgContext(services.orgs));
+  app.use(waitingRequestsCount(services.requests)); // the top bar's "Requests (N)", beside `may` and the org
+  app.use('/tables/:tableId', requestChoice(services)); // what the row, delete and bulk forms offer
   app.use(requestShape());
   app.use((req, res, next) => {
     Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });
@@ -156,6 +160,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     readiness: services.readiness,
   });
   registerTableRoutes(routes, services);
+  registerRequestEntryRoutes(routes, services);
+  registerRequestRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerJobRoutes(routes, services);
   registerAuditRoutes(routes, {

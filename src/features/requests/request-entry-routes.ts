@@ -35,7 +35,7 @@ export interface RequestEntryDeps {
  * not bypass it), and the viewer's open drafts to add the change to. Two small queries, on those pages only.
  */
 export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changePolicies'>): RequestHandler {
-  const formPage = /^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)$/;
+  const formPage = /^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)(\/request)?$|^\/bulk\/request$/;
   return async (req, res, next) => {
     if (!req.user || !req.currentOrg || !formPage.test(req.path)) return next();
     const actor = actorOf(req);

@@ -188,11 +188,13 @@ export interface ReviewActions {
 export function reviewActions(
   r: ChangeRequestRecord,
   viewer: { userId: number },
-  rights: { approveAll: boolean; writable: Record<string, string[]> },
+  rights: { approveAll: boolean; waitsForViewer: boolean; writable: Record<string, string[]> },
 ): ReviewActions {
   const author = r.authorId === viewer.userId;
   const decider = !author && rights.approveAll;
-  const deciding = decider && r.status === 'submitted';
+  // The service's own answer (waiting for this viewer): submitted, not theirs, every table and column theirs to
+  // approve, and not approved by them yet at this version.
+  const deciding = decider && r.status === 'submitted' && rights.waitsForViewer;
   const held = r.status === 'held';
   return {
     comment: r.status !== 'draft',

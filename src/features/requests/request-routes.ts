@@ -50,7 +50,9 @@ async function actionsFor(deps: RequestPageDeps, actor: Actor, org: OrgView, req
     if (t?.access.canEdit)
       writable[t.table.id] = t.columns.filter((c) => c !== 'key' && t.access.columns[c] === 'write');
   const approveAll = opened.length > 0 && opened.every((t) => t?.access.canApprove === true);
-  return reviewActions(request, { userId: actor.userId }, { approveAll, writable });
+  const waitsForViewer =
+    request.status === 'submitted' && (await deps.requests.waiting(actor)).some((r) => r.id === request.id);
+  return reviewActions(request, { userId: actor.userId }, { approveAll, waitsForViewer, writable });
 }
 
 export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps): void {
