@@ -110,6 +110,23 @@ describe('saving a form as a change request', () => {
   });
 });
 
+describe('the direct save beside it', () => {
+  it("still saves a form that carries the request fields (they are the request button's, not columns)", async () => {
+    await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'direct' } });
+    try {
+      const res = await postForm(tess, rowUrlIn(w.flagsId, 'Billing Queue'), {
+        'f:Message': 'Saved directly',
+        'r:title': '',
+        'r:applyAt': '',
+      });
+      expect(res.status, res.text.slice(0, 300)).toBe(303);
+      expect(flagRow('Billing Queue').Message).toBe('Saved directly');
+    } finally {
+      await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'approval' } });
+    }
+  });
+});
+
 describe('the review page', () => {
   it('shows the author no approve form, and refuses her crafted approval with a message (R2)', async () => {
     const id = await request({});

@@ -4,6 +4,7 @@
 // approval: "Submit for approval", the primary button under a table's approval policy).
 import type { Request, RequestHandler, Response } from 'express';
 import type { Actor } from '../../lib/actor.js';
+import { ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
 import { formFailure } from '../../lib/form-page.js';
 import { actorOf } from '../../lib/request-actor.js';
@@ -127,8 +128,9 @@ export function registerRequestEntryRoutes(routes: RouteTable, deps: RequestEntr
       const { change, reason } = await tables.formChange(actorOf(req), org, tableId(req), 'delete', ref(req), req.body);
       res.redirect(303, await save(req, org, [change], fields.reason || reason, target));
     } catch (err) {
-      const { error } = formFailure(err);
-      flash(req, 'error', error ?? 'The change request was not saved.');
+      // Bad input goes back to the page with its message; a refusal (403, 404) stays one, as on a direct delete.
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
       res.redirect(303, `${rowPath(tableId(req), ref(req))}/delete`);
     }
   });
@@ -141,8 +143,8 @@ export function registerRequestEntryRoutes(routes: RouteTable, deps: RequestEntr
       const changes = await deps.bulk.changes(actorOf(req), org, tableId(req), req.body);
       res.redirect(303, await save(req, org, changes, fields.reason || null, target));
     } catch (err) {
-      const { error } = formFailure(err);
-      flash(req, 'error', error ?? 'The change request was not saved.');
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
       res.redirect(303, tablePath(tableId(req)));
     }
   });
