@@ -11,7 +11,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../src/lib/paths.js';
 import { launchBrowser, withScreenshotOnFailure } from '../helpers/browser.js';
-import { PASSWORD, permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { approvalWorld } from '../helpers/request-page-fixtures.js';
+import { PASSWORD, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const CANARY = 'hidden-operator-42';
 const shots = path.join(projectRoot, 'test-results', 'request-review');
@@ -21,16 +22,7 @@ let server: Server;
 let base: string;
 let browser: Browser;
 beforeAll(async () => {
-  w = await permissionWorld();
-  await w.grant(w.users.viewer.id, w.flagsId, {
-    canApprove: true,
-    columns: { key: 'read', Active: 'read', Message: 'read', Priority: 'read', ActivatedBy: 'hidden' },
-  });
-  await w.t.db.genesysOrg.update({
-    where: { id: w.orgId },
-    data: { changePolicy: 'approval', approvalsNeeded: 1, timeZone: 'Europe/Berlin' },
-  });
-  await plantHiddenCanary(w, CANARY);
+  w = await approvalWorld(CANARY);
   server = w.t.app.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

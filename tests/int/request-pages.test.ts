@@ -4,15 +4,9 @@
 // the author cannot approve her own request (R2); refusals and bad input show on the page with a message
 // naming the problem; nothing reaches Genesys before approval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  permissionWorld,
-  plantHiddenCanary,
-  postForm,
-  rowUrlIn,
-  sandboxTable,
-  type PermissionWorld,
-} from '../helpers/permission-fixtures.js';
+import { postForm, rowUrlIn, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import type { Agent } from '../helpers/test-app.js';
+import { approvalWorld } from '../helpers/request-page-fixtures.js';
 
 const CANARY = 'hidden-canary-7d1f';
 
@@ -21,20 +15,10 @@ let tess: Agent;
 let vic: Agent;
 let nora: Agent;
 beforeAll(async () => {
-  w = await permissionWorld();
+  w = await approvalWorld(CANARY);
   tess = w.users.tableEditor.agent;
   vic = w.users.viewer.agent;
   nora = w.users.none.agent;
-  // Vic sees and may approve Emergency Flags, but not its ActivatedBy column.
-  await w.grant(w.users.viewer.id, w.flagsId, {
-    canApprove: true,
-    columns: { key: 'read', Active: 'read', Message: 'read', Priority: 'read', ActivatedBy: 'hidden' },
-  });
-  await w.t.db.genesysOrg.update({
-    where: { id: w.orgId },
-    data: { changePolicy: 'approval', approvalsNeeded: 1, timeZone: 'Europe/Berlin' },
-  });
-  await plantHiddenCanary(w, CANARY);
 }, 60_000);
 afterAll(async () => w.t.close());
 
