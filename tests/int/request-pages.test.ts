@@ -94,6 +94,56 @@ describe('saving a form as a change request', () => {
   });
 });
 
+describe('the delete page and the bulk preview', () => {
+  it('save a deletion and a bulk change as requests, writing nothing', async () => {
+    const writes = w.writes();
+    const del = await postForm(tess, rowUrlIn(w.flagsId, 'Weather Closure') + '/delete/request', {
+      reason: 'Not needed any more',
+      'r:title': 'Remove the weather flag',
+      'r:intent': 'draft',
+    });
+    expect(del.status, del.text.slice(0, 300)).toBe(303);
+    const deletion = await w.t.db.changeRequestRow.findFirstOrThrow({
+      where: { requestId: idFrom(del.headers.location!) },
+    });
+    expect([deletion.kind, deletion.key]).toEqual(['delete', 'Weather Closure']);
+
+    const preview = await postForm(tess, `/tables/${w.flagsId}/bulk/preview`, {
+      action: 'set',
+      column: 'Priority',
+      value: '5',
+      sel: ['Main Line', 'Billing Queue'] as unknown as string,
+    });
+    expect(preview.text).toContain(`/tables/${w.flagsId}/bulk/request`);
+    const bulk = await postForm(tess, `/tables/${w.flagsId}/bulk/request`, {
+      action: 'set',
+      column: 'Priority',
+      value: '5',
+      sel: ['Main Line', 'Billing Queue'] as unknown as string,
+      'r:title': 'Priorities up',
+      'r:intent': 'draft',
+    });
+    expect(bulk.status, bulk.text.slice(0, 300)).toBe(303);
+    const rows = await w.t.db.changeRequestRow.findMany({ where: { requestId: idFrom(bulk.headers.location!) } });
+    expect(rows.map((r) => [r.key, r.requested])).toEqual([
+      ['Main Line', '{"Priority":5}'],
+      ['Billing Queue', '{"Priority":5}'],
+    ]);
+    expect(w.writes()).toBe(writes);
+  });
+
+  it('a bulk request without a title goes back to the table with the message', async () => {
+    const res = await postForm(tess, `/tables/${w.flagsId}/bulk/request`, {
+      action: 'set',
+      column: 'Priority',
+      value: '5',
+      sel: 'Main Line',
+    });
+    expect(res.status).toBe(303);
+    expect((await tess.get(res.headers.location!)).text).toContain('Give the change request a title.');
+  });
+});
+
 describe('the direct save beside it', () => {
   it("still saves a form that carries the request fields (they are the request button's, not columns)", async () => {
     await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'direct' } });
