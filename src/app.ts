@@ -20,6 +20,8 @@ import { registerChangePolicyRoutes } from './features/requests/change-policy-ro
 import { registerCalendarRoutes } from './features/requests/calendar-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
+import { registerRequestRoutes, waitingRequestsCount } from './features/requests/request-routes.js';
+import { registerRequestEntryRoutes, requestChoice } from './features/requests/request-entry-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
@@ -125,6 +127,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     }),
   );
   app.use(loadOrgContext(services.orgs));
+  app.use(waitingRequestsCount(services.requests)); // the top bar's "Requests (N)", beside `may` and the org
+  app.use('/tables/:tableId', requestChoice(services)); // what the row, delete and bulk forms offer
   app.use(requestShape());
   app.use((req, res, next) => {
     Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });
@@ -160,6 +164,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerChangePolicyRoutes(routes, services);
   registerCalendarRoutes(routes, services);
   registerTableRoutes(routes, services);
+  registerRequestEntryRoutes(routes, services);
+  registerRequestRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerJobRoutes(routes, services);
   registerAuditRoutes(routes, {
