@@ -34,6 +34,12 @@ interface OrgDetails {
   secretChanged?: boolean;
 }
 
+/** A playbook's entries name it. */
+interface PlaybookDetails {
+  playbookId: string;
+  name: string;
+}
+
 /** Each action and its details (`undefined`: the entry has none). */
 interface AuditEventDetails {
   'auth.sign_in': undefined;
@@ -101,6 +107,15 @@ interface AuditEventDetails {
 
   'job.cancelled': { jobId: string; kind: string; done: number; total: number };
 
+  /** Playbooks (issue 15): the playbook's id and name in every entry; content in before/after. */
+  'playbook.created': PlaybookDetails;
+  'playbook.updated': PlaybookDetails;
+  'playbook.archived': PlaybookDetails;
+  /** New content approved (requestId: the change request that approved it; null under a direct policy). */
+  'playbook.published': PlaybookDetails & { version: number; requestId: string | null };
+  /** Someone ran it: the change request that writes its rows, and when that reverts. */
+  'playbook.run': PlaybookDetails & { version: number; requestId: string; revertAt: string | null };
+
   'audit.exported': { format: 'csv' | 'json'; entries: number };
   'audit.pruned': {
     throughSeq: number;
@@ -156,6 +171,11 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'backup.failed': true,
   'backup.restored': true,
   'job.cancelled': true,
+  'playbook.created': true,
+  'playbook.updated': true,
+  'playbook.archived': true,
+  'playbook.published': true,
+  'playbook.run': true,
   'audit.exported': true,
   'audit.pruned': true,
 };
