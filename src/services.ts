@@ -52,6 +52,8 @@ import { createTableService } from './features/tables/table-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
+import { createChangePolicies } from './features/requests/change-policy.js';
+import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -139,6 +141,7 @@ export function createServices(deps: ServiceDeps) {
     clock,
   });
   const permissions = createPermissionService({ repo: createPermissionRepository(db), audit, transact });
+  const changePolicies = createChangePolicies({ repo: createChangePolicyRepository(db), audit, transact });
   const changeOutcomes = createChangeOutcomes(auditLog);
   const reconciler = createReconciler({
     log: auditLog,
@@ -240,6 +243,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
+    changePolicies,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),

@@ -55,6 +55,8 @@ interface AuditEventDetails {
   'user.password_reset': undefined;
   'user.password_changed': undefined;
   'permission.saved': { table: string; copiedFromUserId?: number };
+  /** A table's own change policy set, or removed (`inherits`: the table follows its org's policy again). */
+  'policy.saved': { table: string; inherits: boolean };
 
   'org.created': OrgDetails | undefined;
   'org.updated': OrgDetails | undefined;
@@ -150,6 +152,7 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'user.password_reset': true,
   'user.password_changed': true,
   'permission.saved': true,
+  'policy.saved': true,
   'org.created': true,
   'org.updated': true,
   'org.archived': true,

@@ -38,6 +38,14 @@ export interface OrgView {
   isSandbox: boolean;
   managedBy: 'ui' | 'env';
   requestsPerMinute: number;
+  /** IANA zone in which change schedules are entered and shown (stored in UTC). */
+  timeZone: string;
+  /** The default for the org's tables (a table may have its own: requests/change-policy.ts). */
+  changePolicy: 'direct' | 'approval';
+  /** Approvals a change request needs under 'approval' (1-3). */
+  approvalsNeeded: number;
+  /** A scheduled apply or revert found more than this many minutes late waits for a person. */
+  lateAfterMinutes: number;
   archived: boolean;
   /** Changes whenever any setting (or the secret) changes. */
   updatedAt: Date;
@@ -79,6 +87,11 @@ function toView(o: OrgRecord): OrgView {
     isSandbox: o.isSandbox,
     managedBy: o.managedBy === 'env' ? 'env' : 'ui',
     requestsPerMinute: o.requestsPerMinute,
+    timeZone: o.timeZone,
+    // Anything but a known 'direct' reads as approval: an unreadable setting must not skip the checks.
+    changePolicy: o.changePolicy === 'direct' ? 'direct' : 'approval',
+    approvalsNeeded: o.approvalsNeeded,
+    lateAfterMinutes: o.lateAfterMinutes,
     archived: o.archivedAt !== null,
     updatedAt: o.updatedAt,
     lastTestedAt: o.lastTestedAt,
@@ -98,6 +111,10 @@ function auditSnapshot(o: OrgRecord) {
     readOnly: o.readOnly,
     requireReason: o.requireReason,
     requestsPerMinute: o.requestsPerMinute,
+    timeZone: o.timeZone,
+    changePolicy: o.changePolicy,
+    approvalsNeeded: o.approvalsNeeded,
+    lateAfterMinutes: o.lateAfterMinutes,
     archived: o.archivedAt !== null,
     secretKeyId: o.secretKeyId,
   };

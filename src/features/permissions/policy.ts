@@ -26,6 +26,9 @@ export const mayAdminister = (p: { role: Role }): boolean => isAdministrator(p);
 /** Creating, editing, disabling and deleting accounts, and granting rights. */
 export const mayManageUsers = (p: { role: Role }): boolean => isAdministrator(p);
 
+/** Setting whether a table's changes apply at once or need approval (an org's default is on the org form). */
+export const mayManageChangePolicies = (p: { role: Role }): boolean => isAdministrator(p);
+
 /** Whether this account's table rights come from grants (admins have every right and are never granted). */
 export const needsTableGrants = (p: { role: Role }): boolean => !isAdministrator(p);
 
