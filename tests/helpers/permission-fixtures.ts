@@ -68,6 +68,8 @@ export async function permissionWorld(options: PermissionWorldOptions = {}): Pro
         canEdit: full.canEdit,
         canAdd: full.canAdd,
         canDelete: full.canDelete,
+        canApprove: full.canApprove,
+        canRunPlaybooks: full.canRunPlaybooks,
         defaultColumnAccess: full.defaultColumnAccess,
         columns: { create: Object.entries(full.columns).map(([column, access]) => ({ column, access })) },
       },

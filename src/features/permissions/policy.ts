@@ -46,6 +46,7 @@ export function viewAnswers(p: { role: Role } | undefined) {
     createTables: mayCreateTables(known),
     seeWholeAuditLog: maySeeWholeAuditLog(known),
     restoreVisibleColumnsOnly: restoresVisibleColumnsOnly(known),
+    managePlaybooks: mayManagePlaybooks(known),
   };
 }
 

@@ -44,9 +44,6 @@ export interface PlaybookPolicies {
   forTables(org: OrgView, tableIds: string[]): Promise<ChangePolicy>;
 }
 
-/** The org's time zone once org settings carry one (issue 15), else UTC. */
-const zoneOf = (org: OrgView) => (org as OrgView & { timeZone?: string }).timeZone ?? 'UTC';
-
 export function createPlaybookService(deps: {
   repo: PlaybookRepository;
   transact: Transact;
@@ -169,7 +166,7 @@ export function createPlaybookService(deps: {
       return {
         playbook: presentPlaybook(p, grant, runnableBy(grant, actor, org, p)),
         runs,
-        zone: zoneOf(org),
+        zone: org.timeZone,
       };
     },
 
@@ -302,7 +299,7 @@ export function createPlaybookService(deps: {
       const now = deps.clock.now();
       let revertAt = p.durationMinutes ? new Date(now + p.durationMinutes * 60_000) : null;
       if (form.endAt) {
-        const parsed = parseLocalTime(form.endAt, zoneOf(org));
+        const parsed = parseLocalTime(form.endAt, org.timeZone);
         if (!parsed.ok) throw new ValidationError(parsed.message, { endAt: parsed.message });
         if (parsed.at.getTime() <= now) {
           const message = 'The end time has passed already; choose a time in the future, or leave it empty.';
