@@ -54,6 +54,7 @@ import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
 import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
+import { createRequestRepository } from './features/requests/request-repository.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -93,6 +94,7 @@ export function createServices(deps: ServiceDeps) {
   const orgRecords = createOrgRepository(db);
   const backupRecords = createBackupRepository(db);
   const auditLog = createAuditReaderRepository(db);
+  const requestRecords = createRequestRepository(db);
   const throttle = createLoginThrottle(deps.throttleLimits);
   const signInAddresses = createSignInAddresses(db);
   const setupToken = isLoopbackHost(config.host) ? null : createSetupToken();
@@ -248,6 +250,8 @@ export function createServices(deps: ServiceDeps) {
     tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
+    /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
+    requestRecords,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,

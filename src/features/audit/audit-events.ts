@@ -17,6 +17,40 @@ export interface RowChangeLink {
   /** A rename (a create of the new key and a delete of the old): the keys. */
   from?: string;
   to?: string;
+  /** The change request whose apply or revert writes the row. */
+  request?: string;
+  /** The playbook a run of which writes the row. */
+  playbook?: string;
+}
+
+/**
+ * A change request's entries: which request, at which version, and counts. Never row values: the rows' values
+ * stay in the request (shown per viewer, hidden columns removed), so no entry can leak a hidden one.
+ */
+export interface RequestEventDetails {
+  request: string;
+  title: string;
+  version: number;
+  /** Rows in the request, and the tables they are in (by name). */
+  rows: number;
+  tables: string[];
+  /** Approvals for this version so far, and how many it needs. */
+  approvals?: number;
+  approvalsNeeded?: number;
+  /** The schedule (ISO, UTC) when it has one. */
+  applyAt?: string | null;
+  revertAt?: string | null;
+  /** held / applied / reverted: the step, why it waits, and how the rows fared. */
+  phase?: 'apply' | 'revert';
+  heldReason?: string;
+  applied?: number;
+  unchanged?: number;
+  held?: number;
+  failed?: number;
+  /** The playbook the request runs or changes. */
+  playbook?: string;
+  /** An approver changed values before approving (R1: their approval counts for the new version). */
+  edited?: number;
 }
 
 /** The details of a row change's entries, by stage (the entry's `outcome`). */
@@ -117,6 +151,16 @@ interface AuditEventDetails {
   'playbook.published': PlaybookDetails & { version: number; requestId: string | null };
   /** Someone ran it: the change request that writes its rows, and when that reverts. */
   'playbook.run': PlaybookDetails & { version: number; requestId: string; revertAt: string | null };
+  'request.created': RequestEventDetails;
+  'request.submitted': RequestEventDetails;
+  'request.commented': RequestEventDetails;
+  'request.approved': RequestEventDetails;
+  'request.rejected': RequestEventDetails;
+  'request.changes_asked': RequestEventDetails;
+  'request.withdrawn': RequestEventDetails;
+  'request.held': RequestEventDetails;
+  'request.applied': RequestEventDetails;
+  'request.reverted': RequestEventDetails;
 
   'audit.exported': { format: 'csv' | 'json'; entries: number };
   'audit.pruned': {
@@ -179,6 +223,16 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'playbook.archived': true,
   'playbook.published': true,
   'playbook.run': true,
+  'request.created': true,
+  'request.submitted': true,
+  'request.commented': true,
+  'request.approved': true,
+  'request.rejected': true,
+  'request.changes_asked': true,
+  'request.withdrawn': true,
+  'request.held': true,
+  'request.applied': true,
+  'request.reverted': true,
   'audit.exported': true,
   'audit.pruned': true,
 };

@@ -151,7 +151,7 @@ export function entryForReader(e: AuditEvent, reader: AuditReader): AuditEntryVi
     ['to', keyName],
     ['message', (v) => (typeof v === 'string' && redact ? redact(v) : undefined)],
     ['query', (v) => (own ? v : undefined)],
-    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'csv', 'rows', 'name'].map(
+    ...['reverts', 'restoresTo', 'reconciledSeq', 'forced', 'format', 'csv', 'rows', 'name', 'request', 'playbook'].map(
       (k) => [k, (v: unknown) => v] as [string, (v: unknown) => unknown],
     ),
   ]);
