@@ -104,8 +104,16 @@ export function contentText(rows: PlaybookRow[]): string {
 /** Whether two contents write the same rows (order included: it is the order of the writes). */
 export const sameContent = (a: PlaybookRow[], b: PlaybookRow[]) => canonical(a) === canonical(b);
 
+/** The rows as compared: columns sorted, the key only as the row's key (a create may carry it in its values too). */
 function canonical(rows: PlaybookRow[]): string {
   const sorted = (row: Row | null) =>
-    row === null ? null : Object.fromEntries(Object.keys(row).sort().map((k) => [k, row[k]]));
+    row === null
+      ? null
+      : Object.fromEntries(
+          Object.keys(row)
+            .filter((k) => k !== 'key')
+            .sort()
+            .map((k) => [k, row[k]]),
+        );
   return JSON.stringify(rows.map((r) => [r.tableId, r.key, r.kind, sorted(r.requested)]));
 }

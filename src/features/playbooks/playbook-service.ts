@@ -260,23 +260,26 @@ export function createPlaybookService(deps: {
     async publish(request: { id: string; playbookId: string | null; rows: PlaybookRow[] }, actor: Actor | null = null) {
       const p = request.playbookId ? await repo.find(request.playbookId) : null;
       if (!p || p.pendingRequestId !== request.id) return false;
-      const rows = request.rows.map(({ tableId, tableName, key, kind, requested }) => ({
-        tableId,
-        tableName,
-        key,
-        kind,
-        requested,
-      }));
-      return publishContent(actor, p, request.id, rows);
+      return publishContent(actor, p, request.id, request.rows.map(stored));
     },
 
     /**
-     * Whether a run's rows are still what its playbook approves (the apply re-checks this before writing: a
-     * playbook edited and re-approved, or archived, since the run was started does not run the old rows).
+     * Why a run may not write its rows any more (null: it may). The apply job asks before writing (R3): a
+     * playbook archived, or whose content was changed and approved since the run started, does not run the
+     * old rows. Its revert always may: it writes back what the run found.
      */
-    async stillApproved(playbookId: string, rows: PlaybookRow[]): Promise<boolean> {
-      const p = await repo.find(playbookId);
-      return !!p && !p.archivedAt && p.version > 0 && sameContent(contentRows(p.content), rows);
+    async runProblem(req: {
+      playbookId: string | null;
+      purpose: string;
+      status: string;
+      rows: PlaybookRow[];
+    }): Promise<string | null> {
+      if (!req.playbookId || req.purpose !== 'change' || req.status === 'reverting') return null;
+      const p = await repo.find(req.playbookId);
+      if (!p || p.archivedAt) return 'The playbook was archived after this run was started, so nothing was written.';
+      if (!sameContent(contentRows(p.content), req.rows.map(stored)))
+        return `The playbook “${p.name}” was changed since this run was started, so nothing was written. Run it again.`;
+      return null;
     },
 
     /**
@@ -327,6 +330,15 @@ export function createPlaybookService(deps: {
     },
   };
 }
+
+/** A request row as playbook content (the request adds states and originals). */
+const stored = ({ tableId, tableName, key, kind, requested }: PlaybookRow): PlaybookRow => ({
+  tableId,
+  tableName,
+  key,
+  kind,
+  requested,
+});
 
 const detailsOf = (p: Playbook) => ({
   name: p.name,
