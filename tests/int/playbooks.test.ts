@@ -17,7 +17,12 @@ let runner: { id: number; agent: Agent };
 let partialRunner: { id: number; agent: Agent };
 
 const SNOW = [
-  { table: 'Emergency Flags', key: 'Weather Closure', kind: 'update', values: { Active: true, Message: 'Closed: snow' } },
+  {
+    table: 'Emergency Flags',
+    key: 'Weather Closure',
+    kind: 'update',
+    values: { Active: true, Message: 'Closed: snow' },
+  },
 ];
 
 const flagRow = (key: string) => sandboxTable(w, 'Emergency Flags').rows.get(key);
@@ -32,7 +37,11 @@ async function createPlaybook(name: string, content: unknown, fields: Record<str
 beforeAll(async () => {
   w = await permissionWorld();
   const make = async (name: string) => {
-    const u = await createUser(w.t, { email: `${name.toLowerCase()}@example.com`, displayName: name, password: PASSWORD });
+    const u = await createUser(w.t, {
+      email: `${name.toLowerCase()}@example.com`,
+      displayName: name,
+      password: PASSWORD,
+    });
     return { id: u.id, agent: (await signIn(w.t, u.email, PASSWORD)).agent };
   };
   runner = await make('Rita');
@@ -72,7 +81,10 @@ describe('defining playbooks (administrators)', () => {
       [[{ table: 'Nope', key: 'x', kind: 'update', values: { A: 1 } }], /Row 1: there is no table “Nope”/],
       [[{ table: 'Emergency Flags', key: 'Main Line', kind: 'update', values: { Colour: 'red' } }], /not a column/],
       [[{ table: 'Emergency Flags', key: 'Main Line', kind: 'update', values: { Priority: 'high' } }], /whole number/],
-      [[{ table: 'Emergency Flags', key: ' Lead', kind: 'create', values: { Active: true } }], /starts or ends with a space/],
+      [
+        [{ table: 'Emergency Flags', key: ' Lead', kind: 'create', values: { Active: true } }],
+        /starts or ends with a space/,
+      ],
       [[{ table: 'Emergency Flags', key: 'Main Line', kind: 'update', values: {} }], /at least one value/],
       ['not json', /not valid JSON/],
     ];
@@ -113,7 +125,12 @@ describe('R5: a runner cannot widen a playbook', () => {
   it('shows the runner the playbook with hidden columns masked, and no edit controls', async () => {
     await w.t.services.sandbox.running!; // the emulator is up
     const p = await createPlaybook('Canary', [
-      { table: 'Emergency Flags', key: 'Billing Queue', kind: 'update', values: { Message: 'Billing down', ActivatedBy: 'canary-7f3e' } },
+      {
+        table: 'Emergency Flags',
+        key: 'Billing Queue',
+        kind: 'update',
+        values: { Message: 'Billing down', ActivatedBy: 'canary-7f3e' },
+      },
     ]);
     const list = await runner.agent.get('/playbooks');
     expect(list.status).toBe(200);

@@ -96,7 +96,13 @@ export function contentText(rows: PlaybookRow[]): string {
     table: r.tableName,
     key: r.key,
     kind: r.kind,
-    ...(r.kind === 'delete' ? {} : { values: Object.fromEntries(Object.entries(r.requested ?? {}).filter(([c]) => !(r.kind === 'create' && c === 'key'))) }),
+    ...(r.kind === 'delete'
+      ? {}
+      : {
+          values: Object.fromEntries(
+            Object.entries(r.requested ?? {}).filter(([c]) => !(r.kind === 'create' && c === 'key')),
+          ),
+        }),
   }));
   return JSON.stringify(typed, null, 2);
 }

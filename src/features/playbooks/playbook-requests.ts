@@ -21,7 +21,10 @@ export function changesOf(rows: PlaybookRow[]): RowChange[] {
   });
 }
 
-export function createPlaybookRequests(deps: { requests: RequestService; records: RequestRepository }): PlaybookRequests {
+export function createPlaybookRequests(deps: {
+  requests: RequestService;
+  records: RequestRepository;
+}): PlaybookRequests {
   const { requests } = deps;
   return {
     async proposeContent(actor: Actor, org: OrgView, playbook: Playbook, rows: PlaybookRow[]) {

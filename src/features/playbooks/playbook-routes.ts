@@ -56,7 +56,11 @@ export function registerPlaybookRoutes(routes: RouteTable, deps: { playbooks: Pl
 
   routes.get('/playbooks', 'signed-in', async (req, res) => {
     const o = req.currentOrg ?? null;
-    res.render('playbooks/list', { title: 'Playbooks', org: o, playbooks: o ? await playbooks.list(actorOf(req), o) : [] });
+    res.render('playbooks/list', {
+      title: 'Playbooks',
+      org: o,
+      playbooks: o ? await playbooks.list(actorOf(req), o) : [],
+    });
   });
 
   routes.get('/playbooks/new', 'admin', (_req, res) =>
@@ -94,9 +98,7 @@ export function registerPlaybookRoutes(routes: RouteTable, deps: { playbooks: Pl
       flash(
         req,
         'success',
-        requestId
-          ? 'Saved. The new content waits for approval; until then runs write the approved version.'
-          : 'Saved.',
+        requestId ? 'Saved. The new content waits for approval; until then runs write the approved version.' : 'Saved.',
       );
       res.redirect(303, `/playbooks/${p.id}`);
     } catch (err) {

@@ -161,7 +161,8 @@ export function createPlaybookService(deps: {
     async get(actor: Actor, org: OrgView, id: string) {
       const p = await inOrg(org, id);
       const grant = await grantsOf(actor, org);
-      if (!visibleTo(grant, actor, p)) throw new NotFoundError('That playbook does not exist or you have no access to it.');
+      if (!visibleTo(grant, actor, p))
+        throw new NotFoundError('That playbook does not exist or you have no access to it.');
       const runs = await deps.requests().runsOf(org.id, p.id, 10);
       return {
         playbook: presentPlaybook(p, grant, runnableBy(grant, actor, org, p)),
@@ -246,7 +247,12 @@ export function createPlaybookService(deps: {
       await deps.transact(async (tx) => {
         await repo.archive(p.id, new Date(deps.clock.now()), tx);
         await audit.record(
-          { action: 'playbook.archived', orgId: org.id, before: detailsOf(p), details: { playbookId: p.id, name: p.name } },
+          {
+            action: 'playbook.archived',
+            orgId: org.id,
+            before: detailsOf(p),
+            details: { playbookId: p.id, name: p.name },
+          },
           actor,
           tx,
         );
@@ -310,7 +316,9 @@ export function createPlaybookService(deps: {
         }
         revertAt = parsed.at;
       }
-      const requestId = await deps.requests().startRun(actor, org, { playbook: p, rows, reason: form.reason, revertAt });
+      const requestId = await deps
+        .requests()
+        .startRun(actor, org, { playbook: p, rows, reason: form.reason, revertAt });
       await audit.record(
         {
           action: 'playbook.run',
