@@ -52,9 +52,9 @@ import { createTableService } from './features/tables/table-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
+import { createRequestRepository } from './features/requests/request-repository.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
 import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
-import { createRequestRepository } from './features/requests/request-repository.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -162,6 +162,7 @@ export function createServices(deps: ServiceDeps) {
     outcomes: changeOutcomes,
     reconciler,
     crashAt: config.crashAt,
+    policyFor: (org, tableId) => changePolicies.for(org, tableId),
   });
   const tables = createTableService({
     orgs,

@@ -44,6 +44,7 @@ export interface RequestEventDetails {
   phase?: 'apply' | 'revert';
   heldReason?: string;
   applied?: number;
+  reverted?: number;
   unchanged?: number;
   held?: number;
   failed?: number;
@@ -153,6 +154,8 @@ interface AuditEventDetails {
   'playbook.run': PlaybookDetails & { version: number; requestId: string; revertAt: string | null };
   'request.created': RequestEventDetails;
   'request.submitted': RequestEventDetails;
+  /** The author changed rows or the schedule (a new version: earlier approvals no longer count, R1). */
+  'request.edited': RequestEventDetails;
   'request.commented': RequestEventDetails;
   'request.approved': RequestEventDetails;
   'request.rejected': RequestEventDetails;
@@ -225,6 +228,7 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'playbook.run': true,
   'request.created': true,
   'request.submitted': true,
+  'request.edited': true,
   'request.commented': true,
   'request.approved': true,
   'request.rejected': true,

@@ -10,12 +10,14 @@ import { GenesysUnavailableError } from '../../genesys/errors.js';
 import type { DataTableGateway, Row, TableSchema } from '../../genesys/gateway.js';
 import type { RowCache } from '../../genesys/row-cache.js';
 import type { Actor } from '../../lib/actor.js';
-import { AppError } from '../../lib/errors.js';
+import { AppError, ForbiddenError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeOutcomes } from '../audit/change-outcomes.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { UserTable } from '../tables/table-service.js';
-import { assertMayWrite } from '../tables/write-rights.js';
+import { assertMayRunPlaybook, assertMayWrite } from '../tables/write-rights.js';
+import { mayBypassApproval } from '../permissions/policy.js';
+import type { ChangePolicy } from '../requests/request-types.js';
 import type { Reconciler } from './reconciler.js';
 import { hidingTerms, withoutHiddenTerms } from './hidden-terms.js';
 import { RowLocks } from './row-locks.js';
@@ -105,6 +107,8 @@ export function createChangeEngine(deps: {
   outcomes: ChangeOutcomes;
   reconciler: Reconciler;
   crashAt?: CrashPoint | null;
+  /** The change policy of a table (change-policy.ts `for`): direct writes under 'approval' are refused. */
+  policyFor(org: OrgView, tableId: string): Promise<ChangePolicy>;
 }) {
   const locks = new RowLocks();
   const journal = new WriteJournal();
@@ -115,13 +119,32 @@ export function createChangeEngine(deps: {
     wrote: (o, t, k) => journal.wrote(o, t, k),
   });
 
+  /** The rights a change needs: a playbook run's right on the table, else the write rights on its columns. */
+  function assertMayMake(set: ChangeSet, t: OpenTable, c: RowChange): void {
+    if (set.via === 'playbook') assertMayRunPlaybook(t);
+    else assertMayWrite(t, c.kind, columnsWritten(c), set.doing);
+  }
+
+  /**
+   * A direct change to a table whose changes need approval goes through a change request instead (one place
+   * for every writer: forms, grid, bulk, undo, restore, imports). Administrators may still write directly.
+   */
+  async function assertNeedsNoApproval(set: ChangeSet, t: OpenTable): Promise<void> {
+    if ((set.via ?? 'direct') !== 'direct' || mayBypassApproval(set.actor)) return;
+    if ((await deps.policyFor(set.org, t.table.id)).mode === 'approval')
+      throw new ForbiddenError(`Changes to ${t.table.name} need approval: save them as a change request.`);
+  }
+
   /** Throws the rights refusal of the first change the user may not make (nothing is written then). */
   async function checkRights(set: ChangeSet, changes: RowChange[]): Promise<Map<string, OpenTable>> {
     const tables = new Map<string, OpenTable>();
     for (const c of changes) {
       let t = tables.get(c.tableId);
-      if (!t) tables.set(c.tableId, (t = await deps.open(set.actor, set.org, c.tableId)));
-      assertMayWrite(t, c.kind, columnsWritten(c), set.doing);
+      if (!t) {
+        tables.set(c.tableId, (t = await deps.open(set.actor, set.org, c.tableId)));
+        assertMayMake(set, t, c);
+        await assertNeedsNoApproval(set, t);
+      } else assertMayMake(set, t, c);
     }
     return tables;
   }
@@ -134,7 +157,7 @@ export function createChangeEngine(deps: {
    */
   async function refusedNow(set: ChangeSet, c: RowChange, changeId: string): Promise<ChangeResult | null> {
     try {
-      assertMayWrite(await deps.open(set.actor, set.org, c.tableId), c.kind, columnsWritten(c), set.doing);
+      assertMayMake(set, await deps.open(set.actor, set.org, c.tableId), c);
       return null;
     } catch (err) {
       if (!(err instanceof AppError) || !err.expose) throw err;

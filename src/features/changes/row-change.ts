@@ -63,6 +63,12 @@ export interface ChangeSet {
   changes: RowChange[];
   /** How the rights refusal names what is being done, e.g. "Undoing this change". */
   doing: string;
+  /**
+   * Who decided the change (absent: 'direct'). A direct change to a table under the approval policy is refused
+   * unless an administrator makes it; 'request' is an approved change request being applied; 'playbook' a run
+   * of a pre-approved playbook, which needs the run-playbooks right instead of the write rights.
+   */
+  via?: 'direct' | 'request' | 'playbook';
 }
 
 export interface ColumnConflict {

@@ -74,6 +74,15 @@ export function tableAccess(
   });
 }
 
+/** Writing directly to a table whose changes need approval (administrators; audited like any write). */
+export const mayBypassApproval = (p: { role: Role }): boolean => isAdministrator(p);
+
+/** Approving change requests on a table (never one's own: the request service checks the author). */
+export const mayApproveOn = (access: TableAccess): boolean => access.canApprove;
+
+/** Running a playbook that writes to a table (none in a read-only org: access.ts caps it). */
+export const mayRunPlaybooksOn = (access: TableAccess): boolean => access.canRunPlaybooks;
+
 /** Creating a table in Genesys (a restore of a table the org lacks). */
 export const mayCreateTables = (p: { role: Role }): boolean => isAdministrator(p);
 

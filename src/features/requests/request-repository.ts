@@ -62,6 +62,8 @@ export interface RequestPatch {
 }
 
 export interface RowPatch {
+  /** Re-approving a held row: what the apply expects becomes what was found there. */
+  original?: Row | null;
   requested?: Row | null;
   state?: RequestRowState;
   theirs?: Row | null;
@@ -212,10 +214,10 @@ export function createRequestRepository(db: Db) {
     },
 
     async updateRow(rowId: number, patch: RowPatch, tx?: Transaction): Promise<RequestRow> {
-      const { requested, theirs, ...plain } = patch;
+      const { original, requested, theirs, ...plain } = patch;
       const row = await clientIn(db, tx).changeRequestRow.update({
         where: { id: rowId },
-        data: { ...plain, requested: toJson(requested), theirs: toJson(theirs) },
+        data: { ...plain, original: toJson(original), requested: toJson(requested), theirs: toJson(theirs) },
       });
       return toRow(row);
     },

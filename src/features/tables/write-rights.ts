@@ -6,6 +6,7 @@ import { ForbiddenError } from '../../lib/errors.js';
 import { columnsWritten, type RowChange } from '../changes/row-change.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { TableAccess } from '../permissions/access.js';
+import { mayRunPlaybooksOn } from '../permissions/policy.js';
 import type { UserTable } from './table-service.js';
 
 export function assertWritable(access: TableAccess, right: 'canEdit' | 'canAdd' | 'canDelete', what: string): void {
@@ -32,6 +33,15 @@ export function assertMayWrite(
     .map((c) => `“${t.table.schema.properties[c]?.title || c}”`);
   const hidden = refused.length > named.length ? ['columns you cannot see'] : [];
   throw new ForbiddenError(`${doing} would change ${[...named, ...hidden].join(' and ')}, which you may not change.`);
+}
+
+/**
+ * A playbook run (ChangeSet via 'playbook'): the run-playbooks right on the table stands in for the edit, add,
+ * delete and column rights (an administrator approved the playbook's content); never in a read-only org.
+ */
+export function assertMayRunPlaybook(t: UserTable): void {
+  if (t.access.readOnlyReason) throw new ForbiddenError(t.access.readOnlyReason);
+  if (!mayRunPlaybooksOn(t.access)) throw new ForbiddenError('You may not run playbooks on this table.');
 }
 
 /** Why `t`'s user may not make `change` (null: she may), by assertMayWrite: pages offer only what would pass. */
