@@ -17,6 +17,7 @@ import { registerBackupRoutes } from './features/backups/backup-routes.js';
 import { registerJobRoutes } from './jobs/job-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
+import { registerPlaybookRoutes } from './features/playbooks/playbook-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
@@ -157,6 +158,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   });
   registerTableRoutes(routes, services);
   registerBackupRoutes(routes, services);
+  registerPlaybookRoutes(routes, { playbooks: services.playbooks, clock: services.clock });
   registerJobRoutes(routes, services);
   registerAuditRoutes(routes, {
     auditQuery: services.auditQuery,

@@ -55,6 +55,12 @@ import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
 import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
+import { createRequestApplier } from './features/requests/request-apply.js';
+import { createRequestScheduler } from './features/requests/request-scheduler.js';
+import { createRequestService } from './features/requests/request-service.js';
+import { createPlaybookRepository } from './features/playbooks/playbook-repository.js';
+import { createPlaybookRequests } from './features/playbooks/playbook-requests.js';
+import { createPlaybookService } from './features/playbooks/playbook-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -226,8 +232,59 @@ export function createServices(deps: ServiceDeps) {
     logger,
     clock,
   });
+  // Change requests' apply and revert jobs, and the scheduler that starts them when their time comes.
+  const requestApplier = createRequestApplier({
+    repo: requestRecords,
+    engine,
+    tables,
+    orgs,
+    users,
+    jobs,
+    audit,
+    transact,
+    clock,
+    playbookProblem: (req) => playbooks.runProblem(req),
+  });
+  const requestScheduler = createRequestScheduler({
+    repo: requestRecords,
+    applier: requestApplier,
+    orgs,
+    clock,
+    logger,
+  });
+  const requests = createRequestService({
+    repo: requestRecords,
+    tables,
+    orgs,
+    policies: changePolicies,
+    audit,
+    transact,
+    clock,
+    applier: () => requestApplier,
+    playbooks: () => playbooks,
+  });
+  // Playbooks: content edits and runs are change requests; the request service publishes approved content.
+  const playbookRequests = createPlaybookRequests({ requests: () => requests, records: requestRecords });
+  const playbooks = createPlaybookService({
+    repo: createPlaybookRepository(db),
+    transact,
+    audit,
+    tables,
+    permissions,
+    policies: () => changePolicies,
+    requests: () => playbookRequests,
+    clock,
+  });
   const periodic = createPeriodicWork({ clock, logger });
-  registerBackgroundWork(periodic, { reconciler, auditCheckpoints, backupScheduler, retention, sessionStore, logger });
+  registerBackgroundWork(periodic, {
+    reconciler,
+    auditCheckpoints,
+    backupScheduler,
+    retention,
+    sessionStore,
+    requestScheduler,
+    logger,
+  });
   return {
     audit,
     auditQuery,
@@ -253,6 +310,11 @@ export function createServices(deps: ServiceDeps) {
     engine,
     /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
     requestRecords,
+    requestApplier,
+    requestScheduler,
+    /** Change requests: draft, submit, approve, … (the only code that changes a request's status). */
+    requests,
+    playbooks,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,

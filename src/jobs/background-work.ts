@@ -14,6 +14,8 @@ export const INTERVALS = {
   scheduledBackups: 60 * MINUTE,
   auditRetention: 24 * 60 * MINUTE,
   sessionPruning: 15 * MINUTE,
+  /** Scheduled change requests start within about a second of their time (one indexed query when none is due). */
+  requestScheduler: 1000,
 } as const;
 
 export interface BackgroundServices {
@@ -22,6 +24,7 @@ export interface BackgroundServices {
   backupScheduler: { run(): Promise<unknown> };
   retention: { prune(): Promise<number> };
   sessionStore: { prune(): Promise<unknown> };
+  requestScheduler: { run(): Promise<number> };
   logger: Logger;
 }
 
@@ -45,4 +48,10 @@ export function registerBackgroundWork(work: PeriodicWork, s: BackgroundServices
     },
   });
   work.every({ name: 'session.prune', everyMs: INTERVALS.sessionPruning, run: () => s.sessionStore.prune() });
+  work.every({
+    name: 'request.scheduler',
+    everyMs: INTERVALS.requestScheduler,
+    atStart: true,
+    run: () => s.requestScheduler.run(),
+  });
 }

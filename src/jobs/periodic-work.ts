@@ -23,8 +23,11 @@ export const intervalTicker: Ticker = (fn, ms) => {
   return () => clearInterval(timer);
 };
 
-/** How often the server looks for due tasks; the shortest task interval is minutes. */
-export const TICK_MS = 15_000;
+/**
+ * How often the server looks for due tasks: every second, for the change-request scheduler (a scheduled change
+ * starts within about a second of its time). A tick that finds nothing due does no work.
+ */
+export const TICK_MS = 1000;
 
 interface Scheduled {
   task: PeriodicTask;

@@ -277,6 +277,7 @@ describe('periodic work', () => {
       'audit.prune',
       'audit.reconcile',
       'backup.scheduler',
+      'request.scheduler',
       'session.prune',
     ]);
     await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { backupSchedule: 'daily' } });

@@ -54,6 +54,9 @@ export interface RequestEventDetails {
   edited?: number;
 }
 
+/** An apply or revert job's entry about its request (request-apply.ts). */
+type RequestStepDetails<T> = { requestId: string; status: string } & T;
+
 /** The details of a row change's entries, by stage (the entry's `outcome`). */
 export type RowChangeDetails =
   /** intent: the columns it writes, and `via: 'csv-import'` when it goes in an import job */
@@ -161,9 +164,10 @@ interface AuditEventDetails {
   'request.rejected': RequestEventDetails;
   'request.changes_asked': RequestEventDetails;
   'request.withdrawn': RequestEventDetails;
-  'request.held': RequestEventDetails;
-  'request.applied': RequestEventDetails;
-  'request.reverted': RequestEventDetails;
+  // The apply jobs (request-apply.ts) record these with their own step details beside the request's.
+  'request.held': RequestEventDetails | RequestStepDetails<{ phase: 'apply' | 'revert'; reason: string }>;
+  'request.applied': RequestEventDetails | RequestStepDetails<{ rows: number; written: number; reason?: string }>;
+  'request.reverted': RequestEventDetails | RequestStepDetails<{ rows: number; written: number }>;
 
   'audit.exported': { format: 'csv' | 'json'; entries: number };
   'audit.pruned': {

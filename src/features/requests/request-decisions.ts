@@ -4,7 +4,7 @@
 import type { Transaction } from '../../db/transaction.js';
 import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
+import { ConflictError, ForbiddenError, NotFoundError } from '../../lib/errors.js';
 import type { AuditAction, RequestEventDetails } from '../audit/audit-events.js';
 import { mayAdminister } from '../permissions/policy.js';
 import { approvalsFor, assertAuthor, assertMayDecide, assertStatus, text } from './request-rules.js';

@@ -37,8 +37,8 @@ import { createRequestDecisions } from './request-decisions.js';
 import { createRequestPlaybooks, type PlaybookPublisher } from './request-playbooks.js';
 
 /** Starts the apply or revert job of a request already claimed (status applying / reverting). */
-export interface RequestApplier {
-  start(requestId: string, phase: HeldPhase): Promise<void>;
+export interface ApplyStarter {
+  start(requestId: string, phase: HeldPhase): Promise<unknown>;
 }
 
 export interface RequestServiceDeps {
@@ -53,7 +53,7 @@ export interface RequestServiceDeps {
   transact: Transact;
   clock: Clock;
   /** Late-bound: the applier's jobs use the engine and this repository, built after the service. */
-  applier: () => RequestApplier;
+  applier: () => ApplyStarter;
   /** Late-bound: publishes a playbook's approved content (the playbook service is built after this one). */
   playbooks: () => PlaybookPublisher;
 }
@@ -99,7 +99,7 @@ export function createRequestService(deps: RequestServiceDeps) {
   /**
    * Claims the apply (approved → applying) or the revert (applied → reverting) once, then starts its job. A
    * claim lost to someone else (a racing approval, the scheduler) starts nothing; a job that fails to start
-   * gives the claim back, so the scheduler or a person can try again.
+   * leaves the request held, for a person to confirm once the cause is fixed (never "applying" with no job).
    */
   async function start(id: string, phase: HeldPhase, from: readonly ('approved' | 'applied' | 'held')[]) {
     // A playbook's new content is published once approved, never written to Genesys (request-playbooks.ts).
@@ -109,7 +109,11 @@ export function createRequestService(deps: RequestServiceDeps) {
     try {
       await deps.applier().start(id, phase);
     } catch (err) {
-      await repo.transition(id, [to], from[0]!);
+      const why = err instanceof Error && 'expose' in err && err.expose ? err.message : 'an unexpected error';
+      await repo.transition(id, [to], 'held', {
+        heldPhase: phase,
+        heldReason: `Could not start the ${phase}: ${why}. Confirm to try again.`,
+      });
       throw err;
     }
     return true;
