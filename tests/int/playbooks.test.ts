@@ -3,7 +3,7 @@
 // approved version); the run right is needed on every table; a read-only org runs nothing; a run writes its
 // rows, names the playbook and the runner in the audit log, and reverts after the duration (manual clock).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUser, signIn, type Agent } from '../helpers/test-app.js';
+import { actorOfUser, createUser, signIn, type Agent } from '../helpers/test-app.js';
 import {
   PASSWORD,
   permissionWorld,
@@ -242,6 +242,21 @@ describe('running playbooks', () => {
         include: { rows: true },
       });
       expect(JSON.parse(run.rows[0]!.requested!)).toEqual({ Active: true });
+      // Approved by someone with the approve right: published as version 2, which the next run writes.
+      await w.grant(w.users.tableEditor.id, w.flagsId, { canApprove: true, defaultColumnAccess: 'write' });
+      const approver = await actorOfUser(w.t, w.users.tableEditor.id);
+      await w.t.services.requests.approve(approver, pending.id, { version: pending.version });
+      const published = await w.t.db.playbook.findUniqueOrThrow({ where: { id: p.id } });
+      expect(published).toMatchObject({ version: 2, pendingRequestId: null });
+      expect(JSON.parse(published.content)[0].requested).toEqual({ Active: true, Priority: 9 });
+      expect((await w.t.db.changeRequest.findUniqueOrThrow({ where: { id: pending.id } })).status).toBe('applied');
+      await w.t.services.jobs.idle();
+      expect((await postForm(runner.agent, `/playbooks/${p.id}/run`, { reason: 'again' })).status).toBe(303);
+      const second = await w.t.db.changeRequest.findFirstOrThrow({
+        where: { playbookId: p.id, purpose: 'change', reason: 'again' },
+        include: { rows: true },
+      });
+      expect(JSON.parse(second.rows[0]!.requested!)).toEqual({ Active: true, Priority: 9 });
     } finally {
       await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'direct' } });
     }
@@ -259,7 +274,38 @@ describe('running playbooks', () => {
     }
   });
 
-  it.todo('writes the rows and reverts them after the duration (after i15-apply)', () => {
-    void flagRow;
+  it('writes the rows as the runner, naming the playbook, and reverts them after the duration', async () => {
+    const original = { ...flagRow('Main Line')! };
+    const p = await createPlaybook(
+      'Emergency message on',
+      [{ table: 'Emergency Flags', key: 'Main Line', kind: 'update', values: { Active: true, Message: 'Storm' } }],
+      { durationMinutes: '30' },
+    );
+    const res = await postForm(runner.agent, `/playbooks/${p.id}/run`, { reason: 'storm warning' });
+    expect(res.status, res.text.slice(0, 300)).toBe(303);
+    await w.t.services.jobs.idle();
+    expect(flagRow('Main Line')).toMatchObject({ Active: true, Message: 'Storm' });
+    const request = await w.t.db.changeRequest.findFirstOrThrow({ where: { playbookId: p.id } });
+    expect(request.status).toBe('applied');
+    const write = await w.t.db.auditEvent.findFirstOrThrow({
+      where: { action: 'row.updated', outcome: 'intent', rowKey: 'Main Line', batchId: request.batchId },
+    });
+    expect(write.actorId).toBe(runner.id);
+    expect(JSON.parse(write.details!)).toMatchObject({ playbook: p.id, request: request.id });
+    // The runner's own request list shows the run.
+    const mine = await w.t.services.requests.list(await actorOfUser(w.t, runner.id), { authorId: runner.id });
+    expect(mine.map((r) => r.id)).toContain(request.id);
+    // The page lists the run.
+    expect((await runner.agent.get(`/playbooks/${p.id}`)).text).toContain(`/requests/${request.id}`);
+
+    w.t.clock.advance(29 * 60_000);
+    await w.t.services.periodic.tick();
+    await w.t.services.jobs.idle();
+    expect(flagRow('Main Line')).toMatchObject({ Active: true, Message: 'Storm' });
+    w.t.clock.advance(60_000 + 500);
+    await w.t.services.periodic.tick();
+    await w.t.services.jobs.idle();
+    expect(flagRow('Main Line')).toEqual(original);
+    expect((await w.t.db.changeRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('reverted');
   });
 });

@@ -298,12 +298,12 @@ export function createPlaybookService(deps: {
       const grant = await grantsOf(actor, org);
       if (org.readOnly)
         throw new ForbiddenError(`The org “${org.name}” is read-only: nobody can change its data through this app.`);
+      if (p.version === 0 || rows.length === 0)
+        throw new ConflictError('This playbook has not been approved yet, so it cannot run.');
       if (!mayRunPlaybook(actor, org, rightsFor(grant, rows)))
         throw new ForbiddenError(
           'You may not run this playbook: it writes to a table on which you do not have the “run playbooks” right.',
         );
-      if (p.version === 0 || rows.length === 0)
-        throw new ConflictError('This playbook has not been approved yet, so it cannot run.');
       const form = parseRunForm(body);
       const now = deps.clock.now();
       let revertAt = p.durationMinutes ? new Date(now + p.durationMinutes * 60_000) : null;
