@@ -8,23 +8,11 @@
 // second read of the table to learn each row's outcome), whichever is fewer calls. The services are driven
 // directly because a form can carry at most 500 fields (1,000 selected rows are more).
 // Usage: npm run bench:bulk
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/emulator.js';
 import { buildSchema } from '../../src/emulator/seed.js';
 import { createTable } from '../../src/emulator/tables-api.js';
-import { loadConfig } from '../../src/config.js';
-import { configureDb, createDb, databasePath } from '../../src/db/database.js';
-import { applyMigrations } from '../../src/db/migrate.js';
-import { systemClock } from '../../src/lib/clock.js';
-import { createLogger, logDirectory } from '../../src/lib/logger.js';
-import { projectRoot } from '../../src/lib/paths.js';
-import { Redactor } from '../../src/lib/redact.js';
-import { loadAppSecrets } from '../../src/lib/secret-files.js';
-import { createServices } from '../../src/services.js';
-import { actorFor } from '../../src/lib/actor.js';
 import type { UndoResult } from '../../src/features/audit/undo-service.js';
+import { benchServices } from './bench-services.js';
 
 const BUDGET = 300;
 const LATENCY_MS = 50;
@@ -88,46 +76,13 @@ async function main(): Promise<void> {
     behaviour: { rateLimitPerMinute: BUDGET, latencyMs: LATENCY_MS },
   });
   const tableId = fill(emu, TABLE_ROWS);
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bench-bulk-'));
-  const redactor = new Redactor();
-  const config = loadConfig(
-    {
-      DATA_DIR: dataDir,
-      LOG_CONSOLE: 'false',
-      LOG_LEVEL: 'warn',
-      GENESYS_API_OVERRIDE: `http://127.0.0.1:${emu.port}`,
-    },
-    { version: 'bench' },
-  );
-  const logger = createLogger({ level: 'warn', dir: logDirectory(dataDir), console: false, redactor });
-  const dbPath = databasePath(dataDir);
-  await applyMigrations(dbPath, {
-    schemaPath: path.join(projectRoot, 'prisma', 'schema.prisma'),
-    migrationsDir: path.join(projectRoot, 'prisma', 'migrations'),
-  });
-  const db = createDb(dbPath);
-  await configureDb(db);
-  const services = createServices({
-    config,
-    db,
-    logger,
-    secrets: loadAppSecrets(config.secretFiles),
-    clock: systemClock,
-    redactor,
+  const { services, actor, org, close } = await benchServices(emu, {
+    name: 'Bench',
+    clientId: 'bench',
+    clientSecret: 'bench-secret',
+    perMinute: BUDGET,
   });
   try {
-    const admin = await db.user.create({
-      data: { email: 'admin@example.com', displayName: 'Admin', passwordHash: 'x', role: 'ADMIN' },
-    });
-    const actor = actorFor(admin);
-    const org = await services.orgs.create(actor, {
-      name: 'Bench',
-      region: 'us_east_1',
-      clientId: 'bench',
-      clientSecret: 'bench-secret',
-      color: 'blue',
-      requestsPerMinute: String(BUDGET),
-    });
     const keys = Array.from(
       { length: CHANGED_ROWS },
       (_, r) => `row-${String(r * (TABLE_ROWS / CHANGED_ROWS)).padStart(5, '0')}`,
@@ -166,11 +121,8 @@ async function main(): Promise<void> {
       cheapestCalls(CHANGED_ROWS, TABLE_ROWS),
     );
   } finally {
-    await services.shutdown();
-    await db.$disconnect();
-    logger.close();
+    await close();
     await emu.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Row } from '../../src/genesys/gateway.js';
 import type { NewRequestRow } from '../../src/features/requests/request-repository.js';
+import { MAX_RUNNING_PER_ORG } from '../../src/features/requests/request-scheduler.js';
 import { permissionWorld, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 
 const HOUR = 3_600_000;
@@ -247,5 +248,27 @@ describe('R4: two scheduler passes racing for one item', () => {
     expect(req.status).toBe('applied');
     expect(await w.t.db.auditEvent.count({ where: { batchId: req.batchId!, outcome: 'intent' } })).toBe(2);
     expect(await requestEntries(id)).toEqual(['request.applied']);
+  });
+});
+
+describe('an org with many requests due at once', () => {
+  it(`runs at most ${MAX_RUNNING_PER_ORG} at a time; the rest start at later passes, in due order`, async () => {
+    const start = now() + DAY;
+    const ids: string[] = [];
+    for (let i = 0; i < MAX_RUNNING_PER_ORG + 2; i++) {
+      const key = `Cap ${i}`;
+      const row = { key, Active: false, Message: 'cap', Priority: i, ActivatedBy: '' };
+      const create = { tableId: w.flagsId, tableName: 'Emergency Flags', key, kind: 'create' as const, original: null };
+      ids.push(await approvedRequest([{ ...create, requested: row }], start + i));
+    }
+    w.t.clock.advance(start + 1000 - now());
+    const scheduler = w.t.services.requestScheduler;
+    expect(await scheduler.run()).toBe(MAX_RUNNING_PER_ORG);
+    const waiting = await w.t.db.changeRequest.findMany({ where: { id: { in: ids }, status: 'approved' } });
+    expect(waiting.map((r) => r.id).sort()).toEqual(ids.slice(MAX_RUNNING_PER_ORG).sort()); // the latest due wait
+    await w.t.services.jobs.idle();
+    expect(await scheduler.run()).toBe(2);
+    await w.t.services.jobs.idle();
+    expect(await w.t.db.changeRequest.count({ where: { id: { in: ids }, status: 'applied' } })).toBe(ids.length);
   });
 });

@@ -4,7 +4,11 @@
 // for an apply, so an unapproved one never runs; an applied one is due for its revert. An item found more than
 // its org's lateAfterMinutes late (the app was down, say) is held for a person to confirm rather than applied
 // blind. Otherwise it is claimed (approved -> applying, applied -> reverting): a conditional UPDATE, so of two
-// passes racing for one item (or a pass and a person confirming) only one starts a job (R4).
+// passes racing for one item (or a pass and a person confirming) only one starts a job (R4). At most
+// MAX_RUNNING_PER_ORG of an org's requests run at once; the rest wait for a later pass, in due order. All of
+// them share the org's pace (300 calls a minute), so starting 200 at once only makes every one finish late
+// (each reads its row, then queues its write behind every other read): started a few at a time, they finish
+// in order, the first within seconds.
 import type { Clock } from '../../lib/clock.js';
 import type { Logger } from '../../lib/logger.js';
 import { formatInZone } from '../../lib/zoned-time.js';
@@ -14,23 +18,26 @@ import type { RequestRepository } from './request-repository.js';
 import type { ChangeRequestRecord, HeldPhase } from './request-types.js';
 
 const MINUTE = 60_000;
-/** An org whose setting cannot be read is treated as the schema's default. */
-const DEFAULT_LATE_AFTER_MINUTES = 15;
+const dueAt = (req: ChangeRequestRecord, phase: HeldPhase) =>
+  (phase === 'apply' ? req.applyAt : req.revertAt)!.getTime();
+/** Enough to keep the org's gateway queue (4 calls at a time) busy between passes a second apart. */
+export const MAX_RUNNING_PER_ORG = 8;
 
 export function createRequestScheduler(deps: {
-  repo: Pick<RequestRepository, 'due' | 'transition'>;
+  repo: Pick<RequestRepository, 'due' | 'transition' | 'list'>;
   applier: Pick<RequestApplier, 'start' | 'hold'>;
   orgs: { get(id: string): Promise<OrgView> };
   clock: Clock;
   logger: Logger;
 }) {
+  const isLate = (req: ChangeRequestRecord, phase: HeldPhase, org: OrgView, now: number) =>
+    now - dueAt(req, phase) > org.lateAfterMinutes * MINUTE;
+
   /** One due item: held when too late, else claimed and started (false: another pass claimed it first). */
   async function handle(req: ChangeRequestRecord, phase: HeldPhase, org: OrgView, now: number): Promise<boolean> {
-    const dueAt = (phase === 'apply' ? req.applyAt : req.revertAt)!;
-    const lateAfter = (org.lateAfterMinutes ?? DEFAULT_LATE_AFTER_MINUTES) * MINUTE;
-    if (now - dueAt.getTime() > lateAfter) {
-      const zone = org.timeZone ?? 'UTC';
-      const reason = `Late: the ${phase} was due at ${formatInZone(dueAt, zone)} and found at ${formatInZone(new Date(now), zone)} (more than ${lateAfter / MINUTE} minutes late); confirm to ${phase} it now.`;
+    if (isLate(req, phase, org, now)) {
+      const [due, found] = [new Date(dueAt(req, phase)), new Date(now)].map((d) => formatInZone(d, org.timeZone));
+      const reason = `Late: the ${phase} was due at ${due} and found at ${found} (more than ${org.lateAfterMinutes} minutes late); confirm to ${phase} it now.`;
       return deps.applier.hold(req, [CLAIMED_FROM[phase]], phase, reason, null);
     }
     const running = RUNNING_STATUS[phase];
@@ -61,12 +68,27 @@ export function createRequestScheduler(deps: {
         ...due.revert.map((r) => ({ r, phase: 'revert' as const })),
       ];
       if (!items.length) return 0;
-      const orgs = new Map<string, Promise<OrgView>>();
+      items.sort((a, b) => dueAt(a.r, a.phase) - dueAt(b.r, b.phase));
+      const orgs = new Map<string, { org: OrgView; room: number }>();
       let handled = 0;
       for (const { r, phase } of items) {
         try {
-          if (!orgs.has(r.orgId)) orgs.set(r.orgId, deps.orgs.get(r.orgId));
-          if (await handle(r, phase, await orgs.get(r.orgId)!, now)) handled++;
+          let o = orgs.get(r.orgId);
+          if (!o) {
+            const running = await deps.repo.list({
+              orgId: r.orgId,
+              statuses: ['applying', 'reverting'],
+              take: MAX_RUNNING_PER_ORG,
+            });
+            orgs.set(r.orgId, (o = { org: await deps.orgs.get(r.orgId), room: MAX_RUNNING_PER_ORG - running.length }));
+          }
+          // A late item is held whatever the room (holding writes nothing); the rest wait for room.
+          const late = isLate(r, phase, o.org, now);
+          if (!late && o.room <= 0) continue;
+          if (await handle(r, phase, o.org, now)) {
+            handled++;
+            if (!late) o.room--;
+          }
         } catch (err) {
           deps.logger.warn('could not start a scheduled change request', {
             event: 'request.schedule_failed',

@@ -1,0 +1,41 @@
+// Change requests through services.requests as the people of permissionWorld: Tess (every right on Emergency
+// Flags) writes them, Vic (viewer) approves when given canApprove. The org's policy starts at "approval by one".
+import type { Row } from '../../src/genesys/gateway.js';
+import { newChangeId, type RowChange } from '../../src/features/changes/row-change.js';
+import type { PermissionWorld } from './permission-fixtures.js';
+import { sandboxTable } from './permission-fixtures.js';
+import { actorOfUser } from './test-app.js';
+
+export async function requestWorld(w: PermissionWorld) {
+  const t = w.t;
+  const org = async () => t.services.orgs.get(w.orgId);
+  const as = (id: number) => actorOfUser(t, id);
+  const update = (key: string, write: Row, tableId = w.flagsId): RowChange => ({
+    id: newChangeId(),
+    kind: 'update',
+    tableId,
+    key,
+    write,
+  });
+  const setPolicy = (mode: 'direct' | 'approval', approvalsNeeded = 1) =>
+    t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: mode, approvalsNeeded } });
+  await setPolicy('approval', 1);
+  return {
+    org,
+    as,
+    tess: await as(w.users.tableEditor.id),
+    vic: await as(w.users.viewer.id),
+    cole: await as(w.users.columnEditor.id),
+    nora: await as(w.users.none.id),
+    requests: t.services.requests,
+    update,
+    setPolicy,
+    flagRow: (key: string) => sandboxTable(w, 'Emergency Flags').rows.get(key),
+    /** Runs every job started so far to its end (an apply or revert). */
+    settle: () => t.services.jobs.idle(),
+    entries: async (id: string) =>
+      (await t.db.auditEvent.findMany({ where: { action: { startsWith: 'request.' } }, orderBy: { seq: 'asc' } }))
+        .filter((e) => e.details?.includes(id))
+        .map((e) => e.action),
+  };
+}
