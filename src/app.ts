@@ -19,6 +19,8 @@ import { registerPermissionRoutes } from './features/permissions/permission-rout
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerPlaybookRoutes } from './features/playbooks/playbook-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
+import { registerRequestRoutes, waitingRequestsCount } from './features/requests/request-routes.js';
+import { registerRequestEntryRoutes, requestChoice } from './features/requests/request-entry-routes.js';
 import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
@@ -124,6 +126,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     }),
   );
   app.use(loadOrgContext(services.orgs));
+  app.use(waitingRequestsCount(services.requests)); // the top bar's "Requests (N)", beside `may` and the org
+  app.use('/tables/:tableId', requestChoice(services)); // what the row, delete and bulk forms offer
   app.use(requestShape());
   app.use((req, res, next) => {
     Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });
@@ -157,6 +161,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     readiness: services.readiness,
   });
   registerTableRoutes(routes, services);
+  registerRequestEntryRoutes(routes, services);
+  registerRequestRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerPlaybookRoutes(routes, { playbooks: services.playbooks, clock: services.clock });
   registerJobRoutes(routes, services);

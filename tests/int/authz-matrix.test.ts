@@ -194,6 +194,72 @@ function matrix(): Record<string, Entry> {
         `${flags}/rows/${encodeURIComponent(role === 'admin' ? 'Weather Closure' : 'Billing Queue')}/rename`,
       body: (role) => ({ newKey: `Renamed by ${role}` }),
     },
+    'post /tables/:tableId/new-row/request': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/new-row/request`,
+      body: (role) => ({ 'f:key': `Requested by ${role}`, 'r:title': 'Matrix', 'r:intent': 'draft' }),
+    },
+    'post /tables/:tableId/rows/:ref/request': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => mainLine + '/request',
+      body: (role) => ({ 'f:Message': `Requested by ${role}`, 'r:title': 'Matrix', 'r:intent': 'draft' }),
+    },
+    'post /tables/:tableId/rows/:ref/delete/request': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 403, tableEditor: 303, admin: 303 }),
+      path: () => mainLine + '/delete/request',
+      body: () => ({ 'r:title': 'Matrix', 'r:intent': 'draft' }),
+    },
+    'post /tables/:tableId/bulk/request': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/bulk/request`,
+      body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line', 'r:title': 'Matrix' }),
+    },
+    'get /requests': { expect: everyoneSignedIn('get', 200) },
+    'get /requests/:id': { expect: everyoneSignedIn('get', 404), path: () => '/requests/no-such-request' },
+    'post /requests/:id/comment': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/comment',
+    },
+    'post /requests/:id/approve': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/approve',
+    },
+    'post /requests/:id/reject': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/reject',
+    },
+    'post /requests/:id/ask-changes': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/ask-changes',
+    },
+    'post /requests/:id/submit': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/submit',
+    },
+    'post /requests/:id/schedule': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/schedule',
+    },
+    'post /requests/:id/withdraw': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/withdraw',
+    },
+    'post /requests/:id/drop': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/drop',
+    },
+    'post /requests/:id/reapprove': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/reapprove',
+    },
+    'post /requests/:id/confirm': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/confirm',
+    },
+    'post /requests/:id/revert': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/requests/no-such-request/revert',
+    },
     'get /backups': { expect: everyoneSignedIn('get', 200) },
     'post /backups/upload': { expect: everyoneSignedIn('post', 400) },
     'post /backups': {

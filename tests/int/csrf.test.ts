@@ -34,7 +34,14 @@ describe('CSRF protection', () => {
   it('knows the state-changing routes (sanity check of the walk)', () => {
     const paths = unsafeRoutes().map((r) => `${r.method} ${r.path}`);
     expect(paths).toEqual(
-      expect.arrayContaining(['post /login', 'post /logout', 'post /setup', 'post /setup/connect']),
+      expect.arrayContaining([
+        'post /login',
+        'post /logout',
+        'post /setup',
+        'post /setup/connect',
+        'post /requests/:id/approve',
+        'post /tables/:tableId/rows/:ref/request',
+      ]),
     );
   });
 

@@ -15,7 +15,7 @@ import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobContext, JobView } from '../../jobs/job-types.js';
 import type { ChangeOutcomes, ChangeState } from '../audit/change-outcomes.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
-import { derivedChangeId, type ChangeResult, type RowChange } from '../changes/row-change.js';
+import { derivedChangeId, newChangeId, type ChangeResult, type RowChange } from '../changes/row-change.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
@@ -126,6 +126,14 @@ function problemOf(r: ChangeResult): string | null {
   return null;
 }
 
+/** The row change of one row of a bulk plan (the job's own change id, or a new one for a change request). */
+function changeOf(plan: Pick<BulkPlan, 'action' | 'column' | 'value' | 'tableId'>, key: string, id: string): RowChange {
+  const base = { id, tableId: plan.tableId, key };
+  return plan.action === 'delete'
+    ? { ...base, kind: 'delete' }
+    : { ...base, kind: 'update', write: { [plan.column]: plan.value! } };
+}
+
 export function createBulkService(deps: {
   tables: TableService;
   engine: ChangeEngine;
@@ -210,12 +218,7 @@ export function createBulkService(deps: {
     plan.items.forEach((item, i) => {
       if (item.refused) return void (result.problems[i] = item.refused);
       sent.push(i);
-      const base = { id: changeIdOf(batchId, i), tableId: plan.tableId, key: item.key };
-      changes.push(
-        plan.action === 'delete'
-          ? { ...base, kind: 'delete' }
-          : { ...base, kind: 'update', write: { [plan.column]: plan.value! } },
-      );
+      changes.push(changeOf(plan, item.key, changeIdOf(batchId, i)));
     });
     const refused = plan.items.length - sent.length;
     await ctx.progress({ done: refused, result });
@@ -302,6 +305,17 @@ export function createBulkService(deps: {
   return {
     async preview(actor: Actor, org: OrgView, tableId: string, body: unknown) {
       return (await plan(actor, org, tableId, body)).preview;
+    },
+
+    /**
+     * The changes a bulk request would make, checked as its preview is, to keep in a change request instead of
+     * applying them now (rows Genesys cannot address are left out, as the job leaves them).
+     */
+    async changes(actor: Actor, org: OrgView, tableId: string, body: unknown): Promise<RowChange[]> {
+      const { keys, preview } = await plan(actor, org, tableId, body);
+      const { request, value } = preview;
+      const shape = { action: request.action, column: request.column, value, tableId };
+      return preview.items.flatMap((item, n) => (item.refused ? [] : [changeOf(shape, keys[n]!, newChangeId())]));
     },
 
     /** Stores the bulk change as a job and starts it; the job's page follows it. */

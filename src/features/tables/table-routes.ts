@@ -23,15 +23,16 @@ import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page
 import { baselineOf, typedValues } from './row-form.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 import { readinessViewOf } from '../permissions/policy.js';
+import { takeRequestFields } from '../requests/request-form.js';
 
-function currentOrg(req: Request): OrgView {
+export function currentOrg(req: Request): OrgView {
   if (!req.currentOrg)
     throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
   return req.currentOrg;
 }
 
 /** A form may not name the table or org it acts on; if it tries to, it must agree with the page. */
-function refuseScopeFields(req: Request): void {
+export function refuseScopeFields(req: Request): void {
   const body = (req.body ?? {}) as Record<string, unknown>;
   if (
     (body.tableId !== undefined && body.tableId !== req.params.tableId) ||
@@ -41,6 +42,7 @@ function refuseScopeFields(req: Request): void {
   }
   delete body.tableId;
   delete body.orgId;
+  takeRequestFields(body); // the "Save as change request" fields of the same form (request-form.ts)
 }
 
 /** A kept selection larger than this (in characters of row references) is not kept: sessions stay small. */
@@ -48,7 +50,7 @@ const MAX_KEPT_SELECTION_CHARS = 64 * 1024;
 
 const wantsJson = (req: Request) => req.accepts(['html', 'json']) === 'json';
 /** Errors a form shows next to its fields: our validation, and Genesys refusing the data (400/409). */
-const isFormError = (err: unknown): err is AppError =>
+export const isFormError = (err: unknown): err is AppError =>
   (err instanceof ValidationError && err.status === 400) ||
   (err instanceof GenesysError && (err.status === 400 || err.status === 409));
 
@@ -87,6 +89,43 @@ function renderRowForm(
       reason,
     },
     failure,
+  );
+}
+
+/** The row form again after a refused submission: what was typed, the message, the values it started from. */
+export async function renderRowFormAgain(
+  req: Request,
+  res: Response,
+  tables: TableService,
+  mode: 'create' | 'update',
+  failure: unknown,
+): Promise<void> {
+  const org = currentOrg(req);
+  const tableId = String(req.params.tableId);
+  if (mode === 'create') {
+    const t = await tables.open(actorOf(req), org, tableId);
+    return renderRowForm(
+      res,
+      t,
+      'create',
+      typedValues(req.body, t.columns, {}),
+      null,
+      failure,
+      undefined,
+      typedReason(req.body),
+    );
+  }
+  const ref = String(req.params.ref);
+  const data = await tables.row(actorOf(req), org, tableId, ref);
+  renderRowForm(
+    res,
+    data,
+    'update',
+    typedValues(req.body, data.columns, data.row),
+    ref,
+    failure,
+    baselineOf(req.body, data.row),
+    typedReason(req.body),
   );
 }
 
@@ -211,17 +250,7 @@ export function registerTableRoutes(
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
-      const t = await tables.open(actorOf(req), org, tableId(req));
-      renderRowForm(
-        res,
-        t,
-        'create',
-        typedValues(req.body, t.columns, {}),
-        null,
-        err,
-        undefined,
-        typedReason(req.body),
-      );
+      await renderRowFormAgain(req, res, tables, 'create', err);
     }
   });
 
@@ -269,17 +298,7 @@ export function registerTableRoutes(
         });
       }
       if (!isFormError(err)) throw err;
-      const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
-      renderRowForm(
-        res,
-        data,
-        'update',
-        typedValues(req.body, data.columns, data.row),
-        ref(req),
-        err,
-        baselineOf(req.body, data.row),
-        typedReason(req.body),
-      );
+      await renderRowFormAgain(req, res, tables, 'update', err);
     }
   });
 

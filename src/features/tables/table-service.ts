@@ -12,7 +12,7 @@ import type { Clock } from '../../lib/clock.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
-import { newChangeId, type ColumnConflict } from '../changes/row-change.js';
+import { newChangeId, type ColumnConflict, type RowChange } from '../changes/row-change.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { visibleColumns, type TableAccess } from '../permissions/access.js';
 import type { PermissionService } from '../permissions/permission-service.js';
@@ -133,8 +133,49 @@ export function createTableService(deps: {
       });
   }
 
+  /**
+   * The change a row form asks for, read and checked as a direct save reads and checks it (rights, values,
+   * reason, a key too like another), without applying it: a direct save applies it at once, a change request
+   * keeps it for later. A delete form's body carries only its reason.
+   */
+  async function formChange(
+    actor: Actor,
+    org: OrgView,
+    tableId: string,
+    kind: RowChange['kind'],
+    ref: string | null,
+    body: unknown,
+  ): Promise<{ t: UserTable & { gateway: DataTableGateway }; change: RowChange; reason: string | null }> {
+    const t = await open(actor, org, tableId);
+    if (kind === 'delete') {
+      assertWritable(t.access, 'canDelete', 'delete rows');
+      const typed = (body as Record<string, unknown> | undefined)?.reason;
+      const reason = typeof typed === 'string' && typed.trim() ? typed.trim().slice(0, 500) : null;
+      assertReason(org, reason);
+      const key = await keyOf(t, org, ref ?? '');
+      return { t, reason, change: { id: newChangeId(), kind: 'delete', tableId, key } };
+    }
+    if (kind === 'update') {
+      assertWritable(t.access, 'canEdit', 'edit rows');
+      const key = await keyOf(t, org, ref ?? '');
+      const { values, baseline, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
+      assertMayWrite(t, 'update', Object.keys(values), 'This change');
+      assertReason(org, reason);
+      return { t, reason, change: { id: newChangeId(), kind: 'update', tableId, key, write: values, baseline } };
+    }
+    assertWritable(t.access, 'canAdd', 'add rows');
+    const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
+    assertMayWrite(t, 'create', Object.keys(values), 'This row');
+    assertReason(org, reason);
+    const key = String(values.key);
+    assertDistinctKey(key, await keysOf(t, org), keyConfirmed(body, key), 'key');
+    return { t, reason, change: { id: newChangeId(), kind: 'create', tableId, key, write: values } };
+  }
+
   return {
     open,
+
+    formChange,
 
     /** The opaque name of a row whose key a reader may not see (the same handle the table pages use). */
     keyHandle,
@@ -200,13 +241,7 @@ export function createTableService(deps: {
       ref: string,
       body: unknown,
     ): Promise<{ changed: string[]; row: Row }> {
-      const t = await open(actor, org, tableId);
-      assertWritable(t.access, 'canEdit', 'edit rows');
-      const key = await keyOf(t, org, ref);
-      const { values, baseline, reason } = parseRowForm(body, t.table.schema, t.access, 'update');
-      assertMayWrite(t, 'update', Object.keys(values), 'This change');
-      assertReason(org, reason);
-      const change = { id: newChangeId(), kind: 'update' as const, tableId, key, write: values, baseline };
+      const { t, change, reason } = await formChange(actor, org, tableId, 'update', ref, body);
       const r = await deps
         .engine()
         .applyOne({ actor, org, batchId: null, reason, doing: 'This change', changes: [change] });
@@ -300,22 +335,11 @@ export function createTableService(deps: {
     },
 
     async createRow(actor: Actor, org: OrgView, tableId: string, body: unknown): Promise<Row> {
-      const t = await open(actor, org, tableId);
-      assertWritable(t.access, 'canAdd', 'add rows');
-      const { values, reason } = parseRowForm(body, t.table.schema, t.access, 'create');
-      assertMayWrite(t, 'create', Object.keys(values), 'This row');
-      assertReason(org, reason);
-      const key = String(values.key);
-      assertDistinctKey(key, await keysOf(t, org), keyConfirmed(body, key), 'key');
-      const r = await deps.engine().applyOne({
-        actor,
-        org,
-        batchId: null,
-        reason,
-        doing: 'This row',
-        changes: [{ id: newChangeId(), kind: 'create', tableId, key, write: values }],
-      });
-      if (r.status !== 'applied') throw new ConflictError(`A row with the key “${key}” exists already.`);
+      const { t, change, reason } = await formChange(actor, org, tableId, 'create', null, body);
+      const r = await deps
+        .engine()
+        .applyOne({ actor, org, batchId: null, reason, doing: 'This row', changes: [change] });
+      if (r.status !== 'applied') throw new ConflictError(`A row with the key “${change.key}” exists already.`);
       return project(r.row!, t.columns);
     },
 
@@ -327,20 +351,17 @@ export function createTableService(deps: {
       ref: string,
       reason: string | null = null,
     ): Promise<{ name: string | null }> {
-      const t = await open(actor, org, tableId);
-      assertWritable(t.access, 'canDelete', 'delete rows');
-      assertReason(org, reason);
-      const key = await keyOf(t, org, ref);
+      const { t, change } = await formChange(actor, org, tableId, 'delete', ref, { reason });
       const r = await deps.engine().applyOne({
         actor,
         org,
         batchId: null,
         reason,
         doing: 'Deleting this row',
-        changes: [{ id: newChangeId(), kind: 'delete', tableId, key }],
+        changes: [change],
       });
       if (r.status === 'gone') throw new NotFoundError(`That row no longer exists in ${t.table.name}.`);
-      return { name: t.columns.includes('key') ? key : null };
+      return { name: t.columns.includes('key') ? change.key : null };
     },
 
     /** Admins only: a new table in Genesys Cloud (a restore creating a table its backup has). */

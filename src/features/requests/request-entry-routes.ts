@@ -1,0 +1,151 @@
+// "Save as change request" on the row form (add, edit), the delete page and the bulk preview: the same form is
+// posted here, read and checked by the same code a direct save uses (table-service formChange, bulk-service
+// changes), and the change it would have made goes to a draft request instead of Genesys (or straight to
+// approval: "Submit for approval", the primary button under a table's approval policy).
+import type { Request, RequestHandler, Response } from 'express';
+import type { Actor } from '../../lib/actor.js';
+import { ValidationError } from '../../lib/errors.js';
+import { flash } from '../../lib/flash.js';
+import { formFailure } from '../../lib/form-page.js';
+import { actorOf } from '../../lib/request-actor.js';
+import type { RouteTable } from '../../lib/route.js';
+import type { RowChange } from '../changes/row-change.js';
+import type { OrgView } from '../orgs/org-service.js';
+import { mayBypassApproval } from '../permissions/policy.js';
+import type { BulkService } from '../tables/bulk-service.js';
+import { rowPath, tablePath } from '../tables/table-page.js';
+import { currentOrg, isFormError, refuseScopeFields, renderRowFormAgain } from '../tables/table-routes.js';
+import type { TableService } from '../tables/table-service.js';
+import type { ChangePolicy } from './request-types.js';
+import { readRequestTarget, takeRequestFields, type RequestTarget } from './request-form.js';
+import type { RequestPagesApi as RequestService } from './request-api.js';
+
+/** The author's requests a change may still be added to (a new version is then needed: R1). */
+const OPEN_TO_ADD = ['draft', 'changes_requested'] as const;
+
+export interface RequestEntryDeps {
+  requests: RequestService;
+  tables: TableService;
+  bulk: BulkService;
+  changePolicies: { for(org: OrgView, tableId: string): Promise<ChangePolicy> };
+}
+
+/**
+ * What the row, delete and bulk pages of a table offer for change requests (res.locals.requestChoice): whether
+ * the table's policy asks for approval (then "Submit for approval" replaces the direct save for those who may
+ * not bypass it), and the viewer's open drafts to add the change to. Two small queries, on those pages only.
+ */
+export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changePolicies'>): RequestHandler {
+  const formPage = /^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)(\/request)?$|^\/bulk\/request$/;
+  return async (req, res, next) => {
+    if (!req.user || !req.currentOrg || !formPage.test(req.path)) return next();
+    const actor = actorOf(req);
+    const org = req.currentOrg;
+    const policy = await deps.changePolicies.for(org, String(req.params.tableId));
+    res.locals.requestChoice = {
+      approval: policy.mode === 'approval',
+      bypass: mayBypassApproval(actor),
+      drafts: (await deps.requests.list(actor, { orgId: org.id, authorId: actor.userId, statuses: OPEN_TO_ADD })).map(
+        (d) => ({ id: d.id, title: d.title }),
+      ),
+      zone: org.timeZone,
+    };
+    next();
+  };
+}
+
+export function registerRequestEntryRoutes(routes: RouteTable, deps: RequestEntryDeps): void {
+  const { requests, tables } = deps;
+  const tableId = (req: Request) => String(req.params.tableId);
+  const ref = (req: Request) => String(req.params.ref);
+
+  /** Keeps `changes` in a draft (new or the author's own) and submits it when asked; where to go next. */
+  async function save(
+    req: Request,
+    org: OrgView,
+    changes: RowChange[],
+    reason: string | null,
+    target: RequestTarget,
+  ): Promise<string> {
+    const actor: Actor = actorOf(req);
+    const { id } = await requests.draft(actor, org, changes, {
+      title: target.title,
+      reason: reason ?? '',
+      addTo: target.addTo ?? undefined,
+    });
+    if (!target.submit) {
+      flash(req, 'success', target.addTo ? 'Added the change to your request.' : 'Saved as a draft change request.');
+      return `/requests/${encodeURIComponent(id)}`;
+    }
+    try {
+      await requests.submit(actor, id, target.submit);
+      flash(req, 'success', 'Submitted for approval.');
+    } catch (err) {
+      // The draft is kept (nothing was lost); its page says what stopped the submission and offers it again.
+      const { error } = formFailure(err);
+      flash(req, 'error', `Saved as a draft, not submitted: ${error}`);
+    }
+    return `/requests/${encodeURIComponent(id)}`;
+  }
+
+  /** The request fields and the checked scope of the form (the table and org are the page's). */
+  const readForm = (req: Request) => {
+    const fields = takeRequestFields(req.body);
+    refuseScopeFields(req);
+    return fields;
+  };
+
+  const rowForm = (mode: 'create' | 'update') => async (req: Request, res: Response) => {
+    const fields = readForm(req);
+    const org = currentOrg(req);
+    const actor = actorOf(req);
+    try {
+      const target = readRequestTarget(fields, org.timeZone);
+      const { change, reason } = await tables.formChange(
+        actor,
+        org,
+        tableId(req),
+        mode,
+        mode === 'create' ? null : ref(req),
+        req.body,
+      );
+      res.redirect(303, await save(req, org, [change], fields.reason || reason, target));
+    } catch (err) {
+      if (!isFormError(err)) throw err;
+      res.locals.requestForm = fields; // the request's own fields, shown again beside their messages
+      await renderRowFormAgain(req, res, tables, mode, err);
+    }
+  };
+
+  routes.post('/tables/:tableId/new-row/request', 'signed-in', rowForm('create'));
+  routes.post('/tables/:tableId/rows/:ref/request', 'signed-in', rowForm('update'));
+
+  routes.post('/tables/:tableId/rows/:ref/delete/request', 'signed-in', async (req, res) => {
+    const fields = readForm(req);
+    const org = currentOrg(req);
+    try {
+      const target = readRequestTarget(fields, org.timeZone);
+      const { change, reason } = await tables.formChange(actorOf(req), org, tableId(req), 'delete', ref(req), req.body);
+      res.redirect(303, await save(req, org, [change], fields.reason || reason, target));
+    } catch (err) {
+      // Bad input goes back to the page with its message; a refusal (403, 404) stays one, as on a direct delete.
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
+      res.redirect(303, `${rowPath(tableId(req), ref(req))}/delete`);
+    }
+  });
+
+  routes.post('/tables/:tableId/bulk/request', 'signed-in', async (req, res) => {
+    const fields = readForm(req);
+    const org = currentOrg(req);
+    try {
+      const target = readRequestTarget(fields, org.timeZone);
+      const changes = await deps.bulk.changes(actorOf(req), org, tableId(req), req.body);
+      res.redirect(303, await save(req, org, changes, fields.reason || null, target));
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
+      res.redirect(303, tablePath(tableId(req)));
+    }
+  });
+}
