@@ -3,6 +3,7 @@
 // approved version); the run right is needed on every table; a read-only org runs nothing; a run writes its
 // rows, names the playbook and the runner in the audit log, and reverts after the duration (manual clock).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Row } from '../../src/genesys/gateway.js';
 import { actorOfUser, createUser, signIn, type Agent } from '../helpers/test-app.js';
 import {
   PASSWORD,
@@ -257,6 +258,16 @@ describe('running playbooks', () => {
         include: { rows: true },
       });
       expect(JSON.parse(second.rows[0]!.requested!)).toEqual({ Active: true, Priority: 9 });
+      // R3: an apply of the first run starting now (version 1's rows) is held, naming why; the second may go.
+      const rowsOf = (r: typeof run) =>
+        r.rows.map((x) => ({ ...x, kind: x.kind as 'update', requested: JSON.parse(x.requested!) as Row }));
+      const playbooks = w.t.services.playbooks;
+      expect(await playbooks.runProblem({ ...run, status: 'applying', rows: rowsOf(run) })).toMatch(
+        /was changed since this run was started/,
+      );
+      expect(await playbooks.runProblem({ ...second, status: 'applying', rows: rowsOf(second) })).toBeNull();
+      // Its revert may always go: it writes back what the run found.
+      expect(await playbooks.runProblem({ ...run, status: 'reverting', rows: rowsOf(run) })).toBeNull();
     } finally {
       await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'direct' } });
     }
@@ -297,6 +308,7 @@ describe('running playbooks', () => {
     expect(mine.map((r) => r.id)).toContain(request.id);
     // The page lists the run.
     expect((await runner.agent.get(`/playbooks/${p.id}`)).text).toContain(`/requests/${request.id}`);
+    expect((await runner.agent.get(`/requests/${request.id}`)).status).toBe(200);
 
     w.t.clock.advance(29 * 60_000);
     await w.t.services.periodic.tick();
