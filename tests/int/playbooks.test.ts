@@ -186,6 +186,41 @@ describe('R5: a runner cannot widen a playbook', () => {
   });
 });
 
+describe('editing and archiving', () => {
+  it('a newer edit withdraws the content still waiting; archiving withdraws it too and stops runs', async () => {
+    const p = await createPlaybook('Holiday', SNOW);
+    const edit = (message: string) =>
+      postForm(w.admin, `/playbooks/${p.id}`, {
+        name: 'Holiday',
+        content: JSON.stringify([
+          { table: 'Emergency Flags', key: 'Weather Closure', kind: 'update', values: { Message: message } },
+        ]),
+      });
+    await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'approval' } });
+    try {
+      const form = await w.admin.get(`/playbooks/${p.id}/edit`);
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('Closed: snow');
+      expect((await edit('First')).status).toBe(303);
+      const first = (await w.t.db.playbook.findUniqueOrThrow({ where: { id: p.id } })).pendingRequestId!;
+      expect((await edit('Second')).status).toBe(303);
+      const second = (await w.t.db.playbook.findUniqueOrThrow({ where: { id: p.id } })).pendingRequestId!;
+      expect(second).not.toBe(first);
+      const status = async (id: string) => (await w.t.db.changeRequest.findUniqueOrThrow({ where: { id } })).status;
+      expect([await status(first), await status(second)]).toEqual(['withdrawn', 'submitted']);
+      expect((await postForm(w.admin, `/playbooks/${p.id}/archive`)).status).toBe(303);
+      expect(await status(second)).toBe('withdrawn');
+      expect((await postForm(runner.agent, `/playbooks/${p.id}/run`, { reason: 'x' })).status).toBe(404);
+      expect((await runner.agent.get('/playbooks')).text).not.toContain('Holiday');
+      expect(
+        await w.t.services.playbooks.runProblem({ playbookId: p.id, purpose: 'change', status: 'applying', rows: [] }),
+      ).toMatch(/archived/);
+    } finally {
+      await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { changePolicy: 'direct' } });
+    }
+  });
+});
+
 describe('running playbooks', () => {
   it('runs the approved content whatever else the body carries, names the playbook and the runner', async () => {
     const p = await playbookByName('Snow day');
