@@ -208,8 +208,19 @@ describe('editing and archiving', () => {
       expect(second).not.toBe(first);
       const status = async (id: string) => (await w.t.db.changeRequest.findUniqueOrThrow({ where: { id } })).status;
       expect([await status(first), await status(second)]).toEqual(['withdrawn', 'submitted']);
-      expect((await postForm(w.admin, `/playbooks/${p.id}/archive`)).status).toBe(303);
+      // The form shows the rows waiting; saving them again (a new name, say) keeps them waiting as they are.
+      expect((await w.admin.get(`/playbooks/${p.id}/edit`)).text).toContain('Second');
+      expect((await edit('Second')).status).toBe(303);
+      expect((await w.t.db.playbook.findUniqueOrThrow({ where: { id: p.id } })).pendingRequestId).toBe(second);
+      // Saving the approved rows again drops the change waiting.
+      const back = await postForm(w.admin, `/playbooks/${p.id}`, { name: 'Holiday', content: JSON.stringify(SNOW) });
+      expect(back.status).toBe(303);
+      expect((await w.t.db.playbook.findUniqueOrThrow({ where: { id: p.id } })).pendingRequestId).toBeNull();
       expect(await status(second)).toBe('withdrawn');
+      expect((await edit('Third')).status).toBe(303);
+      const third = (await w.t.db.playbook.findUniqueOrThrow({ where: { id: p.id } })).pendingRequestId!;
+      expect((await postForm(w.admin, `/playbooks/${p.id}/archive`)).status).toBe(303);
+      expect(await status(third)).toBe('withdrawn');
       expect((await postForm(runner.agent, `/playbooks/${p.id}/run`, { reason: 'x' })).status).toBe(404);
       expect((await runner.agent.get('/playbooks')).text).not.toContain('Holiday');
       expect(

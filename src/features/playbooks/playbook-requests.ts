@@ -26,6 +26,13 @@ export function createPlaybookRequests(deps: {
         revertAt: run.revertAt,
       }),
 
+    async rowsOf(requestId) {
+      const req = await deps.records.get(requestId);
+      return req
+        ? req.rows.map(({ tableId, tableName, key, kind, requested }) => ({ tableId, tableName, key, kind, requested }))
+        : null;
+    },
+
     runsOf: (orgId, playbookId, take) => deps.records.list({ orgId, playbookId, purpose: 'change', take }),
   };
 }

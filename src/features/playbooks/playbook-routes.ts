@@ -9,7 +9,7 @@ import { actorOf } from '../../lib/request-actor.js';
 import type { RouteTable } from '../../lib/route.js';
 import { formatInZone, toLocalInput } from '../../lib/zoned-time.js';
 import type { Clock } from '../../lib/clock.js';
-import { CONTENT_EXAMPLE, contentRows, contentText } from './playbook-content.js';
+import { CONTENT_EXAMPLE, contentText } from './playbook-content.js';
 import type { PlaybookService } from './playbook-service.js';
 
 type Values = Record<string, string>;
@@ -82,17 +82,17 @@ export function registerPlaybookRoutes(routes: RouteTable, deps: { playbooks: Pl
   });
 
   routes.get('/playbooks/:id/edit', 'admin', async (req, res) => {
-    const p = await playbooks.forEditing(actorOf(req), org(req), id(req));
+    const { playbook: p, rows } = await playbooks.forEditing(actorOf(req), org(req), id(req));
     renderEditor(res, p.id, {
       name: p.name,
       description: p.description,
       durationMinutes: p.durationMinutes === null ? '' : String(p.durationMinutes),
-      content: contentText(contentRows(p.content)),
+      content: contentText(rows),
     });
   });
 
   routes.post('/playbooks/:id', 'admin', async (req, res) => {
-    const p = await playbooks.forEditing(actorOf(req), org(req), id(req));
+    const { playbook: p } = await playbooks.forEditing(actorOf(req), org(req), id(req));
     try {
       const { requestId } = await playbooks.update(actorOf(req), org(req), p.id, req.body);
       flash(

@@ -35,6 +35,8 @@ export interface PlaybookRequests {
     org: OrgView,
     run: { playbook: Playbook; rows: PlaybookRow[]; reason: string; revertAt: Date | null },
   ): Promise<string>;
+  /** The rows of a content request (null: no such request). */
+  rowsOf(requestId: string): Promise<PlaybookRow[] | null>;
   /** The playbook's latest runs, newest first. */
   runsOf(orgId: string, playbookId: string, take: number): Promise<ChangeRequestRecord[]>;
 }
@@ -172,9 +174,12 @@ export function createPlaybookService(deps: {
     },
 
     /** The playbook as its form shows it (administrators). */
-    async forEditing(actor: Actor, org: OrgView, id: string): Promise<Playbook> {
+    /** The playbook and the rows its form shows: the content waiting for approval if any, else the approved. */
+    async forEditing(actor: Actor, org: OrgView, id: string): Promise<{ playbook: Playbook; rows: PlaybookRow[] }> {
       assertManager(actor);
-      return inOrg(org, id);
+      const p = await inOrg(org, id);
+      const pending = p.pendingRequestId ? await deps.requests().rowsOf(p.pendingRequestId) : null;
+      return { playbook: p, rows: pending ?? contentRows(p.content) };
     },
 
     async create(actor: Actor, org: OrgView, body: unknown): Promise<{ id: string; requestId: string | null }> {
@@ -236,8 +241,18 @@ export function createPlaybookService(deps: {
         );
         return u;
       });
-      const unchanged = sameContent(rows, contentRows(p.content)) && !p.pendingRequestId;
-      return { requestId: unchanged ? null : await proposeContent(actor, org, updated, rows) };
+      // The approved rows again: any change waiting is dropped. The waiting rows again (a name changed, say):
+      // it keeps waiting, with the approvals it has. Anything else is new content to approve.
+      if (sameContent(rows, contentRows(p.content))) {
+        if (p.pendingRequestId) {
+          await deps.requests().withdraw(actor, p.pendingRequestId);
+          await repo.setPending(p.id, null);
+        }
+        return { requestId: null };
+      }
+      const pending = p.pendingRequestId ? await deps.requests().rowsOf(p.pendingRequestId) : null;
+      if (pending && sameContent(rows, pending)) return { requestId: p.pendingRequestId };
+      return { requestId: await proposeContent(actor, org, updated, rows) };
     },
 
     async archive(actor: Actor, org: OrgView, id: string): Promise<void> {
