@@ -15,14 +15,7 @@ beforeAll(async () => {
 });
 afterAll(async () => w.t.close());
 beforeEach(async () => {
-  await w.grant(w.users.tableEditor.id, w.flagsId, {
-    canEdit: true,
-    canAdd: true,
-    canDelete: true,
-    defaultColumnAccess: 'write',
-  });
-  await w.grant(w.users.viewer.id, w.flagsId, { canApprove: true, defaultColumnAccess: 'read' });
-  await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { readOnly: false } });
+  await r.resetRights();
   await r.setPolicy('approval', 1);
 });
 
@@ -149,9 +142,9 @@ describe('R2: who may approve', () => {
     expect(seen.rows[0]!.requested).toEqual({ Message: 'M' });
     const listed = await r.requests.list(r.cole, { orgId: w.orgId });
     expect(JSON.stringify(listed)).not.toContain(canary);
-    const refusal = await r.requests.approve(r.cole, d.id, { version: 1 }).catch((e: Error & { status: number }) => e);
+    const refusal: unknown = await r.requests.approve(r.cole, d.id, { version: 1 }).catch((e: unknown) => e);
     expect(refusal).toMatchObject({ status: 403 });
-    expect(refusal.message).not.toMatch(/ActivatedBy|CANARY/);
+    expect((refusal as Error).message).not.toMatch(/ActivatedBy|CANARY/);
     expect((await r.requests.waiting(r.cole)).map((x) => x.id)).not.toContain(d.id);
     // The author sees her request whole.
     expect((await r.requests.get(r.tess, d.id)).rows[0]!.original!.ActivatedBy).toBe(canary);
@@ -184,10 +177,12 @@ describe('bad input, each refused by name', () => {
   it('a request or a schedule in a read-only org', async () => {
     const d = await r.requests.draft(r.tess, await r.org(), [r.update('Main Line', { Priority: 5 })], { title: 'x' });
     await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { readOnly: true } });
-    await expect(r.requests.submit(r.tess, d.id, { applyAt: inHours(1) })).rejects.toThrow(/read-only/);
+    await expect(r.requests.submit(r.tess, d.id, { applyAt: inHours(1) })).rejects.toThrow(
+      /is read-only: no change can be requested or scheduled in it/,
+    );
     await expect(
       r.requests.draft(r.tess, await r.org(), [r.update('Main Line', { Priority: 6 })], { title: 'y' }),
-    ).rejects.toThrow(/read-only/);
+    ).rejects.toThrow(/is read-only: no change can be requested or scheduled in it/);
   });
 
   it('a change the author may not make, a missing title, a change that changes nothing', async () => {
