@@ -283,6 +283,7 @@ export function createServices(deps: ServiceDeps) {
     retention,
     sessionStore,
     requestScheduler,
+    requestApplier,
     logger,
   });
   return {

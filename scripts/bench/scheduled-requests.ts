@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     for (const id of tableIds.slice(0, 1)) await services.tables.rows(actor, org, id);
 
     // 1. Nothing due: what a pass costs, and how soon one request due now starts.
-    let t0 = performance.now();
+    const t0 = performance.now();
     for (let i = 0; i < EMPTY_PASSES; i++) await services.requestScheduler.run();
     const emptyPassMs = (performance.now() - t0) / EMPTY_PASSES;
     services.periodic.start();

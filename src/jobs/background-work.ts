@@ -16,6 +16,8 @@ export const INTERVALS = {
   sessionPruning: 15 * MINUTE,
   /** Scheduled change requests start within about a second of their time (one indexed query when none is due). */
   requestScheduler: 1000,
+  /** Requests left applying/reverting by a job that could not run are held for a person (two passes apart). */
+  requestRecovery: 5 * MINUTE,
 } as const;
 
 export interface BackgroundServices {
@@ -25,6 +27,7 @@ export interface BackgroundServices {
   retention: { prune(): Promise<number> };
   sessionStore: { prune(): Promise<unknown> };
   requestScheduler: { run(): Promise<number> };
+  requestApplier: { recoverStranded(): Promise<number> };
   logger: Logger;
 }
 
@@ -53,5 +56,11 @@ export function registerBackgroundWork(work: PeriodicWork, s: BackgroundServices
     everyMs: INTERVALS.requestScheduler,
     atStart: true,
     run: () => s.requestScheduler.run(),
+  });
+  work.every({
+    name: 'request.recover',
+    everyMs: INTERVALS.requestRecovery,
+    atStart: true,
+    run: () => s.requestApplier.recoverStranded(),
   });
 }

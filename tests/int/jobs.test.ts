@@ -277,6 +277,7 @@ describe('periodic work', () => {
       'audit.prune',
       'audit.reconcile',
       'backup.scheduler',
+      'request.recover',
       'request.scheduler',
       'session.prune',
     ]);

@@ -39,12 +39,12 @@ function update(key: string, requested: Row): NewRequestRow {
   return { tableId: w.flagsId, tableName: 'Emergency Flags', key, kind: 'update', original, requested };
 }
 
-/** An approved request by Tess (table editor), approved by Vic for its version, to apply and revert then. */
+/** A request by Tess (table editor), approved by Vic for its version, to apply and revert then (`status`: as stored). */
 async function approvedRequest(
   rows: NewRequestRow[],
   applyAt: number,
   revertAt?: number,
-  status = 'approved' as const,
+  status: 'approved' | 'submitted' | 'applying' = 'approved',
 ) {
   const tess = await w.t.db.user.findUniqueOrThrow({ where: { id: w.users.tableEditor.id } });
   const req = await repo().create({
@@ -179,7 +179,7 @@ describe('a scheduled change with a window', () => {
 
   it('an unapproved request never runs, however long past its time', async () => {
     const start = now() + HOUR;
-    const id = await approvedRequest([update('Main Line', { Priority: 7 })], start, undefined, 'submitted' as never);
+    const id = await approvedRequest([update('Main Line', { Priority: 7 })], start, undefined, 'submitted');
     const writes = w.writes();
     await tickAt(start + 5 * 60_000);
     await tickAt(start + 3 * DAY);
@@ -270,5 +270,24 @@ describe('an org with many requests due at once', () => {
     expect(await scheduler.run()).toBe(2);
     await w.t.services.jobs.idle();
     expect(await w.t.db.changeRequest.count({ where: { id: { in: ids }, status: 'applied' } })).toBe(ids.length);
+  });
+});
+
+describe('a request left applying with no job to finish it', () => {
+  it('is held at the second recovery pass (not the first: a claim has no job for a moment)', async () => {
+    // As a job the runner could not run leaves it (its owner disabled across a restart): claimed, no live job.
+    const id = await approvedRequest(
+      [update('Main Line', { Message: 'Stranded' })],
+      now() + DAY,
+      undefined,
+      'applying',
+    );
+    const { requestApplier } = w.t.services;
+    expect(await requestApplier.recoverStranded()).toBe(0);
+    expect((await stored(id)).status).toBe('applying');
+    expect(await requestApplier.recoverStranded()).toBe(1);
+    const held = await stored(id);
+    expect(held).toMatchObject({ status: 'held', heldPhase: 'apply' });
+    expect(held.heldReason).toMatch(/^The apply stopped before it finished/);
   });
 });

@@ -26,7 +26,14 @@ import type { TableService } from '../tables/table-service.js';
 import { writeRefusal } from '../tables/write-rights.js';
 import type { RequestPatch, RequestRepository, RowPatch } from './request-repository.js';
 import type { AuditEvent } from '../audit/audit-events.js';
-import type { ChangeRequestWithRows, HeldPhase, RequestRow, RequestRowState, RequestStatus } from './request-types.js';
+import type {
+  ChangeRequestRecord,
+  ChangeRequestWithRows,
+  HeldPhase,
+  RequestRow,
+  RequestRowState,
+  RequestStatus,
+} from './request-types.js';
 
 export const REQUEST_APPLY_JOB = 'request-apply';
 export const REQUEST_REVERT_JOB = 'request-revert';
@@ -56,6 +63,9 @@ interface UserLookup {
 
 type RequestEvent = Extract<AuditEvent, { action: 'request.held' | 'request.applied' | 'request.reverted' }>;
 
+/** A run of a playbook (its rows written with the runner's canRunPlaybooks), not a request to change one. */
+export const isPlaybookRun = (req: ChangeRequestRecord): boolean => req.purpose === 'change' && req.playbookId !== null;
+
 const pick = (row: Row | null, columns: string[]): Row =>
   Object.fromEntries(columns.filter((c) => row !== null && Object.hasOwn(row, c)).map((c) => [c, row![c]!]));
 
@@ -65,7 +75,7 @@ export function changeOf(req: ChangeRequestWithRows, row: RequestRow, phase: Hel
     id: derivedChangeId(batchId, row.position, phase),
     tableId: row.tableId,
     key: row.key,
-    details: { request: req.id, ...(req.playbookId ? { playbook: req.playbookId } : {}) },
+    details: { request: req.id, ...(isPlaybookRun(req) ? { playbook: req.playbookId! } : {}) },
   };
   const requested = row.requested ?? {};
   const columns = Object.keys(requested).filter((c) => c !== 'key');
@@ -190,7 +200,8 @@ export function createRequestApplier(deps: {
     if (org.readOnly) return `The org “${org.name}” is read-only now, so nothing was written.`;
     if (org.archived) return `The org “${org.name}” is archived, so nothing was written.`;
     const author = await actorOf(req.authorId);
-    const who = req.playbookId ? 'who ran the playbook' : 'who requested it';
+    const playbookRun = isPlaybookRun(req);
+    const who = playbookRun ? 'who ran the playbook' : 'who requested it';
     if (!author) return `${req.authorName}, ${who}, can no longer sign in.`;
     const batch = phase === 'apply' ? req.batchId! : req.revertBatchId!;
     const tableNames = new Map(rows.map((r) => [r.tableId, r.tableName || r.tableId]));
@@ -206,7 +217,7 @@ export function createRequestApplier(deps: {
       const name = tableNames.get(tableId)!;
       const t = await openAs(author, tableId);
       if (!t) return `${author.name}, ${who}, may no longer see the table “${name}”.`;
-      if (req.playbookId) {
+      if (playbookRun) {
         if (!t.access.canRunPlaybooks) return `${author.name} may no longer run playbooks on “${name}”.`;
         continue;
       }
@@ -215,7 +226,7 @@ export function createRequestApplier(deps: {
         if (refusal) return `${author.name}, ${who}, may no longer make this change: ${refusal}`;
       }
     }
-    if (req.playbookId && deps.playbookProblem) {
+    if (playbookRun && deps.playbookProblem) {
       const problem = await deps.playbookProblem(req);
       if (problem) return problem;
     }
@@ -261,7 +272,7 @@ export function createRequestApplier(deps: {
           actor: ctx.actor,
           org,
           batchId,
-          via: req.playbookId ? 'playbook' : 'request',
+          via: isPlaybookRun(req) ? 'playbook' : 'request',
           reason: `${phase === 'apply' ? 'Change request' : 'Revert of change request'} “${req.title}”${req.reason ? `: ${req.reason}` : ''}`,
           doing: phase === 'apply' ? 'This change request' : 'Reverting this change request',
           changes,
@@ -391,8 +402,35 @@ export function createRequestApplier(deps: {
     restartNote: 'Carried on after a restart: rows already reverted were checked in Genesys Cloud, not written again.',
   });
 
+  /** Requests found applying/reverting with no job at the previous pass (see recoverStranded). */
+  let suspects = new Set<string>();
+
   return {
     hold,
+
+    /**
+     * Holds requests left applying or reverting with no job to finish them: a job the runner could not run
+     * (its owner was disabled across a restart, say) ends without its handler, so nothing else would. Found
+     * at two passes in a row, not one: between a claim and its job's creation a request has no job yet.
+     */
+    async recoverStranded(): Promise<number> {
+      const busy = await deps.repo.list({ statuses: ['applying', 'reverting'], take: 100 });
+      const live = new Set(
+        [
+          ...(await deps.jobs.unfinishedPlans<RequestJobPlan>(REQUEST_APPLY_JOB)),
+          ...(await deps.jobs.unfinishedPlans<RequestJobPlan>(REQUEST_REVERT_JOB)),
+        ].map((p) => p.requestId),
+      );
+      const stranded = busy.filter((r) => !live.has(r.id));
+      let held = 0;
+      for (const r of stranded.filter((r) => suspects.has(r.id))) {
+        const phase: HeldPhase = r.status === 'applying' ? 'apply' : 'revert';
+        const reason = `The ${phase} stopped before it finished (its job is no longer running); confirm to carry it on: nothing is written twice.`;
+        if (await hold(r, [r.status], phase, reason, null)) held++;
+      }
+      suspects = new Set(stranded.map((r) => r.id));
+      return held;
+    },
 
     /**
      * Starts the job of `phase` for a request its caller has just claimed (status applying / reverting): makes
