@@ -4,15 +4,9 @@
 // the author cannot approve her own request (R2); refusals and bad input show on the page with a message
 // naming the problem; nothing reaches Genesys before approval.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  permissionWorld,
-  plantHiddenCanary,
-  postForm,
-  rowUrlIn,
-  sandboxTable,
-  type PermissionWorld,
-} from '../helpers/permission-fixtures.js';
+import { postForm, rowUrlIn, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import type { Agent } from '../helpers/test-app.js';
+import { approvalWorld } from '../helpers/request-page-fixtures.js';
 
 const CANARY = 'hidden-canary-7d1f';
 
@@ -21,20 +15,10 @@ let tess: Agent;
 let vic: Agent;
 let nora: Agent;
 beforeAll(async () => {
-  w = await permissionWorld();
+  w = await approvalWorld(CANARY);
   tess = w.users.tableEditor.agent;
   vic = w.users.viewer.agent;
   nora = w.users.none.agent;
-  // Vic sees and may approve Emergency Flags, but not its ActivatedBy column.
-  await w.grant(w.users.viewer.id, w.flagsId, {
-    canApprove: true,
-    columns: { key: 'read', Active: 'read', Message: 'read', Priority: 'read', ActivatedBy: 'hidden' },
-  });
-  await w.t.db.genesysOrg.update({
-    where: { id: w.orgId },
-    data: { changePolicy: 'approval', approvalsNeeded: 1, timeZone: 'Europe/Berlin' },
-  });
-  await plantHiddenCanary(w, CANARY);
 }, 60_000);
 afterAll(async () => w.t.close());
 
@@ -107,6 +91,56 @@ describe('saving a form as a change request', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('does not exist in Europe/Berlin');
     expect(res.text).toContain('id="r-apply-at-error"');
+  });
+});
+
+describe('the delete page and the bulk preview', () => {
+  it('save a deletion and a bulk change as requests, writing nothing', async () => {
+    const writes = w.writes();
+    const del = await postForm(tess, rowUrlIn(w.flagsId, 'Weather Closure') + '/delete/request', {
+      reason: 'Not needed any more',
+      'r:title': 'Remove the weather flag',
+      'r:intent': 'draft',
+    });
+    expect(del.status, del.text.slice(0, 300)).toBe(303);
+    const deletion = await w.t.db.changeRequestRow.findFirstOrThrow({
+      where: { requestId: idFrom(del.headers.location!) },
+    });
+    expect([deletion.kind, deletion.key]).toEqual(['delete', 'Weather Closure']);
+
+    const preview = await postForm(tess, `/tables/${w.flagsId}/bulk/preview`, {
+      action: 'set',
+      column: 'Priority',
+      value: '5',
+      sel: ['Main Line', 'Billing Queue'] as unknown as string,
+    });
+    expect(preview.text).toContain(`/tables/${w.flagsId}/bulk/request`);
+    const bulk = await postForm(tess, `/tables/${w.flagsId}/bulk/request`, {
+      action: 'set',
+      column: 'Priority',
+      value: '5',
+      sel: ['Main Line', 'Billing Queue'] as unknown as string,
+      'r:title': 'Priorities up',
+      'r:intent': 'draft',
+    });
+    expect(bulk.status, bulk.text.slice(0, 300)).toBe(303);
+    const rows = await w.t.db.changeRequestRow.findMany({ where: { requestId: idFrom(bulk.headers.location!) } });
+    expect(rows.map((r) => [r.key, r.requested])).toEqual([
+      ['Main Line', '{"Priority":5}'],
+      ['Billing Queue', '{"Priority":5}'],
+    ]);
+    expect(w.writes()).toBe(writes);
+  });
+
+  it('a bulk request without a title goes back to the table with the message', async () => {
+    const res = await postForm(tess, `/tables/${w.flagsId}/bulk/request`, {
+      action: 'set',
+      column: 'Priority',
+      value: '5',
+      sel: 'Main Line',
+    });
+    expect(res.status).toBe(303);
+    expect((await tess.get(res.headers.location!)).text).toContain('Give the change request a title.');
   });
 });
 
