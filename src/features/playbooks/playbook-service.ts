@@ -16,9 +16,9 @@ import type { OrgView } from '../orgs/org-service.js';
 import type { PermissionService } from '../permissions/permission-service.js';
 import { mayManagePlaybooks, mayRunPlaybook, maySeePlaybook, rightsOf } from '../permissions/policy.js';
 import type { ChangePolicy, ChangeRequestRecord } from '../requests/request-types.js';
-import { parseRowForm } from '../tables/row-form.js';
 import type { TableService } from '../tables/table-service.js';
-import { contentRows, parseContentText, sameContent, type PlaybookRow, type TypedRow } from './playbook-content.js';
+import { contentRows, parseContentText, sameContent, type PlaybookRow } from './playbook-content.js';
+import { checkedRows } from './playbook-rows-check.js';
 import type { Playbook, PlaybookRepository } from './playbook-repository.js';
 import { parsePlaybookForm, parseRunForm, type PlaybookForm } from './playbook-form.js';
 import { presentPlaybook, type PlaybookView } from './playbook-view.js';
@@ -83,36 +83,6 @@ export function createPlaybookService(deps: {
     maySeePlaybook(actor, rightsFor(grant, contentRows(p.content)));
   const runnableBy = (grant: Grant, actor: Actor, org: OrgView, p: Playbook) =>
     mayRunPlaybook(actor, org, rightsFor(grant, contentRows(p.content)));
-
-  /** Each typed row checked against its table's live schema by the row form's own parser (keys by the key rules). */
-  async function checkedRows(actor: Actor, org: OrgView, typed: TypedRow[]): Promise<PlaybookRow[]> {
-    const tables = await deps.tables.listTables(actor, org);
-    const fail = (row: TypedRow, message: string): never => {
-      throw new ValidationError(`Row ${row.number}: ${message}`, { content: `Row ${row.number}: ${message}` });
-    };
-    const out: PlaybookRow[] = [];
-    for (const row of typed) {
-      const match = tables.find((t) => t.table.id === row.table) ?? tables.find((t) => t.table.name === row.table);
-      if (!match) fail(row, `there is no table “${row.table}” in ${org.name}.`);
-      const t = await deps.tables.open(actor, org, match!.table.id);
-      const body: Record<string, string> = {};
-      const values = row.kind === 'create' ? { ...row.values, key: row.key } : row.values;
-      for (const [column, value] of Object.entries(values)) body[`f:${column}`] = String(value);
-      if (row.kind === 'update' && Object.hasOwn(row.values, 'key'))
-        fail(row, 'an update cannot change the key (use a delete and a create).');
-      let requested = null;
-      if (row.kind !== 'delete') {
-        try {
-          requested = parseRowForm(body, t.table.schema, t.access, row.kind).values;
-        } catch (err) {
-          if (!(err instanceof ValidationError)) throw err;
-          fail(row, Object.values(err.fieldErrors).join(' ') || err.message);
-        }
-      }
-      out.push({ tableId: t.table.id, tableName: t.table.name, key: row.key, kind: row.kind, requested });
-    }
-    return out;
-  }
 
   /**
    * New content for `p`: published at once when every table of it changes directly, else a change request
@@ -186,7 +156,7 @@ export function createPlaybookService(deps: {
       assertManager(actor);
       if (org.readOnly) throw new ForbiddenError(`“${org.name}” is read-only: playbooks there could never run.`);
       const form = parsePlaybookForm(body);
-      const rows = await checkedRows(actor, org, parseContentText(form.content));
+      const rows = await checkedRows(deps.tables, actor, org, parseContentText(form.content));
       const created = await deps.transact(async (tx) => {
         const p = await repo.create(
           {
@@ -220,7 +190,7 @@ export function createPlaybookService(deps: {
       assertManager(actor);
       const p = await inOrg(org, id);
       const form = parsePlaybookForm(body);
-      const rows = await checkedRows(actor, org, parseContentText(form.content));
+      const rows = await checkedRows(deps.tables, actor, org, parseContentText(form.content));
       const updated = await deps.transact(async (tx) => {
         const u = await repo.updateDetails(
           p.id,
