@@ -260,6 +260,23 @@ describe('running playbooks', () => {
     expect(JSON.parse(run.details!)).toMatchObject({ playbookId: p.id, name: 'Snow day', requestId: request.id });
   });
 
+  it("takes the runner's end time in the org's time zone", async () => {
+    const p = await playbookByName('Snow day');
+    await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { timeZone: 'Europe/Berlin' } });
+    try {
+      const res = await postForm(runner.agent, `/playbooks/${p.id}/run`, {
+        reason: 'until six',
+        endAt: '2026-01-15T18:00',
+      });
+      expect(res.status, res.text.slice(0, 300)).toBe(303);
+      const run = await w.t.db.changeRequest.findFirstOrThrow({ where: { playbookId: p.id, reason: 'until six' } });
+      expect(run.revertAt?.toISOString()).toBe('2026-01-15T17:00:00.000Z');
+      await w.t.services.jobs.idle();
+    } finally {
+      await w.t.db.genesysOrg.update({ where: { id: w.orgId }, data: { timeZone: 'UTC' } });
+    }
+  });
+
   it('keeps running the approved version while changed content waits for approval', async () => {
     const p = await createPlaybook('Outage', [
       { table: 'Emergency Flags', key: 'Billing Queue', kind: 'update', values: { Active: true } },
