@@ -2,8 +2,7 @@
 // Flags) writes them, Vic (viewer) approves when given canApprove. The org's policy starts at "approval by one".
 import type { Row } from '../../src/genesys/gateway.js';
 import { newChangeId, type RowChange } from '../../src/features/changes/row-change.js';
-import type { PermissionWorld } from './permission-fixtures.js';
-import { sandboxTable } from './permission-fixtures.js';
+import { permissionWorld, sandboxTable, type PermissionWorld } from './permission-fixtures.js';
 import { actorOfUser } from './test-app.js';
 
 export async function requestWorld(w: PermissionWorld) {
@@ -49,4 +48,12 @@ export async function requestWorld(w: PermissionWorld) {
         .filter((e) => e.details?.includes(id))
         .map((e) => e.action),
   };
+}
+
+export type RequestWorld = Awaited<ReturnType<typeof requestWorld>>;
+
+/** A permission world with the request helpers on it (one per test file). */
+export async function requestTestWorld(): Promise<{ w: PermissionWorld; r: RequestWorld }> {
+  const w = await permissionWorld();
+  return { w, r: await requestWorld(w) };
 }

@@ -4,7 +4,7 @@
 // DATA_DIR, the job carries on: that write is settled from Genesys (its change id follows from the request's
 // batch id and the row's position), every other row is written once, and the request is applied (reverted)
 // with one audit entry. The emulator's request log counts the writes.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,10 @@ beforeAll(async () => {
     seed: 'demo',
   });
 });
-afterAll(async () => emu.stop());
+afterAll(async () => {
+  await emu.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 const vip = () => [...emu.orgs[0]!.tables.values()].find((t) => t.name === 'VIP Customers')!;
 /** Ten rows: fewer than a CSV import is worth, so one write per row. */

@@ -3,16 +3,13 @@
 // approval names the version it saw). R2: no self-approval; canApprove on every table; a column the approver
 // cannot see is never shown to them, in the request or in a refusal. And bad input, each refused by name.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { permissionWorld, plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
-import { requestWorld } from '../helpers/request-fixtures.js';
+import { plantHiddenCanary, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { requestTestWorld, type RequestWorld } from '../helpers/request-fixtures.js';
 
 const HOUR = 3_600_000;
 let w: PermissionWorld;
-let r: Awaited<ReturnType<typeof requestWorld>>;
-beforeAll(async () => {
-  w = await permissionWorld();
-  r = await requestWorld(w);
-});
+let r: RequestWorld;
+beforeAll(async () => ({ w, r } = await requestTestWorld()));
 afterAll(async () => w.t.close());
 beforeEach(async () => {
   await r.resetRights();

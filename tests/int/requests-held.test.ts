@@ -3,16 +3,13 @@
 // author drops it. And the engine's playbook path: the run-playbooks right stands in for the write rights.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { newChangeId } from '../../src/features/changes/row-change.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
-import { requestWorld } from '../helpers/request-fixtures.js';
+import type { PermissionWorld } from '../helpers/permission-fixtures.js';
+import { requestTestWorld, type RequestWorld } from '../helpers/request-fixtures.js';
 
 const HOUR = 3_600_000;
 let w: PermissionWorld;
-let r: Awaited<ReturnType<typeof requestWorld>>;
-beforeAll(async () => {
-  w = await permissionWorld();
-  r = await requestWorld(w);
-});
+let r: RequestWorld;
+beforeAll(async () => ({ w, r } = await requestTestWorld()));
 afterAll(async () => w.t.close());
 beforeEach(async () => r.resetRights());
 

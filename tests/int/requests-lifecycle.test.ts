@@ -3,15 +3,14 @@
 // anything reaches Genesys; an administrator may still write directly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newChangeId } from '../../src/features/changes/row-change.js';
-import { permissionWorld, type PermissionWorld } from '../helpers/permission-fixtures.js';
-import { requestWorld } from '../helpers/request-fixtures.js';
+import type { PermissionWorld } from '../helpers/permission-fixtures.js';
+import { requestTestWorld, type RequestWorld } from '../helpers/request-fixtures.js';
 import { ADMIN_ACTOR } from '../helpers/test-app.js';
 
 let w: PermissionWorld;
-let r: Awaited<ReturnType<typeof requestWorld>>;
+let r: RequestWorld;
 beforeAll(async () => {
-  w = await permissionWorld();
-  r = await requestWorld(w);
+  ({ w, r } = await requestTestWorld());
   await w.grant(w.users.viewer.id, w.flagsId, { canApprove: true, defaultColumnAccess: 'read' });
 });
 afterAll(async () => w.t.close());
