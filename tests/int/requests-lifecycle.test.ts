@@ -3,7 +3,7 @@
 // anything reaches Genesys; an administrator may still write directly.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newChangeId } from '../../src/features/changes/row-change.js';
-import type { PermissionWorld } from '../helpers/permission-fixtures.js';
+import { sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
 import { requestTestWorld, type RequestWorld } from '../helpers/request-fixtures.js';
 import { ADMIN_ACTOR } from '../helpers/test-app.js';
 
@@ -100,6 +100,23 @@ describe('a change request, start to end', () => {
       'request.submitted',
       'request.rejected',
     ]);
+  });
+});
+
+describe('a bulk change saved as a request', () => {
+  it('reads its table once for the rows’ current values, not once per row', async () => {
+    await w.grant(w.users.tableEditor.id, w.hoursId, { canEdit: true, defaultColumnAccess: 'write' });
+    const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'];
+    const calls = w.apiCalls();
+    const d = await r.requests.draft(
+      r.tess,
+      await r.org(),
+      days.map((day) => r.update(`Sales/${day}`, { Open: '07:00' }, w.hoursId)),
+      { title: 'Early opening' },
+    );
+    expect(w.apiCalls() - calls).toBeLessThan(days.length);
+    const hours = sandboxTable(w, 'Opening Hours').rows;
+    expect(d.rows.map((x) => x.original)).toEqual(days.map((day) => hours.get(`Sales/${day}`)));
   });
 });
 
