@@ -16,6 +16,8 @@ import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { registerBackupRoutes } from './features/backups/backup-routes.js';
 import { registerJobRoutes } from './jobs/job-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
+import { registerChangePolicyRoutes } from './features/requests/change-policy-routes.js';
+import { registerCalendarRoutes } from './features/requests/calendar-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerPlaybookRoutes } from './features/playbooks/playbook-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
@@ -160,6 +162,8 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     tables: services.tables,
     readiness: services.readiness,
   });
+  registerChangePolicyRoutes(routes, services);
+  registerCalendarRoutes(routes, services);
   registerTableRoutes(routes, services);
   registerRequestEntryRoutes(routes, services);
   registerRequestRoutes(routes, services);

@@ -55,6 +55,7 @@ import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
 import { createChangePolicyRepository } from './features/requests/change-policy-repository.js';
+import { createScheduledChanges } from './features/requests/scheduled-changes.js';
 import { createRequestApplier } from './features/requests/request-apply.js';
 import { createRequestScheduler } from './features/requests/request-scheduler.js';
 import { createRequestService } from './features/requests/request-service.js';
@@ -311,6 +312,8 @@ export function createServices(deps: ServiceDeps) {
     engine,
     /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
     requestRecords,
+    /** The calendar and the table and row pages' banners: scheduled changes a viewer may see. */
+    scheduledChanges: createScheduledChanges({ repo: requestRecords, tables, clock }),
     requestApplier,
     requestScheduler,
     /** Change requests: draft, submit, approve, … (the only code that changes a request's status). */

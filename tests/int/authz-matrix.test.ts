@@ -127,6 +127,16 @@ function matrix(): Record<string, Entry> {
       expect: adminOnly('get', 200),
       path: () => `/admin/orgs/${w.orgId}/tables/${w.flagsId}/access`,
     },
+    'get /admin/orgs/:orgId/policies': {
+      expect: adminOnly('get', 200),
+      path: () => `/admin/orgs/${w.orgId}/policies`,
+    },
+    'post /admin/orgs/:orgId/policies/:tableId': {
+      expect: adminOnly('post', 303),
+      path: () => `/admin/orgs/${w.orgId}/policies/${w.hoursId}`,
+      body: () => ({ policy: 'inherit' }),
+    },
+    'get /calendar': { expect: everyoneSignedIn('get', 200) },
     'get /tables': { expect: everyoneSignedIn('get', 200) },
     'get /tables/:tableId': {
       expect: signedIn('get', { none: 404, viewer: 200, columnEditor: 200, tableEditor: 200, admin: 200 }),

@@ -1,6 +1,7 @@
 // Admin pages for Genesys orgs, the sandbox org, and every user's org switcher.
 import type { Request, Response } from 'express';
 import { regionOptions } from '../../genesys/regions.js';
+import { timeZoneNames } from '../../lib/zoned-time.js';
 import { actorOf } from '../../lib/request-actor.js';
 import { safeReturnPath } from '../../lib/current-user.js';
 import { NotFoundError } from '../../lib/errors.js';
@@ -27,6 +28,10 @@ function formValues(body: unknown, org?: OrgView): FormValues {
     backupSchedule: str('backupSchedule', org?.backupSchedule ?? 'off'),
     backupKeep: str('backupKeep', String(org?.backupKeep ?? 7)),
     requestsPerMinute: str('requestsPerMinute', String(org?.requestsPerMinute ?? 300)),
+    timeZone: str('timeZone', org?.timeZone ?? 'UTC'),
+    changePolicy: str('changePolicy', org?.changePolicy ?? 'direct'),
+    approvalsNeeded: str('approvalsNeeded', String(org?.approvalsNeeded ?? 1)),
+    lateAfterMinutes: str('lateAfterMinutes', String(org?.lateAfterMinutes ?? 15)),
   };
 }
 
@@ -46,6 +51,7 @@ export function renderOrgForm(
       submitLabel: locals.submitLabel,
       regions: regionOptions(),
       colors: ORG_COLORS,
+      timeZones: timeZoneNames(),
     },
     failure,
   );

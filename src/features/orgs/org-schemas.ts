@@ -1,7 +1,10 @@
 // The org form: display name, region (from the SDK's list only), OAuth client id and secret, a badge and
-// colour so nobody confuses Prod with Dev, read-only, and the request budget.
+// colour so nobody confuses Prod with Dev, read-only, the request budget, and how changes are planned: the
+// time zone schedules are entered and shown in, whether changes need approval, and when a late one waits.
 import { z } from 'zod';
 import { isRegionKey } from '../../genesys/regions.js';
+import { isTimeZone } from '../../lib/zoned-time.js';
+import { MAX_APPROVALS } from '../requests/request-types.js';
 
 export const ORG_COLORS = ['blue', 'green', 'orange', 'red', 'purple', 'grey'] as const;
 export type OrgColor = (typeof ORG_COLORS)[number];
@@ -11,6 +14,45 @@ const checkbox = z
   .enum(['on', 'true', '1'], { error: 'Tick the box or leave it empty.' })
   .optional()
   .transform((v) => v !== undefined);
+
+/** A whole number from `min` to `max`, typed in a form field; the message says what is allowed. */
+const wholeNumber = (fallback: string, min: number, max: number, message: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max, message)
+    .transform(Number);
+
+/** An IANA zone name, stored as the runtime spells it (europe/berlin is Europe/Berlin). */
+const timeZone = z
+  .string()
+  .trim()
+  .max(100, 'The time zone must be at most 100 characters.')
+  .default('UTC')
+  .refine((v) => v !== '', 'Choose a time zone, e.g. Europe/London (UTC if unsure).')
+  .superRefine((v, ctx) => {
+    if (v !== '' && !isTimeZone(v))
+      ctx.addIssue({
+        code: 'custom',
+        message: `“${v}” is not a time zone: choose one of the listed names, e.g. Europe/London.`,
+      });
+  })
+  .transform((v) => new Intl.DateTimeFormat('en', { timeZone: v }).resolvedOptions().timeZone);
+
+const planningFields = {
+  timeZone,
+  changePolicy: z
+    .enum(['direct', 'approval'], { error: 'Choose whether changes apply at once or need approval.' })
+    .default('direct'),
+  approvalsNeeded: wholeNumber(
+    '1',
+    1,
+    MAX_APPROVALS,
+    `Approvals needed must be a whole number from 1 to ${MAX_APPROVALS}.`,
+  ),
+  lateAfterMinutes: wholeNumber('15', 1, 1440, 'Late after must be a whole number of minutes from 1 to 1440 (a day).'),
+};
 
 const baseFields = {
   name: z
@@ -43,6 +85,7 @@ const baseFields = {
       'Requests per minute must be a whole number from 1 to 10000.',
     )
     .transform(Number),
+  ...planningFields,
 };
 
 const region = z

@@ -45,9 +45,26 @@ export function checkedPolicy(policy: ChangePolicy): ChangePolicy {
   const n = policy.approvalsNeeded;
   if (!Number.isInteger(n) || n < 1 || n > MAX_APPROVALS)
     throw new ValidationError('Please correct the highlighted fields.', {
-      approvalsNeeded: `Approvals needed must be a whole number from 1 to ${MAX_APPROVALS} (got “${String(n)}”).`,
+      approvalsNeeded: `Approvals needed must be a whole number from 1 to ${MAX_APPROVALS} (got “${Number.isNaN(n) ? 'not a number' : String(n)}”).`,
     });
   return { mode: 'approval', approvalsNeeded: n };
+}
+
+/**
+ * The policies page's form for one table: `policy` inherit | direct | approval, and `approvalsNeeded` under
+ * approval. null means the table follows its org. Refused with a message naming the bad value.
+ */
+export function parseTablePolicyForm(body: unknown): ChangePolicy | null {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const mode = b.policy;
+  if (mode === 'inherit') return null;
+  if (mode === 'direct') return DIRECT;
+  if (mode !== 'approval')
+    throw new ValidationError('The policy was not saved.', {
+      policy: `“${String(mode ?? '')}” is not a choice here: choose the org's default, direct or approval.`,
+    });
+  const raw = String(b.approvalsNeeded ?? '').trim();
+  return checkedPolicy({ mode: 'approval', approvalsNeeded: /^\d+$/.test(raw) ? Number(raw) : Number.NaN });
 }
 
 export interface ChangePolicyDeps {

@@ -24,6 +24,7 @@ import { baselineOf, typedValues } from './row-form.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 import { readinessViewOf } from '../permissions/policy.js';
 import { takeRequestFields } from '../requests/request-form.js';
+import type { ScheduledChanges } from '../requests/scheduled-changes.js';
 
 export function currentOrg(req: Request): OrgView {
   if (!req.currentOrg)
@@ -160,7 +161,13 @@ function renderRename(
 
 export function registerTableRoutes(
   routes: RouteTable,
-  deps: { tables: TableService; tableExport: TableExport; bulk: BulkService; readiness: ReadinessService },
+  deps: {
+    tables: TableService;
+    tableExport: TableExport;
+    bulk: BulkService;
+    readiness: ReadinessService;
+    scheduledChanges: ScheduledChanges;
+  },
 ): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
@@ -198,6 +205,7 @@ export function registerTableRoutes(
     const data = await tables.rows(actorOf(req), org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
     const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
+    res.locals.scheduledBanner = await deps.scheduledChanges.tableBanner(actorOf(req), org, tableId(req));
     res.render(
       'tables/table',
       tablePageModel(data, {
@@ -256,6 +264,7 @@ export function registerTableRoutes(
 
   routes.get('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
+    res.locals.rowSchedule = await deps.scheduledChanges.forRow(actorOf(req), currentOrg(req), tableId(req), ref(req));
     renderRowForm(res, data, 'update', data.row, ref(req));
   });
 
