@@ -19,6 +19,7 @@ import { registerPermissionRoutes } from './features/permissions/permission-rout
 import { registerChangePolicyRoutes } from './features/requests/change-policy-routes.js';
 import { registerCalendarRoutes } from './features/requests/calendar-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
+import { registerPlaybookRoutes } from './features/playbooks/playbook-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
 import { registerRequestRoutes, waitingRequestsCount } from './features/requests/request-routes.js';
 import { registerRequestEntryRoutes, requestChoice } from './features/requests/request-entry-routes.js';
@@ -167,6 +168,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerRequestEntryRoutes(routes, services);
   registerRequestRoutes(routes, services);
   registerBackupRoutes(routes, services);
+  registerPlaybookRoutes(routes, { playbooks: services.playbooks, clock: services.clock });
   registerJobRoutes(routes, services);
   registerAuditRoutes(routes, {
     auditQuery: services.auditQuery,

@@ -59,6 +59,9 @@ import { createScheduledChanges } from './features/requests/scheduled-changes.js
 import { createRequestApplier } from './features/requests/request-apply.js';
 import { createRequestScheduler } from './features/requests/request-scheduler.js';
 import { createRequestService } from './features/requests/request-service.js';
+import { createPlaybookRepository } from './features/playbooks/playbook-repository.js';
+import { createPlaybookRequests } from './features/playbooks/playbook-requests.js';
+import { createPlaybookService } from './features/playbooks/playbook-service.js';
 import { SecretBox } from './lib/secret-box.js';
 
 export interface ServiceDeps {
@@ -241,6 +244,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     transact,
     clock,
+    playbookProblem: (req) => playbooks.runProblem(req),
   });
   const requestScheduler = createRequestScheduler({
     repo: requestRecords,
@@ -258,6 +262,19 @@ export function createServices(deps: ServiceDeps) {
     transact,
     clock,
     applier: () => requestApplier,
+    playbooks: () => playbooks,
+  });
+  // Playbooks: content edits and runs are change requests; the request service publishes approved content.
+  const playbookRequests = createPlaybookRequests({ requests: () => requests, records: requestRecords });
+  const playbooks = createPlaybookService({
+    repo: createPlaybookRepository(db),
+    transact,
+    audit,
+    tables,
+    permissions,
+    policies: () => changePolicies,
+    requests: () => playbookRequests,
+    clock,
   });
   const periodic = createPeriodicWork({ clock, logger });
   registerBackgroundWork(periodic, {
@@ -301,6 +318,7 @@ export function createServices(deps: ServiceDeps) {
     requestScheduler,
     /** Change requests: draft, submit, approve, … (the only code that changes a request's status). */
     requests,
+    playbooks,
     userAdmin: createUserService({ users, transact, hasher, sessions: sessionStore, audit, logger, throttle }),
     gateways,
     rowCache,

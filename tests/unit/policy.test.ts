@@ -60,6 +60,7 @@ describe('questions only an administrator is answered yes', () => {
     policy.mayForceUndo,
     policy.mayRestoreForeign,
     policy.seesEveryonesRecords,
+    policy.mayManagePlaybooks,
   ];
   it.each(adminOnly.map((f) => [f.name, f] as const))('%s', (_name, ask) => {
     expect(ask(admin)).toBe(true);
@@ -137,13 +138,37 @@ describe('the answers the templates get', () => {
       createTables: true,
       seeWholeAuditLog: true,
       restoreVisibleColumnsOnly: false,
+      managePlaybooks: true,
     });
     expect(policy.viewAnswers(user)).toEqual({
       administer: false,
       createTables: false,
       seeWholeAuditLog: false,
       restoreVisibleColumnsOnly: true,
+      managePlaybooks: false,
     });
     expect(policy.viewAnswers(undefined).administer).toBe(false);
+  });
+});
+
+describe('playbooks', () => {
+  const runner: StoredRights = { ...grant, canEdit: false, canRunPlaybooks: true };
+  const open = { readOnly: false };
+
+  it('a user sees and runs a playbook only with "run playbooks" (and view) on every one of its tables', () => {
+    expect(policy.maySeePlaybook(userActor, [runner, runner])).toBe(true);
+    expect(policy.mayRunPlaybook(userActor, open, [runner, runner])).toBe(true);
+    for (const other of [grant, { ...runner, canView: false }, policy.rightsOf(userActor, null)]) {
+      expect(policy.maySeePlaybook(userActor, [runner, other])).toBe(false);
+      expect(policy.mayRunPlaybook(userActor, open, [runner, other])).toBe(false);
+    }
+  });
+
+  it("a playbook with no tables yet is only an administrator's; nobody runs one in a read-only org", () => {
+    expect(policy.maySeePlaybook(userActor, [])).toBe(false);
+    expect(policy.maySeePlaybook(adminActor, [])).toBe(true);
+    expect(policy.mayRunPlaybook(adminActor, open, [null])).toBe(true);
+    expect(policy.mayRunPlaybook(adminActor, { readOnly: true }, [null])).toBe(false);
+    expect(policy.mayRunPlaybook(userActor, { readOnly: true }, [runner])).toBe(false);
   });
 });

@@ -72,6 +72,12 @@ interface OrgDetails {
   secretChanged?: boolean;
 }
 
+/** A playbook's entries name it. */
+interface PlaybookDetails {
+  playbookId: string;
+  name: string;
+}
+
 /** Each action and its details (`undefined`: the entry has none). */
 interface AuditEventDetails {
   'auth.sign_in': undefined;
@@ -141,6 +147,14 @@ interface AuditEventDetails {
 
   'job.cancelled': { jobId: string; kind: string; done: number; total: number };
 
+  /** Playbooks (issue 15): the playbook's id and name in every entry; content in before/after. */
+  'playbook.created': PlaybookDetails;
+  'playbook.updated': PlaybookDetails;
+  'playbook.archived': PlaybookDetails;
+  /** New content approved (requestId: the change request that approved it; null under a direct policy). */
+  'playbook.published': PlaybookDetails & { version: number; requestId: string | null };
+  /** Someone ran it: the change request that writes its rows, and when that reverts. */
+  'playbook.run': PlaybookDetails & { version: number; requestId: string; revertAt: string | null };
   'request.created': RequestEventDetails;
   'request.submitted': RequestEventDetails;
   /** The author changed rows or the schedule (a new version: earlier approvals no longer count, R1). */
@@ -211,6 +225,11 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'backup.failed': true,
   'backup.restored': true,
   'job.cancelled': true,
+  'playbook.created': true,
+  'playbook.updated': true,
+  'playbook.archived': true,
+  'playbook.published': true,
+  'playbook.run': true,
   'request.created': true,
   'request.submitted': true,
   'request.edited': true,

@@ -46,6 +46,7 @@ export function viewAnswers(p: { role: Role } | undefined) {
     createTables: mayCreateTables(known),
     seeWholeAuditLog: maySeeWholeAuditLog(known),
     restoreVisibleColumnsOnly: restoresVisibleColumnsOnly(known),
+    managePlaybooks: mayManagePlaybooks(known),
   };
 }
 
@@ -116,3 +117,28 @@ export const seesEveryonesRecords = (p: { role: Role }): boolean => isAdministra
 
 /** Whose records (jobs, backups) a list shows `p`: `undefined` for everyone's, else `p`'s own id. */
 export const listedOwner = (p: Principal): number | undefined => (seesEveryonesRecords(p) ? undefined : idOf(p));
+
+// --- Playbooks ------------------------------------------------------------------------------------------
+
+/** Creating, editing and archiving playbooks (what a run writes is theirs to define, then approved). */
+export const mayManagePlaybooks = (p: { role: Role }): boolean => isAdministrator(p);
+
+/**
+ * Whether a run-playbooks grant covers every table of a playbook: `rights` are `p`'s rights on each of its
+ * tables (rightsOf: null for an administrator). A playbook that writes nothing yet is no user's to see.
+ */
+const runsEvery = (p: { role: Role }, rights: (StoredRights | null)[]): boolean =>
+  isAdministrator(p) || (rights.length > 0 && rights.every((r) => r !== null && r.canView && r.canRunPlaybooks));
+
+/** Seeing a playbook: administrators, and people who may run playbooks on every table it writes. */
+export const maySeePlaybook = (p: { role: Role }, rights: (StoredRights | null)[]): boolean => runsEvery(p, rights);
+
+/**
+ * Running a playbook (without the edit right): the run-playbooks right on every table it writes, in an org
+ * that is not read-only. The change engine checks the same right again for each row it writes.
+ */
+export const mayRunPlaybook = (
+  p: { role: Role },
+  org: { readOnly: boolean },
+  rights: (StoredRights | null)[],
+): boolean => !org.readOnly && rights.length > 0 && runsEvery(p, rights);

@@ -77,6 +77,9 @@ export interface RequestFilter {
   statuses?: readonly RequestStatus[];
   authorId?: number;
   ids?: readonly string[];
+  /** Only a playbook's runs (purpose 'change') or content requests (purpose 'playbook'). */
+  playbookId?: string;
+  purpose?: RequestPurpose;
   /** Only requests with a row in this table (and, with `keys`, for one of these keys). */
   touching?: { tableId: string; keys?: readonly string[] };
   take?: number;
@@ -138,6 +141,8 @@ function whereOf(f: RequestFilter): Prisma.ChangeRequestWhereInput {
     status: f.statuses ? { in: [...f.statuses] } : undefined,
     authorId: f.authorId,
     id: f.ids ? { in: [...f.ids] } : undefined,
+    playbookId: f.playbookId,
+    purpose: f.purpose,
     rows: f.touching
       ? { some: { tableId: f.touching.tableId, key: f.touching.keys ? { in: [...f.touching.keys] } : undefined } }
       : undefined,

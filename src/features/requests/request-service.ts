@@ -34,6 +34,7 @@ import {
   type RequestView,
 } from './request-view.js';
 import { createRequestDecisions } from './request-decisions.js';
+import { createRequestPlaybooks, type PlaybookPublisher } from './request-playbooks.js';
 
 /** Starts the apply or revert job of a request already claimed (status applying / reverting). */
 export interface ApplyStarter {
@@ -55,6 +56,8 @@ export interface RequestServiceDeps {
   clock: Clock;
   /** Late-bound: the applier's jobs use the engine and this repository, built after the service. */
   applier: () => ApplyStarter;
+  /** Late-bound: publishes a playbook's approved content (the playbook service is built after this one). */
+  playbooks: () => PlaybookPublisher;
 }
 
 const MAX_TITLE = 200;
@@ -103,6 +106,8 @@ export function createRequestService(deps: RequestServiceDeps) {
    * leaves the request held, for a person to confirm once the cause is fixed (never "applying" with no job).
    */
   async function start(id: string, phase: HeldPhase, from: readonly ('approved' | 'applied' | 'held')[]) {
+    // A playbook's new content is published once approved, never written to Genesys (request-playbooks.ts).
+    if (phase === 'apply' && (await playbooks.publishIfPlaybookContent(id))) return true;
     const to = phase === 'apply' ? 'applying' : 'reverting';
     if (!(await repo.transition(id, from, to, { heldPhase: null, heldReason: null }))) return false;
     try {
@@ -167,6 +172,7 @@ export function createRequestService(deps: RequestServiceDeps) {
   }
 
   const decisions = createRequestDecisions({ deps, load, view, record, start, tableIdsOf });
+  const playbooks = createRequestPlaybooks({ deps, load, view, record, start, tableIdsOf, publisher: deps.playbooks });
 
   return {
     /**
@@ -327,6 +333,7 @@ export function createRequestService(deps: RequestServiceDeps) {
     },
 
     ...decisions,
+    ...playbooks,
   };
 
   /** The author may still make every change (rights can change between drafting and submitting). */
