@@ -57,6 +57,17 @@ describe('planned-change settings of an org', () => {
     });
   });
 
+  it('keeps the stored settings when an edit does not send them (an old form or a crafted POST)', async () => {
+    await saveSettings({ changePolicy: 'approval', approvalsNeeded: '2', timeZone: 'Europe/Berlin' });
+    const res = await saveSettings({});
+    expect(res.status).toBe(303);
+    expect(await w.t.services.orgs.get(w.orgId)).toMatchObject({
+      changePolicy: 'approval',
+      approvalsNeeded: 2,
+      timeZone: 'Europe/Berlin',
+    });
+  });
+
   it('refuses bad values with a message naming each, and saves nothing', async () => {
     const res = await saveSettings({
       timeZone: 'Mars/Olympus_Mons',

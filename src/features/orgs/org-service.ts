@@ -71,6 +71,23 @@ export function secretAad(orgId: string): string {
   return `genesys-org:${orgId}:clientSecret`;
 }
 
+const PLANNING_SETTINGS = ['timeZone', 'changePolicy', 'approvalsNeeded', 'lateAfterMinutes'] as const;
+
+/**
+ * An edit that does not send a planning setting keeps the stored one: a form from before these settings, or
+ * a crafted POST, must not quietly turn an org that needs approval back into one that applies changes at once
+ * (the schema's defaults are for new orgs).
+ */
+function withoutAbsentPlanning<T extends Partial<Record<(typeof PLANNING_SETTINGS)[number], unknown>>>(
+  input: T,
+  body: unknown,
+): T {
+  const sent = (body ?? {}) as Record<string, unknown>;
+  const kept = { ...input };
+  for (const k of PLANNING_SETTINGS) if (sent[k] === undefined) delete kept[k];
+  return kept;
+}
+
 function toView(o: OrgRecord): OrgView {
   return {
     id: o.id,
@@ -307,13 +324,13 @@ export function createOrgService(deps: OrgServiceDeps) {
         if (org.managedBy === 'env')
           throw new ForbiddenError('This org is defined by GENESYS_* environment variables and cannot be edited here.');
         if (org.isSandbox) {
-          const input = parseForm(editSandboxSchema, body);
+          const input = withoutAbsentPlanning(parseForm(editSandboxSchema, body), body);
           await assertNameFree(input.name, id, tx);
           const updated = await repo.update(id, { ...input }, tx);
           await audited(tx, 'org.updated', id, actor, org, updated);
           return { updated, secretChanged: undefined };
         }
-        const input = parseForm(editOrgSchema, body);
+        const input = withoutAbsentPlanning(parseForm(editOrgSchema, body), body);
         await assertNameFree(input.name, id, tx);
         const { clientSecret, clientId, ...rest } = input;
         const data = {
