@@ -53,6 +53,15 @@ describe('saving a form as a change request', () => {
     expect(page.text).toContain(`${mainLine()}/request`);
   });
 
+  it('under the approval policy the table page offers no editing in place (administrators keep it)', async () => {
+    const tablePage = `/tables/${encodeURIComponent(w.flagsId)}`;
+    const page = await tess.get(tablePage);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-column="Message"');
+    expect(page.text).not.toContain('data-writable="1"');
+    expect((await w.admin.get(tablePage)).text).toContain('data-writable="1"');
+  });
+
   it('keeps the change without writing it, and the approver sees it waiting with the badge', async () => {
     const writes = w.writes();
     const id = await request({});

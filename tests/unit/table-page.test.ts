@@ -101,6 +101,17 @@ describe('table page view model', () => {
     expect(model({}, readOnly).headers.map((h) => h.writable)).toEqual([false, false, false]);
   });
 
+  it('offers no editing in place when the table needs approval for this user (the row form submits a request)', () => {
+    const data = tableRows();
+    const m = tablePageModel(data, {
+      query: parseRowQuery({}, data.columns),
+      selected: new Set(),
+      roleGaps: [],
+      directEdits: false,
+    });
+    expect(m.headers.map((h) => h.writable)).toEqual([false, false, false]);
+  });
+
   it('ticks rows kept from a refused bulk form, and links rows under the table', () => {
     const m = model({ pageSize: '25' }, tableRows(), ['k003']);
     expect(m.gridRowsHtml).toMatch(/value="k003"[^>]*checked/);

@@ -31,12 +31,12 @@ export interface RequestEntryDeps {
 }
 
 /**
- * What the row, delete and bulk pages of a table offer for change requests (res.locals.requestChoice): whether
+ * What the table, row, delete and bulk pages of a table offer for change requests (res.locals.requestChoice): whether
  * the table's policy asks for approval (then "Submit for approval" replaces the direct save for those who may
  * not bypass it), and the viewer's open drafts to add the change to. Two small queries, on those pages only.
  */
 export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changePolicies'>): RequestHandler {
-  const formPage = /^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)(\/request)?$|^\/bulk\/request$/;
+  const formPage = /^\/?$|^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)(\/request)?$|^\/bulk\/request$/;
   return async (req, res, next) => {
     if (!req.user || !req.currentOrg || !formPage.test(req.path)) return next();
     const actor = actorOf(req);

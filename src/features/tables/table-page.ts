@@ -41,7 +41,7 @@ export function tablesMatching<T extends { table: Pick<DataTable, 'name' | 'desc
   return q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
 }
 
-function sortHeaders(data: TableRows, query: RowQuery): SortHeader[] {
+function sortHeaders(data: TableRows, query: RowQuery, directEdits: boolean): SortHeader[] {
   const properties = data.table.schema.properties;
   return data.columns.map((c) => {
     const active = query.sort === c;
@@ -49,7 +49,7 @@ function sortHeaders(data: TableRows, query: RowQuery): SortHeader[] {
       name: c,
       title: properties[c]?.title || c,
       type: properties[c]?.type ?? 'string',
-      writable: data.access.canEdit && data.access.columns[c] === 'write' && c !== 'key',
+      writable: directEdits && data.access.canEdit && data.access.columns[c] === 'write' && c !== 'key',
       ariaSort: active ? (query.dir === 'asc' ? 'ascending' : 'descending') : null,
       arrow: active ? (query.dir === 'asc' ? ' ▲' : ' ▼') : '',
       href: `?${rowQueryParams({ ...query, page: 1 }, { sort: c, dir: active && query.dir === 'asc' ? 'desc' : 'asc', page: 1 })}`,
@@ -63,9 +63,18 @@ function sortHeaders(data: TableRows, query: RowQuery): SortHeader[] {
  */
 export function tablePageModel(
   data: TableRows,
-  opts: { query: RowQuery; selected: ReadonlySet<string>; roleGaps: RoleGap[] },
+  opts: {
+    query: RowQuery;
+    selected: ReadonlySet<string>;
+    roleGaps: RoleGap[];
+    /**
+     * Whether this user's edits apply at once (false under an approval policy for those who may not bypass
+     * it): the grid offers no editing in place then, only the row form's "Submit for approval".
+     */
+    directEdits?: boolean;
+  },
 ) {
-  const { query: asked, selected, roleGaps } = opts;
+  const { query: asked, selected, roleGaps, directEdits = true } = opts;
   const matching = applyRowQuery(data.rows, asked, data.columns, data.table.schema.properties);
   const pageCount = Math.max(1, Math.ceil(matching.length / asked.pageSize));
   const page = Math.min(pageCount, asked.page);
@@ -91,7 +100,7 @@ export function tablePageModel(
     pageSizes: PAGE_SIZES,
     filterOps: FILTER_OPS,
     params: (overrides: Partial<RowQuery>) => rowQueryParams(query, overrides),
-    headers: sortHeaders(data, asked),
+    headers: sortHeaders(data, asked, directEdits),
     loadedAt: data.loadedAt,
     rowPath,
   };

@@ -26,6 +26,15 @@ import { readinessViewOf } from '../permissions/policy.js';
 import { takeRequestFields } from '../requests/request-form.js';
 import type { ScheduledChanges } from '../requests/scheduled-changes.js';
 
+/**
+ * False when the table's approval policy turns this user's edits into change requests (res.locals.requestChoice,
+ * set by request-entry-routes.ts): the page then offers no direct edits (the engine would refuse them anyway).
+ */
+function directEditsOf(res: Response): boolean {
+  const choice = res.locals.requestChoice as { approval: boolean; bypass: boolean } | undefined;
+  return !choice || !choice.approval || choice.bypass;
+}
+
 export function currentOrg(req: Request): OrgView {
   if (!req.currentOrg)
     throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
@@ -212,6 +221,7 @@ export function registerTableRoutes(
         query: parseRowQuery(req.query as Record<string, unknown>, data.columns),
         selected,
         roleGaps,
+        directEdits: directEditsOf(res),
       }),
     );
   });
