@@ -457,6 +457,9 @@ export function createRequestApplier(deps: {
       const running = RUNNING_STATUS[phase];
       if (req.status !== running)
         throw new ConflictError(`This change request is ${req.status.replace('_', ' ')}, not ${running}.`);
+      // A playbook's content is published, never written: whatever path reached here writes nothing.
+      if (req.purpose !== 'change')
+        throw new ConflictError('This change request is a playbook’s content: it is published, never written.');
       const field = phase === 'apply' ? 'batchId' : 'revertBatchId';
       let batchId = req[field];
       if (!batchId) {
