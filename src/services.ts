@@ -244,6 +244,7 @@ export function createServices(deps: ServiceDeps) {
     audit,
     transact,
     clock,
+    policies: changePolicies,
     playbookProblem: (req) => playbooks.runProblem(req),
   });
   const requestScheduler = createRequestScheduler({

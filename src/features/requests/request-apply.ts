@@ -24,9 +24,11 @@ import { derivedChangeId, type ChangeResult, type RowChange } from '../changes/r
 import type { OrgView } from '../orgs/org-service.js';
 import type { TableService } from '../tables/table-service.js';
 import { writeRefusal } from '../tables/write-rights.js';
+import { mayBypassApproval } from '../permissions/policy.js';
 import type { RequestPatch, RequestRepository, RowPatch } from './request-repository.js';
 import type { AuditEvent } from '../audit/audit-events.js';
 import type {
+  ChangePolicy,
   ChangeRequestRecord,
   ChangeRequestWithRows,
   HeldPhase,
@@ -142,6 +144,8 @@ export function createRequestApplier(deps: {
   audit: AuditService;
   transact: Transact;
   clock: Clock;
+  /** The strictest change policy of these tables now (change-policy.ts `forTables`). */
+  policies: { forTables(org: OrgView, tableIds: string[]): Promise<ChangePolicy> };
   /** Why a playbook run may not go ahead (its playbook changed since it was approved); null: it may. */
   playbookProblem?: (req: ChangeRequestWithRows) => Promise<string | null>;
 }) {
@@ -236,6 +240,16 @@ export function createRequestApplier(deps: {
         .filter((r) => (r.verdict === 'approve' || r.verdict === 'reapprove') && r.version === req.version)
         .map((r) => [r.userId, r.userName]),
     );
+    // The policy of now, not of the submission: a table switched to "approval" after a request was approved
+    // with none (submitted while it changed directly) does not take it blind. Playbook runs were approved as
+    // the playbook's content; a revert only puts back what was there; administrators may write directly.
+    if (phase === 'apply' && !playbookRun && !mayBypassApproval(author)) {
+      const policy = await deps.policies.forTables(org, [...tableNames.keys()]);
+      const needed = policy.mode === 'approval' ? policy.approvalsNeeded : 0;
+      const given = [...approvers.keys()].filter((id) => id !== req.authorId).length;
+      if (given < needed)
+        return `Its tables now need ${needed} approval${needed === 1 ? '' : 's'} and it has ${given}, so nothing was written. Withdraw it and submit it again.`;
+    }
     for (const [userId, userName] of approvers) {
       const approver = await actorOf(userId);
       if (!approver) return `${userName}, who approved it, can no longer sign in.`;
@@ -443,6 +457,9 @@ export function createRequestApplier(deps: {
       const running = RUNNING_STATUS[phase];
       if (req.status !== running)
         throw new ConflictError(`This change request is ${req.status.replace('_', ' ')}, not ${running}.`);
+      // A playbook's content is published, never written: whatever path reached here writes nothing.
+      if (req.purpose !== 'change')
+        throw new ConflictError('This change request is a playbook’s content: it is published, never written.');
       const field = phase === 'apply' ? 'batchId' : 'revertBatchId';
       let batchId = req[field];
       if (!batchId) {

@@ -52,6 +52,18 @@ export function checkedSchedule(
   return { applyAt, revertAt };
 }
 
+/**
+ * A playbook's content (purpose 'playbook') is published when approved and never written to Genesys, so it
+ * takes no apply or revert time: one would hand it to the scheduler, which writes (and reverts) rows.
+ */
+export function assertSchedulable(req: { purpose: string }, s: Schedule): void {
+  if (req.purpose === 'playbook' && (s.applyAt || s.revertAt))
+    throw bad(
+      s.applyAt ? 'applyAt' : 'revertAt',
+      'A playbook’s content takes no schedule: it is published when approved, and runs write it.',
+    );
+}
+
 export function assertStatus(req: { status: RequestStatus }, allowed: readonly RequestStatus[], doing: string): void {
   if (!allowed.includes(req.status))
     throw new ConflictError(`This change request is ${req.status.replace('_', ' ')}: it can no longer be ${doing}.`);

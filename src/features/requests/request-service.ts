@@ -18,6 +18,7 @@ import type { NewRequestRow, RequestFilter, RequestRepository } from './request-
 import {
   assertAuthor,
   assertEditable,
+  assertSchedulable,
   assertStatus,
   checkedSchedule,
   requestDetails,
@@ -246,6 +247,7 @@ export function createRequestService(deps: RequestServiceDeps) {
       assertStatus(req, ['draft', 'changes_requested'], 'submitted');
       const org = await deps.orgs.get(req.orgId);
       const when = checkedSchedule(org, schedule, clock.now());
+      assertSchedulable(req, when);
       if (req.rows.length === 0) throw new ValidationError('This change request has no changes: add one first.');
       await rowsCheck(actor, org, req);
       const policy = await deps.policies.forTables(org, tableIdsOf(req));
@@ -321,6 +323,7 @@ export function createRequestService(deps: RequestServiceDeps) {
         const req = await load(id, tx);
         assertAuthor(actor, req, 'reschedule');
         assertEditable(req);
+        assertSchedulable(req, when);
         await repo.update(id, { ...when, version: req.version + 1 }, tx);
         await record('request.edited', actor, await load(id, tx), tx);
       });
