@@ -130,6 +130,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   app.use(loadOrgContext(services.orgs));
   app.use(waitingRequestsCount(services.requests)); // the top bar's "Requests (N)", beside `may` and the org
   app.use('/tables/:tableId', requestChoice(services)); // what the row, delete and bulk forms offer
+  app.use(requestChoice(services)); // ... and the restore page
   app.use(requestShape());
   app.use((req, res, next) => {
     Object.defineProperty(res.locals, 'flashes', { get: () => takeFlashes(req), enumerable: true, configurable: true });

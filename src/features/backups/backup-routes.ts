@@ -20,6 +20,15 @@ import { writeCalls } from '../changes/write-method.js';
 import type { RestoreOptions } from './restore-plan.js';
 import { RESTORE_JOB, type RestoreService } from './restore-service.js';
 
+const on = (v: unknown) => v === '1' || v === 'on';
+/** The restore options of the restore page's forms (the plan's own form, the restore and its request). */
+export const restoreOptionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({
+  exact: on(input?.exact),
+  createMissing: on(input?.create),
+  only: formList(input?.only),
+  acceptForeign: on(input?.foreign),
+});
+
 export function registerBackupRoutes(
   routes: RouteTable,
   deps: { backups: BackupService; tables: TableService; restore: RestoreService; orgs: OrgService; jobs: JobRunner },
@@ -35,13 +44,6 @@ export function registerBackupRoutes(
     if (!chosen) throw new NotFoundError('That org does not exist or is archived.');
     return chosen;
   };
-  const on = (v: unknown) => v === '1' || v === 'on';
-  const optionsOf = (input: Record<string, unknown> | undefined): RestoreOptions => ({
-    exact: on(input?.exact),
-    createMissing: on(input?.create),
-    only: formList(input?.only),
-    acceptForeign: on(input?.foreign),
-  });
   // A backup that cannot be read at all: its problems, no plan, nothing to restore.
   const renderUnreadable = (
     req: Request,
@@ -68,7 +70,7 @@ export function registerBackupRoutes(
     );
 
   routes.get('/backups/:id/restore', 'signed-in', async (req, res) => {
-    const options = optionsOf(req.query as Record<string, unknown>);
+    const options = restoreOptionsOf(req.query as Record<string, unknown>);
     const target = await targetOrg(req, req.query.target);
     try {
       const preview = await deps.restore.preview(actorOf(req), target, String(req.params.id), options);
@@ -93,13 +95,13 @@ export function registerBackupRoutes(
         actorOf(req),
         await targetOrg(req, body?.target),
         String(req.params.id),
-        optionsOf(body),
+        restoreOptionsOf(body),
       );
       res.redirect(303, `/backups/restores/${job.id}`);
     } catch (err) {
       // What stops the restore (a problem found since the plan was shown, an unconfirmed foreign file) is named.
       if (!(err instanceof BackupInvalidError)) throw err;
-      renderUnreadable(req, res, err, optionsOf(body), String(req.params.id));
+      renderUnreadable(req, res, err, restoreOptionsOf(body), String(req.params.id));
     }
   });
 
@@ -121,7 +123,7 @@ export function registerBackupRoutes(
       res.redirect(303, `/backups/${id}/restore`);
     } catch (err) {
       if (!(err instanceof BackupInvalidError)) throw err;
-      renderUnreadable(req, res, err, optionsOf(undefined), '');
+      renderUnreadable(req, res, err, restoreOptionsOf(undefined), '');
     }
   });
 

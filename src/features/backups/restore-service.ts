@@ -12,6 +12,7 @@ import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import type { AuditService } from '../audit/audit-service.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
+import type { RowChange } from '../changes/row-change.js';
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobContext, JobFailure, JobStatus, JobView } from '../../jobs/job-types.js';
@@ -224,6 +225,30 @@ export function createRestoreService(deps: {
           createdAt: askedAt,
         }),
       );
+    },
+
+    /**
+     * The restore as the row changes of a change request (issue 15), not a job: the plan the preview shows,
+     * refused like a restore when it has problems, and when it would create a table (a request changes rows
+     * of tables that exist; an administrator restores a missing table directly).
+     */
+    async requestChanges(actor: Actor, org: OrgView, backupId: string, opts: RestoreOptions): Promise<RowChange[]> {
+      const { plans, problems, foreign } = await preview(actor, org, backupId, opts);
+      if (problems.length) throw new BackupInvalidError(problems);
+      if (foreign && !opts.acceptForeign) throw new BackupInvalidError([{ message: FOREIGN_CONFIRMATION }]);
+      const creating = plans.filter((p) => p.create || !p.tableId).map((p) => `“${p.name}”`);
+      if (creating.length)
+        throw new BackupInvalidError([
+          {
+            message: `A change request changes rows of tables that exist; this restore would create ${creating.join(', ')}. Leave those tables out, or restore directly.`,
+          },
+        ]);
+      const changes = plans.flatMap((p) => changesOf(p, randomUUID()));
+      if (!changes.length)
+        throw new BackupInvalidError([
+          { message: 'The tables already hold what the backup holds: there is nothing to request.' },
+        ]);
+      return changes;
     },
 
     /** A stopped (failed or cancelled) restore, started again from where it stopped. */

@@ -16,6 +16,9 @@ import type { BulkService } from '../tables/bulk-service.js';
 import { rowPath, tablePath } from '../tables/table-page.js';
 import { currentOrg, isFormError, refuseScopeFields, renderRowFormAgain } from '../tables/table-routes.js';
 import type { TableService } from '../tables/table-service.js';
+import type { RestoreService } from '../backups/restore-service.js';
+import { BackupInvalidError } from '../backups/backup-validation.js';
+import { restoreOptionsOf } from '../backups/backup-routes.js';
 import type { ChangePolicy } from './request-types.js';
 import { readRequestTarget, takeRequestFields, type RequestTarget } from './request-form.js';
 import type { RequestPagesApi as RequestService } from './request-api.js';
@@ -25,6 +28,7 @@ const OPEN_TO_ADD = ['draft', 'changes_requested'] as const;
 
 export interface RequestEntryDeps {
   requests: RequestService;
+  restore: Pick<RestoreService, 'requestChanges'>;
   tables: TableService;
   bulk: BulkService;
   changePolicies: { for(org: OrgView, tableId: string): Promise<ChangePolicy> };
@@ -37,11 +41,16 @@ export interface RequestEntryDeps {
  */
 export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changePolicies'>): RequestHandler {
   const formPage = /^\/?$|^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)(\/request)?$|^\/bulk\/request$/;
+  const restorePage = /^\/backups\/[^/]+\/restore$/;
   return async (req, res, next) => {
-    if (!req.user || !req.currentOrg || !formPage.test(req.path)) return next();
+    const onTable = req.params.tableId !== undefined;
+    if (!req.user || !req.currentOrg || !(onTable ? formPage : restorePage).test(req.path)) return next();
     const actor = actorOf(req);
     const org = req.currentOrg;
-    const policy = await deps.changePolicies.for(org, String(req.params.tableId));
+    // A restore may touch several tables: the org's own policy is what its page says (each table's is applied).
+    const policy: ChangePolicy = onTable
+      ? await deps.changePolicies.for(org, String(req.params.tableId))
+      : { mode: org.changePolicy, approvalsNeeded: org.approvalsNeeded };
     res.locals.requestChoice = {
       approval: policy.mode === 'approval',
       bypass: mayBypassApproval(actor),
@@ -132,6 +141,27 @@ export function registerRequestEntryRoutes(routes: RouteTable, deps: RequestEntr
       if (!(err instanceof ValidationError)) throw err;
       flash(req, 'error', err.message);
       res.redirect(303, `${rowPath(tableId(req), ref(req))}/delete`);
+    }
+  });
+
+  // A restore saved as a request: in the org one works in (the request's org), the plan the restore page showed.
+  routes.post('/backups/:id/restore/request', 'signed-in', async (req, res) => {
+    const fields = takeRequestFields(req.body);
+    const org = currentOrg(req);
+    const body = req.body as Record<string, unknown>;
+    const options = restoreOptionsOf(body);
+    const back = `/backups/${encodeURIComponent(String(req.params.id))}/restore`;
+    try {
+      if (typeof body.target === 'string' && body.target !== '' && body.target !== org.id)
+        throw new ValidationError('A change request is made in the org you work in: switch to that org first.');
+      const target = readRequestTarget(fields, org.timeZone);
+      const changes = await deps.restore.requestChanges(actorOf(req), org, String(req.params.id), options);
+      res.redirect(303, await save(req, org, changes, fields.reason || null, target));
+    } catch (err) {
+      if (!(err instanceof ValidationError) && !(err instanceof BackupInvalidError)) throw err;
+      const message = err instanceof BackupInvalidError ? err.problems.map((p) => p.message).join(' ') : err.message;
+      flash(req, 'error', message);
+      res.redirect(303, back);
     }
   });
 
