@@ -103,6 +103,23 @@ describe('saving a form as a change request', () => {
   });
 });
 
+describe('"Submit for approval" with a schedule the service refuses', () => {
+  it('keeps the draft and names each problem, not just "correct the schedule"', async () => {
+    for (const [times, message] of [
+      [
+        { 'r:applyAt': '2030-01-10T18:00', 'r:revertAt': '2030-01-10T07:00' },
+        'The revert time must be after the apply time.',
+      ],
+      [{ 'r:applyAt': '2020-01-10T18:00' }, 'The apply time is in the past'],
+    ] as const) {
+      const id = await request(times);
+      const page = await tess.get(`/requests/${id}`);
+      expect(page.text).toContain('Saved as a draft, not submitted');
+      expect(page.text).toContain(message);
+    }
+  });
+});
+
 describe('the delete page and the bulk preview', () => {
   it('save a deletion and a bulk change as requests, writing nothing', async () => {
     const writes = w.writes();

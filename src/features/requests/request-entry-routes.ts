@@ -91,8 +91,11 @@ export function registerRequestEntryRoutes(routes: RouteTable, deps: RequestEntr
       flash(req, 'success', 'Submitted for approval.');
     } catch (err) {
       // The draft is kept (nothing was lost); its page says what stopped the submission and offers it again.
-      const { error } = formFailure(err);
-      flash(req, 'error', `Saved as a draft, not submitted: ${error}`);
+      // The schedule's problems are named per field (the form they belong to is gone): say each of them, not
+      // only the summary "Please correct the schedule."
+      const { error, fieldErrors } = formFailure(err);
+      const named = Object.values(fieldErrors);
+      flash(req, 'error', `Saved as a draft, not submitted: ${named.length > 0 ? named.join(' ') : error}`);
     }
     return `/requests/${encodeURIComponent(id)}`;
   }

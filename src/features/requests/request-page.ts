@@ -6,6 +6,7 @@ import { formatInZone, toLocalInput } from '../../lib/zoned-time.js';
 import type {
   ChangeRequestRecord,
   ChangeRequestWithRows,
+  HeldPhase,
   RequestRow,
   RequestRowState,
   RequestStatus,
@@ -186,7 +187,7 @@ export interface ReviewActions {
  * held rows, confirm a held request and revert an applied one.
  */
 export function reviewActions(
-  r: ChangeRequestRecord,
+  r: ChangeRequestRecord & { rows: readonly Pick<RequestRow, 'state'>[] },
   viewer: { userId: number },
   rights: { approveAll: boolean; waitsForViewer: boolean; writable: Record<string, string[]> },
 ): ReviewActions {
@@ -196,6 +197,8 @@ export function reviewActions(
   // approve, and not approved by them yet at this version.
   const deciding = decider && r.status === 'submitted' && rights.waitsForViewer;
   const held = r.status === 'held';
+  // The service re-approves only held rows and confirms only a request with none (it refuses the other way).
+  const rowsHeld = r.rows.some((row) => row.state === 'held' || row.state === 'revert_held');
   return {
     comment: r.status !== 'draft',
     approve: deciding,
@@ -208,8 +211,15 @@ export function reviewActions(
       author &&
       (['draft', 'submitted', 'changes_requested', 'approved'].includes(r.status) || (held && r.heldPhase === 'apply')),
     drop: held && (author || decider),
-    reapprove: held && decider,
-    confirm: held && (author || decider),
+    reapprove: held && rowsHeld && decider,
+    confirm: held && !rowsHeld && (author || decider),
     revertNow: r.status === 'applied' && (author || decider),
   };
+}
+
+/** The re-approve button of held rows: what it writes over someone else's values, per phase. */
+export function heldRowsAction(phase: HeldPhase | null): string {
+  return phase === 'revert'
+    ? 'Revert the held rows anyway (original values over theirs)'
+    : 'Approve the held rows again (requested values over theirs)';
 }

@@ -14,6 +14,7 @@ import type { TableService } from '../tables/table-service.js';
 import {
   approvalsOf,
   diffRow,
+  heldRowsAction,
   reviewActions,
   scheduleOf,
   STATUS_TEXT,
@@ -118,6 +119,7 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
           at: formatInZone(v.at, zone),
         })),
         actions: await actionsFor(deps, actor, org, request),
+        heldRowsAction: heldRowsAction(request.heldPhase),
         form,
       },
       failure,
