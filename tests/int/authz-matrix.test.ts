@@ -281,6 +281,11 @@ function matrix(): Record<string, Entry> {
       expect: everyoneSignedIn('post', 404),
       path: () => '/backups/no-such-backup/restore',
     },
+    'post /backups/:id/restore/request': {
+      expect: everyoneSignedIn('post', 404),
+      path: () => '/backups/no-such-backup/restore/request',
+      body: () => ({ 'r:title': 'Matrix', 'r:intent': 'draft' }),
+    },
     'get /backups/restores/:jobId': {
       expect: everyoneSignedIn('get', 404),
       path: () => '/backups/restores/no-such-job',
