@@ -55,7 +55,7 @@ describe('backup and restore in the sandbox org', () => {
       await page.getByRole('link', { name: /Edit/ }).first().click();
       await page.getByLabel('Scheduled backups', { exact: true }).selectOption('daily');
       await page.getByLabel('Scheduled backups to keep').fill('3');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await expect
         .poll(async () => (await page.goto(`${s.base}/backups`), await page.locator('tbody').textContent()), {
           timeout: 20_000,
@@ -67,7 +67,7 @@ describe('backup and restore in the sandbox org', () => {
       await page.getByRole('link', { name: 'Emergency Flags', exact: true }).click();
       await page.locator('tr', { hasText: 'Main Line' }).getByRole('link', { name: 'Edit' }).click();
       await page.getByLabel('Message').fill('Changed after the backup');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.waitForURL(/\/tables\/[\w-]+$/);
       await page.goto(`${s.base}/backups`);
       await page

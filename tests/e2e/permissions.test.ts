@@ -23,7 +23,7 @@ describe('column rights in the browser', () => {
       await admin.getByRole('link', { name: 'Emergency Flags' }).click();
       await admin.locator('tr', { hasText: 'Main Line' }).getByRole('link', { name: 'Edit' }).click();
       await admin.getByLabel('ActivatedBy').fill('secret-operator');
-      await admin.getByRole('button', { name: 'Save' }).click();
+      await admin.getByRole('button', { name: 'Save', exact: true }).click();
       await admin.waitForURL(/\/tables\/[\w-]+$/);
 
       await admin.getByRole('link', { name: 'Users' }).click();
@@ -71,7 +71,7 @@ describe('column rights in the browser', () => {
       expect(await bob.getByLabel('Active').isDisabled()).toBe(true);
       await bob.getByLabel('Message').fill('Storm: expect long waits');
       await bob.getByLabel('Reason for the change').fill('storm warning');
-      await bob.getByRole('button', { name: 'Save' }).click();
+      await bob.getByRole('button', { name: 'Save', exact: true }).click();
       expect(await bob.getByRole('status').first().textContent()).toContain('Saved “Main Line” (Message)');
       expect(await bob.locator('tr', { hasText: 'Main Line' }).textContent()).toContain('Storm: expect long waits');
     });

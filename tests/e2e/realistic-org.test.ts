@@ -167,7 +167,7 @@ describe('the first day on a strict Genesys org', () => {
       await page.locator('tr', { hasText: first }).getByRole('link', { name: 'Edit' }).click();
       await page.getByLabel('Notes').fill('Call before noon ');
       await page.getByLabel('LifetimeValue').fill('1234');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.waitForURL(/\/tables\/[\w-]+$/);
       await shot(page, 'edited');
       expect(await page.locator('h1').textContent()).toBe(VIP);
@@ -177,7 +177,7 @@ describe('the first day on a strict Genesys org', () => {
       await page.locator('tr', { hasText: first }).getByRole('link', { name: 'Edit' }).click();
       expect(await page.getByLabel('Notes').inputValue()).toBe('Call before noon');
       await page.getByLabel('AccountManager').fill('Lena Novak');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       await page.waitForURL(/\/tables\/[\w-]+$/);
       expect(stored(VIP, first)).toMatchObject({
         Notes: 'Call before noon',

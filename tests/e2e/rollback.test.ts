@@ -21,7 +21,7 @@ describe('rollback in the browser', () => {
         await page.getByRole('link', { name: 'Emergency Flags' }).click();
         await page.locator('tr', { hasText: 'Main Line' }).getByRole('link', { name: 'Edit' }).click();
         await page.getByLabel('Message').fill(message);
-        await page.getByRole('button', { name: 'Save' }).click();
+        await page.getByRole('button', { name: 'Save', exact: true }).click();
         await page.waitForURL(/\/tables\/[\w-]+$/);
       };
       const openLatestChange = async () => {

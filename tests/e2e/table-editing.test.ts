@@ -76,9 +76,9 @@ describe('editing tables in the browser', () => {
       await other.getByRole('button', { name: 'Sign in' }).click();
       await other.goto(page.url());
       await other.getByLabel('Message').fill('Their version');
-      await other.getByRole('button', { name: 'Save' }).click();
+      await other.getByRole('button', { name: 'Save', exact: true }).click();
       await page.getByLabel('Message').fill('My version');
-      await page.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
       expect(await page.locator('h1').textContent()).toContain('Someone else changed this row');
       expect(await page.locator('main').textContent()).toContain('Their version');
       await page.getByRole('button', { name: 'Save mine over theirs' }).click();
