@@ -1,6 +1,12 @@
 // The calendar's view model: weeks and days split at local midnight in the org's zone, across daylight saving.
 import { describe, expect, it } from 'vitest';
-import { buildCalendar, calendarDay, calendarView, type CalendarItem } from '../../src/features/requests/calendar.js';
+import {
+  buildCalendar,
+  calendarDay,
+  calendarView,
+  stepStatus,
+  type CalendarItem,
+} from '../../src/features/requests/calendar.js';
 
 const item = (requestId: string, at: string, step: CalendarItem['step'] = 'apply'): CalendarItem => ({
   requestId,
@@ -113,6 +119,15 @@ describe('a day', () => {
       items: [],
     });
     expect(page.days[0]!.date).toBe('2027-01-01');
+  });
+});
+
+describe('the status of a step', () => {
+  it('shows an apply that ran as applied, even while the request is held at its revert', () => {
+    const held = { status: 'held' as const, appliedAt: new Date('2027-01-01T10:00:00Z') };
+    expect(stepStatus(held, 'apply')).toBe('applied');
+    expect(stepStatus(held, 'revert')).toBe('held');
+    expect(stepStatus({ status: 'held', appliedAt: null }, 'apply')).toBe('held'); // held before its apply
   });
 });
 

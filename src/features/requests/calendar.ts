@@ -19,6 +19,18 @@ export interface CalendarItem {
   tables: string[];
 }
 
+/**
+ * The status one step of a request shows: an apply that has run is "applied" whatever happens to the request
+ * later (a revert held for a person must not make the finished apply read as held); a step still to come shows
+ * the request's status.
+ */
+export function stepStatus(
+  req: { status: RequestStatus; appliedAt: Date | null },
+  step: 'apply' | 'revert',
+): RequestStatus {
+  return step === 'apply' && req.appliedAt ? 'applied' : req.status;
+}
+
 export interface CalendarEntry extends CalendarItem {
   /** Local time of day, 24-hour ("18:00"), and the zone's offset then ("UTC+01:00"). */
   time: string;

@@ -7,7 +7,14 @@ import type { Clock } from '../../lib/clock.js';
 import { formatInZone } from '../../lib/zoned-time.js';
 import type { OrgView } from '../orgs/org-service.js';
 import { refOfKey } from '../tables/row-ref.js';
-import { buildCalendar, calendarRange, type CalendarItem, type CalendarPage, type CalendarView } from './calendar.js';
+import {
+  buildCalendar,
+  calendarRange,
+  stepStatus,
+  type CalendarItem,
+  type CalendarPage,
+  type CalendarView,
+} from './calendar.js';
 import type { RequestRepository } from './request-repository.js';
 import type { ChangeRequestRecord, ChangeRequestWithRows, RequestRow, RequestStatus } from './request-types.js';
 import { maySeeRequest, viewerTables, type Opener, type ViewerTables } from './request-view.js';
@@ -75,9 +82,9 @@ export function createScheduledChanges(deps: ScheduledChangesDeps) {
       const items: CalendarItem[] = [];
       for (const { req, seen } of await visibleTo(actor, org, withRows)) {
         const names = [...seen.values()].flatMap((t) => (t ? [t.table.name] : []));
-        const base = { requestId: req.id, title: req.title, status: req.status, tables: [...new Set(names)] };
-        if (req.applyAt) items.push({ ...base, step: 'apply', at: req.applyAt });
-        if (req.revertAt) items.push({ ...base, step: 'revert', at: req.revertAt });
+        const base = { requestId: req.id, title: req.title, tables: [...new Set(names)] };
+        if (req.applyAt) items.push({ ...base, status: stepStatus(req, 'apply'), step: 'apply', at: req.applyAt });
+        if (req.revertAt) items.push({ ...base, status: stepStatus(req, 'revert'), step: 'revert', at: req.revertAt });
       }
       return buildCalendar({ view, anchor, zone: org.timeZone, now, items });
     },
