@@ -8,6 +8,7 @@ import type { Row } from '../../src/genesys/gateway.js';
 import type { NewRequestRow } from '../../src/features/requests/request-repository.js';
 import { MAX_RUNNING_PER_ORG } from '../../src/features/requests/request-scheduler.js';
 import { permissionWorld, sandboxTable, type PermissionWorld } from '../helpers/permission-fixtures.js';
+import { ADMIN_ACTOR } from '../helpers/test-app.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -175,6 +176,26 @@ describe('a scheduled change with a window', () => {
     await w.t.services.jobs.idle();
     expect((await stored(id)).status).toBe('applied');
     expect(flags().get('Billing Queue')!.Priority).toBe(9);
+  });
+
+  it('a late item of a table that needs no approval is confirmed by its author, an administrator too', async () => {
+    const org = await w.t.services.orgs.get(w.orgId);
+    const start = now() + HOUR;
+    const change = {
+      id: 'late-by-admin',
+      kind: 'update' as const,
+      tableId: w.flagsId,
+      key: 'Billing Queue',
+      write: { Priority: 4 },
+    };
+    const draft = await w.t.services.requests.draft(ADMIN_ACTOR, org, [change], { title: 'Late one', reason: '' });
+    await w.t.services.requests.submit(ADMIN_ACTOR, draft.id, { applyAt: new Date(start) });
+    await tickAt(start + 16 * 60_000);
+    expect((await stored(draft.id)).status).toBe('held');
+    await w.t.services.requests.confirmHeld(ADMIN_ACTOR, draft.id);
+    await w.t.services.jobs.idle();
+    expect((await stored(draft.id)).status).toBe('applied');
+    expect(flags().get('Billing Queue')!.Priority).toBe(4);
   });
 
   it('an unapproved request never runs, however long past its time', async () => {
