@@ -2,7 +2,7 @@
 // "re-approve" when none is, so the page offers each only when it can work, and says what re-approving a held
 // revert does (it writes the original values over someone else's, not "as requested").
 import { describe, expect, it } from 'vitest';
-import { reviewActions, heldRowsAction } from '../../src/features/requests/request-page.js';
+import { reviewActions, heldRowsAction, submittedMessage } from '../../src/features/requests/request-page.js';
 import type { ChangeRequestRecord, RequestRowState } from '../../src/features/requests/request-types.js';
 
 const held = (phase: 'apply' | 'revert', states: RequestRowState[]) => ({
@@ -26,5 +26,13 @@ describe('the actions on a held request', () => {
   it('names what re-approving does in each phase', () => {
     expect(heldRowsAction('apply')).toMatch(/requested values over/i);
     expect(heldRowsAction('revert')).toMatch(/original values over/i);
+  });
+});
+
+describe('what a submission says', () => {
+  it('says approval only when it waits for one', () => {
+    expect(submittedMessage('submitted')).toBe('Submitted for approval.');
+    expect(submittedMessage('approved')).toMatch(/need no approval/);
+    expect(submittedMessage('applied')).not.toMatch(/for approval/);
   });
 });

@@ -24,7 +24,11 @@ export interface RequestPagesApi {
     changes: RowChange[],
     opts: { title?: string; reason?: string; addTo?: string },
   ): Promise<{ id: string }>;
-  submit(actor: Actor, id: string, schedule: { applyAt?: Date | null; revertAt?: Date | null }): Done;
+  submit(
+    actor: Actor,
+    id: string,
+    schedule: { applyAt?: Date | null; revertAt?: Date | null },
+  ): Promise<{ status: RequestStatus }>;
   setSchedule(actor: Actor, id: string, schedule: { applyAt?: Date | null; revertAt?: Date | null }): Done;
   comment(actor: Actor, id: string, input: { comment?: string }): Done;
   approve(

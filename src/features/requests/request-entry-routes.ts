@@ -20,6 +20,7 @@ import type { RestoreService } from '../backups/restore-service.js';
 import { BackupInvalidError } from '../backups/backup-validation.js';
 import { restoreOptionsOf } from '../backups/backup-routes.js';
 import type { ChangePolicy } from './request-types.js';
+import { submittedMessage } from './request-page.js';
 import { readRequestTarget, takeRequestFields, type RequestTarget } from './request-form.js';
 import type { RequestPagesApi as RequestService } from './request-api.js';
 
@@ -87,8 +88,7 @@ export function registerRequestEntryRoutes(routes: RouteTable, deps: RequestEntr
       return `/requests/${encodeURIComponent(id)}`;
     }
     try {
-      await requests.submit(actor, id, target.submit);
-      flash(req, 'success', 'Submitted for approval.');
+      flash(req, 'success', submittedMessage((await requests.submit(actor, id, target.submit)).status));
     } catch (err) {
       // The draft is kept (nothing was lost); its page says what stopped the submission and offers it again.
       // The schedule's problems are named per field (the form they belong to is gone): say each of them, not

@@ -13,6 +13,12 @@ import type {
   ReviewVerdict,
 } from './request-types.js';
 
+/** What a submission did: under a direct policy it needs no approval and is approved (or applied) at once. */
+export const submittedMessage = (status: RequestStatus): string =>
+  status === 'submitted'
+    ? 'Submitted for approval.'
+    : 'Submitted. Its tables need no approval, so it is approved and applies at its time (at once if it has none).';
+
 export const STATUS_TEXT: Record<RequestStatus, string> = {
   draft: 'Draft',
   submitted: 'Waiting for approval',

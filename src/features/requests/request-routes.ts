@@ -18,6 +18,7 @@ import {
   reviewActions,
   scheduleOf,
   STATUS_TEXT,
+  submittedMessage,
   tableNamesOf,
   VERDICT_TEXT,
 } from './request-page.js';
@@ -180,8 +181,7 @@ export function registerRequestRoutes(routes: RouteTable, deps: RequestPageDeps)
     return 'Sent back to the author for changes.';
   });
   action('submit', async (actor, id, body) => {
-    await requests.submit(actor, id, await scheduleFrom(actor, id, body));
-    return 'Submitted.';
+    return submittedMessage((await requests.submit(actor, id, await scheduleFrom(actor, id, body))).status);
   });
   action('schedule', async (actor, id, body) => {
     await requests.setSchedule(actor, id, await scheduleFrom(actor, id, body));
