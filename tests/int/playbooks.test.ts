@@ -130,7 +130,7 @@ describe('R5: a runner cannot widen a playbook', () => {
         table: 'Emergency Flags',
         key: 'Billing Queue',
         kind: 'update',
-        values: { Message: 'Billing down', ActivatedBy: 'canary-7f3e' },
+        values: { Message: 'Billing down', ActivatedBy: 'canary-7f3e', Active: true },
       },
     ]);
     const list = await runner.agent.get('/playbooks');
@@ -140,6 +140,7 @@ describe('R5: a runner cannot widen a playbook', () => {
     const page = await runner.agent.get(`/playbooks/${p.id}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('Billing down');
+    expect(page.text).toMatch(/Active → <ins class="value">Yes<\/ins>/); // as tables show booleans
     expect(page.text).not.toContain('canary-7f3e');
     expect(page.text).not.toContain('ActivatedBy');
     expect(page.text).toContain('1 column(s) you cannot see');

@@ -1,6 +1,7 @@
 // Playbook pages: the list (administrators create, edit and archive; runners run one with a reason and an
 // optional end time), a playbook's page (what it writes, as the viewer may see it; its version; its last runs),
 // and the administrators' form. Every check is the service's; the admin routes are also 'admin' here.
+import { shown } from '../requests/request-page.js';
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../lib/errors.js';
 import { flash } from '../../lib/flash.js';
@@ -48,6 +49,7 @@ export function registerPlaybookRoutes(routes: RouteTable, deps: { playbooks: Pl
         values,
         org: o,
         formatTime: (at: Date) => formatInZone(at, page.zone),
+        shown, // values as every page prints them (Yes/No for booleans)
         earliestEnd: toLocalInput(new Date(deps.clock.now()), page.zone),
       },
       failure,
