@@ -9,7 +9,14 @@ import type { AuditAction, RequestEventDetails } from '../audit/audit-events.js'
 import { approvalsFor, assertAuthor, assertMayDecide, assertStatus, text } from './request-rules.js';
 import type { RequestServiceDeps } from './request-service.js';
 import type { ChangeRequestWithRows, HeldPhase, ReviewVerdict } from './request-types.js';
-import { assertMaySee, maySeeRequest, viewerTables, type RequestView, type ViewerTables } from './request-view.js';
+import {
+  assertMaySee,
+  maySeeRequest,
+  onceEach,
+  viewerTables,
+  type RequestView,
+  type ViewerTables,
+} from './request-view.js';
 
 export interface RequestContext {
   deps: RequestServiceDeps;
@@ -253,11 +260,12 @@ export function createRequestDecisions(c: RequestContext) {
     /** Submitted requests `actor` may approve and has not approved in their current version. */
     async waiting(actor: Actor): Promise<ChangeRequestWithRows[]> {
       const out: ChangeRequestWithRows[] = [];
+      const once = onceEach(deps.tables, deps.orgs); // many requests, the same few tables: each opened once
       for (const req of await repo.listWithRows({ statuses: ['submitted'], take: 500 })) {
         if (req.authorId === actor.userId) continue;
         if (req.reviews.some((v) => v.verdict === 'approve' && v.version === req.version && v.userId === actor.userId))
           continue;
-        const seen = await viewerTables(deps.tables, actor, await deps.orgs.get(req.orgId), tableIdsOf(req));
+        const seen = await viewerTables(once.tables, actor, await once.org(req.orgId), tableIdsOf(req));
         if (!maySeeRequest(actor, req, seen)) continue;
         try {
           assertMayDecide(actor, req, seen, { doing: 'approve', seeEveryColumn: true });

@@ -31,6 +31,7 @@ import {
   maskedFor,
   maySeeRequest,
   NO_SUCH_REQUEST,
+  onceEach,
   viewerTables,
   type RequestView,
 } from './request-view.js';
@@ -227,11 +228,9 @@ export function createRequestService(deps: RequestServiceDeps) {
     /** Requests `actor` may see, newest first, masked for them (drafts only their own). */
     async list(actor: Actor, filter: Omit<RequestFilter, 'ids' | 'take'> = {}): Promise<RequestView[]> {
       const out: RequestView[] = [];
-      const orgs = new Map<string, OrgView>();
+      const once = onceEach(deps.tables, deps.orgs); // many requests, the same few tables: each opened once
       for (const req of await repo.listWithRows({ ...filter, take: 200 })) {
-        let org = orgs.get(req.orgId);
-        if (!org) orgs.set(req.orgId, (org = await deps.orgs.get(req.orgId)));
-        const seen = await viewerTables(deps.tables, actor, org, tableIdsOf(req));
+        const seen = await viewerTables(once.tables, actor, await once.org(req.orgId), tableIdsOf(req));
         if (maySeeRequest(actor, req, seen)) out.push(maskedFor(req, seen, deps.tables.keyHandle));
       }
       return out;

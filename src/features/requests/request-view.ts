@@ -20,6 +20,31 @@ export interface Opener {
   keyHandle(orgId: string, tableId: string, key: string): string;
 }
 
+/**
+ * An Opener that opens each table (and reads each org) once for as long as it is kept: one pass over many
+ * requests (the top bar's count, on every page) touches the same few tables again and again.
+ */
+export function onceEach(tables: Opener, orgs: { get(id: string): Promise<OrgView> }) {
+  const opened = new Map<string, Promise<UserTable>>();
+  const orgById = new Map<string, Promise<OrgView>>();
+  return {
+    tables: {
+      keyHandle: (orgId: string, tableId: string, key: string) => tables.keyHandle(orgId, tableId, key),
+      open(actor: Actor, org: OrgView, tableId: string): Promise<UserTable> {
+        const k = `${org.id}\u0000${tableId}`;
+        let p = opened.get(k);
+        if (!p) opened.set(k, (p = tables.open(actor, org, tableId)));
+        return p;
+      },
+    } satisfies Opener,
+    org(id: string): Promise<OrgView> {
+      let p = orgById.get(id);
+      if (!p) orgById.set(id, (p = orgs.get(id)));
+      return p;
+    },
+  };
+}
+
 /** Each table of `tableIds` as `actor` may see it; a table they may not view (or that is gone) is null. */
 export async function viewerTables(
   tables: Opener,
