@@ -38,11 +38,13 @@ export interface RequestEntryDeps {
 /**
  * What the table, row, delete and bulk pages of a table offer for change requests (res.locals.requestChoice): whether
  * the table's policy asks for approval (then "Submit for approval" replaces the direct save for those who may
- * not bypass it), and the viewer's open drafts to add the change to. Two small queries, on those pages only.
+ * not bypass it), and the viewer's open drafts to add the change to (not on the table page, which has no such
+ * form). Two small queries, on those pages only.
  */
 export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changePolicies'>): RequestHandler {
   const formPage = /^\/?$|^\/(new-row|rows\/[^/]+(\/delete)?|bulk\/preview)(\/request)?$|^\/bulk\/request$/;
   const restorePage = /^\/backups\/[^/]+\/restore$/;
+  const tablePage = /^\/?$/;
   return async (req, res, next) => {
     const onTable = req.params.tableId !== undefined;
     if (!req.user || !req.currentOrg || !(onTable ? formPage : restorePage).test(req.path)) return next();
@@ -55,9 +57,12 @@ export function requestChoice(deps: Pick<RequestEntryDeps, 'requests' | 'changeP
     res.locals.requestChoice = {
       approval: policy.mode === 'approval',
       bypass: mayBypassApproval(actor),
-      drafts: (await deps.requests.list(actor, { orgId: org.id, authorId: actor.userId, statuses: OPEN_TO_ADD })).map(
-        (d) => ({ id: d.id, title: d.title }),
-      ),
+      // The table page itself offers no form to add to a draft (only whether it edits in place): no list there.
+      drafts: tablePage.test(req.path)
+        ? []
+        : (await deps.requests.list(actor, { orgId: org.id, authorId: actor.userId, statuses: OPEN_TO_ADD })).map(
+            (d) => ({ id: d.id, title: d.title }),
+          ),
       zone: org.timeZone,
     };
     next();
