@@ -6,13 +6,28 @@ import path from 'node:path';
 import { projectRoot } from '../../src/lib/paths.js';
 import { eventually, StopWaiting } from './eventually.js';
 
+// Ports come from a slice below Linux's ephemeral range (32768+) that belongs to this test worker alone. A port
+// the OS hands out (listen(0)) is closed again before the child binds it, and in that gap another worker's
+// listen(0) could take the same number: the child then dies with EADDRINUSE while /healthz answers from the
+// other worker's server, and the test fails later with ECONNREFUSED (seen once in CI). Slices never overlap.
+const SLICE = 1500;
+const sliceStart = 20_000 + ((Number(process.env.VITEST_POOL_ID ?? process.pid) || 0) % 8) * SLICE;
+let nextInSlice = Math.floor(Math.random() * SLICE);
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
 export async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
+  for (let tries = 0; tries < SLICE; tries++) {
+    const port = sliceStart + (nextInSlice++ % SLICE);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port in ${sliceStart}-${sliceStart + SLICE - 1}`);
 }
 
 export interface ServerProcess {
