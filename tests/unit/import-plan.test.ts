@@ -334,6 +334,37 @@ describe('planImport: every problem kind', () => {
   });
 });
 
+describe('columns named like Object members', () => {
+  it('a column called __proto__ is a column like any other', () => {
+    const odd: TableSchema = {
+      required: ['key'],
+      additionalProperties: false,
+      properties: JSON.parse('{"key":{"type":"string"},"__proto__":{"type":"string"}}') as TableSchema['properties'],
+    };
+    const access = resolveAccess({ isAdmin: true, orgReadOnly: false, orgName: 'Acme', rights: null, schema: odd });
+    const sheet = sheetOf([
+      ['key', '__proto__'],
+      ['a', 'v'],
+      ['b', 'new'],
+    ]);
+    const rows = [JSON.parse('{"key":"b","__proto__":"old"}') as Row];
+    const p = planImport({
+      sheet,
+      mapping: autoMapping(sheet.header, { table: { schema: odd }, columns: visibleColumns(access) }),
+      mode: 'upsert',
+      table: { schema: odd },
+      access,
+      rows,
+      formats: new Map(),
+    });
+    expect(p.problems).toEqual([]);
+    expect(Object.hasOwn(p.adds[0]!.row, '__proto__') && p.adds[0]!.row['__proto__']).toBe('v');
+    expect(p.updates.map((u) => [u.changed, Object.hasOwn(u.after, '__proto__') && u.after['__proto__']])).toEqual([
+      [['__proto__'], 'new'],
+    ]);
+  });
+});
+
 describe('round trip: the exact CSV export imports back as no changes', () => {
   it('booleans, numbers, empty values, odd keys and a column named constructor', async () => {
     const rows: Row[] = [

@@ -136,24 +136,40 @@ export function planImport(input: PlanInput): ImportPlan {
   }
 
   const current = new Map<string, Row>(input.rows.map((row) => [String(row.key), row]));
+  // Object.fromEntries, not assignment: a column may be called `__proto__` (assigning would set the prototype).
   const project = (row: Row): Row =>
     Object.fromEntries(visible.filter((c) => Object.hasOwn(row, c)).map((c) => [c, row[c]!]));
   const noEditLines: number[] = [];
   const noAddLines: number[] = [];
 
-  /** The value the file gives column `c` (format checked and canonical, then typed), or a problem. */
-  const valueFor = (raw: string, c: string, line: number): { value?: RowValue; problem?: ImportProblem } => {
-    const spec = input.formats.get(c);
+  // Each mapped column's facts, looked up once rather than once per cell.
+  const fields = [...target]
+    .filter(([, c]) => c !== 'key')
+    .map(([i, c]) => ({
+      i,
+      c,
+      label: label(c),
+      prop: props[c] ?? { type: 'string' as const },
+      spec: input.formats.get(c),
+      writable: access.columns[c] === 'write',
+    }));
+
+  /** The value the file gives a column (format checked and canonical, then typed), or a problem. */
+  const valueFor = (
+    raw: string,
+    f: (typeof fields)[number],
+    line: number,
+  ): { value?: RowValue; problem?: ImportProblem } => {
     let text = raw;
-    if (spec && raw.trim() !== '') {
-      const checked = checkFormat(spec, raw, label(c));
+    if (f.spec && raw.trim() !== '') {
+      const checked = checkFormat(f.spec, raw, f.label);
       if (!checked.ok)
-        return { problem: { kind: 'bad_format', line, column: label(c), message: `Line ${line}: ${checked.message}` } };
+        return { problem: { kind: 'bad_format', line, column: f.label, message: `Line ${line}: ${checked.message}` } };
       text = checked.value;
     }
-    const typed = parseTypedValue(text, props[c] ?? { type: 'string' }, label(c));
+    const typed = parseTypedValue(text, f.prop, f.label);
     if (typed.error !== undefined)
-      return { problem: { kind: 'bad_type', line, column: label(c), message: `Line ${line}: ${typed.error}` } };
+      return { problem: { kind: 'bad_type', line, column: f.label, message: `Line ${line}: ${typed.error}` } };
     return { value: typed.value };
   };
 
@@ -171,31 +187,32 @@ export function planImport(input: PlanInput): ImportPlan {
     if (repeated.has(key) || badLines.has(line)) continue;
     const before = current.get(key);
     const rowProblems: ImportProblem[] = [];
-    const write: Row = {};
+    // Entries, made into rows by Object.fromEntries: a column may be called `__proto__`, and assigning that name
+    // on a plain object would set its prototype instead of a value.
+    const written: [string, RowValue][] = [];
     const readOnly: string[] = [];
-    for (const [i, c] of target) {
-      if (c === 'key') continue;
-      const raw = cells[i] ?? '';
+    for (const f of fields) {
+      const raw = cells[f.i] ?? '';
       // Own properties only: a column may be called `constructor` (row.constructor is then Object's function).
-      const had = before !== undefined && Object.hasOwn(before, c) ? before[c] : undefined;
+      const had = before !== undefined && Object.hasOwn(before, f.c) ? before[f.c] : undefined;
       // An empty cell is "no value": it leaves a new row's column unset and matches an unset column.
-      if (raw.trim() === '' && (before === undefined || had === undefined || had === '')) continue;
-      const { value, problem } = valueFor(raw, c, line);
+      if ((had === undefined || had === '') && raw.trim() === '') continue;
+      const { value, problem } = valueFor(raw, f, line);
       if (problem) {
         rowProblems.push(problem);
         continue;
       }
-      if (before !== undefined && sameValue(had, value, props[c]?.type)) continue;
-      if (access.columns[c] !== 'write') readOnly.push(c);
-      else write[c] = value!;
+      if (before !== undefined && sameValue(had, value, f.prop.type)) continue;
+      if (f.writable) written.push([f.c, value!]);
+      else readOnly.push(f.label);
     }
     if (!access.readOnlyReason)
-      for (const c of readOnly)
+      for (const title of readOnly)
         rowProblems.push({
           kind: 'read_only_column',
           line,
-          column: label(c),
-          message: `Line ${line} would ${before === undefined ? 'set' : 'change'} “${label(c)}”, which you may only read. Put back its current value, or leave the column out of the import.`,
+          column: title,
+          message: `Line ${line} would ${before === undefined ? 'set' : 'change'} “${title}”, which you may only read. Put back its current value, or leave the column out of the import.`,
         });
     const readOnlyTouched = readOnly.length > 0;
     if (before === undefined) {
@@ -211,11 +228,11 @@ export function planImport(input: PlanInput): ImportPlan {
       if (!access.canAdd && !access.readOnlyReason) noAddLines.push(line);
       problems.push(...rowProblems);
       if (rowProblems.length === 0 && !readOnlyTouched && access.canAdd)
-        plan.adds.push({ line, key, row: project({ key, ...write }) });
+        plan.adds.push({ line, key, row: Object.fromEntries([['key', key], ...written]) });
       continue;
     }
     if (mode === 'add') {
-      if (Object.keys(write).length > 0 || readOnlyTouched)
+      if (written.length > 0 || readOnlyTouched)
         rowProblems.push({
           kind: 'duplicate_key',
           line,
@@ -227,7 +244,7 @@ export function planImport(input: PlanInput): ImportPlan {
       continue;
     }
     problems.push(...rowProblems);
-    const changed = Object.keys(write);
+    const changed = written.map(([c]) => c);
     if (rowProblems.length > 0 || readOnlyTouched) continue;
     if (changed.length === 0) {
       plan.unchanged++;
@@ -246,7 +263,13 @@ export function planImport(input: PlanInput): ImportPlan {
       noEditLines.push(line);
       continue;
     }
-    plan.updates.push({ line, key, before: project(before), after: project({ ...before, ...write }), changed });
+    plan.updates.push({
+      line,
+      key,
+      before: project(before),
+      after: project({ ...before, ...Object.fromEntries(written) }),
+      changed,
+    });
   }
 
   if (noEditLines.length)
