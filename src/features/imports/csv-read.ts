@@ -131,30 +131,53 @@ const CSV_ERRORS: Record<string, string> = {
   CSV_MAX_RECORD_SIZE: `a value is longer than ${count(MAX_CELL_CHARS)} characters`,
 };
 
+type Rows = { line: number; cells: string[] }[];
+const breaksIn = (cells: string[]) => cells.reduce((n, c) => (c.includes('\n') ? n + c.split('\n').length - 1 : n), 0);
+const isEmpty = (cells: string[]) => cells.every((c) => c.trim() === '');
+
+/**
+ * The records with their first line, header included, and how many non-empty records the file has. Fast path:
+ * csv-parse stops after the records a file may have (`to`), and lines are counted here (every line is a record
+ * when blank lines are not skipped; a quoted line break adds one). Only a longer file takes the slower path,
+ * which counts every record through `on_record` (a third slower: csv-parse builds a context for each) and
+ * keeps only the first ones: a 10 MB file of short lines is millions of records.
+ */
+function records(text: string, delimiter: string): { rows: Rows; total: number } {
+  const options = { delimiter, relax_column_count: true, max_record_size: MAX_CELL_CHARS } as const;
+  const limit = MAX_RECORDS_KEPT + 1; // the header and the rows kept
+  const all = parse(text, { ...options, to: limit + 1 }) as string[][];
+  if (all.length <= limit) {
+    const rows: Rows = [];
+    let line = 1;
+    for (const cells of all) {
+      if (!isEmpty(cells)) rows.push({ line, cells });
+      line += 1 + breaksIn(cells);
+    }
+    return { rows, total: rows.length };
+  }
+  const rows: Rows = [];
+  let total = 0;
+  parse(text, {
+    ...options,
+    skip_empty_lines: true,
+    skip_records_with_empty_values: true,
+    on_record: (cells, ctx) => {
+      if (++total <= limit) rows.push({ line: ctx.lines - breaksIn(cells), cells });
+      return null;
+    },
+  });
+  return { rows, total };
+}
+
 export function readCsv(name: string, bytes: Buffer): ParsedSheet {
   const decoded = decodeText(bytes);
   const { text, problems } = removeInnerBoms(decoded.text);
   if (text.trim() === '') throw new ImportFileError('The file is empty: there is nothing to import.');
   const delimiter = detectDelimiter(text);
   assertHeaderWidth(text, delimiter);
-  let total = 0;
-  const rows: { line: number; cells: string[] }[] = [];
+  let read: { rows: Rows; total: number };
   try {
-    parse(text, {
-      delimiter,
-      relax_column_count: true,
-      skip_empty_lines: true,
-      skip_records_with_empty_values: true,
-      max_record_size: MAX_CELL_CHARS,
-      // Kept up to the bound and only counted beyond it: a 10 MB file of short lines is millions of records.
-      on_record: (cells, ctx) => {
-        if (++total <= MAX_RECORDS_KEPT + 1) {
-          const breaks = cells.reduce((n, c) => (c.includes('\n') ? n + c.split('\n').length - 1 : n), 0);
-          rows.push({ line: ctx.lines - breaks, cells });
-        }
-        return null;
-      },
-    });
+    read = records(text, delimiter);
   } catch (err) {
     const e = err as { code?: string; lines?: number };
     const why = (e.code && CSV_ERRORS[e.code]) ?? 'it is not valid CSV';
@@ -162,8 +185,8 @@ export function readCsv(name: string, bytes: Buffer): ParsedSheet {
   }
   return sheetFromRows(
     { fileName: name, format: 'csv', delimiter, encoding: decoded.encoding },
-    rows,
-    total - 1,
+    read.rows,
+    read.total - 1,
     problems,
   );
 }

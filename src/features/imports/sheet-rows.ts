@@ -12,7 +12,12 @@ import { ImportFileError, MAX_PROBLEMS_PER_KIND, MAX_RECORDS_KEPT, MAX_TABLE_ROW
  */
 const FORMULA_TEXT = /^[\s\0]*(?:[=\uFF1D]|[+\-@\uFF0B\uFF0D\uFF20].*(?:[A-Za-z_][\w.]*\(|[!|]))/su;
 
-export const looksLikeFormulaText = (cell: string) => FORMULA_TEXT.test(cell);
+export function looksLikeFormulaText(cell: string): boolean {
+  const first = cell.charCodeAt(0);
+  // Most cells start with a letter or a digit, which no formula does: answered without the expression.
+  if ((first >= 48 && first <= 57) || (first >= 65 && first <= 90) || (first >= 97 && first <= 122)) return false;
+  return FORMULA_TEXT.test(cell);
+}
 
 const quoteCell = (cell: string) => `“${cell.length > 40 ? `${cell.slice(0, 40)}…` : cell}”`;
 
