@@ -8,7 +8,7 @@ import { AUDIT_EXPORT_MAX, createAuditExport } from '../../src/features/audit/au
 import type { AuditEntryView } from '../../src/features/audit/audit-query.js';
 import type { AuditInput } from '../../src/features/audit/audit-repository.js';
 import type { OrgView } from '../../src/features/orgs/org-service.js';
-import { createTableExport } from '../../src/features/tables/export-service.js';
+import { createTableExport, csvCells } from '../../src/features/tables/export-service.js';
 import type { TableService } from '../../src/features/tables/table-service.js';
 
 const actor: Actor = { userId: 7, name: 'Vera <v@example.com>', role: 'USER' };
@@ -26,6 +26,13 @@ function recorder(fail = false) {
 }
 
 describe('table export service', () => {
+  it('exports a column named constructor when a row has no value there (was a crash in csv-stringify)', () => {
+    expect(csvCells(['key', 'constructor', 'toString'], [{ key: 'a' }, { key: 'b', constructor: 'x' }])).toEqual([
+      ['a', '', ''],
+      ['b', 'x', ''],
+    ]);
+  });
+
   const columns = ['key', 'name'];
   const rows: Row[] = [
     { key: 'a', name: '=1+1', secret: 'HIDDEN-a' },
