@@ -172,6 +172,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     crashAt: config.crashAt,
     policyFor: (org, tableId) => changePolicies.for(org, tableId),
+    formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
   });
   const tables = createTableService({
     orgs,
