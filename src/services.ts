@@ -261,6 +261,7 @@ export function createServices(deps: ServiceDeps) {
   });
   const requests = createRequestService({
     repo: requestRecords,
+    formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
     tables,
     orgs,
     policies: changePolicies,

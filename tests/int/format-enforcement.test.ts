@@ -14,6 +14,7 @@ import {
 } from '../helpers/permission-fixtures.js';
 import { requestWorld } from '../helpers/request-fixtures.js';
 import type { ColumnFormatSpec } from '../../src/features/formats/format-types.js';
+import { ValidationError } from '../../src/lib/errors.js';
 
 let w: PermissionWorld;
 beforeEach(async () => {
@@ -175,6 +176,20 @@ describe('a change request', () => {
     expect(held.heldReason).toContain('Message must be one of: Closed today, Open as usual; “All good” is not.');
     expect(w.writes()).toBe(writes);
     expect(r.flagRow('Main Line')!.Message).toBe('We are experiencing a high volume of calls.');
+  });
+
+  it('drafted with a value breaking a format already set is refused at once, with the same message', async () => {
+    const r = await requestWorld(w);
+    await r.resetRights();
+    await setFormat(w.flagsId, 'Message', { kind: 'list', values: ['Closed today', 'Open as usual'] });
+    const err = await r.requests
+      .draft(r.tess, await r.org(), [r.update('Main Line', { Message: 'All good' })], { title: 'New message' })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fieldErrors).toEqual({
+      Message: 'Message must be one of: Closed today, Open as usual; “All good” is not.',
+    });
+    expect(await w.t.db.changeRequest.count()).toBe(0);
   });
 
   it('applies a value fitting the format in its canonical form', async () => {
