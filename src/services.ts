@@ -317,7 +317,14 @@ export function createServices(deps: ServiceDeps) {
     formats,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
-    bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
+    bulk: createBulkService({
+      tables,
+      engine,
+      orgs,
+      jobs,
+      outcomes: changeOutcomes,
+      formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
+    }),
     engine,
     /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */
     requestRecords,

@@ -2,6 +2,7 @@
 // at the field and in the JSON), a new row's key, bulk changes, restores and change requests are all refused
 // with the validator's message when a value they write breaks its column's format, nothing reaching Genesys;
 // fitting values are written in canonical form; values a change leaves as they are never block it.
+import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ADMIN_ACTOR } from '../helpers/test-app.js';
 import {
@@ -116,18 +117,39 @@ describe('the grid (a row saved as JSON)', () => {
 });
 
 describe('a bulk change', () => {
-  it('writes no row with a value breaking the format, each row saying why', async () => {
+  const keys = ['Sales/Mon', 'Sales/Tue', 'Support/Mon'];
+  const body = (value: string) => ({ sel: keys, action: 'set', column: 'Open', value });
+
+  it('is refused at its preview with the validator’s message, and shows the canonical value', async () => {
     await setFormat(w.hoursId, 'Open', { kind: 'time' });
     const o = await org();
     await w.t.services.tables.rows(ADMIN_ACTOR, o, w.hoursId);
-    const keys = ['Sales/Mon', 'Sales/Tue', 'Support/Mon'];
+    const err = await w.t.services.bulk.preview(ADMIN_ACTOR, o, w.hoursId, body('noon')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).message).toBe(TIME_MESSAGE('Open', 'noon'));
+    expect((await w.t.services.bulk.preview(ADMIN_ACTOR, o, w.hoursId, body('7:15'))).value).toBe('07:15');
+  });
+
+  it('planned before the format was set writes no row breaking it, each row saying why', async () => {
+    const o = await org();
+    await w.t.services.tables.rows(ADMIN_ACTOR, o, w.hoursId);
+    const preview = await w.t.services.bulk.preview(ADMIN_ACTOR, o, w.hoursId, body('noon'));
+    await setFormat(w.hoursId, 'Open', { kind: 'time' });
     const writes = w.writes();
-    const job = await w.t.services.bulk.start(ADMIN_ACTOR, o, w.hoursId, {
-      sel: keys,
-      action: 'set',
-      column: 'Open',
-      value: 'noon',
-    });
+    // The job as bulk.start stores it from that preview (the page's confirm), run after the format was set.
+    const job = await w.t.services.jobs.submit(
+      ADMIN_ACTOR,
+      'bulk',
+      {
+        tableId: w.hoursId,
+        tableName: 'Opening Hours',
+        action: 'set',
+        column: 'Open',
+        value: preview.value,
+        items: keys.map((key) => ({ label: key, key })),
+      },
+      { orgId: o.id, batchId: randomUUID(), total: keys.length },
+    );
     await w.t.services.jobs.idle();
     expect(w.writes()).toBe(writes);
     for (const k of keys) expect(hoursRow(k).Open).toBe('08:00');
