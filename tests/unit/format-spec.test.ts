@@ -7,7 +7,6 @@ import { ValidationError } from '../../src/lib/errors.js';
 import type { RowChange } from '../../src/features/changes/row-change.js';
 import { canonicalChange, formatRefusal, type FormatRules } from '../../src/features/formats/format-enforcement.js';
 import {
-  checkedSpec,
   formatApplies,
   formatMisfit,
   optionsOf,
