@@ -20,6 +20,8 @@ import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
 import type { TableService } from './table-service.js';
+import { checkValue } from '../formats/format-enforcement.js';
+import type { TableFormats } from '../formats/format-types.js';
 
 export const MAX_BULK_ROWS = 5000;
 export const BULK_JOB = 'bulk';
@@ -140,6 +142,8 @@ export function createBulkService(deps: {
   orgs: OrgService;
   jobs: JobRunner;
   outcomes: ChangeOutcomes;
+  /** Column formats: the preview refuses a value breaking one (the engine refuses it again when writing). */
+  formatsFor(orgId: string, tableId: string): Promise<TableFormats>;
 }) {
   /** What a bulk request would do, and the selected rows' keys (kept out of the preview: a key may be hidden). */
   async function plan(actor: Actor, org: OrgView, tableId: string, body: unknown) {
@@ -167,6 +171,11 @@ export function createBulkService(deps: {
           throw new ValidationError(err.fieldErrors[request.column]!, err.fieldErrors);
         throw err;
       }
+      // Shown before anything starts, in the validator's words and the form the engine will write.
+      const formats = { formats: await deps.formatsFor(org.id, tableId), schema: table.schema, visible: data.columns };
+      const checked = value === undefined ? null : checkValue(formats, request.column, value);
+      if (checked && !checked.ok) throw new ValidationError(checked.message, { [request.column]: checked.message });
+      if (checked?.ok && typeof value === 'string') value = checked.value;
     }
     const byRef = new Map(
       data.rows.map((r) => [data.present(r), String(r.key)] as const).map(([r, key]) => [r.ref, { ...r, key }]),
