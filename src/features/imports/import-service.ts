@@ -21,7 +21,8 @@ import type { TableService } from '../tables/table-service.js';
 import { changeCount, changesOf, rollbackRefusal } from './import-changes.js';
 import { IMPORT_JOB, importJobHandler, type ImportApplyDeps, type ImportJobPlan } from './import-apply.js';
 import { parseUpload } from './import-parse.js';
-import { autoMapping, planImport } from './import-plan.js';
+import { autoMapping } from './import-mapping.js';
+import { blockingProblems, planImport } from './import-plan.js';
 import type { ImportRepository, StoredDraft } from './import-repository.js';
 import {
   IMPORT_MODES,
@@ -92,9 +93,17 @@ export function createImportService(
     const data = await deps.tables.rows(actor, org, tableId);
     const { table, access } = data;
     assertMayImport(access);
-    const mapping = opts.mapping ?? autoMapping(sheet.header, table);
+    const mapping = opts.mapping ?? autoMapping(sheet.header, { table, columns: data.columns });
     const formats = deps.formats ? await deps.formats.forTable(org.id, tableId) : new Map();
-    const result: ImportPlan = planImport({ sheet, mapping, mode: opts.mode, table, access, rows: data.rows, formats });
+    const result: ImportPlan = planImport({
+      sheet,
+      mapping,
+      mode: opts.mode,
+      table,
+      access,
+      rows: [...data.rows],
+      formats,
+    });
     return { plan: result, table, access, columns: data.columns };
   }
 
@@ -209,7 +218,7 @@ export function createImportService(
         blocked:
           d.status !== 'draft'
             ? 'This import has already been applied or saved as a change request.'
-            : d.plan.problems.length
+            : blockingProblems(d.plan).length
               ? 'Fix the problems in the file and upload it again: nothing is imported while the file has problems.'
               : changeCount(d.plan) === 0
                 ? 'The file makes no changes to the table.'

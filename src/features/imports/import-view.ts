@@ -3,6 +3,7 @@
 // columns before and after; the mapping's choices (columns the person may see) and the file's unknown columns.
 import type { Row } from '../../genesys/gateway.js';
 import type { ImportService } from './import-service.js';
+import { blockingProblems } from './import-plan.js';
 import { PROBLEM_KINDS, type ImportProblem, type ProblemKind } from './import-types.js';
 
 /** The heading of each kind of problem on the dry-run page. */
@@ -62,7 +63,8 @@ export function dryRunView(v: Awaited<ReturnType<ImportService['view']>>) {
     choices,
     mapping,
     unknownColumns: mapping.filter((m) => m.unknown).map((m) => m.header),
-    problemGroups: groupProblems(plan.problems),
+    problemGroups: groupProblems(blockingProblems(plan)),
+    problemCount: blockingProblems(plan).length,
     adds: plan.adds.slice(0, SHOWN_PER_LIST).map((a) => ({
       line: a.line,
       key: a.key,
