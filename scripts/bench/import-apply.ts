@@ -18,7 +18,7 @@ import { benchServices } from './bench-services.js';
 const BUDGET = 300;
 const LATENCY_MS = 50;
 const FLOOR_PER_SECOND = 5;
-const NEW_ROWS = 5000;
+const NEW_ROWS = Number(process.env.BENCH_ROWS ?? 5000);
 const PAGE = 500;
 const TARGET_RATIO = 1.5;
 
@@ -47,6 +47,15 @@ function measure(emu: RunningEmulator) {
   const calls0 = api().length;
   const t0 = performance.now();
   return () => ({ calls: api().length - calls0, seconds: (performance.now() - t0) / 1000 });
+}
+
+function printCalls(emu: RunningEmulator): void {
+  const calls = new Map<string, number>();
+  for (const e of emu.requestLog.filter((x) => x.path.startsWith('/api/'))) {
+    const what = e.path.replace(/\/datatables\/[\w-]+/, '/datatables/…').replace(/\/(rows|jobs)\/.+$/, '/$1/…');
+    calls.set(`${e.method} ${what} ${e.status}`, (calls.get(`${e.method} ${what} ${e.status}`) ?? 0) + 1);
+  }
+  console.log([...calls].map(([k, n]) => `  ${n} × ${k}`).join('\n'));
 }
 
 async function main(): Promise<void> {
@@ -83,10 +92,16 @@ async function main(): Promise<void> {
     );
 
     end = measure(emu);
+    // BENCH_TRACE=1: every 10 s and at the end, the API calls so far by kind (where the time goes).
+    const trace = process.env.BENCH_TRACE ? setInterval(() => printCalls(emu), 10_000) : null;
     const started = await services.imports.apply(actor, org, draftId, { confirmDeletes: false });
     if (!('job' in started)) throw new Error('the bench table needs no approval: expected a job');
     await services.jobs.idle();
     const applied = end();
+    if (trace) {
+      clearInterval(trace);
+      printCalls(emu);
+    }
     const job = await services.jobs.get(actor, started.job.id);
     const rows = emu.orgs[0]!.tables.get(tableId)!.rows.size;
     const floorCalls = 1 + 3 + Math.ceil(NEW_ROWS / PAGE);
