@@ -1,12 +1,14 @@
 // Builds zip files byte by byte for tests of the XLSX guard: honest ones, and ones that lie (a declared size
 // smaller than what an entry inflates to, data hidden between entries), which no zip library will write.
-import { deflateRawSync } from 'node:zlib';
+import { constants, deflateRawSync } from 'node:zlib';
 
 export interface ZipPart {
   name: string;
   data: Buffer | string;
   /** The uncompressed size written into the headers (default: the real one). */
   declaredSize?: number;
+  /** Already deflated bytes to store instead of deflating `data` (a bomb made in chunks; its CRC is not kept). */
+  packed?: Buffer;
 }
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -26,14 +28,15 @@ export function buildZip(parts: ZipPart[], opts: { gapAfterFirst?: Buffer } = {}
   let offset = 0;
   parts.forEach((part, i) => {
     const raw = Buffer.isBuffer(part.data) ? part.data : Buffer.from(part.data);
-    const packed = deflateRawSync(raw, { level: raw.length > 1 << 20 ? 1 : 9 });
+    const packed = part.packed ?? deflateRawSync(raw, { level: raw.length > 1 << 20 ? 1 : 9 });
     const name = Buffer.from(part.name);
     const size = part.declaredSize ?? raw.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(crc32(raw), 14);
+    const crc = part.packed ? 0 : crc32(raw);
+    local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(packed.length, 18);
     local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
@@ -42,7 +45,7 @@ export function buildZip(parts: ZipPart[], opts: { gapAfterFirst?: Buffer } = {}
     central.writeUInt16LE(20, 4);
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(crc32(raw), 16);
+    central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(packed.length, 20);
     central.writeUInt32LE(size, 24);
     central.writeUInt16LE(name.length, 28);
@@ -82,6 +85,15 @@ export function workbookParts(sheetXml: string | Buffer, declaredSheetSize?: num
     },
     { name: 'xl/worksheets/sheet1.xml', data: sheetXml, declaredSize: declaredSheetSize },
   ];
+}
+
+/**
+ * Raw deflate of `megabytes` MB of blanks, never held whole: one megabyte deflated with a sync flush (a run of
+ * blocks without the final mark, referring only to itself) repeated, then an empty final block.
+ */
+export function deflatedBlanks(megabytes: number): Buffer {
+  const part = deflateRawSync(Buffer.alloc(1 << 20, 0x20), { level: 9, finishFlush: constants.Z_SYNC_FLUSH });
+  return Buffer.concat([...Array.from({ length: megabytes }, () => part), deflateRawSync(Buffer.alloc(0))]);
 }
 
 export const sheetXml = (rows: string) =>

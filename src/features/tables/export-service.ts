@@ -3,6 +3,7 @@
 // the view right is checked there and rows leave it only through `present` (visible columns only), so a
 // hidden column is never in a file. The export is audited here, before the file is handed out, so no route
 // can hand out a file without its audit entry.
+import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import type { Clock } from '../../lib/clock.js';
 import { CSV_KINDS, csvKindOf, type Download } from '../../lib/downloads.js';
@@ -12,6 +13,13 @@ import { applyRowQuery, parseRowQuery, rowQueryParams } from './row-query.js';
 import type { TableService } from './table-service.js';
 
 export type ExportFormat = 'csv' | 'json';
+
+/**
+ * The CSV cells of `rows` in `columns` order, '' where a row has no value. Own properties only: a column may be
+ * called `constructor`, and `row.constructor` of a row without that value is Object's constructor function.
+ */
+export const csvCells = (columns: string[], rows: Row[]): unknown[][] =>
+  rows.map((r) => columns.map((c) => (Object.hasOwn(r, c) ? r[c] : '')));
 
 export function createTableExport(deps: {
   tables: Pick<TableService, 'rows'>;
@@ -52,7 +60,7 @@ export function createTableExport(deps: {
       const now = new Date(deps.clock.now());
       const stamp = now.toISOString().slice(0, 10);
       if (csvKind) {
-        const cells = rows.map((r) => data.columns.map((c) => r[c] ?? ''));
+        const cells = csvCells(data.columns, rows);
         return {
           name: `${data.table.name} ${stamp} ${CSV_KINDS[csvKind].fileTag}.csv`,
           contentType: 'text/csv; charset=utf-8',
