@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from 'supertest';
 import { csrfFrom } from '../helpers/test-app.js';
 import { pageOnceReady } from '../helpers/eventually.js';
+import { buildZip, deflatedBlanks, sheetXml, workbookParts } from '../helpers/zip-builder.js';
 import {
   permissionWorld,
   plantHiddenCanary,
@@ -277,6 +278,7 @@ describe('bad input shows the reason and writes nothing', () => {
   it.each([
     ['an empty file', ''],
     ['a header only', `${HEADER}\n`],
+    ['a stray quote in a cell', `${HEADER}\nRow A,false,=HYPERLINK("http://x"),1\n`],
   ])('%s', async (_what, csv) => {
     const writes = w.writes();
     const res = await upload(tess(), csv);
@@ -288,6 +290,32 @@ describe('bad input shows the reason and writes nothing', () => {
       expect(res.text).toMatch(/id="(import|file)-error"/);
     }
     expect(w.writes()).toBe(writes);
+  });
+
+  it.each([
+    ['inconsistent column counts', `${HEADER}\nRow A,false,A,1\nRow B,false\n`],
+    ['a formula in a cell', `${HEADER}\nRow A,false,=SUM(A1:A9),1\n`],
+    ['a BOM in the middle', `${HEADER}\nRow A,false,A\uFEFF,1\n`],
+    ['5,001 rows', `${HEADER}\n${Array.from({ length: 5001 }, (_, i) => `R${i},false,m,1`).join('\n')}\n`],
+  ])('%s: the dry run names the problem and cannot be applied', async (_what, csv) => {
+    const writes = w.writes();
+    const { url, page } = await dryRun(tess(), csv);
+    expect(page).toContain('id="import-problems"');
+    expect(page).toContain('id="import-blocked"');
+    expect((await postForm(tess(), `${url}/apply`)).headers.location).toBe(url);
+    expect(await w.t.db.job.count({ where: { kind: 'import' } })).toBe(0);
+    expect(w.writes()).toBe(writes);
+  });
+
+  it('a zip bomb disguised as XLSX is refused with the reason', async () => {
+    const bomb = buildZip([
+      ...workbookParts(sheetXml('')).slice(0, 3),
+      { name: 'xl/worksheets/sheet1.xml', data: '', packed: deflatedBlanks(80), declaredSize: 2048 },
+    ]);
+    const res = await upload(tess(), bomb, {}, 'holidays.xlsx');
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('zip bomb');
+    expect(await w.t.db.importDraft.count()).toBe(0);
   });
 
   it('a 60 MB file is refused at the upload limit, with the reason', async () => {
