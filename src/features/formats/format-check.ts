@@ -257,3 +257,10 @@ export function describeFormat(spec: ColumnFormatSpec): string {
       return 'an e-mail address';
   }
 }
+
+/** What the row form and the table page show of a table's formats: each formatted column's spec and hint. */
+export function formatHints(
+  formats: ReadonlyMap<string, ColumnFormatSpec>,
+): Record<string, { spec: ColumnFormatSpec; hint: string }> {
+  return Object.fromEntries([...formats].map(([column, spec]) => [column, { spec, hint: describeFormat(spec) }]));
+}
