@@ -4,7 +4,7 @@
 // R6 (rights refused in the dry run, hidden values never shown) and R8 (another person's draft or job: 404).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from 'supertest';
-import { csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
 import { pageOnceReady } from '../helpers/eventually.js';
 import { buildZip, deflatedBlanks, sheetXml, workbookParts } from '../helpers/zip-builder.js';
 import {
@@ -129,6 +129,20 @@ describe('import modes', () => {
     expect(page).toContain('id="no-changes"');
     expect(page).toMatch(/<li data-count="problems"><strong>0<\/strong>/);
     expect(page).not.toContain('id="import-apply"');
+  });
+});
+
+describe('column formats', () => {
+  it('a value that breaks a column format is a problem of the dry run, worded as everywhere', async () => {
+    const org = await w.t.services.orgs.get(w.orgId);
+    await w.t.services.formats.save(ADMIN_ACTOR, org, w.flagsId, 'Message', {
+      kind: 'list',
+      values: ['Open', 'Closed'],
+    });
+    const { page } = await dryRun(tess(), `${HEADER}\nRow A,false,Open,1\nRow B,false,Shut,1\n`);
+    expect(page).toContain('data-kind="bad_format"');
+    expect(page).toMatch(/Line 3, column “Message”/);
+    expect(page).toContain('id="import-blocked"');
   });
 });
 
