@@ -34,6 +34,11 @@ export interface ImportJobPlan {
   adds: number;
   updates: number;
   deletes: number;
+  /**
+   * Single calls or one CSV import job, chosen when it was applied from the table's size then (as a restore
+   * plan chooses): the engine's own choice needs a row count that a busy org may not answer in time.
+   */
+  method?: 'rows' | 'import';
 }
 
 export interface ImportJobResult extends Record<string, unknown> {
@@ -135,6 +140,7 @@ export function importJobHandler(deps: ImportApplyDeps): JobHandler<ImportJobPla
         {
           shouldStop: () => ctx.shouldStop(),
           stopAfterProblem: plan.allOrNothing,
+          method: plan.method ?? 'auto',
           throwWhenUnavailable: true,
           onProgress: async (done) => ctx.progress({ done }),
         },

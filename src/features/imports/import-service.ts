@@ -12,6 +12,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors
 import type { JobRunner } from '../../jobs/job-runner.js';
 import type { JobView } from '../../jobs/job-types.js';
 import { newChangeId } from '../changes/row-change.js';
+import { chooseMethod } from '../changes/write-method.js';
 import type { TableFormats } from '../formats/format-types.js';
 import type { OrgView } from '../orgs/org-service.js';
 import type { TableAccess } from '../permissions/access.js';
@@ -267,7 +268,9 @@ export function createImportService(
       }
       if (!(await deps.repo.claim(actor.userId, d.id)))
         throw new ValidationError('This import has already been applied or requested.');
+      const tableRows = (await deps.tables.rows(actor, org, d.tableId)).rows.length;
       const plan: ImportJobPlan = {
+        method: chooseMethod(v.changes, tableRows),
         draftId: d.id,
         tableId: d.tableId,
         tableName: v.table.name,
