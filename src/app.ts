@@ -14,6 +14,7 @@ import { registerReadinessRoutes } from './features/orgs/readiness-routes.js';
 import { AUDIT_ACTIONS, ROW_CHANGE_ACTIONS } from './features/audit/audit-events.js';
 import { registerAuditRoutes } from './features/audit/audit-routes.js';
 import { registerBackupRoutes } from './features/backups/backup-routes.js';
+import { registerImportRoutes } from './features/imports/import-routes.js';
 import { registerJobRoutes } from './jobs/job-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerChangePolicyRoutes } from './features/requests/change-policy-routes.js';
@@ -28,6 +29,7 @@ import type { AppConfig } from './config.js';
 import type { Services } from './services.js';
 import { csrfProtection } from './lib/csrf.js';
 import { backupUploadParser } from './lib/backup-upload.js';
+import { importUploadParser } from './lib/import-upload.js';
 import { accessGuards, loadCurrentUser } from './lib/current-user.js';
 import { errorHandler, notFoundHandler } from './lib/error-handler.js';
 import { ForbiddenError } from './lib/errors.js';
@@ -119,6 +121,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
       mayUpload: services.backups.mayUpload,
     }),
   );
+  app.use(importUploadParser({ incomingDir: path.join(config.dataDir, 'incoming'), gate: services.uploadGate }));
   app.use(csrfProtection());
   app.use(
     loadCurrentUser({
@@ -170,6 +173,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerCalendarRoutes(routes, services);
   registerTableRoutes(routes, services);
   registerRequestEntryRoutes(routes, services);
+  registerImportRoutes(routes, services);
   registerRequestRoutes(routes, services);
   registerBackupRoutes(routes, services);
   registerPlaybookRoutes(routes, { playbooks: services.playbooks, clock: services.clock });

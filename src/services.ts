@@ -49,6 +49,8 @@ import { UploadGate } from './features/backups/upload-gate.js';
 import { createPermissionRepository } from './features/permissions/permission-repository.js';
 import { createPermissionService } from './features/permissions/permission-service.js';
 import { createTableService } from './features/tables/table-service.js';
+import { createImportRepository } from './features/imports/import-repository.js';
+import { createImportService } from './features/imports/import-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
 import { createUserService } from './features/users/user-service.js';
@@ -283,6 +285,23 @@ export function createServices(deps: ServiceDeps) {
     requests: () => playbookRequests,
     clock,
   });
+  // Imports: dry runs kept as drafts, applied as jobs of kind 'import' (or change requests under approval).
+  const imports = createImportService({
+    repo: createImportRepository(db),
+    formats,
+    tables,
+    jobs,
+    clock,
+    changePolicies,
+    requests: () => requests,
+    orgs,
+    engine,
+    backups,
+    audit,
+    log: auditLog,
+    outcomes: changeOutcomes,
+    reconciler,
+  });
   const periodic = createPeriodicWork({ clock, logger });
   registerBackgroundWork(periodic, {
     reconciler,
@@ -317,6 +336,7 @@ export function createServices(deps: ServiceDeps) {
     formats,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
+    imports,
     bulk: createBulkService({
       tables,
       engine,

@@ -7,7 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import { errors, GenesysError } from './errors.js';
 import { listing, readPaging } from './listing.js';
 import type { EmulatorOptions } from './options.js';
-import { rowToStore } from './rows-api.js';
+import { refuseInjectedFailure, rowToStore } from './rows-api.js';
 import { parseCsvCell, type Row } from './schema-rules.js';
 import { touchRows, type DataTableState, type ExportJob, type ImportJob, type OrgState } from './store.js';
 import { findTable } from './tables-api.js';
@@ -150,6 +150,7 @@ export function processImport(
       for (const [name, raw] of Object.entries(record)) body[name] = parseCsvCell(raw, table.schema.properties[name]!);
       const row: Row = rowToStore(body, table, options);
       const key = String(row.key);
+      refuseInjectedFailure(key, options);
       if (seen.has(key)) throw errors.syntax(`Duplicate key ${key} in the file.`);
       if (!table.rows.has(key) && table.rows.size >= options.limits.maxRowsPerTable)
         throw errors.syntax('Row limit reached.');

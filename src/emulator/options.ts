@@ -52,6 +52,12 @@ export interface EmulatorBehaviour {
   uploadContentType: string;
   /** Value normalisation: trailing spaces of string fields trimmed on write, number fields answered as 1.0. */
   normaliseValues: boolean;
+  /**
+   * Test knob, not a Genesys behaviour: rows whose key is listed here are refused (400) wherever they are
+   * written: a single-row create, update or delete, or their record in a CSV import (counted as failed). Lets
+   * tests fail one row in the middle of a larger write (an import's all-or-nothing rollback). Empty: none.
+   */
+  failRowWrites: string[];
 }
 
 export interface EmulatorOptions {
@@ -88,4 +94,5 @@ export const DEFAULT_BEHAVIOUR: EmulatorBehaviour = {
   maxResponseBytes: 0,
   uploadContentType: 'text/csv',
   normaliseValues: false,
+  failRowWrites: [],
 };

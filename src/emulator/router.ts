@@ -135,7 +135,7 @@ export function routeApi(req: ApiRequest): ApiResponse {
     if (a !== undefined && rest.length === 3) {
       if (method === 'GET') return (allow(tableId, ROW_VIEW), ok(getRow(org, tableId, a, query, options, now)));
       if (method === 'PUT') return (allow(tableId, ROW_EDIT), ok(updateRow(org, tableId, a, body, options, lag)));
-      if (method === 'DELETE') return (allow(tableId, ROW_DELETE), deleteRow(org, tableId, a, lag), noContent);
+      if (method === 'DELETE') return (allow(tableId, ROW_DELETE), deleteRow(org, tableId, a, options, lag), noContent);
     }
   }
   if (section === 'import') {

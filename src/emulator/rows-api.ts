@@ -67,6 +67,12 @@ function checkRowLimit(count: number, options: EmulatorOptions): void {
   }
 }
 
+/** The `failRowWrites` knob: a write of a listed key is refused as Genesys refuses a value it will not store. */
+export function refuseInjectedFailure(key: string, options: EmulatorOptions): void {
+  if (options.behaviour.failRowWrites.includes(key))
+    throw errors.invalidValue(`The row '${key}' was refused (an injected failure: the emulator's failRowWrites).`);
+}
+
 /** A row body checked against the schema and stored as Genesys would store it. */
 export function rowToStore(body: unknown, table: DataTableState, options: EmulatorOptions): Row {
   const row = normaliseRow(body, table.schema, options.limits, {
@@ -79,6 +85,7 @@ export function createRow(org: OrgState, tableId: string, body: unknown, options
   const table = findTable(org, tableId);
   const row = rowToStore(body, table, options);
   const key = String(row.key);
+  refuseInjectedFailure(key, options);
   if (table.rows.has(key)) {
     const { status, code } = options.behaviour.duplicateRow;
     throw Object.assign(errors.conflict(code, `A row with key '${key}' already exists.`, { key }), { status });
@@ -109,6 +116,7 @@ export function updateRow(
     throw errors.badRequest(
       `The key in the body (${String(row.key)}) does not match the row being updated (${key}); keys cannot be changed.`,
     );
+  refuseInjectedFailure(key, options);
   const previous = table.rows.get(key);
   if (!previous) {
     if (options.behaviour.putUnknownRow === 'not-found') throw errors.rowNotFound(key);
@@ -122,8 +130,9 @@ export function updateRow(
   return present(row, table, options);
 }
 
-export function deleteRow(org: OrgState, tableId: string, key: string, lag?: Lag): void {
+export function deleteRow(org: OrgState, tableId: string, key: string, options: EmulatorOptions, lag?: Lag): void {
   const table = findTable(org, tableId);
+  refuseInjectedFailure(key, options);
   const previous = table.rows.get(key);
   if (!table.rows.delete(key)) throw errors.rowNotFound(key);
   noteRowChange(table, key, previous, lag);

@@ -23,35 +23,46 @@ export interface BackupUploadDeps {
   mayUpload(userId: number): Promise<void>;
 }
 
-export function backupUploadParser(deps: BackupUploadDeps) {
-  const storage = multer.diskStorage({
+/** Streams an upload to a temporary file in `dir` (created 0700), named `<uuid>.<suffix>`. */
+export function incomingStorage(dir: string, suffix: string) {
+  return multer.diskStorage({
     destination: (_req, _file, cb) => {
-      mkdirSync(deps.incomingDir, { recursive: true, mode: 0o700 });
-      cb(null, deps.incomingDir);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      cb(null, dir);
     },
-    filename: (_req, _file, cb) => cb(null, `${randomUUID()}.upload`),
+    filename: (_req, _file, cb) => cb(null, `${randomUUID()}.${suffix}`),
   });
-  const parse = multer({ storage, limits: { fileSize: MAX_BACKUP_BYTES, files: 1, fields: 5, parts: 6 } }).single(
-    'file',
-  );
+}
+
+/**
+ * Takes one of the gate's upload slots for this request (throws when none is free). Whatever happens next
+ * (refused, kept, client gone), the slot is freed and the temporary file removed once the response is over; a
+ * kept file has been moved away by then.
+ */
+export function takeUploadSlot(req: Request, res: Response, gate: UploadGate, userId: number): void {
+  const release = gate.enter(userId);
+  res.on('close', () => {
+    release();
+    const file = (req as Request & { file?: { path?: string } }).file;
+    if (file?.path) rmSync(file.path, { force: true });
+  });
+}
+
+export function backupUploadParser(deps: BackupUploadDeps) {
+  const parse = multer({
+    storage: incomingStorage(deps.incomingDir, 'upload'),
+    limits: { fileSize: MAX_BACKUP_BYTES, files: 1, fields: 5, parts: 6 },
+  }).single('file');
 
   return (req: Request, res: Response, next: NextFunction) => {
     // Only signed-in sessions get their upload parsed; anything else falls through to CSRF/sign-in refusal.
     const userId = req.session?.userId;
     if (req.method !== 'POST' || req.path !== BACKUP_UPLOAD_PATH || userId === undefined) return next();
-    let release: () => void;
     try {
-      release = deps.gate.enter(userId);
+      takeUploadSlot(req, res, deps.gate, userId);
     } catch (err) {
       return next(err);
     }
-    // Whatever happens next (refused, kept, client gone), the slot is freed and the temporary file removed
-    // once the response is over; a kept file has been moved away by then.
-    res.on('close', () => {
-      release();
-      const file = (req as Request & { file?: { path?: string } }).file;
-      if (file?.path) rmSync(file.path, { force: true });
-    });
     deps.mayUpload(userId).then(
       () =>
         parse(req, res, (err: unknown) => {

@@ -78,6 +78,17 @@ interface PlaybookDetails {
   name: string;
 }
 
+/** An import's entries (src/features/imports/): which draft, file and table, and counts, never row values. */
+interface ImportDetails {
+  draftId: string;
+  table: string;
+  file: string;
+  mode: 'add' | 'upsert' | 'exact';
+  adds: number;
+  updates: number;
+  deletes: number;
+}
+
 /** Each action and its details (`undefined`: the entry has none). */
 interface AuditEventDetails {
   'auth.sign_in': undefined;
@@ -150,6 +161,24 @@ interface AuditEventDetails {
   };
 
   'job.cancelled': { jobId: string; kind: string; done: number; total: number };
+
+  /** A file read and checked against a table (nothing written): what applying it would do, and its problems. */
+  'import.dry_run': ImportDetails & { unchanged: number; problems: number };
+  /**
+   * An import job ended: rows written and failed; `rolledBack` when all-or-nothing put the table back (then
+   * `reason` says why), and the automatic backup made before it.
+   */
+  'import.applied': ImportDetails & {
+    jobId: string;
+    written: number;
+    failed: number;
+    allOrNothing: boolean;
+    rolledBack: boolean;
+    reason?: string;
+    backupId: string | null;
+  };
+  /** The table's policy needs approval: the import became a change request instead. */
+  'import.requested': ImportDetails & { requestId: string };
 
   /** Playbooks (issue 15): the playbook's id and name in every entry; content in before/after. */
   'playbook.created': PlaybookDetails;
@@ -231,6 +260,9 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'backup.failed': true,
   'backup.restored': true,
   'job.cancelled': true,
+  'import.dry_run': true,
+  'import.applied': true,
+  'import.requested': true,
   'playbook.created': true,
   'playbook.updated': true,
   'playbook.archived': true,
@@ -251,6 +283,13 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'audit.pruned': true,
 };
 export const AUDIT_ACTIONS = Object.keys(EVERY_ACTION) as readonly AuditAction[];
+
+/** How pages name the import actions (an audit page may show these instead of the action's name). */
+export const IMPORT_ACTION_LABELS = {
+  'import.dry_run': 'Import checked (dry run)',
+  'import.applied': 'Import applied',
+  'import.requested': 'Import saved as a change request',
+} as const satisfies Partial<Record<AuditAction, string>>;
 
 /** The actions of a Genesys row write: recorded write-ahead (intent, then outcome), undoable, reconciled. */
 export const ROW_CHANGE_ACTIONS = [

@@ -63,7 +63,7 @@ const RESTORING = 'Restoring this row';
  * The change that undoes entry `e`: an update's changed columns back (while the row holds what it wrote), a
  * create deleted (likewise), a delete re-created (while no row has its key). Forced: not checked.
  */
-function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): RowChange {
+export function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): RowChange {
   const force = opts.force ?? false;
   const before = e.before ? (JSON.parse(e.before) as Row) : null;
   const after = e.after ? (JSON.parse(e.after) as Row) : null;
@@ -86,7 +86,7 @@ function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): Row
 }
 
 /** Why a batch's undo left a change as it was (null: it was undone). */
-function skipReason(r: ChangeResult): string | null {
+export function skipReason(r: ChangeResult): string | null {
   switch (r.status) {
     case 'applied':
     case 'unchanged':
