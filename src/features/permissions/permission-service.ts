@@ -16,7 +16,7 @@ import {
   type TableAccess,
 } from './access.js';
 import { toRights, type PermissionRepository } from './permission-repository.js';
-import { needsTableGrants, tableAccess } from './policy.js';
+import { needsTableGrants, orgsOpenTo, tableAccess } from './policy.js';
 
 export const COLUMN_FIELD_PREFIX = 'col:';
 
@@ -99,6 +99,12 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
           }),
         }))
         .filter((t) => t.access.canView);
+    },
+
+    /** Of `orgs`, those the actor may work in (policy.orgsOpenTo): the switcher lists these and only these. */
+    async openOrgs<T extends { id: string }>(actor: Actor, orgs: T[]): Promise<T[]> {
+      const viewable = needsTableGrants(actor) ? await repo.orgIdsViewableBy(actor.userId) : new Set<string>();
+      return orgsOpenTo(actor, orgs, viewable);
     },
 
     async rightsOf(userId: number, orgId: string): Promise<Map<string, StoredRights & { tableName: string }>> {
