@@ -36,13 +36,16 @@ export function describeViolations(violations: Result[]): string {
 
 /** Runs axe on the whole page as it is now; throws listing every serious or critical violation. */
 export async function expectNoSeriousAxeViolations(page: Page, context?: string): Promise<void> {
-  const loaded = await page.evaluate(() => 'axe' in window);
+  const loaded = await page.evaluate(() => 'axe' in globalThis);
   if (!loaded) await page.evaluate(AXE_SOURCE);
-  const results = await page.evaluate((): Promise<AxeResults> =>
-    (window as unknown as { axe: { run(ctx: Document, o: object): Promise<AxeResults> } }).axe.run(document, {
-      resultTypes: ['violations'],
-    }),
-  );
+  // (the tests' TypeScript has no DOM library: the page's globals are typed here by hand)
+  const results = await page.evaluate((): Promise<AxeResults> => {
+    const page = globalThis as unknown as {
+      axe: { run(context: unknown, options: object): Promise<AxeResults> };
+      document: unknown;
+    };
+    return page.axe.run(page.document, { resultTypes: ['violations'] });
+  });
   const failing = results.violations.filter((v) => v.impact && FAILING_IMPACTS.has(v.impact));
   if (failing.length) {
     const where = context ? `${context} (${page.url()})` : page.url();
