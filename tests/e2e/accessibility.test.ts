@@ -1,5 +1,5 @@
 // Issue 16: axe-core on every page of the app, for an administrator and for a business user, at a desktop
-// (1366×900) and a phone (390×844) size; serious or critical violations fail. Pages reached by a POST (the bulk
+// (1366×900, light theme) and a phone (390×844, dark theme) size; serious or critical violations fail. Pages reached by a POST (the bulk
 // preview, a form shown again with its errors) are checked where they land. Every violation of every page is
 // collected first and reported together, so one run lists all there is to fix.
 import type { Page } from 'playwright-core';
@@ -24,15 +24,23 @@ async function firstLink(page: Page, pattern: RegExp): Promise<string> {
 }
 const checked: string[] = [];
 
-/** axe on the page as it is, at both sizes (the page is laid out again, not reloaded: a POST's answer stays). */
+/**
+ * axe on the page as it is, at both sizes (the page is laid out again, not reloaded: a POST's answer stays).
+ * The phone size is checked in the dark colour scheme, so both themes' contrasts are checked on every page.
+ */
 async function checkBothSizes(page: Page, label: string): Promise<void> {
-  for (const size of [DESKTOP, PHONE]) {
+  for (const [size, colorScheme] of [
+    [DESKTOP, 'light'],
+    [PHONE, 'dark'],
+  ] as const) {
     await page.setViewportSize(size);
-    await expectNoSeriousAxeViolations(page, `${label} at ${size.width}px`).catch((err: Error) =>
+    await page.emulateMedia({ colorScheme });
+    await expectNoSeriousAxeViolations(page, `${label} at ${size.width}px, ${colorScheme}`).catch((err: Error) =>
       problems.push(err.message),
     );
   }
   await page.setViewportSize(DESKTOP);
+  await page.emulateMedia({ colorScheme: 'light' });
   checked.push(label);
 }
 

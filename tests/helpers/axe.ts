@@ -3,7 +3,8 @@
 //
 // How axe gets into the page: the app's CSP allows only same-origin script files (`script-src 'self'`, no
 // inline script), so `page.addScriptTag({ path })`, which inserts an inline <script> with the file's text, is
-// refused by the page (tried: "Refused to execute inline script ... Content Security Policy"). The file's source
+// refused by the page (tried: "Executing inline script violates the following Content Security Policy directive
+// 'script-src 'self''", and axe stays undefined). The file's source
 // is evaluated through `page.evaluate` instead: DevTools-protocol evaluation is not page script and is not
 // subject to the page's CSP, so the app keeps its real, strict policy during the test (no `bypassCSP`).
 import { readFileSync } from 'node:fs';
