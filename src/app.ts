@@ -131,7 +131,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
       clock: services.clock,
     }),
   );
-  app.use(loadOrgContext(services.orgs));
+  app.use(loadOrgContext(services.orgs, services.permissions));
   app.use(waitingRequestsCount(services.requests)); // the top bar's "Requests (N)", beside `may` and the org
   app.use('/tables/:tableId', requestChoice(services)); // what the row, delete and bulk forms offer
   app.use(requestChoice(services)); // ... and the restore page

@@ -317,7 +317,10 @@ describe('org switcher', () => {
     await addOrg({ name: 'Acme Prod', label: 'PROD' });
     await addOrg({ name: 'Acme Dev', label: 'DEV', clientId: 'dev-client-9999' });
     const [dev, prod] = await t.db.genesysOrg.findMany({ orderBy: { name: 'asc' } });
-    await createUser(t, { email: 'u@example.com', displayName: 'U', password: 'user has long password' });
+    const u = await createUser(t, { email: 'u@example.com', displayName: 'U', password: 'user has long password' });
+    // A user sees (and may switch to) only orgs where they may view a table (issue 16): one in each.
+    for (const org of [dev!, prod!])
+      await t.db.tablePermission.create({ data: { userId: u.id, orgId: org.id, tableId: 'a-table', canView: true } });
     const { agent: user } = await signIn(t, 'u@example.com', 'user has long password');
     const current = async (a: Agent) => /<option value="([^"]+)" selected>/.exec((await a.get('/')).text)?.[1];
     expect(await current(user)).toBe(dev!.id); // no choice yet: the first active org

@@ -66,16 +66,36 @@ describe('granting rights', () => {
     const noView = await w.admin.post(url).type('form').send({ _csrf: token, canEdit: 'on' });
     expect(noView.status).toBe(400);
     expect(noView.text).toContain('needs the view right too');
-    const addWithoutKey = await w.admin
-      .post(url)
-      .type('form')
-      .send({ _csrf: token, canView: 'on', canAdd: 'on', 'col:key': 'read' });
-    expect(addWithoutKey.text).toContain('must be able to write the key column');
     const unknown = await w.admin.post(url).type('form').send({ _csrf: token, canView: 'on', 'col:Ghost': 'write' });
     expect(unknown.text).toContain('is not a column of Opening Hours');
     const badLevel = await w.admin.post(url).type('form').send({ _csrf: token, canView: 'on', 'col:Open': 'admin' });
     expect(badLevel.status).toBe(400);
     expect(await w.t.services.permissions.rightsOn(w.users.none.id, w.orgId, w.hoursId)).toBeNull();
+  });
+
+  it('offers the key column only read or hidden: it is written exactly when the user may add rows', async () => {
+    const url = tableRightsUrl(w.users.none.id, w.hoursId);
+    const form = (await w.admin.get(url)).text;
+    const keyRow = /<tr>\s*<th scope="row">[^<]*<span class="tag">key<\/span>[\s\S]*?<\/tr>/.exec(form)?.[0] ?? '';
+    expect(keyRow).toContain('value="read"');
+    expect(keyRow).toContain('value="hidden"');
+    expect(keyRow).not.toContain('value="write"');
+    expect(keyRow).toContain('with “Add rows”');
+    const save = async (fields: Record<string, string>) =>
+      w.admin
+        .post(url)
+        .type('form')
+        .send({ _csrf: await csrfFrom(w.admin, url), canView: 'on', ...fields })
+        .expect(303);
+    const keyNow = async () =>
+      (await w.t.services.permissions.rightsOn(w.users.none.id, w.orgId, w.hoursId))!.columns.key;
+    // (Before issue 16 "Add rows" with the key at read was refused, and write without "Add rows" was stored.)
+    await save({ canAdd: 'on', 'col:key': 'read' });
+    expect(await keyNow()).toBe('write');
+    await save({ 'col:key': 'write' });
+    expect(await keyNow()).toBe('read');
+    await save({ 'col:key': 'hidden' });
+    expect(await keyNow()).toBe('hidden');
   });
 
   it('copies rights from another user', async () => {

@@ -269,6 +269,10 @@ describe('scope comes from the route and the stored records', () => {
     });
     const agent = w.users.tableEditor.agent;
     const token = await csrfFrom(agent, '/');
+    // (Since issue 16 a user can switch only to an org where they may view some table: one there, not the flags.)
+    await w.t.db.tablePermission.create({
+      data: { userId: w.users.tableEditor.id, orgId: other.id, tableId: 'another-table', canView: true },
+    });
     await agent.post('/orgs/current').type('form').send({ _csrf: token, orgId: other.id }).expect(303);
     const before = w.apiCalls();
     expect((await agent.get(flagsUrl())).status).toBe(404);

@@ -45,7 +45,9 @@ describe('setup wizard: Genesys step', () => {
     expect(org).toMatchObject({ isSandbox: true, region: 'sandbox', label: 'SANDBOX' });
     const home = await agent.get('/');
     expect(home.text).toContain('The sandbox org is ready with demo tables');
-    expect(home.text).toContain('(Sandbox)');
+    // The switcher names it once (issue 16: it read "Sandbox (Sandbox)"); the badge says SANDBOX.
+    expect(home.text).toContain('>SANDBOX</span>');
+    expect(home.text).not.toContain('Sandbox (Sandbox)');
     expect((await agent.get('/setup/connect')).status).toBe(404);
     const tables = await (await t.services.orgs.gatewayFor(org.id)).listTables();
     expect(tables.map((x) => x.name)).toContain('VIP Customers');

@@ -9,6 +9,8 @@ import { flash } from '../../lib/flash.js';
 import { renderForm } from '../../lib/form-page.js';
 import type { RouteTable } from '../../lib/route.js';
 import { ORG_COLORS } from './org-schemas.js';
+import type { PermissionService } from '../permissions/permission-service.js';
+import { openOrgsOf } from './org-context.js';
 import type { OrgService, OrgView } from './org-service.js';
 import type { ReadinessService } from './readiness-service.js';
 
@@ -59,7 +61,12 @@ export function renderOrgForm(
 
 export function registerOrgRoutes(
   routes: RouteTable,
-  deps: { orgs: OrgService; backupScheduler: { run(): Promise<unknown> }; readiness: ReadinessService },
+  deps: {
+    orgs: OrgService;
+    permissions: PermissionService;
+    backupScheduler: { run(): Promise<unknown> };
+    readiness: ReadinessService;
+  },
 ): void {
   const { orgs } = deps;
   const id = (req: Request) => String(req.params.id);
@@ -189,7 +196,8 @@ export function registerOrgRoutes(
   routes.post('/orgs/current', 'signed-in', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     const wanted = typeof body.orgId === 'string' ? body.orgId : '';
-    const org = (await orgs.list()).find((o) => o.id === wanted);
+    // Only an org the user may work in: the same list as the switcher's (a crafted id of another is refused).
+    const org = (await openOrgsOf(req, orgs, deps.permissions)).find((o) => o.id === wanted);
     if (!org) throw new NotFoundError('That org is not available.');
     req.session.currentOrgId = org.id;
     flash(req, 'info', `You are now working in “${org.name}”.`);

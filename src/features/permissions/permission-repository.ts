@@ -62,6 +62,16 @@ export function createPermissionRepository(db: Db) {
       return rows.map((p) => ({ orgId: p.orgId, tableId: p.tableId, rights: toRights(p) }));
     },
 
+    /** The orgs in which the user may view at least one table. */
+    async orgIdsViewableBy(userId: number): Promise<Set<string>> {
+      const rows = await db.tablePermission.findMany({
+        where: { userId, canView: true },
+        select: { orgId: true },
+        distinct: ['orgId'],
+      });
+      return new Set(rows.map((r) => r.orgId));
+    },
+
     async allForUser(userId: number) {
       return db.tablePermission.findMany({ where: { userId }, include });
     },

@@ -12,11 +12,12 @@ import {
   columnRecord,
   isColumnAccess,
   orderedColumns,
+  type ColumnAccess,
   type StoredRights,
   type TableAccess,
 } from './access.js';
 import { toRights, type PermissionRepository } from './permission-repository.js';
-import { needsTableGrants, tableAccess } from './policy.js';
+import { needsTableGrants, orgsOpenTo, tableAccess } from './policy.js';
 
 export const COLUMN_FIELD_PREFIX = 'col:';
 
@@ -53,19 +54,26 @@ export function parseRightsForm(body: unknown, table: DataTable): StoredRights {
     if (isColumnAccess(v)) rights.columns[column] = v;
     else fieldErrors[`${COLUMN_FIELD_PREFIX}${column}`] = `Choose one of ${COLUMN_ACCESS.join(', ')}.`;
   }
+  if (columns.includes('key') && isColumnAccess(rights.columns.key)) rights.columns.key = keyAccess(rights);
   if (
     (rights.canEdit || rights.canAdd || rights.canDelete || rights.canApprove || rights.canRunPlaybooks) &&
     !rights.canView
   ) {
     fieldErrors.canView = 'Editing, adding, deleting, approving or running playbooks needs the view right too.';
   }
-  if (rights.canAdd && rights.columns.key !== 'write') {
-    fieldErrors[`${COLUMN_FIELD_PREFIX}key`] =
-      'A user who may add rows must be able to write the key column (it names the new row).';
-  }
   if (Object.keys(fieldErrors).length)
     throw new ValidationError('The rights were not saved. Please correct the highlighted fields.', fieldErrors);
   return rights;
+}
+
+/**
+ * The key column's access follows from the table rights (issue 16: the form offered write and hidden for it):
+ * the key is written only when a row is added (or renamed, which adds one), so a user who may add rows writes
+ * it, and sees it; anyone else reads it or, where the admin chose so, has it hidden (opaque row handles, ADR 004).
+ */
+export function keyAccess(rights: Pick<StoredRights, 'canAdd' | 'columns'>): ColumnAccess {
+  if (rights.canAdd) return 'write';
+  return rights.columns.key === 'hidden' ? 'hidden' : 'read';
 }
 
 const isEmpty = (r: StoredRights) =>
@@ -99,6 +107,12 @@ export function createPermissionService(deps: { repo: PermissionRepository; audi
           }),
         }))
         .filter((t) => t.access.canView);
+    },
+
+    /** Of `orgs`, those the actor may work in (policy.orgsOpenTo): the switcher lists these and only these. */
+    async openOrgs<T extends { id: string }>(actor: Actor, orgs: T[]): Promise<T[]> {
+      const viewable = needsTableGrants(actor) ? await repo.orgIdsViewableBy(actor.userId) : new Set<string>();
+      return orgsOpenTo(actor, orgs, viewable);
     },
 
     async rightsOf(userId: number, orgId: string): Promise<Map<string, StoredRights & { tableName: string }>> {

@@ -20,6 +20,19 @@ const owns = (p: Principal, record: Owned): boolean => record.ownerId !== null &
 
 // --- Administration -------------------------------------------------------------------------------------
 
+/**
+ * The orgs a person may work in (the top bar's switcher, and switching): administrators every active org,
+ * anyone else only the orgs where they may view at least one table. An org a user has no right in is neither
+ * listed nor chosen, so its name is not shown to them either (issue 16).
+ */
+export function orgsOpenTo<T extends { id: string }>(
+  p: { role: Role },
+  orgs: T[],
+  orgIdsWithViewableTables: ReadonlySet<string>,
+): T[] {
+  return isAdministrator(p) ? orgs : orgs.filter((o) => orgIdsWithViewableTables.has(o.id));
+}
+
 /** The pages behind RouteTable's coarse 'admin' level: users, orgs, setup, settings. */
 export const mayAdminister = (p: { role: Role }): boolean => isAdministrator(p);
 

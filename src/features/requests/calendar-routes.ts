@@ -9,7 +9,10 @@ import type { ScheduledChanges } from './scheduled-changes.js';
 export function registerCalendarRoutes(routes: RouteTable, deps: { scheduledChanges: ScheduledChanges }): void {
   routes.get('/calendar', 'signed-in', async (req, res) => {
     const org = req.currentOrg;
-    if (!org) throw new NotFoundError('No Genesys org is available. An administrator has to connect one first.');
+    if (!org)
+      throw new NotFoundError(
+        'No Genesys org is open to you: an administrator has to connect one, or give you rights on one of its tables.',
+      );
     const query = req.query as Record<string, unknown>;
     const view = calendarView(query.view);
     const page = await deps.scheduledChanges.calendar(actorOf(req), org, view, calendarDay(query.day, org.timeZone));

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Transact, Transaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/actor.js';
+import { browserName } from '../../lib/browser-name.js';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import { parseForm } from '../../lib/forms.js';
 import type { Logger } from '../../lib/logger.js';
@@ -224,6 +225,7 @@ export function createUserService(deps: {
         lastSeenAt: s.lastSeenAt,
         ip: s.ip,
         userAgent: s.userAgent,
+        browser: browserName(s.userAgent),
       }));
     },
 
