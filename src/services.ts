@@ -63,6 +63,8 @@ import { createPlaybookRepository } from './features/playbooks/playbook-reposito
 import { createPlaybookRequests } from './features/playbooks/playbook-requests.js';
 import { createPlaybookService } from './features/playbooks/playbook-service.js';
 import { SecretBox } from './lib/secret-box.js';
+import { createFormatRepository } from './features/formats/format-repository.js';
+import { createFormatService } from './features/formats/format-service.js';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -170,6 +172,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     crashAt: config.crashAt,
     policyFor: (org, tableId) => changePolicies.for(org, tableId),
+    formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
   });
   const tables = createTableService({
     orgs,
@@ -180,6 +183,8 @@ export function createServices(deps: ServiceDeps) {
     clock,
     tableListMaxAgeMs: config.rowCacheMaxAgeMs,
   });
+  // Column formats: the engine checks every written value against them (format-enforcement.ts).
+  const formats = createFormatService({ repo: createFormatRepository(db), audit, transact, tables });
   // An org that rights refer to is archived, not deleted.
   orgs.referenceChecks.push(async (orgId) => {
     const count = await permissions.grantsInOrg(orgId);
@@ -256,6 +261,7 @@ export function createServices(deps: ServiceDeps) {
   });
   const requests = createRequestService({
     repo: requestRecords,
+    formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
     tables,
     orgs,
     policies: changePolicies,
@@ -307,6 +313,8 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
     changePolicies,
+    /** Column formats (date, list, pattern…): set by administrators, enforced by the change engine. */
+    formats,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),

@@ -7,6 +7,8 @@ import type { RoleGap } from '../orgs/readiness-service.js';
 import { gridRowsHtml } from './grid-html.js';
 import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, rowQueryParams, type RowQuery } from './row-query.js';
 import type { RowRef } from './table-service.js';
+import { describeFormat } from '../formats/format-check.js';
+import type { ColumnFormatSpec, TableFormats } from '../formats/format-types.js';
 
 export const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
 export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/rows/${encodeURIComponent(ref)}`;
@@ -31,6 +33,9 @@ export interface SortHeader {
   arrow: string;
   /** Sorts by this column; a second click on the sorted column reverses it. Back to page 1 either way. */
   href: string;
+  /** The column's format (the <th>'s data-format, for the grid's editors) and its hint. */
+  format?: ColumnFormatSpec;
+  formatHint?: string;
 }
 
 /** The tables whose name or description contains `q` (accents and case ignored). */
@@ -41,11 +46,13 @@ export function tablesMatching<T extends { table: Pick<DataTable, 'name' | 'desc
   return q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
 }
 
-function sortHeaders(data: TableRows, query: RowQuery, directEdits: boolean): SortHeader[] {
+function sortHeaders(data: TableRows, query: RowQuery, directEdits: boolean, formats?: TableFormats): SortHeader[] {
   const properties = data.table.schema.properties;
   return data.columns.map((c) => {
     const active = query.sort === c;
+    const format = formats?.get(c);
     return {
+      ...(format ? { format, formatHint: describeFormat(format) } : {}),
       name: c,
       title: properties[c]?.title || c,
       type: properties[c]?.type ?? 'string',
@@ -72,6 +79,8 @@ export function tablePageModel(
      * it): the grid offers no editing in place then, only the row form's "Submit for approval".
      */
     directEdits?: boolean;
+    /** The table's column formats, shown in the headers. */
+    formats?: TableFormats;
   },
 ) {
   const { query: asked, selected, roleGaps, directEdits = true } = opts;
@@ -100,7 +109,7 @@ export function tablePageModel(
     pageSizes: PAGE_SIZES,
     filterOps: FILTER_OPS,
     params: (overrides: Partial<RowQuery>) => rowQueryParams(query, overrides),
-    headers: sortHeaders(data, asked, directEdits),
+    headers: sortHeaders(data, asked, directEdits, opts.formats),
     loadedAt: data.loadedAt,
     rowPath,
   };

@@ -25,6 +25,8 @@ import { RowConflictError, type TableService, type UserTable } from './table-ser
 import { readinessViewOf } from '../permissions/policy.js';
 import { takeRequestFields } from '../requests/request-form.js';
 import type { ScheduledChanges } from '../requests/scheduled-changes.js';
+import { formatHints } from '../formats/format-check.js';
+import type { FormatService } from '../formats/format-service.js';
 
 /**
  * False when the table's approval policy turns this user's edits into change requests (res.locals.requestChoice,
@@ -176,10 +178,15 @@ export function registerTableRoutes(
     bulk: BulkService;
     readiness: ReadinessService;
     scheduledChanges: ScheduledChanges;
+    formats: Pick<FormatService, 'forTable'>;
   },
 ): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
+  /** The row form shows each formatted column's hint (a list as a select). */
+  const showFormats = async (req: Request, res: Response) => {
+    res.locals.columnFormats = formatHints(await deps.formats.forTable(currentOrg(req).id, tableId(req)));
+  };
   const ref = (req: Request) => String(req.params.ref);
 
   routes.get('/tables', 'signed-in', async (req, res) => {
@@ -222,6 +229,7 @@ export function registerTableRoutes(
         selected,
         roleGaps,
         directEdits: directEditsOf(res),
+        formats: await deps.formats.forTable(org.id, tableId(req)),
       }),
     );
   });
@@ -256,6 +264,7 @@ export function registerTableRoutes(
       const d = t.table.schema.properties[c]?.default;
       if (d !== undefined) defaults[c] = d as Row[string];
     }
+    await showFormats(req, res);
     renderRowForm(res, t, 'create', defaults, null);
   });
 
@@ -268,6 +277,7 @@ export function registerTableRoutes(
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
+      await showFormats(req, res);
       await renderRowFormAgain(req, res, tables, 'create', err);
     }
   });
@@ -275,6 +285,7 @@ export function registerTableRoutes(
   routes.get('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
     res.locals.rowSchedule = await deps.scheduledChanges.forRow(actorOf(req), currentOrg(req), tableId(req), ref(req));
+    await showFormats(req, res);
     renderRowForm(res, data, 'update', data.row, ref(req));
   });
 
@@ -319,6 +330,7 @@ export function registerTableRoutes(
         });
       }
       if (!isFormError(err)) throw err;
+      await showFormats(req, res);
       await renderRowFormAgain(req, res, tables, 'update', err);
     }
   });
