@@ -174,6 +174,35 @@ describe('the grid', () => {
     });
   });
 
+  it("edits a column with a list format through a select, and shows the format's refusal at the cell", async () => {
+    await withScreenshotOnFailure(page, 'grid-format', async () => {
+      await openTable(page, 'Emergency Flags');
+      await page.getByRole('link', { name: 'Column formats' }).click();
+      const form = page.locator('form.format-form', { has: page.getByLabel('Format of ActivatedBy') });
+      await form.getByLabel('Format of ActivatedBy').selectOption('list');
+      await form.locator('summary').click();
+      await form.getByLabel(/Allowed values/).fill('ops@example.com\nkb@example.com');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await openTable(page, 'Emergency Flags');
+      const activatedBy = cell(page, 'Weather Closure', 'ActivatedBy');
+      await activatedBy.click(); // a list opens its select
+      const select = activatedBy.locator('select');
+      expect(await select.locator('option').allTextContents()).toEqual(['', 'ops@example.com', 'kb@example.com']);
+      await select.selectOption('kb@example.com');
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+Enter');
+      await page.locator('.grid-status', { hasText: 'Saved (ActivatedBy)' }).waitFor();
+      // A value outside the list (pasted into one cell) is refused by the server, at the cell.
+      await clipboard(page, 'paste', 'nobody@example.com');
+      await page.keyboard.press('Control+Enter');
+      await page.locator('td[aria-invalid="true"]').waitFor();
+      expect(await activatedBy.getAttribute('aria-invalid')).toBe('true');
+      await shot(page, 'format-refusal');
+      await page.keyboard.press('Escape');
+      expect(await activatedBy.textContent()).toBe('kb@example.com');
+    });
+  });
+
   it('pastes a 20-row × 3-column range through the preview as one batch, and copies cells out as TSV', async () => {
     await withScreenshotOnFailure(page, 'grid-paste', async () => {
       await openTable(page, 'VIP Customers');

@@ -20,9 +20,10 @@ function start(table) {
     name: th.dataset.column,
     type: th.dataset.type,
     writable: th.dataset.writable === '1',
-    title: th.textContent.replace(/[▲▼]/g, '').trim(),
+    // The sort link's text without its arrow (the header also holds the format's hint).
+    title: (th.querySelector('a') ?? th).textContent.replace(/[▲▼]/g, '').trim(),
     format: formatOf(th),
-    hint: th.dataset.formatHint ?? '',
+    hint: th.querySelector('.format-hint')?.textContent.trim() ?? '',
     index,
   }));
   const body = table.tBodies[0];
