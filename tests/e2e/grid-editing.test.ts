@@ -73,6 +73,11 @@ describe('the grid', () => {
       await k.press('Tab');
       expect(await focusedColumn(page)).toBe('Billing Queue/ActivatedBy');
       expect(await cell(page, 'Billing Queue', 'Priority').getAttribute('class')).toContain('dirty');
+      // Past the row's last cell Tab leaves the cells, to the row's Save button (no trap in the grid).
+      await k.press('Tab');
+      expect(await focusedLabel(page)).toBe('Save the changes to Billing Queue');
+      await k.press('Shift+Tab');
+      expect(await focusedColumn(page)).toBe('Billing Queue/ActivatedBy');
       await shot(page, 'dirty-row');
       // Leaving the row with unsaved cells asks first, in the page; Enter takes "Save them".
       await k.press('ArrowDown');

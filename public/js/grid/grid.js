@@ -1,6 +1,6 @@
 // The table page's grid, for people with JavaScript (without it, every row's Edit link opens the row form and
 // nothing here is needed). One cell has the focus (roving tabindex, ARIA grid): arrows, Tab/Shift+Tab, Home/End
-// move; Shift+arrows select a range; Enter, F2, a click or typing edits a writable cell; in the editor Enter
+// move (Tab within the row, then on to its buttons); Shift+arrows select a range; Enter, F2, a click or typing edits a writable cell; in the editor Enter
 // keeps the value, Tab keeps it and moves on, Esc puts back the value the cell had. Kept values are marked
 // dirty until the row is saved (its Save button or Ctrl+Enter, through the row POST: the same checks as the
 // row form) or cancelled (its Cancel button or Esc). Leaving a row with unsaved cells asks first, in the page.
@@ -138,12 +138,10 @@ function start(table) {
     return true;
   }
 
-  function step(cell, dr, dc, wrap) {
+  /** The cell `dr` rows and `dc` columns away (null past the grid's edges, and a row's ends: Tab leaves there). */
+  function step(cell, dr, dc) {
     const { r, c } = posOf(cell);
-    if (!wrap) return cellAt(r + dr, c + dc);
-    const next = c + dc;
-    if (next >= 0 && next < columns.length) return cellAt(r, next);
-    return dc > 0 ? cellAt(r + 1, 0) : cellAt(r - 1, columns.length - 1);
+    return cellAt(r + dr, c + dc);
   }
 
   // ---- Editing --------------------------------------------------------------------------------------------
@@ -397,7 +395,7 @@ function start(table) {
     } else if (event.key === 'Tab') {
       event.preventDefault();
       commitEdit();
-      const next = step(cell, 0, event.shiftKey ? -1 : 1, true);
+      const next = step(cell, 0, event.shiftKey ? -1 : 1);
       if (next) void moveTo(next);
       else place(cell);
     }
@@ -408,10 +406,12 @@ function start(table) {
     const move = MOVES[event.key];
     if (move) {
       event.preventDefault();
-      void moveTo(step(cell, move[0], move[1], false), { extend: event.shiftKey });
+      void moveTo(step(cell, move[0], move[1]), { extend: event.shiftKey });
     } else if (event.key === 'Tab') {
-      const next = step(cell, 0, event.shiftKey ? -1 : 1, true);
-      if (!next) return; // past the grid's first or last cell: the focus leaves the grid as usual
+      const next = step(cell, 0, event.shiftKey ? -1 : 1);
+      // Past the row's first or last cell the focus moves on as usual (to the row's box or its buttons): Tab
+      // never keeps anyone inside a grid of a thousand cells.
+      if (!next) return;
       event.preventDefault();
       void moveTo(next);
     } else if (event.key === 'Home' || event.key === 'End') {
