@@ -10,8 +10,11 @@ import type { RequestHandler } from 'express';
 import { ValidationError } from './errors.js';
 import { quoted } from './params.js';
 
-/** Form and query fields that are lists by design: bulk row selection, backup tables, restore tables. */
-export const LIST_FIELDS: ReadonlySet<string> = new Set(['sel', 'table', 'only']);
+/**
+ * Form and query fields that are lists by design: bulk row selection, backup tables, restore tables, and a
+ * paste's columns and rows (paste-request.ts).
+ */
+export const LIST_FIELDS: ReadonlySet<string> = new Set(['sel', 'table', 'only', 'col', 'ref']);
 
 const PROTOTYPE_KEY = /(^|\[)(__proto__|constructor|prototype)(\]|\[|$)/;
 

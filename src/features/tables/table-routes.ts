@@ -310,6 +310,8 @@ export function registerTableRoutes(
           error: shown.error,
           fieldErrors: shown.fieldErrors,
           conflict: err instanceof RowConflictError,
+          // The grid shows theirs / yours per cell and saves again from the row as it is now (the new baseline).
+          ...(err instanceof RowConflictError ? { conflicts: err.conflicts, current: err.current } : {}),
         });
       }
       if (err instanceof RowConflictError) {
@@ -403,6 +405,27 @@ export function registerTableRoutes(
   routes.post('/tables/:tableId/bulk/apply', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
     const job = await bulk.start(actorOf(req), currentOrg(req), tableId(req), req.body);
+    res.redirect(303, `/jobs/${job.id}`);
+  });
+
+  // A range pasted into the grid (public/js/grid/paste.js posts it as a form): a preview, then one bulk job.
+  routes.post('/tables/:tableId/paste/preview', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    try {
+      const plan = await bulk.pastePreview(actorOf(req), currentOrg(req), tableId(req), req.body);
+      const tsv = String((req.body as Record<string, unknown>).tsv);
+      res.render('tables/paste-preview', { title: 'Check the paste', ...plan, tsv });
+    } catch (err) {
+      // A refused cell returns to the table with the message naming its line and column (nothing written).
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
+      res.redirect(303, tablePath(tableId(req)));
+    }
+  });
+
+  routes.post('/tables/:tableId/paste/apply', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    const job = await bulk.startPaste(actorOf(req), currentOrg(req), tableId(req), req.body);
     res.redirect(303, `/jobs/${job.id}`);
   });
 
