@@ -1,6 +1,6 @@
 // Benchmark: time until a 5,000-row × 20-column table is interactive in Chromium, and its page weight (HTML +
 // JS + CSS), for the grid this app ships (server-rendered <table> + public/js/grid/) and, when GRIDLAB_DIR
-// points at unpacked npm packages (see docs/adr/024-grid-editing.md; never installed into this repo), for the
+// points at unpacked npm packages (see docs/adr/026-grid-editing.md; never installed into this repo), for the
 // libraries the ADR compares: Tabulator, AG Grid Community, RevoGrid, each given the same rows as data.
 // Every page is served with the app's Content-Security-Policy; violations are counted (a library that needs
 // inline styles or eval breaks under it). "Interactive": the grid says it is ready (our table's

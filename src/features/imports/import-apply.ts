@@ -4,7 +4,7 @@
 // all-or-nothing, a row that fails stops the rest and the table is put back: the inverse of every change the
 // audit log shows applied is written through the engine (undo-service's undoOf, under a batch of its own), and
 // the report says why. The pre-import backup stays as the last resort if putting back meets a conflict
-// (docs/adr/024-imports.md). Change ids follow from the batch id and the change's place in the plan, so a job
+// (docs/adr/025-imports.md). Change ids follow from the batch id and the change's place in the plan, so a job
 // carried on after a restart settles what it had sent and writes nothing twice.
 import type { Actor } from '../../lib/actor.js';
 import type { JobContext, JobHandler, JobView } from '../../jobs/job-types.js';
