@@ -19,6 +19,7 @@ import { registerPermissionRoutes } from './features/permissions/permission-rout
 import { registerChangePolicyRoutes } from './features/requests/change-policy-routes.js';
 import { registerCalendarRoutes } from './features/requests/calendar-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
+import { registerViewRoutes } from './features/views/view-routes.js';
 import { registerPlaybookRoutes } from './features/playbooks/playbook-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
 import { registerRequestRoutes, waitingRequestsCount } from './features/requests/request-routes.js';
@@ -166,6 +167,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerChangePolicyRoutes(routes, services);
   registerCalendarRoutes(routes, services);
   registerTableRoutes(routes, services);
+  registerViewRoutes(routes, services);
   registerRequestEntryRoutes(routes, services);
   registerRequestRoutes(routes, services);
   registerBackupRoutes(routes, services);

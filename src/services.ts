@@ -51,6 +51,8 @@ import { createPermissionService } from './features/permissions/permission-servi
 import { createTableService } from './features/tables/table-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
+import { createViewRepository } from './features/views/view-repository.js';
+import { createViewService } from './features/views/view-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
@@ -309,6 +311,8 @@ export function createServices(deps: ServiceDeps) {
     changePolicies,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
+    /** Saved views and grid layouts: a person's own ways of looking at a table (never a right). */
+    views: createViewService({ repo: createViewRepository(db), tables }),
     bulk: createBulkService({ tables, engine, orgs, jobs, outcomes: changeOutcomes }),
     engine,
     /** Change requests as stored (the apply jobs, the scheduler, banners and the calendar read them). */

@@ -10,8 +10,23 @@ import type { RequestHandler } from 'express';
 import { ValidationError } from './errors.js';
 import { quoted } from './params.js';
 
-/** Form and query fields that are lists by design: bulk row selection, backup tables, restore tables. */
-export const LIST_FIELDS: ReadonlySet<string> = new Set(['sel', 'table', 'only']);
+/**
+ * Form and query fields that are lists by design: bulk row selection, backup tables, restore tables; a table
+ * page's hidden columns and column order (URL), and the grid layout form's columns, positions, shown columns
+ * and widths (views/view-routes.ts).
+ */
+export const LIST_FIELDS: ReadonlySet<string> = new Set([
+  'sel',
+  'table',
+  'only',
+  'hide',
+  'order',
+  'col',
+  'pos',
+  'show',
+  'wcol',
+  'w',
+]);
 
 const PROTOTYPE_KEY = /(^|\[)(__proto__|constructor|prototype)(\]|\[|$)/;
 
