@@ -66,6 +66,12 @@ describe('the layout form', () => {
         density: 'comfortable',
       }),
     ).toEqual({ order: ['Priority', 'Message', 'key'], hidden: ['Message'], density: 'comfortable' });
+    // Typing 1 for the last column puts it first (the changed number wins the tie).
+    expect(layoutPatch({ col: ['key', 'Message', 'Priority'], pos: ['1', '2', '1'] }).order).toEqual([
+      'Priority',
+      'key',
+      'Message',
+    ]);
     expect(layoutPatch({ wcol: 'Message', w: '180' })).toEqual({ widths: { Message: 180 } });
   });
 

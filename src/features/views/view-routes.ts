@@ -21,11 +21,13 @@ export function layoutPatch(body: Record<string, unknown>): Partial<GridLayoutSe
   const patch: Partial<GridLayoutSettings> = {};
   const cols = rawList(body.col);
   if (cols.length) {
-    // The form's position boxes: sorted by the number typed (ties and blanks keep their place).
+    // The form's position boxes: sorted by the number typed; on a tie the column whose number was changed
+    // goes first (typing 1 puts a column first), blanks keep their place.
     const pos = rawList(body.pos).map((p) => Number.parseFloat(p));
+    const kept = (x: { i: number; p: number }) => Number(x.p === x.i + 1);
     patch.order = cols
       .map((c, i) => ({ c, i, p: Number.isFinite(pos[i]) ? pos[i]! : i + 1 }))
-      .sort((a, b) => a.p - b.p || a.i - b.i)
+      .sort((a, b) => a.p - b.p || kept(a) - kept(b) || a.i - b.i)
       .map((x) => x.c)
       .filter((c) => c !== '');
     if (body.columnsForm === '1') {
