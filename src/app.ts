@@ -17,6 +17,7 @@ import { registerBackupRoutes } from './features/backups/backup-routes.js';
 import { registerJobRoutes } from './jobs/job-routes.js';
 import { registerPermissionRoutes } from './features/permissions/permission-routes.js';
 import { registerChangePolicyRoutes } from './features/requests/change-policy-routes.js';
+import { registerFormatRoutes } from './features/formats/format-routes.js';
 import { registerCalendarRoutes } from './features/requests/calendar-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
 import { registerViewRoutes } from './features/views/view-routes.js';
@@ -163,8 +164,10 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
     orgs: services.orgs,
     tables: services.tables,
     readiness: services.readiness,
+    formats: services.formats,
   });
   registerChangePolicyRoutes(routes, services);
+  registerFormatRoutes(routes, services);
   registerCalendarRoutes(routes, services);
   registerTableRoutes(routes, services);
   registerViewRoutes(routes, services);

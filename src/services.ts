@@ -65,6 +65,8 @@ import { createPlaybookRepository } from './features/playbooks/playbook-reposito
 import { createPlaybookRequests } from './features/playbooks/playbook-requests.js';
 import { createPlaybookService } from './features/playbooks/playbook-service.js';
 import { SecretBox } from './lib/secret-box.js';
+import { createFormatRepository } from './features/formats/format-repository.js';
+import { createFormatService } from './features/formats/format-service.js';
 
 export interface ServiceDeps {
   config: AppConfig;
@@ -172,6 +174,7 @@ export function createServices(deps: ServiceDeps) {
     reconciler,
     crashAt: config.crashAt,
     policyFor: (org, tableId) => changePolicies.for(org, tableId),
+    formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
   });
   const tables = createTableService({
     orgs,
@@ -182,6 +185,8 @@ export function createServices(deps: ServiceDeps) {
     clock,
     tableListMaxAgeMs: config.rowCacheMaxAgeMs,
   });
+  // Column formats: the engine checks every written value against them (format-enforcement.ts).
+  const formats = createFormatService({ repo: createFormatRepository(db), audit, transact, tables });
   // An org that rights refer to is archived, not deleted.
   orgs.referenceChecks.push(async (orgId) => {
     const count = await permissions.grantsInOrg(orgId);
@@ -258,6 +263,7 @@ export function createServices(deps: ServiceDeps) {
   });
   const requests = createRequestService({
     repo: requestRecords,
+    formatsFor: (orgId, tableId) => formats.forTable(orgId, tableId),
     tables,
     orgs,
     policies: changePolicies,
@@ -309,6 +315,8 @@ export function createServices(deps: ServiceDeps) {
     readiness: createReadinessService({ repo: createReadinessRepository(db), orgs, audit, clock, logger }),
     permissions,
     changePolicies,
+    /** Column formats (date, list, pattern…): set by administrators, enforced by the change engine. */
+    formats,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
     /** Saved views and grid layouts: a person's own ways of looking at a table (never a right). */

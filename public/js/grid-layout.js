@@ -117,16 +117,20 @@
     }
   }
 
-  // Keyboard shortcuts of the table page. Never while typing in a field.
+  // Keyboard shortcuts of the table page.
   const help = document.getElementById('shortcuts-help');
   const helpButton = document.getElementById('shortcuts-button');
   if (help && helpButton) {
     helpButton.hidden = false;
     helpButton.addEventListener('click', () => help.showModal());
   }
+  // Not while typing in a field, nor in the grid's cells (its own keys: typing there edits the cell).
   const typing = (el) =>
     el instanceof HTMLElement &&
-    (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) || el.closest('dialog[open]'));
+    (el.isContentEditable ||
+      ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) ||
+      el.closest('dialog[open]') ||
+      el.closest('table.grid tbody'));
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     if (event.key === '/') {

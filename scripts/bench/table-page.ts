@@ -16,6 +16,7 @@ import { createPasswordHasher } from '../../src/lib/passwords.js';
 import { projectRoot } from '../../src/lib/paths.js';
 import { loadAppSecrets } from '../../src/lib/secret-files.js';
 import { freePort, waitForHealthz } from '../../tests/helpers/spawn-server.js';
+import { benchRows } from './bench-table.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 20);
 /** Mean pause between a user's page views (0 = a closed loop with no think time, the harshest case). */
@@ -29,34 +30,12 @@ async function main(): Promise<void> {
     clients: [{ name: 'Bench', clientId: 'bench', clientSecret: 'bench-secret' }],
     behaviour: { rateLimitPerMinute: 300, latencyMs: 50 },
   });
-  const fields = Array.from(
-    { length: 19 },
-    (_, i) =>
-      [`col${i + 1}`, (['string', 'integer', 'boolean', 'number'] as const)[i % 4]] as [
-        string,
-        'string' | 'integer' | 'boolean' | 'number',
-      ],
-  );
+  const { fields, rows } = benchRows();
   const org = emu.orgs[0]!;
   const { id: tableId } = createTable(org, { name: 'Bench Table', schema: buildSchema(fields) }, emu.options) as {
     id: string;
   };
-  const words = ['alpha', 'bravo', 'charlie', 'delta', 'écho', 'foxtrot', 'golf', 'hotel'];
-  for (let r = 0; r < 5000; r++) {
-    const row: Record<string, string | number | boolean> = { key: `row-${String(r).padStart(5, '0')}` };
-    fields.forEach(
-      ([name, type], i) =>
-        (row[name] =
-          type === 'integer'
-            ? (r * (i + 3)) % 1000
-            : type === 'boolean'
-              ? (r + i) % 3 === 0
-              : type === 'number'
-                ? ((r * 7) % 1000) / 10
-                : `${words[(r + i) % words.length]} ${r}`),
-    );
-    org.tables.get(tableId)!.rows.set(String(row.key), row);
-  }
+  for (const row of rows) org.tables.get(tableId)!.rows.set(String(row.key), row);
 
   // The app runs in its own process, as in production, so the load generator does not share its event loop.
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'dtm-bench-'));

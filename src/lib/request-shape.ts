@@ -11,17 +11,18 @@ import { ValidationError } from './errors.js';
 import { quoted } from './params.js';
 
 /**
- * Form and query fields that are lists by design: bulk row selection, backup tables, restore tables; a table
- * page's hidden columns and column order (URL), and the grid layout form's columns, positions, shown columns
- * and widths (views/view-routes.ts).
+ * Form and query fields that are lists by design: bulk row selection, backup tables, restore tables, a
+ * paste's columns and rows (paste-request.ts); a table page's hidden columns and column order (URL), and the
+ * grid layout form's columns, positions, shown columns and widths (views/view-routes.ts).
  */
 export const LIST_FIELDS: ReadonlySet<string> = new Set([
   'sel',
   'table',
   'only',
+  'col',
+  'ref',
   'hide',
   'order',
-  'col',
   'pos',
   'show',
   'wcol',

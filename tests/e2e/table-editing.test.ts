@@ -39,18 +39,19 @@ describe('editing tables in the browser', () => {
       await page.goBack();
       expect(page.url()).not.toContain('q=zoe');
 
-      // Edit in the grid: Enter saves.
+      // Edit in the grid: a click edits the cell, Enter keeps the value, Ctrl+Enter saves the row.
       await openFlags(page);
       const mainLine = page.locator('tr', { hasText: 'Main Line' });
-      await mainLine.getByRole('button', { name: 'Edit here' }).click();
+      await mainLine.locator('td[data-column="Message"]').click();
       await mainLine.getByLabel('Message').fill('Edited in the grid');
       await page.keyboard.press('Enter');
+      await page.keyboard.press('Control+Enter');
       await page.getByRole('status').filter({ hasText: 'Saved (Message)' }).waitFor();
       await page.reload();
       expect(await page.locator('tr', { hasText: 'Main Line' }).textContent()).toContain('Edited in the grid');
 
       // Esc cancels.
-      await page.locator('tr', { hasText: 'Main Line' }).getByRole('button', { name: 'Edit here' }).click();
+      await page.locator('tr', { hasText: 'Main Line' }).locator('td[data-column="Message"]').click();
       await page.locator('tr', { hasText: 'Main Line' }).getByLabel('Message').fill('never saved');
       await page.keyboard.press('Escape');
       expect(await page.locator('tr', { hasText: 'Main Line' }).textContent()).toContain('Edited in the grid');

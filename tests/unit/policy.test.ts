@@ -139,6 +139,7 @@ describe('the answers the templates get', () => {
       seeWholeAuditLog: true,
       restoreVisibleColumnsOnly: false,
       managePlaybooks: true,
+      manageColumnFormats: true,
     });
     expect(policy.viewAnswers(user)).toEqual({
       administer: false,
@@ -146,6 +147,7 @@ describe('the answers the templates get', () => {
       seeWholeAuditLog: false,
       restoreVisibleColumnsOnly: true,
       managePlaybooks: false,
+      manageColumnFormats: false,
     });
     expect(policy.viewAnswers(undefined).administer).toBe(false);
   });

@@ -95,6 +95,10 @@ interface AuditEventDetails {
   'permission.saved': { table: string; copiedFromUserId?: number };
   /** A table's own change policy set, or removed (`inherits`: the table follows its org's policy again). */
   'policy.saved': { table: string; inherits: boolean };
+  /** A column's format set or changed (before/after: the format specs; src/features/formats/). */
+  'format.set': { table: string; column: string };
+  /** A column's format removed (before: the format it had). */
+  'format.cleared': { table: string; column: string };
 
   'org.created': OrgDetails | undefined;
   'org.updated': OrgDetails | undefined;
@@ -204,6 +208,8 @@ const EVERY_ACTION: Record<AuditAction, true> = {
   'user.password_changed': true,
   'permission.saved': true,
   'policy.saved': true,
+  'format.set': true,
+  'format.cleared': true,
   'org.created': true,
   'org.updated': true,
   'org.archived': true,

@@ -31,10 +31,14 @@ import {
   type RowChange,
 } from './row-change.js';
 import { createWriteAhead, type CrashPoint, type PlannedWrite } from './write-ahead.js';
+import { canonicalChange, formatRefusal, type FormatRules } from '../formats/format-enforcement.js';
+import type { TableFormats } from '../formats/format-types.js';
 import { chooseAfterRead, importable, pagesOf } from './write-method.js';
 import { WriteJournal } from './write-journal.js';
 
 type OpenTable = UserTable & { gateway: DataTableGateway };
+/** A table being written to, with the column formats its values are checked against (loaded once per apply). */
+type WriteTable = OpenTable & { formats?: FormatRules };
 
 /** What the engine makes of a change given the row as it is now: a write, or a result without one. */
 type Decision = { write: PlannedWrite } | { result: ChangeResult };
@@ -109,6 +113,8 @@ export function createChangeEngine(deps: {
   crashAt?: CrashPoint | null;
   /** The change policy of a table (change-policy.ts `for`): direct writes under 'approval' are refused. */
   policyFor(org: OrgView, tableId: string): Promise<ChangePolicy>;
+  /** The column formats of a table (format-service `forTable`): read afresh for every apply. */
+  formatsFor(orgId: string, tableId: string): Promise<TableFormats>;
 }) {
   const locks = new RowLocks();
   const journal = new WriteJournal();
@@ -133,6 +139,17 @@ export function createChangeEngine(deps: {
     if ((set.via ?? 'direct') !== 'direct' || mayBypassApproval(set.actor)) return;
     if ((await deps.policyFor(set.org, t.table.id)).mode === 'approval')
       throw new ForbiddenError(`Changes to ${t.table.name} need approval: save them as a change request.`);
+  }
+
+  /**
+   * `decide`, and the formats on top: a write that would put a value breaking its column's format into a row is
+   * refused (nothing sent), checked only for the columns it really changes (format-enforcement.ts).
+   */
+  function judge(t: WriteTable, c: RowChange, current: Row | null | undefined, changeId: string): Decision {
+    const d = decide(c, current, t.table.schema, changeId);
+    if (!('write' in d) || d.write.op === 'delete') return d;
+    const refusal = formatRefusal(t.formats, d.write.op === 'create' ? null : d.write.before, d.write.after!);
+    return refusal ? { result: { status: 'failed', error: refusal, changeId } } : d;
   }
 
   /** Throws the rights refusal of the first change the user may not make (nothing is written then). */
@@ -222,8 +239,8 @@ export function createChangeEngine(deps: {
     return rows !== null && pagesOf(rows) < reads;
   }
 
-  async function apply(set: ChangeSet, opts: ApplyOptions = {}): Promise<ApplyReport> {
-    const total = set.changes.length;
+  async function apply(asked: ChangeSet, opts: ApplyOptions = {}): Promise<ApplyReport> {
+    const total = asked.changes.length;
     const results: (ChangeResult | undefined)[] = new Array(total);
     const notes: string[] = [];
     let done = 0;
@@ -232,17 +249,26 @@ export function createChangeEngine(deps: {
       done++;
       await opts.onProgress?.(done, total, { index: i, result: r });
     };
-    const before = await recorded(set.changes);
+    const before = await recorded(asked.changes);
     const pending: number[] = [];
-    for (const i of set.changes.keys()) {
+    for (const i of asked.changes.keys()) {
       const r = before.done.get(i);
       if (r) await report(i, r);
       else pending.push(i);
     }
-    const tables = await checkRights(
-      set,
-      pending.map((i) => set.changes[i]!),
+    const tables: Map<string, WriteTable> = await checkRights(
+      asked,
+      pending.map((i) => asked.changes[i]!),
     );
+    for (const [tableId, t] of tables)
+      t.formats = { formats: await deps.formatsFor(asked.org.id, tableId), schema: t.table.schema, visible: t.columns };
+    // Values in canonical form from here on (2026-1-5 is written, and compared, as 2026-01-05).
+    const set: ChangeSet = {
+      ...asked,
+      changes: asked.changes.map((c, i) =>
+        before.done.has(i) ? c : canonicalChange(c, tables.get(c.tableId)?.formats),
+      ),
+    };
     let stopped = false;
     /** Reports one change's outcome; false when the apply must not go on. */
     const settle = async (i: number, r: ChangeResult): Promise<boolean> => {
@@ -277,7 +303,7 @@ export function createChangeEngine(deps: {
           const r = await writeIfStillAllowed(i, idOf(i), () =>
             locks.run(set.org.id, tableId, c.key, async () => {
               const current = c.kind === 'create' && !c.ifExists ? undefined : await t.gateway.getRow(tableId, c.key);
-              return writeOne(set, t, decide(c, current, t.table.schema, idOf(i)));
+              return writeOne(set, t, judge(t, c, current, idOf(i)));
             }),
           );
           if (!(await settle(i, r))) break;
@@ -313,7 +339,7 @@ export function createChangeEngine(deps: {
    */
   async function applyByTableRead(
     set: ChangeSet,
-    t: OpenTable,
+    t: WriteTable,
     indices: number[],
     idOf: (i: number) => string,
     opts: ApplyOptions,
@@ -342,7 +368,7 @@ export function createChangeEngine(deps: {
       const candidates = indices.filter((i) => {
         const c = set.changes[i]!;
         if (c.kind === 'delete' || keyCount.get(c.key) !== 1) return false;
-        const d = decide(c, rows.get(c.key) ?? null, schema, idOf(i));
+        const d = judge(t, c, rows.get(c.key) ?? null, idOf(i));
         return (
           'write' in d &&
           d.write.op !== 'delete' &&
@@ -364,7 +390,7 @@ export function createChangeEngine(deps: {
           const writes: PlannedWrite[] = [];
           const byId = new Map<string, number>();
           for (const i of viaImport) {
-            const d = decide(set.changes[i]!, await currentOf(set.changes[i]!.key), schema, idOf(i));
+            const d = judge(t, set.changes[i]!, await currentOf(set.changes[i]!.key), idOf(i));
             if ('result' in d) await settle(i, d.result);
             else {
               writes.push(d.write);
@@ -403,7 +429,7 @@ export function createChangeEngine(deps: {
         const changeId = own.has(i) ? nextAttempt(idOf(i)) : idOf(i);
         const r = await steps.writeIfStillAllowed(i, changeId, () =>
           locks.run(set.org.id, tableId, c.key, async () =>
-            writeOne(set, t, decide(c, await currentOf(c.key), schema, changeId)),
+            writeOne(set, t, judge(t, c, await currentOf(c.key), changeId)),
           ),
         );
         if (r.status === 'applied') {

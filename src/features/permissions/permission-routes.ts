@@ -14,6 +14,8 @@ import type { UserService, UserSummary } from '../users/user-service.js';
 import { COLUMN_ACCESS, NO_RIGHTS, orderedColumns } from './access.js';
 import { COLUMN_FIELD_PREFIX, type PermissionService } from './permission-service.js';
 import { needsTableGrants } from './policy.js';
+import { formatHints } from '../formats/format-check.js';
+import type { FormatService } from '../formats/format-service.js';
 
 export function registerPermissionRoutes(
   routes: RouteTable,
@@ -23,6 +25,7 @@ export function registerPermissionRoutes(
     orgs: OrgService;
     tables: TableService;
     readiness: ReadinessService;
+    formats: Pick<FormatService, 'forTable'>;
   },
 ): void {
   const { permissions, users, orgs, tables } = deps;
@@ -122,6 +125,7 @@ export function registerPermissionRoutes(
       table,
       columns: orderedColumns(table.schema),
       grants,
+      formats: formatHints(await deps.formats.forTable(org.id, table.id)),
     });
   });
 }

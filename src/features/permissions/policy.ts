@@ -29,6 +29,9 @@ export const mayManageUsers = (p: { role: Role }): boolean => isAdministrator(p)
 /** Setting whether a table's changes apply at once or need approval (an org's default is on the org form). */
 export const mayManageChangePolicies = (p: { role: Role }): boolean => isAdministrator(p);
 
+/** Giving a table's columns a format (date, list, pattern…) that every written value is checked against. */
+export const mayManageColumnFormats = (p: { role: Role }): boolean => isAdministrator(p);
+
 /** Whether this account's table rights come from grants (admins have every right and are never granted). */
 export const needsTableGrants = (p: { role: Role }): boolean => !isAdministrator(p);
 
@@ -47,6 +50,7 @@ export function viewAnswers(p: { role: Role } | undefined) {
     seeWholeAuditLog: maySeeWholeAuditLog(known),
     restoreVisibleColumnsOnly: restoresVisibleColumnsOnly(known),
     managePlaybooks: mayManagePlaybooks(known),
+    manageColumnFormats: mayManageColumnFormats(known),
   };
 }
 

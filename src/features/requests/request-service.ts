@@ -14,6 +14,8 @@ import type { OrgView } from '../orgs/org-service.js';
 import type { DataTableGateway } from '../../genesys/gateway.js';
 import type { UserTable } from '../tables/table-service.js';
 import { assertMayWrite } from '../tables/write-rights.js';
+import { canonicalChange, formatRefusal } from '../formats/format-enforcement.js';
+import type { TableFormats } from '../formats/format-types.js';
 import type { NewRequestRow, RequestFilter, RequestRepository } from './request-repository.js';
 import {
   assertAuthor,
@@ -52,6 +54,8 @@ export interface RequestServiceDeps {
     rows(actor: Actor, org: OrgView, tableId: string, opts: { refresh: true }): Promise<{ rows: readonly Row[] }>;
   };
   orgs: { get(id: string): Promise<OrgView> };
+  /** Column formats (format-service `forTable`): a drafted value breaking one is refused at once. */
+  formatsFor(orgId: string, tableId: string): Promise<TableFormats>;
   policies: { forTables(org: OrgView, tableIds: string[]): Promise<ChangePolicy> };
   audit: AuditService;
   transact: Transact;
@@ -136,10 +140,16 @@ export function createRequestService(deps: RequestServiceDeps) {
         wholeTables.set(tableId, new Map(rows.map((row) => [String(row.key), row])));
       }
     const out: NewRequestRow[] = [];
-    for (const c of changes) {
-      let t = opened.get(c.tableId);
-      if (!t) opened.set(c.tableId, (t = await deps.tables.open(actor, org, c.tableId)));
-      assertMayWrite(t, c.kind, columnsWritten(c), DOING);
+    const formats = new Map<string, TableFormats>();
+    for (const asked of changes) {
+      let t = opened.get(asked.tableId);
+      if (!t) opened.set(asked.tableId, (t = await deps.tables.open(actor, org, asked.tableId)));
+      assertMayWrite(t, asked.kind, columnsWritten(asked), DOING);
+      // The values as the engine will write them (canonical form), refused now with its message if one breaks
+      // its column's format; the engine checks again at apply (a format may be set meanwhile).
+      if (!formats.has(asked.tableId)) formats.set(asked.tableId, await deps.formatsFor(org.id, asked.tableId));
+      const rules = { formats: formats.get(asked.tableId)!, schema: t.table.schema, visible: t.columns };
+      const c = canonicalChange(asked, rules);
       const whole = wholeTables.get(c.tableId);
       const current = whole ? (whole.get(c.key) ?? null) : await t.gateway.getRow(c.tableId, c.key);
       if (c.kind === 'create' && current)
@@ -153,6 +163,8 @@ export function createRequestService(deps: RequestServiceDeps) {
             ? c.write
             : null;
       if (write && Object.keys(write).length === 0) continue;
+      const refusal = write && formatRefusal(rules, c.kind === 'create' ? null : current, { ...current, ...write });
+      if (refusal) throw refusal;
       out.push({
         tableId: c.tableId,
         tableName: t.table.name,

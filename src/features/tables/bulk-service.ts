@@ -20,6 +20,8 @@ import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
 import { applyRowQuery, parseRowQuery, rowQueryParams } from './row-query.js';
+import { readPasteRequest } from './paste-request.js';
+import { assertMayWrite, assertWritable } from './write-rights.js';
 import type { TableService } from './table-service.js';
 
 export const MAX_BULK_ROWS = 5000;
@@ -75,12 +77,24 @@ const FROM_AUDIT: Record<ChangeState, BulkRowOutcome> = {
 export interface BulkPlan {
   tableId: string;
   tableName: string;
-  action: 'delete' | 'set';
+  /** 'paste': a range pasted into the grid; each item carries its own values (and may add a row). */
+  action: 'delete' | 'set' | 'paste';
   column: string;
   /** The parsed value a 'set' writes. */
   value?: Row[string];
   /** The selected rows in order; a row's change id is derived from the batch id and its index here. */
-  items: { label: string; key: string; refused?: string }[];
+  items: PlanItem[];
+}
+
+export interface PlanItem {
+  label: string;
+  key: string;
+  refused?: string;
+  /** A paste's values for this row (the whole new row when `create`). */
+  write?: Row;
+  /** A paste's values as the preview showed them before: a cell someone changed since is a conflict. */
+  baseline?: Row;
+  create?: boolean;
 }
 
 /**
@@ -135,8 +149,16 @@ function problemOf(r: ChangeResult): string | null {
 }
 
 /** The row change of one row of a bulk plan (the job's own change id, or a new one for a change request). */
-function changeOf(plan: Pick<BulkPlan, 'action' | 'column' | 'value' | 'tableId'>, key: string, id: string): RowChange {
-  const base = { id, tableId: plan.tableId, key };
+function changeOf(
+  plan: Pick<BulkPlan, 'action' | 'column' | 'value' | 'tableId'>,
+  item: Pick<PlanItem, 'key' | 'write' | 'baseline' | 'create'>,
+  id: string,
+): RowChange {
+  const base = { id, tableId: plan.tableId, key: item.key };
+  if (plan.action === 'paste')
+    return item.create
+      ? { ...base, kind: 'create', write: item.write!, ifExists: 'conflict' }
+      : { ...base, kind: 'update', write: item.write!, baseline: item.baseline };
   return plan.action === 'delete'
     ? { ...base, kind: 'delete' }
     : { ...base, kind: 'update', write: { [plan.column]: plan.value! } };
@@ -233,6 +255,99 @@ export function createBulkService(deps: {
   }
 
   /**
+   * What a pasted range would do (paste-request.ts): each line parsed by the row form's one parser against the
+   * user's rights, as if she had typed it into that row's form. Hidden columns get the row form's answer (not
+   * a column of this table), read-only ones the write-rights refusal, lines past the rows need the add right
+   * and a new key. One refused cell refuses the paste (nothing is half-written), naming the line and column.
+   */
+  async function pastePlan(actor: Actor, org: OrgView, tableId: string, body: unknown) {
+    const request = readPasteRequest(body);
+    const data = await deps.tables.rows(actor, org, tableId);
+    const { access, table } = data;
+    const t = { table, access, columns: data.columns };
+    const { columns, refs, cells } = request;
+    const props = table.schema.properties;
+    const title = (c: string) => props[c]?.title || c;
+    const byRef = new Map(
+      data.rows.map((r) => [data.present(r), String(r.key)] as const).map(([r, key]) => [r.ref, { ...r, key }]),
+    );
+    const existingKeys = new Set(data.rows.map((r) => String(r.key)));
+    const newKeys = new Set<string>();
+    const refuse = (line: number, err: unknown): never => {
+      if (!(err instanceof ValidationError)) throw err;
+      const [column, message] = Object.entries(err.fieldErrors)[0] ?? ['_form', err.message];
+      const where = column === '_form' ? `Line ${line + 1}` : `Line ${line + 1}, ${title(column)}`;
+      throw new ValidationError(`${where}: ${message}`, { tsv: `${where}: ${message}` });
+    };
+    const formBody = (line: string[], skip?: string) => {
+      const b: Record<string, string> = {};
+      columns.forEach((c, j) => {
+        if (c === skip) return;
+        if (props[c]?.type === 'boolean') b[`b:${c}`] = '1';
+        b[`f:${c}`] = line[j]!;
+      });
+      return b;
+    };
+    const items = cells.map((line, i) => {
+      if (i >= refs.length) {
+        // In the row form's order: the table right, the values (hidden columns: "not a column"), column rights.
+        assertWritable(access, 'canAdd', 'add rows');
+        let values: Row = {};
+        try {
+          ({ values } = parseRowForm(formBody(line), table.schema, access, 'create'));
+        } catch (err) {
+          refuse(i, err);
+        }
+        assertMayWrite(t, 'create', Object.keys(values), 'This paste');
+        const key = String(values.key);
+        if (existingKeys.has(key) || newKeys.has(key))
+          refuse(i, new ValidationError('x', { key: `a row “${key}” exists already (or is pasted twice).` }));
+        newKeys.add(key);
+        // Defaults of the columns the paste leaves out, as the Add a row form prefills them.
+        for (const c of data.columns)
+          if (!(c in values) && access.columns[c] === 'write' && props[c]?.default !== undefined)
+            values[c] = props[c].default as Row[string];
+        const changes = columns.map((c) => ({ column: c, before: undefined, after: values[c] }));
+        return { ref: '', label: key, key, create: true, write: values, baseline: undefined, changes, refused: null };
+      }
+      const row = byRef.get(refs[i]!);
+      if (!row) throw new NotFoundError('A row the paste lands on no longer exists; reload the table and paste again.');
+      // The key column may be part of the range: the same key is no change; another key is refused (a rename).
+      const keyIndex = columns.indexOf('key');
+      const sameKey = keyIndex !== -1 && line[keyIndex] === String(row.values.key ?? '');
+      assertWritable(access, 'canEdit', 'edit rows');
+      let values: Row = {};
+      try {
+        ({ values } = parseRowForm(formBody(line, sameKey ? 'key' : undefined), table.schema, access, 'update'));
+      } catch (err) {
+        refuse(i, err);
+      }
+      assertMayWrite(t, 'update', Object.keys(values), 'This paste');
+      const changes = Object.keys(values).map((c) => ({ column: c, before: row.values[c], after: values[c] }));
+      const changed = changes.filter((ch) => ch.before !== ch.after);
+      const write = Object.fromEntries(changed.map((ch) => [ch.column, ch.after!]));
+      const baseline = Object.fromEntries(
+        changed.filter((ch) => ch.before !== undefined).map((ch) => [ch.column, ch.before!]),
+      );
+      const refused = row.fixed ? fixedKeyNote(String(row.values.key ?? ''), row.values.key !== undefined) : null;
+      const label = row.values.key !== undefined ? String(row.values.key) : '(hidden key)';
+      return { ref: row.ref, label, key: row.key, create: false, write, baseline, changes, refused };
+    });
+    const changing = items.filter((i) => !i.refused && (i.create || Object.keys(i.write).length > 0)).length;
+    return {
+      request,
+      table,
+      access,
+      columns: data.columns,
+      titles: columns.map(title),
+      items,
+      changing,
+      added: items.filter((i) => i.create).length,
+      refused: items.filter((i) => i.refused).length,
+    };
+  }
+
+  /**
    * Applies a stored bulk change (the runner's handler for 'bulk'), from the start or carried on: the engine
    * settles every change an earlier run recorded, so each row is reported again and written at most once.
    */
@@ -247,7 +362,7 @@ export function createBulkService(deps: {
     plan.items.forEach((item, i) => {
       if (item.refused) return void (result.problems[i] = item.refused);
       sent.push(i);
-      changes.push(changeOf(plan, item.key, changeIdOf(batchId, i)));
+      changes.push(changeOf(plan, item, changeIdOf(batchId, i)));
     });
     const refused = plan.items.length - sent.length;
     await ctx.progress({ done: refused, result });
@@ -259,13 +374,14 @@ export function createBulkService(deps: {
       if (problem) result.problems[i] = problem;
     };
     const deleting = plan.action === 'delete';
+    const pasting = plan.action === 'paste';
     await deps.engine.apply(
       {
         actor: ctx.actor,
         org,
         batchId,
-        reason: deleting ? 'Bulk delete' : 'Bulk edit',
-        doing: deleting ? 'This bulk delete' : 'This bulk change',
+        reason: deleting ? 'Bulk delete' : pasting ? 'Pasted into the grid' : 'Bulk edit',
+        doing: deleting ? 'This bulk delete' : pasting ? 'This paste' : 'This bulk change',
         changes,
       },
       {
@@ -344,7 +460,9 @@ export function createBulkService(deps: {
       const { keys, preview } = await plan(actor, org, tableId, body);
       const { request, value } = preview;
       const shape = { action: request.action, column: request.column, value, tableId };
-      return preview.items.flatMap((item, n) => (item.refused ? [] : [changeOf(shape, keys[n]!, newChangeId())]));
+      return preview.items.flatMap((item, n) =>
+        item.refused ? [] : [changeOf(shape, { key: keys[n]! }, newChangeId())],
+      );
     },
 
     /** Stores the bulk change as a job and starts it; the job's page follows it. */
@@ -363,6 +481,41 @@ export function createBulkService(deps: {
           ...(i.refused ? { refused: i.refused } : {}),
         })),
       };
+      return deps.jobs.submit(actor, BULK_JOB, stored, {
+        orgId: org.id,
+        batchId: randomUUID(),
+        total: stored.items.length,
+      });
+    },
+
+    /** What a pasted range would change, for its preview page (nothing is written). */
+    async pastePreview(actor: Actor, org: OrgView, tableId: string, body: unknown) {
+      const preview = await pastePlan(actor, org, tableId, body);
+      // The keys stay in the service (a key may be hidden): the page names rows by label and ref only.
+      return { ...preview, items: preview.items.map(({ key: _key, write: _w, baseline: _b, ...shown }) => shown) };
+    },
+
+    /** Stores a pasted range as one bulk job (one batch id, undone as one unit) and starts it. */
+    async startPaste(actor: Actor, org: OrgView, tableId: string, body: unknown): Promise<JobView<BulkPlan>> {
+      const preview = await pastePlan(actor, org, tableId, body);
+      const stored: BulkPlan = {
+        tableId,
+        tableName: preview.table.name,
+        action: 'paste',
+        column: '',
+        // Rows the paste leaves as they are are not sent (nor counted) at all.
+        items: preview.items
+          .filter((i) => i.refused || i.create || Object.keys(i.write).length > 0)
+          .map((i) => ({
+            label: i.label,
+            key: i.key,
+            write: i.write,
+            ...(i.create ? { create: true } : { baseline: i.baseline }),
+            ...(i.refused ? { refused: i.refused } : {}),
+          })),
+      };
+      if (stored.items.length === 0)
+        throw new ValidationError('The paste changes nothing.', { tsv: 'The paste changes nothing.' });
       return deps.jobs.submit(actor, BULK_JOB, stored, {
         orgId: org.id,
         batchId: randomUUID(),

@@ -50,9 +50,10 @@ export function gridRowsHtml(
   let html = '';
   for (const r of rows) {
     const url = escapeHtml(opts.rowUrl(r.ref));
-    html += `<tr data-row-url="${url}">`;
+    const label = r.values.key !== undefined ? String(r.values.key) : 'row';
+    // The grid script (public/js/grid/) saves through data-row-url, pastes onto data-ref, names the row by label.
+    html += `<tr data-row-url="${url}" data-ref="${escapeHtml(r.ref)}" data-label="${escapeHtml(label)}">`;
     if (selectable) {
-      const label = r.values.key !== undefined ? String(r.values.key) : 'row';
       const checked = opts.selected?.has(r.ref) ? ' checked' : '';
       html += `<td><input type="checkbox" name="sel" value="${escapeHtml(r.ref)}" form="bulk-form" aria-label="Select ${escapeHtml(label)}"${checked}></td>`;
     }

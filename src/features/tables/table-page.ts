@@ -9,6 +9,8 @@ import { applyRowQuery, FILTER_OPS, foldText, PAGE_SIZES, rowQueryParams, type R
 import type { RowRef } from './table-service.js';
 import { arrangeColumns, EMPTY_LAYOUT, type GridLayoutSettings } from '../views/view-settings.js';
 import type { ViewItem } from '../views/view-service.js';
+import { describeFormat } from '../formats/format-check.js';
+import type { ColumnFormatSpec, TableFormats } from '../formats/format-types.js';
 
 export const tablePath = (tableId: string) => `/tables/${encodeURIComponent(tableId)}`;
 export const rowPath = (tableId: string, ref: string) => `${tablePath(tableId)}/rows/${encodeURIComponent(ref)}`;
@@ -33,6 +35,9 @@ export interface SortHeader {
   arrow: string;
   /** Sorts by this column; a second click on the sorted column reverses it. Back to page 1 either way. */
   href: string;
+  /** The column's format (the <th>'s data-format, for the grid's editors) and its hint. */
+  format?: ColumnFormatSpec;
+  formatHint?: string;
 }
 
 /** The tables whose name or description contains `q` (accents and case ignored). */
@@ -43,11 +48,19 @@ export function tablesMatching<T extends { table: Pick<DataTable, 'name' | 'desc
   return q ? list.filter(({ table }) => foldText(`${table.name} ${table.description}`).includes(foldText(q))) : list;
 }
 
-function sortHeaders(data: TableRows, shown: string[], query: RowQuery, directEdits: boolean): SortHeader[] {
+function sortHeaders(
+  data: TableRows,
+  shown: string[],
+  query: RowQuery,
+  directEdits: boolean,
+  formats?: TableFormats,
+): SortHeader[] {
   const properties = data.table.schema.properties;
   return shown.map((c) => {
     const active = query.sort === c;
+    const format = formats?.get(c);
     return {
+      ...(format ? { format, formatHint: describeFormat(format) } : {}),
       name: c,
       title: properties[c]?.title || c,
       type: properties[c]?.type ?? 'string',
@@ -111,6 +124,8 @@ export function tablePageModel(
     views?: ViewItem[];
     activeView?: { id: string; name: string } | null;
     bulkForm?: KeptBulkForm | null;
+    /** The table's column formats, shown in the headers. */
+    formats?: TableFormats;
   },
 ) {
   const { query: asked, selected, roleGaps, directEdits = true, layout = EMPTY_LAYOUT } = opts;
@@ -174,7 +189,7 @@ export function tablePageModel(
     pageSizes: PAGE_SIZES,
     filterOps: FILTER_OPS,
     params: (overrides: Partial<RowQuery>) => rowQueryParams(query, overrides),
-    headers: sortHeaders(data, shown, asked, directEdits),
+    headers: sortHeaders(data, shown, asked, directEdits, opts.formats),
     loadedAt: data.loadedAt,
     rowPath,
   };

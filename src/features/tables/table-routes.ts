@@ -26,6 +26,8 @@ import { takeRequestFields } from '../requests/request-form.js';
 import type { ScheduledChanges } from '../requests/scheduled-changes.js';
 import type { ViewService } from '../views/view-service.js';
 import { backTo } from '../views/table-return.js';
+import { formatHints } from '../formats/format-check.js';
+import type { FormatService } from '../formats/format-service.js';
 
 /**
  * False when the table's approval policy turns this user's edits into change requests (res.locals.requestChoice,
@@ -178,10 +180,15 @@ export function registerTableRoutes(
     readiness: ReadinessService;
     scheduledChanges: ScheduledChanges;
     views: ViewService;
+    formats: Pick<FormatService, 'forTable'>;
   },
 ): void {
   const { tables, bulk } = deps;
   const tableId = (req: Request) => String(req.params.tableId);
+  /** The row form shows each formatted column's hint (a list as a select). */
+  const showFormats = async (req: Request, res: Response) => {
+    res.locals.columnFormats = formatHints(await deps.formats.forTable(currentOrg(req).id, tableId(req)));
+  };
   const ref = (req: Request) => String(req.params.ref);
 
   routes.get('/tables', 'signed-in', async (req, res) => {
@@ -244,6 +251,7 @@ export function registerTableRoutes(
         selected,
         roleGaps,
         directEdits: directEditsOf(res),
+        formats: await deps.formats.forTable(org.id, tableId(req)),
       }),
     );
   });
@@ -278,6 +286,7 @@ export function registerTableRoutes(
       const d = t.table.schema.properties[c]?.default;
       if (d !== undefined) defaults[c] = d as Row[string];
     }
+    await showFormats(req, res);
     renderRowForm(res, t, 'create', defaults, null);
   });
 
@@ -290,6 +299,7 @@ export function registerTableRoutes(
       res.redirect(303, tablePath(tableId(req)));
     } catch (err) {
       if (!isFormError(err)) throw err;
+      await showFormats(req, res);
       await renderRowFormAgain(req, res, tables, 'create', err);
     }
   });
@@ -297,6 +307,7 @@ export function registerTableRoutes(
   routes.get('/tables/:tableId/rows/:ref', 'signed-in', async (req, res) => {
     const data = await tables.row(actorOf(req), currentOrg(req), tableId(req), ref(req));
     res.locals.rowSchedule = await deps.scheduledChanges.forRow(actorOf(req), currentOrg(req), tableId(req), ref(req));
+    await showFormats(req, res);
     renderRowForm(res, data, 'update', data.row, ref(req));
   });
 
@@ -321,6 +332,8 @@ export function registerTableRoutes(
           error: shown.error,
           fieldErrors: shown.fieldErrors,
           conflict: err instanceof RowConflictError,
+          // The grid shows theirs / yours per cell and saves again from the row as it is now (the new baseline).
+          ...(err instanceof RowConflictError ? { conflicts: err.conflicts, current: err.current } : {}),
         });
       }
       if (err instanceof RowConflictError) {
@@ -339,6 +352,7 @@ export function registerTableRoutes(
         });
       }
       if (!isFormError(err)) throw err;
+      await showFormats(req, res);
       await renderRowFormAgain(req, res, tables, 'update', err);
     }
   });
@@ -414,6 +428,27 @@ export function registerTableRoutes(
   routes.post('/tables/:tableId/bulk/apply', 'signed-in', async (req, res) => {
     refuseScopeFields(req);
     const job = await bulk.start(actorOf(req), currentOrg(req), tableId(req), req.body);
+    res.redirect(303, `/jobs/${job.id}`);
+  });
+
+  // A range pasted into the grid (public/js/grid/paste.js posts it as a form): a preview, then one bulk job.
+  routes.post('/tables/:tableId/paste/preview', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    try {
+      const plan = await bulk.pastePreview(actorOf(req), currentOrg(req), tableId(req), req.body);
+      const tsv = String((req.body as Record<string, unknown>).tsv);
+      res.render('tables/paste-preview', { title: 'Check the paste', ...plan, tsv });
+    } catch (err) {
+      // A refused cell returns to the table with the message naming its line and column (nothing written).
+      if (!(err instanceof ValidationError)) throw err;
+      flash(req, 'error', err.message);
+      res.redirect(303, tablePath(tableId(req)));
+    }
+  });
+
+  routes.post('/tables/:tableId/paste/apply', 'signed-in', async (req, res) => {
+    refuseScopeFields(req);
+    const job = await bulk.startPaste(actorOf(req), currentOrg(req), tableId(req), req.body);
     res.redirect(303, `/jobs/${job.id}`);
   });
 
