@@ -21,6 +21,7 @@ import { registerChangePolicyRoutes } from './features/requests/change-policy-ro
 import { registerFormatRoutes } from './features/formats/format-routes.js';
 import { registerCalendarRoutes } from './features/requests/calendar-routes.js';
 import { registerTableRoutes } from './features/tables/table-routes.js';
+import { registerViewRoutes } from './features/views/view-routes.js';
 import { registerPlaybookRoutes } from './features/playbooks/playbook-routes.js';
 import { registerUserRoutes } from './features/users/user-routes.js';
 import { registerRequestRoutes, waitingRequestsCount } from './features/requests/request-routes.js';
@@ -172,6 +173,7 @@ export function createApp(config: AppConfig, services: Services): AppHandle {
   registerFormatRoutes(routes, services);
   registerCalendarRoutes(routes, services);
   registerTableRoutes(routes, services);
+  registerViewRoutes(routes, services);
   registerRequestEntryRoutes(routes, services);
   registerImportRoutes(routes, services);
   registerRequestRoutes(routes, services);

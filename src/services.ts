@@ -53,6 +53,8 @@ import { createImportRepository } from './features/imports/import-repository.js'
 import { createImportService } from './features/imports/import-service.js';
 import { createBulkService } from './features/tables/bulk-service.js';
 import { createTableExport } from './features/tables/export-service.js';
+import { createViewRepository } from './features/views/view-repository.js';
+import { createViewService } from './features/views/view-service.js';
 import { createUserService } from './features/users/user-service.js';
 import { createRequestRepository } from './features/requests/request-repository.js';
 import { createChangePolicies } from './features/requests/change-policy.js';
@@ -336,6 +338,8 @@ export function createServices(deps: ServiceDeps) {
     formats,
     tables,
     tableExport: createTableExport({ tables, audit, clock }),
+    /** Saved views and grid layouts: a person's own ways of looking at a table (never a right). */
+    views: createViewService({ repo: createViewRepository(db), tables }),
     imports,
     bulk: createBulkService({
       tables,

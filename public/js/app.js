@@ -16,16 +16,23 @@ document.addEventListener('change', (event) => {
 });
 
 // The bulk form shows the value input that fits the chosen column: a yes/no select for boolean columns,
-// a text box for the others (without JavaScript both are shown and the server uses the fitting one).
+// a text box for the others; for Delete neither, nor the column (without JavaScript all are shown and the
+// server uses the fitting one).
 function showBulkValueInput() {
   const column = document.getElementById('bulk-column');
-  if (!(column instanceof HTMLSelectElement)) return;
+  const action = document.getElementById('bulk-action');
+  const deleting = action instanceof HTMLSelectElement && action.value === 'delete';
+  for (const field of document.querySelectorAll('[data-bulk-set]')) {
+    if (field instanceof HTMLElement) field.hidden = deleting;
+  }
+  if (deleting || !(column instanceof HTMLSelectElement)) return;
   const boolean = column.selectedOptions[0]?.dataset.type === 'boolean';
   for (const field of document.querySelectorAll('[data-bulk-input]')) {
     if (field instanceof HTMLElement) field.hidden = (field.dataset.bulkInput === 'boolean') !== boolean;
   }
 }
 document.addEventListener('change', (event) => {
-  if (event.target instanceof HTMLElement && event.target.id === 'bulk-column') showBulkValueInput();
+  if (event.target instanceof HTMLElement && (event.target.id === 'bulk-column' || event.target.id === 'bulk-action'))
+    showBulkValueInput();
 });
 showBulkValueInput();

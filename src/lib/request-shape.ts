@@ -11,10 +11,23 @@ import { ValidationError } from './errors.js';
 import { quoted } from './params.js';
 
 /**
- * Form and query fields that are lists by design: bulk row selection, backup tables, restore tables, and a
- * paste's columns and rows (paste-request.ts).
+ * Form and query fields that are lists by design: bulk row selection, backup tables, restore tables, a
+ * paste's columns and rows (paste-request.ts); a table page's hidden columns and column order (URL), and the
+ * grid layout form's columns, positions, shown columns and widths (views/view-routes.ts).
  */
-export const LIST_FIELDS: ReadonlySet<string> = new Set(['sel', 'table', 'only', 'col', 'ref']);
+export const LIST_FIELDS: ReadonlySet<string> = new Set([
+  'sel',
+  'table',
+  'only',
+  'col',
+  'ref',
+  'hide',
+  'order',
+  'pos',
+  'show',
+  'wcol',
+  'w',
+]);
 
 const PROTOTYPE_KEY = /(^|\[)(__proto__|constructor|prototype)(\]|\[|$)/;
 

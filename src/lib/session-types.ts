@@ -19,7 +19,14 @@ declare module 'express-session' {
     csrfSecret: string;
     /** The Genesys org this user works in (per user, per session; never global). */
     currentOrgId: string;
-    /** Rows a refused bulk preview had selected, ticked again on the table page it returns to (once). */
-    keptSelection: { tableId: string; refs: string[] };
+    /**
+     * Rows a refused bulk preview had selected and what was typed in its form, shown again on the table page it
+     * returns to (once).
+     */
+    keptSelection: {
+      tableId: string;
+      refs: string[];
+      form?: { action: string; column: string; value: string; yesNo: string; all: boolean };
+    };
   }
 }

@@ -192,6 +192,27 @@ function matrix(): Record<string, Entry> {
       path: () => `${flags}/bulk/apply`,
       body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }),
     },
+    'post /tables/:tableId/views': {
+      expect: signedIn('post', { none: 404, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/views`,
+      body: (role) => ({ name: `Matrix view ${role}`, q: 'line' }),
+    },
+    // Nobody's view by that id: each person's views are found only in her own scope (R9).
+    ...Object.fromEntries(
+      ['rename', 'delete', 'default'].map((action) => [
+        `post /tables/:tableId/views/:viewId/${action}`,
+        {
+          expect: everyoneSignedIn('post', 404),
+          path: () => `${flags}/views/00000000-0000-0000-0000-000000000000/${action}`,
+          body: () => ({ name: 'renamed' }),
+        },
+      ]),
+    ),
+    'post /tables/:tableId/layout': {
+      expect: signedIn('post', { none: 404, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/layout`,
+      body: () => ({ density: 'comfortable' }),
+    },
     'get /tables/:tableId/bulk/:jobId': {
       expect: everyoneSignedIn('get', 404),
       path: () => `${flags}/bulk/no-such-job`,

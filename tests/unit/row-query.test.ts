@@ -46,10 +46,31 @@ describe('row queries', () => {
 
   it('ignores hidden or unknown columns and bad values instead of failing', () => {
     const q = parseRowQuery(
-      { c0: 'secret', o0: 'equals', v0: 'x', sort: 'secret', pageSize: '999', page: '-3', o1: 'drop' },
+      {
+        c0: 'secret',
+        o0: 'equals',
+        v0: 'x',
+        sort: 'secret',
+        pageSize: '999',
+        page: '-3',
+        o1: 'drop',
+        hide: ['secret', 'name'],
+        order: ['secret', 'n', 'n'],
+        view: '../x',
+      },
       visible,
     );
-    expect(q).toEqual({ q: '', filters: [], sort: 'key', dir: 'asc', page: 1, pageSize: 50 });
+    expect(q).toEqual({
+      q: '',
+      filters: [],
+      sort: 'key',
+      dir: 'asc',
+      page: 1,
+      pageSize: 50,
+      hide: ['name'],
+      order: ['n'],
+      view: '',
+    });
   });
 
   it('round-trips through the URL', () => {

@@ -19,6 +19,7 @@ import { derivedChangeId, newChangeId, type ChangeResult, type RowChange } from 
 import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { fixedKeyNote } from './key-rules.js';
 import { parseRowForm } from './row-form.js';
+import { applyRowQuery, parseRowQuery, rowQueryParams } from './row-query.js';
 import { readPasteRequest } from './paste-request.js';
 import { assertMayWrite, assertWritable } from './write-rights.js';
 import type { TableService } from './table-service.js';
@@ -30,6 +31,11 @@ export const BULK_JOB = 'bulk';
 
 export interface BulkRequest {
   refs: string[];
+  /**
+   * "Select all N matching rows": the rows are every row matching the search and filters sent with the form,
+   * recomputed here from the table as this person may see it (never a list of rows from the browser).
+   */
+  all: boolean;
   action: 'delete' | 'set';
   column: string;
   /** As typed in the form (checkbox: "on" or absent). */
@@ -109,8 +115,9 @@ const changeIdOf = (batchId: string, index: number) => derivedChangeId(batchId, 
 
 function readRequest(body: unknown): BulkRequest {
   const b = (body ?? {}) as Record<string, unknown>;
-  const refs = formList(b.sel);
-  if (refs.length === 0)
+  const all = b.all === '1';
+  const refs = all ? [] : formList(b.sel);
+  if (!all && refs.length === 0)
     throw new ValidationError('Select at least one row first.', { sel: 'Select at least one row first.' });
   if (refs.length > MAX_BULK_ROWS)
     throw new ValidationError(`Select at most ${MAX_BULK_ROWS} rows.`, {
@@ -123,6 +130,7 @@ function readRequest(body: unknown): BulkRequest {
     });
   return {
     refs: [...new Set(refs)],
+    all,
     action,
     column: typeof b.column === 'string' ? b.column : '',
     raw: typeof b.value === 'string' ? b.value : '',
@@ -202,6 +210,23 @@ export function createBulkService(deps: {
     const byRef = new Map(
       data.rows.map((r) => [data.present(r), String(r.key)] as const).map(([r, key]) => [r.ref, { ...r, key }]),
     );
+    const match = request.all ? parseRowQuery(body as Record<string, unknown>, data.columns) : null;
+    if (match) {
+      // Her search and filters over the columns she may see, as the table page computes them.
+      const matching = applyRowQuery(data.rows, match, data.columns, table.schema.properties);
+      if (matching.length === 0) throw new ValidationError('No rows match the search and filters.');
+      if (matching.length > MAX_BULK_ROWS)
+        throw new ValidationError(
+          `${matching.length} rows match; a bulk change takes at most ${MAX_BULK_ROWS}. Narrow the search first.`,
+        );
+      request.refs = matching.map((r) => data.present(r).ref);
+      // The preview's count is what she agreed to: applying refuses if the matching rows changed meanwhile.
+      const expected = Number((body as Record<string, unknown>).expected);
+      if (Number.isInteger(expected) && expected !== request.refs.length)
+        throw new ValidationError(
+          `The rows matching the search changed since the preview (${expected} then, ${request.refs.length} now). Check the preview again.`,
+        );
+    }
     const keys: string[] = [];
     const items = request.refs.map((ref) => {
       const row = byRef.get(ref);
@@ -223,6 +248,10 @@ export function createBulkService(deps: {
       keys,
       preview: {
         request,
+        /** The search and filters "all matching rows" stood for, to send again when applying ([name, value]). */
+        matchFields: match
+          ? [...new URLSearchParams(rowQueryParams({ ...match, page: 1, view: '', hide: [], order: [] }))]
+          : [],
         value,
         table,
         access,

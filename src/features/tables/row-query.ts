@@ -1,6 +1,7 @@
-// What a table page shows: search, per-column filters, sort, page size and page, all carried in the URL
-// (shareable, the back button works). Only columns the user may see can be searched, filtered or sorted:
-// naming a hidden column matches nothing rather than revealing it.
+// What a table page shows: search, per-column filters, sort, page size and page, the columns left out and
+// their order, and the saved view it came from, all carried in the URL (shareable, the back button works).
+// Only columns the user may see can be searched, filtered, sorted, hidden or ordered: naming a column hidden
+// from her matches nothing rather than revealing it (so a shared URL never grants the sharer's columns, R9).
 import type { FieldSchema, Row } from '../../genesys/gateway.js';
 
 export const PAGE_SIZES = [25, 50, 100, 250] as const;
@@ -21,13 +22,33 @@ export interface RowQuery {
   dir: 'asc' | 'desc';
   page: number;
   pageSize: number;
+  /** Columns this page leaves out (none: the person's grid layout decides). */
+  hide: string[];
+  /** Column order this page asks for (empty: the person's grid layout, else the table's order). */
+  order: string[];
+  /** The saved view the page shows ('' none chosen; 'none': explicitly none, so no default view applies). */
+  view: string;
 }
+
+/** A saved view's id as it may appear in a URL (ids are UUIDs; anything else is ignored). */
+const VIEW_ID = /^(none|[0-9a-f-]{36})$/;
+/** At most this many names in a `hide`/`order` list (a table has at most a few hundred columns). */
+const MAX_LISTED_COLUMNS = 500;
 
 export function foldText(s: string): string {
   return s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+
+/** A repeated parameter as a list of the visible columns it names, each once, in the order given. */
+export function columnList(v: unknown, visible: readonly string[]): string[] {
+  const given = typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x) => typeof x === 'string') : [];
+  const known = new Set(visible);
+  const out: string[] = [];
+  for (const c of given.slice(0, MAX_LISTED_COLUMNS)) if (known.has(c) && !out.includes(c)) out.push(c);
+  return out;
+}
 
 /** Reads the query string; anything invalid falls back to the default rather than failing the page. */
 export function parseRowQuery(query: Record<string, unknown>, visible: string[]): RowQuery {
@@ -51,6 +72,9 @@ export function parseRowQuery(query: Record<string, unknown>, visible: string[])
     dir: str(query.dir) === 'desc' ? 'desc' : 'asc',
     page: Math.max(1, Number.parseInt(str(query.page), 10) || 1),
     pageSize: (PAGE_SIZES as readonly number[]).includes(size) ? size : 50,
+    hide: columnList(query.hide, visible),
+    order: columnList(query.order, visible),
+    view: VIEW_ID.test(str(query.view)) ? str(query.view) : '',
   };
 }
 
@@ -68,6 +92,9 @@ export function rowQueryParams(query: RowQuery, overrides: Partial<RowQuery> = {
   if (merged.dir === 'desc') params.set('dir', 'desc');
   if (merged.pageSize !== 50) params.set('pageSize', String(merged.pageSize));
   if (merged.page > 1) params.set('page', String(merged.page));
+  for (const c of merged.hide) params.append('hide', c);
+  for (const c of merged.order) params.append('order', c);
+  if (merged.view) params.set('view', merged.view);
   return params.toString();
 }
 

@@ -18,13 +18,14 @@ import { renderJob } from '../../jobs/job-routes.js';
 import { formList } from '../../lib/forms.js';
 import type { TableExport } from './export-service.js';
 import { keyConfirmed, SimilarKeyError } from './key-rules.js';
-import { parseRowQuery } from './row-query.js';
 import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page.js';
 import { baselineOf, typedValues } from './row-form.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
 import { readinessViewOf } from '../permissions/policy.js';
 import { takeRequestFields } from '../requests/request-form.js';
 import type { ScheduledChanges } from '../requests/scheduled-changes.js';
+import type { ViewService } from '../views/view-service.js';
+import { backTo } from '../views/table-return.js';
 import { formatHints } from '../formats/format-check.js';
 import type { FormatService } from '../formats/format-service.js';
 
@@ -178,6 +179,7 @@ export function registerTableRoutes(
     bulk: BulkService;
     readiness: ReadinessService;
     scheduledChanges: ScheduledChanges;
+    views: ViewService;
     formats: Pick<FormatService, 'forTable'>;
   },
 ): void {
@@ -204,28 +206,48 @@ export function registerTableRoutes(
     });
   });
 
-  /** Keeps a refused bulk form's selection in the session for the next table page (bounded in size). */
+  /**
+   * Keeps a refused bulk form's selection (bounded in size) and what was typed in it in the session, for the
+   * next table page.
+   */
   const keepSelection = (req: Request) => {
-    const refs = formList(((req.body ?? {}) as Record<string, unknown>).sel).slice(0, MAX_BULK_ROWS);
-    if (refs.join('').length <= MAX_KEPT_SELECTION_CHARS) req.session.keptSelection = { tableId: tableId(req), refs };
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const refs = formList(body.sel).slice(0, MAX_BULK_ROWS);
+    const text = (k: string) => (typeof body[k] === 'string' ? (body[k] as string).slice(0, 2000) : '');
+    const form = { action: text('action'), column: text('column'), value: text('value'), yesNo: text('yesNo') };
+    req.session.keptSelection = {
+      tableId: tableId(req),
+      refs: refs.join('').length <= MAX_KEPT_SELECTION_CHARS ? refs : [],
+      form: { ...form, all: body.all === '1' },
+    };
   };
-  const takeSelection = (req: Request): Set<string> => {
+  const takeKept = (req: Request) => {
     const kept = req.session.keptSelection;
     delete req.session.keptSelection;
-    return new Set(kept?.tableId === tableId(req) ? kept.refs : []);
+    return kept?.tableId === tableId(req) ? kept : undefined;
   };
 
   routes.get('/tables/:tableId', 'signed-in', async (req, res) => {
-    const selected = takeSelection(req);
+    const kept = takeKept(req);
+    const selected = new Set(kept?.refs ?? []);
     const org = currentOrg(req);
     const data = await tables.rows(actorOf(req), org, tableId(req));
     // Rights this user holds here that the org's Genesys role cannot honour (last readiness check).
     const roleGaps = await deps.readiness.gaps(org.id, data.table.division, data.access, readinessViewOf(req.user!));
     res.locals.scheduledBanner = await deps.scheduledChanges.tableBanner(actorOf(req), org, tableId(req));
+    // The default view, a view of hers, or the URL as it is: read with the columns she may see (R9).
+    const state = await deps.views.pageState(
+      actorOf(req),
+      org,
+      tableId(req),
+      req.query as Record<string, unknown>,
+      data.columns,
+    );
     res.render(
       'tables/table',
       tablePageModel(data, {
-        query: parseRowQuery(req.query as Record<string, unknown>, data.columns),
+        ...state,
+        bulkForm: kept?.form ?? null,
         selected,
         roleGaps,
         directEdits: directEditsOf(res),
@@ -395,10 +417,11 @@ export function registerTableRoutes(
       // A value refused before any write returns to the table with the message and the same rows still
       // ticked, so she can correct the form rather than select them again. (A 403 stays a 403: the form
       // offers only actions and columns she may use.)
+      // The search and filters the form was sent with come back too (the form carries them, see table.ejs).
       if (!(err instanceof ValidationError)) throw err;
       flash(req, 'error', err.message);
       keepSelection(req);
-      res.redirect(303, tablePath(tableId(req)));
+      res.redirect(303, backTo(tableId(req), ((req.body ?? {}) as Record<string, unknown>).back));
     }
   });
 
