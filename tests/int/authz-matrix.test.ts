@@ -192,6 +192,49 @@ function matrix(): Record<string, Entry> {
       path: () => `${flags}/bulk/apply`,
       body: () => ({ action: 'set', column: 'Message', value: 'bulk', sel: 'Main Line' }),
     },
+    // A paste onto Main Line's Message cell: a bulk change like any other (column rights decide).
+    'post /tables/:tableId/paste/preview': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => `${flags}/paste/preview`,
+      body: () => ({ col: 'Message', ref: 'Main Line', tsv: 'pasted' }),
+    },
+    'post /tables/:tableId/paste/apply': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 303, tableEditor: 303, admin: 303 }),
+      path: () => `${flags}/paste/apply`,
+      body: (role) => ({ col: 'Message', ref: 'Main Line', tsv: `pasted by ${role}` }),
+    },
+    // Imports: the upload page for whoever may add or edit; drafts and import jobs are found only by their owner.
+    'get /tables/:tableId/import': {
+      expect: signedIn('get', { none: 404, viewer: 403, columnEditor: 200, tableEditor: 200, admin: 200 }),
+      path: () => `${flags}/import`,
+    },
+    'post /tables/:tableId/import': {
+      expect: signedIn('post', { none: 404, viewer: 403, columnEditor: 400, tableEditor: 400, admin: 400 }),
+      path: () => `${flags}/import`,
+    },
+    ...Object.fromEntries(
+      [
+        ['get /imports/:draftId', 'get', ''],
+        ['get /imports/:draftId/mapping', 'get', '/mapping'],
+        ['post /imports/:draftId/mapping', 'post', '/mapping'],
+        ['post /imports/:draftId/apply', 'post', '/apply'],
+      ].map(([name, method, tail]) => [
+        name,
+        { expect: everyoneSignedIn(method!, 404), path: () => `/imports/no-such-draft${tail}` },
+      ]),
+    ),
+    'get /imports/jobs/:jobId': {
+      expect: everyoneSignedIn('get', 404),
+      path: () => '/imports/jobs/no-such-job',
+    },
+    'get /admin/orgs/:orgId/tables/:tableId/formats': {
+      expect: adminOnly('get', 200),
+      path: () => `/admin/orgs/${w.orgId}/tables/${w.flagsId}/formats`,
+    },
+    'post /admin/orgs/:orgId/tables/:tableId/formats': {
+      expect: adminOnly('post', 404), // past the rights check: the form names no column of the table
+      path: () => `/admin/orgs/${w.orgId}/tables/${w.flagsId}/formats`,
+    },
     'post /tables/:tableId/views': {
       expect: signedIn('post', { none: 404, viewer: 303, columnEditor: 303, tableEditor: 303, admin: 303 }),
       path: () => `${flags}/views`,
