@@ -31,7 +31,7 @@ async function gridRows(agent: Agent): Promise<Map<string, { href: string; ref: 
   const page = await agent.get(`${flags()}?pageSize=100`);
   const rows = new Map<string, { href: string; ref: string }>();
   for (const m of page.text.matchAll(
-    /<tr data-row-url="([^"]+)"><td><input type="checkbox" name="sel" value="([^"]*)"[\s\S]*?data-column="key" data-value="([^"]*)"/g,
+    /<tr data-row-url="([^"]+)"[^>]*><td><input type="checkbox" name="sel" value="([^"]*)"[\s\S]*?data-column="key" data-value="([^"]*)"/g,
   )) {
     rows.set(unescapeHtml(m[3]!), { href: unescapeHtml(m[1]!), ref: unescapeHtml(m[2]!) });
   }
