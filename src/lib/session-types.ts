@@ -21,5 +21,7 @@ declare module 'express-session' {
     currentOrgId: string;
     /** Rows a refused bulk preview had selected, ticked again on the table page it returns to (once). */
     keptSelection: { tableId: string; refs: string[] };
+    /** The IANA zone the browser reported at sign-in (validated): times are shown in it unless she set one. */
+    browserTimeZone: string;
   }
 }
