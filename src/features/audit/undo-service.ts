@@ -40,6 +40,30 @@ export interface BatchItem {
   blocked: string | null;
 }
 
+/** Who undid a change, as the reader may see it (null fields: the undo is not hers to see). */
+export interface UndoneBy {
+  seq: number | null;
+  actorName: string | null;
+  at: Date | null;
+  batchId: string | null;
+}
+
+/** One column an undo puts back: its value now and the value it goes back to (undefined: none). */
+export interface UndoColumn {
+  column: string;
+  now: unknown;
+  back: unknown;
+}
+
+/** A change in an undo preview, with what undoing it writes: only columns the reader may see. */
+export interface UndoItem extends BatchItem {
+  tableId: string;
+  /** What the undo does to the row. */
+  effect: 'update' | 'delete' | 'create';
+  columns: UndoColumn[];
+  undoneBy: UndoneBy | null;
+}
+
 const UNDOING = 'Undoing this change';
 
 export const UNDO_JOB = 'undo';
@@ -109,6 +133,9 @@ function skipReason(r: ChangeResult): string | null {
 /** A row's value in a column, own properties only (a column may be called `constructor`). */
 const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, column) ? row[column] : undefined);
 
+/** An undo the reader may not see: she is told the change was undone, not by whom. */
+const NOT_SEEN: UndoneBy = { seq: null, actorName: null, at: null, batchId: null };
+
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
@@ -126,6 +153,119 @@ export function createUndoService(deps: {
     const t = await deps.tables.open(actor, org, e.tableId!);
     if (othersChange && !t.access.canEdit) return OTHERS_CHANGE_NEEDS_EDIT;
     return writeRefusal(t, undoOf(e), UNDOING);
+  }
+
+  /**
+   * The applied undos of these entries, by the undone entry's seq. An undo that was itself undone (a redo)
+   * leaves its change in force, so that change counts as not undone. Undos are later changes of the same
+   * rows: found through the row index, in one read per few hundred rows.
+   */
+  async function undosOf(events: AuditEvent[]): Promise<Map<number, AuditEvent>> {
+    const rows = new Map<string, { tableId: string; rowKey: string }>();
+    for (const e of events)
+      if (e.tableId && e.rowKey) rows.set(`${e.tableId}\u0000${e.rowKey}`, { tableId: e.tableId, rowKey: e.rowKey });
+    if (rows.size === 0) return new Map();
+    const undos = await deps.log.undosOnRows([...rows.values()], Math.min(...events.map((e) => e.seq)));
+    const states = await deps.outcomes.of(undos.flatMap((u) => (u.changeId ? [u.changeId] : [])));
+    const latest = new Map<number, AuditEvent>();
+    for (const u of undos) {
+      const reverts = (u.details ? (JSON.parse(u.details) as { reverts?: unknown }).reverts : undefined) ?? null;
+      if (typeof reverts === 'number' && u.changeId && wasApplied(states.get(u.changeId)?.state))
+        latest.set(reverts, u);
+    }
+    const redone = new Set([...latest.values()].filter((u) => latest.has(u.seq)).map((u) => u.seq));
+    const out = new Map<number, AuditEvent>();
+    for (const e of events) {
+      const u = latest.get(e.seq);
+      if (u && !redone.has(u.seq)) out.set(e.seq, u);
+    }
+    return out;
+  }
+
+  /** Who undid each of these entries, as `actor` may see the undo (an undo she may not see names no one). */
+  async function undoneByOf(actor: Actor, events: AuditEvent[]): Promise<Map<number, UndoneBy>> {
+    const undos = await undosOf(events);
+    const seen = new Map((await deps.query.visibleTo(actor, [...undos.values()])).map((v) => [v.seq, v]));
+    return new Map(
+      [...undos].map(([seq, u]) => {
+        const v = seen.get(u.seq);
+        return [seq, v ? { seq: v.seq, actorName: v.actorName, at: v.at, batchId: v.batchId } : NOT_SEEN];
+      }),
+    );
+  }
+
+  /**
+   * What undoing each change would write, compared with its row now: the columns put back (only those the
+   * reader may see), and why a change cannot be undone (the same checks the undo runs). Reads each table's
+   * rows once, from Genesys; writes nothing.
+   */
+  async function previewItems(actor: Actor, changes: { event: AuditEvent; view: AuditEntryView }[]) {
+    const undone = await undoneByOf(
+      actor,
+      changes.map((c) => c.event),
+    );
+    const tablesSeen = new Map<string, { rows: Map<string, Row>; schema: TableSchema; columns: string[] }>();
+    const items: UndoItem[] = [];
+    for (const { event: e, view } of changes) {
+      const org = await deps.orgs.get(e.orgId!);
+      const k = `${e.orgId}\u0000${e.tableId}`;
+      if (!tablesSeen.has(k)) {
+        const data = await deps.tables.rows(actor, org, e.tableId!, { refresh: true });
+        const t = await deps.tables.open(actor, org, e.tableId!);
+        tablesSeen.set(k, {
+          rows: new Map(data.rows.map((r) => [String(r.key), r])),
+          schema: data.table.schema,
+          columns: t.columns,
+        });
+      }
+      const { rows, schema, columns: visible } = tablesSeen.get(k)!;
+      const current = rows.get(e.rowKey!) ?? null;
+      const change = undoOf(e);
+      const before = e.before ? (JSON.parse(e.before) as Row) : null;
+      const undoneBy = undone.get(e.seq) ?? null;
+      // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
+      const refused = undoneBy ? null : await undoRefusal(actor, e, org, e.actorId !== actor.userId);
+      const blocked = undoneBy
+        ? `it was already undone${undoneBy.seq ? ` (change #${undoneBy.seq})` : ''}`
+        : refused
+          ? refused
+          : change.kind === 'update'
+            ? rowHolds(current, change.expect, schema)
+              ? null
+              : 'the row has changed since'
+            : change.kind === 'delete'
+              ? current === null
+                ? 'the row is already gone'
+                : rowHolds(current, change.expect, schema)
+                  ? null
+                  : 'the row has changed since'
+              : current === null
+                ? null
+                : 'a row with this key exists again';
+      // Hidden columns are never listed: not their names, not their values.
+      const shown = (names: string[]) => names.filter((c) => c !== 'key' && visible.includes(c));
+      const columns: UndoColumn[] =
+        change.kind === 'update'
+          ? shown(Object.keys(change.write)).map((c) => ({ column: c, now: cell(current, c), back: cell(before, c) }))
+          : change.kind === 'delete'
+            ? shown(Object.keys(current ?? {})).map((c) => ({ column: c, now: cell(current, c), back: undefined }))
+            : shown(Object.keys(before ?? {})).map((c) => ({
+                column: c,
+                now: cell(current, c),
+                back: cell(before, c),
+              }));
+      items.push({
+        seq: e.seq,
+        action: e.action,
+        rowKey: view.rowKey,
+        tableId: e.tableId!,
+        effect: change.kind,
+        columns,
+        blocked,
+        undoneBy,
+      });
+    }
+    return items;
   }
 
   /**
@@ -212,40 +352,22 @@ export function createUndoService(deps: {
      * What undoing a whole batch (a bulk edit, a rename, a restore) would do: each change, and why any of them
      * can no longer be undone (the row changed since). Reads each table once, from Genesys.
      */
-    async previewBatch(actor: Actor, batchId: string): Promise<BatchItem[]> {
-      const changes = await batchChanges(actor, batchId);
-      const rowsByTable = new Map<string, { rows: Map<string, Row>; schema: TableSchema }>();
-      const items: BatchItem[] = [];
-      for (const { event: e, view } of changes) {
-        const org = await deps.orgs.get(e.orgId!);
-        const k = `${e.orgId}\u0000${e.tableId}`;
-        if (!rowsByTable.has(k)) {
-          const data = await deps.tables.rows(actor, org, e.tableId!, { refresh: true });
-          rowsByTable.set(k, { rows: new Map(data.rows.map((r) => [String(r.key), r])), schema: data.table.schema });
-        }
-        const { rows, schema } = rowsByTable.get(k)!;
-        const current = rows.get(e.rowKey!) ?? null;
-        const change = undoOf(e);
-        // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
-        const refused = await undoRefusal(actor, e, org, e.actorId !== actor.userId);
-        const blocked = refused
-          ? refused
-          : change.kind === 'update'
-            ? rowHolds(current, change.expect, schema)
-              ? null
-              : 'the row has changed since'
-            : change.kind === 'delete'
-              ? current === null
-                ? 'the row is already gone'
-                : rowHolds(current, change.expect, schema)
-                  ? null
-                  : 'the row has changed since'
-              : current === null
-                ? null
-                : 'a row with this key exists again';
-        items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
-      }
-      return items;
+    async previewBatch(actor: Actor, batchId: string): Promise<UndoItem[]> {
+      return previewItems(actor, await batchChanges(actor, batchId));
+    },
+
+    /**
+     * What undoing one change would write (its preview page; GET: reads only). `why` says why it cannot be
+     * undone at all (not a row change, not applied, already undone); the item says what the undo would do.
+     */
+    async previewOne(actor: Actor, seq: number): Promise<{ why: string | null; item: UndoItem | null }> {
+      const eligible = await this.eligibility(actor, seq);
+      const e = await deps.query.raw(seq);
+      const [view] = e ? await deps.query.visibleTo(actor, [e]) : [];
+      if (!e || !view) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+      if (!eligible.ok && !eligible.undoneBy) return { why: eligible.why!, item: null };
+      const [item] = await previewItems(actor, [{ event: e, view }]);
+      return { why: eligible.ok ? null : eligible.why!, item: item! };
     },
 
     /**
@@ -254,7 +376,11 @@ export function createUndoService(deps: {
      * it runs. Its page is /jobs/:jobId.
      */
     async startBatchUndo(actor: Actor, batchId: string): Promise<JobView<UndoPlan>> {
-      const changes = await batchChanges(actor, batchId);
+      const all = await batchChanges(actor, batchId);
+      // Changes undone already (by an earlier undo of the batch, or one by one) are not undone twice.
+      const undone = await undosOf(all.map((c) => c.event));
+      const changes = all.filter((c) => !undone.has(c.event.seq));
+      if (changes.length === 0) throw new ValidationError('Every change of this batch was undone already.');
       const plan: UndoPlan = { batchId, seqs: changes.map((c) => c.event.seq) };
       return deps.jobs.submit(actor, UNDO_JOB, plan, {
         orgId: changes[0]!.event.orgId,
@@ -330,7 +456,10 @@ export function createUndoService(deps: {
     },
 
     /** Whether entry `seq` is a change that can be undone at all; undo() runs the rights checks. */
-    async eligibility(actor: Actor, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
+    async eligibility(
+      actor: Actor,
+      seq: number,
+    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; undoneBy?: UndoneBy }> {
       const e = await deps.query.raw(seq);
       if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId)
         return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
@@ -339,6 +468,14 @@ export function createUndoService(deps: {
           ok: false,
           why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.',
           othersChange: false,
+        };
+      const undoneBy = (await undoneByOf(actor, [e])).get(e.seq);
+      if (undoneBy)
+        return {
+          ok: false,
+          why: `This change was undone already${undoneBy.seq ? ` (change #${undoneBy.seq})` : ''}.`,
+          othersChange: false,
+          undoneBy,
         };
       return { ok: true, othersChange: e.actorId !== actor.userId };
     },
@@ -350,7 +487,7 @@ export function createUndoService(deps: {
     async undoOffer(
       actor: Actor,
       seq: number,
-    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
+    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null; undoneBy?: UndoneBy }> {
       const eligible = await this.eligibility(actor, seq);
       if (!eligible.ok) return { ...eligible, refused: null };
       const e = (await deps.query.raw(seq))!;
