@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../db/generated/client.js';
 import type { AuditReaderRepository } from './audit-reader-repository.js';
-import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
-import type { Row, TableSchema } from '../../genesys/gateway.js';
+import { sameIn } from '../../genesys/datatable-schema.js';
+import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
@@ -16,6 +16,8 @@ import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { writeRefusal } from '../tables/write-rights.js';
 import { ROW_CHANGE_ACTIONS } from './audit-events.js';
+import { cell, undoOf, wasApplied } from './undo-change.js';
+import { createUndoPreview, type UndoItem, type UndoneBy } from './undo-preview.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
 import type { ChangeOutcomes } from './change-outcomes.js';
 import { mayForceUndo } from '../permissions/policy.js';
@@ -31,42 +33,10 @@ export interface UndoConflict {
 
 const UNDOABLE = new Set<string>(ROW_CHANGE_ACTIONS);
 
-/** One change of a batch in the undo preview. */
-export interface BatchItem {
-  seq: number;
-  action: string;
-  rowKey: string | null;
-  /** Why it cannot be undone (null: it can). */
-  blocked: string | null;
-}
-
-/** Who undid a change, as the reader may see it (null fields: the undo is not hers to see). */
-export interface UndoneBy {
-  seq: number | null;
-  actorName: string | null;
-  at: Date | null;
-  batchId: string | null;
-}
-
-/** One column an undo puts back: its value now and the value it goes back to (undefined: none). */
-export interface UndoColumn {
-  column: string;
-  now: unknown;
-  back: unknown;
-}
-
-/** A change in an undo preview, with what undoing it writes: only columns the reader may see. */
-export interface UndoItem extends BatchItem {
-  tableId: string;
-  /** What the undo does to the row. */
-  effect: 'update' | 'delete' | 'create';
-  columns: UndoColumn[];
-  undoneBy: UndoneBy | null;
-}
-
 const UNDOING = 'Undoing this change';
 
 export const UNDO_JOB = 'undo';
+export type { UndoItem, UndoneBy } from './undo-preview.js';
 
 /** What a batch undo job stores: the batch it undoes and the entries to undo, fixed when it was asked for. */
 export interface UndoPlan {
@@ -82,32 +52,6 @@ export interface UndoResult extends Record<string, unknown> {
   notReached: number;
 }
 const RESTORING = 'Restoring this row';
-
-/**
- * The change that undoes entry `e`: an update's changed columns back (while the row holds what it wrote), a
- * create deleted (likewise), a delete re-created (while no row has its key). Forced: not checked.
- */
-function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): RowChange {
-  const force = opts.force ?? false;
-  const before = e.before ? (JSON.parse(e.before) as Row) : null;
-  const after = e.after ? (JSON.parse(e.after) as Row) : null;
-  const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter(
-    (c) => c !== 'key',
-  );
-  const base = {
-    id: opts.id ?? newChangeId(),
-    tableId: e.tableId!,
-    key: e.rowKey!,
-    reason: `Undo of change #${e.seq}${force ? ' (forced)' : ''}`,
-    details: { reverts: e.seq, ...(force ? { forced: true } : {}) },
-  };
-  if (e.action === 'row.updated') {
-    const pick = (r: Row | null): Row => (r ? project(r, changed) : {});
-    return { ...base, kind: 'update', write: pick(before), ...(force ? {} : { expect: pick(after) }) };
-  }
-  if (e.action === 'row.created') return { ...base, kind: 'delete', ...(force ? {} : { expect: after! }) };
-  return { ...base, kind: 'create', write: before!, ifExists: force ? 'replace' : 'conflict' };
-}
 
 /** Why a batch's undo left a change as it was (null: it was undone). */
 function skipReason(r: ChangeResult): string | null {
@@ -130,12 +74,6 @@ function skipReason(r: ChangeResult): string | null {
   }
 }
 
-/** A row's value in a column, own properties only (a column may be called `constructor`). */
-const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, column) ? row[column] : undefined);
-
-/** An undo the reader may not see: she is told the change was undone, not by whom. */
-const NOT_SEEN: UndoneBy = { seq: null, actorName: null, at: null, batchId: null };
-
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
@@ -155,124 +93,13 @@ export function createUndoService(deps: {
     return writeRefusal(t, undoOf(e), UNDOING);
   }
 
-  /**
-   * The applied undos of these entries, by the undone entry's seq. An undo that was itself undone (a redo)
-   * leaves its change in force, so that change counts as not undone. Undos are later changes of the same
-   * rows: found through the row index, in one read per few hundred rows.
-   */
-  async function undosOf(events: AuditEvent[]): Promise<Map<number, AuditEvent>> {
-    const rows = new Map<string, { tableId: string; rowKey: string }>();
-    for (const e of events)
-      if (e.tableId && e.rowKey) rows.set(`${e.tableId}\u0000${e.rowKey}`, { tableId: e.tableId, rowKey: e.rowKey });
-    if (rows.size === 0) return new Map();
-    const undos = await deps.log.undosOnRows([...rows.values()], Math.min(...events.map((e) => e.seq)));
-    const states = await deps.outcomes.of(undos.flatMap((u) => (u.changeId ? [u.changeId] : [])));
-    const latest = new Map<number, AuditEvent>();
-    for (const u of undos) {
-      const reverts = (u.details ? (JSON.parse(u.details) as { reverts?: unknown }).reverts : undefined) ?? null;
-      if (typeof reverts === 'number' && u.changeId && wasApplied(states.get(u.changeId)?.state))
-        latest.set(reverts, u);
-    }
-    const redone = new Set([...latest.values()].filter((u) => latest.has(u.seq)).map((u) => u.seq));
-    const out = new Map<number, AuditEvent>();
-    for (const e of events) {
-      const u = latest.get(e.seq);
-      if (u && !redone.has(u.seq)) out.set(e.seq, u);
-    }
-    return out;
-  }
-
-  /** Who undid each of these entries, as `actor` may see the undo (an undo she may not see names no one). */
-  async function undoneByOf(actor: Actor, events: AuditEvent[]): Promise<Map<number, UndoneBy>> {
-    const undos = await undosOf(events);
-    const seen = new Map((await deps.query.visibleTo(actor, [...undos.values()])).map((v) => [v.seq, v]));
-    return new Map(
-      [...undos].map(([seq, u]) => {
-        const v = seen.get(u.seq);
-        return [seq, v ? { seq: v.seq, actorName: v.actorName, at: v.at, batchId: v.batchId } : NOT_SEEN];
-      }),
-    );
-  }
-
-  /**
-   * What undoing each change would write, compared with its row now: the columns put back (only those the
-   * reader may see), and why a change cannot be undone (the same checks the undo runs). Reads each table's
-   * rows once, from Genesys; writes nothing.
-   */
-  async function previewItems(actor: Actor, changes: { event: AuditEvent; view: AuditEntryView }[]) {
-    const undone = await undoneByOf(
-      actor,
-      changes.map((c) => c.event),
-    );
-    const tablesSeen = new Map<string, { rows: Map<string, Row>; schema: TableSchema; columns: string[] }>();
-    const items: UndoItem[] = [];
-    for (const { event: e, view } of changes) {
-      const org = await deps.orgs.get(e.orgId!);
-      const k = `${e.orgId}\u0000${e.tableId}`;
-      if (!tablesSeen.has(k)) {
-        const data = await deps.tables.rows(actor, org, e.tableId!, { refresh: true });
-        const t = await deps.tables.open(actor, org, e.tableId!);
-        tablesSeen.set(k, {
-          rows: new Map(data.rows.map((r) => [String(r.key), r])),
-          schema: data.table.schema,
-          columns: t.columns,
-        });
-      }
-      const { rows, schema, columns: visible } = tablesSeen.get(k)!;
-      const current = rows.get(e.rowKey!) ?? null;
-      const change = undoOf(e);
-      const before = e.before ? (JSON.parse(e.before) as Row) : null;
-      const undoneBy = undone.get(e.seq) ?? null;
-      // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
-      const refused = undoneBy ? null : await undoRefusal(actor, e, org, e.actorId !== actor.userId);
-      const blocked = undoneBy
-        ? `it was already undone${undoneBy.seq ? ` (change #${undoneBy.seq})` : ''}`
-        : refused
-          ? refused
-          : change.kind === 'update'
-            ? rowHolds(current, change.expect, schema)
-              ? null
-              : 'the row has changed since'
-            : change.kind === 'delete'
-              ? current === null
-                ? 'the row is already gone'
-                : rowHolds(current, change.expect, schema)
-                  ? null
-                  : 'the row has changed since'
-              : current === null
-                ? null
-                : 'a row with this key exists again';
-      // Hidden columns are never listed: not their names, not their values.
-      const shown = (names: string[]) => names.filter((c) => c !== 'key' && visible.includes(c));
-      const columns: UndoColumn[] =
-        change.kind === 'update'
-          ? shown(Object.keys(change.write)).map((c) => ({ column: c, now: cell(current, c), back: cell(before, c) }))
-          : change.kind === 'delete'
-            ? shown(Object.keys(current ?? {})).map((c) => ({ column: c, now: cell(current, c), back: undefined }))
-            : shown(Object.keys(before ?? {})).map((c) => ({
-                column: c,
-                now: cell(current, c),
-                back: cell(before, c),
-              }));
-      items.push({
-        seq: e.seq,
-        action: e.action,
-        rowKey: view.rowKey,
-        tableId: e.tableId!,
-        effect: change.kind,
-        columns,
-        blocked,
-        undoneBy,
-      });
-    }
-    return items;
-  }
+  const preview = createUndoPreview({ ...deps, refusal: undoRefusal });
+  const { undosOf, undoneByOf, previewItems } = preview;
 
   /**
    * The applied row changes of a batch that `actor` may see in the audit log, newest first (undone in that
    * order), each with how the user sees it. A batch with none is "not found", whether it exists or not.
    */
-  const wasApplied = (state: string | undefined) => state === 'applied' || state === 'reconciled-applied';
 
   async function batchChanges(actor: Actor, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
     const intents = await deps.log.batchIntents(batchId, [...UNDOABLE]);
