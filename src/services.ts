@@ -1,5 +1,6 @@
 // createServices: wires repositories and services from explicit dependencies. The only composition root
 // besides server.ts; tests call it with a temporary database, a manual clock and a capturing logger.
+import type { Actor } from './lib/actor.js';
 import type { AppConfig } from './config.js';
 import { databaseAnswers, type Db } from './db/database.js';
 import { createTransact } from './db/transaction.js';
@@ -30,6 +31,7 @@ import { verifyAuditChain } from './features/audit/audit-verify.js';
 import { createAuditService } from './features/audit/audit-service.js';
 import { createAuditQuery } from './features/audit/audit-query.js';
 import { createAuditExport } from './features/audit/audit-export.js';
+import { createAuditTables } from './features/audit/audit-tables.js';
 import { createUndoService } from './features/audit/undo-service.js';
 import { createChangeEngine, type ChangeEngine } from './features/changes/change-engine.js';
 import { createReconciler } from './features/changes/reconciler.js';
@@ -194,6 +196,7 @@ export function createServices(deps: ServiceDeps) {
     const count = await permissions.grantsInOrg(orgId);
     return count ? `${count} table right(s) of users refer to it` : null;
   });
+  const auditTables = createAuditTables({ orgs, tables, viewableBy: permissions.viewableBy });
   const auditQuery = createAuditQuery(auditLog, { keyHandle: tables.keyHandle, viewableBy: permissions.viewableBy });
   // One runner for every background job; the kinds register their handlers as they are created below.
   const jobs = createJobRunner({ repo: createJobRepository(db), users, audit, clock, logger });
@@ -365,8 +368,12 @@ export function createServices(deps: ServiceDeps) {
     sandbox,
     orgs,
     /** People and orgs the audit log can be filtered by (everyone only for those who see the whole log). */
-    async auditFilterChoices(wholeLog: boolean) {
-      return { people: wholeLog ? await users.listNames() : [], orgs: await orgRecords.listNames() };
+    async auditFilterChoices(actor: Actor, wholeLog: boolean) {
+      return {
+        people: wholeLog ? await users.listNames() : [],
+        orgs: await orgRecords.listNames(),
+        tables: await auditTables.visibleTo(actor),
+      };
     },
     /** Whether the database answers (GET /healthz). */
     databaseAnswers: () => databaseAnswers(db),

@@ -7,6 +7,7 @@ import type { Clock } from './clock.js';
 import { SignInRequiredError } from './error-handler.js';
 import { ForbiddenError } from './errors.js';
 import { flash } from './flash.js';
+import { readerZone, timeElement } from './reader-time.js';
 import { requestContext } from './request-context.js';
 import type { AccessGuards } from './route.js';
 import { enforceSessionLifetime, regenerateSession } from './session.js';
@@ -18,6 +19,8 @@ export interface CurrentUser {
   displayName: string;
   role: Role;
   mustChangePassword: boolean;
+  /** Her time-zone setting (IANA), null: the browser's, else UTC (src/lib/reader-time.ts). */
+  timeZone?: string | null;
 }
 
 declare global {
@@ -59,6 +62,7 @@ export function loadCurrentUser(deps: {
           displayName: user.displayName,
           role: user.role,
           mustChangePassword: user.mustChangePassword,
+          timeZone: user.timeZone,
         };
         const ctx = requestContext.getStore();
         if (ctx) ctx.userId = user.id;
@@ -66,6 +70,9 @@ export function loadCurrentUser(deps: {
     }
     res.locals.currentUser = req.user ?? null;
     res.locals.may = viewAnswers(req.user);
+    const zone = readerZone(req.user?.timeZone, req.session?.browserTimeZone);
+    res.locals.timeZone = zone;
+    res.locals.when = (at: Date) => timeElement(at, zone);
     next();
   };
 }

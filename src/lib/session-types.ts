@@ -28,5 +28,7 @@ declare module 'express-session' {
       refs: string[];
       form?: { action: string; column: string; value: string; yesNo: string; all: boolean };
     };
+    /** The IANA zone the browser reported at sign-in (validated): times are shown in it unless she set one. */
+    browserTimeZone: string;
   }
 }

@@ -86,7 +86,13 @@ export async function startSignedInSession(
 ): Promise<void> {
   const old = req.session;
   const kept = opts.continuing
-    ? { createdAt: old.createdAt, currentOrgId: old.currentOrgId, ip: old.ip, userAgent: old.userAgent }
+    ? {
+        createdAt: old.createdAt,
+        currentOrgId: old.currentOrgId,
+        ip: old.ip,
+        userAgent: old.userAgent,
+        browserTimeZone: old.browserTimeZone,
+      }
     : {};
   await regenerateSession(req);
   const now = clock.now();

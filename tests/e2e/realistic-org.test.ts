@@ -225,6 +225,7 @@ describe('the first day on a strict Genesys org', () => {
       await page.goto(`${s.base}/audit?rowKey=${encodeURIComponent(first)}`);
       await shot(page, 'audit-row');
       await page.getByRole('link', { name: `#${secondEdit.seq}`, exact: true }).click();
+      await page.getByRole('link', { name: 'Undo this change…' }).click();
       await page.getByRole('button', { name: 'Undo this change' }).click();
       await shot(page, 'undo-one');
       expect(await page.getByRole('status').first().textContent()).toContain(`Change #${secondEdit.seq} was undone`);

@@ -32,6 +32,9 @@ describe('rollback in the browser', () => {
       await edit('First change');
       await openLatestChange();
       expect(await page.locator('table.diff').textContent()).toContain('First change');
+      // Undoing has a preview page (no browser confirm): what goes back, then the button.
+      await page.getByRole('link', { name: 'Undo this change…' }).click();
+      expect(await page.locator('table.diff').textContent()).toContain('First change');
       await page.getByRole('button', { name: 'Undo this change' }).click();
       expect(await page.getByRole('status').first().textContent()).toContain('was undone');
       await page.goto(`${s.base}/tables`);
@@ -45,7 +48,9 @@ describe('rollback in the browser', () => {
       await page.goto(second);
       await edit('Third change');
       await page.goto(entryUrl);
-      await page.getByRole('button', { name: 'Undo this change' }).click();
+      await page.getByRole('link', { name: 'Undo this change…' }).click();
+      // The preview already knows the row changed since; trying shows original / then / now.
+      await page.getByRole('button', { name: 'Try the undo and compare' }).click();
       expect(await page.locator('h1').textContent()).toContain('The row has changed since');
       const diff = await page.locator('table.diff').textContent();
       expect(diff).toContain('Second change');

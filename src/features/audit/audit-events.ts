@@ -284,13 +284,6 @@ const EVERY_ACTION: Record<AuditAction, true> = {
 };
 export const AUDIT_ACTIONS = Object.keys(EVERY_ACTION) as readonly AuditAction[];
 
-/** How pages name the import actions (an audit page may show these instead of the action's name). */
-export const IMPORT_ACTION_LABELS = {
-  'import.dry_run': 'Import checked (dry run)',
-  'import.applied': 'Import applied',
-  'import.requested': 'Import saved as a change request',
-} as const satisfies Partial<Record<AuditAction, string>>;
-
 /** The actions of a Genesys row write: recorded write-ahead (intent, then outcome), undoable, reconciled. */
 export const ROW_CHANGE_ACTIONS = [
   'row.created',
@@ -309,3 +302,84 @@ export function rowChangeAction(action: string): RowChangeAction {
   if (!isRowChangeAction(action)) throw new Error(`Audit action ${action} is not a row change.`);
   return action;
 }
+
+/**
+ * What each action is called on the pages people read ("Row updated", not `row.updated`). A Record over
+ * every action: an action added without a label is a type error here (and tests/unit/audit-labels.test.ts
+ * checks that none is left empty or repeated).
+ */
+export const AUDIT_ACTION_LABELS: Record<AuditAction, string> = {
+  'auth.sign_in': 'Signed in',
+  'auth.sign_in_failed': 'Sign-in failed',
+  'session.ended': 'Session ended',
+  'session.ended_all': 'All other sessions ended',
+  'user.created': 'User created',
+  'user.updated': 'User updated',
+  'user.disabled': 'User disabled',
+  'user.enabled': 'User enabled',
+  'user.deleted': 'User deleted',
+  'user.password_reset': 'Password reset',
+  'user.password_changed': 'Password changed',
+  'permission.saved': 'Rights saved',
+  'policy.saved': 'Change policy saved',
+  'org.created': 'Org added',
+  'org.updated': 'Org updated',
+  'org.archived': 'Org archived',
+  'org.unarchived': 'Org brought back',
+  'org.deleted': 'Org deleted',
+  'org.sandbox_reset': 'Sandbox reset',
+  'org.readiness_checked': 'Org readiness checked',
+  'table.created': 'Table created',
+  'table.exported': 'Table exported',
+  'row.created': 'Row added',
+  'row.updated': 'Row updated',
+  'row.deleted': 'Row deleted',
+  'row.renamed': 'Row key renamed',
+  'backup.created': 'Backup made',
+  'backup.uploaded': 'Backup uploaded',
+  'backup.downloaded': 'Backup downloaded',
+  'backup.deleted': 'Backup deleted',
+  'backup.pruned': 'Old backup removed',
+  'backup.failed': 'Scheduled backup failed',
+  'backup.restored': 'Backup restored',
+  'job.cancelled': 'Job cancelled',
+  'playbook.created': 'Playbook created',
+  'playbook.updated': 'Playbook updated',
+  'playbook.archived': 'Playbook archived',
+  'playbook.published': 'Playbook published',
+  'playbook.run': 'Playbook run',
+  'request.created': 'Change request created',
+  'request.submitted': 'Change request submitted',
+  'request.edited': 'Change request edited',
+  'request.commented': 'Change request commented on',
+  'request.approved': 'Change request approved',
+  'request.rejected': 'Change request rejected',
+  'request.changes_asked': 'Changes asked for a request',
+  'request.withdrawn': 'Change request withdrawn',
+  'request.held': 'Change request held',
+  'request.applied': 'Change request applied',
+  'request.reverted': 'Change request reverted',
+  'audit.exported': 'Audit log exported',
+  'audit.pruned': 'Old audit entries removed',
+  'format.set': 'Column format set',
+  'format.cleared': 'Column format removed',
+  'import.dry_run': 'Import checked (dry run)',
+  'import.applied': 'Import applied',
+  'import.requested': 'Import saved as a change request',
+};
+
+/** A stored action's label; an action this version does not know (an older log) reads as it is stored. */
+export const actionLabel = (action: string): string =>
+  Object.hasOwn(AUDIT_ACTION_LABELS, action) ? AUDIT_ACTION_LABELS[action as AuditAction] : action;
+
+/** How a row change's write ended, as people read it (the stage stored in `outcome`). */
+export const OUTCOME_LABELS: Record<string, string> = {
+  intent: 'sent',
+  pending: 'on its way',
+  applied: 'applied',
+  failed: 'failed',
+  unknown: 'outcome unknown',
+  'reconciled-applied': 'applied (checked later)',
+  'reconciled-not-applied': 'not applied (checked later)',
+  'reconciled-conflict': 'not applied: the row had changed (checked later)',
+};

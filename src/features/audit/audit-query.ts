@@ -8,6 +8,8 @@ import type { Actor } from '../../lib/actor.js';
 import { canSeeColumn, type StoredRights } from '../permissions/access.js';
 import { maySeeWholeAuditLog } from '../permissions/policy.js';
 import type { AuditReaderRepository } from './audit-reader-repository.js';
+import { createChangeOutcomes } from './change-outcomes.js';
+import { ROW_CHANGE_ACTIONS } from './audit-events.js';
 import {
   changeIsVisible,
   entryForReader,
@@ -30,7 +32,15 @@ export interface AuditFilters {
   batchId?: string;
   /** Keyset paging: entries older than this seq. */
   before?: number;
+  /**
+   * One line per change (the audit page): a Genesys write's outcome entries are left out and its intent
+   * carries how it ended (`result`). Exports leave it unset and get every entry as stored.
+   */
+  oneLinePerChange?: boolean;
 }
+
+/** Entries that are not a write's later stage: everything but the outcomes of an intent. */
+const NOT_A_LATER_STAGE: Prisma.AuditEventWhereInput = { OR: [{ outcome: null }, { outcome: 'intent' }] };
 
 export const AUDIT_PAGE_SIZE = 50;
 /** Chunks of entries read to fill one page for a user (most are full after one). */
@@ -47,6 +57,7 @@ export interface AuditQueryDeps {
 }
 
 export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDeps) {
+  const outcomes = createChangeOutcomes(log);
   /** The (org, table) pairs a user may view, with their rights (for hiding columns). */
   async function viewable(actor: Actor) {
     return new Map((await deps.viewableBy(actor.userId)).map((g) => [pairKey(g.orgId, g.tableId), g]));
@@ -111,53 +122,110 @@ export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDep
 
   return {
     async list(actor: Actor, filters: AuditFilters): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
-      const reader = await readerOf(actor, filters);
-      if (!reader.scope) return { entries: [], nextBefore: null };
-      // The scope is SQL; whether an update changed only hidden columns is decided per entry (show), so a
-      // page is filled from further chunks until it is full (bounded: a short page then still pages on).
-      const entries: AuditEntryView[] = [];
-      let before = filters.before;
-      for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
-        const rows = await log.newestFirst({ AND: [where({ ...filters, before }), reader.scope] }, AUDIT_PAGE_SIZE + 1);
-        const intents = maySeeWholeAuditLog(actor) ? new Map<string, AuditEvent>() : await intentsOf(rows);
-        for (const e of rows) {
-          const view = reader.show(e, intents.get(e.changeId ?? ''));
-          if (!view) continue;
-          // One more visible entry than a page: there is a next page, older than this page's last entry.
-          if (entries.length === AUDIT_PAGE_SIZE) return { entries, nextBefore: entries.at(-1)!.seq };
-          entries.push(view);
-        }
-        if (rows.length <= AUDIT_PAGE_SIZE) return { entries, nextBefore: null };
-        before = rows.at(-1)!.seq;
+      const page = await listPage(actor, filters);
+      if (!filters.oneLinePerChange) return page;
+      // How each change on the page ended, in one read (its outcome entries are not lines of their own).
+      const ids = page.entries.flatMap((e) => (e.outcome === 'intent' && e.changeId ? [e.changeId] : []));
+      const ended = await outcomes.of(ids);
+      for (const e of page.entries) {
+        const o = e.outcome === 'intent' && e.changeId ? ended.get(e.changeId) : undefined;
+        if (o) e.result = o.pending ? 'pending' : o.state;
       }
-      return { entries, nextBefore: before ?? null };
+      return page;
+    },
+
+    /**
+     * Who made the change a conflict page reports: the newest applied change of the row that `actor` may see,
+     * when it wrote the values now in Genesys for every conflicting column (else the change came from outside
+     * this app, and null is returned). Read through the row index.
+     */
+    async lastWriterOf(
+      actor: Actor,
+      row: { orgId: string; tableId: string; rowKey: string },
+      theirs: { column: string; theirs: unknown }[],
+    ): Promise<{ seq: number; actorName: string; at: Date } | null> {
+      const [latest] = await log.newestFirst(
+        {
+          orgId: row.orgId,
+          tableId: row.tableId,
+          rowKey: row.rowKey,
+          outcome: 'intent',
+          action: { in: [...ROW_CHANGE_ACTIONS] },
+        },
+        1,
+      );
+      if (!latest?.changeId) return null;
+      const state = (await outcomes.of([latest.changeId])).get(latest.changeId)?.state;
+      if (state !== 'applied' && state !== 'reconciled-applied') return null;
+      const after = latest.after ? (JSON.parse(latest.after) as Record<string, unknown>) : {};
+      const wroteTheirs = theirs.every((c) => String(after[c.column]) === String(c.theirs));
+      const [view] = wroteTheirs ? await visibleTo(actor, [latest]) : [];
+      return view ? { seq: view.seq, actorName: view.actorName, at: view.at } : null;
     },
 
     /** One entry and the other events of the same change, if the user may see it (else null). */
-    async get(actor: Actor, seq: number): Promise<{ entry: AuditEntryView; related: AuditEntryView[] } | null> {
-      const e = await log.bySeq(seq);
-      if (!e) return null;
-      const reader = await readerOf(actor);
-      const change = e.changeId ? await log.ofChange(e.changeId) : [e];
-      const intent = change.find((c) => c.outcome === 'intent') ?? null;
-      const entry = reader.show(e, intent);
-      if (!entry) return null;
-      return { entry, related: change.filter((r) => r.seq !== seq).flatMap((r) => reader.show(r, intent) ?? []) };
-    },
+    get,
 
     /** The entries of `events` that `actor` may see, as they may see them (for pages built from raw entries). */
-    async visibleTo(actor: Actor, events: AuditEvent[]): Promise<AuditEntryView[]> {
-      const reader = await readerOf(actor);
-      const intents = await intentsOf(events);
-      return events.flatMap(
-        (e) => reader.show(e, intents.get(e.changeId ?? '') ?? (e.outcome === 'intent' ? e : null)) ?? [],
-      );
-    },
+    visibleTo,
 
     async raw(seq: number): Promise<AuditEvent | null> {
       return log.bySeq(seq);
     },
   };
+
+  async function listPage(
+    actor: Actor,
+    filters: AuditFilters,
+  ): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
+    const reader = await readerOf(actor, filters);
+    if (!reader.scope) return { entries: [], nextBefore: null };
+    // The scope is SQL; whether an update changed only hidden columns is decided per entry (show), so a
+    // page is filled from further chunks until it is full (bounded: a short page then still pages on).
+    const entries: AuditEntryView[] = [];
+    const oneLine = Boolean(filters.oneLinePerChange && !filters.outcome);
+    // Outcome entries are left out in SQL, except under a reason search: that is a scan, and where only
+    // outcome entries match it would scan the whole log; there they are skipped per chunk (bounded) instead.
+    const merged = oneLine && !filters.reason ? [NOT_A_LATER_STAGE] : [];
+    let before = filters.before;
+    for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
+      const rows = await log.newestFirst(
+        { AND: [where({ ...filters, before }), reader.scope, ...merged] },
+        AUDIT_PAGE_SIZE + 1,
+      );
+      const intents = maySeeWholeAuditLog(actor) ? new Map<string, AuditEvent>() : await intentsOf(rows);
+      for (const e of rows) {
+        if (oneLine && e.outcome !== null && e.outcome !== 'intent') continue;
+        const view = reader.show(e, intents.get(e.changeId ?? ''));
+        if (!view) continue;
+        // One more visible entry than a page: there is a next page, older than this page's last entry.
+        if (entries.length === AUDIT_PAGE_SIZE) return { entries, nextBefore: entries.at(-1)!.seq };
+        entries.push(view);
+      }
+      if (rows.length <= AUDIT_PAGE_SIZE) return { entries, nextBefore: null };
+      before = rows.at(-1)!.seq;
+    }
+    return { entries, nextBefore: before ?? null };
+  }
+
+  async function get(actor: Actor, seq: number): Promise<{ entry: AuditEntryView; related: AuditEntryView[] } | null> {
+    const e = await log.bySeq(seq);
+    if (!e) return null;
+    const reader = await readerOf(actor);
+    const change = e.changeId ? await log.ofChange(e.changeId) : [e];
+    const intent = change.find((c) => c.outcome === 'intent') ?? null;
+    const entry = reader.show(e, intent);
+    if (!entry) return null;
+    return { entry, related: change.filter((r) => r.seq !== seq).flatMap((r) => reader.show(r, intent) ?? []) };
+  }
+
+  async function visibleTo(actor: Actor, events: AuditEvent[]): Promise<AuditEntryView[]> {
+    const reader = await readerOf(actor);
+    const intents = await intentsOf(events);
+    return events.flatMap(
+      (e) => reader.show(e, intents.get(e.changeId ?? '') ?? (e.outcome === 'intent' ? e : null)) ?? [],
+    );
+  }
 }
 
 export type AuditQuery = ReturnType<typeof createAuditQuery>;

@@ -40,6 +40,23 @@ export function createAuditReaderRepository(db: Db) {
         orderBy: { seq: 'desc' },
       }),
 
+    /**
+     * The undo intents (details name `reverts`) recorded after `afterSeq` on these rows: an undo is always a
+     * later change of the same row, so the row index finds them without searching the whole log's details.
+     */
+    undosOnRows: (rows: { tableId: string; rowKey: string }[], afterSeq: number): Promise<AuditEvent[]> =>
+      chunked(rows, (chunk) =>
+        db.auditEvent.findMany({
+          where: {
+            seq: { gt: afterSeq },
+            outcome: 'intent',
+            OR: chunk.map((r) => ({ tableId: r.tableId, rowKey: r.rowKey })),
+            details: { contains: '"reverts":' },
+          },
+          orderBy: { seq: 'asc' },
+        }),
+      ),
+
     bySeqs: (seqs: number[]): Promise<AuditEvent[]> =>
       chunked(seqs, (chunk) => db.auditEvent.findMany({ where: { seq: { in: chunk } } })),
 

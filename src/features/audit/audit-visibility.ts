@@ -62,6 +62,8 @@ export interface AuditEntryView {
   outcome: string | null;
   /** Columns whose values differ between before and after (visible ones only). */
   changed: string[];
+  /** On the one-line-per-change list: how the intent's write ended (a ChangeState, or 'pending'). */
+  result?: string;
 }
 
 /** Who reads: `rights` on the entry's table (null: an administrator). */

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../db/generated/client.js';
 import type { AuditReaderRepository } from './audit-reader-repository.js';
-import { rowHolds, sameIn } from '../../genesys/datatable-schema.js';
-import type { Row, TableSchema } from '../../genesys/gateway.js';
+import { sameIn } from '../../genesys/datatable-schema.js';
+import type { Row } from '../../genesys/gateway.js';
 import type { Actor } from '../../lib/actor.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../lib/errors.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
@@ -16,6 +16,8 @@ import type { OrgService, OrgView } from '../orgs/org-service.js';
 import { project, type TableService } from '../tables/table-service.js';
 import { writeRefusal } from '../tables/write-rights.js';
 import { ROW_CHANGE_ACTIONS } from './audit-events.js';
+import { cell, undoOf, wasApplied } from './undo-change.js';
+import { createUndoPreview, type UndoItem, type UndoneBy } from './undo-preview.js';
 import type { AuditEntryView, AuditQuery } from './audit-query.js';
 import type { ChangeOutcomes } from './change-outcomes.js';
 import { mayForceUndo } from '../permissions/policy.js';
@@ -31,18 +33,10 @@ export interface UndoConflict {
 
 const UNDOABLE = new Set<string>(ROW_CHANGE_ACTIONS);
 
-/** One change of a batch in the undo preview. */
-export interface BatchItem {
-  seq: number;
-  action: string;
-  rowKey: string | null;
-  /** Why it cannot be undone (null: it can). */
-  blocked: string | null;
-}
-
 const UNDOING = 'Undoing this change';
 
 export const UNDO_JOB = 'undo';
+export type { UndoItem, UndoneBy } from './undo-preview.js';
 
 /** What a batch undo job stores: the batch it undoes and the entries to undo, fixed when it was asked for. */
 export interface UndoPlan {
@@ -58,32 +52,6 @@ export interface UndoResult extends Record<string, unknown> {
   notReached: number;
 }
 const RESTORING = 'Restoring this row';
-
-/**
- * The change that undoes entry `e`: an update's changed columns back (while the row holds what it wrote), a
- * create deleted (likewise), a delete re-created (while no row has its key). Forced: not checked.
- */
-export function undoOf(e: AuditEvent, opts: { force?: boolean; id?: string } = {}): RowChange {
-  const force = opts.force ?? false;
-  const before = e.before ? (JSON.parse(e.before) as Row) : null;
-  const after = e.after ? (JSON.parse(e.after) as Row) : null;
-  const changed = ((e.details ? (JSON.parse(e.details) as { changed?: string[] }).changed : undefined) ?? []).filter(
-    (c) => c !== 'key',
-  );
-  const base = {
-    id: opts.id ?? newChangeId(),
-    tableId: e.tableId!,
-    key: e.rowKey!,
-    reason: `Undo of change #${e.seq}${force ? ' (forced)' : ''}`,
-    details: { reverts: e.seq, ...(force ? { forced: true } : {}) },
-  };
-  if (e.action === 'row.updated') {
-    const pick = (r: Row | null): Row => (r ? project(r, changed) : {});
-    return { ...base, kind: 'update', write: pick(before), ...(force ? {} : { expect: pick(after) }) };
-  }
-  if (e.action === 'row.created') return { ...base, kind: 'delete', ...(force ? {} : { expect: after! }) };
-  return { ...base, kind: 'create', write: before!, ifExists: force ? 'replace' : 'conflict' };
-}
 
 /** Why a batch's undo left a change as it was (null: it was undone). */
 export function skipReason(r: ChangeResult): string | null {
@@ -106,9 +74,6 @@ export function skipReason(r: ChangeResult): string | null {
   }
 }
 
-/** A row's value in a column, own properties only (a column may be called `constructor`). */
-const cell = (row: Row | null, column: string) => (row && Object.hasOwn(row, column) ? row[column] : undefined);
-
 /** Undoing someone else's change needs the edit right on the table (admins have it). */
 const OTHERS_CHANGE_NEEDS_EDIT = 'Undoing another person’s change needs the edit right on this table.';
 
@@ -128,11 +93,13 @@ export function createUndoService(deps: {
     return writeRefusal(t, undoOf(e), UNDOING);
   }
 
+  const preview = createUndoPreview({ ...deps, refusal: undoRefusal });
+  const { undosOf, undoneByOf, previewItems } = preview;
+
   /**
    * The applied row changes of a batch that `actor` may see in the audit log, newest first (undone in that
    * order), each with how the user sees it. A batch with none is "not found", whether it exists or not.
    */
-  const wasApplied = (state: string | undefined) => state === 'applied' || state === 'reconciled-applied';
 
   async function batchChanges(actor: Actor, batchId: string): Promise<{ event: AuditEvent; view: AuditEntryView }[]> {
     const intents = await deps.log.batchIntents(batchId, [...UNDOABLE]);
@@ -212,40 +179,22 @@ export function createUndoService(deps: {
      * What undoing a whole batch (a bulk edit, a rename, a restore) would do: each change, and why any of them
      * can no longer be undone (the row changed since). Reads each table once, from Genesys.
      */
-    async previewBatch(actor: Actor, batchId: string): Promise<BatchItem[]> {
-      const changes = await batchChanges(actor, batchId);
-      const rowsByTable = new Map<string, { rows: Map<string, Row>; schema: TableSchema }>();
-      const items: BatchItem[] = [];
-      for (const { event: e, view } of changes) {
-        const org = await deps.orgs.get(e.orgId!);
-        const k = `${e.orgId}\u0000${e.tableId}`;
-        if (!rowsByTable.has(k)) {
-          const data = await deps.tables.rows(actor, org, e.tableId!, { refresh: true });
-          rowsByTable.set(k, { rows: new Map(data.rows.map((r) => [String(r.key), r])), schema: data.table.schema });
-        }
-        const { rows, schema } = rowsByTable.get(k)!;
-        const current = rows.get(e.rowKey!) ?? null;
-        const change = undoOf(e);
-        // The same rights check the undo runs: a change she may not undo is shown as blocked, with why.
-        const refused = await undoRefusal(actor, e, org, e.actorId !== actor.userId);
-        const blocked = refused
-          ? refused
-          : change.kind === 'update'
-            ? rowHolds(current, change.expect, schema)
-              ? null
-              : 'the row has changed since'
-            : change.kind === 'delete'
-              ? current === null
-                ? 'the row is already gone'
-                : rowHolds(current, change.expect, schema)
-                  ? null
-                  : 'the row has changed since'
-              : current === null
-                ? null
-                : 'a row with this key exists again';
-        items.push({ seq: e.seq, action: e.action, rowKey: view.rowKey, blocked });
-      }
-      return items;
+    async previewBatch(actor: Actor, batchId: string): Promise<UndoItem[]> {
+      return previewItems(actor, await batchChanges(actor, batchId));
+    },
+
+    /**
+     * What undoing one change would write (its preview page; GET: reads only). `why` says why it cannot be
+     * undone at all (not a row change, not applied, already undone); the item says what the undo would do.
+     */
+    async previewOne(actor: Actor, seq: number): Promise<{ why: string | null; item: UndoItem | null }> {
+      const eligible = await this.eligibility(actor, seq);
+      const e = await deps.query.raw(seq);
+      const [view] = e ? await deps.query.visibleTo(actor, [e]) : [];
+      if (!e || !view) throw new NotFoundError('That audit entry does not exist or is about a table you cannot see.');
+      if (!eligible.ok && !eligible.undoneBy) return { why: eligible.why!, item: null };
+      const [item] = await previewItems(actor, [{ event: e, view }]);
+      return { why: eligible.ok ? null : eligible.why!, item: item! };
     },
 
     /**
@@ -254,7 +203,11 @@ export function createUndoService(deps: {
      * it runs. Its page is /jobs/:jobId.
      */
     async startBatchUndo(actor: Actor, batchId: string): Promise<JobView<UndoPlan>> {
-      const changes = await batchChanges(actor, batchId);
+      const all = await batchChanges(actor, batchId);
+      // Changes undone already (by an earlier undo of the batch, or one by one) are not undone twice.
+      const undone = await undosOf(all.map((c) => c.event));
+      const changes = all.filter((c) => !undone.has(c.event.seq));
+      if (changes.length === 0) throw new ValidationError('Every change of this batch was undone already.');
       const plan: UndoPlan = { batchId, seqs: changes.map((c) => c.event.seq) };
       return deps.jobs.submit(actor, UNDO_JOB, plan, {
         orgId: changes[0]!.event.orgId,
@@ -330,7 +283,10 @@ export function createUndoService(deps: {
     },
 
     /** Whether entry `seq` is a change that can be undone at all; undo() runs the rights checks. */
-    async eligibility(actor: Actor, seq: number): Promise<{ ok: boolean; why?: string; othersChange: boolean }> {
+    async eligibility(
+      actor: Actor,
+      seq: number,
+    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; undoneBy?: UndoneBy }> {
       const e = await deps.query.raw(seq);
       if (!e || !UNDOABLE.has(e.action) || e.outcome !== 'intent' || !e.changeId)
         return { ok: false, why: 'Only row changes can be undone.', othersChange: false };
@@ -339,6 +295,14 @@ export function createUndoService(deps: {
           ok: false,
           why: 'This change was not applied in Genesys Cloud, so there is nothing to undo.',
           othersChange: false,
+        };
+      const undoneBy = (await undoneByOf(actor, [e])).get(e.seq);
+      if (undoneBy)
+        return {
+          ok: false,
+          why: `This change was undone already${undoneBy.seq ? ` (change #${undoneBy.seq})` : ''}.`,
+          othersChange: false,
+          undoneBy,
         };
       return { ok: true, othersChange: e.actorId !== actor.userId };
     },
@@ -350,7 +314,7 @@ export function createUndoService(deps: {
     async undoOffer(
       actor: Actor,
       seq: number,
-    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null }> {
+    ): Promise<{ ok: boolean; why?: string; othersChange: boolean; refused: string | null; undoneBy?: UndoneBy }> {
       const eligible = await this.eligibility(actor, seq);
       if (!eligible.ok) return { ...eligible, refused: null };
       const e = (await deps.query.raw(seq))!;

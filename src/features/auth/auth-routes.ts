@@ -11,6 +11,7 @@ import type { Clock } from '../../lib/clock.js';
 import type { AuthService } from './auth-service.js';
 import { originOf } from '../../lib/request-actor.js';
 import { describeFailedSignIns } from './failed-sign-ins.js';
+import { isTimeZone } from '../../lib/zoned-time.js';
 
 const SIGNED_OUT_MESSAGE = 'You have signed out.';
 
@@ -47,6 +48,8 @@ export function registerAuthRoutes(
     try {
       const { user, failedSinceLastSignIn } = await deps.auth.signIn(body, originOf(req));
       await startSignedInSession(req, user, deps.clock);
+      // The zone the browser reported (public/js/browser-zone.js): times read in it until she sets her own.
+      if (typeof body.timeZone === 'string' && isTimeZone(body.timeZone)) req.session.browserTimeZone = body.timeZone;
       flash(req, 'success', `Welcome, ${user.displayName}.`);
       if (failedSinceLastSignIn) flash(req, 'error', describeFailedSignIns(failedSinceLastSignIn));
       await saveSession(req);

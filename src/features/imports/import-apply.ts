@@ -12,7 +12,8 @@ import type { AuditReaderRepository } from '../audit/audit-reader-repository.js'
 import type { AuditService } from '../audit/audit-service.js';
 import { ROW_CHANGE_ACTIONS } from '../audit/audit-events.js';
 import type { ChangeOutcomes } from '../audit/change-outcomes.js';
-import { skipReason, undoOf } from '../audit/undo-service.js';
+import { undoOf } from '../audit/undo-change.js';
+import { skipReason } from '../audit/undo-service.js';
 import type { ChangeEngine } from '../changes/change-engine.js';
 import type { Reconciler } from '../changes/reconciler.js';
 import { derivedChangeId, type ChangeResult } from '../changes/row-change.js';

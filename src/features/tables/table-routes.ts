@@ -21,6 +21,8 @@ import { keyConfirmed, SimilarKeyError } from './key-rules.js';
 import { rowPath, tablePageModel, tablePath, tablesMatching } from './table-page.js';
 import { baselineOf, typedValues } from './row-form.js';
 import { RowConflictError, type TableService, type UserTable } from './table-service.js';
+import { conflictChoices } from '../audit/conflict-choices.js';
+import type { AuditQuery } from '../audit/audit-query.js';
 import { readinessViewOf } from '../permissions/policy.js';
 import { takeRequestFields } from '../requests/request-form.js';
 import type { ScheduledChanges } from '../requests/scheduled-changes.js';
@@ -181,6 +183,8 @@ export function registerTableRoutes(
     scheduledChanges: ScheduledChanges;
     views: ViewService;
     formats: Pick<FormatService, 'forTable'>;
+    /** The conflict page names who made the other change. */
+    auditQuery: Pick<AuditQuery, 'lastWriterOf'>;
   },
 ): void {
   const { tables, bulk } = deps;
@@ -338,13 +342,15 @@ export function registerTableRoutes(
       }
       if (err instanceof RowConflictError) {
         const data = await tables.row(actorOf(req), org, tableId(req), ref(req));
+        const mine = typedValues(req.body, data.columns, data.row);
         return void res.status(409).render('tables/conflict', {
+          ...(await conflictChoices(deps.auditQuery, actorOf(req), org.id, tableId(req), req.body, err, data, mine)),
           title: 'Someone else changed this row',
           table: data.table,
           row: data.row,
           rowRef: ref(req),
           conflicts: err.conflicts,
-          mine: typedValues(req.body, data.columns, data.row),
+          mine,
           reason: typedReason(req.body),
           columns: data.columns,
           access: data.access,

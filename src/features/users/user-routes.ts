@@ -1,4 +1,5 @@
 // User administration (admins) and each user's own account page: password and sessions.
+import { timeZoneNames } from '../../lib/zoned-time.js';
 import type { Request, Response } from 'express';
 import { actorOf } from '../../lib/request-actor.js';
 import { ValidationError } from '../../lib/errors.js';
@@ -126,7 +127,13 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
     renderForm(
       res,
       'account/index',
-      { title: 'Your account', user: req.user, sessions: await users.sessions(req.user!.id, req.sessionID) },
+      {
+        title: 'Your account',
+        user: req.user,
+        sessions: await users.sessions(req.user!.id, req.sessionID),
+        timeZones: timeZoneNames(),
+        browserTimeZone: req.session.browserTimeZone ?? null,
+      },
       failure,
     );
 
@@ -142,6 +149,17 @@ export function registerUserRoutes(routes: RouteTable, deps: { users: UserServic
     await startSignedInSession(req, req.user!, deps.clock, { continuing: true });
     flash(req, 'success', 'Your password is changed.');
     await saveSession(req);
+    res.redirect(303, '/account');
+  });
+
+  routes.post('/account/time-zone', 'signed-in', async (req, res) => {
+    let zone: string | null;
+    try {
+      zone = await users.setOwnTimeZone(actorOf(req), req.body);
+    } catch (err) {
+      return renderAccount(req, res, err);
+    }
+    flash(req, 'success', zone ? `Times are shown in ${zone}.` : 'Times are shown in your browser’s time zone.');
     res.redirect(303, '/account');
   });
 

@@ -2,6 +2,7 @@
 // sessions. The last active admin can never be disabled, demoted or deleted. Every change is audited in the
 // same transaction as the change itself (with the last-admin check: two admins demoting each other at once
 // are serialised, and the second is refused), so a change without its entry is never committed.
+import { isTimeZone } from '../../lib/zoned-time.js';
 import { createHash } from 'node:crypto';
 import type { Transact, Transaction } from '../../db/transaction.js';
 import type { Actor } from '../../lib/actor.js';
@@ -215,6 +216,21 @@ export function createUserService(deps: {
           await deps.sessions.destroyAllForUser(userId, currentSid, tx);
         await audit.record({ action: 'user.password_changed', targetUserId: userId }, actor, tx);
       });
+    },
+
+    /**
+     * Sets the zone the actor reads times in (an IANA name), or clears it (empty: her browser's, else UTC).
+     * A preference about her own pages, not a security matter: not audited.
+     */
+    async setOwnTimeZone(actor: Actor, body: unknown): Promise<string | null> {
+      const raw = (body as Record<string, unknown> | undefined)?.timeZone;
+      const zone = typeof raw === 'string' ? raw.trim() : '';
+      if (zone && !isTimeZone(zone))
+        throw new ValidationError('Please correct the highlighted fields.', {
+          timeZone: `“${zone.slice(0, 60)}” is not a time zone. Choose one from the list, e.g. Europe/Berlin.`,
+        });
+      await users.update(actor.userId, { timeZone: zone || null });
+      return zone || null;
     },
 
     async sessions(userId: number, currentSid?: string) {
