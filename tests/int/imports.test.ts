@@ -261,6 +261,33 @@ describe('R6: rights are refused in the dry run, nothing written, nothing hidden
     expect(draft.plan).not.toContain(canary);
   });
 
+  // Found by the attack pass: the dry run kept the values of its time, and its page showed them after the column
+  // was hidden from its owner. Her pages now show the plan cut to what she may see, and it cannot be applied.
+  it('a column hidden from the importer after her dry run: its values leave her pages, the draft is blocked', async () => {
+    const canary = 'CANARY-hidden-after-4411';
+    await plantHiddenCanary(w, canary);
+    const { url, page } = await dryRun(tess(), 'key,ActivatedBy\nMain Line,NEWVAL-123\n', { mode: 'upsert' });
+    expect(page).toContain(canary); // she may see it at the time of the dry run
+    await w.grant(w.users.tableEditor.id, w.flagsId, {
+      canEdit: true,
+      canAdd: true,
+      canDelete: true,
+      defaultColumnAccess: 'write',
+      columns: { ActivatedBy: 'hidden' },
+    });
+    const writes = w.writes();
+    const again = await tess().get(url);
+    expect(again.status).toBe(200);
+    expect(again.text).not.toContain(canary);
+    expect(again.text).not.toContain('NEWVAL-123');
+    expect(again.text).toContain('Your rights on this table changed since the dry run');
+    const res = await postForm(tess(), `${url}/apply`);
+    expect(res.headers.location).toBe(url); // refused: no job
+    expect(await w.t.db.job.count({ where: { kind: 'import' } })).toBe(0);
+    expect(w.writes()).toBe(writes);
+    expect(flagRows().get('Main Line')!.ActivatedBy).toBe(canary);
+  });
+
   it('a person who may only view the table cannot import into it', async () => {
     const vic = w.users.viewer.agent;
     expect((await vic.get(`/tables/${w.flagsId}/import`)).status).toBe(403);

@@ -19,6 +19,7 @@ import type { TableAccess } from '../permissions/access.js';
 import { mayBypassApproval } from '../permissions/policy.js';
 import type { ChangePolicy } from '../requests/request-types.js';
 import type { TableService } from '../tables/table-service.js';
+import type { Row } from '../../genesys/gateway.js';
 import { changeCount, changesOf, rollbackRefusal } from './import-changes.js';
 import { IMPORT_JOB, importJobHandler, type ImportApplyDeps, type ImportJobPlan } from './import-apply.js';
 import { parseUpload } from './import-parse.js';
@@ -202,8 +203,12 @@ export function createImportService(
 
     /** A draft for its pages: the plan, the table as its owner may see it, and whether it may be applied now. */
     async view(actor: Actor, org: OrgView, draftId: string) {
-      const d = await own(actor, org, draftId);
-      const t = await deps.tables.open(actor, org, d.tableId);
+      const stored = await own(actor, org, draftId);
+      const t = await deps.tables.open(actor, org, stored.tableId);
+      // The plan was made with the rights of its dry run: a column hidden from its owner since then is left out
+      // of every page (R6), and the draft can no longer be applied as it is.
+      const narrowed = visiblePlan(stored.plan, t.columns);
+      const d = { ...stored, plan: narrowed.plan };
       const policy = await deps.changePolicies.for(org, d.tableId);
       const needsRequest = policy.mode === 'approval' && !mayBypassApproval(actor);
       const rollback = d.allOrNothing ? rollbackRefusal(d.plan, t.access) : null;
@@ -219,11 +224,13 @@ export function createImportService(
         blocked:
           d.status !== 'draft'
             ? 'This import has already been applied or saved as a change request.'
-            : blockingProblems(d.plan).length
-              ? 'Fix the problems in the file and upload it again: nothing is imported while the file has problems.'
-              : changeCount(d.plan) === 0
-                ? 'The file makes no changes to the table.'
-                : rollback,
+            : narrowed.lostColumns
+              ? 'Your rights on this table changed since the dry run: upload the file again to check it with them.'
+              : blockingProblems(d.plan).length
+                ? 'Fix the problems in the file and upload it again: nothing is imported while the file has problems.'
+                : changeCount(d.plan) === 0
+                  ? 'The file makes no changes to the table.'
+                  : rollback,
       };
     },
 
@@ -296,3 +303,24 @@ export function createImportService(
 }
 
 export type ImportService = ReturnType<typeof createImportService>;
+
+/** A plan cut down to the columns its owner may see now; `lostColumns` when that removed any. */
+export function visiblePlan(p: ImportPlan, visible: readonly string[]): { plan: ImportPlan; lostColumns: boolean } {
+  const seen = new Set(visible);
+  const keep = (r: Row): Row => Object.fromEntries(Object.entries(r).filter(([c]) => seen.has(c)));
+  const plan: ImportPlan = {
+    ...p,
+    mapping: Object.fromEntries(Object.entries(p.mapping).map(([h, c]) => [h, c !== null && seen.has(c) ? c : null])),
+    columns: p.columns.filter((c) => seen.has(c)),
+    adds: p.adds.map((a) => ({ ...a, row: keep(a.row) })),
+    updates: p.updates.map((u) => ({
+      ...u,
+      before: keep(u.before),
+      after: keep(u.after),
+      changed: u.changed.filter((c) => seen.has(c)),
+    })),
+    deletes: p.deletes.map((x) => ({ ...x, before: keep(x.before) })),
+    problems: p.problems.filter((q) => q.column === undefined || seen.has(q.column) || !p.columns.includes(q.column)),
+  };
+  return { plan, lostColumns: plan.columns.length !== p.columns.length };
+}
