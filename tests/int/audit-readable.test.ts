@@ -33,7 +33,7 @@ async function adminEdit(fields: Record<string, string>) {
 
 describe('the audit list, read by people', () => {
   it('shows one line per change with its outcome, the table’s name and the action’s label', async () => {
-    const seq = await adminEdit({ 'f:Message': 'Closed for the holiday' });
+    const seq = await adminEdit({ 'f:Message': 'Closed for the holiday', reason: 'holiday closure' });
     const page = await w.users.viewer.agent.get('/audit');
     expect(page.status).toBe(200);
     const line = new RegExp(
@@ -46,6 +46,10 @@ describe('the audit list, read by people', () => {
       orderBy: { seq: 'desc' },
     });
     expect(page.text).not.toContain(`href="/audit/${outcome.seq}"`);
+    // ... also under a reason search (folded on the page rather than in SQL) ...
+    const byReason = await w.users.viewer.agent.get('/audit?reason=holiday');
+    expect(byReason.text).toContain(`href="/audit/${seq}"`);
+    expect(byReason.text).not.toContain(`href="/audit/${outcome.seq}"`);
     // ... unless the reader asks for outcomes.
     expect((await w.users.viewer.agent.get('/audit?outcome=applied')).text).toContain(`href="/audit/${outcome.seq}"`);
     expect(page.text).not.toContain('row.updated<');

@@ -122,8 +122,16 @@ export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDep
 
   return {
     async list(actor: Actor, filters: AuditFilters): Promise<{ entries: AuditEntryView[]; nextBefore: number | null }> {
-      const page = await listPage(actor, filters);
-      if (!filters.oneLinePerChange) return page;
+      const listed = await listPage(actor, filters);
+      if (!filters.oneLinePerChange || filters.outcome) return listed;
+      // (Under a reason search the page may hold outcome entries: those whose intent is on it are folded in.)
+      const intentsShown = new Set(listed.entries.flatMap((e) => (e.outcome === 'intent' ? [e.changeId] : [])));
+      const page = {
+        ...listed,
+        entries: listed.entries.filter(
+          (e) => !e.changeId || e.outcome === null || e.outcome === 'intent' || !intentsShown.has(e.changeId),
+        ),
+      };
       // How each change on the page ended, in one read (its outcome entries are not lines of their own).
       const ids = page.entries.flatMap((e) => (e.outcome === 'intent' && e.changeId ? [e.changeId] : []));
       const ended = await outcomes.of(ids);
@@ -183,10 +191,9 @@ export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDep
     // The scope is SQL; whether an update changed only hidden columns is decided per entry (show), so a
     // page is filled from further chunks until it is full (bounded: a short page then still pages on).
     const entries: AuditEntryView[] = [];
-    const oneLine = Boolean(filters.oneLinePerChange && !filters.outcome);
     // Outcome entries are left out in SQL, except under a reason search: that is a scan, and where only
-    // outcome entries match it would scan the whole log; there they are skipped per chunk (bounded) instead.
-    const merged = oneLine && !filters.reason ? [NOT_A_LATER_STAGE] : [];
+    // outcome entries match it would scan the whole log; list() folds them into their intents instead.
+    const merged = filters.oneLinePerChange && !filters.outcome && !filters.reason ? [NOT_A_LATER_STAGE] : [];
     let before = filters.before;
     for (let chunk = 0; chunk < MAX_CHUNKS_PER_PAGE; chunk++) {
       const rows = await log.newestFirst(
@@ -195,7 +202,6 @@ export function createAuditQuery(log: AuditReaderRepository, deps: AuditQueryDep
       );
       const intents = maySeeWholeAuditLog(actor) ? new Map<string, AuditEvent>() : await intentsOf(rows);
       for (const e of rows) {
-        if (oneLine && e.outcome !== null && e.outcome !== 'intent') continue;
         const view = reader.show(e, intents.get(e.changeId ?? ''));
         if (!view) continue;
         // One more visible entry than a page: there is a next page, older than this page's last entry.
