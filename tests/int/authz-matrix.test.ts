@@ -103,6 +103,8 @@ function matrix(): Record<string, Entry> {
       expect: everyoneSignedIn('post', 400),
       body: () => ({ currentPassword: 'wrong', password: 'x', passwordConfirm: 'y' }),
     },
+    // Each person sets her own zone only (an unknown zone is refused with the reason).
+    'post /account/time-zone': { expect: everyoneSignedIn('post', 400), body: () => ({ timeZone: 'Mars/Olympus' }) },
     'post /account/sessions/:handle/end': {
       expect: everyoneSignedIn('post', 404),
       path: () => '/account/sessions/0000000000000000/end',
@@ -397,6 +399,7 @@ function matrix(): Record<string, Entry> {
     },
     'get /audit/:seq': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999' },
     'post /audit/:seq/undo': { expect: everyoneSignedIn('post', 404), path: () => '/audit/99999999/undo' },
+    'get /audit/:seq/undo': { expect: everyoneSignedIn('get', 404), path: () => '/audit/99999999/undo' },
     // Last: signing out ends the role's session.
     'post /logout': { expect: everyoneSignedIn('post', 303) },
   };
