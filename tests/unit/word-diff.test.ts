@@ -17,7 +17,7 @@ describe('wordDiff', () => {
 
   it('reads booleans as Yes/No and escapes markup in values', () => {
     expect(wordDiff(true, false)).toEqual({ before: '<del>Yes</del>', after: '<ins>No</ins>' });
-    expect(wordDiff('<b>a</b>', '<i>"a"</i>').after).toBe('<ins>&lt;i&gt;&quot;a&quot;&lt;/i&gt;</ins>');
+    expect(wordDiff('<b>a</b>', '<i>"a"</i>').after).toBe('<ins>&lt;i&gt;&#34;a&#34;&lt;/i&gt;</ins>');
   });
 
   it('shows very long values as replaced rather than diffing them word by word', () => {

@@ -2,13 +2,12 @@
 // marks removed words with <del>, the after side added words with <ins> (the elements say it to screen
 // readers and in print, the colours only help). Values are escaped here; the result is HTML to print as is.
 
+import { escapeHtml } from '../tables/grid-html.js';
+
 type Part = { kind: 'same' | 'del' | 'ins'; text: string };
 
 /** Beyond this many token pairs the values are shown as wholly replaced (the diff is quadratic). */
 const MAX_CELLS = 40_000;
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /** Words and the spaces between them, each a token (so spacing changes show too). */
 const tokens = (s: string) => s.split(/(\s+)/).filter((t) => t !== '');
