@@ -55,6 +55,12 @@
       handle.setAttribute('role', 'separator');
       handle.setAttribute('aria-orientation', 'vertical');
       handle.setAttribute('aria-label', `Width of ${title} (left and right arrows change it)`);
+      // A focusable separator is a slider to assistive technology: it says its value (the width in pixels).
+      handle.setAttribute('aria-valuemin', '40');
+      handle.setAttribute('aria-valuemax', '1200');
+      const announce = () =>
+        handle.setAttribute('aria-valuenow', String(Math.round(widths[column] ?? th.getBoundingClientRect().width)));
+      announce();
       handle.addEventListener('pointerdown', (event) => {
         event.preventDefault();
         event.stopPropagation();
@@ -64,6 +70,7 @@
         const move = (e) => {
           widths[column] = clamp(startWidth + e.clientX - startX);
           render();
+          announce();
         };
         const up = () => {
           handle.removeEventListener('pointermove', move);
@@ -79,6 +86,7 @@
         const current = widths[column] ?? th.getBoundingClientRect().width;
         widths[column] = clamp(current + (event.key === 'ArrowRight' ? 16 : -16));
         render();
+        announce();
         saveWidth(column);
       });
       th.append(handle);
