@@ -212,7 +212,7 @@ describe('the grid', () => {
     await withScreenshotOnFailure(page, 'grid-paste', async () => {
       await openTable(page, 'VIP Customers');
       const labels = await page
-        .locator('tbody tr')
+        .locator('table.grid tbody tr')
         .evaluateAll((trs) => trs.slice(0, 20).map((tr) => tr.getAttribute('data-label')!));
       expect(labels).toHaveLength(20);
       const tier = cell(page, labels[0]!, 'Tier');

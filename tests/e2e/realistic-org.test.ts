@@ -156,7 +156,7 @@ describe('the first day on a strict Genesys org', () => {
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.waitForURL(/q=zoe/);
       await shot(page, 'search');
-      const zoes = page.locator('tbody tr');
+      const zoes = page.locator('table.grid tbody tr');
       expect(await zoes.count()).toBeGreaterThan(2);
       for (const text of await zoes.allTextContents()) expect(text).toContain('Zoë');
       expect(await page.locator('#match-count').textContent()).toMatch(/\d+ of 2000 rows/);

@@ -35,7 +35,7 @@ describe('editing tables in the browser', () => {
       await page.getByLabel('Search').fill('zoe');
       await page.getByRole('button', { name: 'Apply' }).click();
       await page.waitForURL(/q=zoe/);
-      expect(await page.locator('tbody tr').first().textContent()).toContain('Zoë');
+      expect(await page.locator('table.grid tbody tr').first().textContent()).toContain('Zoë');
       await page.goBack();
       expect(page.url()).not.toContain('q=zoe');
 
