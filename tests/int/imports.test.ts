@@ -4,10 +4,11 @@
 // R6 (rights refused in the dry run, hidden values never shown) and R8 (another person's draft or job: 404).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Agent } from 'supertest';
-import { ADMIN_ACTOR, csrfFrom } from '../helpers/test-app.js';
+import { ADMIN_ACTOR, csrfFrom, signIn } from '../helpers/test-app.js';
 import { pageOnceReady } from '../helpers/eventually.js';
 import { buildZip, deflatedBlanks, sheetXml, workbookParts } from '../helpers/zip-builder.js';
 import {
+  PASSWORD,
   permissionWorld,
   plantHiddenCanary,
   postForm,
@@ -294,6 +295,29 @@ describe('R6: rights are refused in the dry run, nothing written, nothing hidden
     const res = await upload(vic, `${HEADER}\nRow A,false,A,1\n`);
     expect(res.status).toBe(403);
     expect(await w.t.db.importDraft.count()).toBe(0);
+  });
+});
+
+describe('a dry run is kept for 24 hours', () => {
+  it('after that its pages say so, it cannot be applied, and nothing is written', async () => {
+    const { url } = await dryRun(tess(), `${HEADER}\nKept Row,false,Kept,1\n`);
+    // A day later her session has ended too: she signs in again, as a person would.
+    const { email } = await w.t.db.user.findUniqueOrThrow({ where: { id: w.users.tableEditor.id } });
+    const again = async () => (await signIn(w.t, email, PASSWORD)).agent;
+    w.t.clock.advance(23 * 60 * 60 * 1000);
+    let tessLater = await again();
+    expect((await tessLater.get(url)).status).toBe(200); // still kept
+    w.t.clock.advance(2 * 60 * 60 * 1000);
+    tessLater = await again();
+    const writes = w.writes();
+    const page = await tessLater.get(url);
+    expect(page.status).toBe(404);
+    expect(page.text).toContain('no longer kept: upload the file again');
+    const res = await postForm(tessLater, `${url}/apply`);
+    expect(res.status).toBe(404);
+    expect(await w.t.db.job.count({ where: { kind: 'import' } })).toBe(0);
+    expect(w.writes()).toBe(writes);
+    expect(flagRows().has('Kept Row')).toBe(false);
   });
 });
 
